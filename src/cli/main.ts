@@ -1,0 +1,68 @@
+import { ExitCode, UsageError, type Command } from "./command.ts";
+
+// One entry per command file; each command parses its own options.
+const commands: Record<string, () => Promise<Command>> = {
+};
+
+const GLOBAL_HELP = (names: string) => `portcullis — compile a gateway config to Envoy and serve it over xDS
+
+Usage: portcullis <command> [options]
+
+Commands:
+${names}
+
+Exit codes:
+  0  clean
+  1  the config has findings (or generated output is stale with --check)
+  2  usage error or internal error
+
+Run 'portcullis <command> --help' for a command's options.`;
+
+async function commandList(): Promise<string> {
+  const lines: string[] = [];
+  for (const load of Object.values(commands)) {
+    const command = await load();
+    lines.push(`  ${command.name.padEnd(10)} ${command.summary}`);
+  }
+  return lines.join("\n");
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(GLOBAL_HELP(await commandList()));
+    return name ? ExitCode.ok : ExitCode.usage;
+  }
+  if (name === "--version") {
+    const { createRequire } = await import("node:module");
+    console.log((createRequire(import.meta.url)("../../package.json") as { version: string }).version);
+    return ExitCode.ok;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`portcullis: unknown command '${name}'. Run 'portcullis --help' for the list.`);
+    return ExitCode.usage;
+  }
+  const command = await load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.help);
+    return ExitCode.ok;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`portcullis ${name}: ${error.message}\n\n${command.help}`);
+      return ExitCode.usage;
+    }
+    // Not the user's fault: say so, and keep the stack for the bug report.
+    console.error(`portcullis ${name}: internal error — this is a bug in Portcullis, please report it.`);
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return ExitCode.usage;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}

