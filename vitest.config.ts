@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Real Envoy and real servers: give slow CI machines room, but never wait forever.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: run files in parallel across a small pool, tests within a file in order.
+    maxWorkers: 2,
+  },
+});
