@@ -1,0 +1,44 @@
+/** Packing Envoy messages into `google.protobuf.Any` (e.g. `typed_config`) and back. */
+import type { DescMessage, Message, MessageShape } from "@bufbuild/protobuf";
+import { anyIs, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
+import type { Any } from "@bufbuild/protobuf/wkt";
+import { envoyRegistry } from "./registry.ts";
+
+export type { Any };
+
+export const TYPE_URL_PREFIX = "type.googleapis.com/";
+
+/** `type.googleapis.com/<full message name>`, the type URL Envoy expects. */
+export function typeUrl(schema: DescMessage): string {
+  return TYPE_URL_PREFIX + schema.typeName;
+}
+
+/** The full message name of a type URL (the part after the last `/`). */
+export function typeNameOfUrl(url: string): string {
+  return url.slice(url.lastIndexOf("/") + 1);
+}
+
+/** Packs a message into an Any with type URL `type.googleapis.com/<full name>`. */
+export function pack<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Any {
+  return anyPack(schema, message);
+}
+
+/** Whether the Any holds a message of this schema. */
+export function isPacked(any: Any, schema: DescMessage): boolean {
+  return anyIs(any, schema);
+}
+
+/**
+ * Unpacks an Any. With a schema, the Any must hold exactly that type; without one, the type is
+ * looked up in the Envoy registry. Throws if the type does not match or is unknown.
+ */
+export function unpack<Desc extends DescMessage>(any: Any, schema: Desc): MessageShape<Desc>;
+export function unpack(any: Any): Message;
+export function unpack(any: Any, schema?: DescMessage): Message {
+  const message = schema ? anyUnpack(any, schema) : anyUnpack(any, envoyRegistry);
+  if (message === undefined) {
+    const expected = schema ? ` (expected ${typeUrl(schema)})` : " (not in the Envoy registry)";
+    throw new Error(`cannot unpack Any with type URL "${any.typeUrl}"${expected}`);
+  }
+  return message;
+}
