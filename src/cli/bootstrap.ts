@@ -1,0 +1,93 @@
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { adsBootstrap, DEFAULT_ENVOY_ADMIN_PORT, DEFAULT_XDS_PORT, type AdsBootstrapOptions } from "../xds/bootstrap-ads.ts";
+import { ExitCode, UsageError, type Command } from "./command.ts";
+import { parseHostPort, parsePort } from "./net-args.ts";
+
+const HELP = `Usage: portcullis bootstrap --node-id ID --cluster NAME [options]
+
+Writes an Envoy bootstrap (JSON) that connects Envoy to a Portcullis control plane over ADS.
+Run Envoy with it: envoy -c FILE
+
+Options:
+  --node-id ID          this proxy's node id (shown on the control plane's /status)
+  --cluster NAME        the gateway to serve this proxy: the config's gateway name
+  --xds HOST:PORT       control plane address (default 127.0.0.1:${DEFAULT_XDS_PORT})
+  --out FILE            write to FILE instead of stdout
+  --admin-port N        Envoy admin port on 127.0.0.1 (default ${DEFAULT_ENVOY_ADMIN_PORT})
+  --delta               use incremental xDS (DELTA_GRPC) instead of state-of-the-world
+  --tls-cert FILE       client certificate for mTLS to the control plane (with --tls-key and --ca)
+  --tls-key FILE        private key of --tls-cert
+  --ca FILE             CA that signed the control plane's certificate
+  --server-name NAME    name expected in the control plane's certificate (default: the --xds host)
+
+Example:
+  portcullis bootstrap --node-id edge-1 --cluster shop --out envoy.json && envoy -c envoy.json`;
+
+export function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOptions; out: string | undefined } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        "node-id": { type: "string" },
+        cluster: { type: "string" },
+        xds: { type: "string" },
+        out: { type: "string" },
+        "admin-port": { type: "string" },
+        delta: { type: "boolean" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        ca: { type: "string" },
+        "server-name": { type: "string" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const nodeId = values["node-id"];
+  const cluster = values.cluster;
+  if (!nodeId) throw new UsageError("--node-id is required (a name for this proxy, e.g. edge-1)");
+  if (!cluster) throw new UsageError("--cluster is required: the gateway name of the config this proxy should serve");
+  const xds = parseHostPort("--xds", values.xds ?? `127.0.0.1:${DEFAULT_XDS_PORT}`);
+  const tlsFiles = [values["tls-cert"], values["tls-key"], values.ca];
+  if (tlsFiles.some(Boolean) && !tlsFiles.every(Boolean)) throw new UsageError("mTLS needs all three of --tls-cert, --tls-key and --ca");
+  const options: AdsBootstrapOptions = {
+    nodeId,
+    cluster,
+    xdsHost: xds.host,
+    xdsPort: xds.port,
+    adminPort: values["admin-port"] ? parsePort("--admin-port", values["admin-port"]) : DEFAULT_ENVOY_ADMIN_PORT,
+    delta: values.delta ?? false,
+    ...(values["tls-cert"] && values["tls-key"] && values.ca
+      ? {
+          tls: {
+            certFile: values["tls-cert"],
+            keyFile: values["tls-key"],
+            caFile: values.ca,
+            ...(values["server-name"] ? { serverName: values["server-name"] } : {}),
+          },
+        }
+      : {}),
+  };
+  return { options, out: values.out };
+}
+
+export const bootstrapCommand: Command = {
+  name: "bootstrap",
+  summary: "write an Envoy bootstrap that connects to the control plane over ADS",
+  help: HELP,
+  async run(args) {
+    const { options, out } = bootstrapOptionsFromArgs(args);
+    const text = JSON.stringify(adsBootstrap(options), null, 2) + "\n";
+    if (out) {
+      await writeFile(out, text);
+      console.error(`wrote ${out} — start Envoy with: envoy -c ${out}`);
+    } else {
+      process.stdout.write(text);
+    }
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,123 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { compileGatewayFile } from "../compile.ts";
+import { watchConfigs, type CompileFile } from "../server/config-watcher.ts";
+import { startControlPlane } from "../server/control-plane.ts";
+import { createLogger } from "../server/log.ts";
+import { DEFAULT_XDS_PORT } from "../xds/bootstrap-ads.ts";
+import { ExitCode, UsageError, type Command } from "./command.ts";
+import { parsePort } from "./net-args.ts";
+
+export const DEFAULT_ADMIN_PORT = 19000;
+
+const HELP = `Usage: portcullis serve [config ...] [options]
+
+Compiles the gateway config(s) and serves them to Envoy over xDS (ADS, state-of-the-world and
+delta). Each Envoy gets the gateway whose name equals its node.cluster. Without a config, the one
+in the current directory (gateway.config.ts or gateway.yaml) is served.
+
+Options:
+  --xds-port N          xDS gRPC port (default ${DEFAULT_XDS_PORT})
+  --admin-port N        admin HTTP port for /healthz /readyz /metrics /status (default ${DEFAULT_ADMIN_PORT})
+  --host ADDR           address the xDS port binds to (default 127.0.0.1; admin stays on 127.0.0.1)
+  --watch               recompile and push on every config change; a broken edit keeps the last good config
+  --tls-cert FILE       server certificate: require mTLS on the xDS port (with --tls-key and --client-ca)
+  --tls-key FILE        private key of --tls-cert
+  --client-ca FILE      CA that signs the Envoys' client certificates
+  --allow-spiffe ID     only serve clients whose certificate has this SPIFFE ID (repeatable)
+  --allow-san NAME      only serve clients whose certificate has this DNS/URI SAN (repeatable)
+  --log-format F        json or text (default: json unless stdout is a terminal)
+
+Example:
+  portcullis serve gateway.config.ts --watch
+  portcullis bootstrap --node-id edge-1 --cluster <gateway name> --out envoy.json && envoy -c envoy.json`;
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        "xds-port": { type: "string" },
+        "admin-port": { type: "string" },
+        host: { type: "string" },
+        watch: { type: "boolean" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        "client-ca": { type: "string" },
+        "allow-spiffe": { type: "string", multiple: true },
+        "allow-san": { type: "string", multiple: true },
+        "log-format": { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Resolves when the process is asked to stop (SIGTERM or SIGINT). */
+function stopSignal(): Promise<string> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (signal: string) => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      resolveSignal(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "serve compiled configs to Envoy over xDS, with hot reload and an admin endpoint",
+  help: HELP,
+  async run(args) {
+    const { values, positionals } = parse(args);
+    const logFormat = values["log-format"];
+    if (logFormat !== undefined && logFormat !== "json" && logFormat !== "text") throw new UsageError(`--log-format must be json or text, got "${logFormat}"`);
+    const tlsFiles = [values["tls-cert"], values["tls-key"], values["client-ca"]];
+    if (tlsFiles.some(Boolean) && !tlsFiles.every(Boolean)) throw new UsageError("mTLS needs all three of --tls-cert, --tls-key and --client-ca");
+    if ((values["allow-spiffe"] || values["allow-san"]) && !values["tls-cert"]) throw new UsageError("--allow-spiffe and --allow-san need mTLS (--tls-cert, --tls-key, --client-ca)");
+    const log = createLogger(logFormat ? { json: logFormat === "json" } : {});
+
+    // Registry keys are the resolved paths we were given, whatever path the loader reports.
+    const compile: CompileFile = async (file) => ({ ...(await compileGatewayFile(file)), file });
+    const files = positionals.length > 0 ? positionals.map((file) => resolve(file)) : [(await compileGatewayFile()).file];
+
+    const plane = await startControlPlane({
+      ...(values.host ? { host: values.host } : {}),
+      xdsPort: values["xds-port"] ? parsePort("--xds-port", values["xds-port"]) : DEFAULT_XDS_PORT,
+      adminPort: values["admin-port"] ? parsePort("--admin-port", values["admin-port"]) : DEFAULT_ADMIN_PORT,
+      log,
+      ...(values["tls-cert"] && values["tls-key"] && values["client-ca"]
+        ? {
+            tls: {
+              certFile: values["tls-cert"],
+              keyFile: values["tls-key"],
+              clientCaFile: values["client-ca"],
+              allowSpiffe: values["allow-spiffe"] ?? [],
+              allowSan: values["allow-san"] ?? [],
+            },
+          }
+        : {}),
+    });
+    for (const file of files) plane.configs.expect(file);
+    for (const file of files) plane.configs.apply(await compile(file));
+    const watcher = values.watch ? watchConfigs({ files, compile, apply: (outcome) => plane.configs.apply(outcome), log }) : undefined;
+    log.info("control plane ready", {
+      xds: `${values.host ?? "127.0.0.1"}:${plane.xdsPort}`,
+      admin: `http://127.0.0.1:${plane.adminPort}`,
+      mtls: Boolean(values["tls-cert"]),
+      watch: Boolean(values.watch),
+      gateways: plane.cache.gateways(),
+    });
+
+    const signal = await stopSignal();
+    log.info("shutting down", { signal });
+    watcher?.close();
+    await plane.close();
+    return plane.configs.ready() ? ExitCode.ok : ExitCode.findings;
+  },
+};

@@ -1,0 +1,103 @@
+/** The gRPC server that runs ADS streams, optionally behind mTLS with an allow-list of peers. */
+import { readFile } from "node:fs/promises";
+import { Server, ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
+import type { AdsContext } from "./ads-session.ts";
+import { adsServiceDefinition } from "./ads-service.ts";
+import { DeltaSession } from "./delta-session.ts";
+import { denialReason, type PeerPolicy } from "./peer-identity.ts";
+import { SotwSession } from "./sotw-session.ts";
+
+export interface XdsTlsOptions extends Partial<PeerPolicy> {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** CA that signs client certificates; clients without one are refused at the handshake. */
+  readonly clientCaFile: string;
+}
+
+export interface AdsServerOptions {
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly tls?: XdsTlsOptions;
+}
+
+export interface AdsServer {
+  readonly port: number;
+  /** Stops accepting streams, ends the open ones, and resolves when the server is down. */
+  close(): Promise<void>;
+}
+
+interface Session<Request> {
+  handle(request: Request): boolean;
+  close(): void;
+}
+
+async function credentials(tls: XdsTlsOptions | undefined): Promise<ServerCredentials> {
+  if (!tls) return ServerCredentials.createInsecure();
+  const [cert, key, ca] = await Promise.all([readFile(tls.certFile), readFile(tls.keyFile), readFile(tls.clientCaFile)]);
+  return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], true);
+}
+
+export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions = {}): Promise<AdsServer> {
+  const policy: PeerPolicy | undefined = options.tls && {
+    allowSpiffe: options.tls.allowSpiffe ?? [],
+    allowSan: options.tls.allowSan ?? [],
+  };
+  const open = new Set<ServerDuplexStream<unknown, Uint8Array>>();
+
+  function run<Request>(call: ServerDuplexStream<Request, Uint8Array>, session: Session<Request>): void {
+    const peer = call.getPeer();
+    if (policy) {
+      const reason = denialReason(policy, call.getAuthContext().sslPeerCertificate);
+      if (reason) {
+        ctx.log.warn("refused an xDS stream: its client certificate is not allowed", { peer, reason });
+        session.close();
+        call.emit("error", { code: GrpcStatus.PERMISSION_DENIED, details: `xDS access denied: ${reason}` });
+        return;
+      }
+    }
+    open.add(call as ServerDuplexStream<unknown, Uint8Array>);
+    const finish = () => {
+      open.delete(call as ServerDuplexStream<unknown, Uint8Array>);
+      session.close();
+    };
+    call.on("data", (request: Request) => {
+      if (!session.handle(request)) {
+        finish();
+        call.emit("error", { code: GrpcStatus.INVALID_ARGUMENT, details: "the first request on an ADS stream must carry a node" });
+      }
+    });
+    call.on("end", () => {
+      finish();
+      call.end();
+    });
+    call.on("error", finish);
+    call.on("close", finish);
+    call.on("cancelled", finish);
+  }
+
+  const server = new Server({ "grpc.max_send_message_length": -1, "grpc.max_receive_message_length": 16 * 1024 * 1024 });
+  server.addService(adsServiceDefinition, {
+    StreamAggregatedResources: (call: ServerDuplexStream<Parameters<SotwSession["handle"]>[0], Uint8Array>) =>
+      run(call, new SotwSession(ctx, call, call.getPeer())),
+    DeltaAggregatedResources: (call: ServerDuplexStream<Parameters<DeltaSession["handle"]>[0], Uint8Array>) =>
+      run(call, new DeltaSession(ctx, call, call.getPeer())),
+  });
+  const host = options.host ?? "127.0.0.1";
+  const serverCredentials = await credentials(options.tls);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${options.port ?? 0}`, serverCredentials, (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const call of open) call.end();
+        server.tryShutdown(() => resolve());
+        // Streams are long-lived by design; do not let one hold shutdown open.
+        setTimeout(() => server.forceShutdown(), 1000).unref();
+      }),
+  };
+}

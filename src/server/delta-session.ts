@@ -1,0 +1,103 @@
+/**
+ * Incremental ADS (DeltaAggregatedResources). Per type: the subscription and the version of every
+ * resource the client is known to have (seeded from `initial_resource_versions` on reconnect), so
+ * a response carries only what changed plus the names that went away.
+ */
+import type { DeltaDiscoveryRequest } from "../../generated/envoy/service/discovery/v3/discovery_pb.js";
+import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL } from "../envoy/type-urls.ts";
+import type { Snapshot, XdsResource } from "../xds/snapshot.ts";
+import { AdsSession, type AdsContext, type ResponseSink } from "./ads-session.ts";
+import { inPushOrder, isImplicitWildcard, isWildcardAllowed } from "./resource-types.ts";
+import { deltaResponseBytes } from "./wire.ts";
+
+interface DeltaTypeState {
+  wildcard: boolean;
+  readonly names: Set<string>;
+  /** Resource name → the version the client has. */
+  readonly known: Map<string, string>;
+}
+
+export class DeltaSession extends AdsSession {
+  readonly #types = new Map<string, DeltaTypeState>();
+
+  constructor(ctx: AdsContext, sink: ResponseSink, peer: string) {
+    super(ctx, "delta", sink, peer);
+  }
+
+  /** Returns false when the stream must be closed. */
+  handle(request: DeltaDiscoveryRequest): boolean {
+    if (!this.identify(request.node)) return false;
+    const { typeUrl } = request;
+    let state = this.#types.get(typeUrl);
+    if (!state) {
+      state = { wildcard: false, names: new Set(), known: new Map(Object.entries(request.initialResourceVersions)) };
+      this.#types.set(typeUrl, state);
+      this.noteSubscribed(typeUrl);
+      if (request.resourceNamesSubscribe.length === 0 && isImplicitWildcard(typeUrl)) state.wildcard = true;
+    }
+    for (const name of request.resourceNamesSubscribe) {
+      if (name === "*") state.wildcard = true;
+      else state.names.add(name);
+    }
+    for (const name of request.resourceNamesUnsubscribe) {
+      if (name === "*") state.wildcard = false;
+      else {
+        state.names.delete(name);
+        state.known.delete(name);
+      }
+    }
+    // Subscription changes apply whatever the nonce; only ACK/NACK accounting needs a current one.
+    const snapshot = this.snapshot();
+    this.settle(typeUrl, request.responseNonce, request.errorDetail?.message, snapshot?.version ?? "");
+    this.#respond(typeUrl, state);
+    return true;
+  }
+
+  protected onSnapshot(snapshot: Snapshot): void {
+    for (const typeUrl of inPushOrder(this.#types.keys())) {
+      const state = this.#types.get(typeUrl)!;
+      const clusters = typeUrl === CLUSTER_TYPE_URL ? this.#respond(typeUrl, state) : [];
+      if (clusters.length > 0) this.#forgetEndpointsOf(clusters, snapshot);
+      if (typeUrl !== CLUSTER_TYPE_URL) this.#respond(typeUrl, state);
+    }
+  }
+
+  /** Envoy re-creates changed clusters, which wait (warming) for endpoints: send those again. */
+  #forgetEndpointsOf(clusters: readonly XdsResource[], snapshot: Snapshot): void {
+    const endpoints = this.#types.get(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL);
+    const assignments = snapshot.resources.get(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL);
+    if (!endpoints || !assignments) return;
+    for (const cluster of clusters) {
+      const serviceName = edsServiceName(cluster);
+      if (assignments.has(serviceName)) endpoints.known.delete(serviceName);
+    }
+  }
+
+  /** Sends what the client lacks; returns the resources sent. */
+  #respond(typeUrl: string, state: DeltaTypeState): XdsResource[] {
+    const snapshot = this.snapshot();
+    if (!snapshot) return [];
+    const ofType = snapshot.resources.get(typeUrl) ?? new Map<string, XdsResource>();
+    const wildcard = state.wildcard && isWildcardAllowed(typeUrl);
+    const wanted = (name: string): boolean => wildcard || state.names.has(name);
+    const updated: XdsResource[] = [];
+    for (const resource of ofType.values()) {
+      if (wanted(resource.name) && state.known.get(resource.name) !== resource.version) updated.push(resource);
+    }
+    for (const name of state.known.keys()) if (!wanted(name)) state.known.delete(name);
+    const removed = [...state.known.keys()].filter((name) => !ofType.has(name)).sort();
+    if (updated.length === 0 && removed.length === 0) return [];
+    for (const resource of updated) state.known.set(resource.name, resource.version);
+    for (const name of removed) state.known.delete(name);
+    this.send(typeUrl, snapshot.version, (nonce) =>
+      deltaResponseBytes({ systemVersionInfo: snapshot.version, typeUrl, resources: updated, removed, nonce }),
+    );
+    return updated;
+  }
+}
+
+/** The EDS name a cluster subscribes to: its eds_cluster_config.service_name, else its own name. */
+function edsServiceName(cluster: XdsResource): string {
+  const message = cluster.message as { edsClusterConfig?: { serviceName?: string } };
+  return message.edsClusterConfig?.serviceName || cluster.name;
+}

@@ -1,0 +1,40 @@
+/** Which xDS types get special treatment, and the order in which changes are pushed. */
+import {
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+  CLUSTER_TYPE_URL,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+  SECRET_TYPE_URL,
+} from "../envoy/type-urls.ts";
+
+// The xDS protocol's make-before-break order: clusters before the endpoints that fill them, and
+// both before the listeners and routes that point at them, so nothing references what is missing.
+const PUSH_ORDER = [CLUSTER_TYPE_URL, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL];
+
+function rank(typeUrl: string): number {
+  const index = PUSH_ORDER.indexOf(typeUrl);
+  return index === -1 ? PUSH_ORDER.length : index;
+}
+
+/** Type URLs sorted into push order (CDS, EDS, LDS, RDS, then the rest by name). */
+export function inPushOrder(typeUrls: Iterable<string>): string[] {
+  return [...typeUrls].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** LDS and CDS: a first request naming nothing subscribes to everything (legacy wildcard). */
+export function isImplicitWildcard(typeUrl: string): boolean {
+  return typeUrl === LISTENER_TYPE_URL || typeUrl === CLUSTER_TYPE_URL;
+}
+
+/**
+ * Secrets are never sent by wildcard: a node gets only the secrets its own config names, so a
+ * proxy cannot collect credentials it does not use.
+ */
+export function isWildcardAllowed(typeUrl: string): boolean {
+  return typeUrl !== SECRET_TYPE_URL;
+}
+
+/** The short name used in logs, metrics and /status, e.g. "Cluster". */
+export function shortType(typeUrl: string): string {
+  return typeUrl.slice(typeUrl.lastIndexOf(".") + 1);
+}

@@ -1,0 +1,90 @@
+/**
+ * The store between whoever builds snapshots and the ADS streams that serve them, keyed by gateway
+ * name (= node.cluster). It knows nothing about how a snapshot is made.
+ */
+import type { Snapshot, XdsResource } from "../xds/snapshot.ts";
+import { contentHash } from "../xds/snapshot.ts";
+import { isWildcardAllowed } from "./resource-types.ts";
+import { encodeSotwBody } from "./wire.ts";
+
+export type SnapshotListener = (snapshot: Snapshot) => void;
+
+export class SnapshotCache {
+  readonly #snapshots = new Map<string, Snapshot>();
+  readonly #listeners = new Map<string, Set<SnapshotListener>>();
+
+  /** Stores a gateway's snapshot and notifies its streams; an identical version is a no-op. */
+  setSnapshot(gateway: string, snapshot: Snapshot): void {
+    if (this.#snapshots.get(gateway)?.version === snapshot.version) return;
+    this.#snapshots.set(gateway, snapshot);
+    for (const listener of this.#listeners.get(gateway) ?? []) listener(snapshot);
+  }
+
+  getSnapshot(gateway: string): Snapshot | undefined {
+    return this.#snapshots.get(gateway);
+  }
+
+  gateways(): string[] {
+    return [...this.#snapshots.keys()].sort();
+  }
+
+  /** Calls `listener` on every later snapshot of `gateway` (which need not exist yet). */
+  watch(gateway: string, listener: SnapshotListener): () => void {
+    let listeners = this.#listeners.get(gateway);
+    if (!listeners) this.#listeners.set(gateway, (listeners = new Set()));
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+}
+
+export interface SotwResponse {
+  readonly version: string;
+  /** Identifies the subscription the body answers, so a changed subscription is answered again. */
+  readonly subscriptionKey: string;
+  /** DiscoveryResponse without nonce; see wire.ts. */
+  readonly body: Uint8Array;
+}
+
+const typeVersions = new WeakMap<Snapshot, Map<string, string>>();
+const sotwBodies = new WeakMap<Snapshot, Map<string, SotwResponse>>();
+
+/** A version per type, so a change to routes does not re-push unchanged clusters. */
+export function typeVersion(snapshot: Snapshot, typeUrl: string): string {
+  let versions = typeVersions.get(snapshot);
+  if (!versions) typeVersions.set(snapshot, (versions = new Map()));
+  let version = versions.get(typeUrl);
+  if (version === undefined) {
+    const parts: string[] = [typeUrl];
+    for (const [name, resource] of snapshot.resources.get(typeUrl) ?? []) parts.push(name, resource.version);
+    version = contentHash(...parts);
+    versions.set(typeUrl, version);
+  }
+  return version;
+}
+
+/** The resources a subscription selects: all (wildcard) or the named ones that exist, in name order. */
+export function selectResources(snapshot: Snapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>): XdsResource[] {
+  const ofType = snapshot.resources.get(typeUrl);
+  if (!ofType) return [];
+  if (wildcard && isWildcardAllowed(typeUrl)) return [...ofType.values()];
+  return [...ofType.values()].filter((resource) => names.has(resource.name));
+}
+
+/**
+ * The state-of-the-world response for a subscription, encoded once per (snapshot, type,
+ * subscription) and shared by every stream with that subscription.
+ */
+export function sotwResponse(snapshot: Snapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>): SotwResponse {
+  const subscriptionKey = wildcard ? "*" : [...names].sort().join("\0");
+  const cacheKey = `${typeUrl}\n${subscriptionKey}`;
+  let bodies = sotwBodies.get(snapshot);
+  if (!bodies) sotwBodies.set(snapshot, (bodies = new Map()));
+  let response = bodies.get(cacheKey);
+  if (!response) {
+    const version = typeVersion(snapshot, typeUrl);
+    const body = encodeSotwBody(version, typeUrl, selectResources(snapshot, typeUrl, wildcard, names));
+    response = { version, subscriptionKey, body };
+    bodies.set(cacheKey, response);
+  }
+  return response;
+}
