@@ -6,10 +6,18 @@
  * Defaults are written as `@default` tags; `resolve()` (src/model) applies them.
  */
 
-/** A duration such as `"250ms"`, `"5s"`, `"2m"` or `"1h"`. */
+/**
+ * A duration such as `"250ms"`, `"5s"`, `"2m"` or `"1h"`.
+ * @pattern ^[0-9]+(ms|s|m|h)$
+ * @example "5s"
+ */
 export type Duration = string;
 
-/** A calendar date in ISO form, `YYYY-MM-DD`. */
+/**
+ * A calendar date in ISO form, `YYYY-MM-DD`.
+ * @pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$
+ * @example "2026-06-30"
+ */
 export type IsoDate = string;
 
 /**
@@ -19,7 +27,11 @@ export type IsoDate = string;
 export type SecretRef = EnvSecretRef | FileSecretRef;
 
 export interface EnvSecretRef {
-  /** Name of the environment variable that holds the secret, e.g. `ORDERS_API_KEY`. */
+  /**
+   * Name of the environment variable that holds the secret, e.g. `ORDERS_API_KEY`.
+   * @pattern ^[A-Za-z_][A-Za-z0-9_]*$
+   * @example "ORDERS_API_KEY"
+   */
   env: string;
 }
 
@@ -322,6 +334,7 @@ export interface ServiceProvider {
    * Where the service runs, as `host:port`. IP addresses are used as they are; host names are
    * resolved through DNS.
    * @minItems 1
+   * @example ["orders.internal:8443"]
    */
   endpoints: string[];
   /**

@@ -1,0 +1,189 @@
+// A fuller gateway: JWT, API-key and mTLS callers; TLS and SPIFFE to services; LLM providers
+// behind one OpenAI-style API with budgets; a prompt API; MCP tools; lifecycle; CORS; limits.
+import { defineGateway, env, file } from "portcullis";
+
+const checkoutOnly = { allow: [{ identity: "mesh", spiffeIds: ["spiffe://shop.example/ns/shop/sa/checkout"] }] };
+
+export default defineGateway({
+  $schema: "../../schema/gateway.schema.json",
+  gateway: {
+    name: "shop",
+    trustedProxyHops: 1,
+    listeners: [
+      {
+        name: "public",
+        port: 8443,
+        hostnames: ["api.shop.example", "*.shop.example"],
+        tls: { certificate: file("secrets/api.crt"), privateKey: file("secrets/api.key"), minVersion: "1.3" },
+      },
+      {
+        name: "mesh",
+        port: 9443,
+        hostnames: ["internal.shop.example"],
+        tls: {
+          certificate: file("secrets/mesh.crt"),
+          privateKey: file("secrets/mesh.key"),
+          clientCertificate: { caCertificate: file("secrets/mesh-ca.pem") },
+        },
+      },
+    ],
+    limits: { requestHeadersTimeout: "5s", maxRequestHeadersKb: 32 },
+  },
+
+  identities: {
+    customers: {
+      type: "jwt",
+      issuer: "https://auth.shop.example/",
+      audiences: ["shop-api"],
+      jwks: { file: "secrets/jwks.json" },
+      clockSkewSeconds: 30,
+      claims: { roles: "roles", groups: "groups" },
+    },
+    partners: {
+      type: "apiKey",
+      from: { header: "x-api-key" },
+      consumers: [
+        { name: "acme", team: "partnerships", keys: env("ACME_API_KEYS") },
+        { name: "globex", team: "partnerships", keys: file("secrets/globex.keys") },
+      ],
+    },
+    mesh: {
+      type: "mtls",
+      clients: [{ name: "checkout", spiffeId: "spiffe://shop.example/ns/shop/sa/checkout" }],
+    },
+  },
+
+  providers: {
+    orders: {
+      type: "service",
+      endpoints: ["orders.shop.internal:8443"],
+      protocol: "http2",
+      tls: { caCertificate: file("secrets/mesh-ca.pem"), expectedSpiffeIds: ["spiffe://shop.example/ns/shop/sa/orders"] },
+      timeouts: { connect: "2s", request: "10s" },
+      retries: { attempts: 2, perTryTimeout: "3s" },
+      healthCheck: { path: "/healthz", interval: "5s" },
+      circuitBreaker: { maxConnections: 512, maxRequests: 512 },
+      outlierDetection: { consecutive5xx: 5 },
+      loadBalancing: "least_request",
+    },
+    catalog: {
+      type: "service",
+      endpoints: ["catalog.shop.internal:443"],
+      dns: "logical",
+      tls: { sni: "catalog.shop.internal", expectedSans: ["catalog.shop.internal"] },
+    },
+    openai: { type: "openai", apiKey: env("OPENAI_API_KEY"), models: ["gpt-4o-mini", "gpt-4o"] },
+    claude: { type: "anthropic", apiKey: env("ANTHROPIC_API_KEY") },
+    local: { type: "openai-compatible", baseUrl: "http://llm.shop.internal:8000/v1", models: ["llama-3.1-8b"] },
+    tools: { type: "mcp", url: "https://tools.shop.internal/mcp", bearerToken: env("TOOLS_TOKEN") },
+  },
+
+  apis: [
+    {
+      name: "orders",
+      owner: "team-orders",
+      description: "Create and track orders.",
+      basePath: "/orders",
+      openapi: "openapi/orders.yaml",
+      versions: {
+        v1: {
+          state: "deprecated",
+          deprecatedOn: "2026-01-15",
+          sunset: "2030-06-30",
+          successor: "v2",
+          access: { allow: [{ identity: "customers", scopes: ["orders:read"] }] },
+          routes: [{ name: "list", match: { path: "/", methods: ["GET"] }, provider: "orders" }],
+        },
+        v2: {
+          state: "published",
+          access: { allow: [{ identity: "customers", scopes: ["orders:read"] }, { identity: "partners", consumers: ["acme"] }] },
+          routes: [
+            { name: "list", match: { path: "/", methods: ["GET"] }, provider: "orders", rateLimit: { requests: 50, per: "second", by: "identity" } },
+            {
+              name: "create",
+              match: { path: "/", methods: ["POST"] },
+              provider: "orders",
+              timeout: "20s",
+              access: { allow: [{ identity: "customers", scopes: ["orders:write"], roles: ["buyer"] }] },
+            },
+            {
+              name: "get",
+              match: { template: "/{id}", methods: ["GET"] },
+              provider: "orders",
+              rewrite: { template: "/internal/orders/{id}" },
+              cors: { origins: ["https://shop.example"], credentials: true, maxAge: "1h" },
+            },
+            { name: "fulfil", match: { template: "/{id}/fulfil", methods: ["POST"] }, provider: "orders", access: checkoutOnly },
+          ],
+        },
+        v3: { state: "draft", routes: [{ match: { prefix: "/" }, provider: "orders", access: checkoutOnly }] },
+      },
+    },
+    {
+      name: "catalog",
+      owner: "team-catalog",
+      basePath: "/catalog",
+      versioning: { by: "header", header: "api-version", default: "2025-01" },
+      versions: {
+        "2025-01": {
+          state: "published",
+          access: { public: { reason: "the product catalog is public marketing data" } },
+          routes: [{ match: { prefix: "/", methods: ["GET", "HEAD"] }, provider: "catalog" }],
+        },
+        "2024-01": { state: "retired", sunset: "2025-01-31", successor: "2025-01", routes: [{ match: { prefix: "/" }, provider: "catalog" }] },
+      },
+    },
+  ],
+
+  ai: {
+    basePath: "/ai/v1",
+    access: { allow: [{ identity: "customers", groups: ["ai-beta"] }, { identity: "partners" }] },
+    models: {
+      fast: { targets: [{ provider: "openai", model: "gpt-4o-mini", weight: 3 }, { provider: "local", model: "llama-3.1-8b", weight: 1 }], maxTokens: 2048 },
+      smart: { targets: [{ provider: "claude", model: "claude-sonnet-4-5" }], fallbacks: [{ provider: "openai", model: "gpt-4o" }] },
+    },
+    budgets: [
+      { name: "per-consumer", scope: "consumer", usd: 50, period: "month" },
+      { name: "everyone", scope: "global", tokens: 50_000_000, period: "day" },
+    ],
+  },
+
+  prompts: [
+    {
+      name: "summarize",
+      path: "/prompts/summarize",
+      model: "fast",
+      template: "Summarize in {{sentences}} sentences:\n\n{{text}}",
+      input: { type: "object", required: ["text"], properties: { text: { type: "string" }, sentences: { type: "integer" } } },
+      access: { allow: [{ identity: "customers" }] },
+    },
+  ],
+
+  mcp: [
+    {
+      name: "shop-tools",
+      path: "/mcp/tools",
+      server: "tools",
+      access: { allow: [{ identity: "customers", roles: ["staff"] }] },
+      tools: [
+        { tool: "search_*", access: { allow: [{ identity: "customers", roles: ["staff"] }] } },
+        { tool: "refund_order", access: { allow: [{ identity: "customers", roles: ["support-lead"] }] } },
+      ],
+    },
+  ],
+
+  zeroTrust: { mode: "strict" },
+  audit: { accessLog: "stdout", redactHeaders: ["x-session-token"] },
+  policy: {
+    rules: { "PCL-AI-002": "warning" },
+    waivers: [
+      {
+        rule: "PCL-ZT-004",
+        target: "providers.local",
+        reason: "the local model server is reachable only inside the cluster network",
+        owner: "team-ml",
+        expires: "2027-03-31",
+      },
+    ],
+  },
+});

@@ -1,0 +1,88 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { schemaFilePath } from "../config/schema.ts";
+import type { GatewayConfig } from "../config/types.ts";
+import { ExitCode, UsageError, type Command } from "./command.ts";
+
+const HELP = `Usage: portcullis init [--yaml] [--dir DIR]
+
+Writes a starter gateway config that passes 'portcullis compile --check': gateway.config.ts
+(typed, with editor completion), or gateway.yaml with --yaml. Never overwrites a file.
+
+Options:
+  --yaml       write gateway.yaml (with a yaml-language-server $schema line) instead
+  --dir DIR    directory to write into (default: the working directory)
+
+Exit codes: 0 written, 1 the file already exists, 2 usage error.`;
+
+/** The starter gateway: one listener, one local backend, one public API. */
+const STARTER: GatewayConfig = {
+  gateway: {
+    name: "my-gateway",
+    listeners: [{ name: "local", address: "127.0.0.1", port: 8080, hostnames: ["localhost"] }],
+  },
+  providers: {
+    hello: {
+      type: "service",
+      endpoints: ["127.0.0.1:3000"],
+      plaintext: { reason: "local development backend on the loopback interface" },
+    },
+  },
+  apis: [
+    {
+      name: "hello",
+      owner: "my-team",
+      basePath: "/hello",
+      versions: {
+        v1: {
+          state: "published",
+          access: { public: { reason: "starter API; replace with allow rules before going live" } },
+          routes: [{ name: "greet", match: { path: "/", methods: ["GET"] }, provider: "hello" }],
+        },
+      },
+    },
+  ],
+};
+
+export const initCommand: Command = {
+  name: "init",
+  summary: "write a starter gateway.config.ts (or gateway.yaml)",
+  help: HELP,
+  async run(args) {
+    const { yaml, dir } = parseInitArgs(args);
+    const directory = resolve(process.cwd(), dir);
+    const file = join(directory, yaml ? "gateway.yaml" : "gateway.config.ts");
+    if (existsSync(file)) {
+      console.error(`portcullis init: ${file} already exists; not overwriting it.`);
+      return ExitCode.findings;
+    }
+    await mkdir(directory, { recursive: true });
+    await writeFile(file, yaml ? yamlStarter(directory) : typescriptStarter(), { flag: "wx" });
+    const shown = relative(process.cwd(), file);
+    console.log(`wrote ${file}\ncheck it with: portcullis compile --check ${shown.startsWith("..") ? file : shown}`);
+    return ExitCode.ok;
+  },
+};
+
+function parseInitArgs(args: string[]): { yaml: boolean; dir: string } {
+  try {
+    const { values } = parseArgs({ args, options: { yaml: { type: "boolean", default: false }, dir: { type: "string", default: "." } } });
+    return { yaml: values.yaml, dir: values.dir };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function yamlStarter(directory: string): string {
+  const schema = relative(directory, schemaFilePath()).split(sep).join("/");
+  return `# yaml-language-server: $schema=${schema}\n\n${stringify(STARTER, { lineWidth: 0 })}`;
+}
+
+function typescriptStarter(): string {
+  // JSON with identifier keys unquoted reads as an ordinary TypeScript object literal.
+  const literal = JSON.stringify(STARTER, null, 2).replace(/^(\s*)"([A-Za-z_$][\w$]*)":/gm, "$1$2:");
+  return `import { defineGateway } from "portcullis";\n\nexport default defineGateway(${literal});\n`;
+}

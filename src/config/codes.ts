@@ -1,0 +1,54 @@
+import type { Severity } from "./diagnostics.ts";
+
+/**
+ * Every diagnostic code the config stage emits, in one table: the CLI's docs, the tests and
+ * CI annotations read it. Codes are never reused for another meaning.
+ *
+ * PCL1xxx: the file could not be found, parsed, type-checked or evaluated.
+ * PCL2xxx: the model does not match schema/gateway.schema.json.
+ * PCL3xxx: the model is well-formed but inconsistent (references, names, dates, security).
+ */
+export const CODES = {
+  PCL1001: { severity: "error", title: "Config file not found" },
+  PCL1002: { severity: "error", title: "Unsupported config file type" },
+  PCL1003: { severity: "error", title: "Config file cannot be read" },
+  PCL1010: { severity: "error", title: "Syntax error" },
+  PCL1011: { severity: "error", title: "Duplicate key" },
+  PCL1012: { severity: "error", title: "The config is not an object" },
+  PCL1020: { severity: "error", title: "TypeScript type error" },
+  PCL1021: { severity: "error", title: "The config module failed while evaluating" },
+  PCL1022: { severity: "error", title: "The config module has no default export" },
+  PCL1023: { severity: "error", title: "The config holds a value that is not plain data" },
+  PCL2001: { severity: "error", title: "Unknown property" },
+  PCL2002: { severity: "error", title: "Missing required property" },
+  PCL2003: { severity: "error", title: "Wrong value type" },
+  PCL2004: { severity: "error", title: "Value not allowed" },
+  PCL2005: { severity: "error", title: "Value does not match the expected format" },
+  PCL2006: { severity: "error", title: "Number out of range" },
+  PCL2007: { severity: "error", title: "Too few items or too short" },
+  PCL2008: { severity: "error", title: "Value matches none of the allowed shapes" },
+  PCL2009: { severity: "error", title: "Schema violation" },
+  PCL3001: { severity: "error", title: "Reference to a missing provider" },
+  PCL3002: { severity: "error", title: "Provider of the wrong kind" },
+  PCL3003: { severity: "error", title: "Reference to a missing identity" },
+  PCL3004: { severity: "error", title: "Reference to a missing API version" },
+  PCL3005: { severity: "error", title: "Reference to a missing model alias" },
+  PCL3006: { severity: "error", title: "Reference to a missing consumer or client" },
+  PCL3007: { severity: "error", title: "Duplicate name" },
+  PCL3008: { severity: "error", title: "Two routes take the same requests" },
+  PCL3009: { severity: "error", title: "A route match needs exactly one of path, prefix or template" },
+  PCL3010: { severity: "error", title: "Secret written inline" },
+  PCL3011: { severity: "error", title: "Port used twice" },
+  PCL3012: { severity: "error", title: "Invalid calendar date" },
+  PCL3013: { severity: "error", title: "Published version past its sunset" },
+  PCL3014: { severity: "error", title: "Retired version without successor or sunset" },
+  PCL3015: { severity: "warning", title: "Deprecated version without a sunset date" },
+  PCL3016: { severity: "error", title: "Contradictory lifecycle dates" },
+  PCL3017: { severity: "error", title: "Upstream without TLS or a plaintext justification" },
+  PCL3018: { severity: "error", title: "Demo backend is not a service provider" },
+  PCL3019: { severity: "error", title: "Allow rule condition does not fit the identity type" },
+  PCL3020: { severity: "error", title: "LLM provider setting missing" },
+  PCL3021: { severity: "error", title: "Path or endpoint is malformed" },
+} as const satisfies Record<string, { severity: Severity; title: string }>;
+
+export type Code = keyof typeof CODES;

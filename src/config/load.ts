@@ -1,0 +1,139 @@
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import type { Diagnostic, SourceLocation } from "./diagnostics.ts";
+import { hasErrors } from "./diagnostics.ts";
+import { CONFIG_FILE_NAMES, discoverConfig } from "./discover.ts";
+import { scriptLocator } from "./load/ast-locate.ts";
+import { evaluateConfig } from "./load/evaluate.ts";
+import { toPlainData } from "./load/plain-data.ts";
+import type { ParsedSource } from "./load/source.ts";
+import { typecheckConfig } from "./load/typecheck.ts";
+import { parseYaml } from "./load/yaml.ts";
+import type { Locate } from "./locate.ts";
+import type { GatewayConfig } from "./types.ts";
+import { validateConfig } from "./validate.ts";
+
+export interface LoadResult {
+  /** Absolute path of the config file (or of the directory searched, when none was found). */
+  readonly file: string;
+  /** The validated model; present only when there are no error diagnostics. */
+  readonly config?: GatewayConfig;
+  /** Every finding of loading, type-checking and validation, in source order. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Where a model path is written in the file, for later stages to place their own findings. */
+  locate(path: readonly (string | number)[], part?: "key" | "value"): SourceLocation | undefined;
+}
+
+export interface LoadOptions {
+  /** Directory that relative paths and discovery start from; defaults to process.cwd(). */
+  readonly cwd?: string;
+  /** Today as `YYYY-MM-DD` for lifecycle checks; defaults to the current UTC date. */
+  readonly today?: string;
+}
+
+const nowhere: Locate = () => undefined;
+
+/** Finds, reads, parses (or type-checks and evaluates) and validates a gateway config. */
+export async function loadConfig(path?: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const { file, found } = discoverConfig(path, options.cwd ?? process.cwd());
+  if (!found) {
+    return failed(file, "PCL1001", path === undefined || !extname(file)
+      ? `no gateway config found in ${file}`
+      : `config file ${file} does not exist`, `create one with 'portcullis init', or name one of: ${CONFIG_FILE_NAMES.join(", ")}`);
+  }
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    return failed(file, "PCL1003", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, "check the path and its permissions");
+  }
+  const parsed = await parseSource(file, text);
+  const locate = parsed.locate;
+  const place = { file, locate };
+  let diagnostics = [...parsed.diagnostics];
+  let config: GatewayConfig | undefined;
+  if (parsed.value !== undefined) {
+    const plain = toPlainData(parsed.value, place);
+    diagnostics.push(...plain.diagnostics);
+    if (!hasErrors(plain.diagnostics)) {
+      const findings = topLevelFinding(plain.value, file) ?? validateConfig(plain.value, locate, { file, ...(options.today ? { today: options.today } : {}) });
+      diagnostics = [...withoutRepeats(findings, diagnostics)];
+      if (!hasErrors(diagnostics)) config = plain.value as GatewayConfig;
+    }
+  }
+  return { file, ...(config ? { config } : {}), diagnostics: sortByLocation(diagnostics), locate };
+}
+
+async function parseSource(file: string, text: string): Promise<ParsedSource> {
+  switch (extname(file).toLowerCase()) {
+    case ".yaml":
+    case ".yml":
+      return parseYaml(file, text, "yaml");
+    case ".json":
+      return parseYaml(file, text, "json");
+    case ".ts":
+    case ".mts":
+    case ".mjs":
+    case ".js": {
+      const locate = scriptLocator(file, text);
+      const typeErrors = /\.m?ts$/i.test(file) ? typecheckConfig(file) : [];
+      const evaluated = await evaluateConfig(file, text);
+      return { ...("value" in evaluated ? { value: evaluated.value } : {}), diagnostics: [...typeErrors, ...evaluated.diagnostics], locate };
+    }
+    default:
+      return {
+        diagnostics: [unsupported(file)],
+        locate: nowhere,
+      };
+  }
+}
+
+function unsupported(file: string): Diagnostic {
+  return {
+    code: "PCL1002",
+    severity: "error",
+    message: `${file} is not a config format Portcullis reads`,
+    hint: "use .ts, .mjs, .js, .yaml, .yml or .json",
+    location: { file, line: 1, column: 1 },
+  };
+}
+
+function topLevelFinding(value: unknown, file: string): Diagnostic[] | undefined {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) return undefined;
+  return [{
+    code: "PCL1012",
+    severity: "error",
+    message: value === null ? "the config file is empty" : `the config must be an object, not ${Array.isArray(value) ? "a list" : typeof value}`,
+    hint: "start from 'portcullis init', which writes a minimal gateway",
+    location: { file, line: 1, column: 1 },
+  }];
+}
+
+// The TypeScript checker and the schema often see the same mistake on the same line: keep the
+// checker's word, except for inline secrets, whose own finding says how to fix them.
+function withoutRepeats(findings: Diagnostic[], typeErrors: readonly Diagnostic[]): Diagnostic[] {
+  const line = (d: Diagnostic) => `${d.location?.file}:${d.location?.line}`;
+  const typeErrorLines = new Set(typeErrors.filter((d) => d.code === "PCL1020").map(line));
+  const secretLines = new Set(findings.filter((d) => d.code === "PCL3010").map(line));
+  return [
+    ...typeErrors.filter((d) => d.code !== "PCL1020" || !secretLines.has(line(d))),
+    ...findings.filter((d) => !d.code.startsWith("PCL2") || !typeErrorLines.has(line(d))),
+  ];
+}
+
+function sortByLocation(diagnostics: Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => [d.location?.file ?? "", d.location?.line ?? 0, d.location?.column ?? 0, d.code] as const;
+  return diagnostics
+    .map((d, index) => ({ d, index }))
+    .sort((a, b) => {
+      const [fa, la, ca, xa] = key(a.d);
+      const [fb, lb, cb, xb] = key(b.d);
+      return fa.localeCompare(fb) || la - lb || ca - cb || xa.localeCompare(xb) || a.index - b.index;
+    })
+    .map(({ d }) => d);
+}
+
+function failed(file: string, code: "PCL1001" | "PCL1003", message: string, hint: string): LoadResult {
+  return { file, diagnostics: [{ code, severity: "error", message, hint, location: { file, line: 1, column: 1 } }], locate: nowhere };
+}
+

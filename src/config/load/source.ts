@@ -1,0 +1,24 @@
+import type { Diagnostic } from "../diagnostics.ts";
+import type { Locate } from "../locate.ts";
+
+/** What a format loader returns: the raw value as written, its own findings, and positions. */
+export interface ParsedSource {
+  /** The top-level value; absent when the file could not be parsed or evaluated. */
+  readonly value?: unknown;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly locate: Locate;
+}
+
+/** 1-based line and column of a 0-based offset in `text`. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(Math.max(offset, 0), text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}

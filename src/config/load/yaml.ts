@@ -1,0 +1,102 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import type { Diagnostic, SourceLocation } from "../diagnostics.ts";
+import type { Locate, ModelPath } from "../locate.ts";
+import { lineColumn, type ParsedSource } from "./source.ts";
+
+// Anchors and aliases stay usable, but a "billion laughs" document cannot blow up memory.
+const MAX_ALIAS_COUNT = 100;
+
+/** Parses YAML (or JSON, which the same parser reads with positions); duplicate keys are errors. */
+export function parseYaml(file: string, text: string, format: "yaml" | "json"): ParsedSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: "1.2" });
+  const at = (offset: number): SourceLocation => ({ file, ...lineColumn(text, offset) });
+  const locate = yamlLocator(doc, at);
+  const diagnostics: Diagnostic[] = [];
+  for (const error of doc.errors) {
+    const duplicate = error.code === "DUPLICATE_KEY";
+    diagnostics.push({
+      code: duplicate ? "PCL1011" : "PCL1010",
+      severity: "error",
+      message: duplicate ? `duplicate key ${keyText(text, error.pos[0])}` : `${format.toUpperCase()} syntax error: ${firstLine(error.message)}`,
+      hint: duplicate ? "each key may appear once in a mapping; merge the two entries or rename one" : "fix the syntax at this position",
+      location: at(error.pos[0]),
+    });
+  }
+  if (format === "json" && diagnostics.length === 0) diagnostics.push(...strictJson(file, text));
+  if (diagnostics.length > 0) return { diagnostics, locate };
+  try {
+    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), diagnostics, locate };
+  } catch (error) {
+    return {
+      diagnostics: [{
+        code: "PCL1010",
+        severity: "error",
+        message: `${format.toUpperCase()} cannot be read: ${firstLine(error instanceof Error ? error.message : String(error))}`,
+        hint: "remove the excessive or circular aliases",
+        location: at(0),
+      }],
+      locate,
+    };
+  }
+}
+
+// YAML accepts things JSON does not (comments, single quotes); a .json file must be real JSON.
+function strictJson(file: string, text: string): Diagnostic[] {
+  try {
+    JSON.parse(text);
+    return [];
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const lineCol = /line (\d+) column (\d+)/.exec(message);
+    const position = /position (\d+)/.exec(message);
+    const where = lineCol
+      ? { line: Number(lineCol[1]), column: Number(lineCol[2]) }
+      : lineColumn(text, position ? Number(position[1]) : 0);
+    return [{
+      code: "PCL1010",
+      severity: "error",
+      message: `JSON syntax error: ${firstLine(message)}`,
+      hint: "a .json config must be strict JSON (no comments, double-quoted keys); use .yaml for anything else",
+      location: { file, ...where },
+    }];
+  }
+}
+
+function yamlLocator(doc: Document, at: (offset: number) => SourceLocation): Locate {
+  return (path: ModelPath, part?: "key" | "value") => {
+    let node: unknown = doc.contents;
+    let keyNode: Node | undefined;
+    for (const segment of path) {
+      if (isAlias(node)) node = node.resolve(doc);
+      keyNode = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) return undefined;
+        keyNode = pair.key as Node;
+        node = pair.value ?? pair.key;
+      } else if (isSeq(node) && typeof segment === "number") {
+        node = node.items[segment];
+      } else {
+        return undefined;
+      }
+    }
+    const target = part === "key" && keyNode ? keyNode : (node as Node | null | undefined);
+    const range = target?.range;
+    if (!range) return undefined;
+    return { ...at(range[0]), ...endOf(at(range[1])) };
+  };
+}
+
+function endOf(location: SourceLocation): { endLine: number; endColumn: number } {
+  return { endLine: location.line, endColumn: location.column };
+}
+
+function keyText(text: string, offset: number): string {
+  const key = /^[^:\n]*/.exec(text.slice(offset))?.[0].trim() ?? "";
+  return key ? `'${key.replace(/^["']|["']$/g, "")}'` : "in a mapping";
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
