@@ -2,6 +2,13 @@ import { ExitCode, UsageError, type Command } from "./command.ts";
 
 // One entry per command file; each command parses its own options.
 const commands: Record<string, () => Promise<Command>> = {
+  compile: async () => (await import("./compile.ts")).compileCommand,
+  validate: async () => (await import("./validate.ts")).validateCommand,
+  diff: async () => (await import("./diff.ts")).diffCommand,
+  init: async () => (await import("./init.ts")).initCommand,
+  bootstrap: async () => (await import("./bootstrap.ts")).bootstrapCommand,
+  serve: async () => (await import("./serve.ts")).serveCommand,
+  up: async () => (await import("./up.ts")).upCommand,
 };
 
 const GLOBAL_HELP = (names: string) => `portcullis — compile a gateway config to Envoy and serve it over xDS

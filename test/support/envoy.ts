@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findEnvoy } from "../../src/envoy/binary.ts";
+import { startEnvoyProcess, type EnvoyProcess } from "../../src/envoy/process.ts";
 import { freePort } from "./ports.ts";
 
 export interface RunningEnvoy {
@@ -16,7 +15,7 @@ export interface RunningEnvoy {
 }
 
 export interface StartEnvoyOptions {
-  /** The bootstrap as Envoy's JSON form; `admin` is filled in with a free 127.0.0.1 port when absent. */
+  /** The bootstrap as Envoy's JSON form; `admin` is replaced with a free 127.0.0.1 port. */
   readonly bootstrap: Record<string, unknown>;
   /** Waits for `/ready` (the default) or only for the admin interface to answer. */
   readonly waitFor?: "ready" | "admin";
@@ -24,12 +23,11 @@ export interface StartEnvoyOptions {
   readonly logLevel?: string;
 }
 
-const running = new Map<RunningEnvoy, ChildProcess>();
+const running = new Map<RunningEnvoy, EnvoyProcess>();
 
 /**
- * Starts a real Envoy from a bootstrap and waits until its admin `/ready` says LIVE. Each Envoy
- * gets its own temp dir and base id so several run side by side; `stop()` (and process exit)
- * kills it and removes the temp dir.
+ * Starts a real Envoy from a bootstrap and waits until it is ready. Each Envoy gets its own temp
+ * dir and admin port; `stop()` (and process exit) kills it and removes the temp dir.
  */
 export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnvoy> {
   const dir = await mkdtemp(join(tmpdir(), "portcullis-envoy-"));
@@ -41,59 +39,32 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
   const configPath = join(dir, "bootstrap.json");
   await writeFile(configPath, JSON.stringify(bootstrap, null, 2));
   let output = "";
-  const child: ChildProcess = spawn(
-    findEnvoy(),
-    [
-      "-c", configPath,
-      "--base-id", String(adminPort), // shared-memory id; unique per instance so Envoys can coexist
-      "--log-level", options.logLevel ?? "warn",
-      "--concurrency", "1",
-      "--disable-hot-restart",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const envoyProcess = startEnvoyProcess({
+    configPath,
+    adminPort,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    onOutput: (chunk) => (output += chunk),
+  });
 
   const envoy: RunningEnvoy = {
     adminPort,
-    adminUrl,
+    adminUrl: envoyProcess.adminUrl,
     output: () => output,
-    admin: async (path) => (await fetch(`${adminUrl}${path}`)).text(),
+    admin: async (path) => (await fetch(`${envoyProcess.adminUrl}${path}`)).text(),
     stop: async () => {
       running.delete(envoy);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await envoyProcess.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
-  running.set(envoy, child);
-
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) {
-      await envoy.stop();
-      throw new Error(`Envoy exited with code ${exitCode} before it was ready:\n${output}`);
-    }
-    try {
-      const response = await fetch(`${adminUrl}/ready`);
-      const body = await response.text();
-      if ((options.waitFor ?? "ready") === "admin" || body.trim() === "LIVE") return envoy;
-    } catch {
-      // admin not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  running.set(envoy, envoyProcess);
+  try {
+    await envoyProcess.ready(options.timeoutMs ?? 15_000, options.waitFor === "admin" ? "admin" : "live");
+  } catch (error) {
+    await envoy.stop();
+    throw new Error(`${(error as Error).message}:\n${output}`);
   }
-  await envoy.stop();
-  throw new Error(`Envoy was not ready within ${options.timeoutMs ?? 15_000} ms:\n${output}`);
+  return envoy;
 }
 
 /** Stops every Envoy a test file started; call from afterAll so a failed test leaks no process. */
@@ -103,5 +74,5 @@ export async function stopAllEnvoys(): Promise<void> {
 
 // A crashed test run must not leave Envoys behind; only synchronous work is possible at exit.
 process.once("exit", () => {
-  for (const child of running.values()) child.kill("SIGKILL");
+  for (const envoy of running.values()) envoy.kill();
 });

@@ -1,0 +1,213 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { compileGatewayFile, type CompileResult } from "../compile.ts";
+import { hasErrors } from "../config/diagnostics.ts";
+import { loadConfig } from "../config/load.ts";
+import type { GatewayConfig } from "../config/types.ts";
+import { startDemoBackend, type DemoBackend } from "../dev/demo-backend.ts";
+import { envoyVersion, findEnvoy } from "../envoy/binary.ts";
+import { startEnvoyProcess } from "../envoy/process.ts";
+import type { GatewayIR } from "../model/ir.ts";
+import { watchConfigs, type CompileFile } from "../server/config-watcher.ts";
+import { startControlPlane, type ControlPlane } from "../server/control-plane.ts";
+import { createLogger } from "../server/log.ts";
+import { adsBootstrap, DEFAULT_ENVOY_ADMIN_PORT } from "../xds/bootstrap-ads.ts";
+import { ExitCode, UsageError, type Command } from "./command.ts";
+import { formatDiagnostics } from "./format.ts";
+import { parsePort } from "./net-args.ts";
+
+const HELP = `Usage: portcullis up [config] [options]
+
+The one-command local gateway: compiles the config, starts the xDS control plane and a real Envoy
+connected to it (plus the demo backends the config names under dev.demoBackends), prints the URLs
+to call, recompiles and pushes on every config change, and stops everything on Ctrl-C.
+
+Options:
+  --envoy-admin-port N   Envoy's admin port on 127.0.0.1 (default ${DEFAULT_ENVOY_ADMIN_PORT})
+  --admin-port N         the control plane's /status, /metrics port on 127.0.0.1 (default: any free port)
+  --no-watch             do not recompile when the config changes
+  --quiet-access-log     do not print Envoy's access log lines
+
+Example:
+  portcullis up examples/quickstart
+  curl -i http://localhost:10000/v1/hello`;
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        "envoy-admin-port": { type: "string" },
+        "admin-port": { type: "string" },
+        "no-watch": { type: "boolean" },
+        "quiet-access-log": { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+const color = process.stdout.isTTY;
+const paint = (code: string, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const done = (text: string) => console.log(`${paint("32", "✓")} ${text}`);
+const doing = (text: string) => console.log(`${paint("36", "•")} ${text} …`);
+
+/** Everything `up` started, stopped in reverse order whatever went wrong. */
+class Processes {
+  private readonly stops: (() => Promise<unknown>)[] = [];
+  add(stop: () => Promise<unknown>): void {
+    this.stops.unshift(stop);
+  }
+  async stopAll(): Promise<void> {
+    for (const stop of this.stops.splice(0)) await stop().catch(() => undefined);
+  }
+}
+
+function stopSignal(): Promise<string> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (signal: string) => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      resolveSignal(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+/** Starts the built-in demo service on the first endpoint of each provider in dev.demoBackends. */
+async function startDemoBackends(config: GatewayConfig, processes: Processes): Promise<DemoBackend[]> {
+  const backends: DemoBackend[] = [];
+  for (const name of config.dev?.demoBackends ?? []) {
+    const provider = config.providers?.[name];
+    const endpoint = provider?.type === "service" ? provider.endpoints[0] : undefined;
+    if (!endpoint) continue; // validation already reported it
+    const split = endpoint.lastIndexOf(":");
+    const backend = await startDemoBackend(name, endpoint.slice(0, split), Number(endpoint.slice(split + 1)));
+    processes.add(() => backend.close());
+    backends.push(backend);
+  }
+  return backends;
+}
+
+/** Example requests for what the gateway serves: one per published or deprecated route. */
+function exampleUrls(ir: GatewayIR): string[] {
+  const listener = ir.listeners[0];
+  if (!listener) return [];
+  const scheme = listener.tls ? "https" : "http";
+  const host = listener.hostnames.includes("localhost") ? "localhost" : (listener.hostnames.find((name) => !name.includes("*")) ?? "localhost");
+  const urls = new Set<string>();
+  for (const route of ir.routes) {
+    if (route.lifecycle.state === "draft" || route.match.headers.length > 0) continue;
+    const path = route.match.path.replace(/\{[^}]+\}/g, "1");
+    urls.add(`${scheme}://${host}:${listener.port}${path}   ${paint("2", `${route.api} ${route.version} (${route.lifecycle.state})`)}`);
+  }
+  return [...urls].slice(0, 8);
+}
+
+export const upCommand: Command = {
+  name: "up",
+  summary: "run a local gateway: control plane + real Envoy (+ demo backends), with hot reload",
+  help: HELP,
+  async run(args) {
+    const { values, positionals } = parse(args);
+    if (positionals.length > 1) throw new UsageError("up takes one config (a file, or a directory holding gateway.config.ts or gateway.yaml)");
+    const cwd = process.cwd();
+    const envoyAdminPort = values["envoy-admin-port"] ? parsePort("--envoy-admin-port", values["envoy-admin-port"]) : DEFAULT_ENVOY_ADMIN_PORT;
+    const processes = new Processes();
+    const stopping = stopSignal();
+
+    try {
+      doing("compiling");
+      const loaded = await loadConfig(positionals[0], { cwd });
+      const first: CompileResult = await compileGatewayFile(loaded.file);
+      if (first.diagnostics.length > 0) process.stderr.write(formatDiagnostics(first.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));
+      if (!loaded.config || !first.snapshot || !first.ir || !first.gateway || hasErrors(first.diagnostics)) return ExitCode.findings;
+      const resources = [...first.snapshot.resources.values()].reduce((sum, named) => sum + named.size, 0);
+      done(`compiled ${loaded.file} → gateway "${first.gateway}", ${resources} Envoy resources, version ${first.snapshot.version}`);
+
+      const envoyBinary = findEnvoy();
+      const version = await envoyVersion(envoyBinary);
+
+      for (const backend of await startDemoBackends(loaded.config, processes)) done(`demo backend "${backend.name}" on http://${backend.host}:${backend.port}`);
+
+      const log = createLogger({ json: false, level: "warn" });
+      const plane: ControlPlane = await startControlPlane({
+        xdsPort: 0,
+        adminPort: values["admin-port"] ? parsePort("--admin-port", values["admin-port"]) : 0,
+        log,
+      });
+      processes.add(() => plane.close());
+      const file = resolve(loaded.file);
+      const compile: CompileFile = async (path) => ({ ...(await compileGatewayFile(path)), file: path });
+      plane.configs.expect(file);
+      plane.configs.apply({ ...first, file });
+      done(`control plane: xDS on 127.0.0.1:${plane.xdsPort}, status on http://127.0.0.1:${plane.adminPort}/status`);
+
+      const dir = await mkdtemp(join(tmpdir(), "portcullis-up-"));
+      processes.add(() => rm(dir, { recursive: true, force: true }));
+      const bootstrapPath = join(dir, "envoy.json");
+      const bootstrap = adsBootstrap({ nodeId: `up-${process.pid}`, cluster: first.gateway, xdsPort: plane.xdsPort, adminPort: envoyAdminPort });
+      await writeFile(bootstrapPath, JSON.stringify(bootstrap, null, 2));
+
+      doing(`starting Envoy ${version}`);
+      let envoyLog = "";
+      const envoy = startEnvoyProcess({
+        binary: envoyBinary,
+        configPath: bootstrapPath,
+        adminPort: envoyAdminPort,
+        onOutput: (chunk, stream) => {
+          if (stream === "stdout" && !values["quiet-access-log"]) process.stdout.write(chunk.replace(/^(?=.)/gm, paint("2", "access │ ")));
+          if (stream === "stderr") {
+            envoyLog += chunk;
+            process.stderr.write(chunk.replace(/^(?=.)/gm, paint("33", "envoy  │ ")));
+          }
+        },
+      });
+      processes.add(() => envoy.stop());
+      try {
+        // LIVE comes once Envoy's initial xDS fetch is applied, so the listeners are bound.
+        await envoy.ready(30_000);
+      } catch (error) {
+        console.error(`Envoy did not come up: ${(error as Error).message}${envoyLog ? "" : " (it printed nothing)"}`);
+        return ExitCode.usage;
+      }
+      done(`Envoy ${version} is serving (admin http://127.0.0.1:${envoyAdminPort})`);
+
+      const watcher = values["no-watch"]
+        ? undefined
+        : watchConfigs({
+            files: [file],
+            compile: async (path) => {
+              const outcome = await compile(path);
+              if (outcome.diagnostics.length > 0) process.stderr.write(formatDiagnostics(outcome.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));
+              if (outcome.snapshot) done(`recompiled: version ${outcome.snapshot.version} pushed to Envoy`);
+              else console.log(`${paint("31", "✗")} the edit has errors; Envoy keeps the last good config`);
+              return outcome;
+            },
+            apply: (outcome) => plane.configs.apply(outcome),
+            log,
+          });
+      if (watcher) processes.add(async () => watcher.close());
+
+      console.log(`\n${paint("1", "Portcullis is up.")} Try:\n`);
+      for (const url of exampleUrls(first.ir)) console.log(`  curl -i ${url}`);
+      console.log(`\n${watcher ? `Watching ${loaded.file} for changes. ` : ""}Press Ctrl-C to stop.\n`);
+
+      const outcome = await Promise.race([stopping.then(() => "signal" as const), envoy.exited.then(() => "envoy-exited" as const)]);
+      if (outcome === "envoy-exited") {
+        console.error("Envoy exited unexpectedly; stopping.");
+        return ExitCode.usage;
+      }
+      console.log("\nstopping …");
+      return ExitCode.ok;
+    } finally {
+      await processes.stopAll();
+    }
+  },
+};
