@@ -1,7 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { adsBootstrap, DEFAULT_ENVOY_ADMIN_PORT, DEFAULT_XDS_PORT, type AdsBootstrapOptions } from "../xds/bootstrap-ads.ts";
-import { ExitCode, UsageError, type Command } from "./command.ts";
+import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { parseHostPort, parsePort } from "./net-args.ts";
 
 const HELP = `Usage: portcullis bootstrap --node-id ID --cluster NAME [options]
@@ -25,28 +24,19 @@ Example:
   portcullis bootstrap --node-id edge-1 --cluster shop --out envoy.json && envoy -c envoy.json`;
 
 export function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOptions; out: string | undefined } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "node-id": { type: "string" },
-        cluster: { type: "string" },
-        xds: { type: "string" },
-        out: { type: "string" },
-        "admin-port": { type: "string" },
-        delta: { type: "boolean" },
-        "tls-cert": { type: "string" },
-        "tls-key": { type: "string" },
-        ca: { type: "string" },
-        "server-name": { type: "string" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values, positionals } = parseCommandArgs(args, {
+      "node-id": { type: "string" },
+      cluster: { type: "string" },
+      xds: { type: "string" },
+      out: { type: "string" },
+      "admin-port": { type: "string" },
+      delta: { type: "boolean" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      ca: { type: "string" },
+      "server-name": { type: "string" },
+    });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const nodeId = values["node-id"];
   const cluster = values.cluster;
   if (!nodeId) throw new UsageError("--node-id is required (a name for this proxy, e.g. edge-1)");

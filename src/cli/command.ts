@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+
 /** Exit codes shared by every command, documented in `portcullis --help`. */
 export const ExitCode = {
   /** Clean: no error findings. */
@@ -20,4 +22,16 @@ export interface Command {
 /** A mistake in how the CLI was called: printed with the command's usage, exit code 2, no stack. */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/**
+ * Parses a command's arguments strictly (unknown options are errors) and turns Node's parse errors
+ * into a UsageError, so a mistyped flag prints the command's help and exits 2.
+ */
+export function parseCommandArgs<const Options extends ParseArgsOptionsConfig>(args: string[], options: Options) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

@@ -1,11 +1,10 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { schemaFilePath } from "../config/schema.ts";
 import type { GatewayConfig } from "../config/types.ts";
-import { ExitCode, UsageError, type Command } from "./command.ts";
+import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 
 const HELP = `Usage: portcullis init [--yaml] [--dir DIR]
 
@@ -68,12 +67,9 @@ export const initCommand: Command = {
 };
 
 function parseInitArgs(args: string[]): { yaml: boolean; dir: string } {
-  try {
-    const { values } = parseArgs({ args, options: { yaml: { type: "boolean", default: false }, dir: { type: "string", default: "." } } });
-    return { yaml: values.yaml, dir: values.dir };
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const { values, positionals } = parseCommandArgs(args, { yaml: { type: "boolean", default: false }, dir: { type: "string", default: "." } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'; use --dir to choose where the file goes`);
+  return { yaml: values.yaml, dir: values.dir };
 }
 
 function yamlStarter(directory: string): string {

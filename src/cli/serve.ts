@@ -1,11 +1,10 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { compileGatewayFile } from "../compile.ts";
 import { watchConfigs, type CompileFile } from "../server/config-watcher.ts";
 import { startControlPlane } from "../server/control-plane.ts";
 import { createLogger } from "../server/log.ts";
 import { DEFAULT_XDS_PORT } from "../xds/bootstrap-ads.ts";
-import { ExitCode, UsageError, type Command } from "./command.ts";
+import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { parsePort } from "./net-args.ts";
 
 export const DEFAULT_ADMIN_PORT = 19000;
@@ -33,27 +32,18 @@ Example:
   portcullis bootstrap --node-id edge-1 --cluster <gateway name> --out envoy.json && envoy -c envoy.json`;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        "xds-port": { type: "string" },
-        "admin-port": { type: "string" },
-        host: { type: "string" },
-        watch: { type: "boolean" },
-        "tls-cert": { type: "string" },
-        "tls-key": { type: "string" },
-        "client-ca": { type: "string" },
-        "allow-spiffe": { type: "string", multiple: true },
-        "allow-san": { type: "string", multiple: true },
-        "log-format": { type: "string" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs(args, {
+    "xds-port": { type: "string" },
+    "admin-port": { type: "string" },
+    host: { type: "string" },
+    watch: { type: "boolean" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
+    "client-ca": { type: "string" },
+    "allow-spiffe": { type: "string", multiple: true },
+    "allow-san": { type: "string", multiple: true },
+    "log-format": { type: "string" },
+  });
 }
 
 /** Resolves when the process is asked to stop (SIGTERM or SIGINT). */

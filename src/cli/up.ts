@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { compileGatewayFile, type CompileResult } from "../compile.ts";
 import { hasErrors } from "../config/diagnostics.ts";
 import { loadConfig } from "../config/load.ts";
@@ -14,7 +13,7 @@ import { watchConfigs, type CompileFile } from "../server/config-watcher.ts";
 import { startControlPlane, type ControlPlane } from "../server/control-plane.ts";
 import { createLogger } from "../server/log.ts";
 import { adsBootstrap, DEFAULT_ENVOY_ADMIN_PORT } from "../xds/bootstrap-ads.ts";
-import { ExitCode, UsageError, type Command } from "./command.ts";
+import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { formatDiagnostics } from "./format.ts";
 import { parsePort } from "./net-args.ts";
 
@@ -35,21 +34,12 @@ Example:
   curl -i http://localhost:10000/v1/hello`;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        "envoy-admin-port": { type: "string" },
-        "admin-port": { type: "string" },
-        "no-watch": { type: "boolean" },
-        "quiet-access-log": { type: "boolean" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs(args, {
+    "envoy-admin-port": { type: "string" },
+    "admin-port": { type: "string" },
+    "no-watch": { type: "boolean" },
+    "quiet-access-log": { type: "boolean" },
+  });
 }
 
 const color = process.stdout.isTTY;
@@ -103,7 +93,7 @@ function exampleUrls(ir: GatewayIR): string[] {
   const host = listener.hostnames.includes("localhost") ? "localhost" : (listener.hostnames.find((name) => !name.includes("*")) ?? "localhost");
   const urls = new Set<string>();
   for (const route of ir.routes) {
-    if (route.lifecycle.state === "draft" || route.match.headers.length > 0) continue;
+    if (route.match.headers.length > 0) continue; // drafts are never in the IR
     const path = route.match.path.replace(/\{[^}]+\}/g, "1");
     urls.add(`${scheme}://${host}:${listener.port}${path}   ${paint("2", `${route.api} ${route.version} (${route.lifecycle.state})`)}`);
   }
