@@ -48,6 +48,15 @@ export function makeResource<Desc extends DescMessage>(schema: Desc, name: strin
   return { typeUrl: typeUrlOf(schema), name, schema, message, bytes, version: contentHash(bytes) };
 }
 
+/**
+ * Wraps a message whose encoding was assembled from cached parts (see wire.ts). `bytes` must be
+ * a valid encoding of `message` — field order may differ from toBinary's, which parsers accept —
+ * and must itself be deterministic, since the version is its hash.
+ */
+export function makeResourceFromBytes<Desc extends DescMessage>(schema: Desc, name: string, message: MessageShape<Desc>, bytes: Uint8Array): XdsResource<Desc> {
+  return { typeUrl: typeUrlOf(schema), name, schema, message, bytes, version: contentHash(bytes) };
+}
+
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Groups resources by type, sorts them, rejects duplicates, and derives the snapshot version. */

@@ -1,0 +1,71 @@
+import { parseArgs } from "node:util";
+import { hasErrors } from "../config/diagnostics.ts";
+import { checkConfig } from "./check.ts";
+import { compileOutput } from "./compile-output.ts";
+import { ExitCode, UsageError, type Command } from "./command.ts";
+import { formatDiagnostics, OUTPUT_FORMATS, type OutputFormat } from "./format.ts";
+
+const HELP = `Usage: portcullis compile [config] [--out DIR] [--check] [--format text|json|github]
+
+Loads the gateway config (type-checks gateway.config.ts), validates it, reports every finding and
+writes the Envoy resources it compiles to: one YAML file per resource and an index (names, versions).
+Without a path, looks for gateway.config.ts, gateway.config.mjs/.js, gateway.yaml, gateway.yml,
+gateway.json in the working directory; a directory path is searched the same way.
+
+Options:
+  --out DIR          where the generated resources go (default: generated/ beside the config)
+  --check            write nothing; fail when DIR is missing or stale, listing what differs (CI)
+  --format FORMAT    text (default; a code frame per finding), json, or github (Actions annotations)
+
+Exit codes:
+  0  clean (warnings allowed)
+  1  the config has errors, or (with --check) DIR is missing or stale
+  2  usage error or internal error
+
+Examples:
+  portcullis compile --check
+  portcullis compile --check examples/quickstart/gateway.yaml --format github`;
+
+export const compileCommand: Command = {
+  name: "compile",
+  summary: "check a gateway config and report every finding",
+  help: HELP,
+  async run(args) {
+    const options = parseCompileArgs(args);
+    const cwd = process.cwd();
+    const result = await checkConfig(options.config, cwd);
+    const translated = result.loaded.config && !hasErrors(result.diagnostics)
+      ? compileOutput(result.loaded, { check: options.check, out: options.out, cwd })
+      : undefined;
+    const diagnostics = [...result.diagnostics, ...(translated?.diagnostics ?? [])];
+    const output = formatDiagnostics(diagnostics, { format: options.format, cwd, color: options.format === "text" && process.stdout.isTTY === true });
+    if (diagnostics.length > 0 || options.format === "json") process.stdout.write(output);
+    else process.stdout.write(`${result.loaded.file}: ok\n`);
+    if (translated && options.format !== "json") process.stdout.write(translated.report);
+    return hasErrors(diagnostics) || translated?.stale ? ExitCode.findings : ExitCode.ok;
+  },
+};
+
+interface CompileOptions {
+  readonly config: string | undefined;
+  readonly check: boolean;
+  readonly out: string | undefined;
+  readonly format: OutputFormat;
+}
+
+function parseCompileArgs(args: string[]): CompileOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { check: { type: "boolean", default: false }, out: { type: "string" }, format: { type: "string", default: "text" } },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const format = parsed.values.format as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`unknown --format '${format}'; use ${OUTPUT_FORMATS.join(", ")}`);
+  if (parsed.positionals.length > 1) throw new UsageError(`expected one config path, got ${parsed.positionals.length}`);
+  return { config: parsed.positionals[0], check: parsed.values.check, out: parsed.values.out, format };
+}

@@ -1,0 +1,238 @@
+/**
+ * The IR: one normalized, fully-resolved model of a gateway. Defaults are applied, references are
+ * followed, access rules and lifecycle are folded into each route and full paths are computed, so
+ * the translator (src/xds) never needs to know where a setting came from. Plain readonly data;
+ * the only non-plain values are secrets, which print as [redacted].
+ */
+import type { HttpMethod, LifecycleState } from "../config/types.ts";
+import type { SecretValue } from "./secret-value.ts";
+
+export type { HttpMethod, LifecycleState };
+
+export interface GatewayIR {
+  /** gateway.name: the node.cluster of the Envoys that receive this config. */
+  readonly name: string;
+  readonly trustedProxyHops: number;
+  readonly limits: LimitsIR;
+  readonly listeners: readonly ListenerIR[];
+  readonly clusters: readonly ClusterIR[];
+  readonly secrets: readonly SecretIR[];
+  /** Every route that Envoy serves, in match order (most specific first). */
+  readonly routes: readonly RouteIR[];
+  /** JWT identities, verified by Envoy's jwt_authn filter. */
+  readonly jwtProviders: readonly JwtProviderIR[];
+  readonly accessLog: AccessLogIR;
+}
+
+export interface JwtProviderIR {
+  /** The identity's name: provider name, and the metadata key its verified payload is stored under. */
+  readonly name: string;
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  readonly jwks: { readonly kind: "local"; readonly json: string } | { readonly kind: "remote"; readonly uri: string; readonly cluster: string; readonly cacheDurationMs: number };
+  readonly clockSkewSeconds: number;
+  readonly fromHeaders: readonly { readonly name: string; readonly prefix: string }[];
+  readonly fromParams: readonly string[];
+  readonly fromCookies: readonly string[];
+}
+
+export interface LimitsIR {
+  readonly requestHeadersTimeoutMs: number;
+  readonly streamIdleTimeoutMs: number;
+  readonly maxRequestHeadersKb: number;
+  readonly connectionBufferBytes: number;
+  readonly maxConnections: number;
+}
+
+export interface ListenerIR {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly hostnames: readonly string[];
+  readonly tls?: ListenerTlsIR;
+}
+
+export interface ListenerTlsIR {
+  /** Name of the SDS Secret holding the certificate chain and key. */
+  readonly certificateSecret: string;
+  readonly minVersion: "1.2" | "1.3";
+  readonly clientCertificate?: { readonly caSecret: string; readonly required: boolean };
+}
+
+/** A secret read at compile time; `value`s never print. */
+export interface SecretIR {
+  readonly name: string;
+  readonly kind: "tls-certificate" | "validation-context";
+  /** PEM chain (tls-certificate) or CA bundle (validation-context). */
+  readonly certificate: SecretValue;
+  readonly privateKey?: SecretValue;
+}
+
+export interface EndpointIR {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ClusterIR {
+  readonly name: string;
+  /** EDS (over ADS) when every endpoint is an IP address; DNS otherwise. */
+  readonly discovery: "eds" | "strict-dns" | "logical-dns";
+  readonly endpoints: readonly EndpointIR[];
+  readonly protocol: "http1" | "http2";
+  readonly tls?: UpstreamTlsIR;
+  readonly connectTimeoutMs: number;
+  readonly loadBalancing: "round_robin" | "least_request" | "random" | "ring_hash" | "maglev";
+  readonly healthCheck?: HealthCheckIR;
+  readonly circuitBreaker: CircuitBreakerIR;
+  readonly outlierDetection?: OutlierDetectionIR;
+}
+
+export interface UpstreamTlsIR {
+  readonly sni: string;
+  /** SDS Secret with the CA bundle; absent means the system trust store. */
+  readonly caSecret?: string;
+  readonly clientCertificateSecret?: string;
+  readonly expectedSpiffeIds: readonly string[];
+  readonly expectedSans: readonly string[];
+}
+
+export interface HealthCheckIR {
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+export interface CircuitBreakerIR {
+  readonly maxConnections: number;
+  readonly maxPendingRequests: number;
+  readonly maxRequests: number;
+  readonly maxRetries: number;
+}
+
+export interface OutlierDetectionIR {
+  readonly consecutive5xx: number;
+  readonly intervalMs: number;
+  readonly baseEjectionTimeMs: number;
+  readonly maxEjectionPercent: number;
+}
+
+export interface RetryIR {
+  readonly attempts: number;
+  readonly on: readonly string[];
+  readonly perTryTimeoutMs?: number;
+  readonly statusCodes: readonly number[];
+}
+
+export interface RouteIR {
+  /** Unique in the gateway: `<api>.<version>.<route>`. */
+  readonly id: string;
+  readonly api: string;
+  readonly version: string;
+  readonly name: string;
+  /** Host names whose virtual hosts carry this route. */
+  readonly hostnames: readonly string[];
+  readonly match: RouteMatchIR;
+  readonly lifecycle: LifecycleIR;
+  readonly action: ForwardActionIR | GoneActionIR;
+  readonly access: AccessIR;
+  readonly rateLimit?: RateLimitIR;
+  readonly cors?: CorsIR;
+}
+
+export interface RouteMatchIR {
+  /** `exact` path, `prefix` on whole segments, or a `template` with named segments. */
+  readonly kind: "exact" | "prefix" | "template";
+  /** The full path as clients send it, version prefix and base path included. */
+  readonly path: string;
+  /** Empty: every method. Sorted. */
+  readonly methods: readonly HttpMethod[];
+  /** Header conditions, sorted by name; the version header when versioning is by header. */
+  readonly headers: readonly HeaderMatchIR[];
+}
+
+export interface HeaderMatchIR {
+  readonly name: string;
+  /** Exact value; absent means present with any value. */
+  readonly value?: string;
+  /** Match only when the header is absent (the default version of header versioning). */
+  readonly absent?: boolean;
+}
+
+export interface LifecycleIR {
+  readonly state: "published" | "deprecated" | "retired";
+  /** Unix seconds for the `Deprecation` header (RFC 9745). */
+  readonly deprecatedAt?: number;
+  /** HTTP-date for the `Sunset` header (RFC 8594). */
+  readonly sunset?: string;
+  readonly successor?: { readonly version: string; readonly link: string };
+}
+
+export interface ForwardActionIR {
+  readonly kind: "forward";
+  readonly cluster: string;
+  readonly timeoutMs: number;
+  readonly retry?: RetryIR;
+  readonly rewrite?: RewriteIR;
+}
+
+/** A retired version: 410 with an RFC 9457 problem+json body. */
+export interface GoneActionIR {
+  readonly kind: "gone";
+  readonly body: string;
+}
+
+export interface RewriteIR {
+  /** Replacement for the matched prefix (prefix matches) or the whole path (exact matches). */
+  readonly prefix?: string;
+  readonly template?: string;
+  readonly host?: string;
+}
+
+/**
+ * Who may call, folded from the route or its version. Deny by default: a route with no rule is
+ * `deny`; `identities` is enforced only for `enforced` kinds, and fails closed otherwise.
+ */
+export type AccessIR =
+  | { readonly kind: "public"; readonly reason: string }
+  | { readonly kind: "deny" }
+  | { readonly kind: "identities"; readonly rules: readonly AllowRuleIR[] };
+
+export interface AllowRuleIR {
+  readonly identity: string;
+  readonly identityType: "jwt" | "apiKey" | "mtls";
+  /** JWT: the claims that hold scopes, roles and groups (absent: not mapped, so a condition on it never holds). */
+  readonly claimNames?: { readonly scopes: string; readonly roles?: string; readonly groups?: string };
+  /** mTLS: the SPIFFE IDs / SANs of the clients this rule admits. */
+  readonly mtlsPrincipals?: readonly string[];
+  readonly scopes: readonly string[];
+  readonly roles: readonly string[];
+  readonly groups: readonly string[];
+  readonly claims: readonly { readonly name: string; readonly values: readonly string[] }[];
+  readonly consumers: readonly string[];
+  readonly spiffeIds: readonly string[];
+  readonly clientCidrs: readonly string[];
+}
+
+export interface RateLimitIR {
+  readonly requests: number;
+  readonly periodSeconds: number;
+  readonly by: "global" | "client" | "identity";
+}
+
+export interface CorsIR {
+  readonly origins: readonly string[];
+  readonly methods: readonly HttpMethod[];
+  readonly headers: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly credentials: boolean;
+  readonly maxAgeSeconds: number;
+}
+
+export interface AccessLogIR {
+  /** `stdout`, or a file path. */
+  readonly destination: string;
+  /** Request headers never logged (lower case), on top of the built-in list. */
+  readonly redactHeaders: readonly string[];
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve as resolvePath } from "node:path";
+import type { Identity, JwtIdentity } from "../config/types.ts";
+import type { ClusterIR, JwtProviderIR } from "./ir.ts";
+import type { Reporter } from "./report.ts";
+import { durationOr } from "./resolve-clusters.ts";
+import type { SecretSource } from "./secrets.ts";
+
+const DEFAULT_TOKEN_SOURCE = [{ header: "Authorization", prefix: "Bearer " }];
+
+/** The cluster Envoy fetches a remote JWKS through: DNS, TLS checked against the system trust store. */
+function jwksCluster(name: string, url: URL): ClusterIR {
+  return {
+    name,
+    discovery: "strict-dns",
+    endpoints: [{ host: url.hostname, port: Number(url.port || 443) }],
+    protocol: "http1",
+    tls: { sni: url.hostname, expectedSpiffeIds: [], expectedSans: [] },
+    connectTimeoutMs: 5_000,
+    loadBalancing: "round_robin",
+    circuitBreaker: { maxConnections: 64, maxPendingRequests: 64, maxRequests: 64, maxRetries: 3 },
+  };
+}
+
+const NO_KEYS = JSON.stringify({ keys: [] });
+
+function jwks(name: string, identity: JwtIdentity, source: SecretSource, report: Reporter, clusters: ClusterIR[]): JwtProviderIR["jwks"] | undefined {
+  const path = ["identities", name, "jwks"];
+  const keys = identity.jwks;
+  if ("file" in keys) {
+    // Public keys: read at compile time and written inline, so Envoy needs no file and no fetch.
+    try {
+      return { kind: "local", json: readFileSync(isAbsolute(keys.file) ? keys.file : resolvePath(source.baseDir, keys.file), "utf8") };
+    } catch (error) {
+      const message = `JWKS file ${keys.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`;
+      const hint = "Check the path; it is relative to the config file.";
+      if (source.mode === "read") {
+        report.error("PCL4001", `${message}.`, [...path, "file"], hint);
+        return undefined;
+      }
+      // compile/diff run without deployment files; an empty key set verifies no token (fails closed).
+      report.warning("PCL4001", `${message}: the output has an empty key set, which accepts no token.`, [...path, "file"], hint);
+      return { kind: "local", json: NO_KEYS };
+    }
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(keys.url);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== "https:") {
+    report.error("PCL4007", `JWKS URL "${keys.url}" is not an https URL: keys fetched in the clear could be replaced in transit.`, [...path, "url"], "Serve the JWKS over https, or use a local JWKS file.");
+    return undefined;
+  }
+  const cluster = `jwks-${name}`;
+  clusters.push(jwksCluster(cluster, url));
+  return { kind: "remote", uri: url.href, cluster, cacheDurationMs: durationOr(keys.cacheDuration, 600_000, report, [...path, "cacheDuration"]) };
+}
+
+/** JWT identities as jwt_authn providers; remote JWKS add their own clusters to `clusters`. */
+export function resolveJwtProviders(identities: Readonly<Record<string, Identity>>, source: SecretSource, report: Reporter, clusters: ClusterIR[]): JwtProviderIR[] {
+  return Object.keys(identities)
+    .sort()
+    .flatMap((name) => {
+      const identity = identities[name];
+      if (identity?.type !== "jwt") return [];
+      const keys = jwks(name, identity, source, report, clusters);
+      if (!keys) return [];
+      const from = identity.from ?? DEFAULT_TOKEN_SOURCE;
+      return [
+        {
+          name,
+          issuer: identity.issuer,
+          audiences: [...(identity.audiences ?? [])].sort(),
+          jwks: keys,
+          clockSkewSeconds: identity.clockSkewSeconds ?? 60,
+          fromHeaders: from.flatMap((s) => ("header" in s ? [{ name: s.header, prefix: s.prefix ?? "" }] : [])),
+          fromParams: from.flatMap((s) => ("query" in s ? [s.query] : [])),
+          fromCookies: from.flatMap((s) => ("cookie" in s ? [s.cookie] : [])),
+        },
+      ];
+    });
+}

@@ -1,0 +1,219 @@
+import type { Api, ApiVersion, GatewayConfig, HttpMethod, Identity, Provider, Route } from "../config/types.ts";
+import type { Diagnostic } from "../config/diagnostics.ts";
+import { GenerationCache } from "./generation-cache.ts";
+import type { CorsIR, ForwardActionIR, HeaderMatchIR, LifecycleIR, RateLimitIR, RouteIR, RouteMatchIR } from "./ir.ts";
+import { Reporter } from "./report.ts";
+import { resolveAccess } from "./resolve-access.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS, durationOr, resolveRetry } from "./resolve-clusters.ts";
+import { goneProblem, resolveLifecycle, versionLink } from "./resolve-lifecycle.ts";
+import { deriveRouteName, joinPath } from "./paths.ts";
+
+const PERIOD_SECONDS = { second: 1, minute: 60, hour: 3600 } as const;
+
+interface VersionContext {
+  readonly api: Api;
+  readonly apiIndex: number;
+  readonly version: string;
+  readonly hostnames: readonly string[];
+  /** Path before the route's own path: `/v1/orders`, or `/orders` with header versioning. */
+  readonly prefix: string;
+  /** The version header condition with header versioning. */
+  readonly versionHeaders: readonly HeaderMatchIR[];
+  readonly lifecycle: LifecycleIR;
+}
+
+interface Inputs {
+  readonly providers: Readonly<Record<string, Provider>>;
+  readonly identities: Readonly<Record<string, Identity>>;
+  readonly report: Reporter;
+}
+
+function resolveMatch(route: Route, context: VersionContext): RouteMatchIR {
+  const { match } = route;
+  const kind = match.template !== undefined ? "template" : match.prefix !== undefined ? "prefix" : "exact";
+  const own = match.template ?? match.prefix ?? match.path ?? "/";
+  const headers: HeaderMatchIR[] = [
+    ...context.versionHeaders,
+    ...(match.headers ?? []).map((header) => ({ name: header.name.toLowerCase(), ...(header.value !== undefined ? { value: header.value } : {}) })),
+  ];
+  return {
+    kind,
+    path: joinPath(context.prefix, own),
+    methods: [...new Set(match.methods ?? [])].sort(),
+    headers: headers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+}
+
+function resolveRateLimit(route: Route, path: (string | number)[], report: Reporter): RateLimitIR | undefined {
+  const limit = route.rateLimit;
+  if (!limit) return undefined;
+  const by = limit.by ?? "global";
+  if (by !== "global") {
+    report.warning("PCL4011", `Rate limits by ${by} are not enforced per ${by} yet: every caller of this route shares one bucket of ${limit.requests} per ${limit.per}.`, [...path, "rateLimit", "by"], 'Use by: "global" to make this explicit, or accept the stricter shared limit until per-caller limits land.');
+  }
+  return { requests: limit.requests, periodSeconds: PERIOD_SECONDS[limit.per], by };
+}
+
+function resolveCors(route: Route, methods: readonly HttpMethod[], path: (string | number)[], report: Reporter): CorsIR | undefined {
+  const cors = route.cors;
+  if (!cors) return undefined;
+  return {
+    origins: [...cors.origins].sort(),
+    methods: [...new Set(cors.methods ?? methods)].sort(),
+    headers: [...(cors.headers ?? [])].map((h) => h.toLowerCase()).sort(),
+    exposeHeaders: [...(cors.exposeHeaders ?? [])].map((h) => h.toLowerCase()).sort(),
+    credentials: cors.credentials ?? false,
+    maxAgeSeconds: Math.floor(durationOr(cors.maxAge, 600_000, report, [...path, "cors", "maxAge"]) / 1000),
+  };
+}
+
+function resolveForward(route: Route, path: (string | number)[], inputs: Inputs): ForwardActionIR | undefined {
+  const provider = inputs.providers[route.provider];
+  if (!provider) {
+    inputs.report.error("PCL4002", `Route names provider "${route.provider}", which is not declared.`, [...path, "provider"], "Declare it under providers, or fix the name.");
+    return undefined;
+  }
+  if (provider.type !== "service") {
+    inputs.report.error("PCL4003", `Route sends traffic to ${provider.type} provider "${route.provider}"; API routes can only use service providers.`, [...path, "provider"], "Use the ai or mcp sections for model and MCP providers.");
+    return undefined;
+  }
+  const retry = resolveRetry(route.provider, provider, inputs.report);
+  const rewrite = route.rewrite;
+  return {
+    kind: "forward",
+    cluster: route.provider,
+    timeoutMs: durationOr(route.timeout ?? provider.timeouts?.request, DEFAULT_REQUEST_TIMEOUT_MS, inputs.report, [...path, "timeout"]),
+    ...(retry ? { retry } : {}),
+    ...(rewrite && Object.keys(rewrite).length > 0 ? { rewrite: { ...rewrite } } : {}),
+  };
+}
+
+function resolveRoute(route: Route, index: number, name: string, version: ApiVersion, context: VersionContext, inputs: Inputs): RouteIR | undefined {
+  const path = ["apis", context.apiIndex, "versions", context.version, "routes", index];
+  const action = resolveForward(route, path, inputs);
+  if (!action) return undefined;
+  const match = resolveMatch(route, context);
+  const accessPath = route.access ? [...path, "access"] : ["apis", context.apiIndex, "versions", context.version, "access"];
+  const rateLimit = resolveRateLimit(route, path, inputs.report);
+  const cors = resolveCors(route, match.methods, path, inputs.report);
+  return {
+    id: `${context.api.name}.${context.version}.${name}`,
+    api: context.api.name,
+    version: context.version,
+    name,
+    hostnames: context.hostnames,
+    match,
+    lifecycle: context.lifecycle,
+    action,
+    access: resolveAccess(route.access ?? version.access, inputs.identities, inputs.report, accessPath),
+    ...(rateLimit ? { rateLimit } : {}),
+    ...(cors ? { cors } : {}),
+  };
+}
+
+/** Unique names in a version: the route's own, or one derived from its match (suffixed on clashes). */
+function routeNames(routes: readonly Route[]): string[] {
+  const used = new Set<string>();
+  return routes.map((route) => {
+    const own = route.name ?? deriveRouteName(route.match.methods ?? [], route.match.path ?? route.match.prefix ?? route.match.template ?? "/");
+    let name = own;
+    for (let n = 2; used.has(name); n++) name = `${own}-${n}`;
+    used.add(name);
+    return name;
+  });
+}
+
+/** A retired version answers 410 for everything under it, whatever the route. */
+function goneRoute(context: VersionContext): RouteIR {
+  return {
+    id: `${context.api.name}.${context.version}.retired`,
+    api: context.api.name,
+    version: context.version,
+    name: "retired",
+    hostnames: context.hostnames,
+    match: { kind: "prefix", path: context.prefix, methods: [], headers: context.versionHeaders },
+    lifecycle: context.lifecycle,
+    action: { kind: "gone", body: goneProblem(context.api, context.version, context.lifecycle) },
+    access: { kind: "public", reason: "A retired version tells every caller where its successor is." },
+  };
+}
+
+function versionContexts(api: Api, apiIndex: number, hostnames: readonly string[], name: string, version: ApiVersion, report: Reporter): VersionContext[] {
+  const lifecycle = resolveLifecycle(api, apiIndex, name, version, report);
+  const common = { api, apiIndex, version: name, hostnames, lifecycle };
+  const versioning = api.versioning;
+  if (versioning?.by !== "header") return [{ ...common, prefix: versionLink(api, name), versionHeaders: [] }];
+  const header = (versioning.header ?? "api-version").toLowerCase();
+  const prefix = versionLink(api, name);
+  const byHeader = { ...common, prefix, versionHeaders: [{ name: header, value: name }] };
+  // The default version also takes requests that carry no version header at all.
+  return versioning.default === name ? [byHeader, { ...byHeader, versionHeaders: [{ name: header, absent: true }] }] : [byHeader];
+}
+
+/** What one API version resolves to: its routes and the findings made on the way (unlocated). */
+export interface ResolvedVersion {
+  readonly routes: readonly RouteIR[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export type VersionCache = GenerationCache<ResolvedVersion>;
+
+function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs): ResolvedVersion {
+  const report = new Reporter("");
+  const routes: RouteIR[] = [];
+  const contexts = versionContexts(api, apiIndex, hostnames, versionName, version, report);
+  contexts.forEach((context, copy) => {
+    if (version.state === "retired") {
+      const gone = goneRoute(context);
+      routes.push(copy === 0 ? gone : { ...gone, id: `${gone.id}.default` });
+      return;
+    }
+    const names = routeNames(version.routes ?? []);
+    (version.routes ?? []).forEach((route, index) => {
+      // Copies for the default header version are reported once, on the first pass.
+      const scoped = { ...inputs, report: copy === 0 ? report : new Reporter("") };
+      const resolved = resolveRoute(route, index, names[index]!, version, context, scoped);
+      if (resolved) routes.push(copy === 0 ? resolved : { ...resolved, id: `${resolved.id}.default` });
+    });
+  });
+  return { routes, diagnostics: report.diagnostics };
+}
+
+/**
+ * Everything a version's routes are resolved from, as one string: the version, its API (but not
+ * the other versions), the host names, and the providers and identities its routes name. Equal
+ * keys resolve to equal routes, so a cached result (same objects) can be reused.
+ */
+function versionKey(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs): string {
+  const providerNames = new Set((version.routes ?? []).map((route) => route.provider));
+  const identityNames = new Set(
+    [version.access, ...(version.routes ?? []).map((route) => route.access)].flatMap((access) => (access && "allow" in access ? (access.allow ?? []).map((rule) => rule.identity) : [])),
+  );
+  return JSON.stringify([
+    apiIndex,
+    { ...api, versions: undefined },
+    hostnames,
+    versionName,
+    version,
+    [...providerNames].map((name) => [name, inputs.providers[name]]),
+    [...identityNames].map((name) => [name, inputs.identities[name]]),
+  ]);
+}
+
+/** Every routed route of every API; drafts are left out, so they answer 404. */
+export function resolveRoutes(config: GatewayConfig, allHostnames: readonly string[], inputs: Inputs, cache: VersionCache = new GenerationCache()): RouteIR[] {
+  cache.nextGeneration();
+  const routes: RouteIR[] = [];
+  (config.apis ?? []).forEach((api, apiIndex) => {
+    const hostnames = api.hostnames ? [...new Set(api.hostnames)].sort() : allHostnames;
+    for (const versionName of Object.keys(api.versions ?? {}).sort()) {
+      const version = api.versions[versionName]!;
+      if (version.state === "draft") continue;
+      const key = versionKey(api, apiIndex, hostnames, versionName, version, inputs);
+      const resolved = cache.get(key, () => resolveVersion(api, apiIndex, hostnames, versionName, version, inputs));
+      inputs.report.replay(resolved.diagnostics);
+      routes.push(...resolved.routes);
+    }
+  });
+  return routes;
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve as resolvePath } from "node:path";
+import type { SecretRef } from "../config/types.ts";
+import type { ModelPath } from "../config/locate.ts";
+import type { Reporter } from "./report.ts";
+import { SecretValue } from "./secret-value.ts";
+
+/**
+ * How secrets are treated: `read` reads env vars and files (serve, validate); `placeholder`
+ * never touches them and uses empty bytes — for `compile`/`diff`, whose output never holds
+ * secret bytes anyway, so CI needs no production secrets.
+ */
+export type SecretMode = "read" | "placeholder";
+
+export interface SecretSource {
+  readonly mode: SecretMode;
+  /** Directory file references are relative to (the config file's). */
+  readonly baseDir: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+function describe(ref: SecretRef): string {
+  return "env" in ref ? `env:${ref.env}` : `file:${ref.file}`;
+}
+
+/** Reads one secret reference; reports (without the value) and returns empty bytes when it cannot. */
+export function readSecret(ref: SecretRef, source: SecretSource, report: Reporter, path: ModelPath): SecretValue {
+  const name = describe(ref);
+  if (source.mode === "placeholder") return new SecretValue(name, new Uint8Array());
+  if ("env" in ref) {
+    const value = source.env[ref.env];
+    if (value === undefined || value === "") {
+      report.error("PCL4001", `Environment variable ${ref.env} is not set, so the secret cannot be read.`, path, `Set ${ref.env} in the environment of the process that compiles or serves the gateway.`);
+      return new SecretValue(name, new Uint8Array());
+    }
+    return new SecretValue(name, new TextEncoder().encode(value));
+  }
+  const file = isAbsolute(ref.file) ? ref.file : resolvePath(source.baseDir, ref.file);
+  try {
+    return new SecretValue(name, new Uint8Array(readFileSync(file)));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    report.error("PCL4001", `Secret file ${ref.file} cannot be read (${reason}).`, path, "Check the path; it is relative to the config file.");
+    return new SecretValue(name, new Uint8Array());
+  }
+}

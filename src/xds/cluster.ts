@@ -1,0 +1,87 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { Cluster_DiscoveryType, Cluster_DnsLookupFamily, Cluster_LbPolicy, type ClusterSchema } from "../../generated/envoy/config/cluster/v3/cluster_pb.js";
+import { RoutingPriority } from "../../generated/envoy/config/core/v3/base_pb.js";
+import { SubjectAltNameMatcher_SanType } from "../../generated/envoy/extensions/transport_sockets/tls/v3/common_pb.js";
+import { UpstreamTlsContextSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";
+import { HttpProtocolOptionsSchema } from "../../generated/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js";
+import type { ClusterIR, UpstreamTlsIR } from "../model/ir.ts";
+import { loadAssignment } from "./endpoints.ts";
+import { ADS, duration, packed, typedExtension } from "./proto.ts";
+
+/** Envoy does not use the system trust store on its own; this is where Debian/Ubuntu/Alpine keep it. */
+export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+const LB_POLICY = {
+  round_robin: Cluster_LbPolicy.ROUND_ROBIN,
+  least_request: Cluster_LbPolicy.LEAST_REQUEST,
+  random: Cluster_LbPolicy.RANDOM,
+  ring_hash: Cluster_LbPolicy.RING_HASH,
+  maglev: Cluster_LbPolicy.MAGLEV,
+} as const;
+
+const exact = (value: string) => ({ matchPattern: { case: "exact" as const, value } });
+
+/** Upstream TLS that checks who answers: the CA, and the SPIFFE IDs / DNS names the certificate must carry. */
+function upstreamTls(tls: UpstreamTlsIR) {
+  const sanMatchers = [
+    ...tls.expectedSpiffeIds.map((id) => ({ sanType: SubjectAltNameMatcher_SanType.URI, matcher: exact(id) })),
+    ...tls.expectedSans.map((san) => ({ sanType: SubjectAltNameMatcher_SanType.DNS, matcher: exact(san) })),
+  ];
+  const validationContextType = tls.caSecret
+    ? {
+        case: "combinedValidationContext" as const,
+        value: { defaultValidationContext: { matchTypedSubjectAltNames: sanMatchers }, validationContextSdsSecretConfig: { name: tls.caSecret, sdsConfig: ADS } },
+      }
+    : {
+        case: "validationContext" as const,
+        value: { trustedCa: { specifier: { case: "filename" as const, value: SYSTEM_CA_BUNDLE } }, matchTypedSubjectAltNames: sanMatchers },
+      };
+  return typedExtension("envoy.transport_sockets.tls", UpstreamTlsContextSchema, {
+    sni: tls.sni,
+    commonTlsContext: {
+      validationContextType,
+      tlsCertificateSdsSecretConfigs: tls.clientCertificateSecret ? [{ name: tls.clientCertificateSecret, sdsConfig: ADS }] : [],
+    },
+  });
+}
+
+function httpProtocolOptions(cluster: ClusterIR) {
+  const protocolConfig =
+    cluster.protocol === "http2" ? { case: "http2ProtocolOptions" as const, value: {} } : { case: "httpProtocolOptions" as const, value: {} };
+  return packed(HttpProtocolOptionsSchema, {
+    // Pooled upstream connections are recycled before the service's own idle timeout cuts them mid-request.
+    commonHttpProtocolOptions: { idleTimeout: duration(60_000) },
+    upstreamProtocolOptions: { case: "explicitHttpConfig", value: { protocolConfig } },
+  });
+}
+
+/** The cluster of a service provider: discovery, TLS, timeouts, health, limits, balancing. */
+export function cluster(cluster: ClusterIR): MessageInitShape<typeof ClusterSchema> {
+  const discovery =
+    cluster.discovery === "eds"
+      ? { clusterDiscoveryType: { case: "type" as const, value: Cluster_DiscoveryType.EDS }, edsClusterConfig: { edsConfig: ADS } }
+      : {
+          clusterDiscoveryType: { case: "type" as const, value: cluster.discovery === "strict-dns" ? Cluster_DiscoveryType.STRICT_DNS : Cluster_DiscoveryType.LOGICAL_DNS },
+          // Most internal services listen on IPv4; AUTO would prefer an IPv6 address they do not serve.
+          dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
+          loadAssignment: loadAssignment(cluster),
+        };
+  const { healthCheck: hc, outlierDetection: od, circuitBreaker: cb } = cluster;
+  return {
+    name: cluster.name,
+    ...discovery,
+    connectTimeout: duration(cluster.connectTimeoutMs),
+    lbPolicy: LB_POLICY[cluster.loadBalancing],
+    typedExtensionProtocolOptions: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": httpProtocolOptions(cluster) },
+    ...(cluster.tls ? { transportSocket: upstreamTls(cluster.tls) } : {}),
+    circuitBreakers: {
+      thresholds: [{ priority: RoutingPriority.DEFAULT, maxConnections: cb.maxConnections, maxPendingRequests: cb.maxPendingRequests, maxRequests: cb.maxRequests, maxRetries: cb.maxRetries }],
+    },
+    healthChecks: hc
+      ? [{ timeout: duration(hc.timeoutMs), interval: duration(hc.intervalMs), healthyThreshold: hc.healthyThreshold, unhealthyThreshold: hc.unhealthyThreshold, healthChecker: { case: "httpHealthCheck", value: { path: hc.path } } }]
+      : [],
+    ...(od
+      ? { outlierDetection: { consecutive5xx: od.consecutive5xx, interval: duration(od.intervalMs), baseEjectionTime: duration(od.baseEjectionTimeMs), maxEjectionPercent: od.maxEjectionPercent } }
+      : {}),
+  };
+}

@@ -1,0 +1,37 @@
+import type { GatewayIR } from "../../model/ir.ts";
+import { corsFilter } from "./cors.ts";
+import type { HttpFilterModule } from "./http-filter.ts";
+import { jwtAuthnFilter } from "./jwt-authn.ts";
+import { localRateLimitFilter } from "./local-ratelimit.ts";
+import { rbacFilter } from "./rbac.ts";
+import { routerFilter } from "./router.ts";
+
+/**
+ * THE order of HTTP filters on every connection manager, with the reason for each position.
+ * Slots marked "later" are reserved for filters that later issues add; keep their positions.
+ */
+export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: string; readonly module?: HttpFilterModule }[] = [
+  // Preflights carry no credentials: answer them before authentication would reject them.
+  { slot: "cors", why: "answer browser preflights before authentication rejects them", module: corsFilter },
+  // Verifies tokens and writes claims to metadata that the access rules below read.
+  { slot: "jwt_authn", why: "establish the caller's identity first", module: jwtAuthnFilter },
+  // API keys and external decisions: also identity, so before the access rules.
+  { slot: "ext_authz", why: "API-key and external identity checks (later)" },
+  { slot: "rbac", why: "access rules need the identity established above", module: rbacFilter },
+  // After identity so per-identity limits can key on it; before any expensive processing.
+  { slot: "local_ratelimit", why: "shed excess load before AI/MCP processing", module: localRateLimitFilter },
+  { slot: "ext_proc", why: "AI and MCP processors see only authorized, rate-limited requests (later)" },
+  { slot: "header_mutation", why: "set identity headers for upstreams after everything that reads client headers (later)" },
+  { slot: "router", why: "terminal filter: must be last", module: routerFilter },
+];
+
+/** Filter modules in chain order (the implemented ones). */
+export const HTTP_FILTER_MODULES: readonly HttpFilterModule[] = HTTP_FILTER_ORDER.flatMap((entry) => (entry.module ? [entry.module] : []));
+
+/** The chain for a gateway: every implemented filter that some route needs, in order. */
+export function httpFilterChain(ir: GatewayIR) {
+  return HTTP_FILTER_MODULES.flatMap((module) => {
+    const entry = module.chainEntry(ir);
+    return entry ? [entry] : [];
+  });
+}

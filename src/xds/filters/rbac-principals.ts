@@ -1,0 +1,70 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { PrincipalSchema } from "../../../generated/envoy/config/rbac/v3/rbac_pb.js";
+import type { ValueMatcherSchema } from "../../../generated/envoy/type/matcher/v3/value_pb.js";
+import type { AllowRuleIR } from "../../model/ir.ts";
+import { JWT_AUTHN_FILTER } from "./jwt-authn.ts";
+
+type Principal = MessageInitShape<typeof PrincipalSchema>;
+type ValueMatcher = MessageInitShape<typeof ValueMatcherSchema>;
+
+const and = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { identifier: { case: "andIds", value: { ids } } });
+const or = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { identifier: { case: "orIds", value: { ids } } });
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A matcher on the verified JWT payload that jwt_authn stored under the identity's name. */
+function claim(identity: string, path: readonly string[], value: ValueMatcher): Principal {
+  return { identifier: { case: "metadata", value: { filter: JWT_AUTHN_FILTER, path: [identity, ...path].map((key) => ({ segment: { case: "key", value: key } })), value } } };
+}
+
+/** The claim holds `value`: as an item of a list claim, or a word of a space-separated string (OAuth `scope`). */
+function claimHolds(identity: string, name: string, value: string): Principal {
+  const exact = { matchPattern: { case: "exact" as const, value } };
+  return or([
+    claim(identity, [name], { matchPattern: { case: "listMatch", value: { matchPattern: { case: "oneOf", value: { matchPattern: { case: "stringMatch", value: exact } } } } } }),
+    claim(identity, [name], { matchPattern: { case: "stringMatch", value: { matchPattern: { case: "safeRegex", value: { regex: `(^|.* )${escapeRegex(value)}( .*|$)` } } } } }),
+  ]);
+}
+
+function cidr(range: string): Principal {
+  const [address, length] = range.split("/");
+  return { identifier: { case: "remoteIp", value: { addressPrefix: address!, prefixLen: Number(length ?? (address!.includes(":") ? 128 : 32)) } } };
+}
+
+/** Conditions every rule kind can add: the client address. */
+function clientConditions(rule: AllowRuleIR): Principal[] {
+  return rule.clientCidrs.length > 0 ? [or(rule.clientCidrs.map(cidr))] : [];
+}
+
+function jwtPrincipal(rule: AllowRuleIR): Principal | undefined {
+  const names = rule.claimNames!;
+  // A condition on a claim the identity does not map can never hold: the rule admits nobody.
+  if ((rule.roles.length > 0 && !names.roles) || (rule.groups.length > 0 && !names.groups)) return undefined;
+  return and([
+    // Present only when jwt_authn verified a token of this identity's issuer.
+    claim(rule.identity, [], { matchPattern: { case: "presentMatch", value: true } }),
+    ...rule.scopes.map((scope) => claimHolds(rule.identity, names.scopes, scope)),
+    ...(rule.roles.length > 0 ? [or(rule.roles.map((role) => claimHolds(rule.identity, names.roles!, role)))] : []),
+    ...(rule.groups.length > 0 ? [or(rule.groups.map((group) => claimHolds(rule.identity, names.groups!, group)))] : []),
+    ...rule.claims.map((c) => or(c.values.map((value) => claimHolds(rule.identity, c.name, value)))),
+    ...clientConditions(rule),
+  ]);
+}
+
+function mtlsPrincipal(rule: AllowRuleIR): Principal | undefined {
+  const ids = rule.mtlsPrincipals ?? [];
+  if (ids.length === 0) return undefined;
+  // The verified peer certificate's URI SAN (SPIFFE ID) or DNS SAN.
+  return and([or(ids.map((id) => ({ identifier: { case: "authenticated", value: { principalName: { matchPattern: { case: "exact", value: id } } } } }))), ...clientConditions(rule)]);
+}
+
+/** The RBAC principal of an allow rule, or undefined when Envoy cannot enforce it yet (fails closed). */
+export function rulePrincipal(rule: AllowRuleIR): Principal | undefined {
+  switch (rule.identityType) {
+    case "jwt":
+      return jwtPrincipal(rule);
+    case "mtls":
+      return mtlsPrincipal(rule);
+    case "apiKey":
+      return undefined;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Request headers the gateway itself sets (identity for upstreams). A client could send its own
+ * copy to impersonate someone, so every route configuration removes them from client requests
+ * before any filter runs that could set them.
+ */
+export const GATEWAY_SET_REQUEST_HEADERS: readonly string[] = [
+  "x-portcullis-consumer",
+  "x-portcullis-groups",
+  "x-portcullis-identity",
+  "x-portcullis-roles",
+  "x-portcullis-scopes",
+  "x-portcullis-subject",
+  "x-portcullis-team",
+];
+
+/** Route metadata namespace read by access logs and later filters. */
+export const METADATA_NAMESPACE = "portcullis";

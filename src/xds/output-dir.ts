@@ -1,0 +1,50 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+
+/** Every *.yaml file under a directory, as relative paths; empty when it does not exist. */
+export function listYamlFiles(dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".yaml"))
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split("\\").join("/"))
+    .sort();
+}
+
+export interface OutputComparison {
+  readonly missing: string[];
+  readonly changed: string[];
+  /** Files in the directory that the compile no longer produces. */
+  readonly orphaned: string[];
+}
+
+export function compareOutput(dir: string, files: ReadonlyMap<string, string>): OutputComparison {
+  const existing = new Set(listYamlFiles(dir));
+  const missing: string[] = [];
+  const changed: string[] = [];
+  for (const [path, content] of files) {
+    if (!existing.has(path)) missing.push(path);
+    else if (readFileSync(join(dir, path), "utf8") !== content) changed.push(path);
+    existing.delete(path);
+  }
+  return { missing, changed, orphaned: [...existing] };
+}
+
+export function isUpToDate(comparison: OutputComparison): boolean {
+  return comparison.missing.length + comparison.changed.length + comparison.orphaned.length === 0;
+}
+
+/** Writes the files and deletes orphaned *.yaml files, so the directory holds exactly this output. */
+export function writeOutput(dir: string, files: ReadonlyMap<string, string>): OutputComparison {
+  const comparison = compareOutput(dir, files);
+  for (const path of [...comparison.missing, ...comparison.changed]) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), files.get(path)!);
+  }
+  for (const path of comparison.orphaned) rmSync(join(dir, path));
+  return comparison;
+}

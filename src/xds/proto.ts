@@ -1,0 +1,46 @@
+/** Small builders shared by the translators: durations, typed extension configs, sorted JSON. */
+import { create, type DescMessage, type JsonObject, type JsonValue, type MessageInitShape } from "@bufbuild/protobuf";
+import type { Any, Duration } from "@bufbuild/protobuf/wkt";
+import { ApiVersion, ConfigSourceSchema, type ConfigSource } from "../../generated/envoy/config/core/v3/config_source_pb.js";
+import { pack } from "../envoy/any.ts";
+
+export function duration(ms: number): Duration {
+  return { $typeName: "google.protobuf.Duration", seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+}
+
+/** Builds and packs a message into Any in one step. */
+export function packed<Desc extends DescMessage>(schema: Desc, init: MessageInitShape<Desc>): Any {
+  return pack(schema, create(schema, init));
+}
+
+/** `name` + `typed_config`, the shape of every Envoy extension (filters, access loggers, ...). */
+export function typedExtension<Desc extends DescMessage>(name: string, schema: Desc, init: MessageInitShape<Desc>) {
+  return { name, configType: { case: "typedConfig" as const, value: packed(schema, init) } };
+}
+
+/**
+ * Copies JSON with object keys in code-point order. protobuf-es writes Struct and map fields in
+ * insertion order, so this is what keeps those bytes independent of how the input was ordered.
+ */
+export function sortedJson<T extends JsonValue>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => sortedJson(item)) as T;
+  if (value === null || typeof value !== "object") return value;
+  const sorted: JsonObject = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = sortedJson((value as JsonObject)[key]!);
+  return sorted as T;
+}
+
+/** A record with keys inserted in code-point order (for protobuf map fields). */
+export function sortedRecord<V>(entries: Iterable<readonly [string, V]>): Record<string, V> {
+  const record: Record<string, V> = {};
+  for (const [key, value] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) record[key] = value;
+  return record;
+}
+
+/** An `envoy.config.core.v3.TypedExtensionConfig` (path matchers, rewriters): `typed_config` is a plain field there. */
+export function typedExtensionConfig<Desc extends DescMessage>(name: string, schema: Desc, init: MessageInitShape<Desc>) {
+  return { name, typedConfig: packed(schema, init) };
+}
+
+/** Resources fetched from the control plane over the ADS stream. */
+export const ADS: ConfigSource = create(ConfigSourceSchema, { configSourceSpecifier: { case: "ads", value: {} }, resourceApiVersion: ApiVersion.V3 });

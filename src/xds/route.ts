@@ -1,0 +1,117 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
+import type { RouteSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
+import { UriTemplateMatchConfigSchema } from "../../generated/envoy/extensions/path/match/uri_template/v3/uri_template_match_pb.js";
+import { UriTemplateRewriteConfigSchema } from "../../generated/envoy/extensions/path/rewrite/uri_template/v3/uri_template_rewrite_pb.js";
+import type { ForwardActionIR, HeaderMatchIR, LifecycleIR, RouteIR, RouteMatchIR } from "../model/ir.ts";
+import { HTTP_FILTER_MODULES } from "./filters/order.ts";
+import { METADATA_NAMESPACE } from "./gateway-headers.ts";
+import { duration, sortedJson, sortedRecord, typedExtensionConfig } from "./proto.ts";
+
+type RouteInit = MessageInitShape<typeof RouteSchema>;
+
+function headerMatcher(header: HeaderMatchIR) {
+  if (header.absent) return { name: header.name, headerMatchSpecifier: { case: "presentMatch" as const, value: true }, invertMatch: true };
+  if (header.value === undefined) return { name: header.name, headerMatchSpecifier: { case: "presentMatch" as const, value: true } };
+  return { name: header.name, headerMatchSpecifier: { case: "stringMatch" as const, value: { matchPattern: { case: "exact" as const, value: header.value } } } };
+}
+
+function methodMatcher(methods: readonly string[]) {
+  const pattern = methods.length === 1
+    ? { case: "exact" as const, value: methods[0]! }
+    : { case: "safeRegex" as const, value: { regex: `^(${methods.join("|")})$` } };
+  return { name: ":method", headerMatchSpecifier: { case: "stringMatch" as const, value: { matchPattern: pattern } } };
+}
+
+function pathSpecifier(match: RouteMatchIR): RouteInit["match"] extends infer M ? (M extends { pathSpecifier?: infer P } ? P : never) : never {
+  switch (match.kind) {
+    case "exact":
+      return { case: "path", value: match.path };
+    case "template":
+      return {
+        case: "pathMatchPolicy",
+        value: typedExtensionConfig("envoy.path.match.uri_template.uri_template_matcher", UriTemplateMatchConfigSchema, { pathTemplate: match.path }),
+      };
+    case "prefix":
+      // Whole segments only: /v1/orders must not also take /v1/orders-admin.
+      return match.path === "/" ? { case: "prefix", value: "/" } : { case: "pathSeparatedPrefix", value: match.path };
+  }
+}
+
+function routeMatch(match: RouteMatchIR) {
+  return {
+    pathSpecifier: pathSpecifier(match),
+    headers: [...(match.methods.length > 0 ? [methodMatcher(match.methods)] : []), ...match.headers.map(headerMatcher)],
+  };
+}
+
+function forward(action: ForwardActionIR) {
+  const { rewrite, retry } = action;
+  return {
+    clusterSpecifier: { case: "cluster" as const, value: action.cluster },
+    timeout: duration(action.timeoutMs),
+    ...(rewrite?.prefix !== undefined ? { prefixRewrite: rewrite.prefix } : {}),
+    ...(rewrite?.template !== undefined
+      ? { pathRewritePolicy: typedExtensionConfig("envoy.path.rewrite.uri_template.uri_template_rewriter", UriTemplateRewriteConfigSchema, { pathTemplateRewrite: rewrite.template }) }
+      : {}),
+    ...(rewrite?.host !== undefined ? { hostRewriteSpecifier: { case: "hostRewriteLiteral" as const, value: rewrite.host } } : {}),
+    ...(retry
+      ? {
+          retryPolicy: {
+            retryOn: retry.on.join(","),
+            numRetries: retry.attempts,
+            ...(retry.perTryTimeoutMs ? { perTryTimeout: duration(retry.perTryTimeoutMs) } : {}),
+            retriableStatusCodes: [...retry.statusCodes],
+          },
+        }
+      : {}),
+  };
+}
+
+const setHeader = (key: string, value: string) => ({ header: { key, value }, appendAction: HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD });
+
+/** RFC 9745 Deprecation, RFC 8594 Sunset and the successor link on deprecated versions. */
+function lifecycleHeaders(lifecycle: LifecycleIR) {
+  if (lifecycle.state !== "deprecated") return [];
+  return [
+    ...(lifecycle.deprecatedAt !== undefined ? [setHeader("deprecation", `@${lifecycle.deprecatedAt}`)] : []),
+    ...(lifecycle.sunset !== undefined ? [setHeader("sunset", lifecycle.sunset)] : []),
+    ...(lifecycle.successor ? [setHeader("link", `<${lifecycle.successor.link}>; rel="successor-version"`)] : []),
+  ];
+}
+
+function metadata(route: RouteIR) {
+  const fields = {
+    api: route.api,
+    version: route.version,
+    route: route.name,
+    lifecycle: route.lifecycle.state,
+    access: route.access.kind,
+    ...(route.access.kind === "public" ? { public_reason: route.access.reason } : {}),
+    ...(route.access.kind === "identities" ? { identities: [...new Set(route.access.rules.map((rule) => rule.identity))] } : {}),
+  };
+  return { filterMetadata: { [METADATA_NAMESPACE]: sortedJson(fields) } };
+}
+
+/** One Envoy route for one IR route: match, action, lifecycle headers, per-filter config, metadata. */
+export function route(route: RouteIR): RouteInit {
+  const perFilter = HTTP_FILTER_MODULES.flatMap((module) => {
+    const config = module.perRoute?.(route);
+    return config ? [[module.name, config] as const] : [];
+  });
+  const action = route.action;
+  return {
+    name: route.id,
+    match: routeMatch(route.match),
+    action:
+      action.kind === "forward"
+        ? { case: "route", value: forward(action) }
+        : { case: "directResponse", value: { status: 410, body: { specifier: { case: "inlineString", value: action.body } } } },
+    responseHeadersToAdd: [
+      ...lifecycleHeaders(route.lifecycle),
+      ...(action.kind === "gone" ? [setHeader("content-type", "application/problem+json")] : []),
+    ],
+    typedPerFilterConfig: sortedRecord(perFilter),
+    metadata: metadata(route),
+  };
+}

@@ -1,0 +1,47 @@
+import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { ClusterSchema } from "../../generated/envoy/config/cluster/v3/cluster_pb.js";
+import { ClusterLoadAssignmentSchema } from "../../generated/envoy/config/endpoint/v3/endpoint_pb.js";
+import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
+import { SecretSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/secret_pb.js";
+import type { GatewayIR } from "../model/ir.ts";
+import { cluster } from "./cluster.ts";
+import { loadAssignment } from "./endpoints.ts";
+import { listener } from "./listener.ts";
+import { newRouteCache, routeConfiguration, type RouteCache } from "./route-configuration.ts";
+import { secret } from "./secret.ts";
+import { buildSnapshot, makeResource, type Snapshot, type XdsResource } from "./snapshot.ts";
+
+/** Per-item work kept between compiles of the same gateway (see TranslateCache). */
+export interface TranslateState {
+  readonly routes: RouteCache;
+}
+
+export function newTranslateState(): TranslateState {
+  return { routes: newRouteCache() };
+}
+
+/** Every resource kind is produced the same way: IR in, resources of one type out. */
+export interface ResourceTranslator {
+  readonly kind: string;
+  translate(ir: GatewayIR, state: TranslateState): XdsResource[];
+}
+
+function resources<Desc extends DescMessage>(schema: Desc, items: readonly { name: string; init: MessageInitShape<Desc> }[]): XdsResource[] {
+  return items.map((item) => makeResource(schema, item.name, create(schema, item.init)));
+}
+
+export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
+  { kind: "Listener", translate: (ir) => resources(ListenerSchema, ir.listeners.map((l) => ({ name: l.name, init: listener(ir, l) }))) },
+  { kind: "RouteConfiguration", translate: (ir, state) => ir.listeners.map((l) => routeConfiguration(ir, l, state.routes)) },
+  { kind: "Cluster", translate: (ir) => resources(ClusterSchema, ir.clusters.map((c) => ({ name: c.name, init: cluster(c) }))) },
+  {
+    kind: "ClusterLoadAssignment",
+    translate: (ir) => resources(ClusterLoadAssignmentSchema, ir.clusters.filter((c) => c.discovery === "eds").map((c) => ({ name: c.name, init: loadAssignment(c) }))),
+  },
+  { kind: "Secret", translate: (ir) => resources(SecretSchema, ir.secrets.map((s) => ({ name: s.name, init: secret(s) }))) },
+];
+
+/** IR → the snapshot of Envoy resources for ADS. Pass the same state to later compiles to reuse work. */
+export function translate(ir: GatewayIR, state: TranslateState = newTranslateState()): Snapshot {
+  return buildSnapshot(RESOURCE_TRANSLATORS.flatMap((translator) => translator.translate(ir, state)));
+}
