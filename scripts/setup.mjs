@@ -15,8 +15,15 @@ const venv = join(root, ".venv");
 function step(title, fn) {
   const started = Date.now();
   process.stdout.write(`• ${title} … `);
-  const result = fn();
-  process.stdout.write(`${result} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+  try {
+    const result = fn();
+    process.stdout.write(`${result} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+  } catch (error) {
+    // The failing tool already printed its own output above; say which step failed, no stack.
+    process.stdout.write("failed\n");
+    console.error(`✗ set-up step "${title}" failed: ${error.message.split("\n")[0]}`);
+    process.exit(1);
+  }
 }
 
 function run(cmd, args, opts = {}) {
