@@ -35,7 +35,8 @@ export default defineGateway({
       type: "jwt",
       issuer: "https://auth.shop.example/",
       audiences: ["shop-api"],
-      jwks: { file: "secrets/jwks.json" },
+      // The issuer's public signing keys: not a secret, so they live beside the config.
+      jwks: { file: "jwks.json" },
       clockSkewSeconds: 30,
       claims: { roles: "roles", groups: "groups" },
     },

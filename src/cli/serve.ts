@@ -6,6 +6,7 @@ import { createLogger } from "../server/log.ts";
 import { DEFAULT_XDS_PORT } from "../xds/bootstrap-ads.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { parsePort } from "./net-args.ts";
+import { stopSignal } from "./stop-signal.ts";
 
 export const DEFAULT_ADMIN_PORT = 19000;
 
@@ -43,19 +44,6 @@ function parse(args: string[]) {
     "allow-spiffe": { type: "string", multiple: true },
     "allow-san": { type: "string", multiple: true },
     "log-format": { type: "string" },
-  });
-}
-
-/** Resolves when the process is asked to stop (SIGTERM or SIGINT). */
-function stopSignal(): Promise<string> {
-  return new Promise((resolveSignal) => {
-    const onSignal = (signal: string) => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      resolveSignal(signal);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
   });
 }
 

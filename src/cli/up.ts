@@ -16,6 +16,7 @@ import { adsBootstrap, DEFAULT_ENVOY_ADMIN_PORT } from "../xds/bootstrap-ads.ts"
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { formatDiagnostics } from "./format.ts";
 import { parsePort } from "./net-args.ts";
+import { stopSignal } from "./stop-signal.ts";
 
 const HELP = `Usage: portcullis up [config] [options]
 
@@ -56,18 +57,6 @@ class Processes {
   async stopAll(): Promise<void> {
     for (const stop of this.stops.splice(0)) await stop().catch(() => undefined);
   }
-}
-
-function stopSignal(): Promise<string> {
-  return new Promise((resolveSignal) => {
-    const onSignal = (signal: string) => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      resolveSignal(signal);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
 }
 
 /** Starts the built-in demo service on the first endpoint of each provider in dev.demoBackends. */

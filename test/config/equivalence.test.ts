@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
@@ -24,7 +25,12 @@ describe("one gateway, three formats", () => {
     const path = ["apis", 0, "versions", "v2", "routes", 1, "provider"];
     const ts = await loadConfig(sameGateway.typescript);
     const yaml = await loadConfig(sameGateway.yaml);
-    expect(ts.locate(path)).toMatchObject({ file: sameGateway.typescript, line: 105 });
+    const location = ts.locate(path);
+    expect(location?.file).toBe(sameGateway.typescript);
+    // The location lands on the value of that route's own `provider:` property.
+    const line = readFileSync(sameGateway.typescript, "utf8").split("\n")[(location?.line ?? 0) - 1] ?? "";
+    expect(line.slice(0, (location?.column ?? 0) - 1)).toMatch(/^\s*provider: $/);
+    expect(line.slice((location?.column ?? 0) - 1)).toMatch(/^"orders",/);
     expect(yaml.locate(path)?.file).toBe(sameGateway.yaml);
     expect(yaml.locate(path, "key")?.column).toBeLessThan(yaml.locate(path)?.column ?? 0);
   });
