@@ -1,3 +1,4 @@
+import { EnvoyNotFoundError } from "../envoy/binary.ts";
 import { ExitCode, UsageError, type Command } from "./command.ts";
 
 // One entry per command file; each command parses its own options.
@@ -61,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`portcullis ${name}: ${error.message}\n\n${command.help}`);
+      return ExitCode.usage;
+    }
+    if (error instanceof EnvoyNotFoundError) {
+      console.error(`portcullis ${name}: ${error.message}`);
       return ExitCode.usage;
     }
     // Not the user's fault: say so, and keep the stack for the bug report.

