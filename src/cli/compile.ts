@@ -1,8 +1,7 @@
-import { parseArgs } from "node:util";
 import { hasErrors } from "../config/diagnostics.ts";
 import { checkConfig } from "./check.ts";
 import { compileOutput } from "./compile-output.ts";
-import { ExitCode, UsageError, type Command } from "./command.ts";
+import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { formatDiagnostics, OUTPUT_FORMATS, type OutputFormat } from "./format.ts";
 
 const HELP = `Usage: portcullis compile [config] [--out DIR] [--check] [--format text|json|github]
@@ -54,16 +53,7 @@ interface CompileOptions {
 }
 
 function parseCompileArgs(args: string[]): CompileOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { check: { type: "boolean", default: false }, out: { type: "string" }, format: { type: "string", default: "text" } },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandArgs(args, { check: { type: "boolean", default: false }, out: { type: "string" }, format: { type: "string", default: "text" } });
   const format = parsed.values.format as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`unknown --format '${format}'; use ${OUTPUT_FORMATS.join(", ")}`);
   if (parsed.positionals.length > 1) throw new UsageError(`expected one config path, got ${parsed.positionals.length}`);

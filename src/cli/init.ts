@@ -4,7 +4,10 @@ import { join, relative, resolve, sep } from "node:path";
 import { stringify } from "yaml";
 import { schemaFilePath } from "../config/schema.ts";
 import type { GatewayConfig } from "../config/types.ts";
+import { hasErrors } from "../config/diagnostics.ts";
+import { checkConfig } from "./check.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
+import { compileOutput } from "./compile-output.ts";
 
 const HELP = `Usage: portcullis init [--yaml] [--dir DIR]
 
@@ -30,6 +33,8 @@ const STARTER: GatewayConfig = {
       plaintext: { reason: "local development backend on the loopback interface" },
     },
   },
+  // `portcullis up` answers for this provider with a built-in echo service until a real one runs.
+  dev: { demoBackends: ["hello"] },
   apis: [
     {
       name: "hello",
@@ -60,8 +65,14 @@ export const initCommand: Command = {
     }
     await mkdir(directory, { recursive: true });
     await writeFile(file, yaml ? yamlStarter(directory) : typescriptStarter(), { flag: "wx" });
+    // Compile once, so the new project passes `compile --check` (what its CI runs) from the start.
+    const checked = await checkConfig(file, directory);
+    if (!checked.loaded.config || hasErrors(checked.diagnostics)) throw new Error(`the starter config does not pass its own check: ${JSON.stringify(checked.diagnostics)}`);
+    const compiled = compileOutput(checked.loaded, { check: false, out: undefined, cwd: process.cwd() });
     const shown = relative(process.cwd(), file);
-    console.log(`wrote ${file}\ncheck it with: portcullis compile --check ${shown.startsWith("..") ? file : shown}`);
+    const name = shown.startsWith("..") ? file : shown;
+    console.log(`wrote ${name} and its compiled Envoy config\n${compiled.report}`);
+    console.log(`Next: edit ${name}, run 'portcullis compile', commit both; CI runs 'portcullis compile --check'.\nTry it locally with: portcullis up ${name}`);
     return ExitCode.ok;
   },
 };

@@ -136,13 +136,15 @@ export const upCommand: Command = {
 
       doing(`starting Envoy ${version}`);
       let envoyLog = "";
+      let shuttingDown = false;
       const envoy = startEnvoyProcess({
         binary: envoyBinary,
         configPath: bootstrapPath,
         adminPort: envoyAdminPort,
         onOutput: (chunk, stream) => {
           if (stream === "stdout" && !values["quiet-access-log"]) process.stdout.write(chunk.replace(/^(?=.)/gm, paint("2", "access │ ")));
-          if (stream === "stderr") {
+          // Envoy's own notes about being stopped (signal caught, xDS stream closed) are noise here.
+          if (stream === "stderr" && !shuttingDown) {
             envoyLog += chunk;
             process.stderr.write(chunk.replace(/^(?=.)/gm, paint("33", "envoy  │ ")));
           }
@@ -178,7 +180,7 @@ export const upCommand: Command = {
       for (const url of exampleUrls(first.ir)) console.log(`  curl -i ${url}`);
       console.log(`\n${watcher ? `Watching ${loaded.file} for changes. ` : ""}Press Ctrl-C to stop.\n`);
 
-      const outcome = await Promise.race([stopping.then(() => "signal" as const), envoy.exited.then(() => "envoy-exited" as const)]);
+      const outcome = await Promise.race([stopping.then(() => ((shuttingDown = true), "signal" as const)), envoy.exited.then(() => "envoy-exited" as const)]);
       if (outcome === "envoy-exited") {
         console.error("Envoy exited unexpectedly; stopping.");
         return ExitCode.usage;
