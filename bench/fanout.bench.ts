@@ -90,7 +90,7 @@ try {
   await plane.close();
 }
 baselines.forEach(([snapshot, count], index) => rows[index]!.push(ms(naiveEncodeCpu(snapshot, count))));
-console.log(`control plane RSS when idle (Envoy API registry loaded): ${idleRssMb.toFixed(0)} MB`);
+console.log(`control plane RSS when idle: ${idleRssMb.toFixed(0)} MB`);
 printTable(
   `Fan-out: ${ROUTES}-route snapshot to N simulated ADS clients (separate process); target ≤ 1 s and ≤ 200 MB at N = 1,000`,
   ["N", "connect→all ACKed", "server CPU", "update→all ACKed", "server CPU (update)", "server peak RSS", "baseline: encode per client (CPU)"],

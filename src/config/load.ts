@@ -3,11 +3,8 @@ import { extname } from "node:path";
 import type { Diagnostic, SourceLocation } from "./diagnostics.ts";
 import { hasErrors } from "./diagnostics.ts";
 import { CONFIG_FILE_NAMES, discoverConfig } from "./discover.ts";
-import { scriptLocator } from "./load/ast-locate.ts";
-import { evaluateConfig } from "./load/evaluate.ts";
 import { toPlainData } from "./load/plain-data.ts";
 import type { ParsedSource } from "./load/source.ts";
-import { typecheckConfig } from "./load/typecheck.ts";
 import { parseYaml } from "./load/yaml.ts";
 import type { Locate } from "./locate.ts";
 import type { GatewayConfig } from "./types.ts";
@@ -74,12 +71,8 @@ async function parseSource(file: string, text: string): Promise<ParsedSource> {
     case ".ts":
     case ".mts":
     case ".mjs":
-    case ".js": {
-      const locate = scriptLocator(file, text);
-      const typeErrors = /\.m?ts$/i.test(file) ? typecheckConfig(file) : [];
-      const evaluated = await evaluateConfig(file, text);
-      return { ...("value" in evaluated ? { value: evaluated.value } : {}), diagnostics: [...typeErrors, ...evaluated.diagnostics], locate };
-    }
+    case ".js":
+      return (await import("./load/script.ts")).parseScript(file, text);
     default:
       return {
         diagnostics: [unsupported(file)],

@@ -1,8 +1,8 @@
 /** Packing Envoy messages into `google.protobuf.Any` (e.g. `typed_config`) and back. */
-import type { DescMessage, Message, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, Message, MessageShape, Registry } from "@bufbuild/protobuf";
 import { anyIs, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
 import type { Any } from "@bufbuild/protobuf/wkt";
-import { envoyRegistry } from "./registry.ts";
+import { knownTypes } from "./known-types.ts";
 
 export type { Any };
 
@@ -29,16 +29,17 @@ export function isPacked(any: Any, schema: DescMessage): boolean {
 }
 
 /**
- * Unpacks an Any. With a schema, the Any must hold exactly that type; without one, the type is
- * looked up in the Envoy registry. Throws if the type does not match or is unknown.
+ * Unpacks an Any. With a schema, the Any must hold exactly that type; otherwise the type is looked
+ * up in the registry: by default the types Portcullis packs ({@link knownTypes}), `envoyRegistry`
+ * for any Envoy type. Throws if the type does not match or is unknown.
  */
 export function unpack<Desc extends DescMessage>(any: Any, schema: Desc): MessageShape<Desc>;
-export function unpack(any: Any): Message;
-export function unpack(any: Any, schema?: DescMessage): Message {
-  const message = schema ? anyUnpack(any, schema) : anyUnpack(any, envoyRegistry);
+export function unpack(any: Any, registry?: Registry): Message;
+export function unpack(any: Any, schemaOrRegistry: DescMessage | Registry = knownTypes): Message {
+  const message = schemaOrRegistry.kind === "message" ? anyUnpack(any, schemaOrRegistry) : anyUnpack(any, schemaOrRegistry);
   if (message === undefined) {
-    const expected = schema ? ` (expected ${typeUrl(schema)})` : " (not in the Envoy registry)";
-    throw new Error(`cannot unpack Any with type URL "${any.typeUrl}"${expected}`);
+    const expected = schemaOrRegistry.kind === "message" ? `expected ${typeUrl(schemaOrRegistry)}` : "not in the registry";
+    throw new Error(`cannot unpack Any with type URL "${any.typeUrl}" (${expected})`);
   }
   return message;
 }

@@ -1,10 +1,12 @@
 /**
- * Binary and Envoy-flavoured proto3 JSON encoding. JSON goes through the Envoy registry, so Any
- * fields (typed_config, xDS resources, ...) render as `{"@type": "type.googleapis.com/...", ...}`.
+ * Binary and Envoy-flavoured proto3 JSON encoding. JSON goes through a registry, so Any fields
+ * (typed_config, xDS resources, ...) render as `{"@type": "type.googleapis.com/...", ...}`. The
+ * default registry holds the types Portcullis packs (known-types.ts); pass `envoyRegistry`
+ * (registry.ts) for any other Envoy type.
  */
 import { fromBinary as pbFromBinary, fromJson, fromJsonString, toBinary as pbToBinary, toJson } from "@bufbuild/protobuf";
-import type { DescMessage, JsonObject, JsonReadOptions, JsonValue, JsonWriteOptions, MessageShape } from "@bufbuild/protobuf";
-import { envoyRegistry } from "./registry.ts";
+import type { DescMessage, JsonObject, JsonReadOptions, JsonValue, JsonWriteOptions, MessageShape, Registry } from "@bufbuild/protobuf";
+import { knownTypes } from "./known-types.ts";
 
 /**
  * Protobuf binary encoding. Deterministic for a given message only if map fields were filled in
@@ -18,7 +20,12 @@ export function fromBinary<Desc extends DescMessage>(schema: Desc, bytes: Uint8A
   return pbFromBinary(schema, bytes);
 }
 
-export interface EnvoyJsonOptions {
+/** Where the types inside Any fields are looked up. Default: {@link knownTypes}. */
+interface RegistryOption {
+  readonly registry?: Registry;
+}
+
+export interface EnvoyJsonOptions extends RegistryOption {
   /**
    * Field names as in the .proto files (`typed_config`), like Envoy's YAML, docs and config_dump.
    * Default true; false gives lowerCamelCase (`typedConfig`). Envoy accepts both.
@@ -30,7 +37,7 @@ export interface EnvoyJsonOptions {
 
 function writeOptions(options: EnvoyJsonOptions | undefined): JsonWriteOptions {
   return {
-    registry: envoyRegistry,
+    registry: options?.registry ?? knownTypes,
     useProtoFieldName: options?.protoFieldNames ?? true,
     alwaysEmitImplicit: options?.emitDefaults ?? false,
     enumAsInteger: false,
@@ -72,16 +79,16 @@ export function toEnvoyJsonString<Desc extends DescMessage>(
 }
 
 /**
- * Parses proto3 JSON (a parsed value or a string), resolving `@type` through the Envoy registry.
+ * Parses proto3 JSON (a parsed value or a string), resolving `@type` through the registry.
  * Unknown fields are rejected unless `ignoreUnknownFields` is set.
  */
 export function fromEnvoyJson<Desc extends DescMessage>(
   schema: Desc,
   json: JsonValue | string,
-  options?: { readonly ignoreUnknownFields?: boolean },
+  options?: RegistryOption & { readonly ignoreUnknownFields?: boolean },
 ): MessageShape<Desc> {
   const readOptions: Partial<JsonReadOptions> = {
-    registry: envoyRegistry,
+    registry: options?.registry ?? knownTypes,
     ignoreUnknownFields: options?.ignoreUnknownFields ?? false,
   };
   return typeof json === "string" ? fromJsonString(schema, json, readOptions) : fromJson(schema, json, readOptions);

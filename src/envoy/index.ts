@@ -1,4 +1,5 @@
 export { envoyRegistry, messageSchema } from "./registry.ts";
+export { knownTypes } from "./known-types.ts";
 export { isPacked, pack, typeNameOfUrl, typeUrl, TYPE_URL_PREFIX, unpack } from "./any.ts";
 export type { Any } from "./any.ts";
 export { fromBinary, fromEnvoyJson, toBinary, toEnvoyJson, toEnvoyJsonString } from "./encode.ts";

@@ -4,7 +4,10 @@
  * opentelemetry and cel) and the google.protobuf well-known types.
  *
  * It is what makes `google.protobuf.Any` work for every Envoy extension type: JSON with `@type`,
- * unpacking by type URL, and resolving schemas from type names.
+ * unpacking by type URL, and resolving schemas from type names. Loading all of generated/ costs
+ * about 100 MB and a second, so only tests and tools import it: compile, serve and up use the
+ * types Portcullis packs (known-types.ts), and code that needs any Envoy type passes this one as
+ * the `registry` option of toEnvoyJson, fromEnvoyJson or unpack.
  *
  * The list of files is generated (generated/registry.js), so regenerating the API keeps it
  * complete without edits here.

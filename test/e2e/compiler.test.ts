@@ -167,7 +167,7 @@ describe("compiled config through real Envoy", () => {
     await send("GET", `/v2/orders/items?api_key=${SECRET_QUERY}`, { authorization: SECRET_TOKEN, cookie: `session=${SECRET_COOKIE}`, "user-agent": "log-probe" });
     let lines: Record<string, unknown>[] = [];
     for (let attempt = 0; attempt < 100; attempt++) {
-      lines = envoy.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+      lines = envoy.accessLog();
       // Envoy flushes access logs about once a second; this request is the last one sent.
       if (lines.some((line) => line["user_agent"] === "log-probe")) break;
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -9,6 +9,8 @@ export interface RunningEnvoy {
   readonly adminUrl: string;
   /** Everything Envoy wrote to stdout and stderr so far (access logs go to stdout). */
   output(): string;
+  /** The complete JSON lines Envoy wrote to stdout so far: its access log, one object per request. */
+  accessLog(): Record<string, unknown>[];
   /** GET on the admin interface, e.g. `/config_dump` or `/stats?filter=...`. */
   admin(path: string): Promise<string>;
   stop(): Promise<void>;
@@ -39,17 +41,23 @@ export async function startEnvoy(options: StartEnvoyOptions): Promise<RunningEnv
   const configPath = join(dir, "bootstrap.json");
   await writeFile(configPath, JSON.stringify(bootstrap, null, 2));
   let output = "";
+  let stdout = "";
   const envoyProcess = startEnvoyProcess({
     configPath,
     adminPort,
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-    onOutput: (chunk) => (output += chunk),
+    onOutput: (chunk, stream) => {
+      output += chunk;
+      if (stream === "stdout") stdout += chunk;
+    },
   });
 
   const envoy: RunningEnvoy = {
     adminPort,
     adminUrl: envoyProcess.adminUrl,
     output: () => output,
+    // A line still being written has no newline yet: only what precedes the last one is complete.
+    accessLog: () => stdout.slice(0, stdout.lastIndexOf("\n") + 1).split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>),
     admin: async (path) => (await fetch(`${envoyProcess.adminUrl}${path}`)).text(),
     stop: async () => {
       running.delete(envoy);
