@@ -36,7 +36,7 @@ export const compileCommand: Command = {
     const translated = result.loaded.config && !hasErrors(result.diagnostics)
       ? compileOutput(result.loaded, { check: options.check, out: options.out, cwd })
       : undefined;
-    const diagnostics = [...result.diagnostics, ...(translated?.diagnostics ?? [])];
+    const diagnostics = [...result.diagnostics, ...(translated?.diagnostics ?? []), ...(options.format === "text" ? [] : (translated?.staleFiles ?? []))];
     const output = formatDiagnostics(diagnostics, { format: options.format, cwd, color: options.format === "text" && process.stdout.isTTY === true });
     if (diagnostics.length > 0 || options.format === "json") process.stdout.write(output);
     else process.stdout.write(`${result.loaded.file}: ok\n`);

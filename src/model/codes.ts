@@ -13,6 +13,7 @@ export const COMPILE_CODES = {
   PCL4010: "Identity enforcement not implemented yet: route fails closed",
   PCL4011: "Rate limit key not implemented yet: one shared bucket is used",
   PCL4012: "Deprecated version without a date: no Deprecation header",
+  PCL4020: "Committed generated output is missing, differs or has an orphaned file (compile --check)",
 } as const;
 
 export type CompileCode = keyof typeof COMPILE_CODES;

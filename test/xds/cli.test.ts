@@ -41,6 +41,11 @@ describe("portcullis compile / diff / validate", () => {
     expect(stale.code).toBe(1);
     expect(stale.stdout).toContain("differs   clusters/orders.yaml");
     expect(stale.stdout).toContain("orphaned  clusters/gone.yaml");
+    // In a pull request, each stale file is annotated where it is.
+    const annotated = await cli("compile", "--check", "--format", "github", config);
+    expect(annotated.code).toBe(1);
+    expect(annotated.stdout).toContain("::error file=generated/clusters/orders.yaml,line=1,col=1,title=PCL4020::differs from a fresh compile");
+    expect(annotated.stdout).toContain("::error file=generated/clusters/gone.yaml,line=1,col=1,title=PCL4020::orphaned");
     await cli("compile", config);
     expect((await cli("compile", "--check", config)).code).toBe(0);
   });
