@@ -27,7 +27,7 @@ Examples:
 
 export const compileCommand: Command = {
   name: "compile",
-  summary: "check a gateway config and report every finding",
+  summary: "compile a gateway config to Envoy resources in generated/ (--check: the pull-request gate)",
   help: HELP,
   async run(args) {
     const options = parseCompileArgs(args);

@@ -34,17 +34,40 @@ function encodeRoute(ir: RouteIR, cache: RouteCache): EncodedRoute {
   return encoded;
 }
 
+/** Host names that carry the same routes, in the listener's (sorted) host name order. */
+interface HostGroup {
+  readonly domains: string[];
+  readonly routes: readonly RouteIR[];
+}
+
 /**
- * One route configuration per listener (RDS, named after the listener), one virtual host per
- * host name. There is no catch-all virtual host: a request for any other host gets 404.
+ * Groups the listener's host names by the exact list of routes they carry, so hosts with the same
+ * routes share one virtual host instead of each holding a full copy: Envoy builds (and, on every
+ * RDS update, rebuilds) each virtual host's routes separately.
+ */
+function hostGroups(ir: GatewayIR, listener: ListenerIR): HostGroup[] {
+  const groups = new Map<string, HostGroup>();
+  for (const hostname of listener.hostnames) {
+    const routes = ir.routes.filter((route) => route.hostnames.includes(hostname));
+    const key = routes.map((route) => route.id).join("\n");
+    const group = groups.get(key);
+    if (group) group.domains.push(hostname);
+    else groups.set(key, { domains: [hostname], routes });
+  }
+  return [...groups.values()];
+}
+
+/**
+ * One route configuration per listener (RDS, named after the listener), one virtual host per set
+ * of host names with identical routes, named after its first host name (unique, since each host
+ * name is in one group). There is no catch-all virtual host: a request for any other host gets 404.
  */
 export function routeConfiguration(ir: GatewayIR, listener: ListenerIR, cache: RouteCache): XdsResource<typeof RouteConfigurationSchema> {
-  const virtualHosts = listener.hostnames.map((hostname) => {
-    const routes: EncodedRoute[] = [];
-    for (const route of ir.routes) if (route.hostnames.includes(hostname)) routes.push(encodeRoute(route, cache));
-    const shell = create(VirtualHostSchema, { name: hostname, domains: [hostname] });
+  const virtualHosts = hostGroups(ir, listener).map(({ domains, routes: irRoutes }) => {
+    const routes = irRoutes.map((route) => encodeRoute(route, cache));
+    const shell = create(VirtualHostSchema, { name: domains[0]!, domains });
     return {
-      message: create(VirtualHostSchema, { name: hostname, domains: [hostname], routes: routes.map((e) => e.message) }),
+      message: create(VirtualHostSchema, { name: domains[0]!, domains, routes: routes.map((e) => e.message) }),
       spliced: { head: toBinary(VirtualHostSchema, shell), field: VIRTUAL_HOST_ROUTES_FIELD, children: routes.map((e) => e.bytes) },
     };
   });
