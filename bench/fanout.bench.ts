@@ -1,12 +1,15 @@
 /**
- * Fan-out: N simulated ADS clients (a separate process) receive a 1,000-route snapshot and ACK it.
- * Reports the time until every client ACKed (initial sync and an update), the control plane's CPU
- * time and peak RSS. The baseline in the same run is what encoding the response once per client
- * (instead of once) would cost. Prints figures; never fails on timing.
+ * Fan-out: N simulated ADS clients (a separate process, one connection each like Envoys) receive a
+ * 1,000-route snapshot and ACK it. Reports the time until every client ACKed (initial sync and an
+ * update), the control plane's CPU time, peak RSS, and where the memory held per client goes (V8
+ * heap, buffers, native: nghttp2 sessions and sockets). Baselines in the same run: the idle server,
+ * and what encoding the response once per client (instead of once) would cost. Prints figures;
+ * never fails on timing.
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { getHeapSpaceStatistics } from "node:v8";
 import { DiscoveryResponseSchema } from "../generated/envoy/service/discovery/v3/discovery_pb.js";
 import { ROUTE_CONFIGURATION_TYPE_URL } from "../src/envoy/type-urls.ts";
 import { startControlPlane } from "../src/server/control-plane.ts";
@@ -21,8 +24,46 @@ const ROUTES = 1000;
 const clusters = [{ name: "a", port: 9 }];
 const snapshotWith = (extra: number) => gatewaySnapshot({ listenerPort: 10000, routes: manyRoutes(ROUTES + extra, "a"), clusters });
 
+// `portcullis serve` compiles in-process, so the compiler is loaded here too: the idle figure is
+// what a real serve process holds, not a server stripped for the benchmark.
+await import("../src/compile.ts");
 const plane = await startControlPlane({ log: silentLogger, processMetrics: false });
-const idleRssMb = process.memoryUsage().rss / 1024 / 1024;
+
+interface Memory {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly heapCommitted: number;
+  /** Of the committed heap, the young generation: sized by allocation churn, not by what is kept. */
+  readonly youngCommitted: number;
+  readonly buffers: number;
+  /** Native memory Node reports to V8 as external besides Buffers: mostly nghttp2 sessions. */
+  readonly nghttp2: number;
+  /** The rest of RSS: Node and V8 themselves, sockets, and what malloc keeps of freed memory. */
+  readonly native: number;
+}
+
+/**
+ * Memory still held once writes have drained, V8 had time to shrink its young generation and a full
+ * GC ran (bench/run.ts passes --expose-gc), in MB.
+ */
+async function retainedMemory(): Promise<Memory> {
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  (globalThis as { gc?: () => void }).gc?.();
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  const young = getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0;
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  return {
+    rss: mb(rss),
+    heapUsed: mb(heapUsed),
+    heapCommitted: mb(heapTotal),
+    youngCommitted: mb(young),
+    buffers: mb(arrayBuffers),
+    nghttp2: mb(external - arrayBuffers),
+    native: mb(rss - heapTotal - external),
+  };
+}
+
+const idle = await retainedMemory();
 
 async function allAcked(count: number, snapshot: Snapshot, timeoutMs = 120_000): Promise<boolean> {
   const version = typeVersion(snapshot, ROUTE_CONFIGURATION_TYPE_URL);
@@ -47,6 +88,20 @@ function naiveEncodeCpu(snapshot: Snapshot, count: number): number {
 }
 
 const rows: string[][] = [];
+const memoryRows: string[][] = [];
+const memoryRow = (label: string, memory: Memory, clients: number) => {
+  const perClient = (value: number, base: number) => (clients > 0 ? ` (${(((value - base) * 1024) / clients).toFixed(1)} KB/client)` : "");
+  return [
+    label,
+    `${memory.rss.toFixed(0)} MB${perClient(memory.rss, idle.rss)}`,
+    `${memory.heapUsed.toFixed(1)} MB${perClient(memory.heapUsed, idle.heapUsed)}`,
+    `${memory.heapCommitted.toFixed(0)} MB (young ${memory.youngCommitted.toFixed(0)} MB)`,
+    `${memory.buffers.toFixed(1)} MB`,
+    `${memory.nghttp2.toFixed(1)} MB${perClient(memory.nghttp2, idle.nghttp2)}`,
+    `${memory.native.toFixed(0)} MB${perClient(memory.native, idle.native)}`,
+  ];
+};
+memoryRows.push(memoryRow("idle (baseline)", idle, 0));
 // Measured after all rounds, so the naive encoding does not inflate the server's peak RSS.
 const baselines: [Snapshot, number][] = [];
 try {
@@ -81,6 +136,7 @@ try {
         `${peakRssMb.toFixed(0)} MB`,
       ]);
       baselines.push([update, count]);
+      memoryRows.push(memoryRow(`N = ${count}, all ACKed`, await retainedMemory(), count));
     } finally {
       clients.kill("SIGTERM");
       await new Promise((resolve) => clients.once("exit", resolve));
@@ -90,9 +146,14 @@ try {
   await plane.close();
 }
 baselines.forEach(([snapshot, count], index) => rows[index]!.push(ms(naiveEncodeCpu(snapshot, count))));
-console.log(`control plane RSS when idle: ${idleRssMb.toFixed(0)} MB`);
+console.log("server process: control plane + compiler (as `portcullis serve`); clients: a separate process, one connection per client");
 printTable(
   `Fan-out: ${ROUTES}-route snapshot to N simulated ADS clients (separate process); target ≤ 1 s and ≤ 200 MB at N = 1,000`,
   ["N", "connect→all ACKed", "server CPU", "update→all ACKed", "server CPU (update)", "server peak RSS", "baseline: encode per client (CPU)"],
   rows,
+);
+printTable(
+  "Fan-out memory held by the server after a full GC (per client: growth over idle / N; other native = RSS − V8 heap committed − external)",
+  ["state", "RSS", "V8 heap used", "V8 heap committed", "Buffers", "other external (nghttp2)", "other native"],
+  memoryRows,
 );

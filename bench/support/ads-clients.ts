@@ -1,6 +1,6 @@
 /**
  * Simulated Envoys for the fan-out benchmark, run as a separate process so they do not share the
- * control plane's event loop: N SotW ADS streams, each subscribing to clusters, endpoints,
+ * control plane's event loop: N SotW ADS streams, each on its own connection, each subscribing to clusters, endpoints,
  * listeners and routes like Envoy does, and ACKing every response.
  * Usage: node bench/support/ads-clients.ts <xds-port> <count> <gateway>
  */
@@ -18,7 +18,8 @@ const subscriptions: [string, string[]][] = [
 ];
 const names = new Map(subscriptions);
 const streams = Array.from({ length: count }, (_, index) => {
-  const stream = sotwStream(`127.0.0.1:${port}`, ChannelCredentials.createInsecure(), false);
+  // Its own connection, as each Envoy has: grpc-js would otherwise multiplex every stream on one.
+  const stream = sotwStream(`127.0.0.1:${port}`, ChannelCredentials.createInsecure(), false, { "grpc.use_local_subchannel_pool": 1 });
   stream.onResponse((response) =>
     stream.send({ typeUrl: response.typeUrl, versionInfo: response.versionInfo, responseNonce: response.nonce, resourceNames: names.get(response.typeUrl) ?? [] }),
   );

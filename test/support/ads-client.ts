@@ -3,7 +3,7 @@
  * (SotW or Delta) and collects decoded responses.
  */
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import { ChannelCredentials, makeGenericClientConstructor, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import { ChannelCredentials, makeGenericClientConstructor, type ChannelOptions, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
 import {
   DeltaDiscoveryRequestSchema,
   DeltaDiscoveryResponseSchema,
@@ -31,6 +31,7 @@ function openStream<Req extends DescMessage, Res extends DescMessage>(
   address: string,
   credentials: ChannelCredentials,
   keepResponses: boolean,
+  channelOptions: ChannelOptions = {},
 ): AdsStream<Req, Res> {
   const path = `/envoy.service.discovery.v3.AggregatedDiscoveryService/${method}`;
   const Client = makeGenericClientConstructor(
@@ -47,7 +48,7 @@ function openStream<Req extends DescMessage, Res extends DescMessage>(
     },
     "AggregatedDiscoveryService",
   );
-  const client = new Client(address, credentials);
+  const client = new Client(address, credentials, channelOptions);
   const call = (client as unknown as Record<string, () => ClientDuplexStream<MessageShape<Req>, MessageShape<Res>>>)[method]!.call(client);
   const responses: MessageShape<Res>[] = [];
   const waiters = new Set<() => void>();
@@ -98,8 +99,8 @@ function openStream<Req extends DescMessage, Res extends DescMessage>(
 }
 
 /** `keepResponses: false` for long runs (benchmarks) that only use `onResponse`. */
-export function sotwStream(address: string, credentials = ChannelCredentials.createInsecure(), keepResponses = true) {
-  return openStream("StreamAggregatedResources", DiscoveryRequestSchema, DiscoveryResponseSchema, address, credentials, keepResponses);
+export function sotwStream(address: string, credentials = ChannelCredentials.createInsecure(), keepResponses = true, channelOptions: ChannelOptions = {}) {
+  return openStream("StreamAggregatedResources", DiscoveryRequestSchema, DiscoveryResponseSchema, address, credentials, keepResponses, channelOptions);
 }
 
 export function deltaStream(address: string, credentials = ChannelCredentials.createInsecure(), keepResponses = true) {
