@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/setup/golden-pki.ts"],
     // Real Envoy and real servers: give slow CI machines room, but never wait forever.
     testTimeout: 60_000,
     hookTimeout: 60_000,
