@@ -1,0 +1,115 @@
+/**
+ * The two route tables the propagation benchmark pushes to Envoy: bare hand-built routes (path +
+ * cluster, the floor of what an RDS update can cost) and what Portcullis really ships — a
+ * generated GatewayConfig compiled by `compileGateway` (names, timeouts, method matches, metadata,
+ * lifecycle headers, per-route rate limits, CORS) and applied the way `serve` applies it.
+ * Each change adds one route; everything a change needs is prepared before the clock starts.
+ */
+import { compileGateway } from "../../src/compile.ts";
+import type { GatewayConfig } from "../../src/config/types.ts";
+import type { ControlPlane } from "../../src/server/control-plane.ts";
+import { gatewaySnapshot, manyRoutes, type TestRoute } from "../../test/support/snapshots.ts";
+import { generatedConfig } from "../compile-fixture.ts";
+
+/** What one change cost on the server before Envoy got it. */
+export interface ServerTimings {
+  /** Config → snapshot (resolve + translate + encode + hash); 0 when nothing is compiled. */
+  readonly compileMs: number;
+  /** Snapshot → written to the ADS streams. */
+  readonly controlPlaneMs: number;
+}
+
+export interface PreparedChange {
+  /** Path of the route this change adds. */
+  readonly path: string;
+  /** The timed part: make the change reach the control plane and be pushed. */
+  readonly push: () => ServerTimings;
+}
+
+export interface PropagationVariant {
+  readonly label: string;
+  readonly compiles: boolean;
+  /** Host header the routes are served for. */
+  readonly host: string;
+  /** A route that exists from the start: the round-trip floor. */
+  readonly existingPath: string;
+  /** Serves the initial table of `routeCount` routes. */
+  readonly start: () => void;
+  readonly prepare: (change: number) => PreparedChange;
+}
+
+export interface VariantTarget {
+  readonly plane: ControlPlane;
+  /** gateway name = node.cluster of the Envoy that gets it. */
+  readonly gateway: string;
+  readonly routeCount: number;
+  readonly listenerPort: number;
+  readonly backendPort: number;
+}
+
+function timed(work: () => void): number {
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+}
+
+export function bareVariant(target: VariantTarget): PropagationVariant {
+  const clusters = [{ name: "a", port: target.backendPort }];
+  let routes: TestRoute[] = manyRoutes(target.routeCount, "a");
+  const serve = (snapshot: ReturnType<typeof gatewaySnapshot>) => target.plane.cache.setSnapshot(target.gateway, snapshot);
+  return {
+    label: "bare routes",
+    compiles: false,
+    host: "bench.local",
+    existingPath: "/r0",
+    start: () => serve(gatewaySnapshot({ listenerPort: target.listenerPort, routes, clusters })),
+    prepare: (change) => {
+      const path = `/new-${change}`;
+      routes = [...routes, { path, cluster: "a" }];
+      const snapshot = gatewaySnapshot({ listenerPort: target.listenerPort, routes, clusters });
+      return { path, push: () => ({ compileMs: 0, controlPlaneMs: timed(() => serve(snapshot)) }) };
+    },
+  };
+}
+
+/** The generated benchmark config, served on loopback with every provider pointing at the local backend. */
+function loopbackConfig(target: VariantTarget): GatewayConfig {
+  const config = generatedConfig(target.routeCount, target.gateway);
+  for (const listener of config.gateway.listeners) {
+    listener.address = "127.0.0.1";
+    listener.port = target.listenerPort;
+  }
+  for (const provider of Object.values(config.providers ?? {})) {
+    if (provider.type === "service") provider.endpoints = [`127.0.0.1:${target.backendPort}`];
+  }
+  return config;
+}
+
+export function compiledVariant(target: VariantTarget): PropagationVariant {
+  const file = `bench:${target.gateway}`;
+  let config = loopbackConfig(target);
+  const apply = (next: GatewayConfig): ServerTimings => {
+    let compiled: ReturnType<typeof compileGateway> | undefined;
+    const compileMs = timed(() => (compiled = compileGateway(next)));
+    if (!compiled?.snapshot) throw new Error(`compile failed: ${JSON.stringify(compiled?.diagnostics.slice(0, 3))}`);
+    const outcome = { file, gateway: target.gateway, diagnostics: compiled.diagnostics, snapshot: compiled.snapshot };
+    return { compileMs, controlPlaneMs: timed(() => target.plane.configs.apply(outcome)) };
+  };
+  const apis = config.apis ?? [];
+  return {
+    label: "compiled config",
+    compiles: true,
+    host: config.gateway.listeners[0]!.hostnames[0]!,
+    // /res1/{id} of the published v2 of api-0: a template route without rate limit (see compile-fixture.ts).
+    existingPath: `/v2${apis[0]!.basePath}/res1/42`,
+    start: () => void apply(config),
+    prepare: (change) => {
+      // A fresh copy, as a hot reload parses the file again: no object is shared with the last compile.
+      config = structuredClone(config);
+      const api = config.apis![change % apis.length]!;
+      api.versions["v2"]!.routes.push({ name: `new-${change}`, match: { path: `/new-${change}`, methods: ["GET"] }, provider: "svc-0" });
+      const next = config;
+      return { path: `/v2${api.basePath}/new-${change}`, push: () => apply(next) };
+    },
+  };
+}
