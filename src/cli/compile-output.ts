@@ -62,10 +62,10 @@ function listChanges(comparison: OutputComparison): string[] {
 export function compileOutput(loaded: LoadResult, request: OutputRequest): OutputResult {
   const config = loaded.config!;
   const compiled = compileGateway(config, (path, part) => loaded.locate(path, part), { file: loaded.file, secrets: "placeholder" });
-  if (!compiled.snapshot) return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: "" };
+  if (!compiled.snapshot || !compiled.ir) return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: "" };
   const dir = request.out ? resolvePath(request.cwd, request.out) : defaultOutputDir(loaded.file);
   const shown = relative(request.cwd, dir) || ".";
-  const files = renderSnapshot(compiled.snapshot);
+  const files = renderSnapshot(compiled.snapshot, compiled.ir.routes);
   if (request.check) {
     const comparison = compareOutput(dir, files);
     if (isUpToDate(comparison)) return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: `${shown}: up to date (${files.size} files)\n` };

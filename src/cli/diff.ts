@@ -3,8 +3,8 @@ import { join, relative, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../config/diagnostics.ts";
 import { compileGatewayFile } from "../compile.ts";
 import { listYamlFiles } from "../xds/output-dir.ts";
-import { renderSnapshot } from "../xds/render.ts";
-import { diffRoutes } from "../xds/route-diff.ts";
+import { INDEX_FILE, renderSnapshot } from "../xds/render.ts";
+import { diffRoutes, routeSummariesOf } from "../xds/route-diff.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { defaultOutputDir } from "./compile-output.ts";
 import { formatDiagnostics } from "./format.ts";
@@ -25,17 +25,26 @@ function readOld(dir: string): Map<string, string> {
   return new Map(listYamlFiles(dir).map((path) => [path, readFileSync(join(dir, path), "utf8")]));
 }
 
-/** The summary lines: one per changed resource, with route details under route configurations. */
+/**
+ * The summary lines: one per changed resource, with route details under route configurations.
+ * Route details come from the route summaries in each side's index, so a route configuration whose
+ * Envoy resource is unchanged can still show review-only changes (a public reason, say).
+ */
 export function describeDiff(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
+  const summaries = { before: routeSummariesOf(before.get(INDEX_FILE)), after: routeSummariesOf(after.get(INDEX_FILE)) };
   const lines: string[] = [];
-  const paths = [...new Set([...before.keys(), ...after.keys()])].filter((path) => path !== "index.yaml").sort();
+  const paths = [...new Set([...before.keys(), ...after.keys()])].filter((path) => path !== INDEX_FILE).sort();
   for (const path of paths) {
     const old = before.get(path);
     const now = after.get(path);
-    if (old === now) continue;
+    const routes = path.startsWith("routes/") ? diffRoutes({ file: old, summaries: summaries.before }, { file: now, summaries: summaries.after }) : [];
+    if (old === now && routes.length === 0) continue;
     const resource = path.replace(/\.yaml$/, "");
-    lines.push(old === undefined ? `+ added    ${resource}` : now === undefined ? `- removed  ${resource}` : `~ changed  ${resource}`);
-    if (path.startsWith("routes/")) lines.push(...diffRoutes(old, now));
+    lines.push(old === undefined ? `+ added    ${resource}` : now === undefined ? `- removed  ${resource}` : old === now ? `~ changed  ${resource} (review summary only)` : `~ changed  ${resource}`);
+    lines.push(...routes);
+  }
+  if (before.has(INDEX_FILE) && summaries.before.size === 0 && summaries.after.size > 0) {
+    lines.push(`note: the old ${INDEX_FILE} has no route summaries (compiled by an older Portcullis): old route details show as ?`);
   }
   return lines;
 }
@@ -50,9 +59,9 @@ export const diffCommand: Command = {
     const cwd = process.cwd();
     const result = await compileGatewayFile(parsed.positionals[0], { cwd, secrets: "placeholder" });
     if (result.diagnostics.length > 0) process.stdout.write(formatDiagnostics(result.diagnostics, { format: "text", cwd, color: process.stdout.isTTY === true }));
-    if (!result.snapshot || hasErrors(result.diagnostics)) return ExitCode.findings;
+    if (!result.snapshot || !result.ir || hasErrors(result.diagnostics)) return ExitCode.findings;
     const dir = parsed.values.against ? resolvePath(cwd, parsed.values.against) : defaultOutputDir(result.file);
-    const lines = describeDiff(readOld(dir), renderSnapshot(result.snapshot));
+    const lines = describeDiff(readOld(dir), renderSnapshot(result.snapshot, result.ir.routes));
     const shown = relative(cwd, dir) || ".";
     process.stdout.write(lines.length === 0 ? `No changes against ${shown}.\n` : `Changes against ${shown}:\n${lines.join("\n")}\n`);
     return ExitCode.ok;

@@ -2,6 +2,8 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import { stringify } from "yaml";
 import { toEnvoyJson } from "../envoy/encode.ts";
 import * as xds from "../envoy/type-urls.ts";
+import type { RouteIR } from "../model/ir.ts";
+import { summarizeRoutes } from "./route-summary.ts";
 import { contentHash, type Snapshot, type XdsResource } from "./snapshot.ts";
 
 /** Folder of each resource type in the generated output. */
@@ -41,10 +43,11 @@ export function renderResource(resource: XdsResource): string {
 
 /**
  * The generated output of a snapshot: relative path → file content. One YAML file per resource
- * and an index with names and versions. Secret versions are hashes of key material, so the index
+ * and an index with names and versions, and a review summary of every route (what `diff` compares;
+ * kept out of Envoy's route metadata). Secret versions are hashes of key material, so the index
  * shows them as [redacted]; its `output_version` covers exactly what is written.
  */
-export function renderSnapshot(snapshot: Snapshot): Map<string, string> {
+export function renderSnapshot(snapshot: Snapshot, routes: readonly RouteIR[]): Map<string, string> {
   const files = new Map<string, string>();
   const index: { [folder: string]: { [name: string]: string } } = {};
   for (const [typeUrl, named] of snapshot.resources) {
@@ -57,8 +60,10 @@ export function renderSnapshot(snapshot: Snapshot): Map<string, string> {
     index[folder] = entries;
   }
   const paths = [...files.keys()].sort();
-  const outputVersion = contentHash(...paths.flatMap((path) => [path, files.get(path)!]));
-  files.set(INDEX_FILE, HEADER + stringify({ output_version: outputVersion, resources: index }, { lineWidth: 0 }));
+  // Routes share hostname lists: without aliasDuplicateObjects: false they would come out as YAML aliases.
+  const summary = stringify({ routes: summarizeRoutes(routes) }, { lineWidth: 0, aliasDuplicateObjects: false });
+  const outputVersion = contentHash(...paths.flatMap((path) => [path, files.get(path)!]), summary);
+  files.set(INDEX_FILE, HEADER + stringify({ output_version: outputVersion, resources: index }, { lineWidth: 0 }) + summary);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

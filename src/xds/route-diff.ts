@@ -1,76 +1,70 @@
 import { parse } from "yaml";
-
-/** What a reviewer cares about in one route, read back from its Envoy JSON. */
-export interface RouteSummary {
-  readonly path: string;
-  readonly methods: string;
-  readonly version: string;
-  readonly lifecycle: string;
-  readonly access: string;
-  readonly target: string;
-}
+import type { AllowRuleSummary, RouteSummary } from "./route-summary.ts";
 
 type Json = { [key: string]: unknown };
 const obj = (value: unknown): Json => (value !== null && typeof value === "object" ? (value as Json) : {});
 const str = (value: unknown): string => (typeof value === "string" ? value : "");
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-function matchPath(match: Json): string {
-  if (match["path"]) return str(match["path"]);
-  if (match["path_separated_prefix"]) return `${str(match["path_separated_prefix"])}/**`;
-  if (match["prefix"]) return `${str(match["prefix"])}**`;
-  return str(obj(obj(match["path_match_policy"])["typed_config"])["path_template"]) || "?";
+/** The route summaries of a generated index (route id → summary); empty when there is none. */
+export function routeSummariesOf(indexYaml: string | undefined): ReadonlyMap<string, RouteSummary> {
+  return new Map(Object.entries(obj(obj(indexYaml ? parse(indexYaml) : undefined)["routes"])).map(([id, summary]) => [id, obj(summary) as unknown as RouteSummary]));
 }
 
-function methods(match: Json): string {
-  const header = ((match["headers"] as unknown[]) ?? []).map(obj).find((h) => h["name"] === ":method");
-  const pattern = obj(header?.["string_match"]);
-  if (pattern["exact"]) return str(pattern["exact"]);
-  const regex = str(obj(pattern["safe_regex"])["regex"]);
-  return regex ? regex.replace(/^\^\(|\)\$$/g, "").split("|").join(",") : "*";
+/** Route names of a rendered RouteConfiguration file, keyed `<virtual host> <route name>`. */
+function routeKeys(yamlText: string | undefined): Map<string, string> {
+  const keys = new Map<string, string>();
+  if (!yamlText) return keys;
+  for (const vhost of list(obj(parse(yamlText))["virtual_hosts"]).map(obj)) {
+    for (const route of list(vhost["routes"]).map(obj)) keys.set(`${str(vhost["name"])} ${str(route["name"])}`, str(route["name"]));
+  }
+  return keys;
 }
 
-function summarize(route: Json): RouteSummary {
-  const match = obj(route["match"]);
-  const meta = obj(obj(obj(route["metadata"])["filter_metadata"])["portcullis"]);
-  const direct = obj(route["direct_response"]);
-  const access = str(meta["access"]);
+const ruleText = (rule: AllowRuleSummary) =>
+  Object.entries(rule)
+    .filter(([key]) => key !== "identity" && key !== "type")
+    .reduce((text, [key, values]) => `${text} ${key}=${[values].flat().join(",")}`, rule.identity);
+
+/** Each summary field as one comparable string (lists flattened; allow rules one per identity). */
+function fieldTexts(summary: RouteSummary | undefined): Record<keyof RouteSummary, string> {
+  const access = summary?.access;
   return {
-    path: matchPath(match),
-    methods: methods(match),
-    version: str(meta["version"]),
-    lifecycle: str(meta["lifecycle"]),
-    access: access === "public" ? `public (${str(meta["public_reason"])})` : access === "identities" ? `identities ${JSON.stringify(meta["identities"] ?? [])}` : access,
-    target: route["route"] ? `cluster ${str(obj(route["route"])["cluster"])}` : `status ${String(direct["status"] ?? "?")}`,
+    path: str(summary?.path) || "?",
+    methods: str(summary?.methods) || "?",
+    hostnames: list(summary?.hostnames).map(str).join(","),
+    version: str(summary?.version) || "?",
+    lifecycle: str(summary?.lifecycle) || "?",
+    access: typeof access === "string" ? access : `identities [${list(access).map((rule) => ruleText(rule as AllowRuleSummary)).join("; ")}]`,
+    target: str(summary?.target) || "?",
   };
 }
 
-/** Routes of a rendered RouteConfiguration file, keyed `<virtual host> <route name>`. */
-export function routesOf(yamlText: string | undefined): Map<string, RouteSummary> {
-  const routes = new Map<string, RouteSummary>();
-  if (!yamlText) return routes;
-  for (const vhost of ((obj(parse(yamlText))["virtual_hosts"] as unknown[]) ?? []).map(obj)) {
-    for (const route of ((vhost["routes"] as unknown[]) ?? []).map(obj)) routes.set(`${str(vhost["name"])} ${str(route["name"])}`, summarize(route));
-  }
-  return routes;
+const line = (s: Record<keyof RouteSummary, string>) => `${s.methods} ${s.path} [${s.version}, ${s.lifecycle}] → ${s.target}; access: ${s.access}`;
+
+/** One side of a diff: a route configuration file and the route summaries of the same output. */
+export interface RouteSide {
+  readonly file: string | undefined;
+  readonly summaries: ReadonlyMap<string, RouteSummary>;
 }
 
-const line = (s: RouteSummary) => `${s.methods} ${s.path} [${s.version}, ${s.lifecycle}] → ${s.target}; access: ${s.access}`;
-
 /** Human lines for the routes added, removed and changed between two renders of one route configuration. */
-export function diffRoutes(before: string | undefined, after: string | undefined): string[] {
-  const old = routesOf(before);
-  const now = routesOf(after);
+export function diffRoutes(before: RouteSide, after: RouteSide): string[] {
+  const old = routeKeys(before.file);
+  const now = routeKeys(after.file);
   const lines: string[] = [];
-  for (const [key, summary] of now) {
-    const previous = old.get(key);
-    if (!previous) lines.push(`    + ${key}: ${line(summary)}`);
+  for (const [key, id] of now) {
+    const summary = fieldTexts(after.summaries.get(id));
+    const previousId = old.get(key);
+    if (previousId === undefined) lines.push(`    + ${key}: ${line(summary)}`);
     else {
+      const previous = fieldTexts(before.summaries.get(previousId));
       const changes = (Object.keys(summary) as (keyof RouteSummary)[])
         .filter((field) => summary[field] !== previous[field])
         .map((field) => `${field} ${previous[field]} → ${summary[field]}`);
       if (changes.length > 0) lines.push(`    ~ ${key}: ${changes.join("; ")}`);
     }
   }
-  for (const [key, summary] of old) if (!now.has(key)) lines.push(`    - ${key}: ${line(summary)}`);
+  for (const [key, id] of old) if (!now.has(key)) lines.push(`    - ${key}: ${line(fieldTexts(before.summaries.get(id)))}`);
   return lines;
 }
