@@ -36,6 +36,7 @@ export function isPacked(any: Any, schema: DescMessage): boolean {
 export function unpack<Desc extends DescMessage>(any: Any, schema: Desc): MessageShape<Desc>;
 export function unpack(any: Any, registry?: Registry): Message;
 export function unpack(any: Any, schemaOrRegistry: DescMessage | Registry = knownTypes): Message {
+  // Two calls, not one: anyUnpack's overloads take a schema or a registry, not their union.
   const message = schemaOrRegistry.kind === "message" ? anyUnpack(any, schemaOrRegistry) : anyUnpack(any, schemaOrRegistry);
   if (message === undefined) {
     const expected = schemaOrRegistry.kind === "message" ? `expected ${typeUrl(schemaOrRegistry)}` : "not in the registry";
