@@ -49,6 +49,15 @@ export const CODES = {
   PCL3019: { severity: "error", title: "Allow rule condition does not fit the identity type" },
   PCL3020: { severity: "error", title: "LLM provider setting missing" },
   PCL3021: { severity: "error", title: "Path or endpoint is malformed" },
+  // PCL3022–PCL3029: values Envoy would reject (NACK) or take literally; caught before compile.
+  PCL3022: { severity: "error", title: "Host name is not a valid Envoy domain (bad label, '*' not a whole first label)" },
+  PCL3023: { severity: "error", title: "Listener lists a host name twice (host names are case-insensitive)" },
+  PCL3024: { severity: "error", title: "Client CIDR is not an IP address range" },
+  PCL3025: { severity: "error", title: "URL is malformed (JWKS url, LLM baseUrl, MCP url)" },
+  PCL3026: { severity: "error", title: "Header name is not an HTTP token" },
+  PCL3027: { severity: "error", title: "Path or path template Envoy cannot match as written" },
+  PCL3028: { severity: "error", title: "Two APIs serve the same base path and version" },
+  PCL3029: { severity: "error", title: "dns: logical with more than one endpoint" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

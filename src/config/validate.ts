@@ -1,16 +1,21 @@
+import { checkApiPrefixes } from "./checks/api-prefixes.ts";
+import { checkFormats } from "./checks/formats.ts";
+import { checkHostnames } from "./checks/hostnames.ts";
 import { checkDuplicateNames, checkPorts } from "./checks/names.ts";
+import { checkPaths } from "./checks/paths.ts";
 import type { Check, CheckContext } from "./checks/context.ts";
 import { checkLifecycle } from "./checks/lifecycle.ts";
 import { checkReferences } from "./checks/references.ts";
 import { checkRoutes } from "./checks/routes.ts";
-import { checkUpstreams } from "./checks/upstreams.ts";
+import { checkLogicalDns, checkUpstreams } from "./checks/upstreams.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { hasErrors } from "./diagnostics.ts";
 import type { Locate } from "./locate.ts";
 import { schemaFindings } from "./schema-findings.ts";
 import type { GatewayConfig } from "./types.ts";
 
-const CHECKS: readonly Check[] = [checkReferences, checkDuplicateNames, checkPorts, checkRoutes, checkLifecycle, checkUpstreams];
+const CHECKS: readonly Check[] = [checkReferences, checkDuplicateNames, checkPorts, checkRoutes, checkLifecycle, checkUpstreams,
+  checkHostnames, checkFormats, checkPaths, checkApiPrefixes, checkLogicalDns];
 
 export interface ValidateOptions {
   /** File named in locations that `locate` cannot place. */

@@ -51,3 +51,12 @@ function validEndpoint(endpoint: string): boolean {
   const port = Number(match?.[2]);
   return match !== null && port >= 1 && port <= 65535;
 }
+
+/** Envoy's LOGICAL_DNS clusters take exactly one endpoint: it connects to the first address that name resolves to. */
+export const checkLogicalDns: Check = (config, context) =>
+  Object.entries(config.providers ?? {}).flatMap(([name, provider]) =>
+    provider.type === "service" && provider.dns === "logical" && provider.endpoints.length > 1
+      ? [finding(context.place, "PCL3029", `service '${name}' uses dns: logical with ${provider.endpoints.length} endpoints; logical DNS takes exactly one`, ["providers", name, "dns"], {
+          hint: `keep one DNS name in endpoints (DNS spreads the load), or use dns: strict for several endpoints`,
+        })]
+      : []);
