@@ -1,8 +1,9 @@
-import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { constants, Script } from "node:vm";
 import type { Diagnostic } from "../diagnostics.ts";
-import { mapPortcullisSpecifier } from "./portcullis-hooks.ts";
+import { EVALUATION_PARAM, mapPortcullisSpecifier } from "./portcullis-hooks.ts";
+
+let evaluations = 0;
 
 // Node's own loader, even when this module itself runs inside a test runner's module sandbox:
 // it strips types from .ts files and honours the "portcullis" hook.
@@ -24,14 +25,14 @@ function nativeImport(url: string): Promise<Record<string, unknown>> {
 }
 
 /** Runs a .ts/.mjs/.js config and returns its default export. */
-export async function evaluateConfig(file: string, text: string): Promise<{ value?: unknown; diagnostics: Diagnostic[] }> {
+export async function evaluateConfig(file: string): Promise<{ value?: unknown; diagnostics: Diagnostic[] }> {
   mapPortcullisSpecifier();
   const url = pathToFileURL(file).href;
-  // The content hash makes an edited config load afresh in a long-running process (serve --watch).
-  const version = createHash("sha256").update(text).digest("hex").slice(0, 16);
+  // Every evaluation is a fresh module graph: in a long-running process (serve --watch) an edit to
+  // the config, or to a local module it imports, must be seen. The hook carries the tag to imports.
   let exports: Record<string, unknown>;
   try {
-    exports = await nativeImport(`${url}?v=${version}`);
+    exports = await nativeImport(`${url}?${EVALUATION_PARAM}=${++evaluations}`);
   } catch (error) {
     return { diagnostics: [evaluationFailure(error, file, url)] };
   }

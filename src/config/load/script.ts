@@ -10,6 +10,6 @@ import { typecheckConfig } from "./typecheck.ts";
 export async function parseScript(file: string, text: string): Promise<ParsedSource> {
   const locate = scriptLocator(file, text);
   const typeErrors = /\.m?ts$/i.test(file) ? typecheckConfig(file) : [];
-  const evaluated = await evaluateConfig(file, text);
+  const evaluated = await evaluateConfig(file);
   return { ...("value" in evaluated ? { value: evaluated.value } : {}), diagnostics: [...typeErrors, ...evaluated.diagnostics], locate };
 }
