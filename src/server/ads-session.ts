@@ -34,6 +34,9 @@ export abstract class AdsSession {
   protected gateway = "";
   #unwatch: (() => void) | undefined;
   #nonceCounter = 0;
+  /** Type → the nonce of the latest response sent: only a request echoing it is current. */
+  readonly #latestNonce = new Map<string, string>();
+  /** Type → the latest response while it awaits its ACK or NACK. */
   readonly #inFlight = new Map<string, InFlight>();
   readonly #subscribedTypes = new Set<string>();
   #closed = false;
@@ -92,16 +95,20 @@ export abstract class AdsSession {
 
   /** Matches a request's nonce against the last response of its type and records ACK or NACK. */
   protected settle(typeUrl: string, responseNonce: string, errorMessage: string | undefined, ackedVersion: string): AckOutcome {
-    if (!responseNonce) return "none";
-    const inFlight = this.#inFlight.get(typeUrl);
+    const latest = this.#latestNonce.get(typeUrl);
+    // No response of this type on this stream yet: a nonce can only come from an earlier stream.
+    if (!responseNonce || latest === undefined) return "none";
     // A nonce other than the latest answers a response that a newer one superseded: ignore it.
-    if (!inFlight || inFlight.nonce !== responseNonce) return "stale";
+    if (responseNonce !== latest) return "stale";
+    const inFlight = this.#inFlight.get(typeUrl);
+    // The latest response was already ACKed or NACKed: this request only changes the subscription.
+    if (!inFlight) return "none";
     this.#inFlight.delete(typeUrl);
     const labels = { type: shortType(typeUrl), mode: this.mode };
     this.ctx.metrics.pushToAck.observe(labels, Number(process.hrtime.bigint() - inFlight.sentAt) / 1e9);
     if (errorMessage !== undefined) {
       this.ctx.metrics.nacks.inc(labels);
-      this.ctx.status.nacked(this.nodeId, typeUrl, inFlight.version, errorMessage);
+      this.ctx.status.nacked(this, this.nodeId, typeUrl, inFlight.version, errorMessage);
       this.ctx.log.warn("node rejected a config (NACK); it keeps its last accepted one", {
         node: this.nodeId,
         gateway: this.gateway,
@@ -112,7 +119,7 @@ export abstract class AdsSession {
       return "nack";
     }
     this.ctx.metrics.acks.inc(labels);
-    this.ctx.status.acked(this.nodeId, typeUrl, ackedVersion || inFlight.version);
+    this.ctx.status.acked(this, this.nodeId, typeUrl, ackedVersion || inFlight.version);
     return "ack";
   }
 
@@ -120,6 +127,7 @@ export abstract class AdsSession {
   protected send(typeUrl: string, version: string, encode: (nonce: string) => Buffer): void {
     if (this.#closed) return;
     const nonce = (++this.#nonceCounter).toString(36);
+    this.#latestNonce.set(typeUrl, nonce);
     this.#inFlight.set(typeUrl, { nonce, version, sentAt: process.hrtime.bigint() });
     this.ctx.metrics.pushes.inc({ type: shortType(typeUrl), mode: this.mode });
     this.#sink.write(encode(nonce));

@@ -29,6 +29,7 @@ export class DeltaSession extends AdsSession {
     if (!this.identify(request.node)) return false;
     const { typeUrl } = request;
     let state = this.#types.get(typeUrl);
+    const first = !state;
     if (!state) {
       state = { wildcard: false, names: new Set(), known: new Map(Object.entries(request.initialResourceVersions)) };
       this.#types.set(typeUrl, state);
@@ -38,6 +39,11 @@ export class DeltaSession extends AdsSession {
     for (const name of request.resourceNamesSubscribe) {
       if (name === "*") state.wildcard = true;
       else state.names.add(name);
+      // The client may have forgotten a resource while staying subscribed, so a subscribe gets it
+      // again; only the first request's initial_resource_versions say what the client really has.
+      if (first) continue;
+      if (name === "*") state.known.clear();
+      else state.known.delete(name);
     }
     for (const name of request.resourceNamesUnsubscribe) {
       if (name === "*") state.wildcard = false;
@@ -49,7 +55,7 @@ export class DeltaSession extends AdsSession {
     // Subscription changes apply whatever the nonce; only ACK/NACK accounting needs a current one.
     const snapshot = this.snapshot();
     this.settle(typeUrl, request.responseNonce, request.errorDetail?.message, snapshot?.version ?? "");
-    this.#respond(typeUrl, state);
+    this.#respond(typeUrl, state, request.resourceNamesSubscribe);
     return true;
   }
 
@@ -73,8 +79,12 @@ export class DeltaSession extends AdsSession {
     }
   }
 
-  /** Sends what the client lacks; returns the resources sent. */
-  #respond(typeUrl: string, state: DeltaTypeState): XdsResource[] {
+  /**
+   * Sends what the client lacks; returns the resources sent. `justSubscribed` names that do not
+   * exist are reported as removed, so the client need not wait out its does-not-exist timer; they
+   * stay subscribed and are sent if they appear.
+   */
+  #respond(typeUrl: string, state: DeltaTypeState, justSubscribed: readonly string[] = []): XdsResource[] {
     const snapshot = this.snapshot();
     if (!snapshot) return [];
     const ofType = snapshot.resources.get(typeUrl) ?? new Map<string, XdsResource>();
@@ -85,7 +95,8 @@ export class DeltaSession extends AdsSession {
       if (wanted(resource.name) && state.known.get(resource.name) !== resource.version) updated.push(resource);
     }
     for (const name of state.known.keys()) if (!wanted(name)) state.known.delete(name);
-    const removed = [...state.known.keys()].filter((name) => !ofType.has(name)).sort();
+    const missing = justSubscribed.filter((name) => state.names.has(name) && !ofType.has(name));
+    const removed = [...new Set([...state.known.keys(), ...missing])].filter((name) => !ofType.has(name)).sort();
     if (updated.length === 0 && removed.length === 0) return [];
     for (const resource of updated) state.known.set(resource.name, resource.version);
     for (const name of removed) state.known.delete(name);

@@ -44,18 +44,27 @@ export class NodeStatusRegistry {
   }
 
   disconnected(stream: object, nodeId: string): void {
-    const entry = this.#nodes.get(nodeId);
-    if (entry?.stream === stream) entry.connected = false;
+    const entry = this.#current(stream, nodeId);
+    if (entry) entry.connected = false;
   }
 
-  acked(nodeId: string, typeUrl: string, version: string): void {
-    const entry = this.#nodes.get(nodeId);
+  acked(stream: object, nodeId: string, typeUrl: string, version: string): void {
+    const entry = this.#current(stream, nodeId);
     if (entry) entry.acked[shortType(typeUrl)] = version;
   }
 
-  nacked(nodeId: string, typeUrl: string, version: string, message: string): void {
-    const entry = this.#nodes.get(nodeId);
+  nacked(stream: object, nodeId: string, typeUrl: string, version: string, message: string): void {
+    const entry = this.#current(stream, nodeId);
     if (entry) entry.lastNack = { type: shortType(typeUrl), version, message, at: new Date().toISOString() };
+  }
+
+  /**
+   * The node's entry if `stream` is the one it describes. An older stream of the same node id (a
+   * hot-restarting Envoy, a connection not yet seen as dead) may serve another gateway or version.
+   */
+  #current(stream: object, nodeId: string): MutableNodeStatus | undefined {
+    const entry = this.#nodes.get(nodeId);
+    return entry?.stream === stream ? entry : undefined;
   }
 
   /** How many connected nodes ACKed `version` of a type: rollout progress. */
