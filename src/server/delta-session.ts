@@ -86,7 +86,7 @@ export class DeltaSession extends AdsSession {
    */
   #respond(typeUrl: string, state: DeltaTypeState, justSubscribed: readonly string[] = []): XdsResource[] {
     const snapshot = this.snapshot();
-    if (!snapshot) return [];
+    if (!snapshot || this.isHeld(typeUrl)) return [];
     const ofType = snapshot.resources.get(typeUrl) ?? new Map<string, XdsResource>();
     const wildcard = state.wildcard && isWildcardAllowed(typeUrl);
     const wanted = (name: string): boolean => wildcard || state.names.has(name);
@@ -100,8 +100,11 @@ export class DeltaSession extends AdsSession {
     if (updated.length === 0 && removed.length === 0) return [];
     for (const resource of updated) state.known.set(resource.name, resource.version);
     for (const name of removed) state.known.delete(name);
-    this.send(typeUrl, snapshot.version, (nonce) =>
-      deltaResponseBytes({ systemVersionInfo: snapshot.version, typeUrl, resources: updated, removed, nonce }),
+    this.send(
+      typeUrl,
+      snapshot.version,
+      (nonce) => deltaResponseBytes({ systemVersionInfo: snapshot.version, typeUrl, resources: updated, removed, nonce }),
+      updated.map((resource) => resource.name),
     );
     return updated;
   }

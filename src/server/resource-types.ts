@@ -21,6 +21,20 @@ export function inPushOrder(typeUrls: Iterable<string>): string[] {
   return [...typeUrls].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/**
+ * Clusters, their endpoints and route configs are referenced by other resources (routes and
+ * listeners name clusters, listeners name route configs), so removing one a node still uses breaks
+ * traffic; listeners are referenced by nothing and can go at any time.
+ */
+export function isReferenced(typeUrl: string): boolean {
+  return typeUrl === CLUSTER_TYPE_URL || typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL || typeUrl === ROUTE_CONFIGURATION_TYPE_URL;
+}
+
+/** Listeners and route configs hold the references: until a node ACKs them it may use old ones. */
+export function isReferencing(typeUrl: string): boolean {
+  return typeUrl === LISTENER_TYPE_URL || typeUrl === ROUTE_CONFIGURATION_TYPE_URL;
+}
+
 /** LDS and CDS: a first request naming nothing subscribes to everything (legacy wildcard). */
 export function isImplicitWildcard(typeUrl: string): boolean {
   return typeUrl === LISTENER_TYPE_URL || typeUrl === CLUSTER_TYPE_URL;

@@ -3,8 +3,8 @@
  * name (= node.cluster). It knows nothing about how a snapshot is made.
  */
 import type { Snapshot, XdsResource } from "../xds/snapshot.ts";
-import { contentHash } from "../xds/snapshot.ts";
-import { isWildcardAllowed } from "./resource-types.ts";
+import { buildSnapshot, contentHash } from "../xds/snapshot.ts";
+import { isReferenced, isWildcardAllowed } from "./resource-types.ts";
 import { encodeSotwBody } from "./wire.ts";
 
 export type SnapshotListener = (snapshot: Snapshot) => void;
@@ -43,6 +43,35 @@ export interface SotwResponse {
   readonly subscriptionKey: string;
   /** DiscoveryResponse without nonce; see wire.ts. */
   readonly body: Uint8Array;
+  /** The names of the resources in `body`. */
+  readonly names: readonly string[];
+}
+
+const transitions = new WeakMap<Snapshot, Map<string, Snapshot>>();
+
+/**
+ * Make-before-break: what a node moving from `previous` to `next` is served until it has ACKed the
+ * listeners and routes of `next` — `next` plus the clusters, endpoints and route configs that
+ * `previous` had and `next` drops, since the node's current routes may still reference them.
+ * `next` itself when nothing referenced is dropped. Its version derives from its content, so from
+ * both snapshots. Shared by every stream making the same move, so its responses are encoded once.
+ */
+export function transitionalSnapshot(previous: Snapshot, next: Snapshot): Snapshot {
+  let byPrevious = transitions.get(next);
+  if (!byPrevious) transitions.set(next, (byPrevious = new Map()));
+  let transitional = byPrevious.get(previous.version);
+  if (!transitional) {
+    const dropped: XdsResource[] = [];
+    for (const [typeUrl, ofType] of previous.resources) {
+      if (!isReferenced(typeUrl)) continue;
+      const kept = next.resources.get(typeUrl);
+      for (const resource of ofType.values()) if (!kept?.has(resource.name)) dropped.push(resource);
+    }
+    const all = [...next.resources.values()].flatMap((ofType) => [...ofType.values()]);
+    transitional = dropped.length === 0 ? next : buildSnapshot([...all, ...dropped]);
+    byPrevious.set(previous.version, transitional);
+  }
+  return transitional;
 }
 
 const typeVersions = new WeakMap<Snapshot, Map<string, string>>();
@@ -82,8 +111,9 @@ export function sotwResponse(snapshot: Snapshot, typeUrl: string, wildcard: bool
   let response = bodies.get(cacheKey);
   if (!response) {
     const version = typeVersion(snapshot, typeUrl);
-    const body = encodeSotwBody(version, typeUrl, selectResources(snapshot, typeUrl, wildcard, names));
-    response = { version, subscriptionKey, body };
+    const selected = selectResources(snapshot, typeUrl, wildcard, names);
+    const body = encodeSotwBody(version, typeUrl, selected);
+    response = { version, subscriptionKey, body, names: selected.map((resource) => resource.name) };
     bodies.set(cacheKey, response);
   }
   return response;

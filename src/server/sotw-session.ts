@@ -54,13 +54,13 @@ export class SotwSession extends AdsSession {
 
   #respond(typeUrl: string, state: SotwTypeState, force: boolean): boolean {
     const snapshot: Snapshot | undefined = this.snapshot();
-    if (!snapshot) return false;
+    if (!snapshot || this.isHeld(typeUrl)) return false;
     const response = sotwResponse(snapshot, typeUrl, state.wildcard, state.names);
     const unchanged = state.sentVersion === response.version && state.sentSubscription === response.subscriptionKey;
     if (unchanged && !force) return false;
     state.sentVersion = response.version;
     state.sentSubscription = response.subscriptionKey;
-    this.send(typeUrl, response.version, (nonce) => sotwResponseBytes(response.body, nonce));
+    this.send(typeUrl, response.version, (nonce) => sotwResponseBytes(response.body, nonce), response.names);
     return true;
   }
 }

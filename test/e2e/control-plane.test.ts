@@ -10,6 +10,7 @@ import { adsBootstrap } from "../../src/xds/bootstrap-ads.ts";
 import { RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
 import { startBackend, type TestBackend } from "../support/backend.ts";
 import { startEnvoy, stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
+import { backgroundLoad, eventually, get } from "../support/http-load.ts";
 import { freePort } from "../support/ports.ts";
 import { gatewaySnapshot, resourceFromJson, type TestGateway } from "../support/snapshots.ts";
 import { buildSnapshot } from "../../src/xds/snapshot.ts";
@@ -19,50 +20,6 @@ let xdsPort: number;
 let backendA: TestBackend;
 let backendB: TestBackend;
 let shop: TestGateway;
-
-async function get(port: number, path: string): Promise<{ status: number; backend?: string }> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2000) });
-    await response.arrayBuffer();
-    return { status: response.status, ...(response.headers.get("x-backend") ? { backend: response.headers.get("x-backend")! } : {}) };
-  } catch {
-    return { status: 0 };
-  }
-}
-
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T;
-  do {
-    last = await probe();
-    if (ok(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  } while (Date.now() < deadline);
-  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-}
-
-/** A light, bounded load (2 workers) on one path; resolves with the failures when stopped. */
-function backgroundLoad(port: number, path: string) {
-  let running = true;
-  const failures: number[] = [];
-  let sent = 0;
-  const worker = async () => {
-    while (running) {
-      const { status } = await get(port, path);
-      sent++;
-      if (status !== 200) failures.push(status);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
-  const workers = [worker(), worker()];
-  return {
-    stop: async () => {
-      running = false;
-      await Promise.all(workers);
-      return { sent, failures };
-    },
-  };
-}
 
 async function startControlPlaneOn(port: number): Promise<ControlPlane> {
   const plane = await startControlPlane({ xdsPort: port, log: silentLogger, processMetrics: false });
