@@ -145,7 +145,9 @@ try {
 } finally {
   await plane.close();
 }
-baselines.forEach(([snapshot, count], index) => rows[index]!.push(ms(naiveEncodeCpu(snapshot, count))));
+baselines.forEach(([snapshot, count], index) => {
+  rows[index]!.push(ms(naiveEncodeCpu(snapshot, count)));
+});
 console.log("server process: control plane + compiler (as `portcullis serve`); clients: a separate process, one connection per client");
 printTable(
   `Fan-out: ${ROUTES}-route snapshot to N simulated ADS clients (separate process); target ≤ 1 s and ≤ 200 MB at N = 1,000`,

@@ -426,7 +426,7 @@ function bufGenerate() {
   };
   const templatePath = join(CACHE, "buf.gen.yaml");
   // JSON is valid YAML.
-  writeFileSync(templatePath, JSON.stringify(template, null, 2) + "\n");
+  writeFileSync(templatePath, `${JSON.stringify(template, null, 2)}\n`);
   const args = ["generate", IMAGE, "--template", templatePath];
   for (const dir of PROTO_DIRS) args.push("--path", dir);
   log("buf generate");
@@ -456,7 +456,7 @@ function writeRegistry(files) {
     const dts = readFileSync(f, "utf8");
     const m = /^export declare const (file_\w+): GenFile;$/m.exec(dts);
     if (!m) throw new Error(`no GenFile export in ${f}`);
-    const rel = "./" + relative(STAGE, f).split(sep).join("/").replace(/\.d\.ts$/, ".js");
+    const rel = `./${relative(STAGE, f).split(sep).join("/").replace(/\.d\.ts$/, ".js")}`;
     imports.push(`import { ${m[1]} } from "${rel}";`);
     names.push(m[1]);
   }

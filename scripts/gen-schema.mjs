@@ -51,7 +51,6 @@ function rewriteRefs(value) {
     if (key === "$ref" && typeof child === "string") {
       out.$ref = child.replace("#/definitions/", "#/$defs/");
     } else if (key === "markdownDescription") {
-      continue; // duplicates `description`; keeps the file smaller and stable
     } else {
       out[key] = rewriteRefs(child);
     }

@@ -23,9 +23,9 @@ const streams = Array.from({ length: count }, (_, index) => {
   stream.onResponse((response) =>
     stream.send({ typeUrl: response.typeUrl, versionInfo: response.versionInfo, responseNonce: response.nonce, resourceNames: names.get(response.typeUrl) ?? [] }),
   );
-  subscriptions.forEach(([typeUrl, resourceNames], position) =>
-    stream.send({ ...(position === 0 ? { node: { id: `sim-${index}`, cluster: gateway } } : {}), typeUrl, resourceNames }),
-  );
+  subscriptions.forEach(([typeUrl, resourceNames], position) => {
+    stream.send({ ...(position === 0 ? { node: { id: `sim-${index}`, cluster: gateway } } : {}), typeUrl, resourceNames });
+  });
   return stream;
 });
 process.on("SIGTERM", () => {

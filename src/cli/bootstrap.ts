@@ -71,7 +71,7 @@ export const bootstrapCommand: Command = {
   help: HELP,
   async run(args) {
     const { options, out } = bootstrapOptionsFromArgs(args);
-    const text = JSON.stringify(adsBootstrap(options), null, 2) + "\n";
+    const text = `${JSON.stringify(adsBootstrap(options), null, 2)}\n`;
     if (out) {
       await writeFile(out, text);
       console.error(`wrote ${out} — start Envoy with: envoy -c ${out}`);

@@ -180,7 +180,11 @@ export const upCommand: Command = {
       for (const url of exampleUrls(first.ir)) console.log(`  curl -i ${url}`);
       console.log(`\n${watcher ? `Watching ${loaded.file} for changes. ` : ""}Press Ctrl-C to stop.\n`);
 
-      const outcome = await Promise.race([stopping.then(() => ((shuttingDown = true), "signal" as const)), envoy.exited.then(() => "envoy-exited" as const)]);
+      const signalled = stopping.then(() => {
+        shuttingDown = true;
+        return "signal" as const;
+      });
+      const outcome = await Promise.race([signalled, envoy.exited.then(() => "envoy-exited" as const)]);
       if (outcome === "envoy-exited") {
         console.error("Envoy exited unexpectedly; stopping.");
         return ExitCode.usage;

@@ -30,7 +30,7 @@ async function route(req: IncomingMessage, res: ServerResponse, sources: AdminSo
     case "/metrics":
       return reply(res, 200, sources.metrics.contentType, await sources.metrics.metrics());
     case "/status":
-      return reply(res, 200, "application/json", JSON.stringify(sources.status(), null, 2) + "\n");
+      return reply(res, 200, "application/json", `${JSON.stringify(sources.status(), null, 2)}\n`);
     default:
       return reply(res, 404, "text/plain", "not found: try /healthz, /readyz, /metrics or /status\n");
   }

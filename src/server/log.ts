@@ -23,7 +23,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const json = options.json ?? !process.stdout.isTTY;
   const threshold = LEVELS[options.level ?? "info"];
-  const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const emit = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
     if (LEVELS[level] < threshold) return;
     if (json) {

@@ -4,7 +4,7 @@ import { BootstrapSchema, type Bootstrap } from "../../generated/envoy/config/bo
 import { Cluster_DiscoveryType, ClusterSchema, type Cluster } from "../../generated/envoy/config/cluster/v3/cluster_pb.js";
 import { ClusterLoadAssignmentSchema, type ClusterLoadAssignment } from "../../generated/envoy/config/endpoint/v3/endpoint_pb.js";
 import { ListenerSchema, type Listener } from "../../generated/envoy/config/listener/v3/listener_pb.js";
-import { RouteConfigurationSchema, type RouteConfiguration } from "../../generated/envoy/config/route/v3/route_pb.js";
+import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/route_pb.js";
 import { HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { CommonTlsContext } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";
 import { DownstreamTlsContextSchema, UpstreamTlsContextSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";

@@ -4,7 +4,7 @@ import {
   HttpConnectionManager_ForwardClientCertDetails,
   HttpConnectionManager_PathWithEscapedSlashesAction,
   HttpConnectionManager_ServerHeaderTransformation,
-  HttpConnectionManagerSchema,
+  type HttpConnectionManagerSchema,
 } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import { HttpProtocolOptions_HeadersWithUnderscoresAction } from "../../generated/envoy/config/core/v3/protocol_pb.js";
 import type { GatewayIR, ListenerIR } from "../model/ir.ts";

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
+import type { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import { ConnectionLimitSchema } from "../../generated/envoy/extensions/filters/network/connection_limit/v3/connection_limit_pb.js";
 import { HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import { DownstreamTlsContextSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";

@@ -34,7 +34,7 @@ describe("portcullis up on the quickstart example", () => {
     const config = (await readFile(join(dir, "gateway.yaml"), "utf8"))
       .replace(/port: 10000/, `port: ${listenerPort}`)
       .replaceAll("127.0.0.1:18080", `127.0.0.1:${backend}`)
-      .replace("../../schema/", join(root, "schema") + "/");
+      .replace("../../schema/", `${join(root, "schema")}/`);
     await writeFile(join(dir, "gateway.yaml"), config);
 
     child = spawn(process.execPath, [join(root, "bin", "portcullis.js"), "up", dir, "--envoy-admin-port", String(envoyAdminPort)], {

@@ -38,6 +38,7 @@ function cidrs(config: Parameters<Check>[0], context: CheckContext): Diagnostic[
 }
 
 function urlProblem(text: string, schemes: readonly string[]): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\s\u0000-\u001f\u007f]/.test(text)) return "it contains whitespace or control characters";
   let url: URL;
   try {
@@ -77,9 +78,9 @@ function urls(config: Parameters<Check>[0], context: CheckContext): Diagnostic[]
 function headerNames(config: Parameters<Check>[0], context: CheckContext): Diagnostic[] {
   const wanted: { name: string; path: ModelPath }[] = [];
   for (const { route, path } of routes(config)) {
-    (route.match.headers ?? []).forEach((header, index) => wanted.push({ name: header.name, path: [...path, "match", "headers", index, "name"] }));
+    for (const [index, header] of (route.match.headers ?? []).entries()) wanted.push({ name: header.name, path: [...path, "match", "headers", index, "name"] });
     for (const list of ["headers", "exposeHeaders"] as const) {
-      (route.cors?.[list] ?? []).forEach((name, index) => wanted.push({ name, path: [...path, "cors", list, index] }));
+      for (const [index, name] of (route.cors?.[list] ?? []).entries()) wanted.push({ name, path: [...path, "cors", list, index] });
     }
   }
   for (const [index, api] of (config.apis ?? []).entries()) {
@@ -91,7 +92,7 @@ function headerNames(config: Parameters<Check>[0], context: CheckContext): Diagn
       if ("header" in source) wanted.push({ name: source.header, path: identity.type === "jwt" ? ["identities", name, "from", index, "header"] : ["identities", name, "from", "header"] });
     });
   }
-  (config.audit?.redactHeaders ?? []).forEach((name, index) => wanted.push({ name, path: ["audit", "redactHeaders", index] }));
+  for (const [index, name] of (config.audit?.redactHeaders ?? []).entries()) wanted.push({ name, path: ["audit", "redactHeaders", index] });
   return wanted.flatMap(({ name, path }) => {
     if (TOKEN.test(name)) return [];
     const cleaned = name.trim().replace(/[^!#$%&'*+\-.^_`|~0-9A-Za-z]+/g, "-").replace(/^-+|-+$/g, "");

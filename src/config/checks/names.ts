@@ -16,8 +16,8 @@ export const checkDuplicateNames: Check = (config, context) => {
   // A consumer or client name identifies a caller in logs and budgets, so it is unique across identities.
   const callers: { name: string; path: ModelPath }[] = [];
   for (const [id, identity] of Object.entries(config.identities ?? {})) {
-    if (identity.type === "apiKey") identity.consumers.forEach((c, i) => callers.push({ name: c.name, path: ["identities", id, "consumers", i, "name"] }));
-    if (identity.type === "mtls") identity.clients.forEach((c, i) => callers.push({ name: c.name, path: ["identities", id, "clients", i, "name"] }));
+    if (identity.type === "apiKey") for (const [i, c] of identity.consumers.entries()) callers.push({ name: c.name, path: ["identities", id, "consumers", i, "name"] });
+    if (identity.type === "mtls") for (const [i, c] of identity.clients.entries()) callers.push({ name: c.name, path: ["identities", id, "clients", i, "name"] });
   }
   unique("consumer or client", callers);
   unique("budget", (config.ai?.budgets ?? []).map((b, i) => ({ name: b.name, path: ["ai", "budgets", i, "name"] })));

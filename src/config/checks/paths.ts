@@ -7,6 +7,7 @@ import { routes } from "./walk.ts";
 
 // Regex and glob syntax is taken literally by Envoy, so a path holding it would never match as meant.
 const REGEXISH = /[*?()[\]{}|\\^]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const FORBIDDEN = /[\s"<>`#\u0000-\u001f\u007f-\uffff]/;
 const LITERAL = /^[A-Za-z0-9\-._~!$&',;=:@+]+$/;
 const VARIABLE = /^\{([A-Za-z][A-Za-z0-9_]{0,15})(?:=(\*\*?))?\}$/;
