@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { compileGatewayFile } from "../compile.ts";
 import { watchConfigs, type CompileFile } from "../server/config-watcher.ts";
 import { startControlPlane } from "../server/control-plane.ts";
+import { parseAllowList } from "../server/peer-identity.ts";
 import { createLogger } from "../server/log.ts";
 import { DEFAULT_XDS_PORT } from "../xds/bootstrap-ads.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
@@ -24,8 +25,11 @@ Options:
   --tls-cert FILE       server certificate: require mTLS on the xDS port (with --tls-key and --client-ca)
   --tls-key FILE        private key of --tls-cert
   --client-ca FILE      CA that signs the Envoys' client certificates
-  --allow-spiffe ID     only serve clients whose certificate has this SPIFFE ID (repeatable)
-  --allow-san NAME      only serve clients whose certificate has this DNS/URI SAN (repeatable)
+  --allow-spiffe ID[=GW,...]
+                        only serve clients whose certificate has this SPIFFE ID (repeatable); with
+                        =GW, that identity may fetch only the named gateways (recommended)
+  --allow-san NAME[=GW,...]
+                        the same for a DNS/URI SAN
   --log-format F        json or text (default: json unless stdout is a terminal)
 
 Example:
@@ -45,6 +49,17 @@ function parse(args: string[]) {
     "allow-san": { type: "string", multiple: true },
     "log-format": { type: "string" },
   });
+}
+
+/** The mTLS allow-lists, with `IDENTITY=GATEWAY,...` bindings split out. */
+function peerAllowList(spiffe: readonly string[], sans: readonly string[]) {
+  const spiffeList = parseAllowList(spiffe);
+  const sanList = parseAllowList(sans);
+  return {
+    allowSpiffe: spiffeList.identities,
+    allowSan: sanList.identities,
+    gatewaysOf: new Map([...spiffeList.gatewaysOf, ...sanList.gatewaysOf]),
+  };
 }
 
 export const serveCommand: Command = {
@@ -75,8 +90,7 @@ export const serveCommand: Command = {
               certFile: values["tls-cert"],
               keyFile: values["tls-key"],
               clientCaFile: values["client-ca"],
-              allowSpiffe: values["allow-spiffe"] ?? [],
-              allowSan: values["allow-san"] ?? [],
+              ...peerAllowList(values["allow-spiffe"] ?? [], values["allow-san"] ?? []),
             },
           }
         : {}),

@@ -4,7 +4,7 @@ import { Server, ServerCredentials, status as GrpcStatus, type ServerDuplexStrea
 import type { AdsContext } from "./ads-session.ts";
 import { adsServiceDefinition } from "./ads-service.ts";
 import { DeltaSession } from "./delta-session.ts";
-import { denialReason, type PeerPolicy } from "./peer-identity.ts";
+import { denialReason, gatewayDenial, type PeerPolicy } from "./peer-identity.ts";
 import { SotwSession } from "./sotw-session.ts";
 
 export interface XdsTlsOptions extends Partial<PeerPolicy> {
@@ -42,6 +42,7 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
   const policy: PeerPolicy | undefined = options.tls && {
     allowSpiffe: options.tls.allowSpiffe ?? [],
     allowSan: options.tls.allowSan ?? [],
+    ...(options.tls.gatewaysOf ? { gatewaysOf: options.tls.gatewaysOf } : {}),
   };
   const open = new Set<ServerDuplexStream<unknown, Uint8Array>>();
 
@@ -61,7 +62,20 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
       open.delete(call as ServerDuplexStream<unknown, Uint8Array>);
       session.close();
     };
+    let gatewayChecked = false;
     call.on("data", (request: Request) => {
+      // The node names its gateway only in its first request; a bound identity may fetch only its own.
+      const gateway = (request as { node?: { cluster?: string } }).node?.cluster;
+      if (policy && !gatewayChecked && gateway !== undefined) {
+        gatewayChecked = true;
+        const reason = gatewayDenial(policy, call.getAuthContext().sslPeerCertificate, gateway);
+        if (reason) {
+          ctx.log.warn("refused an xDS stream: its client certificate is bound to other gateways", { peer, gateway, reason });
+          finish();
+          call.emit("error", { code: GrpcStatus.PERMISSION_DENIED, details: `xDS access denied: ${reason}` });
+          return;
+        }
+      }
       if (!session.handle(request)) {
         finish();
         call.emit("error", { code: GrpcStatus.INVALID_ARGUMENT, details: "the first request on an ADS stream must carry a node" });

@@ -4,10 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import { credentials, status as GrpcStatus } from "@grpc/grpc-js";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_TYPE_URL } from "../../src/envoy/type-urls.ts";
 import { startControlPlane, type ControlPlane } from "../../src/server/control-plane.ts";
 import { silentLogger } from "../../src/server/log.ts";
+import { parseAllowList } from "../../src/server/peer-identity.ts";
 import { adsBootstrap } from "../../src/xds/bootstrap-ads.ts";
 import { sotwStream } from "../support/ads-client.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
@@ -86,4 +87,44 @@ it("serves an allowed client, and a real Envoy whose bootstrap carries the clien
     if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   expect(status).toBe(200);
+});
+
+describe("identities bound to gateways (--allow-spiffe ID=GATEWAY)", () => {
+  const BOUND = "spiffe://portcullis.test/envoy/shop-edge";
+  let bound: ControlPlane;
+  let boundAddress: string;
+
+  beforeAll(async () => {
+    const server = pki.issue("xds-server-bound", ["IP:127.0.0.1", "DNS:localhost"]);
+    const { identities, gatewaysOf } = parseAllowList([`${BOUND}=shop`, ALLOWED]);
+    bound = await startControlPlane({
+      log: silentLogger,
+      processMetrics: false,
+      adminPort: null,
+      tls: { certFile: server.certFile, keyFile: server.keyFile, clientCaFile: pki.caFile, allowSpiffe: identities, gatewaysOf },
+    });
+    for (const gateway of ["shop", "secure"]) bound.cache.setSnapshot(gateway, gatewaySnapshot({ listenerPort, routes: [{ path: "/s", cluster: "s" }], clusters: [{ name: "s", port: backend.port }] }));
+    boundAddress = `127.0.0.1:${bound.xdsPort}`;
+  });
+  afterAll(() => bound.close());
+
+  async function outcomeFor(cert: { certFile: string; keyFile: string }, gateway: string) {
+    const stream = sotwStream(boundAddress, clientCredentials(cert));
+    stream.send({ node: { id: "probe", cluster: gateway }, typeUrl: CLUSTER_TYPE_URL });
+    const outcome = await Promise.race([stream.next().then(() => "resources" as const), stream.ended]);
+    stream.close();
+    return outcome;
+  }
+
+  it("serves a bound identity its own gateway", async () => {
+    expect(await outcomeFor(pki.issue("shop-edge", [`URI:${BOUND}`]), "shop")).toBe("resources");
+  });
+
+  it("refuses a bound identity that claims another gateway's node.cluster", async () => {
+    expect(await outcomeFor(pki.issue("shop-edge-2", [`URI:${BOUND}`]), "secure")).toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
+  });
+
+  it("still serves an unbound allowed identity any gateway", async () => {
+    expect(await outcomeFor(pki.issue("edge-any", [`URI:${ALLOWED}`]), "shop")).toBe("resources");
+  });
 });
