@@ -66,6 +66,15 @@ export class GatewayRegistry {
       });
       return;
     }
+    if (previous?.gateway && previous.gateway !== outcome.gateway) {
+      this.#cache.removeSnapshot(previous.gateway);
+      this.#metrics.clearSnapshotVersion(previous.gateway);
+      this.#log.warn("the config renamed its gateway: proxies of the old name keep their last config, new ones get nothing", {
+        file: outcome.file,
+        from: previous.gateway,
+        to: outcome.gateway,
+      });
+    }
     this.#cache.setSnapshot(outcome.gateway, outcome.snapshot);
     this.#metrics.setSnapshotVersion(outcome.gateway, outcome.snapshot.version);
     this.#configs.set(outcome.file, {

@@ -47,4 +47,11 @@ export class ControlPlaneMetrics {
     this.#servedVersions.set(gateway, version);
     this.snapshotInfo.set({ gateway, version }, 1);
   }
+
+  /** The gateway is no longer served (its config renamed it). */
+  clearSnapshotVersion(gateway: string): void {
+    const previous = this.#servedVersions.get(gateway);
+    if (previous !== undefined) this.snapshotInfo.remove({ gateway, version: previous });
+    this.#servedVersions.delete(gateway);
+  }
 }

@@ -20,6 +20,14 @@ export class SnapshotCache {
     for (const listener of this.#listeners.get(gateway) ?? []) listener(snapshot);
   }
 
+  /**
+   * Stops offering a gateway to new streams. Streams already serving it keep what they have:
+   * pushing an empty config would tear down a running proxy.
+   */
+  removeSnapshot(gateway: string): void {
+    this.#snapshots.delete(gateway);
+  }
+
   getSnapshot(gateway: string): Snapshot | undefined {
     return this.#snapshots.get(gateway);
   }
