@@ -99,11 +99,11 @@ export function typeVersion(snapshot: Snapshot, typeUrl: string): string {
   return version;
 }
 
-/** The resources a subscription selects: all (wildcard) or the named ones that exist, in name order. */
-export function selectResources(snapshot: Snapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>): XdsResource[] {
+/** The resources a subscription selects: every one, or the named ones that exist, in name order. */
+function selectResources(snapshot: Snapshot, typeUrl: string, everything: boolean, names: ReadonlySet<string>): XdsResource[] {
   const ofType = snapshot.resources.get(typeUrl);
   if (!ofType) return [];
-  if (wildcard && isWildcardAllowed(typeUrl)) return [...ofType.values()];
+  if (everything) return [...ofType.values()];
   return [...ofType.values()].filter((resource) => names.has(resource.name));
 }
 
@@ -112,14 +112,16 @@ export function selectResources(snapshot: Snapshot, typeUrl: string, wildcard: b
  * subscription) and shared by every stream with that subscription.
  */
 export function sotwResponse(snapshot: Snapshot, typeUrl: string, wildcard: boolean, names: ReadonlySet<string>): SotwResponse {
-  const subscriptionKey = wildcard ? "*" : [...names].sort().join("\0");
+  // A wildcard that the type does not allow (Secrets) selects by name only, so the names are the key.
+  const everything = wildcard && isWildcardAllowed(typeUrl);
+  const subscriptionKey = everything ? "*" : [...names].sort().join("\0");
   const cacheKey = `${typeUrl}\n${subscriptionKey}`;
   let bodies = sotwBodies.get(snapshot);
   if (!bodies) sotwBodies.set(snapshot, (bodies = new Map()));
   let response = bodies.get(cacheKey);
   if (!response) {
     const version = typeVersion(snapshot, typeUrl);
-    const selected = selectResources(snapshot, typeUrl, wildcard, names);
+    const selected = selectResources(snapshot, typeUrl, everything, names);
     const body = encodeSotwBody(version, typeUrl, selected);
     response = { version, subscriptionKey, body, names: selected.map((resource) => resource.name) };
     bodies.set(cacheKey, response);

@@ -104,6 +104,22 @@ describe("state-of-the-world ADS", () => {
       stream.close();
     }
   });
+  it("answers a wildcard-plus-names Secret request with exactly the names it asked for", async () => {
+    const secret = (name: string) => resourceFromJson(SecretSchema, name, { name, validation_context: { trusted_ca: { inline_string: name } } });
+    cp.cache.setSnapshot("two-secrets", buildSnapshot([secret("alpha"), secret("beta")]));
+    const secretNames = async (id: string, asked: string[]) => {
+      const stream = sotwStream(address);
+      try {
+        stream.send({ node: node(id, "two-secrets"), typeUrl: SECRET_TYPE_URL, resourceNames: asked });
+        return (await stream.next()).resources.map((any) => anyUnpack(any as never, SecretSchema)?.name);
+      } finally {
+        stream.close();
+      }
+    };
+    expect(await secretNames("sa", ["*", "alpha"])).toEqual(["alpha"]);
+    // A second node with a different name list must not get the first one's cached answer.
+    expect(await secretNames("sb", ["*", "beta"])).toEqual(["beta"]);
+  });
 });
 
 describe("delta ADS", () => {
