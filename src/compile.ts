@@ -34,6 +34,8 @@ export interface CompileGatewayResult {
 
 export interface CompileResult extends CompileGatewayResult {
   readonly file: string;
+  /** The validated user model, when it loaded without errors (e.g. for `up`'s dev settings). */
+  readonly config?: GatewayConfig;
   /** gateway.name: the node.cluster of the Envoys that get this snapshot. */
   readonly gateway?: string;
 }
@@ -88,5 +90,5 @@ export async function compileGatewayFile(path?: string, options: { cwd?: string;
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.env ? { env: options.env } : {}),
   });
-  return { file: loaded.file, gateway: loaded.config.gateway.name, ...compiled, diagnostics: [...loaded.diagnostics, ...compiled.diagnostics] };
+  return { file: loaded.file, config: loaded.config, gateway: loaded.config.gateway.name, ...compiled, diagnostics: [...loaded.diagnostics, ...compiled.diagnostics] };
 }

@@ -1,4 +1,4 @@
-import { EnvoyNotFoundError } from "../envoy/binary.ts";
+import { UserError } from "../errors.ts";
 import { ExitCode, UsageError, type Command } from "./command.ts";
 
 // One entry per command file; each command parses its own options.
@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`portcullis ${name}: ${error.message}\n\n${command.help}`);
       return ExitCode.usage;
     }
-    if (error instanceof EnvoyNotFoundError) {
+    if (error instanceof UserError) {
       console.error(`portcullis ${name}: ${error.message}`);
       return ExitCode.usage;
     }

@@ -1,6 +1,7 @@
-import { resolve } from "node:path";
 import { compileGatewayFile } from "../compile.ts";
-import { watchConfigs, type CompileFile } from "../server/config-watcher.ts";
+import { CONFIG_FILE_NAMES, discoverConfig } from "../config/discover.ts";
+import { UserError } from "../errors.ts";
+import { watchConfigs } from "../server/config-watcher.ts";
 import { startControlPlane } from "../server/control-plane.ts";
 import { parseAllowList } from "../server/peer-identity.ts";
 import { createLogger } from "../server/log.ts";
@@ -51,6 +52,13 @@ function parse(args: string[]) {
   });
 }
 
+/** The config a path (or the working directory) names, or a UserError that says how to get one. */
+function configFileOrThrow(path: string | undefined): string {
+  const { file, found } = discoverConfig(path, process.cwd());
+  if (found) return file;
+  throw new UserError(`no gateway config at ${file}; name a config file, or a directory holding one of ${CONFIG_FILE_NAMES.join(", ")} (portcullis init writes one)`);
+}
+
 /** The mTLS allow-lists, with `IDENTITY=GATEWAY,...` bindings split out. */
 function peerAllowList(spiffe: readonly string[], sans: readonly string[]) {
   const spiffeList = parseAllowList(spiffe);
@@ -75,9 +83,8 @@ export const serveCommand: Command = {
     if ((values["allow-spiffe"] || values["allow-san"]) && !values["tls-cert"]) throw new UsageError("--allow-spiffe and --allow-san need mTLS (--tls-cert, --tls-key, --client-ca)");
     const log = createLogger(logFormat ? { json: logFormat === "json" } : {});
 
-    // Registry keys are the resolved paths we were given, whatever path the loader reports.
-    const compile: CompileFile = async (file) => ({ ...(await compileGatewayFile(file)), file });
-    const files = positionals.length > 0 ? positionals.map((file) => resolve(file)) : [(await compileGatewayFile()).file];
+    // The config files themselves (not directories): they key the registry and are what --watch watches.
+    const files = (positionals.length > 0 ? positionals : [undefined]).map((path) => configFileOrThrow(path));
 
     const plane = await startControlPlane({
       ...(values.host ? { host: values.host } : {}),
@@ -96,8 +103,8 @@ export const serveCommand: Command = {
         : {}),
     });
     for (const file of files) plane.configs.expect(file);
-    for (const file of files) plane.configs.apply(await compile(file));
-    const watcher = values.watch ? watchConfigs({ files, compile, apply: (outcome) => plane.configs.apply(outcome), log }) : undefined;
+    for (const file of files) plane.configs.apply(await compileGatewayFile(file));
+    const watcher = values.watch ? watchConfigs({ files, compile: (file) => compileGatewayFile(file), apply: (outcome) => plane.configs.apply(outcome), log }) : undefined;
     log.info("control plane ready", {
       xds: `${values.host ?? "127.0.0.1"}:${plane.xdsPort}`,
       admin: `http://127.0.0.1:${plane.adminPort}`,

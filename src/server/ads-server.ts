@@ -1,5 +1,6 @@
 /** The gRPC server that runs ADS streams, optionally behind mTLS with an allow-list of peers. */
 import { readFile } from "node:fs/promises";
+import { listenFailure, UserError } from "../errors.ts";
 import { Server, ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { AdsContext } from "./ads-session.ts";
 import { adsServiceDefinition } from "./ads-service.ts";
@@ -32,10 +33,22 @@ interface Session<Request> {
   close(): void;
 }
 
+async function readPem(file: string, what: string): Promise<Buffer> {
+  const text = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot read the xDS ${what} ${file} (${error.code ?? error.message}); check the path`);
+  });
+  if (!text.includes("-----BEGIN ")) throw new UserError(`the xDS ${what} ${file} is not PEM (no "-----BEGIN" line); pass a PEM file`);
+  return text;
+}
+
 async function credentials(tls: XdsTlsOptions | undefined): Promise<ServerCredentials> {
   if (!tls) return ServerCredentials.createInsecure();
-  const [cert, key, ca] = await Promise.all([readFile(tls.certFile), readFile(tls.keyFile), readFile(tls.clientCaFile)]);
-  return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], true);
+  const [cert, key, ca] = await Promise.all([readPem(tls.certFile, "server certificate"), readPem(tls.keyFile, "server key"), readPem(tls.clientCaFile, "client CA")]);
+  try {
+    return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], true);
+  } catch (error) {
+    throw new UserError(`the xDS TLS files do not form a usable certificate and key (${(error as Error).message}); check that the key matches the certificate`);
+  }
 }
 
 export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions = {}): Promise<AdsServer> {
@@ -105,10 +118,9 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
   });
   const host = options.host ?? "127.0.0.1";
   const serverCredentials = await credentials(options.tls);
+  const address = `${host.includes(":") ? `[${host}]` : host}:${options.port ?? 0}`;
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${options.port ?? 0}`, serverCredentials, (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
+    server.bindAsync(address, serverCredentials, (error, bound) => (error ? reject(listenFailure("xDS", address, error)) : resolve(bound))),
   );
   return {
     port,

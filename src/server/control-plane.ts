@@ -14,8 +14,6 @@ export interface ControlPlaneOptions {
   readonly host?: string;
   /** 0 (the default) picks a free port. */
   readonly xdsPort?: number;
-  /** The admin endpoint always binds to 127.0.0.1 unless `adminHost` says otherwise. */
-  readonly adminHost?: string;
   /** 0 picks a free port; null disables the admin endpoint. */
   readonly adminPort?: number | null;
   readonly tls?: XdsTlsOptions;
@@ -58,10 +56,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   });
   let admin: AdminServer | undefined;
   if (options.adminPort !== null) {
+    // The admin endpoint binds to 127.0.0.1 only: it exposes status and metrics, never to the network.
     admin = await startAdminServer(
       { ready: () => configs.ready(), status, metrics: metrics.registry },
-      { host: options.adminHost ?? "127.0.0.1", port: options.adminPort ?? 0 },
-    );
+      { host: "127.0.0.1", port: options.adminPort ?? 0 },
+    ).catch(async (error: unknown) => {
+      await ads.close(); // or the xDS server keeps the process alive after the failure
+      throw error;
+    });
   }
   return {
     cache,
