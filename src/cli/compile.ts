@@ -1,5 +1,5 @@
 import { hasErrors } from "../config/diagnostics.ts";
-import { checkConfig } from "./check.ts";
+import { loadConfig } from "../config/load.ts";
 import { compileOutput } from "./compile-output.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { formatDiagnostics, OUTPUT_FORMATS, type OutputFormat } from "./format.ts";
@@ -32,14 +32,13 @@ export const compileCommand: Command = {
   async run(args) {
     const options = parseCompileArgs(args);
     const cwd = process.cwd();
-    const result = await checkConfig(options.config, cwd);
-    const translated = result.loaded.config && !hasErrors(result.diagnostics)
-      ? compileOutput(result.loaded, { check: options.check, out: options.out, cwd })
-      : undefined;
-    const diagnostics = [...result.diagnostics, ...(translated?.diagnostics ?? []), ...(options.format === "text" ? [] : (translated?.staleFiles ?? []))];
+    const loaded = await loadConfig(options.config, { cwd });
+    // The loader hands back a config only when it has no errors.
+    const translated = loaded.config ? compileOutput(loaded, { check: options.check, out: options.out, cwd }) : undefined;
+    const diagnostics = [...loaded.diagnostics, ...(translated?.diagnostics ?? []), ...(options.format === "text" ? [] : (translated?.staleFiles ?? []))];
     const output = formatDiagnostics(diagnostics, { format: options.format, cwd, color: options.format === "text" && process.stdout.isTTY === true });
     if (diagnostics.length > 0 || options.format === "json") process.stdout.write(output);
-    else process.stdout.write(`${result.loaded.file}: ok\n`);
+    else process.stdout.write(`${loaded.file}: ok\n`);
     if (translated && options.format !== "json") process.stdout.write(translated.report);
     return hasErrors(diagnostics) || translated?.stale ? ExitCode.findings : ExitCode.ok;
   },

@@ -1,13 +1,13 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { stringify } from "yaml";
 import { schemaFilePath } from "../config/schema.ts";
 import type { GatewayConfig } from "../config/types.ts";
-import { hasErrors } from "../config/diagnostics.ts";
-import { checkConfig } from "./check.ts";
+import { discoverConfig } from "../config/discover.ts";
+import { loadConfig } from "../config/load.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
-import { compileOutput } from "./compile-output.ts";
+import { compileOutput, defaultOutputDir } from "./compile-output.ts";
 
 const HELP = `Usage: portcullis init [--yaml] [--dir DIR]
 
@@ -59,16 +59,19 @@ export const initCommand: Command = {
     const { yaml, dir } = parseInitArgs(args);
     const directory = resolve(process.cwd(), dir);
     const file = join(directory, yaml ? "gateway.yaml" : "gateway.config.ts");
-    if (existsSync(file)) {
-      console.error(`portcullis init: ${file} already exists; not overwriting it.`);
+    if (existsSync(directory) && !statSync(directory).isDirectory()) throw new UsageError(`--dir ${dir} is a file, not a directory`);
+    // Any existing config (not only one of the same name) or generated output is someone's work.
+    const existing = discoverConfig(directory, directory);
+    if (existing.found || existsSync(defaultOutputDir(file))) {
+      console.error(`portcullis init: ${existing.found ? existing.file : defaultOutputDir(file)} already exists; init starts new projects and never overwrites one.`);
       return ExitCode.findings;
     }
     await mkdir(directory, { recursive: true });
     await writeFile(file, yaml ? yamlStarter(directory) : typescriptStarter(), { flag: "wx" });
     // Compile once, so the new project passes `compile --check` (what its CI runs) from the start.
-    const checked = await checkConfig(file, directory);
-    if (!checked.loaded.config || hasErrors(checked.diagnostics)) throw new Error(`the starter config does not pass its own check: ${JSON.stringify(checked.diagnostics)}`);
-    const compiled = compileOutput(checked.loaded, { check: false, out: undefined, cwd: process.cwd() });
+    const loaded = await loadConfig(file);
+    if (!loaded.config) throw new Error(`the starter config does not pass its own check: ${JSON.stringify(loaded.diagnostics)}`);
+    const compiled = compileOutput(loaded, { check: false, out: undefined, cwd: process.cwd() });
     const shown = relative(process.cwd(), file);
     const name = shown.startsWith("..") ? file : shown;
     console.log(`wrote ${name} and its compiled Envoy config\n${compiled.report}`);

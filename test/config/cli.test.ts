@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -75,5 +75,22 @@ describe("portcullis init", () => {
     expect(second.stderr).toContain("already exists");
     expect(readFileSync(join(dir, name), "utf8")).toBe(before);
     if (name === "gateway.yaml") expect(before).toMatch(/^# yaml-language-server: \$schema=\S+gateway\.schema\.json\n/);
+  });
+
+  it("refuses a directory that already holds another project's config or output, and --dir naming a file", async () => {
+    const dir = join(work, "existing-project");
+    mkdirSync(join(dir, "generated"), { recursive: true });
+    writeFileSync(join(dir, "gateway.yaml"), "gateway: { name: mine, listeners: [] }\n");
+    writeFileSync(join(dir, "generated", "index.yaml"), "mine\n");
+    const refused = await portcullis(["init", "--dir", dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/gateway\.yaml already exists; init starts new projects and never overwrites one/);
+    expect(existsSync(join(dir, "gateway.config.ts"))).toBe(false);
+    expect(readFileSync(join(dir, "generated", "index.yaml"), "utf8")).toBe("mine\n");
+
+    const notADirectory = await portcullis(["init", "--dir", join(dir, "gateway.yaml")]);
+    expect(notADirectory.code).toBe(2);
+    expect(notADirectory.stderr).toMatch(/is a file, not a directory/);
+    expect(notADirectory.stderr).not.toMatch(/internal error/);
   });
 });
