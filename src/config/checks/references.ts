@@ -38,7 +38,8 @@ function providerReferences(config: GatewayConfig, context: CheckContext): Diagn
   const providers = config.providers ?? {};
   const out: Diagnostic[] = [];
   for (const reference of wanted) {
-    const provider = providers[reference.name];
+    // hasOwn, not a plain lookup: a missing section defaults to {}, which "has" toString.
+    const provider = Object.hasOwn(providers, reference.name) ? providers[reference.name] : undefined;
     const sameKind = Object.keys(providers).filter((n) => kindOf(providers[n] as Provider) === reference.kind);
     if (!provider) {
       out.push(finding(context.place, "PCL3001", `${reference.use} names provider '${reference.name}', which is not defined`, reference.path, {
@@ -62,7 +63,7 @@ function identityReferences(config: GatewayConfig, context: CheckContext): Diagn
     if (!("allow" in access)) continue;
     for (const [index, rule] of access.allow.entries()) {
       const rulePath = [...path, "allow", index];
-      const identity = identities[rule.identity];
+      const identity = Object.hasOwn(identities, rule.identity) ? identities[rule.identity] : undefined;
       if (!identity || !["jwt", "apiKey", "mtls"].includes(identity.type)) {
         if (identity) continue; // its wrong type is already a schema finding
         out.push(finding(context.place, "PCL3003", `allow rule names identity '${rule.identity}', which is not defined`, [...rulePath, "identity"], {

@@ -7,6 +7,8 @@ import { pathText } from "../path-text.ts";
  * Copies a config value into plain JSON data — what YAML would have produced — and reports
  * anything that is not (functions, class instances, cycles, NaN). Undefined properties are
  * dropped, as JSON would; keys such as `__proto__` are kept as ordinary data.
+ * Objects have no prototype, so a name looked up in the model (a provider called `constructor`,
+ * an identity called `toString`) is only ever found when the user defined it.
  */
 export function toPlainData(value: unknown, place: Placement): { value: unknown; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -35,7 +37,7 @@ export function toPlainData(value: unknown, place: Placement): { value: unknown;
       return problem(`a ${kind}`, kind === "Date" ? 'write dates as "YYYY-MM-DD" strings' : "use a plain object literal");
     }
     seen.add(node);
-    const out: Record<string, unknown> = {};
+    const out = Object.create(null) as Record<string, unknown>;
     for (const [key, child] of Object.entries(node)) {
       if (child === undefined) continue;
       Object.defineProperty(out, key, { value: copy(child, [...path, key]), enumerable: true, writable: true, configurable: true });
