@@ -59,15 +59,21 @@ describe("config loaders under fuzzing", () => {
   });
 
   it("validate a valid gateway with any part replaced by arbitrary data without throwing", async () => {
-    const base = (await loadConfig(join(import.meta.dirname, "..", "fixtures", "equivalent", "gateway.json"))).config;
+    const loaded = await loadConfig(join(import.meta.dirname, "..", "fixtures", "equivalent", "gateway.json"));
+    const base = loaded.config;
     expect(base).toBeDefined();
     const paths = allPaths(base);
     await fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 3 }), (path, replacement) => {
         const mutated = structuredClone(base) as unknown;
         setAt(mutated, path, replacement);
-        const findings = validateConfig(mutated, () => undefined, { file: "fuzz.json", today: "2026-06-01" });
-        for (const d of findings) expectLocated(d);
+        // The base file's own locator: a finding about any part of the config must land on that
+        // part's line (line 1 of the file is only the opening brace), not fall back to 1:1.
+        const findings = validateConfig(mutated, loaded.locate, { file: loaded.file, today: "2026-06-01" });
+        for (const d of findings) {
+          expectLocated(d);
+          if ((d.path?.length ?? 0) > 0) expect(d.location?.line, `${d.code} at ${JSON.stringify(d.path)}`).toBeGreaterThan(1);
+        }
       }),
       { numRuns: RUNS * 4 },
     );
