@@ -102,15 +102,17 @@ function topLevelFinding(value: unknown, file: string): Diagnostic[] | undefined
   }];
 }
 
-// The TypeScript checker and the schema often see the same mistake on the same line: keep the
-// checker's word, except for inline secrets, whose own finding says how to fix them.
+// The TypeScript checker and the schema often report the same mistake at the same place: keep the
+// checker's word, except for inline secrets, whose own finding says how to fix them. Other
+// findings on the same line are different mistakes and stay.
 function withoutRepeats(findings: Diagnostic[], typeErrors: readonly Diagnostic[]): Diagnostic[] {
+  const place = (d: Diagnostic) => `${d.location?.file}:${d.location?.line}:${d.location?.column}`;
   const line = (d: Diagnostic) => `${d.location?.file}:${d.location?.line}`;
-  const typeErrorLines = new Set(typeErrors.filter((d) => d.code === "PCL1020").map(line));
+  const typeErrorPlaces = new Set(typeErrors.filter((d) => d.code === "PCL1020").map(place));
   const secretLines = new Set(findings.filter((d) => d.code === "PCL3010").map(line));
   return [
     ...typeErrors.filter((d) => d.code !== "PCL1020" || !secretLines.has(line(d))),
-    ...findings.filter((d) => !d.code.startsWith("PCL2") || !typeErrorLines.has(line(d))),
+    ...findings.filter((d) => !d.code.startsWith("PCL2") || !typeErrorPlaces.has(place(d))),
   ];
 }
 
