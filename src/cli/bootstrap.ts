@@ -23,7 +23,7 @@ Options:
 Example:
   portcullis bootstrap --node-id edge-1 --cluster shop --out envoy.json && envoy -c envoy.json`;
 
-export function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOptions; out: string | undefined } {
+function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOptions; out: string | undefined } {
   const { values, positionals } = parseCommandArgs(args, {
       "node-id": { type: "string" },
       cluster: { type: "string" },

@@ -10,7 +10,7 @@ import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.
 import { parsePort } from "./net-args.ts";
 import { stopSignal } from "./stop-signal.ts";
 
-export const DEFAULT_ADMIN_PORT = 19000;
+const DEFAULT_ADMIN_PORT = 19000;
 
 const HELP = `Usage: portcullis serve [config ...] [options]
 

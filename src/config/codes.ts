@@ -26,7 +26,6 @@ export const CODES = {
   PCL2005: { severity: "error", title: "Value does not match the expected format" },
   PCL2006: { severity: "error", title: "Number out of range" },
   PCL2007: { severity: "error", title: "Too few items or too short" },
-  PCL2008: { severity: "error", title: "Value matches none of the allowed shapes" },
   PCL2009: { severity: "error", title: "Schema violation" },
   PCL3001: { severity: "error", title: "Reference to a missing provider" },
   PCL3002: { severity: "error", title: "Provider of the wrong kind" },

@@ -6,7 +6,7 @@ import { fromPointer, pathText } from "./path-text.ts";
 import { deref, gatewaySchema, type SchemaNode } from "./schema.ts";
 import { closest } from "./suggest.ts";
 
-export const INLINE_SECRET_HINT = 'secrets are never written inline; use { env: "NAME" } or { file: "path" }';
+const INLINE_SECRET_HINT = 'secrets are never written inline; use { env: "NAME" } or { file: "path" }';
 
 const ROOT: SchemaNode = { $ref: "#" };
 let ajv: Ajv2020 | undefined;

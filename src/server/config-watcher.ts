@@ -18,7 +18,6 @@ export interface ConfigWatcherOptions {
   readonly compile: CompileFile;
   readonly apply: (outcome: CompileOutcome) => void;
   readonly log: Logger;
-  readonly debounceMs?: number;
 }
 
 export interface ConfigWatcher {
@@ -26,7 +25,8 @@ export interface ConfigWatcher {
 }
 
 export function watchConfigs(options: ConfigWatcherOptions): ConfigWatcher {
-  const debounceMs = options.debounceMs ?? 100;
+  // Editors write a file in several steps; one recompile after they settle.
+  const debounceMs = 100;
   const files = options.files.map((file) => resolve(file));
   const state = new Map(files.map((file) => [file, { timer: undefined as NodeJS.Timeout | undefined, running: false, again: false }]));
 

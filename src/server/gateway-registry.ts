@@ -100,7 +100,7 @@ export class GatewayRegistry {
 }
 
 /** `file:line:col: error PCL1001: message (hint)` — the same shape the CLI prints. */
-export function formatDiagnostic(diagnostic: Diagnostic): string {
+function formatDiagnostic(diagnostic: Diagnostic): string {
   const where = diagnostic.location ? `${diagnostic.location.file}:${diagnostic.location.line}:${diagnostic.location.column}: ` : "";
   const hint = diagnostic.hint ? ` (${diagnostic.hint})` : "";
   return `${where}${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}${hint}`;

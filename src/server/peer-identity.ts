@@ -22,7 +22,7 @@ export interface PeerIdentities {
   readonly dnsNames: string[];
 }
 
-export function peerIdentities(certificate: PeerCertificate | undefined): PeerIdentities {
+function peerIdentities(certificate: PeerCertificate | undefined): PeerIdentities {
   const uris: string[] = [];
   const dnsNames: string[] = [];
   for (const entry of (certificate?.subjectaltname ?? "").split(",")) {

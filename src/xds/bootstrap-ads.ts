@@ -11,7 +11,7 @@ import { fromEnvoyJson, toEnvoyJson } from "../envoy/encode.ts";
 
 export const DEFAULT_XDS_PORT = 18000;
 export const DEFAULT_ENVOY_ADMIN_PORT = 9901;
-export const XDS_CLUSTER_NAME = "portcullis_xds";
+const XDS_CLUSTER_NAME = "portcullis_xds";
 
 export interface XdsClientTls {
   /** The proxy's client certificate and key (PEM files) presented to the control plane. */
@@ -36,10 +36,6 @@ export interface AdsBootstrapOptions {
   /** Incremental xDS (DELTA_GRPC) instead of state-of-the-world. */
   readonly delta?: boolean;
   readonly tls?: XdsClientTls;
-  /** Heap the overload manager protects; default 1 GiB. */
-  readonly maxHeapBytes?: number;
-  /** Global downstream connection cap; default 50,000. */
-  readonly maxDownstreamConnections?: number;
 }
 
 const ADS_SOURCE = { ads: {}, resource_api_version: "V3" };
@@ -95,14 +91,16 @@ function overloadManager(options: AdsBootstrapOptions): JsonObject {
         name: FIXED_HEAP,
         typed_config: {
           "@type": "type.googleapis.com/envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig",
-          max_heap_size_bytes: String(options.maxHeapBytes ?? 1024 * 1024 * 1024),
+          // 1 GiB: the overload actions below shed load before Envoy approaches it.
+          max_heap_size_bytes: String(1024 * 1024 * 1024),
         },
       },
       {
         name: DOWNSTREAM_CONNECTIONS,
         typed_config: {
           "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
-          max_active_downstream_connections: String(options.maxDownstreamConnections ?? 50_000),
+          // Silences Envoy's "no configured limit" warning and bounds file descriptors per proxy.
+          max_active_downstream_connections: String(50_000),
         },
       },
     ],

@@ -47,7 +47,7 @@ function httpConnectionManager(statPrefix: string, routeConfigName: string): Jso
   };
 }
 
-export function listenerResource(name: string, port: number, routeConfigName: string): XdsResource {
+function listenerResource(name: string, port: number, routeConfigName: string): XdsResource {
   return resourceFromJson(ListenerSchema, name, {
     name,
     address: { socket_address: { address: "127.0.0.1", port_value: port } },

@@ -11,7 +11,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Client CIDRs, URLs and header names are in the forms Envoy accepts. */
 export const checkFormats: Check = (config, context) => [...cidrs(config, context), ...urls(config, context), ...headerNames(config, context)];
 
-export function cidrProblem(range: string): string | undefined {
+function cidrProblem(range: string): string | undefined {
   const [address = "", length, ...rest] = range.split("/");
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return `'${address}' is not an IPv4 or IPv6 address`;

@@ -9,7 +9,7 @@ const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
  * Why a host name cannot become an Envoy virtual-host domain, or undefined when it can. Envoy takes
  * `*` alone or as a whole leftmost label only; anything else is a literal that never matches, or a NACK.
  */
-export function hostnameProblem(hostname: string): string | undefined {
+function hostnameProblem(hostname: string): string | undefined {
   if (hostname === "*") return undefined;
   const portMatch = /:(\d{1,5})$/.exec(hostname);
   const port = Number(portMatch?.[1]);

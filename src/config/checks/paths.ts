@@ -15,7 +15,7 @@ const VARIABLE = /^\{([A-Za-z][A-Za-z0-9_]{0,15})(?:=(\*\*?))?\}$/;
 const MAX_VARIABLES = 5;
 
 /** Why a literal path cannot be matched as written, or undefined. */
-export function pathProblem(path: string): string | undefined {
+function pathProblem(path: string): string | undefined {
   const bad = FORBIDDEN.exec(path);
   if (bad) return `it contains ${JSON.stringify(bad[0])}; spaces, quotes, '#', control and non-ASCII characters must be percent-encoded`;
   if (/%(?![0-9A-Fa-f]{2})/.test(path)) return "'%' must start a percent-encoding such as %20";
@@ -25,7 +25,7 @@ export function pathProblem(path: string): string | undefined {
 }
 
 /** The variable names of a template, or why it is not a template Envoy accepts. */
-export function templateVariables(template: string, rewrite: boolean): { names: string[] } | { problem: string } {
+function templateVariables(template: string, rewrite: boolean): { names: string[] } | { problem: string } {
   const segments = template.replace(/^\//, "").replace(/\/$/, "").split("/");
   const names: string[] = [];
   for (const [index, segment] of segments.entries()) {
