@@ -82,7 +82,7 @@ function xdsCluster(options: AdsBootstrapOptions, host: string, port: number): J
   };
 }
 
-function overloadManager(options: AdsBootstrapOptions): JsonObject {
+function overloadManager(): JsonObject {
   const heapTrigger = (value: number) => [{ name: FIXED_HEAP, threshold: { value } }];
   return {
     refresh_interval: "0.25s",
@@ -129,7 +129,7 @@ export function adsBootstrap(options: AdsBootstrapOptions): JsonValue {
     },
     static_resources: { clusters: [xdsCluster(options, host, port)] },
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: options.adminPort ?? DEFAULT_ENVOY_ADMIN_PORT } } },
-    overload_manager: overloadManager(options),
+    overload_manager: overloadManager(),
   };
   return toEnvoyJson(BootstrapSchema, fromEnvoyJson(BootstrapSchema, json));
 }
