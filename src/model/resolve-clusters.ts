@@ -9,12 +9,21 @@ import { durationMs } from "./units.ts";
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
-/** Reads a duration or reports it and falls back to the default. */
+/** The largest duration protobuf (and so Envoy) can carry: 10,000 years. */
+const MAX_DURATION_MS = 315_576_000_000_000;
+
+/**
+ * Reads a duration or reports it and falls back to the default. Zero is refused too: for Envoy it
+ * means "never time out" (or is invalid), which a gateway must not get by accident.
+ */
 export function durationOr(text: string | undefined, fallback: number, report: Reporter, path: ModelPath): number {
   if (text === undefined) return fallback;
   const ms = durationMs(text);
   if (ms === undefined) report.error("PCL4005", `"${text}" is not a duration.`, path, 'Write a number and a unit: "250ms", "5s", "2m" or "1h".');
-  return ms ?? fallback;
+  else if (ms <= 0) report.error("PCL4005", `"${text}" is zero: a timeout or interval must be longer than that.`, path, "Use a positive duration; timeouts cannot be switched off.");
+  else if (ms > MAX_DURATION_MS) report.error("PCL4005", `"${text}" is longer than the 10,000 years a duration can hold.`, path, "Use a realistic duration, in hours at most.");
+  else return ms;
+  return fallback;
 }
 
 function parseEndpoint(text: string, report: Reporter, path: ModelPath): EndpointIR | undefined {

@@ -53,7 +53,8 @@ function jwks(name: string, identity: JwtIdentity, source: SecretSource, report:
     report.error("PCL4007", `JWKS URL "${keys.url}" is not an https URL: keys fetched in the clear could be replaced in transit.`, [...path, "url"], "Serve the JWKS over https, or use a local JWKS file.");
     return undefined;
   }
-  const cluster = `jwks-${name}`;
+  // A dot cannot appear in a provider name, so this never collides with a provider's cluster.
+  const cluster = `jwks.${name}`;
   clusters.push(jwksCluster(cluster, url));
   return { kind: "remote", uri: url.href, cluster, cacheDurationMs: durationOr(keys.cacheDuration, 600_000, report, [...path, "cacheDuration"]) };
 }

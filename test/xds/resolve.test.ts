@@ -22,6 +22,25 @@ describe("resolve on configs that validation would reject", () => {
     expect(result.snapshot).toBeUndefined();
   });
 
+  it("refuses zero and out-of-range durations instead of disabling a timeout or crashing the encoder", () => {
+    const timeouts = (connect: string) => base({ providers: { svc: { type: "service", endpoints: ["10.0.0.1:80"], timeouts: { connect }, plaintext: { reason: "unit test backend only" } } } });
+    for (const connect of ["0s", "999999999999h"]) {
+      const result = compileGateway(timeouts(connect), undefined, { env: {} });
+      expect(result.diagnostics.map((d) => d.code)).toEqual(["PCL4005"]);
+      expect(result.snapshot).toBeUndefined();
+    }
+  });
+
+  it("names the cluster of a remote JWKS so that no provider can take the same name", () => {
+    const config = base({
+      identities: { staff: { type: "jwt", issuer: "https://auth.test/", jwks: { url: "https://auth.test/jwks.json" } } },
+      providers: { svc: { type: "service", endpoints: ["10.0.0.1:80"], plaintext: { reason: "unit test backend only" } }, "jwks-staff": { type: "service", endpoints: ["10.0.0.2:80"], plaintext: { reason: "unit test backend only" } } },
+    });
+    const { snapshot, diagnostics } = compileGateway(config, undefined, { env: {} });
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect([...snapshot!.resources.get("type.googleapis.com/envoy.config.cluster.v3.Cluster")!.keys()]).toEqual(["jwks-staff", "jwks.staff", "svc"]);
+  });
+
   it("survives shapes far from the schema with an error, not a throw", () => {
     for (const weird of [{}, { gateway: {} }, { gateway: { name: "x", listeners: [{}] }, apis: [{ versions: { v1: { state: "published" } } }] }]) {
       const result = compileGateway(weird as GatewayConfig);
