@@ -70,6 +70,14 @@ export interface EnvoyValidation {
   readonly message: string;
 }
 
+/**
+ * Envoy quotes the offending config in its rejection, inline certificates and keys included;
+ * messages that reach a terminal or a CI log must not carry them.
+ */
+export function redactInlineData(message: string): string {
+  return message.replace(/("?inline_(?:bytes|string)"?\s*[:=]\s*)"(?:[^"\\]|\\.)*"/g, '$1"[redacted]"');
+}
+
 /** Runs `envoy --mode validate` on a bootstrap file: the real Envoy's verdict, not ours. */
 export async function validateBootstrap(bootstrapPath: string, binary: string = findEnvoy()): Promise<EnvoyValidation> {
   try {
@@ -82,6 +90,6 @@ export async function validateBootstrap(bootstrapPath: string, binary: string = 
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string; message: string };
     const output = `${failure.stdout ?? ""}${failure.stderr ?? ""}`.trim();
-    return { ok: false, message: output || failure.message };
+    return { ok: false, message: redactInlineData(output || failure.message) };
   }
 }
