@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../config/diagnostics.ts";
 import { compileGatewayFile } from "../compile.ts";
@@ -61,6 +61,8 @@ export const diffCommand: Command = {
     if (result.diagnostics.length > 0) process.stdout.write(formatDiagnostics(result.diagnostics, { format: "text", cwd, color: process.stdout.isTTY === true }));
     if (!result.snapshot || !result.ir || hasErrors(result.diagnostics)) return ExitCode.findings;
     const dir = parsed.values.against ? resolvePath(cwd, parsed.values.against) : defaultOutputDir(result.file);
+    // A mistyped --against would otherwise read as "everything is new".
+    if (parsed.values.against && !existsSync(dir)) throw new UsageError(`--against ${parsed.values.against}: no such directory`);
     const lines = describeDiff(readOld(dir), renderSnapshot(result.snapshot, result.ir.routes));
     const shown = relative(cwd, dir) || ".";
     process.stdout.write(lines.length === 0 ? `No changes against ${shown}.\n` : `Changes against ${shown}:\n${lines.join("\n")}\n`);

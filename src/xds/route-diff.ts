@@ -6,16 +6,28 @@ const obj = (value: unknown): Json => (value !== null && typeof value === "objec
 const str = (value: unknown): string => (typeof value === "string" ? value : "");
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
+/**
+ * Committed output can be unreadable (a merge conflict left in it): it then counts as empty, and
+ * the file-level diff still shows it as changed.
+ */
+function parseOrNothing(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The route summaries of a generated index (route id → summary); empty when there is none. */
 export function routeSummariesOf(indexYaml: string | undefined): ReadonlyMap<string, RouteSummary> {
-  return new Map(Object.entries(obj(obj(indexYaml ? parse(indexYaml) : undefined)["routes"])).map(([id, summary]) => [id, obj(summary) as unknown as RouteSummary]));
+  return new Map(Object.entries(obj(obj(parseOrNothing(indexYaml))["routes"])).map(([id, summary]) => [id, obj(summary) as unknown as RouteSummary]));
 }
 
 /** Route names of a rendered RouteConfiguration file, keyed `<virtual host> <route name>`. */
 function routeKeys(yamlText: string | undefined): Map<string, string> {
   const keys = new Map<string, string>();
-  if (!yamlText) return keys;
-  for (const vhost of list(obj(parse(yamlText))["virtual_hosts"]).map(obj)) {
+  for (const vhost of list(obj(parseOrNothing(yamlText))["virtual_hosts"]).map(obj)) {
     for (const route of list(vhost["routes"]).map(obj)) keys.set(`${str(vhost["name"])} ${str(route["name"])}`, str(route["name"]));
   }
   return keys;

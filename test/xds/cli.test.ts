@@ -10,13 +10,13 @@ const root = join(import.meta.dirname, "..", "..");
 const work = mkdtempSync(join(tmpdir(), "portcullis-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string }> {
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(root, "src", "cli", "main.ts"), ...args], { cwd: work });
-    return { code: 0, stdout };
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, "src", "cli", "main.ts"), ...args], { cwd: work });
+    return { code: 0, stdout, stderr };
   } catch (error) {
-    const failure = error as { code: number; stdout: string };
-    return { code: failure.code, stdout: failure.stdout };
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
   }
 }
 
@@ -57,6 +57,27 @@ describe("portcullis compile / diff / validate", () => {
     expect(diff.stdout).toContain("~ changed  routes/web");
     expect(diff.stdout).toContain("path /v1/orders → /v1/orders/new");
     expect(diff.stdout).toContain("methods POST → POST,PUT");
+  });
+
+  it("diff survives committed output left unreadable by a merge conflict, and refuses a missing --against", async () => {
+    const routes = join(work, "generated", "routes", "web.yaml");
+    writeFileSync(routes, "<<<<<<< HEAD\nname: web\n=======\n");
+    const diff = await cli("diff", config);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toContain("routes/web");
+    const missing = await cli("diff", config, "--against", join(work, "no-such-dir"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--against");
+    expect(missing.stderr).not.toMatch(/this is a bug/);
+    await cli("compile", config);
+  });
+
+  it("compile --out naming a file is a clear usage error, not a crash", async () => {
+    writeFileSync(join(work, "a-file"), "x\n");
+    const result = await cli("compile", config, "--out", join(work, "a-file"));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/a-file \(ENOTDIR\); it must be a directory/);
+    expect(result.stderr).not.toMatch(/this is a bug/);
   });
 
   it("validate runs real Envoy on the compiled config", { timeout: 30_000 }, async () => {
