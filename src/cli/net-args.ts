@@ -1,9 +1,10 @@
 /** Parsing of the network options that several commands share (--xds, --xds-port, ...). */
 import { UsageError } from "./command.ts";
 
-export function parsePort(flag: string, text: string): number {
+/** A port flag; `min` 1 where 0 ("any free port") would leave nothing to connect to. */
+export function parsePort(flag: string, text: string, min = 0): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a port number from 0 to 65535, got "${text}"`);
+  if (!/^\d+$/.test(text) || port < min || port > 65535) throw new UsageError(`${flag} must be a port number from ${min} to 65535, got "${text}"`);
   return port;
 }
 

@@ -12,6 +12,7 @@ import { watchConfigs } from "../server/config-watcher.ts";
 import { startControlPlane, type ControlPlane } from "../server/control-plane.ts";
 import { createLogger } from "../server/log.ts";
 import { adsBootstrap, DEFAULT_ENVOY_ADMIN_PORT } from "../xds/bootstrap-ads.ts";
+import { UserError } from "../errors.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { formatDiagnostics } from "./format.ts";
 import { parsePort } from "./net-args.ts";
@@ -58,15 +59,16 @@ class Processes {
   }
 }
 
-/** Starts the built-in demo service on the first endpoint of each provider in dev.demoBackends. */
-async function startDemoBackends(config: GatewayConfig, processes: Processes): Promise<DemoBackend[]> {
+/**
+ * Starts the built-in demo service on the first endpoint of each provider in dev.demoBackends,
+ * as resolve parsed it (a service's cluster carries its provider's name).
+ */
+async function startDemoBackends(config: GatewayConfig, ir: GatewayIR, processes: Processes): Promise<DemoBackend[]> {
   const backends: DemoBackend[] = [];
   for (const name of config.dev?.demoBackends ?? []) {
-    const provider = config.providers?.[name];
-    const endpoint = provider?.type === "service" ? provider.endpoints[0] : undefined;
+    const endpoint = ir.clusters.find((cluster) => cluster.name === name)?.endpoints[0];
     if (!endpoint) continue; // validation already reported it
-    const split = endpoint.lastIndexOf(":");
-    const backend = await startDemoBackend(name, endpoint.slice(0, split), Number(endpoint.slice(split + 1)));
+    const backend = await startDemoBackend(name, endpoint.host, endpoint.port);
     processes.add(() => backend.close());
     backends.push(backend);
   }
@@ -96,7 +98,7 @@ export const upCommand: Command = {
     const { values, positionals } = parse(args);
     if (positionals.length > 1) throw new UsageError("up takes one config (a file, or a directory holding gateway.config.ts or gateway.yaml)");
     const cwd = process.cwd();
-    const envoyAdminPort = values["envoy-admin-port"] ? parsePort("--envoy-admin-port", values["envoy-admin-port"]) : DEFAULT_ENVOY_ADMIN_PORT;
+    const envoyAdminPort = values["envoy-admin-port"] ? parsePort("--envoy-admin-port", values["envoy-admin-port"], 1) : DEFAULT_ENVOY_ADMIN_PORT;
     const processes = new Processes();
     const stopping = stopSignal();
 
@@ -111,7 +113,7 @@ export const upCommand: Command = {
       const envoyBinary = findEnvoy();
       const version = await envoyVersion(envoyBinary);
 
-      for (const backend of await startDemoBackends(first.config, processes)) done(`demo backend "${backend.name}" on http://${backend.host}:${backend.port}`);
+      for (const backend of await startDemoBackends(first.config, first.ir, processes)) done(`demo backend "${backend.name}" on http://${backend.host}:${backend.port}`);
 
       const log = createLogger({ json: false, level: "warn" });
       const plane: ControlPlane = await startControlPlane({
@@ -128,7 +130,8 @@ export const upCommand: Command = {
       const dir = await mkdtemp(join(tmpdir(), "portcullis-up-"));
       processes.add(() => rm(dir, { recursive: true, force: true }));
       const bootstrapPath = join(dir, "envoy.json");
-      const bootstrap = adsBootstrap({ nodeId: `up-${process.pid}`, cluster: first.gateway, xdsPort: plane.xdsPort, adminPort: envoyAdminPort });
+      const nodeId = `up-${process.pid}`;
+      const bootstrap = adsBootstrap({ nodeId, cluster: first.gateway, xdsPort: plane.xdsPort, adminPort: envoyAdminPort });
       await writeFile(bootstrapPath, JSON.stringify(bootstrap, null, 2));
 
       doing(`starting Envoy ${version}`);
@@ -154,6 +157,14 @@ export const upCommand: Command = {
       } catch (error) {
         console.error(`Envoy did not come up: ${(error as Error).message}${envoyLog ? "" : " (it printed nothing)"}`);
         return ExitCode.usage;
+      }
+      // Envoy is LIVE even when it NACKed a listener (e.g. its port is taken): say so and stop.
+      const rejected = plane.nodes.get(nodeId)?.lastNack;
+      if (rejected) {
+        const portTaken = /cannot bind .*in use/i.test(rejected.message);
+        throw new UserError(
+          `Envoy rejected the ${rejected.type} config: ${rejected.message}${portTaken ? `\n  fix: free that port, or change the listener's port in ${first.file}` : ""}`,
+        );
       }
       done(`Envoy ${version} is serving (admin http://127.0.0.1:${envoyAdminPort})`);
 

@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { listenFailure } from "../errors.ts";
 
 export interface DemoBackend {
   readonly name: string;
@@ -32,7 +33,7 @@ export async function startDemoBackend(name: string, host: string, port: number)
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error) => reject(listenFailure(`the demo backend "${name}"`, `${host}:${port}`, error)));
     server.listen(port, host, () => resolve());
   });
   return {
