@@ -7,15 +7,12 @@ export interface EnvoyProcessOptions {
   /** The admin port the bootstrap binds on 127.0.0.1; used to wait for readiness. */
   readonly adminPort: number;
   readonly logLevel?: string;
-  /** Worker threads; one is plenty for local use and tests on small machines. */
-  readonly concurrency?: number;
   /** Called with every chunk Envoy writes (stdout carries the access log, stderr Envoy's own log). */
   readonly onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
   readonly binary?: string;
 }
 
 export interface EnvoyProcess {
-  readonly pid: number | undefined;
   readonly adminUrl: string;
   /** Resolves with the exit code (or signal) when Envoy exits, for whatever reason. */
   readonly exited: Promise<number | string | null>;
@@ -42,7 +39,7 @@ export function startEnvoyProcess(options: EnvoyProcessOptions): EnvoyProcess {
       "-c", options.configPath,
       "--base-id", String(options.adminPort),
       "--log-level", options.logLevel ?? "warn",
-      "--concurrency", String(options.concurrency ?? 1),
+      "--concurrency", "1", // one worker is plenty for local use and tests on small machines
       "--disable-hot-restart",
       // Access logs reach stdout within a second instead of Envoy's default ten.
       "--file-flush-interval-msec", "1000",
@@ -59,7 +56,6 @@ export function startEnvoyProcess(options: EnvoyProcessOptions): EnvoyProcess {
   const adminUrl = `http://127.0.0.1:${options.adminPort}`;
 
   return {
-    pid: child.pid,
     adminUrl,
     exited,
     async ready(timeoutMs = 15_000, until = "live") {

@@ -57,33 +57,3 @@ export const XDS_RESOURCE_SCHEMAS: ReadonlyMap<XdsTypeUrl, DescMessage> = new Ma
   [RUNTIME_TYPE_URL, RuntimeSchema],
   [TYPED_EXTENSION_CONFIG_TYPE_URL, TypedExtensionConfigSchema],
 ]);
-
-export function isXdsTypeUrl(url: string): url is XdsTypeUrl {
-  return XDS_RESOURCE_SCHEMAS.has(url as XdsTypeUrl);
-}
-
-/**
- * The order in which a management server should push updates over ADS so Envoy never sees a
- * reference to a resource it does not have yet ("make before break", see Envoy's xDS protocol
- * docs, "Eventual consistency considerations"):
- *
- *   CDS → EDS (for the clusters just sent) → LDS → RDS (for the listeners just sent) → SRDS/VHDS,
- *   and only then remove stale clusters/endpoints that nothing references any more.
- *
- * Envoy warms a new cluster until its EDS assignment arrives and a new listener until its RDS
- * route configuration arrives, so sending dependencies first avoids traffic drops.
- *
- * SDS and RTDS are not pushed in sequence: Envoy subscribes to a secret (or runtime layer) when it
- * first sees a cluster/listener referencing it, and warming blocks until the secret arrives. Have
- * every referenced secret in the snapshot *before* sending the CDS/LDS resources that name it, so
- * the SDS request is answered immediately; keep a secret until no cluster/listener references it;
- * rotating a secret is just a new SDS version (no CDS/LDS change needed).
- */
-export const XDS_PUSH_ORDER: readonly XdsTypeUrl[] = [
-  CLUSTER_TYPE_URL,
-  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
-  LISTENER_TYPE_URL,
-  ROUTE_CONFIGURATION_TYPE_URL,
-  SCOPED_ROUTE_CONFIGURATION_TYPE_URL,
-  VIRTUAL_HOST_TYPE_URL,
-];

@@ -13,14 +13,6 @@ import { isPacked, pack, unpack } from "../envoy/any.ts";
 import * as xds from "../envoy/type-urls.ts";
 import type { Snapshot } from "./snapshot.ts";
 
-export interface StaticBootstrapOptions {
-  /** Admin port on 127.0.0.1; 0 (default) lets the OS choose. */
-  readonly adminPort?: number;
-  /** node.cluster; defaults to "portcullis". */
-  readonly cluster?: string;
-  readonly nodeId?: string;
-}
-
 function messages<T>(snapshot: Snapshot, typeUrl: string): T[] {
   return [...(snapshot.resources.get(typeUrl)?.values() ?? [])].map((resource) => resource.message as T);
 }
@@ -82,12 +74,13 @@ function staticCluster(cluster: Cluster, assignments: ReadonlyMap<string, Cluste
  * config, EDS an inline load assignment, SDS static secrets — with the admin interface on
  * 127.0.0.1 only. Used by `portcullis validate` (envoy --mode validate) and end-to-end tests.
  */
-export function buildStaticBootstrap(snapshot: Snapshot, options: StaticBootstrapOptions = {}): Bootstrap {
+export function buildStaticBootstrap(snapshot: Snapshot): Bootstrap {
   const routes = new Map(messages<RouteConfiguration>(snapshot, xds.ROUTE_CONFIGURATION_TYPE_URL).map((rc) => [rc.name, rc]));
   const assignments = new Map(messages<ClusterLoadAssignment>(snapshot, xds.CLUSTER_LOAD_ASSIGNMENT_TYPE_URL).map((cla) => [cla.clusterName, cla]));
   return create(BootstrapSchema, {
-    node: { id: options.nodeId ?? "portcullis-static", cluster: options.cluster ?? "portcullis" },
-    admin: { address: { address: { case: "socketAddress", value: { address: "127.0.0.1", portSpecifier: { case: "portValue", value: options.adminPort ?? 0 } } } } },
+    node: { id: "portcullis-static", cluster: "portcullis" },
+    // Admin on 127.0.0.1 only, on a port the OS picks: validation and tests never need a fixed one.
+    admin: { address: { address: { case: "socketAddress", value: { address: "127.0.0.1", portSpecifier: { case: "portValue", value: 0 } } } } },
     staticResources: {
       listeners: messages<Listener>(snapshot, xds.LISTENER_TYPE_URL).map((listener) => staticListener(listener, routes)),
       clusters: messages<Cluster>(snapshot, xds.CLUSTER_TYPE_URL).map((cluster) => staticCluster(cluster, assignments)),

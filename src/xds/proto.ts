@@ -44,3 +44,6 @@ export function typedExtensionConfig<Desc extends DescMessage>(name: string, sch
 
 /** Resources fetched from the control plane over the ADS stream. */
 export const ADS: ConfigSource = create(ConfigSourceSchema, { configSourceSpecifier: { case: "ads", value: {} }, resourceApiVersion: ApiVersion.V3 });
+
+/** Text matched literally inside an RE2 regex (Envoy's safe_regex). */
+export const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { typeUrl } from "../envoy/any.ts";
 
 /**
  * One Envoy resource, encoded exactly once. Its version is a hash of those bytes, so the same
@@ -35,17 +36,13 @@ export function contentHash(...parts: (string | Uint8Array)[]): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-export function typeUrlOf(schema: DescMessage): string {
-  return `type.googleapis.com/${schema.typeName}`;
-}
-
 /**
  * Encodes a resource once. Callers must build map fields with sorted keys: protobuf-es writes map
  * entries in insertion order, and determinism of the bytes depends on it.
  */
 export function makeResource<Desc extends DescMessage>(schema: Desc, name: string, message: MessageShape<Desc>): XdsResource<Desc> {
   const bytes = toBinary(schema, message);
-  return { typeUrl: typeUrlOf(schema), name, schema, message, bytes, version: contentHash(bytes) };
+  return { typeUrl: typeUrl(schema), name, schema, message, bytes, version: contentHash(bytes) };
 }
 
 /**
@@ -54,7 +51,7 @@ export function makeResource<Desc extends DescMessage>(schema: Desc, name: strin
  * and must itself be deterministic, since the version is its hash.
  */
 export function makeResourceFromBytes<Desc extends DescMessage>(schema: Desc, name: string, message: MessageShape<Desc>, bytes: Uint8Array): XdsResource<Desc> {
-  return { typeUrl: typeUrlOf(schema), name, schema, message, bytes, version: contentHash(bytes) };
+  return { typeUrl: typeUrl(schema), name, schema, message, bytes, version: contentHash(bytes) };
 }
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

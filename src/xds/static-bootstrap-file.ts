@@ -11,12 +11,12 @@ import type { Snapshot } from "./snapshot.ts";
  * Real `envoy --mode validate` on a static bootstrap embedding the snapshot. The bootstrap may
  * hold secrets, so it lives in a private temp dir (0700) that is removed afterwards.
  */
-export async function validateSnapshot(snapshot: Snapshot, envoyBinary?: string): Promise<EnvoyValidation> {
+export async function validateSnapshot(snapshot: Snapshot): Promise<EnvoyValidation> {
   const dir = await mkdtemp(join(tmpdir(), "portcullis-validate-"));
   try {
     const file = join(dir, "bootstrap.json");
     await writeFile(file, toEnvoyJsonString(BootstrapSchema, buildStaticBootstrap(snapshot)), { mode: 0o600 });
-    return await (envoyBinary ? validateBootstrap(file, envoyBinary) : validateBootstrap(file));
+    return await validateBootstrap(file);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,11 +1,10 @@
 import { CorsPolicySchema, CorsSchema } from "../../../generated/envoy/extensions/filters/http/cors/v3/cors_pb.js";
 import type { RouteIR } from "../../model/ir.ts";
-import { packed, typedExtension } from "../proto.ts";
+import { escapeRegex, packed, typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 
 const NAME = "envoy.filters.http.cors";
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** `https://*.example.com` allows exactly one subdomain level; anything else is matched exactly. */
 function originMatcher(origin: string) {

@@ -3,13 +3,13 @@ import type { PrincipalSchema } from "../../../generated/envoy/config/rbac/v3/rb
 import type { ValueMatcherSchema } from "../../../generated/envoy/type/matcher/v3/value_pb.js";
 import type { AllowRuleIR } from "../../model/ir.ts";
 import { JWT_AUTHN_FILTER } from "./jwt-authn.ts";
+import { escapeRegex } from "../proto.ts";
 
 type Principal = MessageInitShape<typeof PrincipalSchema>;
 type ValueMatcher = MessageInitShape<typeof ValueMatcherSchema>;
 
 const and = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { identifier: { case: "andIds", value: { ids } } });
 const or = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { identifier: { case: "orIds", value: { ids } } });
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A matcher on the verified JWT payload that jwt_authn stored under the identity's name. */
 function claim(identity: string, path: readonly string[], value: ValueMatcher): Principal {

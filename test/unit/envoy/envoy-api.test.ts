@@ -1,4 +1,4 @@
-import { create, equals, toBinary as pbToBinary } from "@bufbuild/protobuf";
+import { create, equals, } from "@bufbuild/protobuf";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
@@ -12,10 +12,8 @@ import { RBACSchema as RbacFilterSchema } from "../../../generated/envoy/extensi
 import { RouterSchema } from "../../../generated/envoy/extensions/filters/http/router/v3/router_pb.js";
 import { HttpConnectionManagerSchema } from "../../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import { DeltaDiscoveryResponseSchema } from "../../../generated/envoy/service/discovery/v3/discovery_pb.js";
-import { allFiles } from "../../../generated/registry.js";
 import {
   CLUSTER_TYPE_URL,
-  envoyRegistry,
   fromBinary,
   fromEnvoyJson,
   isPacked,
@@ -26,7 +24,6 @@ import {
   toEnvoyJsonString,
   typeUrl,
   unpack,
-  XDS_PUSH_ORDER,
   XDS_RESOURCE_SCHEMAS,
 } from "../../../src/envoy/index.ts";
 import { buildCluster, buildHcm, buildListener } from "./fixtures.ts";
@@ -210,11 +207,7 @@ describe("Any of extension configs", () => {
 });
 
 describe("registry and type URLs", () => {
-  it("covers every generated file and the extension types a gateway needs", () => {
-    expect(allFiles.length).toBeGreaterThan(200);
-    for (const file of allFiles) {
-      for (const message of file.messages) expect(envoyRegistry.getMessage(message.typeName)).toBe(message);
-    }
+  it("covers the extension types a gateway needs", () => {
     for (const name of [
       "envoy.config.bootstrap.v3.Bootstrap",
       "envoy.extensions.filters.http.cors.v3.Cors",
@@ -237,13 +230,5 @@ describe("registry and type URLs", () => {
 
   it("maps xDS type URLs to their schemas", () => {
     for (const [url, schema] of XDS_RESOURCE_SCHEMAS) expect(typeUrl(schema)).toBe(url);
-    expect(XDS_PUSH_ORDER.slice(0, 4).map((u) => u.split(".").at(-1))).toEqual([
-      "Cluster",
-      "ClusterLoadAssignment",
-      "Listener",
-      "RouteConfiguration",
-    ]);
-    // Sanity: bytes are deterministic for the same message.
-    expect(pbToBinary(ListenerSchema, buildListener())).toEqual(pbToBinary(ListenerSchema, buildListener()));
   });
 });
