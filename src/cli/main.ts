@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.ts";
 import { ExitCode, UsageError, type Command } from "./command.ts";
 
@@ -35,6 +38,15 @@ async function commandList(): Promise<string> {
   return lines.join("\n");
 }
 
+/** The nearest package.json above this file: src/cli in a checkout, dist/src/cli when installed. */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  }
+  return "unknown";
+}
+
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -43,8 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? ExitCode.ok : ExitCode.usage;
   }
   if (name === "--version") {
-    const { createRequire } = await import("node:module");
-    console.log((createRequire(import.meta.url)("../../package.json") as { version: string }).version);
+    console.log(packageVersion());
     return ExitCode.ok;
   }
   const load = commands[name];

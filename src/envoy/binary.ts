@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -33,10 +33,19 @@ function envoyInVenv(venv: string): string | undefined {
   return undefined;
 }
 
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function envoyOnPath(pathVariable: string | undefined): string | undefined {
   for (const dir of (pathVariable ?? "").split(delimiter).filter(Boolean)) {
     const candidate = join(dir, "envoy");
-    if (existsSync(candidate)) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   return undefined;
 }
@@ -49,6 +58,7 @@ export function findEnvoy(env: NodeJS.ProcessEnv = process.env, root: string = p
   const explicit = env["PORTCULLIS_ENVOY"];
   if (explicit) {
     if (!existsSync(explicit)) throw new EnvoyNotFoundError(`PORTCULLIS_ENVOY points at ${explicit}, which does not exist. ${ENVOY_INSTALL_HINT}`);
+    if (!isExecutableFile(explicit)) throw new EnvoyNotFoundError(`PORTCULLIS_ENVOY points at ${explicit}, which is not an executable file. ${ENVOY_INSTALL_HINT}`);
     return explicit;
   }
   const found = envoyInVenv(join(root, ".venv")) ?? envoyOnPath(env["PATH"]);
