@@ -37,7 +37,10 @@ export function readSecret(ref: SecretRef, source: SecretSource, report: Reporte
   }
   const file = isAbsolute(ref.file) ? ref.file : resolvePath(source.baseDir, ref.file);
   try {
-    return new SecretValue(name, new Uint8Array(readFileSync(file)));
+    const bytes = new Uint8Array(readFileSync(file));
+    // Same rule as an empty environment variable: Envoy would only say "incomplete key" later.
+    if (bytes.length === 0) report.error("PCL4001", `Secret file ${ref.file} is empty.`, path, "Write the secret (PEM certificate, key or key list) into the file.");
+    return new SecretValue(name, bytes);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
     report.error("PCL4001", `Secret file ${ref.file} cannot be read (${reason}).`, path, "Check the path; it is relative to the config file.");

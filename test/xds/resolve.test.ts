@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGateway } from "../../src/compile.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
@@ -19,6 +22,18 @@ describe("resolve on configs that validation would reject", () => {
     const missingSecret = base({ gateway: { name: "unit", listeners: [{ name: "web", port: 443, hostnames: ["a.test"], tls: { certificate: { env: "NOPE_CERT" }, privateKey: { file: "/nonexistent/key.pem" } } }] } });
     const result = compileGateway(missingSecret, undefined, { env: {} });
     expect(result.diagnostics.map((d) => d.code)).toEqual(["PCL4001", "PCL4001"]);
+    expect(result.snapshot).toBeUndefined();
+  });
+
+  it("reports an empty secret file like an unset variable, at the reference", () => {
+    const empty = join(mkdtempSync(join(tmpdir(), "portcullis-empty-secret-")), "key.pem");
+    writeFileSync(empty, "");
+    const config = base({ gateway: { name: "unit", listeners: [{ name: "web", port: 443, hostnames: ["a.test"], tls: { certificate: { file: empty }, privateKey: { file: empty } } }] } });
+    const result = compileGateway(config, undefined, { env: {} });
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["PCL4001", `Secret file ${empty} is empty.`],
+      ["PCL4001", `Secret file ${empty} is empty.`],
+    ]);
     expect(result.snapshot).toBeUndefined();
   });
 
