@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { listenFailure, UserError } from "../errors.ts";
 import { Server, ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
-import type { AdsContext } from "./ads-session.ts";
+import type { AdsContext, AuthorizeGateway, Refusal } from "./ads-session.ts";
 import { adsServiceDefinition } from "./ads-service.ts";
 import { DeltaSession } from "./delta-session.ts";
 import { denialReason, gatewayDenial, type PeerPolicy } from "./peer-identity.ts";
@@ -30,6 +30,7 @@ export interface AdsServer {
 
 interface Session<Request> {
   handle(request: Request): boolean;
+  readonly refusal: Refusal | undefined;
   close(): void;
 }
 
@@ -43,7 +44,10 @@ async function readPem(file: string, what: string): Promise<Buffer> {
 
 async function credentials(tls: XdsTlsOptions | undefined): Promise<ServerCredentials> {
   if (!tls) return ServerCredentials.createInsecure();
-  const [cert, key, ca] = await Promise.all([readPem(tls.certFile, "server certificate"), readPem(tls.keyFile, "server key"), readPem(tls.clientCaFile, "client CA")]);
+  // One after another, so the first problem reported is always the same one.
+  const cert = await readPem(tls.certFile, "server certificate");
+  const key = await readPem(tls.keyFile, "server key");
+  const ca = await readPem(tls.clientCaFile, "client CA");
   try {
     return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], true);
   } catch (error) {
@@ -58,6 +62,11 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
     ...(options.tls.gatewaysOf ? { gatewaysOf: options.tls.gatewaysOf } : {}),
   };
   const open = new Set<ServerDuplexStream<unknown, Uint8Array>>();
+
+  /** With mTLS, which gateways this call's certificate may fetch (see PeerPolicy.gatewaysOf). */
+  function authorizer(call: ServerDuplexStream<unknown, Uint8Array>): AuthorizeGateway | undefined {
+    return policy && ((gateway) => gatewayDenial(policy, call.getAuthContext().sslPeerCertificate, gateway));
+  }
 
   function run<Request>(call: ServerDuplexStream<Request, Uint8Array>, session: Session<Request>): void {
     const peer = call.getPeer();
@@ -75,23 +84,10 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
       open.delete(call as ServerDuplexStream<unknown, Uint8Array>);
       session.close();
     };
-    let gatewayChecked = false;
     call.on("data", (request: Request) => {
-      // The node names its gateway only in its first request; a bound identity may fetch only its own.
-      const gateway = (request as { node?: { cluster?: string } }).node?.cluster;
-      if (policy && !gatewayChecked && gateway !== undefined) {
-        gatewayChecked = true;
-        const reason = gatewayDenial(policy, call.getAuthContext().sslPeerCertificate, gateway);
-        if (reason) {
-          ctx.log.warn("refused an xDS stream: its client certificate is bound to other gateways", { peer, gateway, reason });
-          finish();
-          call.emit("error", { code: GrpcStatus.PERMISSION_DENIED, details: `xDS access denied: ${reason}` });
-          return;
-        }
-      }
       if (!session.handle(request)) {
         finish();
-        call.emit("error", { code: GrpcStatus.INVALID_ARGUMENT, details: "the first request on an ADS stream must carry a node" });
+        call.emit("error", session.refusal);
       }
     });
     call.on("end", () => {
@@ -112,9 +108,9 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
   });
   server.addService(adsServiceDefinition, {
     StreamAggregatedResources: (call: ServerDuplexStream<Parameters<SotwSession["handle"]>[0], Uint8Array>) =>
-      run(call, new SotwSession(ctx, call, call.getPeer())),
+      run(call, new SotwSession(ctx, call, call.getPeer(), authorizer(call))),
     DeltaAggregatedResources: (call: ServerDuplexStream<Parameters<DeltaSession["handle"]>[0], Uint8Array>) =>
-      run(call, new DeltaSession(ctx, call, call.getPeer())),
+      run(call, new DeltaSession(ctx, call, call.getPeer(), authorizer(call))),
   });
   const host = options.host ?? "127.0.0.1";
   const serverCredentials = await credentials(options.tls);

@@ -2,6 +2,7 @@
  * What SotW and Delta streams share: identifying the node and its gateway, watching that gateway's
  * snapshots, nonces, ACK/NACK accounting (status, metrics, push-to-ACK latency) and clean-up.
  */
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { Node } from "../../generated/envoy/config/core/v3/base_pb.js";
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL } from "../envoy/type-urls.ts";
 import type { Snapshot } from "../xds/snapshot.ts";
@@ -10,6 +11,15 @@ import type { ControlPlaneMetrics, StreamMode } from "./metrics.ts";
 import type { NodeStatusRegistry } from "./node-status.ts";
 import { isReferencing, shortType } from "./resource-types.ts";
 import { transitionalSnapshot, type SnapshotCache } from "./snapshot-cache.ts";
+
+/** Why this stream may not fetch a gateway (e.g. its certificate is bound to others), or undefined. */
+export type AuthorizeGateway = (gateway: string) => string | undefined;
+
+/** The gRPC status a refused stream ends with. */
+export interface Refusal {
+  readonly code: GrpcStatus;
+  readonly details: string;
+}
 
 export interface AdsContext {
   readonly cache: SnapshotCache;
@@ -71,11 +81,16 @@ export abstract class AdsSession {
   readonly #sink: ResponseSink;
   readonly #peer: string;
 
-  constructor(ctx: AdsContext, mode: StreamMode, sink: ResponseSink, peer: string) {
+  readonly #authorize: AuthorizeGateway | undefined;
+  /** Set when the stream is refused: `handle` then returns false and the server ends the call with it. */
+  refusal: Refusal | undefined;
+
+  constructor(ctx: AdsContext, mode: StreamMode, sink: ResponseSink, peer: string, authorize?: AuthorizeGateway) {
     this.ctx = ctx;
     this.mode = mode;
     this.#sink = sink;
     this.#peer = peer;
+    this.#authorize = authorize;
     ctx.metrics.streams.inc({ mode });
   }
 
@@ -83,13 +98,21 @@ export abstract class AdsSession {
   protected abstract onSnapshot(snapshot: Snapshot): void;
 
   /**
-   * Binds the stream to a gateway by `node.cluster` on the first request. Returns false when the
-   * stream cannot be served at all (no node on the first message).
+   * Binds the stream to a gateway by `node.cluster` on the first request. Returns false (with
+   * `refusal` set) when the stream cannot be served: no node on the first message, or a peer that
+   * may not fetch that gateway.
    */
   protected identify(node: Node | undefined): boolean {
     if (this.#unwatch) return true;
     if (!node?.id && !node?.cluster) {
       this.ctx.log.warn("ADS stream sent no node on its first request; closing it", { peer: this.#peer, mode: this.mode });
+      this.refusal = { code: GrpcStatus.INVALID_ARGUMENT, details: "the first request on an ADS stream must carry a node" };
+      return false;
+    }
+    const denied = this.#authorize?.(node.cluster);
+    if (denied) {
+      this.ctx.log.warn("refused an xDS stream: its client certificate is bound to other gateways", { peer: this.#peer, gateway: node.cluster, reason: denied });
+      this.refusal = { code: GrpcStatus.PERMISSION_DENIED, details: `xDS access denied: ${denied}` };
       return false;
     }
     this.nodeId = node.id || `${this.#peer}`;

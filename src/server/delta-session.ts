@@ -6,7 +6,7 @@
 import type { DeltaDiscoveryRequest } from "../../generated/envoy/service/discovery/v3/discovery_pb.js";
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL } from "../envoy/type-urls.ts";
 import type { Snapshot, XdsResource } from "../xds/snapshot.ts";
-import { AdsSession, type AdsContext, type ResponseSink } from "./ads-session.ts";
+import { AdsSession, type AdsContext, type AuthorizeGateway, type ResponseSink } from "./ads-session.ts";
 import { inPushOrder, isImplicitWildcard, isWildcardAllowed } from "./resource-types.ts";
 import { deltaResponseBytes } from "./wire.ts";
 
@@ -20,8 +20,8 @@ interface DeltaTypeState {
 export class DeltaSession extends AdsSession {
   readonly #types = new Map<string, DeltaTypeState>();
 
-  constructor(ctx: AdsContext, sink: ResponseSink, peer: string) {
-    super(ctx, "delta", sink, peer);
+  constructor(ctx: AdsContext, sink: ResponseSink, peer: string, authorize?: AuthorizeGateway) {
+    super(ctx, "delta", sink, peer, authorize);
   }
 
   /** Returns false when the stream must be closed. */

@@ -6,7 +6,7 @@
 import type { DiscoveryRequest } from "../../generated/envoy/service/discovery/v3/discovery_pb.js";
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL } from "../envoy/type-urls.ts";
 import type { Snapshot } from "../xds/snapshot.ts";
-import { AdsSession, type AdsContext, type ResponseSink } from "./ads-session.ts";
+import { AdsSession, type AdsContext, type AuthorizeGateway, type ResponseSink } from "./ads-session.ts";
 import { inPushOrder, isImplicitWildcard } from "./resource-types.ts";
 import { sotwResponse } from "./snapshot-cache.ts";
 import { sotwResponseBytes } from "./wire.ts";
@@ -21,8 +21,8 @@ interface SotwTypeState {
 export class SotwSession extends AdsSession {
   readonly #types = new Map<string, SotwTypeState>();
 
-  constructor(ctx: AdsContext, sink: ResponseSink, peer: string) {
-    super(ctx, "sotw", sink, peer);
+  constructor(ctx: AdsContext, sink: ResponseSink, peer: string, authorize?: AuthorizeGateway) {
+    super(ctx, "sotw", sink, peer, authorize);
   }
 
   /** Returns false when the stream must be closed. */
