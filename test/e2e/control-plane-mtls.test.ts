@@ -14,6 +14,7 @@ import { sotwStream } from "../support/ads-client.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
 import { createTestPki, type TestPki } from "../support/certs.ts";
 import { startEnvoy, stopAllEnvoys } from "../support/envoy.ts";
+import { eventually, get } from "../support/http-load.ts";
 import { freePort } from "../support/ports.ts";
 import { gatewaySnapshot } from "../support/snapshots.ts";
 
@@ -50,9 +51,10 @@ function clientCredentials(cert?: { certFile: string; keyFile: string }) {
   return cert ? credentials.createSsl(ca, readFileSync(cert.keyFile), readFileSync(cert.certFile)) : credentials.createSsl(ca);
 }
 
-async function firstOutcome(cert?: { certFile: string; keyFile: string }) {
-  const stream = sotwStream(address, clientCredentials(cert));
-  stream.send({ node: { id: "probe", cluster: "secure" }, typeUrl: CLUSTER_TYPE_URL });
+/** What the first request of a stream gets: resources, or the call's end status. */
+async function firstOutcome(cert?: { certFile: string; keyFile: string }, gateway = "secure", to = address) {
+  const stream = sotwStream(to, clientCredentials(cert));
+  stream.send({ node: { id: "probe", cluster: gateway }, typeUrl: CLUSTER_TYPE_URL });
   const outcome = await Promise.race([stream.next().then(() => "resources" as const), stream.ended]);
   stream.close();
   return outcome;
@@ -80,13 +82,8 @@ it("serves an allowed client, and a real Envoy whose bootstrap carries the clien
     tls: { ...edge, caFile: pki.caFile },
   });
   await startEnvoy({ bootstrap: bootstrap as Record<string, unknown> });
-  const deadline = Date.now() + 15_000;
-  let status = 0;
-  while (Date.now() < deadline && status !== 200) {
-    status = await fetch(`http://127.0.0.1:${listenerPort}/s`).then((r) => r.status, () => 0);
-    if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect(status).toBe(200);
+  const served = await eventually(() => get(listenerPort, "/s"), (reply) => reply.status === 200, "Envoy to get its config over mTLS");
+  expect(served.status).toBe(200);
 });
 
 describe("identities bound to gateways (--allow-spiffe ID=GATEWAY)", () => {
@@ -108,23 +105,15 @@ describe("identities bound to gateways (--allow-spiffe ID=GATEWAY)", () => {
   });
   afterAll(() => bound.close());
 
-  async function outcomeFor(cert: { certFile: string; keyFile: string }, gateway: string) {
-    const stream = sotwStream(boundAddress, clientCredentials(cert));
-    stream.send({ node: { id: "probe", cluster: gateway }, typeUrl: CLUSTER_TYPE_URL });
-    const outcome = await Promise.race([stream.next().then(() => "resources" as const), stream.ended]);
-    stream.close();
-    return outcome;
-  }
-
   it("serves a bound identity its own gateway", async () => {
-    expect(await outcomeFor(pki.issue("shop-edge", [`URI:${BOUND}`]), "shop")).toBe("resources");
+    expect(await firstOutcome(pki.issue("shop-edge", [`URI:${BOUND}`]), "shop", boundAddress)).toBe("resources");
   });
 
   it("refuses a bound identity that claims another gateway's node.cluster", async () => {
-    expect(await outcomeFor(pki.issue("shop-edge-2", [`URI:${BOUND}`]), "secure")).toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
+    expect(await firstOutcome(pki.issue("shop-edge-2", [`URI:${BOUND}`]), "secure", boundAddress)).toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
   });
 
   it("still serves an unbound allowed identity any gateway", async () => {
-    expect(await outcomeFor(pki.issue("edge-any", [`URI:${ALLOWED}`]), "shop")).toBe("resources");
+    expect(await firstOutcome(pki.issue("edge-any", [`URI:${ALLOWED}`]), "shop", boundAddress)).toBe("resources");
   });
 });
