@@ -57,6 +57,7 @@ export const CODES = {
   PCL3027: { severity: "error", title: "Path or path template Envoy cannot match as written" },
   PCL3028: { severity: "error", title: "Two APIs serve the same base path and version" },
   PCL3029: { severity: "error", title: "dns: logical with more than one endpoint" },
+  PCL3030: { severity: "error", title: "Provider or identity name that cannot name an Envoy resource or file" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

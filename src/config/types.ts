@@ -49,9 +49,9 @@ export interface GatewayConfig {
   $schema?: string;
   /** The gateway itself: its name, listeners and the proxies in front of it. */
   gateway: GatewaySettings;
-  /** Who can call: JWT issuers, API-key consumers and mTLS clients, by name. */
+  /** Who can call: JWT issuers, API-key consumers and mTLS clients, by name (lowercase letters, digits, dashes). */
   identities?: Record<string, Identity>;
-  /** Everything a route can send traffic to — backend services, LLM providers, MCP servers — by name. */
+  /** Everything a route can send traffic to — backend services, LLM providers, MCP servers — by name (lowercase letters, digits, dashes; it names the Envoy cluster). */
   providers?: Record<string, Provider>;
   /** The APIs this gateway publishes, each with its versions and routes. */
   apis?: Api[];

@@ -1,7 +1,7 @@
 import { checkApiPrefixes } from "./checks/api-prefixes.ts";
 import { checkFormats } from "./checks/formats.ts";
 import { checkHostnames } from "./checks/hostnames.ts";
-import { checkDuplicateNames, checkPorts } from "./checks/names.ts";
+import { checkDuplicateNames, checkPorts, checkResourceNames } from "./checks/names.ts";
 import { checkPaths } from "./checks/paths.ts";
 import type { Check, CheckContext } from "./checks/context.ts";
 import { checkLifecycle } from "./checks/lifecycle.ts";
@@ -15,7 +15,7 @@ import { schemaFindings } from "./schema-findings.ts";
 import type { GatewayConfig } from "./types.ts";
 
 const CHECKS: readonly Check[] = [checkReferences, checkDuplicateNames, checkPorts, checkRoutes, checkLifecycle, checkUpstreams,
-  checkHostnames, checkFormats, checkPaths, checkApiPrefixes, checkLogicalDns];
+  checkHostnames, checkFormats, checkPaths, checkApiPrefixes, checkLogicalDns, checkResourceNames];
 
 export interface ValidateOptions {
   /** File named in locations that `locate` cannot place. */

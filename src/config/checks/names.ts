@@ -61,3 +61,25 @@ export const checkPorts: Check = (config, context) => {
   }
   return out;
 };
+
+const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/**
+ * Provider and identity names become Envoy cluster names and generated file names, so they follow
+ * the same rule as every other name: "a/b" and "a_b" would otherwise share one generated file.
+ */
+export const checkResourceNames: Check = (config, context) => {
+  const keys = [
+    ...Object.keys(config.providers ?? {}).map((name) => ({ name, section: "providers", what: "provider" })),
+    ...Object.keys(config.identities ?? {}).map((name) => ({ name, section: "identities", what: "identity" })),
+  ];
+  return keys
+    .filter(({ name }) => !RESOURCE_NAME.test(name))
+    .map(({ name, section, what }) => {
+      const fixed = name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 63);
+      return finding(context.place, "PCL3030", `${what} name '${name}' must be lowercase letters, digits and dashes, starting with a letter`, [section, name], {
+        at: "key",
+        hint: fixed ? `rename it, e.g. to '${fixed}'` : "rename it, starting with a letter",
+      });
+    });
+};
