@@ -3,7 +3,6 @@
  * restart, a broken edit keeps the last good config serving and shows on /status, and SIGTERM
  * shuts down cleanly.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,12 +11,11 @@ import { adsBootstrap } from "../../src/xds/bootstrap-ads.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
 import { startEnvoy, stopAllEnvoys } from "../support/envoy.ts";
 import { freePorts } from "../support/ports.ts";
+import { startServe, type ServeProcess } from "../support/serve-process.ts";
 
 let dir: string;
 let backend: TestBackend;
-let serve: ChildProcess;
-let exited: Promise<number | null>;
-let output = "";
+let serve: ServeProcess;
 let xdsPort: number, adminPort: number, listenerPort: number;
 const configFile = () => join(dir, "gateway.yaml");
 
@@ -69,7 +67,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`timed out waiting for ${what}\n--- serve output ---\n${output}`);
+  throw new Error(`timed out waiting for ${what}\n--- serve output ---\n${serve.output()}`);
 }
 
 interface StatusBody {
@@ -82,20 +80,12 @@ beforeAll(async () => {
   backend = await startBackend("demo");
   [xdsPort, adminPort, listenerPort] = (await freePorts(3)) as [number, number, number];
   await writeFile(configFile(), config("one"));
-  serve = spawn(
-    join(process.cwd(), "node_modules/.bin/node"),
-    ["src/cli/main.ts", "serve", configFile(), "--watch", "--xds-port", String(xdsPort), "--admin-port", String(adminPort), "--log-format", "json"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  serve.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  serve.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  exited = new Promise((resolve) => serve.once("exit", (code) => resolve(code)));
-  await until(async () => (await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined))?.status === 200, "serve to be ready");
+  serve = await startServe(configFile(), { xdsPort, adminPort, watch: true });
 });
 
 afterAll(async () => {
   await stopAllEnvoys();
-  if (serve.exitCode === null) serve.kill("SIGKILL");
+  if (serve.child.exitCode === null) serve.child.kill("SIGKILL");
   await backend.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -125,7 +115,7 @@ it("hot-reloads edits into a running Envoy and keeps the last good config on a b
 });
 
 it("shuts down cleanly on SIGTERM", async () => {
-  serve.kill("SIGTERM");
-  expect(await exited).toBe(0);
-  expect(output).toContain('"msg":"shutting down"');
+  serve.child.kill("SIGTERM");
+  expect(await serve.exited).toBe(0);
+  expect(serve.output()).toContain('"msg":"shutting down"');
 });
