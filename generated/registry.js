@@ -150,6 +150,7 @@ import { file_envoy_extensions_formatter_req_without_query_v3_req_without_query 
 import { file_envoy_extensions_http_ai_filters_request_info_v3_request_info } from "./envoy/extensions/http/ai_filters/request_info/v3/request_info_pb.js";
 import { file_envoy_extensions_http_ai_filters_schema_validation_v3_schema_validation } from "./envoy/extensions/http/ai_filters/schema_validation/v3/schema_validation_pb.js";
 import { file_envoy_extensions_http_ai_filters_transcoder_v3_transcoder } from "./envoy/extensions/http/ai_filters/transcoder/v3/transcoder_pb.js";
+import { file_envoy_extensions_http_early_header_mutation_header_mutation_v3_header_mutation } from "./envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation_pb.js";
 import { file_envoy_extensions_http_header_formatters_preserve_case_v3_preserve_case } from "./envoy/extensions/http/header_formatters/preserve_case/v3/preserve_case_pb.js";
 import { file_envoy_extensions_http_injected_credentials_generic_v3_generic } from "./envoy/extensions/http/injected_credentials/generic/v3/generic_pb.js";
 import { file_envoy_extensions_http_injected_credentials_oauth2_v3_oauth2 } from "./envoy/extensions/http/injected_credentials/oauth2/v3/oauth2_pb.js";
@@ -418,6 +419,7 @@ export const allFiles = [
   file_envoy_extensions_http_ai_filters_request_info_v3_request_info,
   file_envoy_extensions_http_ai_filters_schema_validation_v3_schema_validation,
   file_envoy_extensions_http_ai_filters_transcoder_v3_transcoder,
+  file_envoy_extensions_http_early_header_mutation_header_mutation_v3_header_mutation,
   file_envoy_extensions_http_header_formatters_preserve_case_v3_preserve_case,
   file_envoy_extensions_http_injected_credentials_generic_v3_generic,
   file_envoy_extensions_http_injected_credentials_oauth2_v3_oauth2,

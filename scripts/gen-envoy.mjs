@@ -196,6 +196,7 @@ const PROTO_DIRS = [
   "envoy/extensions/http/ai_filters/request_info/v3",
   "envoy/extensions/http/ai_filters/schema_validation/v3",
   "envoy/extensions/http/ai_filters/transcoder/v3",
+  "envoy/extensions/http/early_header_mutation/header_mutation/v3",
   "envoy/extensions/http/header_formatters/preserve_case/v3",
   "envoy/extensions/http/injected_credentials/generic/v3",
   "envoy/extensions/http/injected_credentials/oauth2/v3",
