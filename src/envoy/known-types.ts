@@ -13,6 +13,8 @@ import { createRegistry } from "@bufbuild/protobuf";
 import type { Registry } from "@bufbuild/protobuf";
 import { FileAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/file/v3/file_pb.js";
 import { StdoutAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/stream/v3/stream_pb.js";
+import { FilterConfigSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
+import { ApiKeyAuthPerRouteSchema, ApiKeyAuthSchema } from "../../generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth_pb.js";
 import { CorsPolicySchema, CorsSchema } from "../../generated/envoy/extensions/filters/http/cors/v3/cors_pb.js";
 import { JwtAuthenticationSchema, PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
 import { LocalRateLimitSchema } from "../../generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit_pb.js";
@@ -42,9 +44,12 @@ export const knownTypes: Registry = createRegistry(
   JwtAuthenticationSchema,
   PerRouteConfigSchema,
   LocalRateLimitSchema,
+  ApiKeyAuthSchema,
+  ApiKeyAuthPerRouteSchema,
   // Routes (src/xds/route.ts).
   UriTemplateMatchConfigSchema,
   UriTemplateRewriteConfigSchema,
+  FilterConfigSchema,
   // TLS, upstream protocol and access logs (src/xds/cluster.ts, src/xds/access-log.ts).
   DownstreamTlsContextSchema,
   UpstreamTlsContextSchema,

@@ -10,9 +10,14 @@ export const COMPILE_CODES = {
   PCL4005: "Duration or date cannot be read",
   PCL4006: "Config does not have the structure the compiler needs",
   PCL4007: "JWKS URL is not https",
-  PCL4010: "Identity enforcement not implemented yet: route fails closed",
   PCL4011: "Rate limit key not implemented yet: one shared bucket is used",
   PCL4012: "Deprecated version without a date: no Deprecation header",
+  // PCL4030–PCL4039: identities and access rules.
+  PCL4030: "API key list is unusable (no key, a key shared by two consumers, a character a header cannot carry)",
+  PCL4031: "API-key consumer name used by two identities",
+  PCL4032: "Route accepts an API key together with another identity kind or a second API-key identity (not supported yet)",
+  PCL4033: "API key is short enough to guess",
+  PCL4034: "Rule requires roles or groups the identity does not map (no caller could match)",
   PCL4020: "Committed generated output is missing, differs or has an orphaned file (compile --check)",
 } as const;
 

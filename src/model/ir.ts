@@ -21,6 +21,8 @@ export interface GatewayIR {
   readonly routes: readonly RouteIR[];
   /** JWT identities, verified by Envoy's jwt_authn filter. */
   readonly jwtProviders: readonly JwtProviderIR[];
+  /** API-key identities, verified by Envoy's api_key_auth filter. */
+  readonly apiKeyProviders: readonly ApiKeyProviderIR[];
   readonly accessLog: AccessLogIR;
 }
 
@@ -34,6 +36,24 @@ export interface JwtProviderIR {
   readonly fromHeaders: readonly { readonly name: string; readonly prefix: string }[];
   readonly fromParams: readonly string[];
   readonly fromCookies: readonly string[];
+}
+
+export interface ApiKeyProviderIR {
+  /** The identity's name. */
+  readonly name: string;
+  readonly source: ApiKeySourceIR;
+  readonly consumers: readonly ApiKeyConsumerIR[];
+}
+
+/** Where an API key is read from: one header (lower case) or one query parameter. */
+export type ApiKeySourceIR = { readonly header: string } | { readonly query: string };
+
+export interface ApiKeyConsumerIR {
+  /** Unique across every API-key identity: the client name Envoy forwards, logs and authorizes. */
+  readonly name: string;
+  readonly team?: string;
+  /** The consumer's keys (empty when secrets are placeholders); never printed. */
+  readonly keys: readonly SecretValue[];
 }
 
 export interface LimitsIR {
@@ -204,6 +224,8 @@ export interface AllowRuleIR {
   readonly identityType: "jwt" | "apiKey" | "mtls";
   /** JWT: the claims that hold scopes, roles and groups (absent: not mapped, so a condition on it never holds). */
   readonly claimNames?: { readonly scopes: string; readonly roles?: string; readonly groups?: string };
+  /** API key: where the key is read from, and the consumers this rule admits (those named, or all). */
+  readonly apiKey?: { readonly source: ApiKeySourceIR; readonly consumers: readonly string[] };
   /** mTLS: the SPIFFE IDs / SANs of the clients this rule admits. */
   readonly mtlsPrincipals?: readonly string[];
   readonly scopes: readonly string[];

@@ -13,5 +13,8 @@ export const GATEWAY_SET_REQUEST_HEADERS: readonly string[] = [
   "x-portcullis-team",
 ];
 
+/** The verified API-key consumer: set by api_key_auth, read by the access rules and the upstream. */
+export const CONSUMER_HEADER = "x-portcullis-consumer";
+
 /** Route metadata namespace read by access logs and later filters. */
 export const METADATA_NAMESPACE = "portcullis";

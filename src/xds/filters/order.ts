@@ -1,4 +1,5 @@
 import type { GatewayIR } from "../../model/ir.ts";
+import { apiKeyAuthFilter } from "./api-key-auth.ts";
 import { corsFilter } from "./cors.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 import { jwtAuthnFilter } from "./jwt-authn.ts";
@@ -15,8 +16,8 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   { slot: "cors", why: "answer browser preflights before authentication rejects them", module: corsFilter },
   // Verifies tokens and writes claims to metadata that the access rules below read.
   { slot: "jwt_authn", why: "establish the caller's identity first", module: jwtAuthnFilter },
-  // API keys and external decisions: also identity, so before the access rules.
-  { slot: "ext_authz", why: "API-key and external identity checks (later)" },
+  // API keys: also identity, so before the access rules, which read the consumer it establishes.
+  { slot: "api_key_auth", why: "establish the API-key consumer before the access rules", module: apiKeyAuthFilter },
   { slot: "rbac", why: "access rules need the identity established above", module: rbacFilter },
   // After identity so per-identity limits can key on it; before any expensive processing.
   { slot: "local_ratelimit", why: "shed excess load before AI/MCP processing", module: localRateLimitFilter },

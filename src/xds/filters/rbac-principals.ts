@@ -3,6 +3,7 @@ import type { PrincipalSchema } from "../../../generated/envoy/config/rbac/v3/rb
 import type { ValueMatcherSchema } from "../../../generated/envoy/type/matcher/v3/value_pb.js";
 import type { AllowRuleIR } from "../../model/ir.ts";
 import { JWT_AUTHN_FILTER } from "./jwt-authn.ts";
+import { CONSUMER_HEADER } from "../gateway-headers.ts";
 import { escapeRegex } from "../proto.ts";
 
 type Principal = MessageInitShape<typeof PrincipalSchema>;
@@ -57,6 +58,17 @@ function mtlsPrincipal(rule: AllowRuleIR): Principal | undefined {
   return and([or(ids.map((id) => ({ identifier: { case: "authenticated", value: { principalName: { matchPattern: { case: "exact", value: id } } } } }))), ...clientConditions(rule)]);
 }
 
+/**
+ * The consumer api_key_auth verified and wrote to the gateway's own header (a client's copy is
+ * removed before any filter runs), one of those the rule admits.
+ */
+function apiKeyPrincipal(rule: AllowRuleIR): Principal | undefined {
+  const consumers = rule.apiKey?.consumers ?? [];
+  if (consumers.length === 0) return undefined;
+  const consumer = (name: string): Principal => ({ identifier: { case: "header", value: { name: CONSUMER_HEADER, headerMatchSpecifier: { case: "stringMatch", value: { matchPattern: { case: "exact", value: name } } } } } });
+  return and([or(consumers.map(consumer)), ...clientConditions(rule)]);
+}
+
 /** The RBAC principal of an allow rule, or undefined when Envoy cannot enforce it yet (fails closed). */
 export function rulePrincipal(rule: AllowRuleIR): Principal | undefined {
   switch (rule.identityType) {
@@ -65,6 +77,6 @@ export function rulePrincipal(rule: AllowRuleIR): Principal | undefined {
     case "mtls":
       return mtlsPrincipal(rule);
     case "apiKey":
-      return undefined;
+      return apiKeyPrincipal(rule);
   }
 }
