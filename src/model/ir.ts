@@ -220,8 +220,9 @@ export type AccessIR =
   | { readonly kind: "identities"; readonly rules: readonly AllowRuleIR[] };
 
 export interface AllowRuleIR {
-  readonly identity: string;
-  readonly identityType: "jwt" | "apiKey" | "mtls";
+  /** The identity the caller presents; absent for an address rule (`identityType: "address"`). */
+  readonly identity?: string;
+  readonly identityType: "jwt" | "apiKey" | "mtls" | "address";
   /** JWT: the claims that hold scopes, roles and groups (absent: not mapped, so a condition on it never holds). */
   readonly claimNames?: { readonly scopes: string; readonly roles?: string; readonly groups?: string };
   /** API key: where the key is read from, and the consumers this rule admits (those named, or all). */

@@ -187,7 +187,7 @@ function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[]
 function versionKey(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs): string {
   const providerNames = new Set((version.routes ?? []).map((route) => route.provider));
   const identityNames = new Set(
-    [version.access, ...(version.routes ?? []).map((route) => route.access)].flatMap((access) => (access && "allow" in access ? (access.allow ?? []).map((rule) => rule.identity) : [])),
+    [version.access, ...(version.routes ?? []).map((route) => route.access)].flatMap((access) => (access && "allow" in access ? (access.allow ?? []).flatMap((rule) => rule.identity ?? []) : [])),
   );
   return JSON.stringify([
     apiIndex,

@@ -3,7 +3,8 @@ import { sortedRecord } from "./proto.ts";
 
 /** One allow rule as a reviewer reads it: the identity and only the conditions it sets. */
 export interface AllowRuleSummary {
-  readonly identity: string;
+  /** Absent for an address rule. */
+  readonly identity?: string;
   readonly [condition: string]: string | readonly string[];
 }
 
@@ -38,7 +39,7 @@ function ruleSummary(rule: AllowRuleIR): AllowRuleSummary {
     ["mtls_principals", rule.mtlsPrincipals ?? []],
     ["client_cidrs", rule.clientCidrs],
   ];
-  return { identity: rule.identity, type: rule.identityType, ...Object.fromEntries(conditions.filter(([, values]) => values.length > 0)) };
+  return { ...(rule.identity ? { identity: rule.identity } : {}), type: rule.identityType, ...Object.fromEntries(conditions.filter(([, values]) => values.length > 0)) };
 }
 
 function access(access: AccessIR): RouteSummary["access"] {

@@ -63,6 +63,8 @@ function identityReferences(config: GatewayConfig, context: CheckContext): Diagn
     if (!("allow" in access)) continue;
     for (const [index, rule] of access.allow.entries()) {
       const rulePath = [...path, "allow", index];
+      // An address rule (no identity) is checked where it is resolved (src/model/resolve-access.ts).
+      if (rule.identity === undefined) continue;
       const identity = Object.hasOwn(identities, rule.identity) ? identities[rule.identity] : undefined;
       if (!identity || !["jwt", "apiKey", "mtls"].includes(identity.type)) {
         if (identity) continue; // its wrong type is already a schema finding

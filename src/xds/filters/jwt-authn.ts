@@ -8,10 +8,20 @@ export const JWT_AUTHN_FILTER = "envoy.filters.http.jwt_authn";
 /** JWT identities a route's rules name, sorted: the providers a token may come from. */
 export function jwtIdentitiesOf(route: RouteIR): string[] {
   if (route.access.kind !== "identities") return [];
-  return [...new Set(route.access.rules.filter((rule) => rule.identityType === "jwt").map((rule) => rule.identity))].sort();
+  return [...new Set(route.access.rules.flatMap((rule) => (rule.identityType === "jwt" && rule.identity ? [rule.identity] : [])))].sort();
 }
 
-const requirementName = (identities: readonly string[]) => identities.join("|");
+/**
+ * What a route demands of a token. Only JWT rules: a valid token of one of those issuers (a
+ * missing one is 401). JWT rules beside mTLS or address rules: a token is optional, but one that
+ * is sent must be valid; the access rules (RBAC) then decide who gets in.
+ */
+function requirementOf(route: RouteIR): { name: string; identities: string[]; optional: boolean } | undefined {
+  const identities = jwtIdentitiesOf(route);
+  if (identities.length === 0 || route.access.kind !== "identities") return undefined;
+  const optional = route.access.rules.some((rule) => rule.identityType !== "jwt");
+  return { name: `${identities.join("|")}${optional ? "|optional" : ""}`, identities, optional };
+}
 
 function provider(jwt: JwtProviderIR) {
   const jwks = jwt.jwks;
@@ -35,20 +45,20 @@ function provider(jwt: JwtProviderIR) {
   };
 }
 
-/** One requirement per distinct set of JWT identities that routes accept: any one valid token of those issuers. */
+const byProvider = (identity: string) => ({ requiresType: { case: "providerName" as const, value: identity } });
+
+/** One requirement per distinct demand routes make: any one valid token of those issuers, maybe optional. */
 function requirements(ir: GatewayIR) {
-  const sets = new Map<string, string[]>();
+  const demands = new Map<string, { identities: string[]; optional: boolean }>();
   for (const route of ir.routes) {
-    const identities = jwtIdentitiesOf(route);
-    if (identities.length > 0) sets.set(requirementName(identities), identities);
+    const demand = requirementOf(route);
+    if (demand) demands.set(demand.name, demand);
   }
   return sortedRecord(
-    [...sets].map(([name, identities]) => [
-      name,
-      identities.length === 1
-        ? { requiresType: { case: "providerName" as const, value: identities[0]! } }
-        : { requiresType: { case: "requiresAny" as const, value: { requirements: identities.map((id) => ({ requiresType: { case: "providerName" as const, value: id } })) } } },
-    ] as const),
+    [...demands].map(([name, { identities, optional }]) => {
+      const alternatives = [...identities.map(byProvider), ...(optional ? [{ requiresType: { case: "allowMissing" as const, value: {} } }] : [])];
+      return [name, alternatives.length === 1 ? alternatives[0]! : { requiresType: { case: "requiresAny" as const, value: { requirements: alternatives } } }] as const;
+    }),
   );
 }
 
@@ -59,7 +69,7 @@ function requirements(ir: GatewayIR) {
 export const jwtAuthnFilter: HttpFilterModule = {
   name: JWT_AUTHN_FILTER,
   chainEntry: (ir) => {
-    if (!ir.routes.some((route) => jwtIdentitiesOf(route).length > 0)) return undefined;
+    if (!ir.routes.some((route) => requirementOf(route) !== undefined)) return undefined;
     return typedExtension(JWT_AUTHN_FILTER, JwtAuthenticationSchema, {
       providers: sortedRecord(ir.jwtProviders.map((jwt) => [jwt.name, provider(jwt)] as const)),
       requirementMap: requirements(ir),
@@ -68,7 +78,7 @@ export const jwtAuthnFilter: HttpFilterModule = {
     });
   },
   perRoute: (route) => {
-    const identities = jwtIdentitiesOf(route);
-    return identities.length > 0 ? packed(PerRouteConfigSchema, { requirementSpecifier: { case: "requirementName", value: requirementName(identities) } }) : undefined;
+    const demand = requirementOf(route);
+    return demand ? packed(PerRouteConfigSchema, { requirementSpecifier: { case: "requirementName", value: demand.name } }) : undefined;
   },
 };

@@ -17,12 +17,21 @@ function claim(identity: string, path: readonly string[], value: ValueMatcher): 
   return { identifier: { case: "metadata", value: { filter: JWT_AUTHN_FILTER, path: [identity, ...path].map((key) => ({ segment: { case: "key", value: key } })), value } } };
 }
 
+/**
+ * Where a claim sits in the payload: a dotted name is a path into nested objects (Keycloak's
+ * `realm_access.roles`); a namespaced claim (`https://shop.example/roles`) is one key.
+ */
+export function claimPath(name: string): string[] {
+  return name.includes("://") ? [name] : name.split(".");
+}
+
 /** The claim holds `value`: as an item of a list claim, or a word of a space-separated string (OAuth `scope`). */
 function claimHolds(identity: string, name: string, value: string): Principal {
   const exact = { matchPattern: { case: "exact" as const, value } };
+  const path = claimPath(name);
   return or([
-    claim(identity, [name], { matchPattern: { case: "listMatch", value: { matchPattern: { case: "oneOf", value: { matchPattern: { case: "stringMatch", value: exact } } } } } }),
-    claim(identity, [name], { matchPattern: { case: "stringMatch", value: { matchPattern: { case: "safeRegex", value: { regex: `(^|.* )${escapeRegex(value)}( .*|$)` } } } } }),
+    claim(identity, path, { matchPattern: { case: "listMatch", value: { matchPattern: { case: "oneOf", value: { matchPattern: { case: "stringMatch", value: exact } } } } } }),
+    claim(identity, path, { matchPattern: { case: "stringMatch", value: { matchPattern: { case: "safeRegex", value: { regex: `(^|.* )${escapeRegex(value)}( .*|$)` } } } } }),
   ]);
 }
 
@@ -37,16 +46,17 @@ function clientConditions(rule: AllowRuleIR): Principal[] {
 }
 
 function jwtPrincipal(rule: AllowRuleIR): Principal | undefined {
-  const names = rule.claimNames!;
-  // A condition on a claim the identity does not map can never hold: the rule admits nobody.
-  if ((rule.roles.length > 0 && !names.roles) || (rule.groups.length > 0 && !names.groups)) return undefined;
+  const names = rule.claimNames;
+  const identity = rule.identity;
+  // A condition on a claim the identity does not map can never hold (resolve reports it as an error).
+  if (!names || !identity || (rule.roles.length > 0 && !names.roles) || (rule.groups.length > 0 && !names.groups)) return undefined;
   return and([
     // Present only when jwt_authn verified a token of this identity's issuer.
-    claim(rule.identity, [], { matchPattern: { case: "presentMatch", value: true } }),
-    ...rule.scopes.map((scope) => claimHolds(rule.identity, names.scopes, scope)),
-    ...(rule.roles.length > 0 ? [or(rule.roles.map((role) => claimHolds(rule.identity, names.roles!, role)))] : []),
-    ...(rule.groups.length > 0 ? [or(rule.groups.map((group) => claimHolds(rule.identity, names.groups!, group)))] : []),
-    ...rule.claims.map((c) => or(c.values.map((value) => claimHolds(rule.identity, c.name, value)))),
+    claim(identity, [], { matchPattern: { case: "presentMatch", value: true } }),
+    ...rule.scopes.map((scope) => claimHolds(identity, names.scopes, scope)),
+    ...(rule.roles.length > 0 ? [or(rule.roles.map((role) => claimHolds(identity, names.roles!, role)))] : []),
+    ...(rule.groups.length > 0 ? [or(rule.groups.map((group) => claimHolds(identity, names.groups!, group)))] : []),
+    ...rule.claims.map((c) => or(c.values.map((value) => claimHolds(identity, c.name, value)))),
     ...clientConditions(rule),
   ]);
 }
@@ -78,5 +88,7 @@ export function rulePrincipal(rule: AllowRuleIR): Principal | undefined {
       return mtlsPrincipal(rule);
     case "apiKey":
       return apiKeyPrincipal(rule);
+    case "address":
+      return rule.clientCidrs.length > 0 ? and(clientConditions(rule)) : undefined;
   }
 }
