@@ -31,6 +31,9 @@ export function listener(ir: GatewayIR, listener: ListenerIR): MessageInitShape<
   return {
     name: listener.name,
     address: { address: { case: "socketAddress", value: { address: listener.address, portSpecifier: { case: "portValue", value: listener.port } } } },
+    // Envoy binds with SO_REUSEPORT by default, so a second gateway on a taken port would bind it
+    // too and the kernel would split connections between the two. Off: the second one fails instead.
+    enableReusePort: false,
     // Bounds the memory one slow or hostile connection can pin.
     perConnectionBufferLimitBytes: ir.limits.connectionBufferBytes,
     filterChains: [
