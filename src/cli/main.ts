@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<Command>> = {
   compile: async () => (await import("./compile.ts")).compileCommand,
   validate: async () => (await import("./validate.ts")).validateCommand,
   diff: async () => (await import("./diff.ts")).diffCommand,
+  explain: async () => (await import("./explain.ts")).explainCommand,
   init: async () => (await import("./init.ts")).initCommand,
   bootstrap: async () => (await import("./bootstrap.ts")).bootstrapCommand,
   serve: async () => (await import("./serve.ts")).serveCommand,

@@ -1,0 +1,93 @@
+/**
+ * What Envoy does with one caller's request to one route, decided from the IR alone — the same
+ * semantics the translator compiles to jwt_authn, api_key_auth and RBAC, written a second time
+ * so that the two can be checked against each other (test/e2e/access-matrix.test.ts).
+ */
+import type { AllowRuleIR, GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
+import { inRanges } from "./addresses.ts";
+import type { Caller } from "./callers.ts";
+
+export interface Decision {
+  readonly outcome: "allow" | "deny" | "gone" | "unreachable";
+  /** The HTTP status the caller gets (0: the connection is refused before any HTTP; 404: no route). */
+  readonly status: number;
+  readonly reason: string;
+}
+
+const allow = (reason: string): Decision => ({ outcome: "allow", status: 200, reason });
+const deny = (status: 401 | 403 | 404, reason: string): Decision => ({ outcome: "deny", status, reason });
+
+function holds(rule: AllowRuleIR, caller: Caller): boolean {
+  if (rule.clientCidrs.length > 0 && !inRanges(caller.address, rule.clientCidrs)) return false;
+  switch (rule.identityType) {
+    case "address":
+      return true;
+    case "apiKey":
+      return caller.kind === "apiKey" && caller.consumer !== undefined && (rule.apiKey?.consumers ?? []).includes(caller.consumer);
+    case "mtls":
+      return caller.kind === "mtls" && caller.principal !== undefined && (rule.mtlsPrincipals ?? []).includes(caller.principal);
+    case "jwt":
+      return (
+        caller.kind === "jwt" &&
+        caller.identity === rule.identity &&
+        rule.scopes.every((scope) => caller.scopes.includes(scope)) &&
+        (rule.roles.length === 0 || rule.roles.some((role) => caller.roles.includes(role))) &&
+        (rule.groups.length === 0 || rule.groups.some((group) => caller.groups.includes(group))) &&
+        rule.claims.every((claim) => caller.claims.some((held) => held.name === claim.name && claim.values.includes(held.value)))
+      );
+  }
+}
+
+export function describeRule(rule: AllowRuleIR): string {
+  const conditions = [
+    ...(rule.scopes.length ? [`scopes ${rule.scopes.join(" & ")}`] : []),
+    ...(rule.roles.length ? [`a role of ${rule.roles.join(" | ")}`] : []),
+    ...(rule.groups.length ? [`a group of ${rule.groups.join(" | ")}`] : []),
+    ...rule.claims.map((claim) => `${claim.name} in ${claim.values.join(" | ")}`),
+    ...(rule.identityType === "apiKey" ? [`consumer ${(rule.apiKey?.consumers ?? []).join(" | ")}`] : []),
+    ...(rule.identityType === "mtls" ? [`certificate ${(rule.mtlsPrincipals ?? []).join(" | ")}`] : []),
+    ...(rule.clientCidrs.length ? [`from ${rule.clientCidrs.join(" | ")}`] : []),
+  ];
+  return `${rule.identity ?? "client address"}${conditions.length ? `: ${conditions.join(", ")}` : ""}`;
+}
+
+/** The credential checks that run before the access rules and answer 401 (or 403) themselves. */
+function authenticate(rules: readonly AllowRuleIR[], caller: Caller): Decision | undefined {
+  const keyRule = rules.find((rule) => rule.apiKey !== undefined);
+  if (keyRule?.apiKey) {
+    // The key must be where this identity reads it; any configured key is then known to Envoy.
+    const source = keyRule.apiKey.source;
+    if (caller.kind !== "apiKey") return deny(401, `no valid API key in ${"header" in source ? `header ${source.header}` : `query parameter ${source.query}`}`);
+    const allowed = [...new Set(rules.flatMap((rule) => rule.apiKey?.consumers ?? []))];
+    if (!allowed.includes(caller.consumer!)) return deny(403, `consumer ${caller.consumer} is not admitted`);
+    return undefined;
+  }
+  const issuers = [...new Set(rules.flatMap((rule) => (rule.identityType === "jwt" && rule.identity ? [rule.identity] : [])))];
+  if (issuers.length === 0) return undefined;
+  if (caller.kind === "jwt") return issuers.includes(caller.identity!) ? undefined : deny(401, `a token of ${caller.identity} is not accepted here`);
+  const optional = rules.some((rule) => rule.identityType !== "jwt");
+  return optional ? undefined : deny(401, `no token of ${issuers.join(" or ")}`);
+}
+
+/** Listeners whose host names include one of the route's: those that serve it. */
+function listenersOf(ir: GatewayIR, route: RouteIR): ListenerIR[] {
+  return ir.listeners.filter((listener) => listener.hostnames.some((host) => route.hostnames.includes(host)));
+}
+
+export function decide(ir: GatewayIR, route: RouteIR, caller: Caller): Decision {
+  const listeners = listenersOf(ir, route);
+  const viaClientCertificate = listeners.some((listener) => listener.tls?.clientCertificate);
+  const withoutCertificate = listeners.some((listener) => !listener.tls?.clientCertificate?.required);
+  // An mTLS caller comes in over a listener that verifies its certificate; everyone else over one that does not ask.
+  if (caller.kind === "mtls" ? !viaClientCertificate : !withoutCertificate) {
+    return { outcome: "unreachable", status: 0, reason: caller.kind === "mtls" ? "no listener serving this route verifies client certificates" : "every listener serving this route requires a client certificate" };
+  }
+  if (route.action.kind === "gone") return { outcome: "gone", status: 410, reason: "retired version" };
+  const access = route.access;
+  if (access.kind === "public") return allow(`public: ${access.reason}`);
+  if (access.kind === "deny") return deny(403, "no rule: deny by default");
+  const refused = authenticate(access.rules, caller);
+  if (refused) return refused;
+  const index = access.rules.findIndex((rule) => holds(rule, caller));
+  return index >= 0 ? allow(`rule ${index + 1} (${describeRule(access.rules[index]!)})`) : deny(403, "no rule admits this caller");
+}

@@ -1,0 +1,90 @@
+/**
+ * The access matrix of a gateway: every caller (callers.ts) against every route and method,
+ * with the decision and its reason (decide.ts). Pure: IR in, plain data out.
+ */
+import type { GatewayIR, HttpMethod, RouteIR } from "../model/ir.ts";
+import { type Caller, callersOf } from "./callers.ts";
+import { type Decision, decide } from "./decide.ts";
+import { requestFor, selectRoute } from "./requests.ts";
+
+/** What a route without `methods` answers: the methods APIs use; TRACE, CONNECT and the rest are refused. */
+export const DEFAULT_METHODS: readonly HttpMethod[] = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
+
+export interface MatrixColumn {
+  /** `<api>.<version>.<route>`. */
+  readonly route: string;
+  readonly api: string;
+  readonly version: string;
+  readonly method: HttpMethod;
+  /** The route's path as matched (`exact`, `prefix` or `template`). */
+  readonly path: string;
+  readonly match: RouteIR["match"]["kind"];
+  /** Header conditions of the match (header versioning, a credential's header). */
+  readonly headers: RouteIR["match"]["headers"];
+  readonly hostnames: readonly string[];
+}
+
+export interface MatrixCell extends Decision {
+  readonly caller: string;
+  readonly route: string;
+  readonly method: HttpMethod;
+}
+
+export interface AccessMatrix {
+  readonly gateway: string;
+  readonly callers: readonly Caller[];
+  readonly columns: readonly MatrixColumn[];
+  /** One per caller and column, callers outer, columns inner. */
+  readonly cells: readonly MatrixCell[];
+}
+
+function columnsOf(route: RouteIR): MatrixColumn[] {
+  const methods = route.match.methods.length > 0 ? route.match.methods : DEFAULT_METHODS;
+  return methods.map((method) => ({ route: route.id, api: route.api, version: route.version, method, path: route.match.path, match: route.match.kind, headers: route.match.headers, hostnames: route.hostnames }));
+}
+
+/** A host name the route serves, as a client would send it (a wildcard's `*` filled in). */
+export function sampleHost(route: RouteIR): string {
+  const host = route.hostnames.find((name) => !name.startsWith("*")) ?? route.hostnames[0] ?? "localhost";
+  return host.replace(/^\*/, "x");
+}
+
+/**
+ * The caller's request for a column goes to whichever route Envoy picks for it: a credential the
+ * caller adds (an API-key header) can select another route than the column's, and then that
+ * route decides.
+ */
+function cell(ir: GatewayIR, route: RouteIR, method: HttpMethod, caller: Caller, headersOf: (caller: Caller) => Record<string, string>): Decision {
+  const request = requestFor(route, method);
+  const selected = selectRoute(ir.routes, sampleHost(route), { ...request, headers: { ...request.headers, ...headersOf(caller) } });
+  if (!selected) return { outcome: "deny", status: 404, reason: "no route matches the request with this caller's headers" };
+  const decision = decide(ir, selected, caller);
+  return selected.id === route.id ? decision : { ...decision, reason: `served by ${selected.id}: ${decision.reason}` };
+}
+
+/** Header names a caller's credential travels in, for route selection (values do not matter to matching). */
+function credentialHeaders(ir: GatewayIR): (caller: Caller) => Record<string, string> {
+  return (caller) => {
+    if (caller.kind === "apiKey") {
+      const source = ir.apiKeyProviders.find((provider) => provider.name === caller.identity)?.source;
+      return source && "header" in source ? { [source.header]: "key" } : {};
+    }
+    if (caller.kind === "jwt") {
+      const header = ir.jwtProviders.find((provider) => provider.name === caller.identity)?.fromHeaders[0];
+      return header ? { [header.name.toLowerCase()]: `${header.prefix}token` } : {};
+    }
+    return {};
+  };
+}
+
+export function accessMatrix(ir: GatewayIR): AccessMatrix {
+  const callers = callersOf(ir);
+  const routes = [...ir.routes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const columns = routes.flatMap(columnsOf);
+  const byId = new Map(routes.map((route) => [route.id, route]));
+  const headersOf = credentialHeaders(ir);
+  const cells = callers.flatMap((caller) =>
+    columns.map((column) => ({ caller: caller.id, route: column.route, method: column.method, ...cell(ir, byId.get(column.route)!, column.method, caller, headersOf) })),
+  );
+  return { gateway: ir.name, callers, columns, cells };
+}
