@@ -122,6 +122,13 @@ export default defineGateway({
               cors: { origins: ["https://shop.example"], credentials: true, maxAge: "1h" },
             },
             { name: "fulfil", match: { template: "/{id}/fulfil", methods: ["POST"] }, provider: "orders", access: checkoutOnly },
+            // Operations dashboards on the office network read stats without a token; admins anywhere with one.
+            {
+              name: "stats",
+              match: { path: "/stats", methods: ["GET"] },
+              provider: "orders",
+              access: { allow: [{ clientCidrs: ["10.20.0.0/16"] }, { identity: "customers", roles: ["admin"] }] },
+            },
           ],
         },
         v3: { state: "draft", routes: [{ match: { prefix: "/" }, provider: "orders", access: checkoutOnly }] },

@@ -22,6 +22,7 @@ import { RBACPerRouteSchema, RBACSchema } from "../../generated/envoy/extensions
 import { RouterSchema } from "../../generated/envoy/extensions/filters/http/router/v3/router_pb.js";
 import { ConnectionLimitSchema } from "../../generated/envoy/extensions/filters/network/connection_limit/v3/connection_limit_pb.js";
 import { HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
+import { HeaderMutationSchema as EarlyHeaderMutationSchema } from "../../generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation_pb.js";
 import { UriTemplateMatchConfigSchema } from "../../generated/envoy/extensions/path/match/uri_template/v3/uri_template_match_pb.js";
 import { UriTemplateRewriteConfigSchema } from "../../generated/envoy/extensions/path/rewrite/uri_template/v3/uri_template_rewrite_pb.js";
 import { DownstreamConnectionsConfigSchema } from "../../generated/envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections_pb.js";
@@ -36,6 +37,7 @@ export const knownTypes: Registry = createRegistry(
   // Listeners and HTTP filters (src/xds/listener.ts, src/xds/filters/).
   ConnectionLimitSchema,
   HttpConnectionManagerSchema,
+  EarlyHeaderMutationSchema,
   RouterSchema,
   RBACSchema,
   RBACPerRouteSchema,

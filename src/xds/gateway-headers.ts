@@ -1,7 +1,7 @@
 /**
  * Request headers the gateway itself sets (identity for upstreams). A client could send its own
- * copy to impersonate someone, so every route configuration removes them from client requests
- * before any filter runs that could set them.
+ * copy to impersonate someone, so the connection manager removes them from client requests
+ * before any filter runs (client-header-removal.ts).
  */
 export const GATEWAY_SET_REQUEST_HEADERS: readonly string[] = [
   "x-portcullis-consumer",

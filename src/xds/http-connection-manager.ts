@@ -9,6 +9,7 @@ import {
 import { HttpProtocolOptions_HeadersWithUnderscoresAction } from "../../generated/envoy/config/core/v3/protocol_pb.js";
 import type { GatewayIR, ListenerIR } from "../model/ir.ts";
 import { accessLog } from "./access-log.ts";
+import { clientHeaderRemoval } from "./client-header-removal.ts";
 import { httpFilterChain } from "./filters/order.ts";
 import { ADS, duration } from "./proto.ts";
 
@@ -21,6 +22,8 @@ export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): Mess
     statPrefix: listener.name,
     codecType: HttpConnectionManager_CodecType.AUTO,
     routeSpecifier: { case: "rds", value: { configSource: ADS, routeConfigName: listener.name } },
+    // Client headers the gateway does not trust are gone before anything, filters included, reads them.
+    earlyHeaderMutationExtensions: [clientHeaderRemoval(ir)],
     httpFilters: httpFilterChain(ir),
     accessLog: [accessLog(ir.accessLog)],
     // Routes match on the normalized path, so /a/../admin cannot slip past /a's rules.
@@ -46,6 +49,8 @@ export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): Mess
     xffNumTrustedHops: ir.trustedProxyHops,
     // Host matching ignores the port, so example.com:8443 cannot miss the example.com virtual host's rules.
     stripPortMode: { case: "stripAnyHostPort", value: true },
+    // Likewise the trailing dot of a fully qualified name: api.example.com. is api.example.com.
+    stripTrailingHostDot: true,
     // Slowloris: a client must send its headers in time.
     requestHeadersTimeout: duration(ir.limits.requestHeadersTimeoutMs),
     // Streams that stall are reset instead of holding resources forever.

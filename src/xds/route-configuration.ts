@@ -2,7 +2,6 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { RouteSchema, VirtualHostSchema, type Route } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
-import { GATEWAY_SET_REQUEST_HEADERS } from "./gateway-headers.ts";
 import { route as translateRoute } from "./route.ts";
 import { makeResourceFromBytes, type XdsResource } from "./snapshot.ts";
 import { splice } from "./wire.ts";
@@ -73,8 +72,6 @@ export function routeConfiguration(ir: GatewayIR, listener: ListenerIR, cache: R
   });
   const shell = {
     name: listener.name,
-    // Identity headers are set by the gateway only; a client's copy is dropped before routing.
-    requestHeadersToRemove: [...GATEWAY_SET_REQUEST_HEADERS],
     // Routes name clusters that arrive over CDS; Envoy need not check them when the routes load.
     validateClusters: false,
   };

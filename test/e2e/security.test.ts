@@ -11,7 +11,7 @@ import { compileGateway } from "../../src/compile.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
 import { toEnvoyJson } from "../../src/envoy/encode.ts";
 import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
-import { startBackend, type TestBackend } from "../support/backend.ts";
+import { startBackend, type ReceivedRequest, type TestBackend } from "../support/backend.ts";
 import { startEnvoy, stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
 
@@ -22,7 +22,7 @@ let envoy: RunningEnvoy;
 function gateway(listenerPort: number, backendPort: number): GatewayConfig {
   return {
     gateway: { name: "attacked", listeners: [{ name: "web", address: "127.0.0.1", port: listenerPort, hostnames: ["api.test"] }] },
-    identities: { staff: { type: "jwt", issuer: "https://auth.test/", jwks: { url: "https://auth.test/jwks.json" } } },
+    identities: { staff: { type: "jwt", issuer: "https://auth.test/", jwks: { url: "https://auth.test/jwks.json" }, claims: { roles: "roles" } } },
     providers: { app: { type: "service", endpoints: [`127.0.0.1:${backendPort}`], plaintext: { reason: "test backend on the loopback interface" } } },
     apis: [
       {
@@ -72,6 +72,28 @@ function raw(payload: string): Promise<{ status: number; reply: string }> {
     // Connection: close, so Envoy closes once it has answered.
     socket.write(payload);
   });
+}
+
+/**
+ * What a client may send to make a backend believe in another client, host, URL or method. With no
+ * proxy in front of the gateway, none of it can be true.
+ */
+const CLIENT_CLAIMS: Record<string, string> = {
+  "X-Real-IP": "10.6.6.6",
+  "True-Client-IP": "10.6.6.6",
+  Forwarded: "for=10.6.6.6;host=evil.test;proto=https",
+  "X-Forwarded-Host": "evil.test",
+  "X-Forwarded-Port": "8443",
+  "X-Original-URL": "/v1/shop/admin/users",
+  "X-Rewrite-URL": "/v1/shop/admin/users",
+  "X-HTTP-Method-Override": "DELETE",
+  "X-HTTP-Method": "DELETE",
+  "X-Method-Override": "DELETE",
+};
+
+/** The path a backend behind IIS URL Rewrite or Symfony's old request handling serves: X-Original-URL or X-Rewrite-URL wins over the request line. */
+function pathServedByUrlRewritingBackend(request: ReceivedRequest): string {
+  return String(request.headers["x-original-url"] ?? request.headers["x-rewrite-url"] ?? request.path);
 }
 
 const get = (target: string, extraHeaders = "") => raw(`GET ${target} HTTP/1.1\r\nHost: api.test\r\n${extraHeaders}Connection: close\r\n\r\n`);
@@ -164,6 +186,27 @@ describe("attacks through real Envoy", () => {
     }
     expect(line?.["client_address"], envoy.output().slice(-2000)).toBe("127.0.0.1");
     expect(backend.received.at(-1)?.headers["x-envoy-external-address"]).toBe("127.0.0.1");
+  });
+
+  it("removes forwarding, URL-rewrite and method-override headers a client sends: the backend never sees them", async () => {
+    const sent = Object.keys(CLIENT_CLAIMS).map((name) => `${name}: ${CLIENT_CLAIMS[name]}\r\n`).join("");
+    expect((await get("/v1/shop/catalog/claims-probe", sent)).status).toBe(200);
+    const request = backend.received.at(-1)!;
+    expect(request.path).toBe("/v1/shop/catalog/claims-probe");
+    const seen = Object.keys(CLIENT_CLAIMS).filter((name) => request.headers[name.toLowerCase()] !== undefined);
+    expect(seen).toEqual([]);
+  });
+
+  it("cannot trick a backend that honours X-Original-URL into serving a path the gateway did not authorise", async () => {
+    for (const header of ["X-Original-URL", "X-Rewrite-URL"]) {
+      expect((await get("/v1/shop/catalog/items", `${header}: /v1/shop/admin/users\r\n`)).status).toBe(200);
+      expect(pathServedByUrlRewritingBackend(backend.received.at(-1)!)).toBe("/v1/shop/catalog/items");
+    }
+  });
+
+  it("treats a host name with a trailing dot as the host name, rules included", async () => {
+    expect((await raw("GET /v1/shop/catalog/items HTTP/1.1\r\nHost: api.test.\r\nConnection: close\r\n\r\n")).status).toBe(200);
+    expect((await raw("GET /v1/shop/admin/users HTTP/1.1\r\nHost: api.test.\r\nConnection: close\r\n\r\n")).status).toBe(401);
   });
 
   it("answers 404 for an unknown host, and routes a known host whatever port it names", async () => {
