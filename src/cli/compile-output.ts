@@ -1,8 +1,9 @@
-import { dirname, join, relative, resolve as resolvePath } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "../config/diagnostics.ts";
 import type { LoadResult } from "../config/load.ts";
 import { compileGateway } from "../compile.ts";
-import { compareOutput, isUpToDate, writeOutput, type OutputComparison } from "../xds/output-dir.ts";
+import { UserError } from "../errors.ts";
+import { compareOutput, isUpToDate, MANIFEST_FILE, writeOutput, type OutputComparison } from "../xds/output-dir.ts";
 import { renderSnapshot } from "../xds/render.ts";
 
 export interface OutputRequest {
@@ -46,6 +47,19 @@ function staleFindings(dir: string, comparison: OutputComparison): Diagnostic[] 
   ];
 }
 
+/**
+ * An output directory is compile's alone: one that holds the config (`--out .`, say) would mix
+ * generated and hand-written files, so it is refused before anything is compared or written.
+ */
+function refuseDirectoryHoldingConfig(dir: string, shown: string, configFile: string, cwd: string): void {
+  const inside = relative(dir, configFile);
+  if (inside.startsWith("..") || isAbsolute(inside)) return;
+  throw new UserError(
+    `refusing ${shown} as the output directory: it holds the config ${relative(cwd, configFile)}, and generated files need a directory of their own; ` +
+      "choose another with --out, or leave it out to use generated/ beside the config",
+  );
+}
+
 function listChanges(comparison: OutputComparison): string[] {
   return [
     ...comparison.missing.map((path) => `  missing   ${path}`),
@@ -65,6 +79,7 @@ export function compileOutput(loaded: LoadResult, request: OutputRequest): Outpu
   if (!compiled.snapshot || !compiled.ir) return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: "" };
   const dir = request.out ? resolvePath(request.cwd, request.out) : defaultOutputDir(loaded.file);
   const shown = relative(request.cwd, dir) || ".";
+  refuseDirectoryHoldingConfig(dir, shown, loaded.file, request.cwd);
   const files = renderSnapshot(compiled.snapshot, compiled.ir.routes);
   if (request.check) {
     const comparison = compareOutput(dir, files);
@@ -73,7 +88,9 @@ export function compileOutput(loaded: LoadResult, request: OutputRequest): Outpu
     return { diagnostics: compiled.diagnostics, stale: true, staleFiles: staleFindings(dir, comparison), report: `${report}\n` };
   }
   const written = writeOutput(dir, files);
-  const changes = listChanges(written);
-  const summary = changes.length === 0 ? "already up to date" : `${written.missing.length} added, ${written.changed.length} updated, ${written.orphaned.length} removed`;
+  // The summary counts resource files; the manifest is named only when it is new.
+  const count = (paths: string[]) => paths.filter((path) => path !== MANIFEST_FILE).length;
+  const manifest = written.missing.includes(MANIFEST_FILE) ? `, ${MANIFEST_FILE} added (commit it: it lists the files compile owns here)` : "";
+  const summary = isUpToDate(written) ? "already up to date" : `${count(written.missing)} added, ${count(written.changed)} updated, ${written.orphaned.length} removed${manifest}`;
   return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: `${shown}: ${files.size} files, ${summary}\n` };
 }

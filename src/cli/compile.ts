@@ -12,14 +12,17 @@ Without a path, looks for gateway.config.ts, gateway.config.mjs/.js, gateway.yam
 gateway.json in the working directory; a directory path is searched the same way.
 
 Options:
-  --out DIR          where the generated resources go (default: generated/ beside the config)
-  --check            write nothing; fail when DIR is missing or stale, listing what differs (CI)
+  --out DIR          where the generated resources go (default: generated/ beside the config). DIR is
+                     compile's own: its .portcullis-manifest lists the files compile wrote, the only
+                     ones it rewrites or removes; a DIR holding the config or other files is refused
+  --check            write nothing; fail when DIR is missing or stale, listing what differs (CI);
+                     files in DIR that its manifest does not list are not compile's and are ignored
   --format FORMAT    text (default; a code frame per finding), json, or github (Actions annotations)
 
 Exit codes:
   0  clean (warnings allowed)
   1  the config has errors, or (with --check) DIR is missing or stale
-  2  usage error or internal error
+  2  usage error (DIR refused, for one) or internal error
 
 Examples:
   portcullis compile --check

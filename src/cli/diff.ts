@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join, relative, resolve as resolvePath } from "node:path";
+import { existsSync } from "node:fs";
+import { relative, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../config/diagnostics.ts";
 import { compileGatewayFile } from "../compile.ts";
-import { listYamlFiles } from "../xds/output-dir.ts";
+import { readOutput } from "../xds/output-dir.ts";
 import { INDEX_FILE, renderSnapshot } from "../xds/render.ts";
 import { diffRoutes, routeSummariesOf } from "../xds/route-diff.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
@@ -20,10 +20,6 @@ Exit codes:
   0  compiled (whether or not anything differs)
   1  the config has errors
   2  usage error or internal error`;
-
-function readOld(dir: string): Map<string, string> {
-  return new Map(listYamlFiles(dir).map((path) => [path, readFileSync(join(dir, path), "utf8")]));
-}
 
 /**
  * The summary lines: one per changed resource, with route details under route configurations.
@@ -63,7 +59,7 @@ export const diffCommand: Command = {
     const dir = parsed.values.against ? resolvePath(cwd, parsed.values.against) : defaultOutputDir(result.file);
     // A mistyped --against would otherwise read as "everything is new".
     if (parsed.values.against && !existsSync(dir)) throw new UsageError(`--against ${parsed.values.against}: no such directory`);
-    const lines = describeDiff(readOld(dir), renderSnapshot(result.snapshot, result.ir.routes));
+    const lines = describeDiff(readOutput(dir), renderSnapshot(result.snapshot, result.ir.routes));
     const shown = relative(cwd, dir) || ".";
     process.stdout.write(lines.length === 0 ? `No changes against ${shown}.\n` : `Changes against ${shown}:\n${lines.join("\n")}\n`);
     return ExitCode.ok;
