@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
 import { compileGateway } from "../../src/compile.ts";
-import type { GatewayConfig } from "../../src/config/types.ts";
+import type { Access, GatewayConfig } from "../../src/config/types.ts";
 import { toEnvoyJson } from "../../src/envoy/encode.ts";
 import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
@@ -49,7 +49,7 @@ beforeAll(async () => {
   backend = await startBackend("ops");
   port = await freePort();
   writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [{ ...signing.publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" }] }));
-  const route = (name: string, access: NonNullable<GatewayConfig["apis"]>[number]["versions"][string]["access"]) => ({
+  const route = (name: string, access: Access) => ({
     name,
     match: { path: `/${name}`, methods: ["GET" as const] },
     provider: "ops",
