@@ -58,6 +58,12 @@ export const CODES = {
   PCL3028: { severity: "error", title: "Two APIs serve the same base path and version" },
   PCL3029: { severity: "error", title: "dns: logical with more than one endpoint" },
   PCL3030: { severity: "error", title: "Provider or identity name that cannot name an Envoy resource or file" },
+  PCL3031: { severity: "error", title: "Listener address is not an IP address (Envoy never resolves a listener's name)" },
+  PCL3032: { severity: "error", title: "Text holds a control character (NUL, line break, ...) that Envoy rejects or never matches" },
+  PCL3033: { severity: "error", title: "Upstream Host or SNI (rewrite.host, tls.sni) is not a host name" },
+  PCL3034: { severity: "error", title: "Retry condition Envoy does not know" },
+  PCL3035: { severity: "error", title: "Retry status codes without 'retriable-status-codes' (never retried)" },
+  PCL3036: { severity: "error", title: "CORS origin is not scheme://host[:port]" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

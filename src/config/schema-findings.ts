@@ -60,10 +60,20 @@ function explain(errors: ErrorObject[], root: unknown, base: ModelPath, place: P
     out.push(...explainUnion(union, [...base, ...fromPointer(union.instancePath, root)], place));
   }
   for (const error of errors) {
-    if (handled.some((p) => within(error.instancePath, p))) continue;
-    out.push(explainOne(error, [...base, ...fromPointer(error.instancePath, root)], place));
+    if (handled.some((p) => within(error.instancePath, p)) || error.keyword === "propertyNames") continue;
+    const path = [...base, ...fromPointer(error.instancePath, root)];
+    out.push(error.propertyName === undefined ? explainOne(error, path, place) : explainKey(error, error.propertyName, path, place));
   }
   return out;
+}
+
+/** A property name that breaks the object's `propertyNames` rule (a version name, a claim name). */
+function explainKey(error: ErrorObject, name: string, path: ModelPath, place: Placement): Diagnostic {
+  const where = pathText(path);
+  const at = { at: "key" as const };
+  if (error.keyword === "minLength") return finding(place, "PCL2007", `${where} has an entry with an empty name`, [...path, name], { ...at, hint: "give the entry a name" });
+  const pattern = String((error.params as Record<string, unknown>)["pattern"]);
+  return finding(place, "PCL2005", `${JSON.stringify(name)} is not a valid name in ${where}`, [...path, name], { ...at, hint: PATTERN_HINTS[pattern] ?? `it must match ${pattern}` });
 }
 
 function within(path: string, prefix: string): boolean {
@@ -198,6 +208,8 @@ const PATTERN_HINTS: Record<string, string> = {
   "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": 'write a date as YYYY-MM-DD, e.g. "2026-06-30"',
   "^/[A-Za-z0-9._~/-]*$": "start with '/' and use only letters, digits and . _ ~ / -",
   "^[A-Za-z_][A-Za-z0-9_]*$": "environment variable names use letters, digits and '_' and do not start with a digit",
+  "^/": "start the path with '/', e.g. \"/healthz\"",
+  "^[A-Za-z0-9][A-Za-z0-9._~-]{0,62}$": "a version name is one path segment: letters, digits and . _ ~ -, starting with a letter or digit (e.g. v1, 2026-01)",
 };
 
 function explainOne(error: ErrorObject, path: ModelPath, place: Placement): Diagnostic {
@@ -242,16 +254,27 @@ function explainOne(error: ErrorObject, path: ModelPath, place: Placement): Diag
     case "maximum":
     case "exclusiveMinimum":
     case "exclusiveMaximum":
-      return finding(place, "PCL2006", `${where} is ${String(error.data)}, but it ${error.message ?? "is out of range"}`, path);
+      return finding(place, "PCL2006", `${where} is ${String(error.data)}, but it ${error.message ?? "is out of range"}`, path, { hint: rangeHint(parent) });
     case "minItems":
       return finding(place, "PCL2007", `${where} needs at least ${String(params["limit"])} item(s)`, path);
     case "minLength":
-      return finding(place, "PCL2007", `${where} must be at least ${String(params["limit"])} characters long`, path, {
-        hint: "say why in a full sentence",
-      });
+      // One character: Envoy needs the text (a claim name, a file path); longer minimums are reasons.
+      return params["limit"] === 1
+        ? finding(place, "PCL2007", `${where} is empty`, path, { hint: "write a value, or leave the property out to use its default" })
+        : finding(place, "PCL2007", `${where} must be at least ${String(params["limit"])} characters long`, path, { hint: "say why in a full sentence" });
     default:
       return finding(place, "PCL2009", `${where} ${error.message ?? "is invalid"}`, path);
   }
+}
+
+/** The largest value of the unsigned 32-bit fields Envoy keeps most counts and limits in. */
+const UINT32_MAX = 4_294_967_295;
+
+function rangeHint(node: SchemaNode | undefined): string | undefined {
+  const { minimum, maximum } = (node ?? {}) as { minimum?: number; maximum?: number };
+  if (minimum === undefined && maximum === undefined) return undefined;
+  const range = maximum === undefined ? `${minimum} or more` : minimum === undefined ? `at most ${maximum}` : `from ${minimum} to ${maximum}`;
+  return `use a ${node?.type === "integer" ? "whole number" : "number"} ${range}${maximum === UINT32_MAX ? " (Envoy holds it in 32 bits)" : ""}`;
 }
 
 function firstSentence(text: string): string {

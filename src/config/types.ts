@@ -36,7 +36,10 @@ export interface EnvSecretRef {
 }
 
 export interface FileSecretRef {
-  /** Path of the file that holds the secret, relative to the config file. */
+  /**
+   * Path of the file that holds the secret, relative to the config file.
+   * @minLength 1
+   */
   file: string;
 }
 
@@ -96,6 +99,7 @@ export interface GatewaySettings {
    * How many proxies (load balancers, CDNs) sit in front of the gateway and append to
    * `X-Forwarded-For`. The client address is taken that many hops from the right.
    * @default 0
+   * @asType integer
    * @minimum 0
    * @maximum 10
    */
@@ -111,12 +115,14 @@ export interface Listener {
    */
   name: string;
   /**
-   * Address to bind.
+   * IP address to bind: `0.0.0.0` (every IPv4 interface), `::` (every interface) or one
+   * interface's address such as `127.0.0.1`. Envoy binds addresses only, never host names.
    * @default "0.0.0.0"
    */
   address?: string;
   /**
    * TCP port to listen on.
+   * @asType integer
    * @minimum 1
    * @maximum 65535
    */
@@ -170,20 +176,25 @@ export interface ConnectionLimits {
   /**
    * Largest request header block accepted, in KiB.
    * @default 60
+   * @asType integer
    * @minimum 1
    * @maximum 8192
    */
   maxRequestHeadersKb?: number;
   /**
-   * Per-connection buffer limit, in bytes.
+   * Per-connection buffer limit, in bytes (Envoy holds it in 32 bits).
    * @default 32768
+   * @asType integer
    * @minimum 1024
+   * @maximum 4294967295
    */
   connectionBufferBytes?: number;
   /**
    * Most concurrent downstream connections per listener.
    * @default 10000
+   * @asType integer
    * @minimum 1
+   * @maximum 9007199254740991
    */
   maxConnections?: number;
 }
@@ -196,7 +207,10 @@ export type Identity = JwtIdentity | ApiKeyIdentity | MtlsIdentity;
 /** Callers present a JWT issued by a trusted issuer. */
 export interface JwtIdentity {
   type: "jwt";
-  /** Expected `iss` claim, e.g. `https://auth.example.com/`. */
+  /**
+   * Expected `iss` claim, e.g. `https://auth.example.com/`.
+   * @minLength 1
+   */
   issuer: string;
   /** Accepted `aud` values; a token must carry at least one. Omit to accept any audience. */
   audiences?: string[];
@@ -205,6 +219,7 @@ export interface JwtIdentity {
   /**
    * Clock skew tolerated on `exp` and `nbf`, in seconds.
    * @default 60
+   * @asType integer
    * @minimum 0
    * @maximum 600
    */
@@ -232,7 +247,10 @@ export interface RemoteJwks {
 }
 
 export interface LocalJwks {
-  /** Path of a JWKS JSON file, relative to the config file. */
+  /**
+   * Path of a JWKS JSON file, relative to the config file.
+   * @minLength 1
+   */
   file: string;
 }
 
@@ -247,12 +265,18 @@ export interface HeaderTokenSource {
 }
 
 export interface QueryTokenSource {
-  /** Query parameter name. */
+  /**
+   * Query parameter name.
+   * @minLength 1
+   */
   query: string;
 }
 
 export interface CookieTokenSource {
-  /** Cookie name. */
+  /**
+   * Cookie name.
+   * @minLength 1
+   */
   cookie: string;
 }
 
@@ -260,16 +284,24 @@ export interface ClaimMapping {
   /**
    * Claim that identifies the caller.
    * @default "sub"
+   * @minLength 1
    */
   subject?: string;
-  /** Claim holding the caller's roles (a list or a space-separated string). */
+  /**
+   * Claim holding the caller's roles (a list or a space-separated string).
+   * @minLength 1
+   */
   roles?: string;
   /**
    * Claim holding OAuth scopes (a list or a space-separated string).
    * @default "scope"
+   * @minLength 1
    */
   scopes?: string;
-  /** Claim holding the caller's groups. */
+  /**
+   * Claim holding the caller's groups.
+   * @minLength 1
+   */
   groups?: string;
 }
 
@@ -316,9 +348,15 @@ export interface MtlsClient {
    * @pattern ^[a-z][a-z0-9-]{0,62}$
    */
   name: string;
-  /** Expected SPIFFE ID, e.g. `spiffe://example.org/ns/shop/sa/checkout`. */
+  /**
+   * Expected SPIFFE ID, e.g. `spiffe://example.org/ns/shop/sa/checkout`.
+   * @minLength 1
+   */
   spiffeId?: string;
-  /** Expected DNS subject alternative name. */
+  /**
+   * Expected DNS subject alternative name.
+   * @minLength 1
+   */
   san?: string;
 }
 
@@ -379,7 +417,10 @@ export interface Justification {
 }
 
 export interface UpstreamTls {
-  /** SNI sent to the service; defaults to the endpoint's host name. */
+  /**
+   * SNI sent to the service (a host name); defaults to the endpoint's host name.
+   * @maxLength 255
+   */
   sni?: string;
   /** PEM CA bundle that the service's certificate must chain to. Defaults to the system trust store. */
   caCertificate?: SecretRef;
@@ -408,6 +449,7 @@ export interface RetryPolicy {
   /**
    * Retries after the first attempt.
    * @default 1
+   * @asType integer
    * @minimum 0
    * @maximum 10
    */
@@ -423,11 +465,22 @@ export interface RetryPolicy {
    * Status codes that are retried when `retriable-status-codes` is set.
    * @default [503]
    */
-  statusCodes?: number[];
+  statusCodes?: HttpStatusCode[];
 }
 
+/**
+ * An HTTP status code.
+ * @asType integer
+ * @minimum 100
+ * @maximum 599
+ */
+export type HttpStatusCode = number;
+
 export interface HealthCheck {
-  /** HTTP path probed on each endpoint, e.g. `/healthz`. */
+  /**
+   * HTTP path probed on each endpoint, e.g. `/healthz`.
+   * @pattern ^/
+   */
   path: string;
   /**
    * Time between probes.
@@ -442,13 +495,17 @@ export interface HealthCheck {
   /**
    * Successes before an endpoint is healthy again.
    * @default 2
+   * @asType integer
    * @minimum 1
+   * @maximum 4294967295
    */
   healthyThreshold?: number;
   /**
    * Failures before an endpoint is unhealthy.
    * @default 3
+   * @asType integer
    * @minimum 1
+   * @maximum 4294967295
    */
   unhealthyThreshold?: number;
 }
@@ -457,25 +514,33 @@ export interface CircuitBreaker {
   /**
    * Most connections to the service.
    * @default 1024
+   * @asType integer
    * @minimum 1
+   * @maximum 4294967295
    */
   maxConnections?: number;
   /**
    * Most requests waiting for a connection.
    * @default 1024
+   * @asType integer
    * @minimum 1
+   * @maximum 4294967295
    */
   maxPendingRequests?: number;
   /**
    * Most requests in flight.
    * @default 1024
+   * @asType integer
    * @minimum 1
+   * @maximum 4294967295
    */
   maxRequests?: number;
   /**
    * Most retries in flight.
    * @default 3
+   * @asType integer
    * @minimum 0
+   * @maximum 4294967295
    */
   maxRetries?: number;
 }
@@ -484,7 +549,9 @@ export interface OutlierDetection {
   /**
    * Consecutive 5xx responses before an endpoint is ejected.
    * @default 5
+   * @asType integer
    * @minimum 1
+   * @maximum 4294967295
    */
   consecutive5xx?: number;
   /**
@@ -500,6 +567,7 @@ export interface OutlierDetection {
   /**
    * Largest share of endpoints that may be ejected, in percent.
    * @default 50
+   * @asType integer
    * @minimum 0
    * @maximum 100
    */
@@ -564,7 +632,11 @@ export interface Api {
    * @default {"by":"path"}
    */
   versioning?: PathVersioning | HeaderVersioning;
-  /** The API's versions, keyed by version name (`v1`, `v2`, ...). */
+  /**
+   * The API's versions, keyed by version name (`v1`, `v2`, ...). A version name is one path
+   * segment: it is the path prefix (`/v1/...`) or the version header's value.
+   * @propertyNames {"pattern": "^[A-Za-z0-9][A-Za-z0-9._~-]{0,62}$"}
+   */
   versions: Record<string, ApiVersion>;
 }
 
@@ -686,7 +758,10 @@ export interface AllowRule {
   roles?: string[];
   /** Groups of which the caller must be in at least one (JWT). */
   groups?: string[];
-  /** Claims that must equal the given value, or one of the given values (JWT). */
+  /**
+   * Claims that must equal the given value, or one of the given values (JWT), by claim name.
+   * @propertyNames {"minLength": 1}
+   */
   claims?: Record<string, string | string[]>;
   /** Consumers allowed (API key). Omit to allow every consumer of the identity. */
   consumers?: string[];
@@ -699,7 +774,9 @@ export interface AllowRule {
 export interface RateLimit {
   /**
    * Requests allowed per period.
+   * @asType integer
    * @minimum 1
+   * @maximum 4294967295
    */
   requests: number;
   /** The period. */
@@ -761,6 +838,7 @@ export interface ModelAlias {
   fallbacks?: ModelTarget[];
   /**
    * Largest `max_tokens` a client may ask for.
+   * @asType integer
    * @minimum 1
    */
   maxTokens?: number;
@@ -794,6 +872,7 @@ export interface Budget {
   usd?: number;
   /**
    * Token limit (prompt + completion) per period.
+   * @asType integer
    * @minimum 0
    */
   tokens?: number;
@@ -864,6 +943,7 @@ export interface AuditSettings {
   /**
    * Where access logs go: `stdout`, or a file path.
    * @default "stdout"
+   * @minLength 1
    */
   accessLog?: string;
   /** Extra request headers never written to logs (Authorization, API keys and cookies never are). */

@@ -1,4 +1,7 @@
+import { checkListenerAddresses } from "./checks/addresses.ts";
 import { checkApiPrefixes } from "./checks/api-prefixes.ts";
+import { checkControlCharacters } from "./checks/control-characters.ts";
+import { checkCorsOrigins } from "./checks/cors-origins.ts";
 import { checkFormats } from "./checks/formats.ts";
 import { checkHostnames } from "./checks/hostnames.ts";
 import { checkDuplicateNames, checkPorts, checkResourceNames } from "./checks/names.ts";
@@ -6,7 +9,9 @@ import { checkPaths } from "./checks/paths.ts";
 import type { Check, CheckContext } from "./checks/context.ts";
 import { checkLifecycle } from "./checks/lifecycle.ts";
 import { checkReferences } from "./checks/references.ts";
+import { checkRetries } from "./checks/retries.ts";
 import { checkRoutes } from "./checks/routes.ts";
+import { checkUpstreamHosts } from "./checks/upstream-hosts.ts";
 import { checkLogicalDns, checkUpstreams } from "./checks/upstreams.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { hasErrors } from "./diagnostics.ts";
@@ -15,7 +20,8 @@ import { schemaFindings } from "./schema-findings.ts";
 import type { GatewayConfig } from "./types.ts";
 
 const CHECKS: readonly Check[] = [checkReferences, checkDuplicateNames, checkPorts, checkRoutes, checkLifecycle, checkUpstreams,
-  checkHostnames, checkFormats, checkPaths, checkApiPrefixes, checkLogicalDns, checkResourceNames];
+  checkHostnames, checkFormats, checkPaths, checkApiPrefixes, checkLogicalDns, checkResourceNames, checkListenerAddresses, checkControlCharacters,
+  checkUpstreamHosts, checkRetries, checkCorsOrigins];
 
 export interface ValidateOptions {
   /** File named in locations that `locate` cannot place. */

@@ -5,6 +5,18 @@ import type { Check, CheckContext } from "./context.ts";
 
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 
+/** Why `host` (no port, no wildcard) is not a DNS name, or undefined when it is one. */
+export function dnsNameProblem(host: string): string | undefined {
+  if (host.length > 253) return "it is longer than 253 characters";
+  const labels = host.split(".");
+  for (const [index, label] of labels.entries()) {
+    if (label === "") return index === labels.length - 1 && labels.length > 1 ? "it ends with '.'" : "it has an empty label ('..' or a leading '.')";
+    if (label.includes("*")) return "'*' may only be the whole first label, as in '*.example.com'";
+    if (!LABEL.test(label)) return `label '${label}' may hold only letters, digits, '-' and '_', and must not start or end with '-'`;
+  }
+  return undefined;
+}
+
 /**
  * Why a host name cannot become an Envoy virtual-host domain, or undefined when it can. Envoy takes
  * `*` alone or as a whole leftmost label only; anything else is a literal that never matches, or a NACK.
@@ -15,17 +27,8 @@ function hostnameProblem(hostname: string): string | undefined {
   const port = Number(portMatch?.[1]);
   if (portMatch && (port < 1 || port > 65535)) return `port ${portMatch[1]} is out of range`;
   const host = portMatch ? hostname.slice(0, portMatch.index) : hostname;
-  if (host.length > 253) return "it is longer than 253 characters";
-  const labels = host.split(".");
-  const wildcard = labels[0] === "*";
-  for (const [index, label] of labels.entries()) {
-    if (index === 0 && wildcard) continue;
-    if (label === "") return index === labels.length - 1 && labels.length > 1 ? "it ends with '.'" : "it has an empty label ('..' or a leading '.')";
-    if (label.includes("*")) return "'*' may only be the whole first label, as in '*.example.com'";
-    if (!LABEL.test(label)) return `label '${label}' may hold only letters, digits, '-' and '_', and must not start or end with '-'`;
-  }
-  if (wildcard && labels.length < 2) return "'*.' must be followed by a domain";
-  return undefined;
+  if (!host.startsWith("*.")) return dnsNameProblem(host);
+  return host === "*." ? "'*.' must be followed by a domain" : dnsNameProblem(host.slice(2));
 }
 
 function fixedHostname(hostname: string): string {

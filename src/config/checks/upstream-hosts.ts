@@ -1,0 +1,43 @@
+import { isIP } from "node:net";
+import type { Diagnostic } from "../diagnostics.ts";
+import { finding } from "../finding.ts";
+import type { ModelPath } from "../locate.ts";
+import type { Check } from "./context.ts";
+import { dnsNameProblem } from "./hostnames.ts";
+import { routes } from "./walk.ts";
+
+/** Why `host` is not a host name or IP address (with a port when `withPort`), or undefined. */
+function hostProblem(text: string, withPort: boolean): string | undefined {
+  if (text === "") return "it is empty";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  if (/[\s\u0000-\u001f\u007f]/.test(text)) return "it contains whitespace or a control character";
+  if (isIP(text) === 6) return withPort ? "an IPv6 address is written in brackets, as '[::1]'" : undefined;
+  const portMatch = withPort ? /:(\d{1,5})$/.exec(text) : null;
+  const port = Number(portMatch?.[1]);
+  if (portMatch && (port < 1 || port > 65535)) return `port ${portMatch[1]} is out of range`;
+  const host = portMatch ? text.slice(0, portMatch.index) : text;
+  const bracketed = /^\[(.*)\]$/.exec(host)?.[1];
+  if (withPort && bracketed !== undefined) return isIP(bracketed) === 6 ? undefined : `'${bracketed}' is not an IPv6 address`;
+  if (isIP(host) !== 0) return undefined;
+  if (host.includes("*")) return "a wildcard names no single host";
+  return dnsNameProblem(host);
+}
+
+/**
+ * The Host header a route sends upstream (`rewrite.host`) and the SNI a service is asked for
+ * (`tls.sni`) name one host: Envoy rejects a line break in either, and anything else that is not a
+ * host name reaches the service as a name it cannot serve.
+ */
+export const checkUpstreamHosts: Check = (config, context) => {
+  const out: Diagnostic[] = [];
+  const check = (value: string | undefined, path: ModelPath, what: string, withPort: boolean, example: string) => {
+    const problem = value === undefined ? undefined : hostProblem(value, withPort);
+    if (problem === undefined) return;
+    out.push(finding(context.place, "PCL3033", `${what} ${JSON.stringify(value)} is not a host name: ${problem}`, path, { hint: `write one host name${withPort ? " or address, optionally with a port" : ""}, e.g. "${example}"` }));
+  };
+  for (const { route, path } of routes(config)) check(route.rewrite?.host, [...path, "rewrite", "host"], "rewrite.host", true, "orders.internal:8443");
+  for (const [name, provider] of Object.entries(config.providers ?? {})) {
+    if (provider.type === "service" || provider.type === "mcp") check(provider.tls?.sni, ["providers", name, "tls", "sni"], `the SNI of provider '${name}'`, false, "orders.internal");
+  }
+  return out;
+};
