@@ -17,6 +17,7 @@ import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.
 import { formatDiagnostics } from "./format.ts";
 import { parsePort } from "./net-args.ts";
 import { stopSignal } from "./stop-signal.ts";
+import { ensurePortsFree, UP_DIR_PREFIX } from "./up-ports.ts";
 
 const HELP = `Usage: portcullis up [config] [options]
 
@@ -112,6 +113,10 @@ export const upCommand: Command = {
 
       const envoyBinary = findEnvoy();
       const version = await envoyVersion(envoyBinary);
+      await ensurePortsFree([
+        { host: "127.0.0.1", port: envoyAdminPort, what: "Envoy's admin interface", fix: "choose another port with --envoy-admin-port" },
+        ...first.ir.listeners.map((listener) => ({ host: listener.address, port: listener.port, what: `listener "${listener.name}"`, fix: `change the listener's port in ${first.file}` })),
+      ]);
 
       for (const backend of await startDemoBackends(first.config, first.ir, processes)) done(`demo backend "${backend.name}" on http://${backend.host}:${backend.port}`);
 
@@ -127,7 +132,7 @@ export const upCommand: Command = {
       plane.configs.apply(first);
       done(`control plane: xDS on 127.0.0.1:${plane.xdsPort}, status on http://127.0.0.1:${plane.adminPort}/status`);
 
-      const dir = await mkdtemp(join(tmpdir(), "portcullis-up-"));
+      const dir = await mkdtemp(join(tmpdir(), UP_DIR_PREFIX));
       processes.add(() => rm(dir, { recursive: true, force: true }));
       const bootstrapPath = join(dir, "envoy.json");
       const nodeId = `up-${process.pid}`;
@@ -151,6 +156,7 @@ export const upCommand: Command = {
         },
       });
       processes.add(() => envoy.stop());
+      if (!envoy.diesWithParent) console.warn(`${paint("33", "!")} setpriv (util-linux) was not found: if up is killed with SIGKILL, Envoy (pid ${envoy.pid}) keeps running`);
       try {
         // LIVE comes once Envoy's initial xDS fetch is applied, so the listeners are bound.
         await envoy.ready(30_000);
@@ -166,7 +172,7 @@ export const upCommand: Command = {
           `Envoy rejected the ${rejected.type} config: ${rejected.message}${portTaken ? `\n  fix: free that port, or change the listener's port in ${first.file}` : ""}`,
         );
       }
-      done(`Envoy ${version} is serving (admin http://127.0.0.1:${envoyAdminPort})`);
+      done(`Envoy ${version} is serving (pid ${envoy.pid}, admin http://127.0.0.1:${envoyAdminPort})`);
 
       const watcher = values["no-watch"]
         ? undefined

@@ -42,9 +42,10 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
-function envoyOnPath(pathVariable: string | undefined): string | undefined {
+/** The first executable file called `name` in the directories of a PATH value. */
+export function executableOnPath(name: string, pathVariable: string | undefined): string | undefined {
   for (const dir of (pathVariable ?? "").split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, "envoy");
+    const candidate = join(dir, name);
     if (isExecutableFile(candidate)) return candidate;
   }
   return undefined;
@@ -61,7 +62,7 @@ export function findEnvoy(env: NodeJS.ProcessEnv = process.env, root: string = p
     if (!isExecutableFile(explicit)) throw new EnvoyNotFoundError(`PORTCULLIS_ENVOY points at ${explicit}, which is not an executable file. ${ENVOY_INSTALL_HINT}`);
     return explicit;
   }
-  const found = envoyInVenv(join(root, ".venv")) ?? envoyOnPath(env["PATH"]);
+  const found = envoyInVenv(join(root, ".venv")) ?? executableOnPath("envoy", env["PATH"]);
   if (!found) throw new EnvoyNotFoundError();
   return found;
 }

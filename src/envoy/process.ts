@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { findEnvoy } from "./binary.ts";
+import { executableOnPath, findEnvoy } from "./binary.ts";
 
 export interface EnvoyProcessOptions {
   /** Path of the bootstrap file. */
@@ -14,12 +14,16 @@ export interface EnvoyProcessOptions {
 
 export interface EnvoyProcess {
   readonly adminUrl: string;
+  readonly pid: number | undefined;
+  /** The kernel kills Envoy when the process that started it dies (see {@link startEnvoyProcess}). */
+  readonly diesWithParent: boolean;
   /** Resolves with the exit code (or signal) when Envoy exits, for whatever reason. */
   readonly exited: Promise<number | string | null>;
   /**
-   * Waits until admin `/ready` answers LIVE (or, with `until: "admin"`, until the admin interface
-   * answers at all, for Envoys still waiting on their first xDS config); rejects if Envoy exits
-   * or the timeout passes first.
+   * Waits until Envoy's admin interface reports LIVE (or, with `until: "admin"`, until it answers
+   * at all, for Envoys still waiting on their first xDS config); rejects if Envoy exits or the
+   * timeout passes first, or if the admin port is answered by anything but this Envoy (one left
+   * running on that port would otherwise pass for it).
    */
   ready(timeoutMs?: number, until?: "live" | "admin"): Promise<void>;
   /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
@@ -31,11 +35,21 @@ export interface EnvoyProcess {
 /**
  * Runs a real Envoy. Hot restart is off and the shared-memory base id is derived from the admin
  * port, so several Envoys (tests, `portcullis up` next to a system Envoy) coexist on one machine.
+ *
+ * Envoy dies with the process that started it, even when that process is SIGKILLed and cannot
+ * stop it: util-linux's `setpriv --pdeathsig KILL` sets the parent-death signal, which Envoy has no
+ * option to ask for itself, then becomes Envoy (same pid). Otherwise an orphaned Envoy would keep
+ * its ports, and the next `up` would find them taken. setpriv is part of util-linux, which Debian
+ * and most Linux systems always install; without it Envoy starts as before and `diesWithParent`
+ * is false.
  */
 export function startEnvoyProcess(options: EnvoyProcessOptions): EnvoyProcess {
+  const setpriv = executableOnPath("setpriv", process.env["PATH"]);
+  const envoy = options.binary ?? findEnvoy();
   const child: ChildProcess = spawn(
-    options.binary ?? findEnvoy(),
+    setpriv ?? envoy,
     [
+      ...(setpriv ? ["--pdeathsig", "KILL", "--", envoy] : []),
       "-c", options.configPath,
       "--base-id", String(options.adminPort),
       "--log-level", options.logLevel ?? "warn",
@@ -57,16 +71,21 @@ export function startEnvoyProcess(options: EnvoyProcessOptions): EnvoyProcess {
 
   return {
     adminUrl,
+    pid: child.pid,
+    diesWithParent: setpriv !== undefined,
     exited,
     async ready(timeoutMs = 15_000, until = "live") {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         if (exitStatus !== undefined) throw new Error(`Envoy exited (${String(exitStatus)}) before it was ready`);
-        try {
-          const body = await (await fetch(`${adminUrl}/ready`)).text();
-          if (until === "admin" || body.trim() === "LIVE") return;
-        } catch {
-          // admin not listening yet
+        const info = await serverInfo(adminUrl);
+        if (info !== undefined) {
+          const own = typeof info === "object" && info.command_line_options?.config_path === options.configPath;
+          if (!own) {
+            const other = typeof info === "object" ? `an Envoy running ${info.command_line_options?.config_path ?? "another config"}` : "a server that is not an Envoy";
+            throw new Error(`${adminUrl} is answered by ${other}, not by the Envoy just started: another process holds admin port ${options.adminPort}`);
+          }
+          if (until === "admin" || info.state === "LIVE") return;
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -83,4 +102,29 @@ export function startEnvoyProcess(options: EnvoyProcessOptions): EnvoyProcess {
       if (exitStatus === undefined) child.kill("SIGKILL");
     },
   };
+}
+
+/** The part of Envoy's admin `/server_info` that tells which Envoy answers and how far it is. */
+interface ServerInfo {
+  readonly state?: string;
+  readonly command_line_options?: { readonly config_path?: string };
+}
+
+/**
+ * What the admin address answers on `/server_info`: undefined while nothing answers (not
+ * listening yet, or too slow), "foreign" for an answer that is not an Envoy's server info.
+ */
+async function serverInfo(adminUrl: string): Promise<ServerInfo | "foreign" | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(`${adminUrl}/server_info`, { signal: AbortSignal.timeout(2000) });
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = (await response.json()) as ServerInfo;
+    return response.ok && typeof info === "object" && info !== null && "command_line_options" in info ? info : "foreign";
+  } catch {
+    return "foreign";
+  }
 }

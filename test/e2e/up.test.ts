@@ -1,11 +1,13 @@
 // `portcullis up` is the README's first command: this runs it as a user would (a child process
 // on the quickstart example), calls the gateway through real Envoy, then stops it with SIGINT.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../support/http-load.ts";
 import { freePorts } from "../support/ports.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -16,6 +18,43 @@ async function waitForOutput(read: () => string, pattern: RegExp, timeoutMs: num
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${read()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Whether a process still runs: a zombie (killed, not yet reaped by whoever adopted it) does not. */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this process could listen on the port right now. */
+async function canListen(port: number, host: string): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The pid `up` prints for its Envoy. */
+function envoyPidIn(output: string): number {
+  const pid = /Envoy \S+ is serving \(pid (\d+),/.exec(output)?.[1];
+  if (!pid) throw new Error(`up printed no Envoy pid:\n${output}`);
+  return Number(pid);
+}
+
+/** Runs `up` on a config directory until it exits by itself (a wrongly started gateway is stopped after 40 s). */
+async function upUntilExit(dir: string, envoyAdminPort: number): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [join(root, "bin", "portcullis.js"), "up", dir, "--envoy-admin-port", String(envoyAdminPort)], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGINT"), 40_000);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  clearTimeout(timer);
+  return { code, output };
 }
 
 /** The quickstart example in a temp dir, on the given listener and demo-backend ports. */
@@ -82,6 +121,20 @@ describe("portcullis up on the quickstart example", () => {
     await waitForOutput(() => output, /access │ \{.*"path":"\/v1\/hello"/, 10_000);
   });
 
+  it("a second up on the same ports fails, naming each taken port and who holds it, instead of reporting Envoy as serving", async () => {
+    const [backend] = await freePorts(1);
+    const second = await quickstartCopy(listenerPort, backend!);
+    const { code, output: refused } = await upUntilExit(second, envoyAdminPort);
+    await rm(second, { recursive: true, force: true });
+    expect(code).toBe(2);
+    const holder = `is held by the Envoy of another 'portcullis up' (pid ${envoyPidIn(output)})`;
+    expect(refused).toContain(`127.0.0.1:${envoyAdminPort} (Envoy's admin interface) ${holder}: stop it (kill ${envoyPidIn(output)}), or choose another port with --envoy-admin-port`);
+    expect(refused).toMatch(new RegExp(`127\\.0\\.0\\.1:${listenerPort} \\(listener "local"\\) ${holder.replace(/[()]/g, "\\$&")}: .*change the listener's port in .*gateway\\.yaml`));
+    expect(refused).not.toMatch(/is serving|Portcullis is up/);
+    // The running gateway is untouched.
+    expect((await fetch(`http://127.0.0.1:${listenerPort}/v1/hello`, { headers: { host: "localhost" } })).status).toBe(200);
+  });
+
   it("stops everything on Ctrl-C (SIGINT) and exits 0", async () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGINT");
@@ -110,23 +163,25 @@ describe("portcullis up when a port it needs is taken", () => {
     const dir = await quickstartCopy(listenerPort, backendPort);
     dirs.push(dir);
     const [admin] = await freePorts(1);
-    const child = spawn(process.execPath, [join(root, "bin", "portcullis.js"), "up", dir, "--envoy-admin-port", String(admin)], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGINT"), 40_000); // a wrongly started gateway would run forever
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-    clearTimeout(timer);
-    return { code, output };
+    return upUntilExit(dir, admin!);
   }
 
-  it("stops with the reason when Envoy cannot bind the listener port, instead of claiming to be up", async () => {
+  it("stops, naming the port and its holder, when the listener port is taken, instead of claiming to be up", async () => {
     const [backend] = await freePorts(1);
     const { code, output } = await up(busyPort, backend!);
     expect(code).toBe(2);
-    expect(output).toMatch(/Envoy rejected the Listener config: .*cannot bind/);
-    expect(output).toMatch(/fix: free that port, or change the listener's port in .*gateway\.yaml/);
+    expect(output).toContain(`127.0.0.1:${busyPort} (listener "local") is held by pid ${process.pid} (`);
+    expect(output).toMatch(/stop it \(kill \d+\), or change the listener's port in .*gateway\.yaml/);
     expect(output).not.toContain("Portcullis is up");
+  });
+
+  it("stops when Envoy's admin port is taken, instead of taking whatever answers there for its Envoy", async () => {
+    const dir = await quickstartCopy(...((await freePorts(2)) as [number, number]));
+    dirs.push(dir);
+    const { code, output } = await upUntilExit(dir, busyPort);
+    expect(code).toBe(2);
+    expect(output).toContain(`127.0.0.1:${busyPort} (Envoy's admin interface) is held by pid ${process.pid} (`);
+    expect(output).not.toMatch(/is serving|Portcullis is up/);
   });
 
   it("says which demo backend cannot listen, not that Portcullis has a bug", async () => {
@@ -135,5 +190,28 @@ describe("portcullis up when a port it needs is taken", () => {
     expect(code).toBe(2);
     expect(output).toMatch(/cannot listen for the demo backend "demo" on 127\.0\.0\.1:\d+: the port is already in use/);
     expect(output).not.toMatch(/this is a bug/);
+  });
+});
+
+describe("portcullis up killed with SIGKILL", () => {
+  it("takes its Envoy and demo backend with it: the processes are gone and the ports free", async () => {
+    const [listener, backend, admin] = (await freePorts(3)) as [number, number, number];
+    const dir = await quickstartCopy(listener, backend);
+    const child = spawn(process.execPath, [join(root, "bin", "portcullis.js"), "up", dir, "--envoy-admin-port", String(admin)], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitForOutput(() => output, /Portcullis is up/, 45_000);
+      const envoyPid = envoyPidIn(output);
+      expect(isRunning(envoyPid)).toBe(true);
+      child.kill("SIGKILL");
+      await eventually(async () => isRunning(envoyPid), (running) => !running, `Envoy (pid ${envoyPid}) to exit after up was SIGKILLed`, 10_000);
+      // The kernel frees a killed process's sockets as its last thread exits: shortly after, not at once.
+      for (const port of [listener, backend, admin]) await eventually(() => canListen(port, "127.0.0.1"), (free) => free, `port ${port} to be free`, 10_000);
+    } finally {
+      child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
