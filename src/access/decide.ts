@@ -5,6 +5,7 @@
  */
 import type { AllowRuleIR, GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
 import { inRanges } from "./addresses.ts";
+import { ADDRESS_RULE_IDENTITY } from "../model/identity-headers.ts";
 import type { Caller } from "./callers.ts";
 
 export interface Decision {
@@ -12,6 +13,8 @@ export interface Decision {
   /** The HTTP status the caller gets (0: the connection is refused before any HTTP; 404: no route). */
   readonly status: number;
   readonly reason: string;
+  /** The identity whose rule admitted the request (`client_address` for an address rule), as upstreams are told. */
+  readonly admittedBy?: string;
 }
 
 const allow = (reason: string): Decision => ({ outcome: "allow", status: 200, reason });
@@ -88,6 +91,11 @@ export function decide(ir: GatewayIR, route: RouteIR, caller: Caller): Decision 
   if (access.kind === "deny") return deny(403, "no rule: deny by default");
   const refused = authenticate(access.rules, caller);
   if (refused) return refused;
-  const index = access.rules.findIndex((rule) => holds(rule, caller));
-  return index >= 0 ? allow(`rule ${index + 1} (${describeRule(access.rules[index]!)})`) : deny(403, "no rule admits this caller");
+  // Several rules may hold; upstreams are told the first identity by name, as Envoy's RBAC reports its first matching policy.
+  const admitting = access.rules
+    .map((rule, index) => ({ rule, index, name: rule.identity ?? ADDRESS_RULE_IDENTITY }))
+    .filter(({ rule }) => holds(rule, caller))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.index - b.index))[0];
+  if (!admitting) return deny(403, "no rule admits this caller");
+  return { ...allow(`rule ${admitting.index + 1} (${describeRule(admitting.rule)})`), admittedBy: admitting.name };
 }

@@ -104,8 +104,60 @@ export interface GatewaySettings {
    * @maximum 10
    */
   trustedProxyHops?: number;
+  /**
+   * The request headers that tell upstreams who the verified caller is. The gateway sets them
+   * itself after authentication and removes any client-sent copy before a filter reads it.
+   * Rename one where a backend expects another name, e.g. `{ subject: "x-user-id" }`.
+   */
+  identityHeaders?: IdentityHeaderNames;
   /** Limits and timeouts that protect the gateway from slow or oversized clients. */
   limits?: ConnectionLimits;
+}
+
+/** Header names for the verified caller; each defaults to `x-portcullis-<kind>`. */
+export interface IdentityHeaderNames {
+  /**
+   * The identity whose rule admitted the request (`client_address` for an address rule).
+   * @default "x-portcullis-identity"
+   * @pattern ^[a-z0-9!#$%&'*+.^_`|~-]+$
+   */
+  identity?: string;
+  /**
+   * The JWT subject (the claim `claims.subject` names).
+   * @default "x-portcullis-subject"
+   * @pattern ^[a-z0-9!#$%&'*+.^_`|~-]+$
+   */
+  subject?: string;
+  /**
+   * The JWT scopes, as the token carries them (OAuth: space-separated).
+   * @default "x-portcullis-scopes"
+   * @pattern ^[a-z0-9!#$%&'*+.^_`|~-]+$
+   */
+  scopes?: string;
+  /**
+   * The JWT roles: the claim as the token carries it, a list as a JSON array (`["a","b"]`).
+   * @default "x-portcullis-roles"
+   * @pattern ^[a-z0-9!#$%&'*+.^_`|~-]+$
+   */
+  roles?: string;
+  /**
+   * The JWT groups: the claim as the token carries it, a list as a JSON array (`["a","b"]`).
+   * @default "x-portcullis-groups"
+   * @pattern ^[a-z0-9!#$%&'*+.^_`|~-]+$
+   */
+  groups?: string;
+  /**
+   * The API-key consumer.
+   * @default "x-portcullis-consumer"
+   * @pattern ^[a-z0-9!#$%&'*+.^_`|~-]+$
+   */
+  consumer?: string;
+  /**
+   * The SPIFFE ID (URI SAN) of the verified client certificate.
+   * @default "x-portcullis-spiffe-id"
+   * @pattern ^[a-z0-9!#$%&'*+.^_`|~-]+$
+   */
+  spiffeId?: string;
 }
 
 export interface Listener {
@@ -280,6 +332,10 @@ export interface CookieTokenSource {
   cookie: string;
 }
 
+/**
+ * Which claims hold what. A dotted name is a path into nested objects (`realm_access.roles`,
+ * `resource_access.shop.roles`); a namespaced claim containing `://` is one key.
+ */
 export interface ClaimMapping {
   /**
    * Claim that identifies the caller.
@@ -748,10 +804,13 @@ export interface PublicAccess {
   public: Justification;
 }
 
-/** One allow rule: the identity to present, and conditions on it (all must hold). */
+/**
+ * One allow rule: the identity to present, and conditions on it (all must hold). A rule with
+ * `clientCidrs` and no identity allows by client address alone.
+ */
 export interface AllowRule {
-  /** Name of an identity from `identities`. */
-  identity: string;
+  /** Name of an identity from `identities`. Omit only for an address rule (`clientCidrs` alone). */
+  identity?: string;
   /** OAuth scopes the caller must all hold (JWT). */
   scopes?: string[];
   /** Roles of which the caller must hold at least one (JWT). */
@@ -767,7 +826,10 @@ export interface AllowRule {
   consumers?: string[];
   /** SPIFFE IDs allowed (mTLS). Omit to allow every client of the identity. */
   spiffeIds?: string[];
-  /** Client address ranges allowed, e.g. `10.0.0.0/8`. */
+  /**
+   * Client address ranges allowed, e.g. `10.0.0.0/8`: the TCP peer, or the address
+   * `gateway.trustedProxyHops` takes from X-Forwarded-For — never a raw client-sent header.
+   */
   clientCidrs?: string[];
 }
 

@@ -16,6 +16,7 @@ import { StdoutAccessLogSchema } from "../../generated/envoy/extensions/access_l
 import { FilterConfigSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { ApiKeyAuthPerRouteSchema, ApiKeyAuthSchema } from "../../generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth_pb.js";
 import { CorsPolicySchema, CorsSchema } from "../../generated/envoy/extensions/filters/http/cors/v3/cors_pb.js";
+import { HeaderMutationSchema } from "../../generated/envoy/extensions/filters/http/header_mutation/v3/header_mutation_pb.js";
 import { JwtAuthenticationSchema, PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
 import { LocalRateLimitSchema } from "../../generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit_pb.js";
 import { RBACPerRouteSchema, RBACSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
@@ -48,6 +49,7 @@ export const knownTypes: Registry = createRegistry(
   LocalRateLimitSchema,
   ApiKeyAuthSchema,
   ApiKeyAuthPerRouteSchema,
+  HeaderMutationSchema,
   // Routes (src/xds/route.ts).
   UriTemplateMatchConfigSchema,
   UriTemplateRewriteConfigSchema,

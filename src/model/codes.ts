@@ -19,6 +19,7 @@ export const COMPILE_CODES = {
   PCL4033: "API key is short enough to guess",
   PCL4034: "Rule requires roles or groups the identity does not map (no caller could match)",
   PCL4035: "Allow rule without an identity that is not an address rule (clientCidrs alone)",
+  PCL4036: "JWT claim name with ':' cannot be forwarded in an identity header",
   PCL4020: "Committed generated output is missing, differs or has an orphaned file (compile --check)",
 } as const;
 

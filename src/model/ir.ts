@@ -12,6 +12,8 @@ export type { HttpMethod, LifecycleState };
 export interface GatewayIR {
   /** gateway.name: the node.cluster of the Envoys that receive this config. */
   readonly name: string;
+  /** The request headers the gateway sets for the verified caller (and removes from client requests). */
+  readonly identityHeaders: IdentityHeadersIR;
   readonly trustedProxyHops: number;
   readonly limits: LimitsIR;
   readonly listeners: readonly ListenerIR[];
@@ -26,6 +28,16 @@ export interface GatewayIR {
   readonly accessLog: AccessLogIR;
 }
 
+export interface IdentityHeadersIR {
+  readonly identity: string;
+  readonly subject: string;
+  readonly scopes: string;
+  readonly roles: string;
+  readonly groups: string;
+  readonly consumer: string;
+  readonly spiffeId: string;
+}
+
 export interface JwtProviderIR {
   /** The identity's name: provider name, and the metadata key its verified payload is stored under. */
   readonly name: string;
@@ -36,6 +48,8 @@ export interface JwtProviderIR {
   readonly fromHeaders: readonly { readonly name: string; readonly prefix: string }[];
   readonly fromParams: readonly string[];
   readonly fromCookies: readonly string[];
+  /** The claims that hold the caller's subject, scopes, roles and groups (paths: `a.b` is nested). */
+  readonly claims: { readonly subject: string; readonly scopes: string; readonly roles?: string; readonly groups?: string };
 }
 
 export interface ApiKeyProviderIR {
@@ -225,8 +239,8 @@ export interface AllowRuleIR {
   readonly identityType: "jwt" | "apiKey" | "mtls" | "address";
   /** JWT: the claims that hold scopes, roles and groups (absent: not mapped, so a condition on it never holds). */
   readonly claimNames?: { readonly scopes: string; readonly roles?: string; readonly groups?: string };
-  /** API key: where the key is read from, and the consumers this rule admits (those named, or all). */
-  readonly apiKey?: { readonly source: ApiKeySourceIR; readonly consumers: readonly string[] };
+  /** API key: where the key is read from, the consumers this rule admits (those named, or all), and the header the verified consumer is written to. */
+  readonly apiKey?: { readonly source: ApiKeySourceIR; readonly consumers: readonly string[]; readonly consumerHeader: string };
   /** mTLS: the SPIFFE IDs / SANs of the clients this rule admits. */
   readonly mtlsPrincipals?: readonly string[];
   readonly scopes: readonly string[];

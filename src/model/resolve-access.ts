@@ -53,7 +53,7 @@ function claimNames(identity: JwtIdentity) {
   return { scopes: claims.scopes ?? "scope", ...(claims.roles ? { roles: claims.roles } : {}), ...(claims.groups ? { groups: claims.groups } : {}) };
 }
 
-function identityRule(rule: AllowRule, name: string, identities: Readonly<Record<string, Identity>>, report: Reporter, path: Path): AllowRuleIR | undefined {
+function identityRule(rule: AllowRule, name: string, { identities, consumerHeader, report }: AccessInputs, path: Path): AllowRuleIR | undefined {
   const identity = Object.hasOwn(identities, name) ? identities[name] : undefined;
   if (!identity) {
     report.error("PCL4002", `Access rule names identity "${name}", which is not declared.`, [...path, "identity"], "Declare it under identities, or fix the name.");
@@ -64,7 +64,9 @@ function identityRule(rule: AllowRule, name: string, identities: Readonly<Record
     identity: name,
     identityType: identity.type,
     ...(identity.type === "jwt" ? { claimNames: claimNames(identity) } : {}),
-    ...(identity.type === "apiKey" ? { apiKey: { source: apiKeySource(identity), consumers: sorted(rule.consumers ?? identity.consumers.map((consumer) => consumer.name)) } } : {}),
+    ...(identity.type === "apiKey"
+      ? { apiKey: { source: apiKeySource(identity), consumers: sorted(rule.consumers ?? identity.consumers.map((consumer) => consumer.name)), consumerHeader } }
+      : {}),
     ...(identity.type === "mtls"
       ? { mtlsPrincipals: sorted(rule.spiffeIds ?? identity.clients.flatMap((client) => [client.spiffeId, client.san].filter((id): id is string => id !== undefined))) }
       : {}),
@@ -102,14 +104,21 @@ function checkCombinable(rules: readonly AllowRuleIR[], report: Reporter, path: 
   );
 }
 
+export interface AccessInputs {
+  readonly identities: Readonly<Record<string, Identity>>;
+  readonly consumerHeader: string;
+  readonly report: Reporter;
+}
+
 /** Folds a route's access rules (or its version's) into one decision; no rule at all denies. */
-export function resolveAccess(access: Access | undefined, identities: Readonly<Record<string, Identity>>, report: Reporter, path: Path): AccessIR {
+export function resolveAccess(access: Access | undefined, inputs: AccessInputs, path: Path): AccessIR {
+  const { report } = inputs;
   if (!access) return { kind: "deny" };
   if ("public" in access) return { kind: "public", reason: access.public.reason };
   const rules = (access.allow ?? [])
     .map((rule, index) => {
       const rulePath = [...path, "allow", index];
-      return rule.identity === undefined ? addressRule(rule, report, rulePath) : identityRule(rule, rule.identity, identities, report, rulePath);
+      return rule.identity === undefined ? addressRule(rule, report, rulePath) : identityRule(rule, rule.identity, inputs, rulePath);
     })
     .filter((rule) => rule !== undefined);
   checkCombinable(rules, report, path);

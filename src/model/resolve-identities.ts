@@ -59,6 +59,23 @@ function jwks(name: string, identity: JwtIdentity, source: SecretSource, report:
   return { kind: "remote", uri: url.href, cluster, cacheDurationMs: durationOr(keys.cacheDuration, 600_000, report, [...path, "cacheDuration"]) };
 }
 
+/**
+ * Identity headers read claims through Envoy's metadata formatter, whose path separator is ':';
+ * a namespaced claim (`https://example.com/roles`) cannot be addressed there. Access rules still read it.
+ */
+function reportUnforwardableClaims(name: string, identity: JwtIdentity, report: Reporter): void {
+  for (const kind of ["subject", "scopes", "roles", "groups"] as const) {
+    const claim = identity.claims?.[kind];
+    if (!claim?.includes(":")) continue;
+    report.warning(
+      "PCL4036",
+      `Claim "${claim}" holds a ':', so its value cannot be forwarded in the ${kind} identity header (access rules still check it).`,
+      ["identities", name, "claims", kind],
+      "Have the issuer also emit the value under a plain claim name, or accept that upstreams do not get this header.",
+    );
+  }
+}
+
 /** JWT identities as jwt_authn providers; remote JWKS add their own clusters to `clusters`. */
 export function resolveJwtProviders(identities: Readonly<Record<string, Identity>>, source: SecretSource, report: Reporter, clusters: ClusterIR[]): JwtProviderIR[] {
   return Object.keys(identities)
@@ -69,6 +86,7 @@ export function resolveJwtProviders(identities: Readonly<Record<string, Identity
       const keys = jwks(name, identity, source, report, clusters);
       if (!keys) return [];
       const from = identity.from ?? DEFAULT_TOKEN_SOURCE;
+      reportUnforwardableClaims(name, identity, report);
       return [
         {
           name,
@@ -79,6 +97,12 @@ export function resolveJwtProviders(identities: Readonly<Record<string, Identity
           fromHeaders: from.flatMap((s) => ("header" in s ? [{ name: s.header, prefix: s.prefix ?? "" }] : [])),
           fromParams: from.flatMap((s) => ("query" in s ? [s.query] : [])),
           fromCookies: from.flatMap((s) => ("cookie" in s ? [s.cookie] : [])),
+          claims: {
+            subject: identity.claims?.subject ?? "sub",
+            scopes: identity.claims?.scopes ?? "scope",
+            ...(identity.claims?.roles ? { roles: identity.claims.roles } : {}),
+            ...(identity.claims?.groups ? { groups: identity.claims.groups } : {}),
+          },
         },
       ];
     });

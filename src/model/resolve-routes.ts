@@ -25,6 +25,8 @@ interface VersionContext {
 interface Inputs {
   readonly providers: Readonly<Record<string, Provider>>;
   readonly identities: Readonly<Record<string, Identity>>;
+  /** Where the verified API-key consumer travels (api_key_auth writes it, the access rules read it). */
+  readonly consumerHeader: string;
   readonly report: Reporter;
 }
 
@@ -105,7 +107,7 @@ function resolveRoute(route: Route, index: number, name: string, version: ApiVer
     match,
     lifecycle: context.lifecycle,
     action,
-    access: resolveAccess(route.access ?? version.access, inputs.identities, inputs.report, accessPath),
+    access: resolveAccess(route.access ?? version.access, inputs, accessPath),
     ...(rateLimit ? { rateLimit } : {}),
     ...(cors ? { cors } : {}),
   };
@@ -197,6 +199,7 @@ function versionKey(api: Api, apiIndex: number, hostnames: readonly string[], ve
     version,
     [...providerNames].map((name) => [name, inputs.providers[name]]),
     [...identityNames].map((name) => [name, inputs.identities[name]]),
+    inputs.consumerHeader,
   ]);
 }
 

@@ -6,6 +6,7 @@ import type { GatewayIR, SecretIR } from "./ir.ts";
 import { Reporter } from "./report.ts";
 import { resolveClusters } from "./resolve-clusters.ts";
 import { resolveApiKeyProviders } from "./resolve-api-keys.ts";
+import { resolveIdentityHeaders } from "./identity-headers.ts";
 import { resolveJwtProviders } from "./resolve-identities.ts";
 import { resolveListeners } from "./resolve-listeners.ts";
 import { resolveRoutes, type VersionCache } from "./resolve-routes.ts";
@@ -46,10 +47,13 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
   const jwtProviders = resolveJwtProviders(config.identities ?? {}, source, report, clusters);
   const apiKeyProviders = resolveApiKeyProviders(config.identities ?? {}, source, report);
   const allHostnames = [...new Set(listeners.flatMap((listener) => listener.hostnames))].sort();
-  const routes = resolveRoutes(config, allHostnames, { providers: config.providers ?? {}, identities: config.identities ?? {}, report }, options.cache).sort(compareRoutes);
+  const identityHeaders = resolveIdentityHeaders(gateway.identityHeaders);
+  const inputs = { providers: config.providers ?? {}, identities: config.identities ?? {}, consumerHeader: identityHeaders.consumer, report };
+  const routes = resolveRoutes(config, allHostnames, inputs, options.cache).sort(compareRoutes);
   const limits = gateway.limits ?? {};
   const ir: GatewayIR = {
     name: gateway.name,
+    identityHeaders,
     trustedProxyHops: gateway.trustedProxyHops ?? 0,
     limits: {
       requestHeadersTimeoutMs: durationOr(limits.requestHeadersTimeout, 10_000, report, ["gateway", "limits", "requestHeadersTimeout"]),

@@ -1,6 +1,6 @@
 import { HeaderMutationSchema } from "../../generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation_pb.js";
 import type { GatewayIR } from "../model/ir.ts";
-import { GATEWAY_SET_REQUEST_HEADERS } from "./gateway-headers.ts";
+import { gatewaySetRequestHeaders } from "./gateway-headers.ts";
 import { typedExtensionConfig } from "./proto.ts";
 
 /**
@@ -27,7 +27,7 @@ const FORWARDING_HEADERS = ["forwarded", "true-client-ip", "x-forwarded-host", "
  * passed on; the proxy must overwrite or drop them, as load balancers and CDNs that set them do.
  */
 export function removedClientHeaders(ir: GatewayIR): string[] {
-  return [...GATEWAY_SET_REQUEST_HEADERS, ...REWRITE_AND_OVERRIDE_HEADERS, ...(ir.trustedProxyHops > 0 ? [] : FORWARDING_HEADERS)].sort();
+  return [...gatewaySetRequestHeaders(ir), ...REWRITE_AND_OVERRIDE_HEADERS, ...(ir.trustedProxyHops > 0 ? [] : FORWARDING_HEADERS)].sort();
 }
 
 /**

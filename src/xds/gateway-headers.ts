@@ -1,20 +1,17 @@
-/**
- * Request headers the gateway itself sets (identity for upstreams). A client could send its own
- * copy to impersonate someone, so the connection manager removes them from client requests
- * before any filter runs (client-header-removal.ts).
- */
-export const GATEWAY_SET_REQUEST_HEADERS: readonly string[] = [
-  "x-portcullis-consumer",
-  "x-portcullis-groups",
-  "x-portcullis-identity",
-  "x-portcullis-roles",
-  "x-portcullis-scopes",
-  "x-portcullis-subject",
-  "x-portcullis-team",
-];
+import { DEFAULT_IDENTITY_HEADERS } from "../model/identity-headers.ts";
+import type { GatewayIR } from "../model/ir.ts";
 
-/** The verified API-key consumer: set by api_key_auth, read by the access rules and the upstream. */
-export const CONSUMER_HEADER = "x-portcullis-consumer";
+/** Reserved even where nothing sets it yet, so a client can never pose as a team. */
+const RESERVED = ["x-portcullis-team"];
+
+/**
+ * Request headers the gateway itself sets (identity for upstreams), under their default and their
+ * configured names. A client could send its own copy to impersonate someone, so the connection
+ * manager removes them from client requests before any filter runs (client-header-removal.ts).
+ */
+export function gatewaySetRequestHeaders(ir: GatewayIR): string[] {
+  return [...new Set([...Object.values(DEFAULT_IDENTITY_HEADERS), ...Object.values(ir.identityHeaders), ...RESERVED])].sort();
+}
 
 /** Route metadata namespace read by access logs and later filters. */
 export const METADATA_NAMESPACE = "portcullis";

@@ -25,7 +25,7 @@ export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): Mess
     // Client headers the gateway does not trust are gone before anything, filters included, reads them.
     earlyHeaderMutationExtensions: [clientHeaderRemoval(ir)],
     httpFilters: httpFilterChain(ir),
-    accessLog: [accessLog(ir.accessLog)],
+    accessLog: [accessLog(ir.accessLog, ir.identityHeaders)],
     // Routes match on the normalized path, so /a/../admin cannot slip past /a's rules.
     normalizePath: true,
     // //admin and /admin are the same path to a route match; merge so they are to Envoy too.

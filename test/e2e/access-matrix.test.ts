@@ -3,7 +3,8 @@
  * (JWT with scopes and roles, API-key consumers, mTLS clients, an address rule) is played against
  * real Envoy cell by cell — real tokens signed here, real keys, real client certificates, the
  * client address carried the way the example trusts it (one proxy hop of X-Forwarded-For) — and
- * Envoy's answer must equal the matrix: the status, and the backend reached exactly when allowed.
+ * Envoy's answer must equal the matrix: the status, the backend reached exactly when allowed, and
+ * the identity headers the backend saw naming the caller the matrix says was admitted.
  */
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -147,10 +148,18 @@ it("Envoy's decision equals the matrix in every cell, and the backend is reached
     const wanted = requestFor(route, cell.method);
     const id = `cell-${sent++}`;
     const status = await send(caller, cell.method, wanted.path, { ...wanted.headers, ...credentials(caller), "x-test-id": id });
-    const reached = backends.some((backend) => backend.received.some((r) => r.headers["x-test-id"] === id));
+    const seen = backends.flatMap((backend) => backend.received).find((r) => r.headers["x-test-id"] === id)?.headers;
     const expectedReach = cell.outcome === "allow";
-    if (status !== cell.status || reached !== expectedReach) {
-      disagreements.push(`${cell.caller} ${cell.method} ${wanted.path} (${cell.route}): matrix ${cell.status} (${cell.reason}), Envoy ${status}, backend ${reached ? "reached" : "not reached"}`);
+    if (status !== cell.status || (seen !== undefined) !== expectedReach) {
+      disagreements.push(`${cell.caller} ${cell.method} ${wanted.path} (${cell.route}): matrix ${cell.status} (${cell.reason}), Envoy ${status}, backend ${seen ? "reached" : "not reached"}`);
+    } else if (seen) {
+      const told = { identity: seen["x-portcullis-identity"], consumer: seen["x-portcullis-consumer"], spiffe: seen["x-portcullis-spiffe-id"] };
+      const expected = {
+        identity: cell.admittedBy,
+        consumer: caller.kind === "apiKey" && cell.admittedBy === caller.identity ? caller.consumer : undefined,
+        spiffe: caller.kind === "mtls" ? caller.principal : undefined,
+      };
+      if (JSON.stringify(told) !== JSON.stringify(expected)) disagreements.push(`${cell.caller} ${cell.method} ${wanted.path}: upstream told ${JSON.stringify(told)}, expected ${JSON.stringify(expected)}`);
     }
   }
   expect(sent).toBe(matrix.cells.length);

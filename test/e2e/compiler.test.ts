@@ -43,7 +43,7 @@ function gateway(listenerPort: number, a: number, b: number): GatewayConfig {
   return {
     gateway: { name: "e2e", listeners: [{ name: "web", address: "127.0.0.1", port: listenerPort, hostnames: ["api.test"] }] },
     identities: {
-      staff: { type: "jwt", issuer: "https://auth.test/", jwks: { url: "https://auth.test/jwks.json" } },
+      staff: { type: "jwt", issuer: "https://auth.test/", jwks: { url: "https://auth.test/jwks.json" }, claims: { roles: "roles" } },
       partners: { type: "apiKey", consumers: [{ name: "acme", keys: { env: "E2E_PARTNER_KEYS" } }] },
     },
     providers: {
@@ -97,7 +97,7 @@ let envoy: RunningEnvoy;
 beforeAll(async () => {
   [alpha, beta] = await Promise.all([startBackend("alpha"), startBackend("beta")]);
   port = await freePort();
-  const { snapshot, diagnostics } = compileGateway(gateway(port, alpha.port, beta.port), undefined, { env: { E2E_PARTNER_KEYS: "e2e-partner-key" } });
+  const { snapshot, diagnostics } = compileGateway(gateway(port, alpha.port, beta.port), undefined, { env: { E2E_PARTNER_KEYS: "e2e-partner-key-0123456789" } });
   expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   const bootstrap = toEnvoyJson(BootstrapSchema, buildStaticBootstrap(snapshot!)) as Record<string, unknown>;
   envoy = await startEnvoy({ bootstrap });
@@ -149,11 +149,12 @@ describe("compiled config through real Envoy", () => {
     expect((await send("GET", "/v2/orders-admin/items")).status).toBe(404);
   });
 
-  it("denies by default, checks JWTs, and fails closed where identity enforcement is missing", async () => {
+  it("denies by default, checks JWTs and API keys", async () => {
     expect((await send("GET", "/v1/closed")).status).toBe(403);
     expect((await send("GET", "/v2/orders/admin/users", { authorization: SECRET_TOKEN })).status).toBe(401);
-    expect((await send("GET", "/v2/orders/partner", { "x-api-key": "anything" })).status).toBe(403);
-    expect(alpha.received.some((r) => /admin|closed|partner/.test(r.path))).toBe(false);
+    expect((await send("GET", "/v2/orders/partner", { "x-api-key": "anything" })).status).toBe(401);
+    expect((await send("GET", "/v2/orders/partner", { "x-api-key": "e2e-partner-key-0123456789" })).status).toBe(200);
+    expect(alpha.received.filter((r) => /admin|closed|partner/.test(r.path)).map((r) => r.headers["x-portcullis-consumer"])).toEqual(["acme"]);
   });
 
   it("rejects escaped slashes and underscore headers, and strips spoofed identity headers", async () => {

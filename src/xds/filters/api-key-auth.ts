@@ -1,14 +1,13 @@
 import { ApiKeyAuthPerRouteSchema, ApiKeyAuthSchema } from "../../../generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth_pb.js";
 import { FilterConfigSchema } from "../../../generated/envoy/config/route/v3/route_components_pb.js";
 import type { AllowRuleIR, ApiKeySourceIR, GatewayIR, RouteIR } from "../../model/ir.ts";
-import { CONSUMER_HEADER } from "../gateway-headers.ts";
 import { packed, typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 
 export const API_KEY_AUTH_FILTER = "envoy.filters.http.api_key_auth";
 
 /** The consumer goes upstream in the gateway's header; the key itself never does. */
-const FORWARDING = { header: CONSUMER_HEADER, hideCredentials: true };
+const forwarding = (consumerHeader: string) => ({ header: consumerHeader, hideCredentials: true });
 
 /** A route's API-key rules (the resolver allows one API-key identity per route, and no other kind beside it). */
 function apiKeyRules(route: RouteIR): (AllowRuleIR & { apiKey: NonNullable<AllowRuleIR["apiKey"]> })[] {
@@ -36,7 +35,7 @@ export const apiKeyAuthFilter: HttpFilterModule = {
       provider.consumers.flatMap((consumer) => consumer.keys.map((key) => ({ key: decoder.decode(key.reveal()), client: consumer.name }))),
     );
     return {
-      ...typedExtension(API_KEY_AUTH_FILTER, ApiKeyAuthSchema, { credentials, forwarding: FORWARDING }),
+      ...typedExtension(API_KEY_AUTH_FILTER, ApiKeyAuthSchema, { credentials, forwarding: forwarding(ir.identityHeaders.consumer) }),
       // Only routes that take API keys turn it on (below); the others never ask for a key.
       disabled: true,
     };
@@ -48,7 +47,7 @@ export const apiKeyAuthFilter: HttpFilterModule = {
       keySources: [keySource(rules[0]!.apiKey.source)],
       allowedClients: [...new Set(rules.flatMap((rule) => rule.apiKey.consumers))].sort(),
       // A route's config replaces the chain entry's forwarding rather than merging with it.
-      forwarding: FORWARDING,
+      forwarding: forwarding(rules[0]!.apiKey.consumerHeader),
     });
     return packed(FilterConfigSchema, { config });
   },

@@ -2,6 +2,7 @@ import type { GatewayIR } from "../../model/ir.ts";
 import { apiKeyAuthFilter } from "./api-key-auth.ts";
 import { corsFilter } from "./cors.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
+import { identityHeadersFilter } from "./identity-headers.ts";
 import { jwtAuthnFilter } from "./jwt-authn.ts";
 import { localRateLimitFilter } from "./local-ratelimit.ts";
 import { rbacFilter } from "./rbac.ts";
@@ -22,7 +23,7 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   // After identity so per-identity limits can key on it; before any expensive processing.
   { slot: "local_ratelimit", why: "shed excess load before AI/MCP processing", module: localRateLimitFilter },
   { slot: "ext_proc", why: "AI and MCP processors see only authorized, rate-limited requests (later)" },
-  { slot: "header_mutation", why: "set identity headers for upstreams after everything that reads client headers (later)" },
+  { slot: "header_mutation", why: "set identity headers for upstreams after everything that decides", module: identityHeadersFilter },
   { slot: "router", why: "terminal filter: must be last", module: routerFilter },
 ];
 

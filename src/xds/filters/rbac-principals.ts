@@ -1,9 +1,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { PrincipalSchema } from "../../../generated/envoy/config/rbac/v3/rbac_pb.js";
 import type { ValueMatcherSchema } from "../../../generated/envoy/type/matcher/v3/value_pb.js";
+import { claimPath } from "../../model/claims.ts";
 import type { AllowRuleIR } from "../../model/ir.ts";
 import { JWT_AUTHN_FILTER } from "./jwt-authn.ts";
-import { CONSUMER_HEADER } from "../gateway-headers.ts";
 import { escapeRegex } from "../proto.ts";
 
 type Principal = MessageInitShape<typeof PrincipalSchema>;
@@ -15,14 +15,6 @@ const or = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { iden
 /** A matcher on the verified JWT payload that jwt_authn stored under the identity's name. */
 function claim(identity: string, path: readonly string[], value: ValueMatcher): Principal {
   return { identifier: { case: "metadata", value: { filter: JWT_AUTHN_FILTER, path: [identity, ...path].map((key) => ({ segment: { case: "key", value: key } })), value } } };
-}
-
-/**
- * Where a claim sits in the payload: a dotted name is a path into nested objects (Keycloak's
- * `realm_access.roles`); a namespaced claim (`https://shop.example/roles`) is one key.
- */
-export function claimPath(name: string): string[] {
-  return name.includes("://") ? [name] : name.split(".");
 }
 
 /** The claim holds `value`: as an item of a list claim, or a word of a space-separated string (OAuth `scope`). */
@@ -74,8 +66,9 @@ function mtlsPrincipal(rule: AllowRuleIR): Principal | undefined {
  */
 function apiKeyPrincipal(rule: AllowRuleIR): Principal | undefined {
   const consumers = rule.apiKey?.consumers ?? [];
-  if (consumers.length === 0) return undefined;
-  const consumer = (name: string): Principal => ({ identifier: { case: "header", value: { name: CONSUMER_HEADER, headerMatchSpecifier: { case: "stringMatch", value: { matchPattern: { case: "exact", value: name } } } } } });
+  if (!rule.apiKey || consumers.length === 0) return undefined;
+  const header = rule.apiKey.consumerHeader;
+  const consumer = (name: string): Principal => ({ identifier: { case: "header", value: { name: header, headerMatchSpecifier: { case: "stringMatch", value: { matchPattern: { case: "exact", value: name } } } } } });
   return and([or(consumers.map(consumer)), ...clientConditions(rule)]);
 }
 

@@ -1,6 +1,7 @@
 import { RBAC_Action } from "../../../generated/envoy/config/rbac/v3/rbac_pb.js";
 import { RBACPerRouteSchema, RBACSchema } from "../../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
-import type { RouteIR } from "../../model/ir.ts";
+import { ADDRESS_RULE_IDENTITY } from "../../model/identity-headers.ts";
+import type { AllowRuleIR, RouteIR } from "../../model/ir.ts";
 import { packed, sortedRecord, typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 import { rulePrincipal } from "./rbac-principals.ts";
@@ -8,24 +9,42 @@ import { rulePrincipal } from "./rbac-principals.ts";
 /** ALLOW with no policy matches nothing, so it denies every request. */
 const DENY_ALL = packed(RBACPerRouteSchema, { rbac: { rules: { action: RBAC_Action.ALLOW } } });
 
+/**
+ * One policy per identity (its rules' principals, any of which admits), named after it: the
+ * name of the policy that matched is what tells upstreams and the access log who was admitted.
+ */
+function policies(rules: readonly AllowRuleIR[]) {
+  const byName = new Map<string, NonNullable<ReturnType<typeof rulePrincipal>>[]>();
+  for (const rule of rules) {
+    const principal = rulePrincipal(rule);
+    if (!principal) continue;
+    const name = rule.identity ?? ADDRESS_RULE_IDENTITY;
+    byName.set(name, [...(byName.get(name) ?? []), principal]);
+  }
+  return sortedRecord(
+    [...byName].map(([name, principals]) => {
+      const policy = { permissions: [{ rule: { case: "any" as const, value: true } }], principals };
+      return [name, policy] as [string, typeof policy];
+    }),
+  );
+}
+
 function routeRules(route: RouteIR) {
   if (route.access.kind === "public") return undefined;
   if (route.access.kind === "deny") return DENY_ALL;
-  const policies = route.access.rules.flatMap((rule, index) => {
-    const principal = rulePrincipal(rule);
-    if (!principal) return [];
-    const policy = { permissions: [{ rule: { case: "any" as const, value: true } }], principals: [principal] };
-    return [[`rule-${index}-${rule.identity}`, policy] as [string, typeof policy]];
-  });
-  if (policies.length === 0) return DENY_ALL;
-  return packed(RBACPerRouteSchema, { rbac: { rules: { action: RBAC_Action.ALLOW, policies: sortedRecord(policies) } } });
+  const allow = policies(route.access.rules);
+  if (Object.keys(allow).length === 0) return DENY_ALL;
+  const rules = { action: RBAC_Action.ALLOW, policies: allow };
+  // The same rules in shadow mode decide nothing but record which policy matched
+  // (shadow_effective_policy_id), which Envoy's enforced engine does not.
+  return packed(RBACPerRouteSchema, { rbac: { rules, shadowRules: rules } });
 }
 
 /**
  * Access rules, per route: allow when any rule's principal matches (verified JWT claims, the
- * peer certificate, the client address); deny otherwise, and deny everything on routes with no
- * rule or only rules Envoy cannot enforce yet (fail closed). Public routes need no config. The
- * chain entry has no rules of its own so that requests matching no route still get a 404.
+ * peer certificate, the API-key consumer, the client address); deny otherwise, and deny
+ * everything on routes with no rule (fail closed). Public routes need no config. The chain entry
+ * has no rules of its own so that requests matching no route still get a 404.
  */
 export const rbacFilter: HttpFilterModule = {
   name: "envoy.filters.http.rbac",
