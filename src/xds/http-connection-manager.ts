@@ -11,6 +11,7 @@ import type { GatewayIR, ListenerIR } from "../model/ir.ts";
 import { accessLog } from "./access-log.ts";
 import { clientHeaderRemoval } from "./client-header-removal.ts";
 import { httpFilterChain } from "./filters/order.ts";
+import { localReplyConfig } from "./local-replies.ts";
 import { ADS, duration } from "./proto.ts";
 
 /**
@@ -26,6 +27,8 @@ export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): Mess
     earlyHeaderMutationExtensions: [clientHeaderRemoval(ir)],
     httpFilters: httpFilterChain(ir),
     accessLog: [accessLog(ir.accessLog, ir.identityHeaders)],
+    // Denials answer with problem+json and name the credential scheme; the credential is never echoed.
+    localReplyConfig: localReplyConfig(),
     // Routes match on the normalized path, so /a/../admin cannot slip past /a's rules.
     normalizePath: true,
     // //admin and /admin are the same path to a route match; merge so they are to Envoy too.

@@ -40,16 +40,24 @@ function token(claims: Record<string, unknown>): string {
 }
 
 /** One HTTPS request; the backend's echo of what it received, or undefined when the gateway answered. */
-function call(path: string, headers: Record<string, string> = {}, withCertificate = false): Promise<{ status: number; seen?: Record<string, string> }> {
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  seen?: Record<string, string>;
+}
+
+function call(path: string, headers: Record<string, string> = {}, withCertificate = false): Promise<Reply> {
   const tag = randomBytes(6).toString("hex");
   return new Promise((resolve, reject) => {
     const req = request(
       { host: "127.0.0.1", port, path, servername: "api.test", headers: { host: "api.test", "x-tag": tag, ...headers }, ca: readFileSync(pki.caFile), agent: false, ...(withCertificate ? client : {}) },
       (res) => {
-        res.resume();
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
         res.on("end", () => {
           const seen = backend.received.find((r) => r.headers["x-tag"] === tag)?.headers as Record<string, string> | undefined;
-          resolve({ status: res.statusCode ?? 0, ...(seen ? { seen } : {}) });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ...(seen ? { seen } : {}) });
         });
       },
     );
@@ -156,6 +164,36 @@ describe("identity headers for upstreams", () => {
     const forged = { "x-portcullis-identity": "staff", "x-user-id": "root", "x-portcullis-subject": "root", "x-portcullis-roles": "admin", "x-portcullis-consumer": "acme", "x-portcullis-spiffe-id": SPIFFE };
     expect(identityHeadersOf((await call("/v1/shop/public", forged)).seen)).toEqual({});
     expect(identityHeadersOf((await call("/v1/shop/office", forged)).seen)).toEqual({ "x-portcullis-identity": "client_address" });
+  });
+});
+
+describe("denials", () => {
+  const problem = (reply: Reply) => {
+    expect(reply.headers["content-type"]).toBe("application/problem+json");
+    return JSON.parse(reply.body) as Record<string, unknown>;
+  };
+
+  it("401 names the scheme (Bearer for tokens, ApiKey for keys) and never echoes the credential", async () => {
+    const forged = `${token({ scope: "shop.read" }).slice(0, -8)}AAAAAAAA`;
+    const badToken = await call("/v1/shop/staff", { authorization: `Bearer ${forged}` });
+    expect(badToken.status).toBe(401);
+    expect(badToken.headers["www-authenticate"]).toMatch(/^Bearer/);
+    expect(badToken.headers["www-authenticate"]).not.toContain("ApiKey");
+    expect(problem(badToken)).toMatchObject({ status: 401, title: "Unauthorized", reason: expect.stringContaining("jwt_authn") });
+    expect(badToken.body).not.toContain(forged.slice(0, 40));
+
+    const badKey = await call("/v1/shop/partners", { "x-api-key": "not-a-key-of-anyone-here" });
+    expect(badKey.status).toBe(401);
+    expect(badKey.headers["www-authenticate"]).toBe('ApiKey realm="portcullis"');
+    expect(problem(badKey)).toMatchObject({ status: 401 });
+    expect(badKey.body).not.toContain("not-a-key-of-anyone-here");
+  });
+
+  it("403 when the credential is valid but no rule admits the caller", async () => {
+    const reply = await call("/v1/shop/staff", { authorization: `Bearer ${token({ scope: "other" })}` });
+    expect(reply.status).toBe(403);
+    expect(reply.headers["www-authenticate"]).toBeUndefined();
+    expect(problem(reply)).toMatchObject({ status: 403, title: "Forbidden", reason: expect.stringContaining("rbac_access_denied") });
   });
 });
 
