@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import type { Diagnostic } from "../config/diagnostics.ts";
+import type { Diagnostic, SourceLocation } from "../config/diagnostics.ts";
+import { isSecretPath } from "../config/secret-paths.ts";
 
 export type OutputFormat = "text" | "json" | "github";
 
@@ -60,11 +61,12 @@ const PLAIN = { red: String, yellow: String, cyan: String, dim: String, bold: St
 function textReport(diagnostics: readonly Diagnostic[], options: FormatOptions): string {
   const c = options.color ? COLORS : PLAIN;
   const sources = new Map<string, string[] | undefined>();
+  const secrets = secretSpans(diagnostics);
   const blocks = diagnostics.map((d) => {
     const severity = d.severity === "error" ? c.red("error") : c.yellow("warning");
     const where = d.location ? `${c.cyan(`${displayPath(d.location.file, options.cwd)}:${d.location.line}:${d.location.column}`)}: ` : "";
     const lines = [`${where}${severity} ${c.dim(d.code)}: ${c.bold(d.message)}`];
-    if (d.location) lines.push(...codeFrame(d.location.file, d.location.line, d.location.column, sources, c.red));
+    if (d.location) lines.push(...codeFrame(d.location, sources, secrets, c.red));
     if (d.hint) lines.push(`  ${c.cyan("hint")}: ${d.hint}`);
     return lines.join("\n");
   });
@@ -74,8 +76,47 @@ function textReport(diagnostics: readonly Diagnostic[], options: FormatOptions):
   return `${[...blocks, summary].join("\n\n")}\n`;
 }
 
-/** The offending source line with a caret under the column, or nothing if the file is unreadable. */
-function codeFrame(file: string, line: number, column: number, cache: Map<string, string[] | undefined>, mark: (s: string) => string): string[] {
+/** A stretch of one source line that holds a secret: columns [start, end), end undefined = to the line's end. */
+interface Span {
+  readonly start: number;
+  readonly end: number | undefined;
+}
+
+const REDACTED = "[redacted]";
+
+/**
+ * Where the findings of this run say a secret was pasted: the located value of every config-stage
+ * finding (PCL1xxx–PCL3xxx) at a secret reference's place, such as an inline secret (PCL3010). Later
+ * stages point at references that passed validation ({ env: NAME }), which hold no secret.
+ */
+function secretSpans(diagnostics: readonly Diagnostic[]): Map<string, Span[]> {
+  const spans = new Map<string, Span[]>();
+  for (const d of diagnostics) {
+    if (!d.location || !d.path || !/^PCL[123]/.test(d.code) || !isSecretPath(d.path)) continue;
+    const { file, line, column, endLine, endColumn } = d.location;
+    const key = `${file}:${line}`;
+    spans.set(key, [...(spans.get(key) ?? []), { start: column, end: endLine === line ? endColumn : undefined }]);
+  }
+  return spans;
+}
+
+/** The line with every secret span replaced, and where `column` moved to. */
+function masked(source: string, spans: readonly Span[], column: number): { text: string; column: number } {
+  let text = source;
+  let shift = 0;
+  for (const span of [...spans].sort((a, b) => b.start - a.start)) {
+    const end = Math.min(span.end ?? text.length + 1, source.length + 1);
+    if (end <= span.start) continue;
+    text = `${text.slice(0, span.start - 1)}${REDACTED}${text.slice(end - 1)}`;
+    if (column >= end) shift += REDACTED.length - (end - span.start);
+    else if (column > span.start) shift -= column - span.start;
+  }
+  return { text, column: column + shift };
+}
+
+/** The offending source line with a caret under the column (secrets masked), or nothing if the file is unreadable. */
+function codeFrame(location: SourceLocation, cache: Map<string, string[] | undefined>, secrets: Map<string, Span[]>, mark: (s: string) => string): string[] {
+  const { file, line } = location;
   if (!cache.has(file)) {
     try {
       cache.set(file, readFileSync(file, "utf8").split(/\r?\n/));
@@ -85,7 +126,8 @@ function codeFrame(file: string, line: number, column: number, cache: Map<string
   }
   const source = cache.get(file)?.[line - 1];
   if (source === undefined) return [];
+  const { text, column } = masked(source, secrets.get(`${file}:${line}`) ?? [], location.column);
   const gutter = String(line);
-  const shown = source.replaceAll("\t", " ");
+  const shown = text.replaceAll("\t", " ");
   return [`  ${gutter} | ${shown}`, `  ${" ".repeat(gutter.length)} | ${" ".repeat(Math.max(0, column - 1))}${mark("^")}`];
 }

@@ -4,9 +4,10 @@ import { finding, type Placement } from "./finding.ts";
 import type { ModelPath } from "./locate.ts";
 import { fromPointer, pathText } from "./path-text.ts";
 import { deref, gatewaySchema, type SchemaNode } from "./schema.ts";
+import { isSecretPath } from "./secret-paths.ts";
 import { closest } from "./suggest.ts";
 
-const INLINE_SECRET_HINT = 'secrets are never written inline; use { env: "NAME" } or { file: "path" }';
+export const INLINE_SECRET_HINT = 'secrets are never written inline; use { env: "NAME" } or { file: "path" }';
 
 const ROOT: SchemaNode = { $ref: "#" };
 let ajv: Ajv2020 | undefined;
@@ -84,7 +85,8 @@ function explainUnion(error: ErrorObject, path: ModelPath, place: Placement): Di
   const data: unknown = error.data;
   const written = error.schema as SchemaNode[];
   const branches = written.map(deref);
-  if ((error.parentSchema as SchemaNode | undefined)?.["title"] === "SecretRef" && typeof data === "string") {
+  // A string (or a number: a PIN, an account key) where a secret reference belongs is the secret itself.
+  if ((error.parentSchema as SchemaNode | undefined)?.["title"] === "SecretRef" && (typeof data === "string" || typeof data === "number")) {
     return [finding(place, "PCL3010", `${pathText(path)} is a secret written inline`, path, { hint: INLINE_SECRET_HINT })];
   }
   const isObject = data !== null && typeof data === "object" && !Array.isArray(data);
@@ -93,7 +95,7 @@ function explainUnion(error: ErrorObject, path: ModelPath, place: Placement): Di
     const accepted = branches.filter((b) => acceptsType(b, data));
     if (accepted.length === 0) {
       const wanted = [...new Set(branches.map(typeName))].join(" or ");
-      return [finding(place, "PCL2003", `${pathText(path)} must be ${wanted}, not ${valueKind(data)}`, path)];
+      return [finding(place, "PCL2003", `${pathText(path)} must be ${wanted}, not ${valueKind(data, path)}`, path)];
     }
     return bestBranch(accepted.map((b) => written[branches.indexOf(b)]), data, path, place);
   }
@@ -183,10 +185,12 @@ function typeName(node: SchemaNode): string {
   return names[type] ?? type;
 }
 
-function valueKind(data: unknown): string {
+/** The value as a message shows it; never the value itself where a secret may have been pasted. */
+function valueKind(data: unknown, path: ModelPath): string {
   if (data === null) return "null";
   if (Array.isArray(data)) return "a list";
   if (typeof data === "object") return "an object";
+  if (isSecretPath(path)) return typeof data === "string" ? `a string of ${data.length} characters` : `a ${typeof data}`;
   if (typeof data === "string") return `the string ${JSON.stringify(truncate(data))}`;
   return `${typeof data} ${String(data)}`;
 }
@@ -235,19 +239,20 @@ function explainOne(error: ErrorObject, path: ModelPath, place: Placement): Diag
       });
     }
     case "type":
-      return finding(place, "PCL2003", `${where} must be ${typeName({ type: String(params["type"]) })}, not ${valueKind(error.data)}`, path);
+      return finding(place, "PCL2003", `${where} must be ${typeName({ type: String(params["type"]) })}, not ${valueKind(error.data, path)}`, path);
     case "enum":
     case "const": {
       const allowed = (error.keyword === "enum" ? (params["allowedValues"] as unknown[]) : [params["allowedValue"]]).map(String);
       const near = typeof error.data === "string" ? closest(error.data, allowed) : undefined;
-      return finding(place, "PCL2004", `${valueKind(error.data)} is not allowed for ${where}`, path, {
+      return finding(place, "PCL2004", `${valueKind(error.data, path)} is not allowed for ${where}`, path, {
         hint: near ? `did you mean '${near}'? (one of: ${allowed.join(", ")})` : `use one of: ${allowed.join(", ")}`,
       });
     }
     case "pattern": {
       const pattern = String(params["pattern"]);
-      return finding(place, "PCL2005", `${valueKind(error.data)} is not a valid value for ${where}`, path, {
-        hint: PATTERN_HINTS[pattern] ?? `it must match ${pattern}`,
+      const pasted = isSecretPath(path) ? "; if this is the secret itself, keep it out of the config: put it in an environment variable or a file and name that here" : "";
+      return finding(place, "PCL2005", `${valueKind(error.data, path)} is not a valid value for ${where}`, path, {
+        hint: `${PATTERN_HINTS[pattern] ?? `it must match ${pattern}`}${pasted}`,
       });
     }
     case "minimum":

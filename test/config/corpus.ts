@@ -12,8 +12,11 @@ export interface Expectation {
 
 export const INVALID_DIR = join(import.meta.dirname, "..", "fixtures", "invalid");
 
-/** Every config of the invalid corpus with what it must produce (from its header or a .expect sidecar). */
-export function invalidCorpus(): { file: string; expectations: Expectation[] }[] {
+/**
+ * Every config of the invalid corpus with what it must produce (from its header or a .expect
+ * sidecar), and the secrets it pastes (`secret: VALUE`), which no report may print.
+ */
+export function invalidCorpus(): { file: string; expectations: Expectation[]; secrets: string[] }[] {
   return readdirSync(INVALID_DIR)
     .filter((name) => !name.endsWith(".expect"))
     .sort()
@@ -21,7 +24,7 @@ export function invalidCorpus(): { file: string; expectations: Expectation[] }[]
       const file = join(INVALID_DIR, name);
       const sidecar = `${file}.expect`;
       const text = readFileSync(existsSync(sidecar) ? sidecar : file, "utf8");
-      return { file, expectations: parseExpectations(text) };
+      return { file, expectations: parseExpectations(text), secrets: [...text.matchAll(/secret: (.+)$/gm)].map((m) => (m[1] ?? "").trim()) };
     });
 }
 

@@ -1,7 +1,8 @@
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CODES } from "../../src/config/codes.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { formatDiagnostics, OUTPUT_FORMATS } from "../../src/cli/format.ts";
 import { invalidCorpus } from "./corpus.ts";
 
 const TODAY = "2026-06-01";
@@ -14,7 +15,7 @@ describe("invalid config corpus", () => {
     expect([...extensions].sort()).toEqual([".json", ".mjs", ".ts", ".yaml"]);
   });
 
-  it.each(corpus.map((entry) => [basename(entry.file), entry] as const))("%s", async (_name, { file, expectations }) => {
+  it.each(corpus.map((entry) => [basename(entry.file), entry] as const))("%s", async (_name, { file, expectations, secrets }) => {
     expect(expectations.length, "each fixture states what it must produce").toBeGreaterThan(0);
     const result = await loadConfig(file, { today: TODAY });
     for (const want of expectations) {
@@ -28,6 +29,11 @@ describe("invalid config corpus", () => {
       expect(d.location?.file, `${d.code} is located in the config`).toBe(file);
       expect(d.message).not.toMatch(/\n\s+at /);
       expect(Object.keys(CODES)).toContain(d.code);
+    }
+    // A pasted secret never reaches the terminal, CI annotations or JSON: not in a message, not in a code frame.
+    for (const format of OUTPUT_FORMATS) {
+      const report = formatDiagnostics(result.diagnostics, { format, cwd: dirname(file), color: false });
+      for (const secret of secrets) expect(report, `${format} report`).not.toContain(secret);
     }
     if (expectations.some((e) => (e.severity ?? CODES[e.code as keyof typeof CODES].severity) === "error")) {
       expect(result.config).toBeUndefined();

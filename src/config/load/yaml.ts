@@ -1,6 +1,9 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics.ts";
 import type { Locate, ModelPath } from "../locate.ts";
+import { pathText } from "../path-text.ts";
+import { INLINE_SECRET_HINT } from "../schema-findings.ts";
+import { isSecretRefPath } from "../secret-paths.ts";
 import { lineColumn, type ParsedSource } from "./source.ts";
 
 // Anchors and aliases stay usable, but a "billion laughs" document cannot blow up memory.
@@ -24,7 +27,9 @@ export function parseYaml(file: string, text: string, format: "yaml" | "json"): 
     });
   }
   if (format === "json" && diagnostics.length === 0) diagnostics.push(...strictJson(file, text));
-  if (diagnostics.length > 0) return { diagnostics, locate };
+  // The schema never sees a file that does not parse, so its inline-secret findings are made here:
+  // they also tell the report which spans to mask in the syntax errors' code frames.
+  if (diagnostics.length > 0) return { diagnostics: [...diagnostics, ...inlineSecrets(doc, at)], locate };
   try {
     return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), diagnostics, locate };
   } catch (error) {
@@ -61,6 +66,31 @@ function strictJson(file: string, text: string): Diagnostic[] {
       location: { file, ...where },
     }];
   }
+}
+
+/** A text or number written where a secret reference goes, in whatever part of the document parsed. */
+function inlineSecrets(doc: Document, at: (offset: number) => SourceLocation): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  // Iterative: a file that fails to parse may still nest deeper than the call stack.
+  const pending: { node: unknown; path: ModelPath }[] = [{ node: doc.contents, path: [] }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { node, path } = next;
+    if (isMap(node)) {
+      for (const pair of node.items) if (isScalar(pair.key)) pending.push({ node: pair.value, path: [...path, String(pair.key.value)] });
+    } else if (isSeq(node)) {
+      for (const [index, item] of node.items.entries()) pending.push({ node: item, path: [...path, index] });
+    } else if (isScalar(node) && node.range && (typeof node.value === "string" || typeof node.value === "number") && isSecretRefPath(path)) {
+      out.push({
+        code: "PCL3010",
+        severity: "error",
+        message: `${pathText(path)} is a secret written inline`,
+        hint: INLINE_SECRET_HINT,
+        path,
+        location: { ...at(node.range[0]), ...endOf(at(node.range[1])) },
+      });
+    }
+  }
+  return out;
 }
 
 function yamlLocator(doc: Document, at: (offset: number) => SourceLocation): Locate {
