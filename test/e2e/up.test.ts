@@ -1,7 +1,6 @@
 // `portcullis up` is the README's first command: this runs it as a user would (a child process
 // on the quickstart example), calls the gateway through real Envoy, then stops it with SIGINT.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/http-load.ts";
 import { freePorts } from "../support/ports.ts";
+import { isRunning } from "../support/processes.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -17,15 +17,6 @@ async function waitForOutput(read: () => string, pattern: RegExp, timeoutMs: num
   while (!pattern.test(read())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${read()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Whether a process still runs: a zombie (killed, not yet reaped by whoever adopted it) does not. */
-function isRunning(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
   }
 }
 
