@@ -1,12 +1,19 @@
+import { types } from "node:util";
 import type { Diagnostic } from "../diagnostics.ts";
 import { finding, type Placement } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
 import { pathText } from "../path-text.ts";
 
+/** Deeper than any real gateway (about a dozen levels), far below what would exhaust the stack. */
+export const MAX_DEPTH = 100;
+
+export const NESTING_HINT = "a gateway config is a shallow tree; build it without deep recursion";
+
 /**
  * Copies a config value into plain JSON data — what YAML would have produced — and reports
- * anything that is not (functions, class instances, cycles, NaN). Undefined properties are
- * dropped, as JSON would; keys such as `__proto__` are kept as ordinary data.
+ * anything that is not (functions, class instances, cycles, NaN, Proxies, getters that throw,
+ * nesting beyond MAX_DEPTH). Undefined properties are dropped, as JSON would; keys such as
+ * `__proto__` are kept as ordinary data.
  * Objects have no prototype, so a name looked up in the model (a provider called `constructor`,
  * an identity called `toString`) is only ever found when the user defined it.
  */
@@ -23,11 +30,31 @@ export function toPlainData(value: unknown, place: Placement): { value: unknown;
     if (typeof node !== "object") {
       return problem(`a ${typeof node}`, "use strings, numbers, booleans, lists and objects only");
     }
+    // Before anything else touches it: a Proxy's traps run user code on every look.
+    if (types.isProxy(node)) return problem("a Proxy", "export the plain object itself");
     if (seen.has(node)) return problem("a circular reference", "a config is a tree; copy the value instead of referring back to a parent");
+    if (path.length >= MAX_DEPTH) {
+      diagnostics.push(finding(place, "PCL1024", `${pathText(path.slice(0, 4))}… is nested more than ${MAX_DEPTH} levels deep`, path, { hint: NESTING_HINT }));
+      return undefined;
+    }
+    // A getter runs user code: one that throws is a finding at its property, not a crash.
+    const read = (key: string | number): { value: unknown } | undefined => {
+      try {
+        return { value: (node as Record<string | number, unknown>)[key] };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        diagnostics.push(finding(place, "PCL1023", `reading ${pathText([...path, key])} threw: ${message}`, [...path, key], { hint: "use a plain value instead of a getter" }));
+        return undefined;
+      }
+    };
     if (Array.isArray(node)) {
       seen.add(node);
-      const items = node.map((item, index) =>
-        item === undefined ? problem("undefined", "remove the empty list item") : copy(item, [...path, index]));
+      const items: unknown[] = [];
+      for (let index = 0; index < node.length; index++) {
+        const item = read(index);
+        if (!item) items.push(undefined);
+        else items.push(item.value === undefined ? problem("undefined", "remove the empty list item") : copy(item.value, [...path, index]));
+      }
       seen.delete(node);
       return items;
     }
@@ -38,9 +65,10 @@ export function toPlainData(value: unknown, place: Placement): { value: unknown;
     }
     seen.add(node);
     const out = Object.create(null) as Record<string, unknown>;
-    for (const [key, child] of Object.entries(node)) {
-      if (child === undefined) continue;
-      Object.defineProperty(out, key, { value: copy(child, [...path, key]), enumerable: true, writable: true, configurable: true });
+    for (const key of Object.keys(node)) {
+      const child = read(key);
+      if (child?.value === undefined) continue;
+      Object.defineProperty(out, key, { value: copy(child.value, [...path, key]), enumerable: true, writable: true, configurable: true });
     }
     seen.delete(node);
     return out;

@@ -7,6 +7,8 @@ export interface ParsedSource {
   readonly value?: unknown;
   readonly diagnostics: readonly Diagnostic[];
   readonly locate: Locate;
+  /** Every file the config was read from: itself and, for a script, the local modules it imports. */
+  readonly files?: readonly string[];
 }
 
 /** 1-based line and column of a 0-based offset in `text`. */
