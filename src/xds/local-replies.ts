@@ -8,6 +8,7 @@ import { sortedJson } from "./proto.ts";
 const PROBLEMS = [
   { status: 401, title: "Unauthorized", detail: "A valid credential is required: a token, an API key or a client certificate, as this API asks." },
   { status: 403, title: "Forbidden", detail: "The credential is valid, but no access rule of this route admits the caller." },
+  { status: 405, title: "Method Not Allowed", detail: "This path does not take this method; the Allow header lists those it takes." },
   { status: 429, title: "Too Many Requests", detail: "The rate limit of this route is exhausted; retry later." },
 ] as const;
 
@@ -21,8 +22,8 @@ function statusIs(status: number) {
  * own reason code (`%RESPONSE_CODE_DETAILS%`, e.g. jwt_authn_access_denied{Jwt_is_missing}) and
  * the request id to quote to an operator — never the credential. A 401 says which scheme the
  * gateway expects: jwt_authn sends its own `Bearer`; a 401 without one came from an API-key check.
- * Only these statuses are mapped: retired versions (410) and wrong methods (405) already answer
- * with bodies of their own.
+ * Only these statuses are mapped: retired versions (410) answer with a body of their own. The 405
+ * routes (route-methods.ts) carry no body: this one mapper gives them theirs.
  */
 export function localReplyConfig(): MessageInitShape<typeof LocalReplyConfigSchema> {
   return {

@@ -1,8 +1,9 @@
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { RouteSchema, VirtualHostSchema, type Route } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
-import { route as translateRoute } from "./route.ts";
+import { hasDefaultMethodRoute, METHOD_NOT_ALLOWED_ROUTE, type MethodGroup, methodGroups, methodNotAllowed, UNKNOWN_METHOD_GUARD } from "./route-methods.ts";
+import { pathAndHeaders, route as translateRoute } from "./route.ts";
 import { makeResourceFromBytes, type XdsResource } from "./snapshot.ts";
 import { splice } from "./wire.ts";
 
@@ -18,19 +19,46 @@ export interface EncodedRoute {
  * Encoded routes by IR route. Resolve hands back the same (immutable) RouteIR objects for API
  * versions that did not change, so identity is a safe key; a WeakMap lets old ones go.
  */
-export type RouteCache = WeakMap<RouteIR, EncodedRoute>;
+export interface RouteCache {
+  readonly routes: WeakMap<RouteIR, EncodedRoute>;
+  /** 405 routes by the first IR route of their match, with the Allow list they were made for. */
+  readonly methodNotAllowed: WeakMap<RouteIR, { readonly allow: string; readonly encoded: EncodedRoute }>;
+}
 
 export function newRouteCache(): RouteCache {
-  return new WeakMap();
+  return { routes: new WeakMap(), methodNotAllowed: new WeakMap() };
+}
+
+function encode(route: MessageInitShape<typeof RouteSchema>): EncodedRoute {
+  const message = create(RouteSchema, route);
+  return { message, bytes: toBinary(RouteSchema, message) };
 }
 
 function encodeRoute(ir: RouteIR, cache: RouteCache): EncodedRoute {
-  let encoded = cache.get(ir);
-  if (!encoded) {
-    const message = create(RouteSchema, translateRoute(ir));
-    cache.set(ir, (encoded = { message, bytes: toBinary(RouteSchema, message) }));
-  }
+  let encoded = cache.routes.get(ir);
+  if (!encoded) cache.routes.set(ir, (encoded = encode(translateRoute(ir))));
   return encoded;
+}
+
+const GUARD = encode(UNKNOWN_METHOD_GUARD);
+
+/** The 405 route of the routes that share `first`'s match; encoded again only when their methods change. */
+function encodeMethodNotAllowed({ first, methods }: MethodGroup, cache: RouteCache): EncodedRoute {
+  const allow = methods.join(",");
+  const cached = cache.methodNotAllowed.get(first);
+  if (cached?.allow === allow) return cached.encoded;
+  const encoded = encode({ name: `${METHOD_NOT_ALLOWED_ROUTE}:${first.id}`, match: pathAndHeaders(first.match), ...methodNotAllowed(methods) });
+  cache.methodNotAllowed.set(first, { allow, encoded });
+  return encoded;
+}
+
+/** A host's routes in match order: the unknown-method guard, the config's routes, then the 405s (route-methods.ts). */
+function hostRoutes(routes: readonly RouteIR[], cache: RouteCache): EncodedRoute[] {
+  return [
+    ...(hasDefaultMethodRoute(routes) ? [GUARD] : []),
+    ...routes.map((route) => encodeRoute(route, cache)),
+    ...methodGroups(routes).map((group) => encodeMethodNotAllowed(group, cache)),
+  ];
 }
 
 /** Host names that carry the same routes, in the listener's (sorted) host name order. */
@@ -63,7 +91,7 @@ function hostGroups(ir: GatewayIR, listener: ListenerIR): HostGroup[] {
  */
 export function routeConfiguration(ir: GatewayIR, listener: ListenerIR, cache: RouteCache): XdsResource<typeof RouteConfigurationSchema> {
   const virtualHosts = hostGroups(ir, listener).map(({ domains, routes: irRoutes }) => {
-    const routes = irRoutes.map((route) => encodeRoute(route, cache));
+    const routes = hostRoutes(irRoutes, cache);
     const shell = create(VirtualHostSchema, { name: domains[0]!, domains });
     return {
       message: create(VirtualHostSchema, { name: domains[0]!, domains, routes: routes.map((e) => e.message) }),

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { METHOD_NOT_ALLOWED_ROUTE } from "./route-methods.ts";
 import type { AllowRuleSummary, RouteSummary } from "./route-summary.ts";
 
 type Json = { [key: string]: unknown };
@@ -24,11 +25,17 @@ export function routeSummariesOf(indexYaml: string | undefined): ReadonlyMap<str
   return new Map(Object.entries(obj(obj(parseOrNothing(indexYaml))["routes"])).map(([id, summary]) => [id, obj(summary) as unknown as RouteSummary]));
 }
 
-/** Route names of a rendered RouteConfiguration file, keyed `<virtual host> <route name>`. */
+/**
+ * Route names of a rendered RouteConfiguration file, keyed `<virtual host> <route name>`. The 405
+ * routes follow from the routes' methods, which the diff already shows.
+ */
 function routeKeys(yamlText: string | undefined): Map<string, string> {
   const keys = new Map<string, string>();
   for (const vhost of list(obj(parseOrNothing(yamlText))["virtual_hosts"]).map(obj)) {
-    for (const route of list(vhost["routes"]).map(obj)) keys.set(`${str(vhost["name"])} ${str(route["name"])}`, str(route["name"]));
+    for (const route of list(vhost["routes"]).map(obj)) {
+      const name = str(route["name"]);
+      if (!name.startsWith(METHOD_NOT_ALLOWED_ROUTE)) keys.set(`${str(vhost["name"])} ${name}`, name);
+    }
   }
   return keys;
 }

@@ -1,5 +1,6 @@
 import type { AccessIR, AllowRuleIR, RouteIR, RouteMatchIR } from "../model/ir.ts";
 import { sortedRecord } from "./proto.ts";
+import { routeMethods } from "./route-methods.ts";
 
 /** One allow rule as a reviewer reads it: the identity and only the conditions it sets. */
 export interface AllowRuleSummary {
@@ -51,7 +52,7 @@ function access(access: AccessIR): RouteSummary["access"] {
 export function summarizeRoute(route: RouteIR): RouteSummary {
   return {
     path: path(route.match),
-    methods: route.match.methods.length > 0 ? route.match.methods.join(",") : "*",
+    methods: routeMethods(route).join(","),
     hostnames: route.hostnames,
     version: route.version,
     lifecycle: route.lifecycle.state,
