@@ -12,9 +12,14 @@ type ValueMatcher = MessageInitShape<typeof ValueMatcherSchema>;
 const and = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { identifier: { case: "andIds", value: { ids } } });
 const or = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { identifier: { case: "orIds", value: { ids } } });
 
-/** A matcher on the verified JWT payload that jwt_authn stored under the identity's name. */
+/**
+ * A matcher on the verified JWT payload that jwt_authn stored (as dynamic metadata, the default
+ * source) under the identity's name. `sourced_metadata`, not the deprecated `metadata`, which Envoy
+ * warns about on every config push.
+ */
 function claim(identity: string, path: readonly string[], value: ValueMatcher): Principal {
-  return { identifier: { case: "metadata", value: { filter: JWT_AUTHN_FILTER, path: [identity, ...path].map((key) => ({ segment: { case: "key", value: key } })), value } } };
+  const metadataMatcher = { filter: JWT_AUTHN_FILTER, path: [identity, ...path].map((key) => ({ segment: { case: "key" as const, value: key } })), value };
+  return { identifier: { case: "sourcedMetadata", value: { metadataMatcher } } };
 }
 
 /** The claim holds `value`: as an item of a list claim, or a word of a space-separated string (OAuth `scope`). */
