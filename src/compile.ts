@@ -27,6 +27,8 @@ export interface CompileOptions {
 
 export interface CompileGatewayResult {
   readonly diagnostics: readonly Diagnostic[];
+  /** The files the config names and the resolve read (secrets, JWKS). */
+  readonly files?: readonly string[];
   readonly ir?: GatewayIR;
   /** Present only when there are no errors. */
   readonly snapshot?: Snapshot;
@@ -38,6 +40,8 @@ export interface CompileResult extends CompileGatewayResult {
   readonly config?: GatewayConfig;
   /** gateway.name: the node.cluster of the Envoys that get this snapshot. */
   readonly gateway?: string;
+  /** Every file this compile depends on: the config, its local modules and the files it names (what `serve --watch` follows). */
+  readonly files: readonly string[];
 }
 
 interface GatewayState {
@@ -73,9 +77,10 @@ export function compileGateway(config: GatewayConfig, locate?: Locate, options: 
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
-    if (!resolved.ir) return { diagnostics: resolved.diagnostics };
+    const files = resolved.files ? { files: resolved.files } : {};
+    if (!resolved.ir) return { diagnostics: resolved.diagnostics, ...files };
     const snapshot = translate(resolved.ir, state.translate);
-    return { diagnostics: resolved.diagnostics, ir: resolved.ir, snapshot };
+    return { diagnostics: resolved.diagnostics, ...files, ir: resolved.ir, snapshot };
   } catch (error) {
     return { diagnostics: [internalError(error)] };
   }
@@ -84,11 +89,18 @@ export function compileGateway(config: GatewayConfig, locate?: Locate, options: 
 /** Loads, validates, resolves and translates a config file (discovered in cwd when no path is given). */
 export async function compileGatewayFile(path?: string, options: { cwd?: string; secrets?: SecretMode; env?: NodeJS.ProcessEnv } = {}): Promise<CompileResult> {
   const loaded = await loadConfig(path, options.cwd ? { cwd: options.cwd } : {});
-  if (!loaded.config || hasErrors(loaded.diagnostics)) return { file: loaded.file, diagnostics: loaded.diagnostics };
+  if (!loaded.config || hasErrors(loaded.diagnostics)) return { file: loaded.file, diagnostics: loaded.diagnostics, files: loaded.files };
   const compiled = compileGateway(loaded.config, (p, part) => loaded.locate(p, part), {
     file: loaded.file,
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.env ? { env: options.env } : {}),
   });
-  return { file: loaded.file, config: loaded.config, gateway: loaded.config.gateway.name, ...compiled, diagnostics: [...loaded.diagnostics, ...compiled.diagnostics] };
+  return {
+    file: loaded.file,
+    config: loaded.config,
+    gateway: loaded.config.gateway.name,
+    ...compiled,
+    diagnostics: [...loaded.diagnostics, ...compiled.diagnostics],
+    files: [...new Set([...loaded.files, ...(compiled.files ?? [])])],
+  };
 }

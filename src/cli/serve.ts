@@ -103,8 +103,14 @@ export const serveCommand: Command = {
         : {}),
     });
     for (const file of files) plane.configs.expect(file);
-    for (const file of files) plane.configs.apply(await compileGatewayFile(file));
-    const watcher = values.watch ? watchConfigs({ files, compile: (file) => compileGatewayFile(file), apply: (outcome) => plane.configs.apply(outcome), log }) : undefined;
+    // The first compiles also tell --watch which files each config depends on.
+    const initial = [];
+    for (const file of files) {
+      const outcome = await compileGatewayFile(file);
+      plane.configs.apply(outcome);
+      initial.push(outcome);
+    }
+    const watcher = values.watch ? watchConfigs({ initial, compile: (file) => compileGatewayFile(file), apply: (outcome) => plane.configs.apply(outcome), log }) : undefined;
     log.info("control plane ready", {
       xds: `${values.host ?? "127.0.0.1"}:${plane.xdsPort}`,
       admin: `http://127.0.0.1:${plane.adminPort}`,

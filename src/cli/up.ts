@@ -177,7 +177,7 @@ export const upCommand: Command = {
       const watcher = values["no-watch"]
         ? undefined
         : watchConfigs({
-            files: [file],
+            initial: [first],
             compile: async (path) => {
               const outcome = await compileGatewayFile(path);
               if (outcome.diagnostics.length > 0) process.stderr.write(formatDiagnostics(outcome.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));

@@ -17,6 +17,8 @@ export interface LoadResult {
   readonly config?: GatewayConfig;
   /** Every finding of loading, type-checking and validation, in source order. */
   readonly diagnostics: readonly Diagnostic[];
+  /** The files the config was read from: the config file and the local modules a script config imports. */
+  readonly files: readonly string[];
   /** Where a model path is written in the file, for later stages to place their own findings. */
   locate(path: readonly (string | number)[], part?: "key" | "value"): SourceLocation | undefined;
 }
@@ -58,7 +60,7 @@ export async function loadConfig(path?: string, options: LoadOptions = {}): Prom
       if (!hasErrors(diagnostics)) config = plain.value as GatewayConfig;
     }
   }
-  return { file, ...(config ? { config } : {}), diagnostics: sortByLocation(diagnostics), locate };
+  return { file, ...(config ? { config } : {}), diagnostics: sortByLocation(diagnostics), files: parsed.files ?? [file], locate };
 }
 
 async function parseSource(file: string, text: string): Promise<ParsedSource> {
@@ -129,6 +131,6 @@ function sortByLocation(diagnostics: Diagnostic[]): Diagnostic[] {
 }
 
 function failed(file: string, code: "PCL1001" | "PCL1003", message: string, hint: string): LoadResult {
-  return { file, diagnostics: [{ code, severity: "error", message, hint, location: { file, line: 1, column: 1 } }], locate: nowhere };
+  return { file, diagnostics: [{ code, severity: "error", message, hint, location: { file, line: 1, column: 1 } }], files: [file], locate: nowhere };
 }
 

@@ -29,8 +29,10 @@ function jwks(name: string, identity: JwtIdentity, source: SecretSource, report:
   const keys = identity.jwks;
   if ("file" in keys) {
     // Public keys: read at compile time and written inline, so Envoy needs no file and no fetch.
+    const file = isAbsolute(keys.file) ? keys.file : resolvePath(source.baseDir, keys.file);
+    source.files?.add(file);
     try {
-      return { kind: "local", json: readFileSync(isAbsolute(keys.file) ? keys.file : resolvePath(source.baseDir, keys.file), "utf8") };
+      return { kind: "local", json: readFileSync(file, "utf8") };
     } catch (error) {
       const message = `JWKS file ${keys.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`;
       const hint = "Check the path; it is relative to the config file.";

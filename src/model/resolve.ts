@@ -28,6 +28,8 @@ export interface ResolveOptions {
 
 export interface ResolveResult {
   readonly diagnostics: readonly Diagnostic[];
+  /** The files the config names (secrets, JWKS), sorted: what `serve --watch` follows besides the config. */
+  readonly files?: readonly string[];
   readonly ir?: GatewayIR;
 }
 
@@ -39,7 +41,8 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
   const file = options.file ?? "gateway config";
   const report = new Reporter(file, options.locate);
   if (!checkResolvable(config, report)) return { diagnostics: report.diagnostics };
-  const source = { mode: options.secrets ?? "read", baseDir: options.file ? dirname(options.file) : process.cwd(), env: options.env ?? process.env } as const;
+  const files = new Set<string>();
+  const source = { mode: options.secrets ?? "read", baseDir: options.file ? dirname(options.file) : process.cwd(), env: options.env ?? process.env, files } as const;
   const gateway = config.gateway;
   const secrets: SecretIR[] = [];
   const listeners = resolveListeners(gateway, source, report, secrets);
@@ -74,5 +77,6 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
     },
   };
   const diagnostics = report.diagnostics;
-  return diagnostics.some((d) => d.severity === "error") ? { diagnostics } : { diagnostics, ir };
+  const named = { files: [...files].sort() };
+  return diagnostics.some((d) => d.severity === "error") ? { diagnostics, ...named } : { diagnostics, ...named, ir };
 }

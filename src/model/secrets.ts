@@ -17,6 +17,8 @@ export interface SecretSource {
   /** Directory file references are relative to (the config file's). */
   readonly baseDir: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Collects every file the config names (read or not), so `serve --watch` can follow them. */
+  readonly files?: Set<string>;
 }
 
 function describe(ref: SecretRef): string {
@@ -36,6 +38,7 @@ export function readSecret(ref: SecretRef, source: SecretSource, report: Reporte
     return new SecretValue(name, new TextEncoder().encode(value));
   }
   const file = isAbsolute(ref.file) ? ref.file : resolvePath(source.baseDir, ref.file);
+  source.files?.add(file);
   try {
     const bytes = new Uint8Array(readFileSync(file));
     // Same rule as an empty environment variable: Envoy would only say "incomplete key" later.

@@ -1,20 +1,25 @@
 /**
- * Hot reload: watches the directories of the served configs and recompiles (debounced) when a
- * config file or a file next to it changes. Editors often save by rename, so the directory is
- * watched rather than the file. Compiles of one file never overlap; a change during a compile
- * triggers one more.
+ * Hot reload: follows every file a served config depends on — the config itself, the local
+ * modules it imports and the files it names (certificates, keys, JWKS and API-key files), as its
+ * last compile reported them — and recompiles (debounced) when one of them changes. Writes to any
+ * other file do not recompile. Editors and secret rotation replace files by rename, so the
+ * directories are watched and their events filtered by name; a followed symlink is followed to
+ * its target too, so swapping a mounted secret's link is seen. Compiles of one config never
+ * overlap; a change during a compile triggers one more.
  */
-import { watch, type FSWatcher } from "node:fs";
-import { dirname, extname, resolve } from "node:path";
+import { realpathSync, watch, type FSWatcher } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { CompileOutcome } from "./gateway-registry.ts";
 import type { Logger } from "./log.ts";
 
-export type CompileFile = (file: string) => Promise<CompileOutcome>;
+/** A compile of one config and, when known, every file it depended on (src/compile.ts reports them). */
+export type WatchedOutcome = CompileOutcome & { readonly files?: readonly string[] };
 
-const CONFIG_EXTENSIONS = new Set([".ts", ".mts", ".yaml", ".yml", ".json"]);
+export type CompileFile = (file: string) => Promise<WatchedOutcome>;
 
 export interface ConfigWatcherOptions {
-  readonly files: readonly string[];
+  /** The first compile of each served config: it says which files to follow until the next. */
+  readonly initial: readonly WatchedOutcome[];
   readonly compile: CompileFile;
   readonly apply: (outcome: CompileOutcome) => void;
   readonly log: Logger;
@@ -24,53 +29,107 @@ export interface ConfigWatcher {
   close(): void;
 }
 
+interface Followed {
+  readonly file: string;
+  /** Absolute paths whose change recompiles this config. */
+  paths: Set<string>;
+  timer: NodeJS.Timeout | undefined;
+  running: boolean;
+  again: boolean;
+}
+
+/** A path and, when it is a symlink, the file it points to now. */
+function withTarget(path: string): string[] {
+  try {
+    const target = realpathSync(path);
+    return target === path ? [path] : [path, target];
+  } catch {
+    return [path]; // not there (yet): its creation is a change too
+  }
+}
+
+/** What a compile says to follow: everything it read, plus (after a failed compile) what was followed before, so fixing any of it reloads. */
+function pathsOf(outcome: WatchedOutcome, previous: ReadonlySet<string>): Set<string> {
+  const failed = !outcome.snapshot || outcome.diagnostics.some((d) => d.severity === "error");
+  const named = [outcome.file, ...(outcome.files ?? [])].map((path) => resolve(path)).flatMap(withTarget);
+  return new Set([...(failed ? previous : []), ...named]);
+}
+
 export function watchConfigs(options: ConfigWatcherOptions): ConfigWatcher {
   // Editors write a file in several steps; one recompile after they settle.
   const debounceMs = 100;
-  const files = options.files.map((file) => resolve(file));
-  const state = new Map(files.map((file) => [file, { timer: undefined as NodeJS.Timeout | undefined, running: false, again: false }]));
+  const configs = options.initial.map((outcome): Followed => ({
+    file: resolve(outcome.file),
+    paths: pathsOf(outcome, new Set()),
+    timer: undefined,
+    running: false,
+    again: false,
+  }));
+  const watchers = new Map<string, FSWatcher>();
 
-  const recompile = async (file: string): Promise<void> => {
-    const entry = state.get(file)!;
-    if (entry.running) {
-      entry.again = true;
+  const recompile = async (config: Followed, changed: string): Promise<void> => {
+    if (config.running) {
+      config.again = true;
       return;
     }
-    entry.running = true;
+    config.running = true;
     try {
       do {
-        entry.again = false;
-        options.log.info("config changed; recompiling", { file });
-        options.apply(await options.compile(file));
-      } while (entry.again);
+        config.again = false;
+        options.log.info("config changed; recompiling", { file: config.file, changed });
+        const outcome = await options.compile(config.file);
+        config.paths = pathsOf(outcome, config.paths);
+        follow();
+        options.apply(outcome);
+      } while (config.again);
     } catch (error) {
-      options.log.error("recompile failed unexpectedly; still serving the last good snapshot", { file, error: (error as Error).message });
+      options.log.error("recompile failed unexpectedly; still serving the last good snapshot", { file: config.file, error: (error as Error).message });
     } finally {
-      entry.running = false;
+      config.running = false;
     }
   };
 
-  const schedule = (file: string) => {
-    const entry = state.get(file)!;
-    clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => void recompile(file), debounceMs);
+  const schedule = (config: Followed, changed: string) => {
+    clearTimeout(config.timer);
+    config.timer = setTimeout(() => void recompile(config, changed), debounceMs);
   };
 
-  const watchers: FSWatcher[] = [];
-  for (const dir of new Set(files.map((file) => dirname(file)))) {
-    const inDir = files.filter((file) => dirname(file) === dir);
-    const watcher = watch(dir, (_event, name) => {
-      if (name && !CONFIG_EXTENSIONS.has(extname(name))) return;
-      for (const file of inDir) schedule(file);
-    });
-    watcher.on("error", (error) => options.log.error("cannot watch config directory", { dir, error: error.message }));
-    watchers.push(watcher);
-  }
+  const changedIn = (dir: string, name: string | null) => {
+    const changed = name === null ? undefined : join(dir, name);
+    for (const config of configs) {
+      if (changed !== undefined ? config.paths.has(changed) : [...config.paths].some((path) => dirname(path) === dir)) schedule(config, changed ?? dir);
+    }
+  };
+
+  /** Watches exactly the directories that hold a followed path. */
+  const follow = () => {
+    const dirs = new Set(configs.flatMap((config) => [...config.paths].map((path) => dirname(path))));
+    for (const [dir, watcher] of watchers) {
+      if (dirs.has(dir)) continue;
+      watcher.close();
+      watchers.delete(dir);
+    }
+    for (const dir of dirs) {
+      if (watchers.has(dir)) continue;
+      try {
+        const watcher = watch(dir, (_event, name) => changedIn(dir, name));
+        // A directory removed under us (an old secret version): the recompile it causes follows the new one.
+        watcher.on("error", () => {
+          watcher.close();
+          watchers.delete(dir);
+        });
+        watchers.set(dir, watcher);
+      } catch (error) {
+        options.log.warn("cannot watch a directory the config depends on; changes there are not picked up", { dir, error: (error as Error).message });
+      }
+    }
+  };
+  follow();
 
   return {
     close: () => {
-      for (const watcher of watchers) watcher.close();
-      for (const entry of state.values()) clearTimeout(entry.timer);
+      for (const watcher of watchers.values()) watcher.close();
+      for (const config of configs) clearTimeout(config.timer);
     },
   };
 }
