@@ -70,6 +70,7 @@ export const CODES = {
   PCL3034: { severity: "error", title: "Retry condition Envoy does not know" },
   PCL3035: { severity: "error", title: "Retry status codes without 'retriable-status-codes' (never retried)" },
   PCL3036: { severity: "error", title: "CORS origin is not scheme://host[:port]" },
+  PCL3037: { severity: "error", title: "Claim name with an empty part ('.', 'a..b'): not a path into the token" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

@@ -208,7 +208,7 @@ function describe(branches: SchemaNode[]): string {
 // Patterns written in types.ts, explained in words.
 const PATTERN_HINTS: Record<string, string> = {
   "^[a-z][a-z0-9-]{0,62}$": "names start with a lowercase letter and use only a-z, 0-9 and '-' (at most 63 characters)",
-  "^[0-9]+(ms|s|m|h)$": 'write a duration such as "250ms", "5s", "2m" or "1h"',
+  "^(?=[0-9]*[1-9])([0-9]{1,12}ms|[0-9]{1,10}s|[0-9]{1,9}m|[0-9]{1,7}h)$": 'write a duration above zero such as "250ms", "5s", "2m" or "1h" (a timeout cannot be switched off)',
   "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": 'write a date as YYYY-MM-DD, e.g. "2026-06-30"',
   "^/[A-Za-z0-9._~/-]*$": "start with '/' and use only letters, digits and . _ ~ / -",
   "^[A-Za-z_][A-Za-z0-9_]*$": "environment variable names use letters, digits and '_' and do not start with a digit",

@@ -7,8 +7,9 @@
  */
 
 /**
- * A duration such as `"250ms"`, `"5s"`, `"2m"` or `"1h"`.
- * @pattern ^[0-9]+(ms|s|m|h)$
+ * A duration such as `"250ms"`, `"5s"`, `"2m"` or `"1h"`. It is never zero (a timeout cannot be
+ * switched off) and at most about a thousand years: 12 digits of ms, 10 of s, 9 of m or 7 of h.
+ * @pattern ^(?=[0-9]*[1-9])([0-9]{1,12}ms|[0-9]{1,10}s|[0-9]{1,9}m|[0-9]{1,7}h)$
  * @example "5s"
  */
 export type Duration = string;

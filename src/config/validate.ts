@@ -1,5 +1,6 @@
 import { checkListenerAddresses } from "./checks/addresses.ts";
 import { checkApiPrefixes } from "./checks/api-prefixes.ts";
+import { checkClaimNames } from "./checks/claim-names.ts";
 import { checkControlCharacters } from "./checks/control-characters.ts";
 import { checkCorsOrigins } from "./checks/cors-origins.ts";
 import { checkFormats } from "./checks/formats.ts";
@@ -21,7 +22,7 @@ import type { GatewayConfig } from "./types.ts";
 
 const CHECKS: readonly Check[] = [checkReferences, checkDuplicateNames, checkPorts, checkRoutes, checkLifecycle, checkUpstreams,
   checkHostnames, checkFormats, checkPaths, checkApiPrefixes, checkLogicalDns, checkResourceNames, checkListenerAddresses, checkControlCharacters,
-  checkUpstreamHosts, checkRetries, checkCorsOrigins];
+  checkUpstreamHosts, checkRetries, checkCorsOrigins, checkClaimNames];
 
 export interface ValidateOptions {
   /** File named in locations that `locate` cannot place. */
