@@ -99,6 +99,10 @@ export interface GatewaySettings {
   /**
    * How many proxies (load balancers, CDNs) sit in front of the gateway and append to
    * `X-Forwarded-For`. The client address is taken that many hops from the right.
+   * With 0 the gateway also removes the client's `Forwarded`, `X-Forwarded-Host`,
+   * `X-Forwarded-Port`, `X-Real-IP` and `True-Client-IP`; with a proxy in front they are kept as
+   * that proxy's, so it must set or remove them. `X-Original-URL`, `X-Rewrite-URL` and the
+   * method-override headers are always removed.
    * @default 0
    * @asType integer
    * @minimum 0
@@ -767,7 +771,11 @@ export interface RouteMatch {
   prefix?: string;
   /** Path template with named segments, e.g. `/orders/{id}` or `/files/{path=**}`. */
   template?: string;
-  /** Methods matched. Omit to match every method. */
+  /**
+   * Methods matched; a route that takes GET also answers HEAD, and one with `cors` also takes
+   * OPTIONS (preflights). Omit for GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS. A method the
+   * path does not take is answered 405 with `Allow`.
+   */
   methods?: HttpMethod[];
   /** Headers that must be present, and equal `value` when given. */
   headers?: HeaderMatch[];

@@ -180,7 +180,7 @@ export interface RouteMatchIR {
   readonly kind: "exact" | "prefix" | "template";
   /** The full path as clients send it, version prefix and base path included. */
   readonly path: string;
-  /** Empty: every method. Sorted. */
+  /** As written, sorted; empty: the default methods (src/xds/route-methods.ts says what a route takes). */
   readonly methods: readonly HttpMethod[];
   /** Header conditions, sorted by name; the version header when versioning is by header. */
   readonly headers: readonly HeaderMatchIR[];
