@@ -10,7 +10,7 @@ import type { Caller } from "./callers.ts";
 
 export interface Decision {
   readonly outcome: "allow" | "deny" | "gone" | "unreachable";
-  /** The HTTP status the caller gets (0: the connection is refused before any HTTP; 404: no route). */
+  /** The HTTP status the caller gets (0: the connection is refused before any HTTP; 404: no route; 405: not this method). */
   readonly status: number;
   readonly reason: string;
   /** The identity whose rule admitted the request (`client_address` for an address rule), as upstreams are told. */
@@ -18,7 +18,7 @@ export interface Decision {
 }
 
 const allow = (reason: string): Decision => ({ outcome: "allow", status: 200, reason });
-const deny = (status: 401 | 403 | 404, reason: string): Decision => ({ outcome: "deny", status, reason });
+const deny = (status: 401 | 403 | 404 | 405, reason: string): Decision => ({ outcome: "deny", status, reason });
 
 function holds(rule: AllowRuleIR, caller: Caller): boolean {
   if (rule.clientCidrs.length > 0 && !inRanges(caller.address, rule.clientCidrs)) return false;

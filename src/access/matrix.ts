@@ -5,10 +5,8 @@
 import type { GatewayIR, HttpMethod, RouteIR } from "../model/ir.ts";
 import { type Caller, callersOf } from "./callers.ts";
 import { type Decision, decide } from "./decide.ts";
+import { routeMethods } from "../model/methods.ts";
 import { requestFor, selectRoute } from "./requests.ts";
-
-/** What a route without `methods` answers: the methods APIs use; TRACE, CONNECT and the rest are refused. */
-export const DEFAULT_METHODS: readonly HttpMethod[] = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
 
 export interface MatrixColumn {
   /** `<api>.<version>.<route>`. */
@@ -39,7 +37,7 @@ export interface AccessMatrix {
 }
 
 function columnsOf(route: RouteIR): MatrixColumn[] {
-  const methods = route.match.methods.length > 0 ? route.match.methods : DEFAULT_METHODS;
+  const methods = routeMethods(route);
   return methods.map((method) => ({ route: route.id, api: route.api, version: route.version, method, path: route.match.path, match: route.match.kind, headers: route.match.headers, hostnames: route.hostnames }));
 }
 
@@ -57,6 +55,7 @@ export function sampleHost(route: RouteIR): string {
 function cell(ir: GatewayIR, route: RouteIR, method: HttpMethod, caller: Caller, headersOf: (caller: Caller) => Record<string, string>): Decision {
   const request = requestFor(route, method);
   const selected = selectRoute(ir.routes, sampleHost(route), { ...request, headers: { ...request.headers, ...headersOf(caller) } });
+  if (selected === "method-not-allowed") return { outcome: "deny", status: 405, reason: "no route at this path takes the method" };
   if (!selected) return { outcome: "deny", status: 404, reason: "no route matches the request with this caller's headers" };
   const decision = decide(ir, selected, caller);
   return selected.id === route.id ? decision : { ...decision, reason: `served by ${selected.id}: ${decision.reason}` };

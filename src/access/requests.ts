@@ -5,6 +5,7 @@
  * can make Envoy pick another route than the one the column is about.
  */
 import type { HttpMethod, RouteIR } from "../model/ir.ts";
+import { routeMethods } from "../model/methods.ts";
 
 export interface MatrixRequest {
   readonly method: HttpMethod;
@@ -48,9 +49,8 @@ function pathMatches(route: RouteIR, path: string): boolean {
   }
 }
 
-function routeMatches(route: RouteIR, request: MatrixRequest): boolean {
+function matchesIgnoringMethod(route: RouteIR, request: MatrixRequest): boolean {
   if (!pathMatches(route, request.path)) return false;
-  if (route.match.methods.length > 0 && !route.match.methods.includes(request.method)) return false;
   return route.match.headers.every((header) => {
     const value = request.headers[header.name.toLowerCase()];
     if (header.absent) return value === undefined;
@@ -58,7 +58,11 @@ function routeMatches(route: RouteIR, request: MatrixRequest): boolean {
   });
 }
 
-/** The route Envoy takes for the request on a host the route serves, or undefined (404). */
-export function selectRoute(routes: readonly RouteIR[], host: string, request: MatrixRequest): RouteIR | undefined {
-  return routes.find((route) => route.hostnames.includes(host) && routeMatches(route, request));
+/**
+ * The route Envoy takes for the request on a host the route serves; "method-not-allowed" when
+ * routes take the path but not the method (Envoy's 405 routes); undefined when none does (404).
+ */
+export function selectRoute(routes: readonly RouteIR[], host: string, request: MatrixRequest): RouteIR | "method-not-allowed" | undefined {
+  const onPath = routes.filter((route) => route.hostnames.includes(host) && matchesIgnoringMethod(route, request));
+  return onPath.find((route) => routeMethods(route).includes(request.method)) ?? (onPath.length > 0 ? "method-not-allowed" : undefined);
 }

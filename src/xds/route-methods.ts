@@ -19,25 +19,12 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { RouteSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import type { HttpMethod, RouteIR, RouteMatchIR } from "../model/ir.ts";
+import { DEFAULT_METHODS, routeMethods } from "../model/methods.ts";
 
 type RouteInit = MessageInitShape<typeof RouteSchema>;
 
-/** What a route without `methods` takes: the methods APIs use. Sorted, as the IR sorts methods. */
-export const DEFAULT_METHODS: readonly HttpMethod[] = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
-
 /** Route names of the 405 routes start with this; they are not routes of the config (review output skips them). */
 export const METHOD_NOT_ALLOWED_ROUTE = "method-not-allowed";
-
-/**
- * The methods a route takes: the default seven, or its own plus HEAD wherever GET (as HTTP
- * expects) and OPTIONS wherever CORS (for preflights). Sorted.
- */
-export function routeMethods(route: RouteIR): readonly HttpMethod[] {
-  const own = route.match.methods;
-  if (own.length === 0) return DEFAULT_METHODS;
-  const implied: HttpMethod[] = [...(own.includes("GET") ? ["HEAD" as const] : []), ...(route.cors ? ["OPTIONS" as const] : [])];
-  return [...new Set([...own, ...implied])].sort();
-}
 
 /**
  * The `:method` condition of a route that names its methods. Several are a bare alternation: Envoy

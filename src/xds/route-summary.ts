@@ -1,6 +1,6 @@
 import type { AccessIR, AllowRuleIR, RouteIR, RouteMatchIR } from "../model/ir.ts";
 import { sortedRecord } from "./proto.ts";
-import { routeMethods } from "./route-methods.ts";
+import { routeMethods } from "../model/methods.ts";
 
 /** One allow rule as a reviewer reads it: the identity and only the conditions it sets. */
 export interface AllowRuleSummary {
