@@ -19,7 +19,7 @@ export const CODES = {
   PCL1021: { severity: "error", title: "The config module failed while evaluating" },
   PCL1022: { severity: "error", title: "The config module has no default export" },
   PCL1023: { severity: "error", title: "The config holds a value that is not plain data" },
-  // PCL1024–PCL1028: config code is evaluated in its own worker thread; these say how it went wrong.
+  // PCL1024–PCL1028: config code is evaluated in a process of its own; these say how it went wrong.
   PCL1024: { severity: "error", title: "The config nests values too deeply" },
   PCL1025: { severity: "error", title: "The config did not finish evaluating within the time limit" },
   PCL1026: { severity: "error", title: "The config called process.exit" },

@@ -72,7 +72,7 @@ describe("re-loading a config that imports a large module", () => {
       expect(loaded.diagnostics).toEqual([]);
       expect(loaded.config?.apis?.[0]?.versions["v1"]?.routes[0]?.match.path).toBe(`/v${tag}/20000`);
     };
-    // Warm up first: the loader's own code and the first worker set the baseline.
+    // Warm up first: the loader's own code and the first evaluations set the baseline.
     for (let tag = 0; tag < 10; tag++) await reload(tag);
     const before = process.memoryUsage.rss();
     for (let tag = 10; tag < RELOADS; tag++) await reload(tag);

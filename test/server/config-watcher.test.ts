@@ -39,16 +39,23 @@ function mountSecret(version: string, certFile: string, keyFile: string): void {
   renameSync(join(dir, "tls", "..data_tmp"), join(dir, "tls", "..data"));
 }
 
-/** Waits for the next recompile and returns it. */
-async function nextRecompile(count: number) {
-  await eventually(async () => recompiles.length, (n) => n > count, `recompile ${count + 1}`, 30_000);
-  return recompiles[count]!;
+let compiling = 0;
+
+/** Waits until the watcher is idle: no compile running and none started for a while (writes have settled). */
+async function settled(): Promise<number> {
+  let seen = -1;
+  while (compiling > 0 || seen !== recompiles.length) {
+    seen = recompiles.length;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  }
+  return recompiles.length;
 }
 
-/** Gives the watcher time to see a write and its debounce to run out, then says whether it recompiled. */
-async function recompiledSince(count: number): Promise<boolean> {
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  return recompiles.length > count;
+/** Waits for a recompile, after the `since`-th, started by a change to a path that matches. */
+async function recompiledFor(since: number, path: string | RegExp): Promise<string> {
+  const matches = (changed: string) => (typeof path === "string" ? changed === path : path.test(changed));
+  const found = await eventually(async () => recompiles.slice(since).find(matches), (changed) => changed !== undefined, `a recompile for ${String(path)}`, 30_000);
+  return found!;
 }
 
 beforeAll(async () => {
@@ -66,7 +73,14 @@ beforeAll(async () => {
   expect([...initial.files].sort()).toEqual([join(dir, "gateway.config.ts"), join(dir, "routes.ts"), join(dir, "tls", "server.key"), join(dir, "tls", "server.pem")]);
   watcher = watchConfigs({
     initial: [initial],
-    compile: async (file) => compileGatewayFile(file),
+    compile: async (file) => {
+      compiling++;
+      try {
+        return await compileGatewayFile(file);
+      } finally {
+        compiling--;
+      }
+    },
     apply: () => {},
     log: {
       ...silentLogger,
@@ -84,43 +98,45 @@ afterAll(async () => {
 });
 
 it("recompiles nothing for writes to files the config does not use", async () => {
+  const before = await settled();
   writeFileSync(join(dir, "notes.yaml"), "not: a config\n");
   writeFileSync(join(dir, "other.ts"), "export const other = 1;\n");
   writeFileSync(join(dir, "tls", "README"), "mounted secret\n");
-  expect(await recompiledSince(0)).toBe(false);
+  expect(await settled()).toBe(before);
 });
 
 it("recompiles when a local module the config imports changes", async () => {
+  const before = await settled();
   writeFileSync(join(dir, "routes.ts"), routes("/two"));
-  expect(await nextRecompile(0)).toBe(join(dir, "routes.ts"));
+  await recompiledFor(before, join(dir, "routes.ts"));
 });
 
 it("recompiles when an editor saves the config by rename", async () => {
+  const before = await settled();
   writeFileSync(join(dir, ".gateway.config.ts.swp"), config(true));
   renameSync(join(dir, ".gateway.config.ts.swp"), join(dir, "gateway.config.ts"));
-  expect(await nextRecompile(1)).toBe(join(dir, "gateway.config.ts"));
+  await recompiledFor(before, join(dir, "gateway.config.ts"));
 });
 
 it("recompiles when a mounted secret is rotated by swapping its symlink, and follows the new version", async () => {
+  let before = await settled();
   const second = pki.issue("second", ["DNS:api.test"]);
   mountSecret("v2", second.certFile, second.keyFile);
   rmSync(join(dir, "tls", "v1"), { recursive: true });
-  expect(await nextRecompile(2)).toMatch(/tls\/v1\/server\.(pem|key)$/);
+  await recompiledFor(before, /tls\/v1\/server\.(pem|key)$/);
   // The next rotation is seen through the new version directory.
+  before = await settled();
   const third = pki.issue("third", ["DNS:api.test"]);
-  await new Promise((resolve) => setTimeout(resolve, 500)); // let the v1 removal's events settle into that one recompile
-  const count = recompiles.length;
   mountSecret("v3", third.certFile, third.keyFile);
   rmSync(join(dir, "tls", "v2"), { recursive: true });
-  expect(await nextRecompile(count)).toMatch(/tls\/v2\/server\.(pem|key)$/);
+  await recompiledFor(before, /tls\/v2\/server\.(pem|key)$/);
 });
 
 it("stops following a module the config no longer imports", async () => {
+  let before = await settled();
   writeFileSync(join(dir, "gateway.config.ts"), config(false));
-  const count = recompiles.length;
-  await nextRecompile(count);
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const after = recompiles.length;
+  await recompiledFor(before, join(dir, "gateway.config.ts"));
+  before = await settled();
   writeFileSync(join(dir, "routes.ts"), routes("/three"));
-  expect(await recompiledSince(after)).toBe(false);
+  expect(await settled()).toBe(before);
 });

@@ -2,14 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { Diagnostic, SourceLocation } from "../diagnostics.ts";
 import { moduleFileUrl } from "./portcullis-hooks.ts";
 
-/** What the evaluator worker posts to its parent. */
-export type WorkerMessage =
-  /** A local module the config loaded (a file: URL), as soon as it is resolved. */
-  | { readonly kind: "module"; readonly url: string }
-  /** The default export as plain data, or why there is none. Findings with a `path` are placed on the config's syntax tree by the caller. */
-  | { readonly kind: "result"; readonly value?: unknown; readonly diagnostics: readonly Diagnostic[] };
-
-/** What an evaluation of a config yields; the evaluator process sends it to the control plane. */
+/** What an evaluation of a config yields; the evaluator process sends it to its parent. */
 export interface Evaluation {
   /** The default export as plain data; absent when evaluation failed. */
   readonly value?: unknown;
@@ -19,18 +12,12 @@ export interface Evaluation {
   readonly modules: readonly string[];
 }
 
-/** A place in one of the config's own modules (file: URLs in `modules`), from a V8 position. */
-export function placeIn(modules: ReadonlySet<string>, url: string, line: number, column: number | undefined): SourceLocation | undefined {
-  if (!url.startsWith("file:") || !modules.has(moduleFileUrl(url))) return undefined;
-  return { file: fileURLToPath(moduleFileUrl(url)), line, column: column ?? 1 };
-}
-
-/** The innermost stack frame in one of the config's own modules; type stripping keeps lines and columns. */
+/** The innermost stack frame in one of the config's own modules (file: URLs); type stripping keeps lines and columns. */
 export function userFrame(stack: string, modules: ReadonlySet<string>): SourceLocation | undefined {
   // A syntax error's stack starts with `file:///…/x.ts:3` (no column); call frames end in `:line:column`.
   for (const match of stack.matchAll(/(file:\/\/[^\s)]+?):(\d+)(?::(\d+))?(?=\)|\s|$)/g)) {
-    const place = placeIn(modules, match[1]!, Number(match[2]), match[3] ? Number(match[3]) : undefined);
-    if (place) return place;
+    const url = moduleFileUrl(match[1]!);
+    if (modules.has(url)) return { file: fileURLToPath(url), line: Number(match[2]), column: match[3] ? Number(match[3]) : 1 };
   }
   return undefined;
 }
@@ -70,15 +57,13 @@ export function noDefaultExport(file: string): Diagnostic {
   };
 }
 
-export function timedOut(file: string, limitMs: number, runningAt: SourceLocation | undefined): Diagnostic {
+export function timedOut(file: string, limitMs: number): Diagnostic {
   return {
     code: "PCL1025",
     severity: "error",
-    message: runningAt
-      ? `the config did not finish within ${limitMs / 1000} s; it was still running this line (a loop that never ends?)`
-      : `the config did not finish within ${limitMs / 1000} s (it waits for something that never happens?)`,
-    hint: "a config must export its value promptly: remove endless loops, and awaits on servers, timers or user input",
-    location: runningAt ?? fileStart(file),
+    message: `the config did not finish within ${limitMs / 1000} s: it loops without end, or waits for something that never happens`,
+    hint: "a config must export its value promptly: look for endless loops, and awaits on servers, timers or user input",
+    location: fileStart(file),
   };
 }
 
@@ -92,7 +77,7 @@ export function outOfMemory(file: string, limitMb: number): Diagnostic {
   };
 }
 
-/** The config's thread ended with nothing to show: by default because an await can never settle. */
+/** The config's process ended with nothing to show: unless it says how, because an await can never settle. */
 export function endedEarly(file: string, how = "a top-level await waits on a promise that can never settle"): Diagnostic {
   return {
     code: "PCL1028",

@@ -10,7 +10,7 @@ export function moduleFileUrl(url: string): string {
 }
 
 /**
- * Installs the evaluator worker's module hooks (they are per thread). `import ... from "portcullis"`
+ * Installs the evaluator process's module hooks. `import ... from "portcullis"`
  * in a config runs this Portcullis, whether or not the config's own directory has the package
  * installed: the CLI checks a config with its own model. Every local module the config loads,
  * directly or through other local modules (not node_modules, not Portcullis), is reported once,

@@ -8,11 +8,11 @@ import { typecheckConfig } from "./typecheck.ts";
 
 /**
  * A .ts/.mts/.mjs/.js config: type-checked (TypeScript only) while it is evaluated in its own
- * worker; findings are placed on its syntax tree. Loaded on demand, so YAML and JSON configs never
+ * process; findings are placed on its syntax tree. Loaded on demand, so YAML and JSON configs never
  * pay for the TypeScript compiler.
  */
 export async function parseScript(file: string, text: string): Promise<ParsedSource> {
-  // The worker runs while this thread parses and type-checks.
+  // The evaluator runs while this process parses and type-checks.
   const evaluation = evaluateConfig(file);
   let locate: Locate;
   let typeErrors: Diagnostic[];
