@@ -91,6 +91,7 @@ import { file_envoy_extensions_compression_gzip_decompressor_v3_gzip } from "./e
 import { file_envoy_extensions_compression_zstd_compressor_v3_zstd } from "./envoy/extensions/compression/zstd/compressor/v3/zstd_pb.js";
 import { file_envoy_extensions_compression_zstd_decompressor_v3_zstd } from "./envoy/extensions/compression/zstd/decompressor/v3/zstd_pb.js";
 import { file_envoy_extensions_filters_common_fault_v3_fault } from "./envoy/extensions/filters/common/fault/v3/fault_pb.js";
+import { file_envoy_extensions_filters_common_matcher_action_v3_skip_action } from "./envoy/extensions/filters/common/matcher/action/v3/skip_action_pb.js";
 import { file_envoy_extensions_filters_common_set_filter_state_v3_value } from "./envoy/extensions/filters/common/set_filter_state/v3/value_pb.js";
 import { file_envoy_extensions_filters_http_a2a_v3_a2a } from "./envoy/extensions/filters/http/a2a/v3/a2a_pb.js";
 import { file_envoy_extensions_filters_http_ai_protocol_manager_v3_ai_protocol_manager } from "./envoy/extensions/filters/http/ai_protocol_manager/v3/ai_protocol_manager_pb.js";
@@ -360,6 +361,7 @@ export const allFiles = [
   file_envoy_extensions_compression_zstd_compressor_v3_zstd,
   file_envoy_extensions_compression_zstd_decompressor_v3_zstd,
   file_envoy_extensions_filters_common_fault_v3_fault,
+  file_envoy_extensions_filters_common_matcher_action_v3_skip_action,
   file_envoy_extensions_filters_common_set_filter_state_v3_value,
   file_envoy_extensions_filters_http_a2a_v3_a2a,
   file_envoy_extensions_filters_http_ai_protocol_manager_v3_ai_protocol_manager,

@@ -211,6 +211,7 @@ const PROTO_DIRS = [
 
   // matching
   "envoy/extensions/common/matching/v3",
+  "envoy/extensions/filters/common/matcher/action/v3",
   "envoy/extensions/matching/common_inputs/environment_variable/v3",
   "envoy/extensions/matching/common_inputs/network/v3",
   "envoy/extensions/matching/common_inputs/ssl/v3",

@@ -3,7 +3,8 @@
  * semantics the translator compiles to jwt_authn, api_key_auth and RBAC, written a second time
  * so that the two can be checked against each other (test/e2e/access-matrix.test.ts).
  */
-import type { AllowRuleIR, GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
+import { apiKeyOptional, apiKeyRules, optionalKeySources } from "../model/api-key-routes.ts";
+import type { AllowRuleIR, ApiKeySourceIR, GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
 import { inRanges } from "./addresses.ts";
 import { ADDRESS_RULE_IDENTITY } from "../model/identity-headers.ts";
 import type { Caller } from "./callers.ts";
@@ -54,17 +55,28 @@ export function describeRule(rule: AllowRuleIR): string {
   return `${rule.identity ?? "client address"}${conditions.length ? `: ${conditions.join(", ")}` : ""}`;
 }
 
-/** The credential checks that run before the access rules and answer 401 (or 403) themselves. */
-function authenticate(rules: readonly AllowRuleIR[], caller: Caller): Decision | undefined {
-  const keyRule = rules.find((rule) => rule.apiKey !== undefined);
-  if (keyRule?.apiKey) {
-    // The key must be where this identity reads it; any configured key is then known to Envoy.
-    const source = keyRule.apiKey.source;
-    if (caller.kind !== "apiKey") return deny(401, `no valid API key in ${"header" in source ? `header ${source.header}` : `query parameter ${source.query}`}`);
-    const allowed = [...new Set(rules.flatMap((rule) => rule.apiKey?.consumers ?? []))];
-    if (!allowed.includes(caller.consumer!)) return deny(403, `consumer ${caller.consumer} is not admitted`);
-    return undefined;
-  }
+const sameSource = (a: ApiKeySourceIR, b: ApiKeySourceIR) => ("header" in a ? "header" in b && a.header === b.header : "query" in b && a.query === b.query);
+const describeSource = (source: ApiKeySourceIR) => ("header" in source ? `header ${source.header}` : `query parameter ${source.query}`);
+
+/** Where the caller puts its key: its identity's key source. */
+function callerKeySource(ir: GatewayIR, caller: Caller): ApiKeySourceIR | undefined {
+  return caller.kind === "apiKey" ? ir.apiKeyProviders.find((provider) => provider.name === caller.identity)?.source : undefined;
+}
+
+/** api_key_auth: 401 without a valid key where it looks, 403 for a consumer not admitted; skipped where a key is optional and none is sent. */
+function checkKey(ir: GatewayIR, route: RouteIR, caller: Caller): Decision | undefined {
+  const rules = apiKeyRules(route);
+  if (rules.length === 0) return undefined;
+  const source = rules[0]!.apiKey.source;
+  const sent = callerKeySource(ir, caller);
+  if (apiKeyOptional(route) && !(sent && optionalKeySources(ir.routes).some((optional) => sameSource(optional, sent)))) return undefined;
+  if (!sent || !sameSource(sent, source)) return deny(401, `no valid API key in ${describeSource(source)}`);
+  const allowed = [...new Set(rules.flatMap((rule) => rule.apiKey.consumers))];
+  return allowed.includes(caller.consumer!) ? undefined : deny(403, `consumer ${caller.consumer} is not admitted`);
+}
+
+/** jwt_authn: 401 for a token of an issuer the route does not take, or for no token where one is required. */
+function checkToken(rules: readonly AllowRuleIR[], caller: Caller): Decision | undefined {
   const issuers = [...new Set(rules.flatMap((rule) => (rule.identityType === "jwt" && rule.identity ? [rule.identity] : [])))];
   if (issuers.length === 0) return undefined;
   if (caller.kind === "jwt") return issuers.includes(caller.identity!) ? undefined : deny(401, `a token of ${caller.identity} is not accepted here`);
@@ -89,7 +101,7 @@ export function decide(ir: GatewayIR, route: RouteIR, caller: Caller): Decision 
   const access = route.access;
   if (access.kind === "public") return allow(`public: ${access.reason}`);
   if (access.kind === "deny") return deny(403, "no rule: deny by default");
-  const refused = authenticate(access.rules, caller);
+  const refused = checkKey(ir, route, caller) ?? checkToken(access.rules, caller);
   if (refused) return refused;
   // Several rules may hold; upstreams are told the first identity by name, as Envoy's RBAC reports its first matching policy.
   const admitting = access.rules

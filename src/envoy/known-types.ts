@@ -13,6 +13,9 @@ import { createRegistry } from "@bufbuild/protobuf";
 import type { Registry } from "@bufbuild/protobuf";
 import { FileAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/file/v3/file_pb.js";
 import { StdoutAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/stream/v3/stream_pb.js";
+import { ExtensionWithMatcherSchema } from "../../generated/envoy/extensions/common/matching/v3/extension_matcher_pb.js";
+import { SkipFilterSchema } from "../../generated/envoy/extensions/filters/common/matcher/action/v3/skip_action_pb.js";
+import { HttpRequestHeaderMatchInputSchema, HttpRequestQueryParamMatchInputSchema } from "../../generated/envoy/type/matcher/v3/http_inputs_pb.js";
 import { FilterConfigSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { ApiKeyAuthPerRouteSchema, ApiKeyAuthSchema } from "../../generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth_pb.js";
 import { CorsPolicySchema, CorsSchema } from "../../generated/envoy/extensions/filters/http/cors/v3/cors_pb.js";
@@ -50,6 +53,10 @@ export const knownTypes: Registry = createRegistry(
   ApiKeyAuthSchema,
   ApiKeyAuthPerRouteSchema,
   HeaderMutationSchema,
+  ExtensionWithMatcherSchema,
+  SkipFilterSchema,
+  HttpRequestHeaderMatchInputSchema,
+  HttpRequestQueryParamMatchInputSchema,
   // Routes (src/xds/route.ts).
   UriTemplateMatchConfigSchema,
   UriTemplateRewriteConfigSchema,

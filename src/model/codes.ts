@@ -15,7 +15,7 @@ export const COMPILE_CODES = {
   // PCL4030–PCL4039: identities and access rules.
   PCL4030: "API key list is unusable (no key, a key shared by two consumers, a character a header cannot carry)",
   PCL4031: "API-key consumer name used by two identities",
-  PCL4032: "Route accepts an API key together with another identity kind or a second API-key identity (not supported yet)",
+  PCL4032: "Route accepts the keys of two API-key identities (not supported yet)",
   PCL4033: "API key is short enough to guess",
   PCL4034: "Rule requires roles or groups the identity does not map (no caller could match)",
   PCL4035: "Allow rule without an identity that is not an address rule (clientCidrs alone)",

@@ -86,21 +86,17 @@ function identityRule(rule: AllowRule, name: string, { identities, consumerHeade
 }
 
 /**
- * Envoy's api_key_auth filter answers 401 to any request without a key of its one key source,
- * so a route that takes an API key cannot also take a token, a certificate, an address rule or
- * another identity's key.
+ * A route reads its key from one place, so it can take the keys of one API-key identity; tokens,
+ * certificates and address rules may stand beside it (the key is then optional).
  */
 function checkCombinable(rules: readonly AllowRuleIR[], report: Reporter, path: Path): void {
-  const apiKeyIdentities = new Set(rules.filter((rule) => rule.identityType === "apiKey").map((rule) => rule.identity));
-  if (apiKeyIdentities.size === 0) return;
-  const others = rules.filter((rule) => rule.identityType !== "apiKey").map((rule) => rule.identity ?? "client address");
-  if (apiKeyIdentities.size === 1 && others.length === 0) return;
-  const names = [...new Set([...apiKeyIdentities, ...others])].sort().map((name) => `"${name}"`).join(", ");
+  const apiKeyIdentities = [...new Set(rules.flatMap((rule) => (rule.identityType === "apiKey" && rule.identity ? [rule.identity] : [])))].sort();
+  if (apiKeyIdentities.length <= 1) return;
   report.error(
     "PCL4032",
-    `These rules accept an API key together with another kind of caller (${names}); one route taking both is not supported yet.`,
+    `These rules accept the keys of several API-key identities (${apiKeyIdentities.map((name) => `"${name}"`).join(", ")}); one route taking keys of two identities is not supported yet.`,
     [...path, "allow"],
-    'Give API-key callers a route of their own, e.g. the same path matched with `headers: [{ name: "x-api-key" }]`.',
+    "Put the consumers into one API-key identity, or give each identity's callers a route of their own.",
   );
 }
 

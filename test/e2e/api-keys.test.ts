@@ -1,7 +1,8 @@
 /**
  * API-key identities enforced by real Envoy (api_key_auth + RBAC): keys from a file and from an
  * environment variable, header and query sources, consumers admitted per route, the key hidden
- * from the backend and from Envoy's access log, the consumer forwarded in the gateway's header.
+ * from the backend and from Envoy's access log, the consumer forwarded in the gateway's header,
+ * and a key that is optional where the route also admits other callers.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -65,6 +66,9 @@ function config(): GatewayConfig {
               { name: "list", match: { path: "/items", methods: ["GET"] }, provider: "orders" },
               { name: "refunds", match: { path: "/refunds", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }] } },
               { name: "legacy", match: { path: "/legacy", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "legacy" }] } },
+              // A key beside an address rule: optional, but a key that is sent must be valid.
+              { name: "lobby", match: { path: "/lobby", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }, { clientCidrs: ["127.0.0.0/8"] }] } },
+              { name: "annex", match: { path: "/annex", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }, { clientCidrs: ["10.0.0.0/8"] }] } },
             ],
           },
         },
@@ -122,6 +126,18 @@ describe("API keys through real Envoy", () => {
     const headers = backend.received[0]!.headers;
     expect(headers["x-portcullis-consumer"]).toBe("globex");
     expect(headers["x-api-key"]).toBeUndefined();
+  });
+
+  it("takes a key as one credential among others where the route also admits an address", async () => {
+    backend.received.length = 0;
+    expect((await call("/v1/orders/lobby")).status).toBe(200);
+    expect((await call("/v1/orders/lobby", { "x-api-key": key() })).status).toBe(401);
+    expect((await call("/v1/orders/lobby", { "x-api-key": keys.acme[0]! })).status).toBe(200);
+    expect((await call("/v1/orders/annex")).status).toBe(403);
+    expect((await call("/v1/orders/annex", { "x-api-key": keys.globex[0]! })).status).toBe(403);
+    expect((await call("/v1/orders/annex", { "x-api-key": keys.acme[1]! })).status).toBe(200);
+    expect(backend.received.map((r) => r.headers["x-portcullis-consumer"] ?? "-")).toEqual(["-", "acme", "acme"]);
+    expect(backend.received.every((r) => r.headers["x-api-key"] === undefined)).toBe(true);
   });
 
   it("never writes a key to Envoy's access log", async () => {

@@ -1,5 +1,5 @@
 import type { GatewayIR } from "../../model/ir.ts";
-import { apiKeyAuthFilter } from "./api-key-auth.ts";
+import { apiKeyAuthFilter, optionalApiKeyAuthFilter } from "./api-key-auth.ts";
 import { corsFilter } from "./cors.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 import { identityHeadersFilter } from "./identity-headers.ts";
@@ -19,6 +19,7 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   { slot: "jwt_authn", why: "establish the caller's identity first", module: jwtAuthnFilter },
   // API keys: also identity, so before the access rules, which read the consumer it establishes.
   { slot: "api_key_auth", why: "establish the API-key consumer before the access rules", module: apiKeyAuthFilter },
+  { slot: "api_key_auth.optional", why: "the same where a key is one credential among others", module: optionalApiKeyAuthFilter },
   { slot: "rbac", why: "access rules need the identity established above", module: rbacFilter },
   // After identity so per-identity limits can key on it; before any expensive processing.
   { slot: "local_ratelimit", why: "shed excess load before AI/MCP processing", module: localRateLimitFilter },

@@ -1,0 +1,28 @@
+/** Which routes take API keys, and whether the key is required there: facts of the IR that the translator and explain share. */
+import type { AllowRuleIR, ApiKeySourceIR, RouteIR } from "./ir.ts";
+
+export type ApiKeyRule = AllowRuleIR & { readonly apiKey: NonNullable<AllowRuleIR["apiKey"]> };
+
+/** A route's API-key rules (the resolver allows one API-key identity per route). */
+export function apiKeyRules(route: RouteIR): ApiKeyRule[] {
+  if (route.access.kind !== "identities") return [];
+  return route.access.rules.filter((rule): rule is ApiKeyRule => rule.apiKey !== undefined);
+}
+
+/**
+ * A route that also admits tokens, certificates or addresses takes a key but does not demand one:
+ * a request without a key of the gateway's optional key sources skips the key check, and the
+ * access rules decide. A route of API keys alone answers 401 to a request without one.
+ */
+export function apiKeyOptional(route: RouteIR): boolean {
+  return apiKeyRules(route).length > 0 && route.access.kind === "identities" && route.access.rules.some((rule) => rule.apiKey === undefined);
+}
+
+const sourceKey = (source: ApiKeySourceIR) => ("header" in source ? `header:${source.header}` : `query:${source.query}`);
+
+/** The key sources of routes where a key is optional: a request carrying none of them skips the optional key check. */
+export function optionalKeySources(routes: readonly RouteIR[]): ApiKeySourceIR[] {
+  const sources = new Map<string, ApiKeySourceIR>();
+  for (const route of routes) if (apiKeyOptional(route)) for (const rule of apiKeyRules(route)) sources.set(sourceKey(rule.apiKey.source), rule.apiKey.source);
+  return [...sources].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, source]) => source);
+}
