@@ -76,7 +76,6 @@ export default defineGateway({
     openai: { type: "openai", apiKey: env("OPENAI_API_KEY"), models: ["gpt-4o-mini", "gpt-4o"] },
     claude: { type: "anthropic", apiKey: env("ANTHROPIC_API_KEY") },
     local: { type: "openai-compatible", baseUrl: "http://llm.shop.internal:8000/v1", models: ["llama-3.1-8b"] },
-    tools: { type: "mcp", url: "https://tools.shop.internal/mcp", bearerToken: env("TOOLS_TOKEN") },
   },
 
   apis: [
@@ -168,18 +167,8 @@ export default defineGateway({
     },
   ],
 
-  mcp: [
-    {
-      name: "shop-tools",
-      path: "/mcp/tools",
-      server: "tools",
-      access: { allow: [{ identity: "customers", roles: ["staff"] }] },
-      tools: [
-        { tool: "search_*", access: { allow: [{ identity: "customers", roles: ["staff"] }] } },
-        { tool: "refund_order", access: { allow: [{ identity: "customers", roles: ["support-lead"] }] } },
-      ],
-    },
-  ],
+  // No `mcp` section yet: until MCP support lands the gateway refuses one (PCL4060) rather than
+  // accept tool rules it would not enforce.
 
   zeroTrust: { mode: "strict" },
   audit: { accessLog: "stdout", redactHeaders: ["x-session-token"] },

@@ -20,6 +20,8 @@ export const COMPILE_CODES = {
   PCL4034: "Rule requires roles or groups the identity does not map (no caller could match)",
   PCL4035: "Allow rule without an identity that is not an address rule (clientCidrs alone)",
   PCL4036: "JWT claim name with ':' cannot be forwarded in an identity header",
+  // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
+  PCL4060: "MCP is not supported yet",
   PCL4020: "Committed generated output is missing, differs or has an orphaned file (compile --check)",
 } as const;
 

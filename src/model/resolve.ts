@@ -6,6 +6,7 @@ import type { GatewayIR, SecretIR } from "./ir.ts";
 import { Reporter } from "./report.ts";
 import { resolveClusters } from "./resolve-clusters.ts";
 import { resolveApiKeyProviders } from "./resolve-api-keys.ts";
+import { reportUnsupported } from "./unsupported.ts";
 import { resolveIdentityHeaders } from "./identity-headers.ts";
 import { resolveJwtProviders } from "./resolve-identities.ts";
 import { resolveListeners } from "./resolve-listeners.ts";
@@ -49,6 +50,7 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
   const clusters = resolveClusters(config.providers ?? {}, source, report, secrets);
   const jwtProviders = resolveJwtProviders(config.identities ?? {}, source, report, clusters);
   const apiKeyProviders = resolveApiKeyProviders(config.identities ?? {}, source, report);
+  reportUnsupported(config, report);
   const allHostnames = [...new Set(listeners.flatMap((listener) => listener.hostnames))].sort();
   const identityHeaders = resolveIdentityHeaders(gateway.identityHeaders);
   const inputs = { providers: config.providers ?? {}, identities: config.identities ?? {}, consumerHeader: identityHeaders.consumer, report };

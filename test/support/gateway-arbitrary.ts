@@ -196,10 +196,9 @@ export const gatewayConfig: fc.Arbitrary<GatewayConfig> = fc.record({
   }),
   team: text(word),
   audit: fc.record({ accessLog: text(fc.constantFrom("stdout", "/dev/null")), redactHeaders: fc.array(headerName, { maxLength: 2 }) }, { requiredKeys: [] }),
-  mcpUrl: url(["https://tools.internal/mcp", "http://127.0.0.1:9000/mcp"]),
   baseUrl: url(["https://llm.internal/v1", "http://10.0.0.9:8000/v1"]),
   withAi: fc.boolean(),
-}).map(({ listeners, trustedProxyHops, limits, apis, orders, billing, jwks, staff, team, audit, mcpUrl, baseUrl, withAi }) => ({
+}).map(({ listeners, trustedProxyHops, limits, apis, orders, billing, jwks, staff, team, audit, baseUrl, withAi }) => ({
   gateway: { name: "fuzz", listeners, trustedProxyHops, limits },
   identities: {
     staff: { type: "jwt", jwks, ...staff },
@@ -207,13 +206,11 @@ export const gatewayConfig: fc.Arbitrary<GatewayConfig> = fc.record({
   },
   providers: {
     orders, billing,
-    tools: { type: "mcp", url: mcpUrl, bearerToken: { env: "TOOLS_TOKEN" } },
     llm: { type: "openai-compatible", baseUrl },
   },
   apis,
   audit,
   ...(withAi ? {
     ai: { access: { allow: [{ identity: "staff" }] }, models: { chat: { targets: [{ provider: "llm", model: "m" }] } } },
-    mcp: [{ name: "tools", path: "/mcp/tools", server: "tools", access: { allow: [{ identity: "staff" }] }, tools: [{ tool: "search_*", access: { allow: [{ identity: "staff" }] } }] }],
   } : {}),
 }) as GatewayConfig);
