@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { executableOnPath, findEnvoy } from "./binary.ts";
+import { dyingWithParent } from "../dies-with-parent.ts";
+import { findEnvoy } from "./binary.ts";
 
 export interface EnvoyProcessOptions {
   /** Path of the bootstrap file. */
@@ -37,27 +38,23 @@ export interface EnvoyProcess {
  * port, so several Envoys (tests, `portcullis up` next to a system Envoy) coexist on one machine.
  *
  * Envoy dies with the process that started it, even when that process is SIGKILLed and cannot
- * stop it: util-linux's `setpriv --pdeathsig KILL` sets the parent-death signal, which Envoy has no
- * option to ask for itself, then becomes Envoy (same pid). Otherwise an orphaned Envoy would keep
- * its ports, and the next `up` would find them taken. setpriv is part of util-linux, which Debian
- * and most Linux systems always install; without it Envoy starts as before and `diesWithParent`
- * is false.
+ * stop it (dyingWithParent): otherwise an orphaned Envoy would keep its ports, and the next `up`
+ * would find them taken.
  */
 export function startEnvoyProcess(options: EnvoyProcessOptions): EnvoyProcess {
-  const setpriv = executableOnPath("setpriv", process.env["PATH"]);
   const envoy = options.binary ?? findEnvoy();
+  const launch = dyingWithParent(envoy, [
+    "-c", options.configPath,
+    "--base-id", String(options.adminPort),
+    "--log-level", options.logLevel ?? "warn",
+    "--concurrency", "1", // one worker is plenty for local use and tests on small machines
+    "--disable-hot-restart",
+    // Access logs reach stdout within a second instead of Envoy's default ten.
+    "--file-flush-interval-msec", "1000",
+  ]);
   const child: ChildProcess = spawn(
-    setpriv ?? envoy,
-    [
-      ...(setpriv ? ["--pdeathsig", "KILL", "--", envoy] : []),
-      "-c", options.configPath,
-      "--base-id", String(options.adminPort),
-      "--log-level", options.logLevel ?? "warn",
-      "--concurrency", "1", // one worker is plenty for local use and tests on small machines
-      "--disable-hot-restart",
-      // Access logs reach stdout within a second instead of Envoy's default ten.
-      "--file-flush-interval-msec", "1000",
-    ],
+    launch.command,
+    launch.args,
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout?.on("data", (chunk: Buffer) => options.onOutput?.(chunk.toString(), "stdout"));
@@ -72,7 +69,7 @@ export function startEnvoyProcess(options: EnvoyProcessOptions): EnvoyProcess {
   return {
     adminUrl,
     pid: child.pid,
-    diesWithParent: setpriv !== undefined,
+    diesWithParent: launch.diesWithParent,
     exited,
     async ready(timeoutMs = 15_000, until = "live") {
       const deadline = Date.now() + timeoutMs;

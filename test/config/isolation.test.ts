@@ -3,6 +3,7 @@
 // must come back as a located finding — never a hang, a crash, a silent pass or a stack trace —
 // and `serve --watch` must keep serving its last good snapshot and keep reloading.
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { eventually } from "../support/http-load.ts";
+import { isRunning } from "../support/processes.ts";
 import { freePorts } from "../support/ports.ts";
 import { startServe, type ServeProcess } from "../support/serve-process.ts";
 
@@ -172,4 +174,25 @@ describe("serve --watch with a config that misbehaves", () => {
     }
     expect(serve.child.exitCode).toBeNull();
   }, 300_000);
+});
+
+describe("serve killed while a config loops", () => {
+  it("takes the config's evaluator down with it, even on SIGKILL", async () => {
+    const file = join(dir, "killed", "gateway.config.ts");
+    await mkdir(join(dir, "killed"));
+    await writeFile(file, config("", good("r0")));
+    const [xdsPort, adminPort] = (await freePorts(2)) as [number, number];
+    // A time limit far beyond the test: only serve's death can end this evaluator.
+    const serve = await startServe(file, { xdsPort, adminPort, watch: true, env: { PORTCULLIS_CONFIG_TIME_LIMIT_MS: "600000" } });
+    try {
+      await writeFile(file, config("while (true) {}"));
+      const children = () => readFileSync(`/proc/${serve.child.pid}/task/${serve.child.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      const [evaluator] = await eventually(async () => children(), (pids) => pids.length > 0, "the evaluator to start");
+      serve.child.kill("SIGKILL");
+      await serve.exited;
+      await eventually(async () => isRunning(evaluator!), (running) => !running, "the evaluator to die with serve", 10_000);
+    } finally {
+      serve.child.kill("SIGKILL");
+    }
+  });
 });

@@ -21,6 +21,8 @@ export interface ServeOptions {
   readonly adminPort: number;
   readonly watch?: boolean;
   readonly extraArgs?: readonly string[];
+  /** Environment variables added to this process's own. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Starts `serve` on Node 24 from node_modules and waits until /readyz answers 200. */
@@ -35,7 +37,7 @@ export async function startServe(config: string, options: ServeOptions): Promise
       "--log-format", "json",
       ...(options.extraArgs ?? []),
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } },
   );
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));

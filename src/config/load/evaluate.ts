@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { dyingWithParent } from "../../dies-with-parent.ts";
 import { fileURLToPath } from "node:url";
 import { endedEarly, outOfMemory, timedOut, type Evaluation } from "./evaluation-findings.ts";
 
@@ -31,7 +32,9 @@ function timeLimitMs(): number {
 export function evaluateConfig(file: string): Promise<Evaluation> {
   const limitMs = timeLimitMs();
   // The config runs on plain Node: no flags of this process (a test runner's, an inspector's).
-  const evaluator = spawn(process.execPath, [`--max-old-space-size=${MEMORY_LIMIT_MB}`, EVALUATOR, file], {
+  // It dies with this process even on SIGKILL: a config stuck in a loop must not outlive serve.
+  const launch = dyingWithParent(process.execPath, [`--max-old-space-size=${MEMORY_LIMIT_MB}`, EVALUATOR, file]);
+  const evaluator = spawn(launch.command, launch.args, {
     stdio: ["ignore", "inherit", "pipe", "ipc"],
     serialization: "advanced",
   });
