@@ -111,7 +111,8 @@ function explainUnion(error: ErrorObject, path: ModelPath, place: Placement): Di
     }
     const near = typeof tag === "string" ? closest(tag, tags) : undefined;
     return [
-      finding(place, "PCL2004", `'${String(tag)}' is not a valid type for ${pathText(path)}`, [...path, "type"], {
+      // The tag may be any value, including a list of prototype-free objects that String() cannot print.
+      finding(place, "PCL2004", `${typeof tag === "string" ? `'${tag}'` : valueKind(tag, [...path, "type"])} is not a valid type for ${pathText(path)}`, [...path, "type"], {
         hint: near ? `did you mean '${near}'? (one of: ${tags.join(", ")})` : `use one of: ${tags.join(", ")}`,
       }),
     ];
