@@ -22,6 +22,16 @@ export const COMPILE_CODES = {
   PCL4036: "JWT claim name with ':' cannot be forwarded in an identity header",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
   PCL4060: "MCP is not supported yet",
+  // PCL4070–PCL4079: files the config names, checked as they are read (secrets: serve, up, validate;
+  // JWKS in every mode) and paths checked where Envoys run (serve, up).
+  PCL4070: "Certificate file holds no usable PEM certificate",
+  PCL4071: "Certificate has expired or is not valid yet",
+  PCL4072: "Certificate expires within 14 days",
+  PCL4073: "Private key cannot be loaded (not PEM, encrypted or unsupported)",
+  PCL4074: "Private key does not match its certificate",
+  PCL4075: "JWKS file is missing, empty, not JSON or holds no key Envoy can use",
+  PCL4076: "JWKS key that Envoy cannot use (the other keys still verify tokens)",
+  PCL4077: "Access-log file cannot be written: its directory is missing or not writable",
   PCL4020: "Committed generated output is missing, differs or has an orphaned file (compile --check)",
 } as const;
 

@@ -3,7 +3,7 @@ import type { ModelPath } from "../config/locate.ts";
 import type { Provider, ServiceProvider, UpstreamTls } from "../config/types.ts";
 import type { ClusterIR, EndpointIR, RetryIR, SecretIR, UpstreamTlsIR } from "./ir.ts";
 import type { Reporter } from "./report.ts";
-import { readSecret, type SecretSource } from "./secrets.ts";
+import { readCaBundle, readCertificateAndKey, type SecretSource } from "./secrets.ts";
 import { durationMs } from "./units.ts";
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -40,17 +40,12 @@ function resolveUpstreamTls(name: string, tls: UpstreamTls, sniHost: string, sou
   let caSecret: string | undefined;
   if (tls.caCertificate) {
     caSecret = `upstream-${name}-ca`;
-    secrets.push({ name: caSecret, kind: "validation-context", certificate: readSecret(tls.caCertificate, source, report, [...path, "caCertificate"]) });
+    secrets.push({ name: caSecret, kind: "validation-context", certificate: readCaBundle(tls.caCertificate, source, report, [...path, "caCertificate"]) });
   }
   let clientCertificateSecret: string | undefined;
   if (tls.clientCertificate) {
     clientCertificateSecret = `upstream-${name}-client-cert`;
-    secrets.push({
-      name: clientCertificateSecret,
-      kind: "tls-certificate",
-      certificate: readSecret(tls.clientCertificate.certificate, source, report, [...path, "clientCertificate", "certificate"]),
-      privateKey: readSecret(tls.clientCertificate.privateKey, source, report, [...path, "clientCertificate", "privateKey"]),
-    });
+    secrets.push({ name: clientCertificateSecret, kind: "tls-certificate", ...readCertificateAndKey(tls.clientCertificate, source, report, [...path, "clientCertificate"]) });
   }
   return {
     sni: tls.sni ?? sniHost,

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import type { Identity, JwtIdentity } from "../config/types.ts";
 import type { ClusterIR, JwtProviderIR } from "./ir.ts";
+import { checkJwks } from "./jwks-checks.ts";
 import type { Reporter } from "./report.ts";
 import { durationOr } from "./resolve-clusters.ts";
 import type { SecretSource } from "./secrets.ts";
@@ -22,28 +23,23 @@ function jwksCluster(name: string, url: URL): ClusterIR {
   };
 }
 
-const NO_KEYS = JSON.stringify({ keys: [] });
-
 function jwks(name: string, identity: JwtIdentity, source: SecretSource, report: Reporter, clusters: ClusterIR[]): JwtProviderIR["jwks"] | undefined {
   const path = ["identities", name, "jwks"];
   const keys = identity.jwks;
   if ("file" in keys) {
-    // Public keys: read at compile time and written inline, so Envoy needs no file and no fetch.
+    // Public keys, not a secret: read in every mode (compile --check too) and written inline, so
+    // Envoy needs no file and no fetch. A key set Envoy cannot use fails every token, so it is an error.
     const file = isAbsolute(keys.file) ? keys.file : resolvePath(source.baseDir, keys.file);
     source.files?.add(file);
+    let json: string;
     try {
-      return { kind: "local", json: readFileSync(file, "utf8") };
+      json = readFileSync(file, "utf8");
     } catch (error) {
-      const message = `JWKS file ${keys.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`;
-      const hint = "Check the path; it is relative to the config file.";
-      if (source.mode === "read") {
-        report.error("PCL4001", `${message}.`, [...path, "file"], hint);
-        return undefined;
-      }
-      // compile/diff run without deployment files; an empty key set verifies no token (fails closed).
-      report.warning("PCL4001", `${message}: the output has an empty key set, which accepts no token.`, [...path, "file"], hint);
-      return { kind: "local", json: NO_KEYS };
+      const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      report.error("PCL4075", `JWKS file ${keys.file} cannot be read (${reason}), so Envoy would verify no token.`, [...path, "file"], "Check the path; it is relative to the config file.");
+      return undefined;
     }
+    return checkJwks(json, keys.file, report, [...path, "file"]) ? { kind: "local", json } : undefined;
   }
   let url: URL | undefined;
   try {

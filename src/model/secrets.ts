@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import type { SecretRef } from "../config/types.ts";
 import type { ModelPath } from "../config/locate.ts";
+import { checkCaBundle, checkCertificateAndKey } from "./certificate-checks.ts";
 import type { Reporter } from "./report.ts";
 import { SecretValue } from "./secret-value.ts";
 
@@ -49,4 +50,26 @@ export function readSecret(ref: SecretRef, source: SecretSource, report: Reporte
     report.error("PCL4001", `Secret file ${ref.file} cannot be read (${reason}).`, path, "Check the path; it is relative to the config file.");
     return new SecretValue(name, new Uint8Array());
   }
+}
+
+/** A certificate chain and its private key, read and checked as a pair (see certificate-checks.ts). */
+export function readCertificateAndKey(
+  refs: { readonly certificate: SecretRef; readonly privateKey: SecretRef },
+  source: SecretSource,
+  report: Reporter,
+  path: ModelPath,
+): { certificate: SecretValue; privateKey: SecretValue } {
+  const paths = { certificate: [...path, "certificate"], privateKey: [...path, "privateKey"] };
+  const certificate = readSecret(refs.certificate, source, report, paths.certificate);
+  const privateKey = readSecret(refs.privateKey, source, report, paths.privateKey);
+  // An unreadable or empty one was reported already; placeholders have no bytes to check.
+  if (certificate.reveal().length > 0 && privateKey.reveal().length > 0) checkCertificateAndKey(certificate, privateKey, paths, report);
+  return { certificate, privateKey };
+}
+
+/** A PEM bundle of CA certificates, read and checked. */
+export function readCaBundle(ref: SecretRef, source: SecretSource, report: Reporter, path: ModelPath): SecretValue {
+  const bundle = readSecret(ref, source, report, path);
+  if (bundle.reveal().length > 0) checkCaBundle(bundle, report, path);
+  return bundle;
 }
