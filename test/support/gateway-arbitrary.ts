@@ -196,7 +196,8 @@ export const gatewayConfig: fc.Arbitrary<GatewayConfig> = fc.record({
   }),
   team: text(word),
   audit: fc.record({ accessLog: text(fc.constantFrom("stdout", "/dev/null")), redactHeaders: fc.array(headerName, { maxLength: 2 }) }, { requiredKeys: [] }),
-  baseUrl: url(["https://llm.internal/v1", "http://10.0.0.9:8000/v1"]),
+  // https only: a plaintext LLM provider is refused at compile (PCL4045), not by validation.
+  baseUrl: url(["https://llm.internal/v1", "https://10.0.0.9:8000/v1"]),
   withAi: fc.boolean(),
 }).map(({ listeners, trustedProxyHops, limits, apis, orders, billing, jwks, staff, team, audit, baseUrl, withAi }) => ({
   gateway: { name: "fuzz", listeners, trustedProxyHops, limits },
