@@ -14,10 +14,27 @@ const REWRITE_AND_OVERRIDE_HEADERS = ["x-http-method", "x-http-method-override",
 /**
  * Headers that tell a backend who and where the client is. Only a proxy in front of the gateway can
  * know that; from a client they are forgeries (a spoofed address in logs and allow-lists, a host
- * name that poisons the links a backend builds). X-Forwarded-For is not here: Envoy itself takes
- * the client address from it, as far as `trustedProxyHops` allows, and appends the real peer.
+ * name that poisons the links a backend builds). With no proxy in front, a client's X-Forwarded-For
+ * goes too: Envoy then appends the real peer to an empty one, so a backend that reads the
+ * leftmost entry still gets the true client.
  */
-const FORWARDING_HEADERS = ["forwarded", "true-client-ip", "x-forwarded-host", "x-forwarded-port", "x-real-ip"];
+const FORWARDING_HEADERS = [
+  "cf-connecting-ip",
+  "fastly-client-ip",
+  "forwarded",
+  "true-client-ip",
+  "x-client-ip",
+  "x-cluster-client-ip",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-port",
+  "x-forwarded-prefix",
+  "x-forwarded-scheme",
+  "x-forwarded-server",
+  "x-host",
+  "x-original-host",
+  "x-real-ip",
+];
 
 /**
  * The client request headers the gateway removes, sorted. Always: its own identity headers and the

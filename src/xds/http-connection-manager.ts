@@ -28,7 +28,7 @@ export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): Mess
     httpFilters: httpFilterChain(ir),
     accessLog: [accessLog(ir.accessLog, ir.identityHeaders)],
     // Denials answer with problem+json and name the credential scheme; the credential is never echoed.
-    localReplyConfig: localReplyConfig(),
+    localReplyConfig: localReplyConfig(ir),
     // Routes match on the normalized path, so /a/../admin cannot slip past /a's rules.
     normalizePath: true,
     // //admin and /admin are the same path to a route match; merge so they are to Envoy too.

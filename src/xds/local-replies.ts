@@ -2,6 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ComparisonFilter_Op } from "../../generated/envoy/config/accesslog/v3/accesslog_pb.js";
 import { HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
 import type { LocalReplyConfigSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
+import type { GatewayIR } from "../model/ir.ts";
 import { sortedJson } from "./proto.ts";
 
 /** The denials the gateway answers itself, as RFC 9457 problem details. */
@@ -20,12 +21,15 @@ function statusIs(status: number) {
 /**
  * Denials get a small application/problem+json body: the status, what it means, the filter's
  * own reason code (`%RESPONSE_CODE_DETAILS%`, e.g. jwt_authn_access_denied{Jwt_is_missing}) and
- * the request id to quote to an operator — never the credential. A 401 says which scheme the
- * gateway expects: jwt_authn sends its own `Bearer`; a 401 without one came from an API-key check.
+ * the request id to quote to an operator — never the credential. A 401's WWW-Authenticate names
+ * the schemes this gateway takes (Bearer for tokens, ApiKey for keys). It replaces jwt_authn's own,
+ * whose realm is the request URL, query string included: a token sent in the query would come
+ * back in the challenge.
  * Only these statuses are mapped: retired versions (410) answer with a body of their own. The 405
  * routes (route-methods.ts) carry no body: this one mapper gives them theirs.
  */
-export function localReplyConfig(): MessageInitShape<typeof LocalReplyConfigSchema> {
+export function localReplyConfig(ir: GatewayIR): MessageInitShape<typeof LocalReplyConfigSchema> {
+  const challenges = [...(ir.jwtProviders.length > 0 ? ['Bearer realm="portcullis"'] : []), ...(ir.apiKeyProviders.length > 0 ? ['ApiKey realm="portcullis"'] : [])];
   return {
     mappers: PROBLEMS.map(({ status, title, detail }) => ({
       filter: statusIs(status),
@@ -37,8 +41,8 @@ export function localReplyConfig(): MessageInitShape<typeof LocalReplyConfigSche
         contentType: "application/problem+json",
       },
       headersToAdd:
-        status === 401
-          ? [{ header: { key: "www-authenticate", value: 'ApiKey realm="portcullis"' }, appendAction: HeaderValueOption_HeaderAppendAction.ADD_IF_ABSENT }]
+        status === 401 && challenges.length > 0
+          ? [{ header: { key: "www-authenticate", value: challenges.join(", ") }, appendAction: HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD }]
           : [],
     })),
   };

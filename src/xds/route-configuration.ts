@@ -2,6 +2,7 @@ import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { RouteSchema, VirtualHostSchema, type Route } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
+import { DOT_SEGMENT_GUARD } from "./route-guards.ts";
 import { hasDefaultMethodRoute, METHOD_NOT_ALLOWED_ROUTE, type MethodGroup, methodGroups, methodNotAllowed, UNKNOWN_METHOD_GUARD } from "./route-methods.ts";
 import { pathAndHeaders, route as translateRoute } from "./route.ts";
 import { makeResourceFromBytes, type XdsResource } from "./snapshot.ts";
@@ -41,6 +42,7 @@ function encodeRoute(ir: RouteIR, cache: RouteCache): EncodedRoute {
 }
 
 const GUARD = encode(UNKNOWN_METHOD_GUARD);
+const DOT_SEGMENTS = encode(DOT_SEGMENT_GUARD);
 
 /** The 405 route of the routes that share `first`'s match; encoded again only when their methods change. */
 function encodeMethodNotAllowed({ first, methods }: MethodGroup, cache: RouteCache): EncodedRoute {
@@ -52,9 +54,10 @@ function encodeMethodNotAllowed({ first, methods }: MethodGroup, cache: RouteCac
   return encoded;
 }
 
-/** A host's routes in match order: the unknown-method guard, the config's routes, then the 405s (route-methods.ts). */
+/** A host's routes in match order: the guards (route-guards.ts, route-methods.ts), the config's routes, then the 405s. */
 function hostRoutes(routes: readonly RouteIR[], cache: RouteCache): EncodedRoute[] {
   return [
+    DOT_SEGMENTS,
     ...(hasDefaultMethodRoute(routes) ? [GUARD] : []),
     ...routes.map((route) => encodeRoute(route, cache)),
     ...methodGroups(routes).map((group) => encodeMethodNotAllowed(group, cache)),
