@@ -1,5 +1,5 @@
 // A fuller gateway: JWT, API-key and mTLS callers; TLS and SPIFFE to services; LLM providers
-// behind one OpenAI-style API with budgets; a prompt API; MCP tools; lifecycle; CORS; limits.
+// behind one OpenAI-style API; lifecycle; CORS; limits.
 import { defineGateway, env, file } from "portcullis";
 
 const checkoutOnly = { allow: [{ identity: "mesh", spiffeIds: ["spiffe://shop.example/ns/shop/sa/checkout"] }] };
@@ -75,7 +75,12 @@ export default defineGateway({
     },
     openai: { type: "openai", apiKey: env("OPENAI_API_KEY"), models: ["gpt-4o-mini", "gpt-4o"] },
     claude: { type: "anthropic", apiKey: env("ANTHROPIC_API_KEY") },
-    local: { type: "openai-compatible", baseUrl: "http://llm.shop.internal:8000/v1", models: ["llama-3.1-8b"] },
+    local: {
+      type: "openai-compatible",
+      baseUrl: "http://llm.shop.internal:8000/v1",
+      plaintext: { reason: "the local model server is reachable only inside the cluster network" },
+      models: ["llama-3.1-8b"],
+    },
   },
 
   apis: [
@@ -147,25 +152,21 @@ export default defineGateway({
     basePath: "/ai/v1",
     access: { allow: [{ identity: "customers", groups: ["ai-beta"] }, { identity: "partners" }] },
     models: {
-      fast: { targets: [{ provider: "openai", model: "gpt-4o-mini", weight: 3 }, { provider: "local", model: "llama-3.1-8b", weight: 1 }], maxTokens: 2048 },
-      smart: { targets: [{ provider: "claude", model: "claude-sonnet-4-5" }], fallbacks: [{ provider: "openai", model: "gpt-4o" }] },
+      fast: { targets: [{ provider: "openai", model: "gpt-4o-mini" }], maxTokens: 2048 },
+      local: { targets: [{ provider: "local", model: "llama-3.1-8b" }] },
+      smart: { targets: [{ provider: "claude", model: "claude-sonnet-4-5" }] },
     },
-    budgets: [
-      { name: "per-consumer", scope: "consumer", usd: 50, period: "month" },
-      { name: "everyone", scope: "global", tokens: 50_000_000, period: "day" },
-    ],
+    // Not supported yet, so refused rather than accepted without effect (PCL4040–PCL4042):
+    // weighted targets (fast: openai ×3, local ×1), fallbacks (smart → openai gpt-4o), and budgets
+    // ({ name: "per-consumer", scope: "consumer", usd: 50, period: "month" } and a global daily
+    // token budget). Usage and cost are recorded meanwhile: `portcullis usage --by consumer`.
   },
 
-  prompts: [
-    {
-      name: "summarize",
-      path: "/prompts/summarize",
-      model: "fast",
-      template: "Summarize in {{sentences}} sentences:\n\n{{text}}",
-      input: { type: "object", required: ["text"], properties: { text: { type: "string" }, sentences: { type: "integer" } } },
-      access: { allow: [{ identity: "customers" }] },
-    },
-  ],
+  // Prompt APIs are not supported yet (PCL4044). The summarize endpoint will return as:
+  // prompts: [{ name: "summarize", path: "/prompts/summarize", model: "fast",
+  //   template: "Summarize in {{sentences}} sentences:\n\n{{text}}",
+  //   input: { type: "object", required: ["text"], properties: { text: { type: "string" }, sentences: { type: "integer" } } },
+  //   access: { allow: [{ identity: "customers" }] } }],
 
   // No `mcp` section yet: until MCP support lands the gateway refuses one (PCL4060) rather than
   // accept tool rules it would not enforce.

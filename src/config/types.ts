@@ -638,8 +638,15 @@ export interface OutlierDetection {
 /** A model provider. The gateway injects its credentials; clients never see them. */
 export interface LlmProvider {
   type: "openai" | "anthropic" | "gemini" | "azure-openai" | "bedrock" | "openai-compatible";
-  /** Base URL of the API. Required for `openai-compatible` and `azure-openai`; others default to the vendor's. */
+  /**
+   * Base URL of the API, as the vendor's own SDK takes it: with the version for OpenAI-style APIs
+   * (`https://api.openai.com/v1`, `http://ollama.internal:11434/v1`), without it for Anthropic
+   * (`https://api.anthropic.com`). Required for `openai-compatible` and `azure-openai`; others
+   * default to the vendor's. An `http:` URL needs `plaintext`.
+   */
   baseUrl?: string;
+  /** An explicit, reported opt-out of TLS: required for an `http:` baseUrl. */
+  plaintext?: Justification;
   /** API key or token, injected by the gateway. Not used by `bedrock`. */
   apiKey?: SecretRef;
   /** AWS region, for `bedrock`. */
@@ -650,7 +657,10 @@ export interface LlmProvider {
   apiVersion?: string;
   /** Models this provider may be asked for. Omit to allow any model the provider serves. */
   models?: string[];
-  /** Timeouts for calls to the provider. */
+  /**
+   * Timeouts for calls to the provider. `request` covers a whole answer, streamed ones included,
+   * so for model providers it defaults to 5m instead of 15s.
+   */
   timeouts?: UpstreamTimeouts;
 }
 
@@ -889,6 +899,7 @@ export interface AiGateway {
   /**
    * Path of the OpenAI-style API (`{basePath}/chat/completions`, `{basePath}/models`, ...).
    * @default "/ai/v1"
+   * @pattern ^/[A-Za-z0-9._~/-]*$
    */
   basePath?: string;
   /** Who may call the AI gateway. */
@@ -897,6 +908,18 @@ export interface AiGateway {
   models: Record<string, ModelAlias>;
   /** Spending and token budgets. */
   budgets?: Budget[];
+  /** Where Envoy reaches the AI processor (`portcullis serve`, `up` or `processor` runs it). */
+  processor?: AiProcessorSettings;
+}
+
+export interface AiProcessorSettings {
+  /**
+   * Loopback `host:port` the AI processor listens on and Envoy connects to: the processor runs
+   * beside each Envoy, so its traffic (prompts and answers) never crosses the network unencrypted.
+   * @default "127.0.0.1:18001"
+   * @example "127.0.0.1:18001"
+   */
+  address?: string;
 }
 
 export interface ModelAlias {

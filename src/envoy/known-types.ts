@@ -19,6 +19,7 @@ import { HttpRequestHeaderMatchInputSchema, HttpRequestQueryParamMatchInputSchem
 import { FilterConfigSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { ApiKeyAuthPerRouteSchema, ApiKeyAuthSchema } from "../../generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth_pb.js";
 import { CorsPolicySchema, CorsSchema } from "../../generated/envoy/extensions/filters/http/cors/v3/cors_pb.js";
+import { ExternalProcessorSchema, ExtProcPerRouteSchema } from "../../generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc_pb.js";
 import { HeaderMutationSchema } from "../../generated/envoy/extensions/filters/http/header_mutation/v3/header_mutation_pb.js";
 import { JwtAuthenticationSchema, PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
 import { LocalRateLimitSchema } from "../../generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit_pb.js";
@@ -53,6 +54,8 @@ export const knownTypes: Registry = createRegistry(
   ApiKeyAuthSchema,
   ApiKeyAuthPerRouteSchema,
   HeaderMutationSchema,
+  ExternalProcessorSchema,
+  ExtProcPerRouteSchema,
   ExtensionWithMatcherSchema,
   SkipFilterSchema,
   HttpRequestHeaderMatchInputSchema,

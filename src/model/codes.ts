@@ -20,6 +20,20 @@ export const COMPILE_CODES = {
   PCL4034: "Rule requires roles or groups the identity does not map (no caller could match)",
   PCL4035: "Allow rule without an identity that is not an address rule (clientCidrs alone)",
   PCL4036: "JWT claim name with ':' cannot be forwarded in an identity header",
+  // PCL4040–PCL4059: the AI gateway (ai, prompts, LLM providers).
+  PCL4040: "AI budgets are not supported yet",
+  PCL4041: "Model fallbacks are not supported yet",
+  PCL4042: "Several targets or weights for one model alias are not supported yet",
+  PCL4043: "LLM provider type not supported yet (gemini, azure-openai, bedrock)",
+  PCL4044: "Prompt APIs are not supported yet",
+  PCL4045: "LLM provider over plaintext HTTP without a justification",
+  PCL4046: "AI processor address is not a loopback host:port",
+  PCL4047: "Model alias names a model its provider does not allow",
+  PCL4048: "LLM provider baseUrl cannot be used (credentials, query or fragment in it)",
+  PCL4049: "LLM provider setting that has no effect for its type",
+  PCL4050: "AI API path is taken by an API route",
+  PCL4051: "LLM provider is not used by any model alias",
+  PCL4052: "No price known for a model: its usage is recorded without a cost",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
   PCL4060: "MCP is not supported yet",
   // PCL4070–PCL4079: files the config names, checked as they are read (secrets: serve, up, validate;

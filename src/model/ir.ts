@@ -26,6 +26,8 @@ export interface GatewayIR {
   /** API-key identities, verified by Envoy's api_key_auth filter. */
   readonly apiKeyProviders: readonly ApiKeyProviderIR[];
   readonly accessLog: AccessLogIR;
+  /** The AI gateway, served by the AI processor over ext_proc; absent without an `ai` section. */
+  readonly ai?: AiIR;
 }
 
 export interface IdentityHeadersIR {
@@ -169,10 +171,12 @@ export interface RouteIR {
   readonly hostnames: readonly string[];
   readonly match: RouteMatchIR;
   readonly lifecycle: LifecycleIR;
-  readonly action: ForwardActionIR | GoneActionIR;
+  readonly action: ForwardActionIR | GoneActionIR | AiProcessorActionIR;
   readonly access: AccessIR;
   readonly rateLimit?: RateLimitIR;
   readonly cors?: CorsIR;
+  /** Routes of the AI gateway: the AI processor (ext_proc) handles them. */
+  readonly ai?: AiRouteIR;
 }
 
 export interface RouteMatchIR {
@@ -209,6 +213,14 @@ export interface ForwardActionIR {
   readonly timeoutMs: number;
   readonly retry?: RetryIR;
   readonly rewrite?: RewriteIR;
+}
+
+/**
+ * An AI route the processor answers itself (the model list) or re-routes to a provider route
+ * (chat): Envoy's own action only runs if the processor did neither, and then fails closed.
+ */
+export interface AiProcessorActionIR {
+  readonly kind: "ai-processor";
 }
 
 /** A retired version: 410 with an RFC 9457 problem+json body. */
@@ -272,4 +284,48 @@ export interface AccessLogIR {
   readonly destination: string;
   /** Request headers never logged (lower case), on top of the built-in list. */
   readonly redactHeaders: readonly string[];
+}
+
+/** What an AI route is: which endpoint of the OpenAI-style API, and for provider routes, the provider. */
+export interface AiRouteIR {
+  readonly endpoint: "chat" | "models";
+  /** Provider routes: the processor selects one by setting the provider header (ai.routeHeader) and clearing the route cache. */
+  readonly provider?: string;
+}
+
+/** The AI gateway: an OpenAI-style API in front of model providers, served by the AI processor. */
+export interface AiIR {
+  /** Path of the OpenAI-style API, e.g. `/ai/v1`. */
+  readonly basePath: string;
+  /** Where Envoy reaches the processor: a loopback address, and the cluster that points there. */
+  readonly processor: { readonly host: string; readonly port: number; readonly cluster: string };
+  /** The request header the processor sets to pick a provider route; removed from client requests. */
+  readonly routeHeader: string;
+  /** Model aliases clients name, sorted by alias. */
+  readonly models: readonly AiModelIR[];
+  /** The LLM providers the aliases use, sorted by name. */
+  readonly providers: readonly AiProviderIR[];
+}
+
+export interface AiModelIR {
+  readonly alias: string;
+  readonly provider: string;
+  /** The provider's model name. */
+  readonly model: string;
+  /** Largest `max_tokens` a client may ask for; also what is sent when the client names none. */
+  readonly maxTokens?: number;
+}
+
+export interface AiProviderIR {
+  readonly name: string;
+  /** The provider's type from the config (the OpenAI type also takes OpenAI's newer parameter names). */
+  readonly type: "openai" | "openai-compatible" | "anthropic";
+  /** The wire format the provider speaks. */
+  readonly api: "openai" | "anthropic";
+  /** The provider's cluster (named after the provider). */
+  readonly cluster: string;
+  /** Who prices its models in the model catalog (src/ai/catalog.ts); absent when the catalog does not know the provider. */
+  readonly catalog?: string;
+  /** The provider's key, injected by the processor; absent for keyless OpenAI-compatible servers. Never printed. */
+  readonly apiKey?: SecretValue;
 }

@@ -6,6 +6,7 @@ import type { GatewayIR, SecretIR } from "./ir.ts";
 import { Reporter } from "./report.ts";
 import { resolveClusters } from "./resolve-clusters.ts";
 import { resolveApiKeyProviders } from "./resolve-api-keys.ts";
+import { resolveAi } from "./resolve-ai.ts";
 import { reportUnsupported } from "./unsupported.ts";
 import { resolveIdentityHeaders } from "./identity-headers.ts";
 import { resolveJwtProviders } from "./resolve-identities.ts";
@@ -54,7 +55,10 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
   const allHostnames = [...new Set(listeners.flatMap((listener) => listener.hostnames))].sort();
   const identityHeaders = resolveIdentityHeaders(gateway.identityHeaders);
   const inputs = { providers: config.providers ?? {}, identities: config.identities ?? {}, consumerHeader: identityHeaders.consumer, report };
-  const routes = resolveRoutes(config, allHostnames, inputs, options.cache).sort(compareRoutes);
+  const apiRoutes = resolveRoutes(config, allHostnames, inputs, options.cache);
+  const ai = resolveAi(config, apiRoutes, { hostnames: allHostnames, access: inputs, source, report });
+  clusters.push(...ai.clusters);
+  const routes = [...apiRoutes, ...ai.routes].sort(compareRoutes);
   const limits = gateway.limits ?? {};
   const ir: GatewayIR = {
     name: gateway.name,
@@ -77,6 +81,7 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
       destination: config.audit?.accessLog ?? "stdout",
       redactHeaders: [...new Set((config.audit?.redactHeaders ?? []).map((h) => h.toLowerCase()))].sort(),
     },
+    ...(ai.ai ? { ai: ai.ai } : {}),
   };
   const diagnostics = report.diagnostics;
   const named = { files: [...files].sort() };

@@ -10,7 +10,9 @@ const RESERVED = ["x-portcullis-team"];
  * manager removes them from client requests before any filter runs (client-header-removal.ts).
  */
 export function gatewaySetRequestHeaders(ir: GatewayIR): string[] {
-  return [...new Set([...Object.values(DEFAULT_IDENTITY_HEADERS), ...Object.values(ir.identityHeaders), ...RESERVED])].sort();
+  // The AI route header picks which provider (and key) serves a request: only the processor sets it.
+  const ai = ir.ai ? [ir.ai.routeHeader] : [];
+  return [...new Set([...Object.values(DEFAULT_IDENTITY_HEADERS), ...Object.values(ir.identityHeaders), ...RESERVED, ...ai])].sort();
 }
 
 /** Route metadata namespace read by access logs and later filters. */

@@ -4,6 +4,7 @@ import type { RouteSchema } from "../../generated/envoy/config/route/v3/route_co
 import { UriTemplateMatchConfigSchema } from "../../generated/envoy/extensions/path/match/uri_template/v3/uri_template_match_pb.js";
 import { UriTemplateRewriteConfigSchema } from "../../generated/envoy/extensions/path/rewrite/uri_template/v3/uri_template_rewrite_pb.js";
 import type { ForwardActionIR, HeaderMatchIR, LifecycleIR, RouteIR, RouteMatchIR } from "../model/ir.ts";
+import { AI_PROCESSOR_ACTION, aiRouteFields } from "./ai-routes.ts";
 import { HTTP_FILTER_MODULES } from "./filters/order.ts";
 import { METADATA_NAMESPACE } from "./gateway-headers.ts";
 import { methodMatcher } from "./route-methods.ts";
@@ -100,11 +101,14 @@ export function route(route: RouteIR): RouteInit {
     action:
       action.kind === "forward"
         ? { case: "route", value: forward(action) }
-        : { case: "directResponse", value: { status: 410, body: { specifier: { case: "inlineString", value: action.body } } } },
+        : action.kind === "gone"
+          ? { case: "directResponse", value: { status: 410, body: { specifier: { case: "inlineString", value: action.body } } } }
+          : AI_PROCESSOR_ACTION,
     responseHeadersToAdd: [
       ...lifecycleHeaders(route.lifecycle),
       ...(action.kind === "gone" ? [setHeader("content-type", "application/problem+json")] : []),
     ],
+    ...aiRouteFields(route),
     typedPerFilterConfig: sortedRecord(perFilter),
     metadata: metadata(route),
   };

@@ -1,6 +1,7 @@
 import type { GatewayIR } from "../../model/ir.ts";
 import { apiKeyAuthFilter, optionalApiKeyAuthFilter } from "./api-key-auth.ts";
 import { corsFilter } from "./cors.ts";
+import { extProcFilter } from "./ext-proc.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 import { identityHeadersFilter } from "./identity-headers.ts";
 import { jwtAuthnFilter } from "./jwt-authn.ts";
@@ -23,8 +24,9 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   { slot: "rbac", why: "access rules need the identity established above", module: rbacFilter },
   // After identity so per-identity limits can key on it; before any expensive processing.
   { slot: "local_ratelimit", why: "shed excess load before AI/MCP processing", module: localRateLimitFilter },
-  { slot: "ext_proc", why: "AI and MCP processors see only authorized, rate-limited requests (later)" },
   { slot: "header_mutation", why: "set identity headers for upstreams after everything that decides", module: identityHeadersFilter },
+  // After header_mutation: the AI processor accounts usage to the identity headers it sets.
+  { slot: "ext_proc", why: "AI and MCP processors see only authorized, rate-limited requests, with their verified identity", module: extProcFilter },
   { slot: "router", why: "terminal filter: must be last", module: routerFilter },
 ];
 

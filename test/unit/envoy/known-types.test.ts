@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BootstrapSchema } from "../../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
 import { TypedExtensionConfigSchema } from "../../../generated/envoy/config/core/v3/extension_pb.js";
-import { ExternalProcessorSchema } from "../../../generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc_pb.js";
+import { BufferSchema } from "../../../generated/envoy/extensions/filters/http/buffer/v3/buffer_pb.js";
 import { compileGatewayFile } from "../../../src/compile.ts";
 import { envoyRegistry } from "../../../src/envoy/registry.ts";
 import { knownTypes } from "../../../src/envoy/known-types.ts";
@@ -72,15 +72,15 @@ describe("known types", () => {
 
 describe("a type Portcullis does not pack", () => {
   it("needs the full registry to render, parse and unpack", () => {
-    const extension = create(TypedExtensionConfigSchema, { name: "ext_proc", typedConfig: pack(ExternalProcessorSchema, create(ExternalProcessorSchema, { failureModeAllow: true })) });
+    const extension = create(TypedExtensionConfigSchema, { name: "buffer", typedConfig: pack(BufferSchema, create(BufferSchema, { maxRequestBytes: 1024 })) });
     const full = { registry: envoyRegistry };
-    expect(() => toEnvoyJson(TypedExtensionConfigSchema, extension)).toThrow(/ExternalProcessor/);
+    expect(() => toEnvoyJson(TypedExtensionConfigSchema, extension)).toThrow(/Buffer/);
     expect(() => unpack(extension.typedConfig!)).toThrow(/not in the registry/);
     const json = toEnvoyJson(TypedExtensionConfigSchema, extension, full);
-    expect(json).toEqual({ name: "ext_proc", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor", failure_mode_allow: true } });
-    expect(() => fromEnvoyJson(TypedExtensionConfigSchema, json)).toThrow(/ExternalProcessor/);
+    expect(json).toEqual({ name: "buffer", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer", max_request_bytes: 1024 } });
+    expect(() => fromEnvoyJson(TypedExtensionConfigSchema, json)).toThrow(/Buffer/);
     expect(fromEnvoyJson(TypedExtensionConfigSchema, json, full)).toEqual(extension);
-    expect(unpack(extension.typedConfig!, envoyRegistry).$typeName).toBe(ExternalProcessorSchema.typeName);
+    expect(unpack(extension.typedConfig!, envoyRegistry).$typeName).toBe(BufferSchema.typeName);
   });
 });
 

@@ -1,0 +1,173 @@
+/**
+ * One AI request as the processor sees it over one ext_proc stream: request headers (the endpoint,
+ * the verified caller), the request body (the model alias: pick the provider, translate, sign,
+ * and have Envoy route to the provider's cluster), response headers and the response body chunk
+ * by chunk (translate, read the usage), and finally the usage record. Synchronous: each message
+ * is answered as soon as it arrives.
+ */
+import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
+import { costUsd } from "./catalog.ts";
+import { isError, resolveChat, type ResolvedChat } from "./chat-request.ts";
+import { immediateResponse, phaseResponse, readHeaders } from "./ext-proc-messages.ts";
+import type { AiGatewayRuntime } from "./gateways.ts";
+import { providerRequestHeaders, providerResponseHeaders } from "./headers.ts";
+import { modelList } from "./models-endpoint.ts";
+import { errorBody, type OpenAiError } from "./openai-errors.ts";
+import type { AiProviderIR } from "../model/ir.ts";
+import type { ProviderAdapter, Usage } from "./providers/adapter.ts";
+import { ADAPTERS } from "./providers/index.ts";
+import { responseBody, type ResponseBody } from "./response-body.ts";
+import type { UsageRecord, UsageSink } from "./usage.ts";
+
+export interface ExchangeDeps {
+  readonly usage: UsageSink;
+  /** Cost in US dollars of a request's tokens, or null without a known price; default: the model catalog. */
+  readonly price?: (provider: AiProviderIR, model: string, usage: Usage) => number | null;
+  readonly now?: () => number;
+}
+
+interface Caller {
+  readonly requestId: string;
+  readonly identity?: string;
+  readonly subject?: string;
+  readonly consumer?: string;
+  readonly team?: string;
+}
+
+interface Routed extends ResolvedChat {
+  readonly adapter: ProviderAdapter;
+  readonly stream: boolean;
+  readonly clientWantsUsage: boolean;
+}
+
+const catalogPrice = (provider: AiProviderIR, model: string, usage: Usage) => costUsd(provider.catalog, model, usage);
+const fail = (error: OpenAiError) => immediateResponse(error.status, errorBody(error));
+
+export class AiExchange {
+  readonly #runtime: AiGatewayRuntime | undefined;
+  readonly #deps: ExchangeDeps;
+  readonly #started: number;
+  #caller: Caller = { requestId: "" };
+  #routed: Routed | undefined;
+  #status = 0;
+  #body: ResponseBody | undefined;
+  #recorded = false;
+
+  constructor(runtime: AiGatewayRuntime | undefined, deps: ExchangeDeps) {
+    this.#runtime = runtime;
+    this.#deps = deps;
+    this.#started = (deps.now ?? Date.now)();
+  }
+
+  /** The answer to one message from Envoy; undefined for messages that need none. */
+  handle(request: ProcessingRequest): ProcessingResponse | undefined {
+    const message = request.request;
+    switch (message.case) {
+      case "requestHeaders":
+        return this.#requestHeaders(readHeaders(message.value.headers), message.value.endOfStream);
+      case "requestBody":
+        return this.#requestBody(message.value.body);
+      case "responseHeaders":
+        return this.#responseHeaders(readHeaders(message.value.headers), message.value.endOfStream);
+      case "responseBody":
+        return this.#responseBody(message.value.body, message.value.endOfStream);
+      default:
+        return undefined; // trailers are never asked for
+    }
+  }
+
+  /** The stream ended: an answer cut short is still recorded, with what was seen of it. */
+  close(): void {
+    this.#record();
+  }
+
+  #requestHeaders(headers: Map<string, string>, endOfStream: boolean): ProcessingResponse {
+    const runtime = this.#runtime;
+    if (!runtime) return fail({ status: 503, type: "server_error", message: "The AI gateway is not loaded on this processor yet.", code: "gateway_not_loaded" });
+    const path = (headers.get(":path") ?? "").split("?")[0];
+    if (path === `${runtime.basePath}/models`) return immediateResponse(200, modelList(runtime));
+    if (path !== `${runtime.basePath}/chat/completions`) return fail({ status: 404, type: "invalid_request_error", message: `Unknown AI endpoint ${path}.`, code: "unknown_url" });
+    if (endOfStream) return fail({ status: 400, type: "invalid_request_error", message: "The request has no body: send the chat completion request as JSON." });
+    const names = runtime.identityHeaders;
+    const optional = (key: keyof Omit<Caller, "requestId" | "team">, header: string) => (headers.get(header) ? { [key]: headers.get(header) } : {});
+    const consumer = headers.get(names.consumer);
+    const team = consumer ? runtime.teams.get(consumer) : undefined;
+    this.#caller = {
+      requestId: headers.get("x-request-id") ?? "",
+      ...optional("identity", names.identity),
+      ...optional("subject", names.subject),
+      ...optional("consumer", names.consumer),
+      ...(team ? { team } : {}),
+    };
+    // The client's credentials and the gateway's identity headers are for the gateway, never for the provider.
+    return phaseResponse("requestHeaders", { remove: providerRequestHeaders(headers).remove });
+  }
+
+  #requestBody(body: Uint8Array): ProcessingResponse {
+    const runtime = this.#runtime!;
+    const resolved = resolveChat(body, runtime);
+    if (isError(resolved)) return fail(resolved);
+    const adapter = ADAPTERS[resolved.provider.api];
+    const key = resolved.provider.apiKey ? new TextDecoder().decode(resolved.provider.apiKey.reveal()).trim() : undefined;
+    const native = adapter.request(resolved.chat, { model: resolved.model.model, ...(resolved.model.maxTokens ? { maxTokens: resolved.model.maxTokens } : {}) }, key || undefined, resolved.provider);
+    if ("status" in native) return fail(native);
+    const streamOptions = resolved.chat["stream_options"];
+    this.#routed = {
+      ...resolved,
+      adapter,
+      stream: resolved.chat.stream === true,
+      clientWantsUsage: typeof streamOptions === "object" && streamOptions !== null && (streamOptions as Record<string, unknown>)["include_usage"] === true,
+    };
+    const bytes = new TextEncoder().encode(native.body);
+    return phaseResponse("requestBody", {
+      set: {
+        ...native.headers,
+        [runtime.routeHeader]: resolved.provider.name,
+        "content-type": "application/json",
+        "content-length": String(bytes.length),
+      },
+      body: bytes,
+      // Envoy matches routes again: the provider route (its cluster, Host and timeout) now applies.
+      clearRouteCache: true,
+    });
+  }
+
+  #responseHeaders(headers: Map<string, string>, endOfStream: boolean): ProcessingResponse {
+    const routed = this.#routed;
+    if (!routed) return phaseResponse("responseHeaders");
+    this.#status = Number(headers.get(":status") ?? 0);
+    this.#body = responseBody(routed.adapter, this.#status, headers.get("content-type") ?? "", { clientWantsUsage: routed.clientWantsUsage });
+    if (endOfStream) this.#record();
+    return phaseResponse("responseHeaders", providerResponseHeaders(headers, this.#body));
+  }
+
+  #responseBody(chunk: Uint8Array, endOfStream: boolean): ProcessingResponse {
+    const out = this.#body?.push(chunk, endOfStream);
+    if (endOfStream) this.#record();
+    return phaseResponse("responseBody", out === undefined ? {} : { body: out });
+  }
+
+  #record(): void {
+    const routed = this.#routed;
+    if (!routed || this.#recorded || !this.#runtime) return;
+    this.#recorded = true;
+    const usage = this.#body?.usage();
+    const tokens: Usage = usage ?? { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
+    const now = (this.#deps.now ?? Date.now)();
+    const record: UsageRecord = {
+      time: new Date(this.#started).toISOString(),
+      gateway: this.#runtime.name,
+      ...this.#caller,
+      alias: routed.model.alias,
+      provider: routed.provider.name,
+      model: routed.model.model,
+      stream: routed.stream,
+      status: this.#status,
+      ...tokens,
+      usageReported: usage !== undefined,
+      costUsd: usage ? (this.#deps.price ?? catalogPrice)(routed.provider, routed.model.model, tokens) : null,
+      durationMs: now - this.#started,
+    };
+    this.#deps.usage.record(record);
+  }
+}

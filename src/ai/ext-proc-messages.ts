@@ -1,0 +1,62 @@
+/** Building and reading ext_proc messages: header maps, mutations and the responses for each phase. */
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { type HeaderMap, HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
+import {
+  type CommonResponseSchema,
+  type ProcessingResponse,
+  ProcessingResponseSchema,
+} from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
+import type { StatusCode } from "../../generated/envoy/type/v3/http_status_pb.js";
+
+type Common = MessageInitShape<typeof CommonResponseSchema>;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Header names (lower case, as Envoy sends them) → value; values arrive in raw_value. */
+export function readHeaders(map: HeaderMap | undefined): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const header of map?.headers ?? []) headers.set(header.key.toLowerCase(), header.rawValue.length > 0 ? decoder.decode(header.rawValue) : header.value);
+  return headers;
+}
+
+export const setHeader = (key: string, value: string) => ({
+  header: { key, rawValue: encoder.encode(value) },
+  appendAction: HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD,
+});
+
+export interface Mutation {
+  readonly set?: Readonly<Record<string, string>>;
+  readonly remove?: readonly string[];
+  /** Replaces the body (or this chunk of it); an empty one clears it. */
+  readonly body?: Uint8Array;
+  readonly clearRouteCache?: boolean;
+}
+
+function common(mutation: Mutation): Common {
+  const set = Object.entries(mutation.set ?? {});
+  const remove = mutation.remove ?? [];
+  return {
+    ...(set.length > 0 || remove.length > 0 ? { headerMutation: { setHeaders: set.map(([key, value]) => setHeader(key, value)), removeHeaders: [...remove] } } : {}),
+    ...(mutation.body !== undefined
+      ? { bodyMutation: { mutation: mutation.body.length > 0 ? { case: "body" as const, value: mutation.body } : { case: "clearBody" as const, value: true } } }
+      : {}),
+    ...(mutation.clearRouteCache ? { clearRouteCache: true } : {}),
+  };
+}
+
+export type Phase = "requestHeaders" | "requestBody" | "responseHeaders" | "responseBody";
+
+/** The answer to one phase's message: continue, with the given changes. */
+export function phaseResponse(phase: Phase, mutation: Mutation = {}): ProcessingResponse {
+  return create(ProcessingResponseSchema, { response: { case: phase, value: { response: common(mutation) } } });
+}
+
+/** Answer the client now, without any upstream: Envoy sends this response and stops the request. */
+export function immediateResponse(status: number, body: string, contentType = "application/json"): ProcessingResponse {
+  return create(ProcessingResponseSchema, {
+    response: {
+      case: "immediateResponse",
+      value: { status: { code: status as StatusCode }, headers: { setHeaders: [setHeader("content-type", contentType)] }, body: encoder.encode(body), details: "portcullis_ai" },
+    },
+  });
+}

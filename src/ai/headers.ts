@@ -1,0 +1,39 @@
+/**
+ * Which headers cross between client and provider. Requests: only content negotiation and tracing
+ * headers go on; the client's credentials (Authorization, x-api-key, api-key), cookies, the
+ * gateway's identity headers and vendor headers that would pick another account (OpenAI-Organization)
+ * never reach a provider; Accept-Encoding goes too, so answers arrive readable. Responses: account
+ * details and cookies of the gateway's provider account never reach the client.
+ */
+import type { Mutation } from "./ext-proc-messages.ts";
+import type { ResponseBody } from "./response-body.ts";
+
+const FORWARDED_REQUEST_HEADERS = new Set([
+  "accept",
+  "content-type",
+  "content-length",
+  "user-agent",
+  "x-request-id",
+  "traceparent",
+  "tracestate",
+  // Envoy sets it from the connection, and its route matching needs it: without it the request matches no route once the processor has the route cache cleared.
+  "x-forwarded-proto",
+]);
+
+/** Headers Envoy does not let a processor change: routing (Host), and its own x-envoy-* ones. */
+const untouchable = (name: string) => name.startsWith(":") || name === "host" || name.startsWith("x-envoy-");
+
+/** The client request headers to remove before the request goes to a provider. */
+export function providerRequestHeaders(headers: ReadonlyMap<string, string>): { remove: string[] } {
+  return { remove: [...headers.keys()].filter((name) => !untouchable(name) && !FORWARDED_REQUEST_HEADERS.has(name)).sort() };
+}
+
+const HIDDEN_RESPONSE_HEADERS = ["openai-organization", "openai-project", "set-cookie", "anthropic-organization-id"];
+
+/** The provider's response headers as the client gets them. */
+export function providerResponseHeaders(headers: ReadonlyMap<string, string>, body: ResponseBody): Mutation {
+  const remove = HIDDEN_RESPONSE_HEADERS.filter((name) => headers.has(name));
+  // A rewritten body has another length; Envoy then frames it itself (chunked, or HTTP/2 frames).
+  if (body.rewritten && headers.has("content-length")) remove.push("content-length");
+  return { remove, ...(body.rewritten && !body.streamed ? { set: { "content-type": "application/json" } } : {}) };
+}

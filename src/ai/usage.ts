@@ -1,0 +1,35 @@
+/** One AI request as recorded for `portcullis usage`: who, which model, how many tokens, what it cost. */
+
+export interface UsageRecord {
+  /** When the request reached the processor, ISO 8601 UTC. */
+  readonly time: string;
+  readonly gateway: string;
+  readonly requestId: string;
+  /** The identity whose access rule admitted the caller, its subject, API-key consumer and team, where known. */
+  readonly identity?: string;
+  readonly subject?: string;
+  readonly consumer?: string;
+  readonly team?: string;
+  readonly alias: string;
+  readonly provider: string;
+  /** The provider's model name the request was sent with. */
+  readonly model: string;
+  readonly stream: boolean;
+  /** The HTTP status the provider answered with; 0 when the exchange ended before it answered. */
+  readonly status: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly cacheWriteInputTokens: number;
+  /** Whether the provider reported the counts (false: the answer ended without usage). */
+  readonly usageReported: boolean;
+  /** US dollars, or null when the model has no known price. */
+  readonly costUsd: number | null;
+  /** From the request reaching the processor to the end of the answer. */
+  readonly durationMs: number;
+}
+
+/** Where usage records go (the SQLite store, or a test's array). Must not throw or block for long. */
+export interface UsageSink {
+  record(entry: UsageRecord): void;
+}

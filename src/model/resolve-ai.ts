@@ -1,0 +1,152 @@
+/**
+ * The `ai` section → the AI IR, the providers' clusters, the processor's cluster and the AI routes.
+ * Routes are ordinary RouteIRs, so identities and access rules apply to them exactly as to any
+ * API route (same filters, same explain matrix); their `ai` marker is what turns the ext_proc
+ * filter on. What the processor cannot do yet is refused with a located error (ai-unsupported.ts).
+ */
+import { isPriced } from "../ai/catalog.ts";
+import type { AiGateway, GatewayConfig, LlmProvider } from "../config/types.ts";
+import { reportUnsupportedAi } from "./ai-unsupported.ts";
+import type { AccessIR, AiIR, AiModelIR, ClusterIR, RouteIR } from "./ir.ts";
+import { joinPath } from "./paths.ts";
+import type { Reporter } from "./report.ts";
+import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
+import { isSupported, resolveLlmProvider, type ResolvedLlmProvider } from "./resolve-ai-providers.ts";
+import type { SecretSource } from "./secrets.ts";
+
+/** The header the processor sets to select a provider route; clients' copies are removed on arrival. */
+export const AI_ROUTE_HEADER = "x-portcullis-ai-provider";
+/** Underscores: no provider name (lowercase letters, digits, dashes) can take it. */
+export const AI_PROCESSOR_CLUSTER = "portcullis_ai_processor";
+export const DEFAULT_AI_PROCESSOR_ADDRESS = "127.0.0.1:18001";
+/** The `api` of AI routes; `@` keeps their ids (`@ai.chat`) apart from any API's. */
+export const AI_API = "@ai";
+
+export interface AiInputs {
+  readonly hostnames: readonly string[];
+  readonly access: AccessInputs;
+  readonly source: SecretSource;
+  readonly report: Reporter;
+}
+
+export interface AiResolution {
+  readonly ai?: AiIR;
+  readonly clusters: readonly ClusterIR[];
+  readonly routes: readonly RouteIR[];
+}
+
+const LLM_TYPES = new Set(["openai", "anthropic", "gemini", "azure-openai", "bedrock", "openai-compatible"]);
+const llmProviders = (config: GatewayConfig) =>
+  Object.entries(config.providers ?? {})
+    .filter((entry): entry is [string, LlmProvider] => LLM_TYPES.has(entry[1].type))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+
+/** A loopback IP and port: the processor sees prompts and answers in clear, so it never listens beyond the host. */
+function processorAddress(ai: AiGateway, report: Reporter) {
+  const text = ai.processor?.address ?? DEFAULT_AI_PROCESSOR_ADDRESS;
+  const match = /^(?:\[(::1)\]|(127\.(?:\d{1,3}\.){2}\d{1,3})):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  const octets = (match?.[2] ?? "").split(".").map(Number);
+  if (!match || port < 1 || port > 65535 || octets.some((octet) => octet > 255)) {
+    report.error("PCL4046", `AI processor address "${text}" is not a loopback IP and port.`, ["ai", "processor", "address"], 'Run the processor beside each Envoy and write its address as "127.0.0.1:18001" or "[::1]:18001".');
+    return undefined;
+  }
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+/** The first (only) target of each alias, checked against its provider's `models` list. */
+function resolveModels(ai: AiGateway, providers: Readonly<Record<string, ResolvedLlmProvider>>, config: GatewayConfig, report: Reporter): AiModelIR[] {
+  return Object.keys(ai.models ?? {})
+    .sort()
+    .flatMap((alias) => {
+      const entry = ai.models[alias]!;
+      const target = entry.targets?.[0];
+      if (!target || !providers[target.provider]) return []; // a missing or unusable provider is reported already
+      const allowed = (config.providers?.[target.provider] as LlmProvider | undefined)?.models;
+      if (allowed && !allowed.includes(target.model)) {
+        report.error("PCL4047", `Model alias "${alias}" asks provider "${target.provider}" for "${target.model}", which its models list does not allow.`, ["ai", "models", alias, "targets", 0, "model"], `Use one of ${allowed.map((m) => `"${m}"`).join(", ")}, or add "${target.model}" to providers.${target.provider}.models.`);
+        return [];
+      }
+      const catalog = providers[target.provider]!.provider.catalog;
+      if (!isPriced(catalog, target.model)) {
+        report.warning("PCL4052", `No price is known for "${target.model}" of provider "${target.provider}" (model alias "${alias}"): its usage is recorded without a cost.`, ["ai", "models", alias, "targets", 0, "model"], "Check the model name against the provider's; self-hosted models have no price.");
+      }
+      return [{ alias, provider: target.provider, model: target.model, ...(entry.maxTokens !== undefined ? { maxTokens: entry.maxTokens } : {}) }];
+    });
+}
+
+function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string[], providers: readonly ResolvedLlmProvider[]): RouteIR[] {
+  const common = { api: AI_API, version: "-", hostnames, lifecycle: { state: "published" as const }, access };
+  const chatPath = `${basePath}/chat/completions`;
+  const entry = (name: string, path: string, method: "GET" | "POST", endpoint: "chat" | "models"): RouteIR => ({
+    ...common,
+    id: `${AI_API}.${name}`,
+    name,
+    match: { kind: "exact", path, methods: [method], headers: [] },
+    action: { kind: "ai-processor" },
+    ai: { endpoint },
+  });
+  return [
+    entry("chat", chatPath, "POST", "chat"),
+    entry("models", `${basePath}/models`, "GET", "models"),
+    ...providers.map(({ provider, chatPath: upstreamPath, hostHeader, timeoutMs }): RouteIR => ({
+      ...common,
+      id: `${AI_API}.chat.${provider.name}`,
+      name: `chat.${provider.name}`,
+      match: { kind: "exact", path: chatPath, methods: ["POST"], headers: [{ name: AI_ROUTE_HEADER, value: provider.name }] },
+      // The route, not the processor, rewrites the path: a path changed before the route cache is cleared would match no route.
+      action: { kind: "forward", cluster: provider.cluster, timeoutMs, rewrite: { prefix: upstreamPath, host: hostHeader } },
+      ai: { endpoint: "chat", provider: provider.name },
+    })),
+  ];
+}
+
+/** An API route whose exact path is one of the AI API's would be shadowed by it or shadow it. */
+function checkPathsFree(routes: readonly RouteIR[], taken: readonly RouteIR[], report: Reporter): void {
+  const aiPaths = new Set(routes.map((route) => route.match.path));
+  const clash = taken.find((route) => route.match.kind === "exact" && aiPaths.has(route.match.path));
+  if (clash) report.error("PCL4050", `Route ${clash.id} takes ${clash.match.path}, a path of the AI API.`, ["ai", "basePath"], "Give ai.basePath a path no API uses, e.g. \"/ai/v1\".");
+}
+
+/** Resolves the AI gateway; with no `ai` section, only reports LLM providers that nothing would use. */
+export function resolveAi(config: GatewayConfig, apiRoutes: readonly RouteIR[], inputs: AiInputs): AiResolution {
+  const { report } = inputs;
+  const ai = config.ai;
+  reportUnsupportedAi(config, report);
+  const used = new Set(Object.values(ai?.models ?? {}).flatMap((alias) => (alias.targets ?? []).slice(0, 1).map((target) => target.provider)));
+  const resolved: Record<string, ResolvedLlmProvider> = {};
+  for (const [name, provider] of llmProviders(config)) {
+    if (!isSupported(name, provider, report)) continue;
+    if (!used.has(name)) {
+      report.warning("PCL4051", `LLM provider "${name}" is not the target of any model alias, so nothing reaches it.`, ["providers", name], "Name it in an ai.models alias, or remove it.");
+      continue;
+    }
+    const result = resolveLlmProvider(name, provider, config, inputs.source, report);
+    if (result) resolved[name] = result;
+  }
+  if (!ai) return { clusters: [], routes: [] };
+  const processor = processorAddress(ai, report);
+  const models = resolveModels(ai, resolved, config, report);
+  const providers = Object.values(resolved);
+  const basePath = joinPath(ai.basePath ?? "/ai/v1");
+  const access = resolveAccess(ai.access, inputs.access, ["ai", "access"]);
+  const routes = aiRoutes(basePath, access, inputs.hostnames, providers);
+  checkPathsFree(routes, apiRoutes, report);
+  if (!processor) return { clusters: [], routes: [] };
+  const processorCluster: ClusterIR = {
+    name: AI_PROCESSOR_CLUSTER,
+    discovery: "eds",
+    endpoints: [processor],
+    // ext_proc is gRPC.
+    protocol: "http2",
+    connectTimeoutMs: 1_000,
+    loadBalancing: "round_robin",
+    // Every AI request in flight holds one processor stream; streamed answers hold it for minutes.
+    circuitBreaker: { maxConnections: 1024, maxPendingRequests: 10_000, maxRequests: 10_000, maxRetries: 3 },
+  };
+  return {
+    ai: { basePath, processor: { ...processor, cluster: AI_PROCESSOR_CLUSTER }, routeHeader: AI_ROUTE_HEADER, models, providers: providers.map((p) => p.provider) },
+    clusters: [...providers.map((p) => p.cluster), processorCluster],
+    routes,
+  };
+}

@@ -1,0 +1,52 @@
+import { ExternalProcessorSchema, ExtProcPerRouteSchema } from "../../../generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc_pb.js";
+import { ProcessingMode_BodySendMode as Body, ProcessingMode_HeaderSendMode as Headers } from "../../../generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode_pb.js";
+import type { GatewayIR, RouteIR } from "../../model/ir.ts";
+import { duration, packed, typedExtension } from "../proto.ts";
+import type { HttpFilterModule } from "./http-filter.ts";
+
+const NAME = "envoy.filters.http.ext_proc";
+
+/** The gRPC metadata that tells a processor serving several gateways which one a stream belongs to. */
+export const GATEWAY_METADATA_KEY = "x-portcullis-gateway";
+
+/** Long enough for a busy processor, short enough that a stuck one fails the request rather than hangs it. */
+const MESSAGE_TIMEOUT_MS = 5_000;
+
+/**
+ * What the processor sees of each AI endpoint. Chat: the request body whole (the model alias is
+ * in it, and the request is translated as one JSON document), the response body chunk by chunk,
+ * so a streamed answer reaches the client event by event and is never held whole. Models: the
+ * request headers alone; the processor answers without any upstream.
+ */
+const MODES = {
+  chat: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.BUFFERED, responseHeaderMode: Headers.SEND, responseBodyMode: Body.STREAMED, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
+  models: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.NONE, responseHeaderMode: Headers.SKIP, responseBodyMode: Body.NONE, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
+} as const;
+
+function chainEntry(ir: GatewayIR) {
+  const ai = ir.ai;
+  if (!ai) return undefined;
+  return {
+    ...typedExtension(NAME, ExternalProcessorSchema, {
+      grpcService: {
+        targetSpecifier: { case: "envoyGrpc", value: { clusterName: ai.processor.cluster } },
+        initialMetadata: [{ key: GATEWAY_METADATA_KEY, value: ir.name }],
+      },
+      // Fail closed: without the processor there is no credential, no translation and no accounting.
+      failureModeAllow: false,
+      messageTimeout: duration(MESSAGE_TIMEOUT_MS),
+      // A mutation Envoy refuses (Host, x-envoy-*) fails the request instead of being dropped silently.
+      mutationRules: { disallowIsError: true },
+      statPrefix: "ai",
+    }),
+    // Off unless a route turns it on: only AI routes pay for a processor round trip.
+    disabled: true,
+  };
+}
+
+/** The AI processor: Envoy's ext_proc filter, on for AI routes only (per-route processing modes). */
+export const extProcFilter: HttpFilterModule = {
+  name: NAME,
+  chainEntry,
+  perRoute: (route: RouteIR) => (route.ai ? packed(ExtProcPerRouteSchema, { override: { case: "overrides", value: { processingMode: MODES[route.ai.endpoint] } } }) : undefined),
+};
