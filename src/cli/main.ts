@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<Command>> = {
   bootstrap: async () => (await import("./bootstrap.ts")).bootstrapCommand,
   serve: async () => (await import("./serve.ts")).serveCommand,
   up: async () => (await import("./up.ts")).upCommand,
+  processor: async () => (await import("./processor.ts")).processorCommand,
+  usage: async () => (await import("./usage.ts")).usageCommand,
 };
 
 const GLOBAL_HELP = (names: string) => `portcullis — compile a gateway config to Envoy and serve it over xDS

@@ -1,8 +1,12 @@
-import { compileGatewayFile } from "../compile.ts";
+import { AiProcessors } from "../ai/processors.ts";
+import { DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
+import { type CompileResult, compileGatewayFile } from "../compile.ts";
 import { CONFIG_FILE_NAMES, discoverConfig } from "../config/discover.ts";
 import { UserError } from "../errors.ts";
 import { watchConfigs } from "../server/config-watcher.ts";
+import type { CompileOutcome } from "../server/gateway-registry.ts";
 import { startControlPlane } from "../server/control-plane.ts";
+import { isLoopbackHost } from "../server/peer-address.ts";
 import { parseAllowList } from "../server/peer-identity.ts";
 import { createLogger } from "../server/log.ts";
 import { DEFAULT_XDS_PORT } from "../xds/bootstrap-ads.ts";
@@ -21,7 +25,10 @@ in the current directory (gateway.config.ts or gateway.yaml) is served.
 Options:
   --xds-port N          xDS gRPC port (default ${DEFAULT_XDS_PORT})
   --admin-port N        admin HTTP port for /healthz /readyz /metrics /status (default ${DEFAULT_ADMIN_PORT})
-  --host ADDR           address the xDS port binds to (default 127.0.0.1; admin stays on 127.0.0.1)
+  --host ADDR           address the xDS port binds to (default 127.0.0.1; admin stays on 127.0.0.1);
+                        beyond loopback it needs mTLS (below) or --insecure-xds
+  --insecure-xds        allow plaintext xDS on a non-loopback --host: logged and shown on /status as a
+                        warning; Secrets (TLS keys) are still sent only to loopback peers
   --watch               recompile and push on every config change; a broken edit keeps the last good config
   --tls-cert FILE       server certificate: require mTLS on the xDS port (with --tls-key and --client-ca)
   --tls-key FILE        private key of --tls-cert
@@ -32,6 +39,7 @@ Options:
   --allow-san NAME[=GW,...]
                         the same for a DNS/URI SAN
   --log-format F        json or text (default: json unless stdout is a terminal)
+  --usage-db FILE       where the AI processor records usage (default ${DEFAULT_USAGE_DB})
 
 Example:
   portcullis serve gateway.config.ts --watch
@@ -42,6 +50,7 @@ function parse(args: string[]) {
     "xds-port": { type: "string" },
     "admin-port": { type: "string" },
     host: { type: "string" },
+    "insecure-xds": { type: "boolean" },
     watch: { type: "boolean" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
@@ -49,6 +58,7 @@ function parse(args: string[]) {
     "allow-spiffe": { type: "string", multiple: true },
     "allow-san": { type: "string", multiple: true },
     "log-format": { type: "string" },
+    "usage-db": { type: "string" },
   });
 }
 
@@ -81,6 +91,9 @@ export const serveCommand: Command = {
     const tlsFiles = [values["tls-cert"], values["tls-key"], values["client-ca"]];
     if (tlsFiles.some(Boolean) && !tlsFiles.every(Boolean)) throw new UsageError("mTLS needs all three of --tls-cert, --tls-key and --client-ca");
     if ((values["allow-spiffe"] || values["allow-san"]) && !values["tls-cert"]) throw new UsageError("--allow-spiffe and --allow-san need mTLS (--tls-cert, --tls-key, --client-ca)");
+    if (values["insecure-xds"] && (values["tls-cert"] || isLoopbackHost(values.host ?? "127.0.0.1"))) {
+      throw new UsageError("--insecure-xds only applies to plaintext xDS on a non-loopback --host; it has no effect with mTLS or on loopback, so leave it out");
+    }
     const log = createLogger(logFormat ? { json: logFormat === "json" } : {});
 
     // The config files themselves (not directories): they key the registry and are what --watch watches.
@@ -88,6 +101,7 @@ export const serveCommand: Command = {
 
     const plane = await startControlPlane({
       ...(values.host ? { host: values.host } : {}),
+      ...(values["insecure-xds"] ? { insecureXds: true } : {}),
       xdsPort: values["xds-port"] ? parsePort("--xds-port", values["xds-port"]) : DEFAULT_XDS_PORT,
       adminPort: values["admin-port"] ? parsePort("--admin-port", values["admin-port"]) : DEFAULT_ADMIN_PORT,
       log,
@@ -103,26 +117,37 @@ export const serveCommand: Command = {
         : {}),
     });
     for (const file of files) plane.configs.expect(file);
+    // The AI processor of every gateway with an `ai` section runs here too, on the address its config names.
+    const ai = new AiProcessors({ log, usage: values["usage-db"] ?? DEFAULT_USAGE_DB });
     // The first compiles also tell --watch which files each config depends on.
-    const initial = [];
+    const initial: CompileResult[] = [];
     for (const file of files) {
       const outcome = await compileGatewayFile(file);
       plane.configs.apply(outcome);
+      await ai.apply(outcome).catch(async (error: unknown) => {
+        await Promise.all([plane.close(), ai.close()]);
+        throw error;
+      });
       initial.push(outcome);
     }
-    const watcher = values.watch ? watchConfigs({ initial, compile: (file) => compileGatewayFile(file), apply: (outcome) => plane.configs.apply(outcome), log }) : undefined;
+    const apply = (outcome: CompileOutcome) => {
+      plane.configs.apply(outcome);
+      ai.apply(outcome).catch((error: Error) => log.error("the AI processor cannot start", { error: error.message }));
+    };
+    const watcher = values.watch ? watchConfigs({ initial, compile: (file) => compileGatewayFile(file), apply, log }) : undefined;
     log.info("control plane ready", {
       xds: `${values.host ?? "127.0.0.1"}:${plane.xdsPort}`,
       admin: `http://127.0.0.1:${plane.adminPort}`,
       mtls: Boolean(values["tls-cert"]),
       watch: Boolean(values.watch),
       gateways: plane.cache.gateways(),
+      ai: ai.addresses(),
     });
 
     const signal = await stopSignal();
     log.info("shutting down", { signal });
     watcher?.close();
-    await plane.close();
+    await Promise.all([plane.close(), ai.close()]);
     return plane.configs.ready() ? ExitCode.ok : ExitCode.findings;
   },
 };

@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AiProcessors } from "../ai/processors.ts";
+import { DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
 import { compileGatewayFile, type CompileResult } from "../compile.ts";
 import { hasErrors } from "../config/diagnostics.ts";
 import type { GatewayConfig } from "../config/types.ts";
@@ -30,6 +32,7 @@ Options:
   --admin-port N         the control plane's /status, /metrics port on 127.0.0.1 (default: any free port)
   --no-watch             do not recompile when the config changes
   --quiet-access-log     do not print Envoy's access log lines
+  --usage-db FILE        where the AI processor records usage (default ${DEFAULT_USAGE_DB})
 
 Example:
   portcullis up examples/quickstart
@@ -41,6 +44,7 @@ function parse(args: string[]) {
     "admin-port": { type: "string" },
     "no-watch": { type: "boolean" },
     "quiet-access-log": { type: "boolean" },
+    "usage-db": { type: "string" },
   });
 }
 
@@ -116,6 +120,7 @@ export const upCommand: Command = {
       await ensurePortsFree([
         { host: "127.0.0.1", port: envoyAdminPort, what: "Envoy's admin interface", fix: "choose another port with --envoy-admin-port" },
         ...first.ir.listeners.map((listener) => ({ host: listener.address, port: listener.port, what: `listener "${listener.name}"`, fix: `change the listener's port in ${first.file}` })),
+        ...(first.ir.ai ? [{ host: first.ir.ai.processor.host, port: first.ir.ai.processor.port, what: "the AI processor", fix: `change ai.processor.address in ${first.file}` }] : []),
       ]);
 
       for (const backend of await startDemoBackends(first.config, first.ir, processes)) done(`demo backend "${backend.name}" on http://${backend.host}:${backend.port}`);
@@ -131,6 +136,10 @@ export const upCommand: Command = {
       plane.configs.expect(file);
       plane.configs.apply(first);
       done(`control plane: xDS on 127.0.0.1:${plane.xdsPort}, status on http://127.0.0.1:${plane.adminPort}/status`);
+      const ai = new AiProcessors({ log, usage: values["usage-db"] ?? DEFAULT_USAGE_DB });
+      processes.add(() => ai.close());
+      await ai.apply(first);
+      for (const address of ai.addresses()) done(`AI processor on ${address}`);
 
       const dir = await mkdtemp(join(tmpdir(), UP_DIR_PREFIX));
       processes.add(() => rm(dir, { recursive: true, force: true }));
@@ -185,7 +194,10 @@ export const upCommand: Command = {
               else console.log(`${paint("31", "✗")} the edit has errors; Envoy keeps the last good config`);
               return outcome;
             },
-            apply: (outcome) => plane.configs.apply(outcome),
+            apply: (outcome) => {
+              plane.configs.apply(outcome);
+              ai.apply(outcome).catch((error: Error) => console.error(`${paint("31", "✗")} ${error.message}`));
+            },
             log,
           });
       if (watcher) processes.add(async () => watcher.close());

@@ -1,0 +1,122 @@
+/**
+ * Usage records in SQLite (Node's built-in node:sqlite). Writes are behind the request path:
+ * `record` only queues; a timer writes the queue in one transaction, and `close` writes what is
+ * left, so a request never waits for the disk.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { UsageRecord, UsageSink } from "./usage.ts";
+
+export const DEFAULT_USAGE_DB = ".portcullis/usage.db";
+const FLUSH_INTERVAL_MS = 1_000;
+const FLUSH_SIZE = 500;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS usage (
+  id INTEGER PRIMARY KEY,
+  time TEXT NOT NULL,
+  gateway TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  identity TEXT,
+  subject TEXT,
+  consumer TEXT,
+  team TEXT,
+  alias TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  stream INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cached_input_tokens INTEGER NOT NULL,
+  cache_write_input_tokens INTEGER NOT NULL,
+  usage_reported INTEGER NOT NULL,
+  cost_usd REAL,
+  duration_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS usage_time ON usage (time);
+`;
+
+const COLUMNS = [
+  "time", "gateway", "request_id", "identity", "subject", "consumer", "team", "alias", "provider", "model", "stream", "status",
+  "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_input_tokens", "usage_reported", "cost_usd", "duration_ms",
+] as const;
+
+/** Opens (creating if needed) a usage database; `readonly` for reports, which must not create one. */
+export function openUsageDatabase(file: string, options: { readonly?: boolean } = {}): DatabaseSync {
+  if (!options.readonly && file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const db = new DatabaseSync(file, { readOnly: options.readonly ?? false });
+  if (!options.readonly) {
+    // WAL: `portcullis usage` reads while serve writes.
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(SCHEMA);
+  }
+  return db;
+}
+
+function row(entry: UsageRecord): (string | number | null)[] {
+  return [
+    entry.time, entry.gateway, entry.requestId, entry.identity ?? null, entry.subject ?? null, entry.consumer ?? null, entry.team ?? null,
+    entry.alias, entry.provider, entry.model, entry.stream ? 1 : 0, entry.status, entry.inputTokens, entry.outputTokens,
+    entry.cachedInputTokens, entry.cacheWriteInputTokens, entry.usageReported ? 1 : 0, entry.costUsd, entry.durationMs,
+  ];
+}
+
+export class UsageStore implements UsageSink {
+  readonly #db: DatabaseSync;
+  readonly #insert: StatementSync;
+  readonly #timer: NodeJS.Timeout;
+  #queue: UsageRecord[] = [];
+
+  /** `onError` hears of a batch that could not be written (it is kept and tried again). */
+  constructor(file: string, onError: (error: Error) => void = () => {}) {
+    this.#db = openUsageDatabase(file);
+    this.#insert = this.#db.prepare(`INSERT INTO usage (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+    this.#timer = setInterval(() => {
+      try {
+        this.flush();
+      } catch (error) {
+        onError(error as Error);
+      }
+    }, FLUSH_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  record(entry: UsageRecord): void {
+    this.#queue.push(entry);
+    // A burst is written without waiting for the timer (errors are the timer's to report).
+    if (this.#queue.length === FLUSH_SIZE) setImmediate(() => this.#tryFlush());
+  }
+
+  #tryFlush(): void {
+    try {
+      this.flush();
+    } catch {
+      // kept in the queue; the timer tries again and reports
+    }
+  }
+
+  /** Writes every queued record in one transaction. */
+  flush(): void {
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#db.exec("BEGIN");
+    try {
+      for (const entry of batch) this.#insert.run(...row(entry));
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      // Keep the records for the next flush rather than lose them.
+      this.#queue = [...batch, ...this.#queue];
+      throw error;
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.flush();
+    this.#db.close();
+  }
+}

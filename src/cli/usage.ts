@@ -1,0 +1,82 @@
+import { existsSync } from "node:fs";
+import { openUsageDatabase, DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
+import { USAGE_GROUPINGS, type UsageGrouping, usageReport, type UsageRow } from "../ai/usage-report.ts";
+import { UserError } from "../errors.ts";
+import { durationMs } from "../model/units.ts";
+import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
+
+const FORMATS = ["table", "json", "csv"] as const;
+
+const HELP = `Usage: portcullis usage [options]
+
+What the AI gateway's callers used: requests, tokens and cost in US dollars (from the model
+catalog), summed per team, consumer, model or day, from the records the AI processor keeps.
+
+Options:
+  --by KEY       ${USAGE_GROUPINGS.join(", ")} (default consumer)
+  --since WHEN   a date (2026-12-01), a time (2026-12-01T08:00:00Z), or a span back from now (30m, 24h, 7d)
+  --gateway NAME only this gateway's requests
+  --format F     ${FORMATS.join(", ")} (default table)
+  --db FILE      the usage database (default ${DEFAULT_USAGE_DB})
+
+Example:
+  portcullis usage --by team --since 2026-12-01`;
+
+/** --since as an ISO time: a date or time as written, or now minus a span. */
+function since(text: string, now: Date): string {
+  const days = /^(\d+)d$/.exec(text);
+  const span = days ? Number(days[1]) * 86_400_000 : durationMs(text);
+  if (span !== undefined && span > 0) return new Date(now.getTime() - span).toISOString();
+  const time = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(text);
+  if (Number.isNaN(time.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new UsageError(`--since must be a date, an ISO time or a span like 24h, got "${text}"`);
+  return time.toISOString();
+}
+
+const COLUMNS = ["requests", "errors", "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", "unpriced"] as const;
+const HEADINGS = ["requests", "errors", "input tokens", "output tokens", "cached", "cost (USD)", "unpriced"];
+
+const cell = (row: UsageRow, column: (typeof COLUMNS)[number]) => (column === "costUsd" ? row.costUsd.toFixed(4) : String(row[column]));
+const keyOf = (row: UsageRow) => row.key ?? "(none)";
+
+function table(rows: readonly UsageRow[], by: UsageGrouping): string {
+  const lines = [[by, ...HEADINGS], ...rows.map((row) => [keyOf(row), ...COLUMNS.map((column) => cell(row, column))])];
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((line) => line[i]!.length)));
+  return lines.map((line) => line.map((text, i) => (i === 0 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join("  ")).join("\n");
+}
+
+const csvField = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+
+function csv(rows: readonly UsageRow[], by: UsageGrouping): string {
+  return [[by, ...COLUMNS], ...rows.map((row) => [row.key ?? "", ...COLUMNS.map((column) => cell(row, column))])].map((line) => line.map(csvField).join(",")).join("\n");
+}
+
+export const usageCommand: Command = {
+  name: "usage",
+  summary: "AI usage and cost per team, consumer, model or day",
+  help: HELP,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, {
+      by: { type: "string" },
+      since: { type: "string" },
+      gateway: { type: "string" },
+      format: { type: "string" },
+      db: { type: "string" },
+    });
+    if (positionals.length > 0) throw new UsageError(`usage takes no arguments, got "${positionals[0]}"`);
+    const by = (values.by ?? "consumer") as UsageGrouping;
+    if (!USAGE_GROUPINGS.includes(by)) throw new UsageError(`--by must be one of ${USAGE_GROUPINGS.join(", ")}, got "${values.by}"`);
+    const format = values.format ?? "table";
+    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+    const file = values.db ?? DEFAULT_USAGE_DB;
+    if (!existsSync(file)) throw new UserError(`no usage recorded at ${file}: the AI processor of serve, up or processor writes it (--usage-db), or name it with --db`);
+    const db = openUsageDatabase(file, { readonly: true });
+    try {
+      const rows = usageReport(db, { by, ...(values.since ? { since: since(values.since, new Date()) } : {}), ...(values.gateway ? { gateway: values.gateway } : {}) });
+      const text = format === "json" ? JSON.stringify(rows, null, 2) : format === "csv" ? csv(rows, by) : rows.length === 0 ? "no usage recorded in that range" : table(rows, by);
+      console.log(text);
+      return ExitCode.ok;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * Usage records: the SQLite store (written behind the request path), the report's sums and the
+ * `portcullis usage` command's formats.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { costUsd } from "../../src/ai/catalog.ts";
+import type { UsageRecord } from "../../src/ai/usage.ts";
+import { usageReport } from "../../src/ai/usage-report.ts";
+import { openUsageDatabase, UsageStore } from "../../src/ai/usage-store.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "portcullis-usage-"));
+const db = join(dir, "nested", "usage.db");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A record with `patch` applied; a patch value of undefined removes the field. */
+const record = (patch: { [K in keyof UsageRecord]?: UsageRecord[K] | undefined }): UsageRecord => ({
+  time: "2026-12-01T10:00:00.000Z",
+  gateway: "gw",
+  requestId: "r",
+  identity: "apps",
+  consumer: "alice",
+  team: "red",
+  alias: "fast",
+  provider: "oai",
+  model: "gpt-4o-mini",
+  stream: false,
+  status: 200,
+  inputTokens: 100,
+  outputTokens: 10,
+  cachedInputTokens: 0,
+  cacheWriteInputTokens: 0,
+  usageReported: true,
+  costUsd: 0.5,
+  durationMs: 20,
+  ...patch,
+}) as UsageRecord;
+
+beforeAll(() => {
+  const store = new UsageStore(db);
+  store.record(record({}));
+  store.record(record({ time: "2026-12-02T09:00:00.000Z", consumer: "bob", team: undefined, alias: "smart", provider: "claude", model: "claude-sonnet-4-5", costUsd: 1.25, inputTokens: 40, cachedInputTokens: 8 }));
+  store.record(record({ time: "2026-12-02T10:00:00.000Z", model: "house-llm", provider: "local", costUsd: null }));
+  store.record(record({ time: "2026-12-02T11:00:00.000Z", consumer: "bob", team: undefined, status: 529, usageReported: false, inputTokens: 0, outputTokens: 0, costUsd: null }));
+  store.close();
+});
+
+describe("the usage store and report", () => {
+  it("sums requests, errors, tokens and cost per key, counting unpriced requests apart", () => {
+    const read = openUsageDatabase(db, { readonly: true });
+    expect(usageReport(read, { by: "consumer" })).toEqual([
+      { key: "alice", requests: 2, errors: 0, inputTokens: 200, outputTokens: 20, cachedInputTokens: 0, costUsd: 0.5, unpriced: 1 },
+      { key: "bob", requests: 2, errors: 1, inputTokens: 40, outputTokens: 10, cachedInputTokens: 8, costUsd: 1.25, unpriced: 0 },
+    ]);
+    expect(usageReport(read, { by: "team" }).map((row) => [row.key, row.requests])).toEqual([[null, 2], ["red", 2]]);
+    expect(usageReport(read, { by: "model" }).map((row) => row.key)).toEqual(["claude/claude-sonnet-4-5", "local/house-llm", "oai/gpt-4o-mini"]);
+    expect(usageReport(read, { by: "day", since: "2026-12-02T00:00:00.000Z" }).map((row) => [row.key, row.requests])).toEqual([["2026-12-02", 3]]);
+    expect(usageReport(read, { by: "day", gateway: "other" })).toEqual([]);
+    read.close();
+  });
+
+  it("prices from the pinned catalog: input includes cached tokens, which cost less", () => {
+    const plain = costUsd("openai", "gpt-4o-mini", { inputTokens: 1_000_000, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 });
+    const cached = costUsd("openai", "gpt-4o-mini", { inputTokens: 1_000_000, outputTokens: 0, cachedInputTokens: 1_000_000, cacheWriteInputTokens: 0 });
+    expect(plain).toBeCloseTo(0.15, 6);
+    expect(cached).toBeLessThan(plain!);
+    expect(costUsd("openai", "no-such-model", { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, cacheWriteInputTokens: 0 })).toBeNull();
+    expect(costUsd(undefined, "gpt-4o-mini", { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, cacheWriteInputTokens: 0 })).toBeNull();
+  });
+});
+
+describe("portcullis usage", () => {
+  const main = join(import.meta.dirname, "..", "..", "src", "cli", "main.ts");
+  const usage = async (...args: string[]) => {
+    try {
+      return { code: 0, ...(await promisify(execFile)(process.execPath, [main, "usage", "--db", db, ...args])) };
+    } catch (error) {
+      return error as { code: number; stdout: string; stderr: string };
+    }
+  };
+
+  it("prints a table, csv or json", async () => {
+    const table = await usage("--by", "team");
+    expect(table.stdout.split("\n")[0]).toMatch(/^team\s+requests\s+errors\s+input tokens\s+output tokens\s+cached\s+cost \(USD\)\s+unpriced$/);
+    expect(table.stdout).toMatch(/\(none\)\s+2\s+1\s+40\s+10\s+8\s+1\.2500\s+0/);
+    const csv = await usage("--by", "consumer", "--format", "csv");
+    expect(csv.stdout).toBe("consumer,requests,errors,inputTokens,outputTokens,cachedInputTokens,costUsd,unpriced\nalice,2,0,200,20,0,0.5000,1\nbob,2,1,40,10,8,1.2500,0\n");
+    const json = JSON.parse((await usage("--by", "day", "--since", "2026-12-02", "--format", "json")).stdout);
+    expect(json).toEqual([expect.objectContaining({ key: "2026-12-02", requests: 3 })]);
+  });
+
+  it("says what is wrong with its options, or with a missing database", async () => {
+    expect(await usage("--by", "colour")).toMatchObject({ code: 2, stderr: expect.stringContaining("--by must be one of team, consumer") });
+    expect(await usage("--since", "last tuesday")).toMatchObject({ code: 2, stderr: expect.stringContaining("--since must be") });
+    const missing = await promisify(execFile)(process.execPath, [main, "usage", "--db", join(dir, "none.db")]).catch((error: { code: number; stderr: string }) => error);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining("no usage recorded at") });
+  });
+});
