@@ -1,0 +1,166 @@
+/**
+ * What the AI processor adds: the same chat request through the same Envoy to the same fake
+ * provider, once on a plain API route (the client sends the provider's own request and key) and
+ * once through the AI API (ext_proc: alias → provider, key injection, translation, usage). For
+ * OpenAI passthrough and OpenAI→Anthropic translation, whole answers (latency) and streamed ones
+ * (time to the first body byte). One request at a time at a steady pace, variants interleaved so
+ * drift hits them alike. The processor runs as `portcullis processor` in a process of its own, as in
+ * a fleet (serve runs it in the control plane's process); the fakes and the client run here.
+ * Prints figures; never fails on timing.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BootstrapSchema } from "../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
+import { compileGateway } from "../src/compile.ts";
+import type { GatewayConfig } from "../src/config/types.ts";
+import { toEnvoyJson } from "../src/envoy/encode.ts";
+import { buildStaticBootstrap } from "../src/xds/bootstrap-static.ts";
+import { aiGatewayConfig } from "../test/support/ai-gateway.ts";
+import { startEnvoy, stopAllEnvoys } from "../test/support/envoy.ts";
+import { startFakeAnthropic } from "../test/support/fake-providers/anthropic.ts";
+import { startFakeOpenAi } from "../test/support/fake-providers/openai.ts";
+import { freePorts } from "../test/support/ports.ts";
+import { percentile, printTable } from "./support/percentiles.ts";
+
+const SAMPLES = 400;
+const WARMUP = 40;
+const PACE_MS = 5;
+const KEYS = { ALICE_KEYS: "bench-alice-key-0123456789", BOB_KEYS: "bench-bob-key-0123456789", OPENAI_KEY: "sk-bench-openai", ANTHROPIC_KEY: "sk-ant-bench" };
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+
+/** The gateway under test plus plain routes straight to the same fake providers. */
+function config(ports: Parameters<typeof aiGatewayConfig>[0]): GatewayConfig {
+  const ai = aiGatewayConfig(ports);
+  const plaintext = { reason: "benchmark fake on the loopback interface" };
+  return {
+    ...ai,
+    // The gateway key travels in a header of its own, so plain routes can carry the provider's key in Authorization.
+    identities: { apps: { type: "apiKey", from: { header: "x-gateway-key" }, consumers: [{ name: "alice", keys: { env: "ALICE_KEYS" } }] } },
+    providers: {
+      ...ai.providers,
+      "oai-direct": { type: "service", endpoints: [`127.0.0.1:${ports.openai}`], plaintext },
+      "ant-direct": { type: "service", endpoints: [`127.0.0.1:${ports.anthropic}`], plaintext },
+    },
+    apis: [
+      {
+        name: "direct",
+        owner: "bench",
+        basePath: "/direct",
+        versions: {
+          v1: {
+            state: "published",
+            access: { allow: [{ identity: "apps" }] },
+            routes: [
+              { name: "openai", match: { path: "/openai", methods: ["POST"] }, provider: "oai-direct", rewrite: { prefix: "/v1/chat/completions" } },
+              { name: "anthropic", match: { path: "/anthropic", methods: ["POST"] }, provider: "ant-direct", rewrite: { prefix: "/v1/messages" } },
+            ],
+          },
+        },
+      },
+    ],
+  };
+}
+
+interface Variant {
+  readonly label: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: (stream: boolean) => string;
+}
+
+const messages = [{ role: "user", content: "Say something short about latency" }];
+const gatewayKey = { "x-gateway-key": KEYS.ALICE_KEYS };
+
+const VARIANTS = {
+  openaiDirect: { label: "OpenAI, plain route", path: "/v1/direct/openai", headers: { ...gatewayKey, authorization: `Bearer ${KEYS.OPENAI_KEY}` }, body: (stream: boolean) => JSON.stringify({ model: "gpt-4o-mini", messages, stream }) },
+  openaiAi: { label: "OpenAI, AI API (passthrough)", path: "/ai/v1/chat/completions", headers: gatewayKey, body: (stream: boolean) => JSON.stringify({ model: "fast", messages, stream }) },
+  anthropicDirect: {
+    label: "Anthropic, plain route",
+    path: "/v1/direct/anthropic",
+    headers: { ...gatewayKey, authorization: `Bearer ${KEYS.ANTHROPIC_KEY}`, "anthropic-version": "2023-06-01" },
+    body: (stream: boolean) => JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 4096, messages, stream }),
+  },
+  anthropicAi: { label: "Anthropic, AI API (OpenAI→Anthropic)", path: "/ai/v1/chat/completions", headers: gatewayKey, body: (stream: boolean) => JSON.stringify({ model: "smart", messages, stream }) },
+} satisfies Record<string, Variant>;
+
+/** Milliseconds to the first body byte and to the end; the status must be 200. */
+function timed(port: number, variant: Variant, stream: boolean): Promise<{ first: number; total: number }> {
+  const body = variant.body(stream);
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path: variant.path, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...variant.headers } }, (res) => {
+      let first = Number.NaN;
+      res.on("data", () => {
+        if (Number.isNaN(first)) first = performance.now() - start;
+      });
+      res.on("end", () => (res.statusCode === 200 ? resolve({ first, total: performance.now() - start }) : reject(new Error(`${variant.label}: status ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "portcullis-ai-bench-"));
+
+/** `portcullis processor` on the config, ready once it says so. */
+async function startProcessor(gateway: GatewayConfig): Promise<ChildProcess> {
+  writeFileSync(join(dir, "gateway.yaml"), JSON.stringify(gateway));
+  const main = join(import.meta.dirname, "..", "src", "cli", "main.ts");
+  const child = spawn(process.execPath, [main, "processor", join(dir, "gateway.yaml"), "--usage-db", join(dir, "usage.db"), "--log-format", "json"], { env: { ...process.env, ...KEYS }, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("AI processor ready")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`portcullis processor exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+async function main(): Promise<void> {
+  const openai = await startFakeOpenAi({ apiKey: KEYS.OPENAI_KEY });
+  const anthropic = await startFakeAnthropic({ apiKey: KEYS.ANTHROPIC_KEY });
+  const [listener, processorPort] = await freePorts(2);
+  const gateway = config({ listener: listener!, processor: processorPort!, openai: openai.port, anthropic: anthropic.port });
+  const compiled = compileGateway(gateway, undefined, { env: KEYS });
+  if (!compiled.snapshot) throw new Error(JSON.stringify(compiled.diagnostics));
+  const processor = await startProcessor(gateway);
+  await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(compiled.snapshot)) as Record<string, unknown> });
+  try {
+    const rows: string[][] = [];
+    for (const stream of [false, true]) {
+      const pairs = [[VARIANTS.openaiDirect, VARIANTS.openaiAi], [VARIANTS.anthropicDirect, VARIANTS.anthropicAi]] as const;
+      const samples = new Map<Variant, number[]>(pairs.flat().map((variant) => [variant, []]));
+      for (let i = 0; i < WARMUP + SAMPLES; i++) {
+        for (const variant of pairs.flat()) {
+          const { first, total } = await timed(listener!, variant, stream);
+          if (i >= WARMUP) samples.get(variant)!.push(stream ? first : total);
+          await new Promise((resolve) => setTimeout(resolve, PACE_MS));
+        }
+      }
+      for (const [direct, ai] of pairs) {
+        const base = samples.get(direct)!;
+        const via = samples.get(ai)!;
+        const fmt = (value: number) => `${value.toFixed(2)} ms`;
+        rows.push([stream ? "stream, first byte" : "whole answer", ai.label, fmt(percentile(base, 50)), fmt(percentile(via, 50)), fmt(percentile(via, 50) - percentile(base, 50)), fmt(percentile(base, 99)), fmt(percentile(via, 99)), fmt(percentile(via, 99) - percentile(base, 99))]);
+      }
+    }
+    printTable(
+      `AI processor overhead: ${SAMPLES} requests per variant, one at a time, ${PACE_MS} ms apart (same Envoy, same fake provider)`,
+      ["measure", "through", "plain p50", "AI p50", "added p50", "plain p99", "AI p99", "added p99"],
+      rows,
+    );
+  } finally {
+    await stopAllEnvoys();
+    processor.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+    await openai.close();
+    await anthropic.close();
+  }
+}
+
+await main();
