@@ -42,6 +42,8 @@ export interface CompileResult extends CompileGatewayResult {
   readonly gateway?: string;
   /** Every file this compile depends on: the config, its local modules and the files it names (what `serve --watch` follows). */
   readonly files: readonly string[];
+  /** Where a config path is written, when the config loaded: serve locates its own checks and Envoy's NACKs with it. */
+  readonly locate?: Locate;
 }
 
 interface GatewayState {
@@ -98,6 +100,7 @@ export async function compileGatewayFile(path?: string, options: { cwd?: string;
   return {
     file: loaded.file,
     config: loaded.config,
+    locate: (p, part) => loaded.locate(p, part),
     gateway: loaded.config.gateway.name,
     ...compiled,
     diagnostics: [...loaded.diagnostics, ...compiled.diagnostics],

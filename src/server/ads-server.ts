@@ -2,9 +2,10 @@
 import { readFile } from "node:fs/promises";
 import { listenFailure, UserError } from "../errors.ts";
 import { Server, ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
-import type { AdsContext, AuthorizeGateway, Refusal } from "./ads-session.ts";
+import type { AdsContext, Refusal, SessionOptions } from "./ads-session.ts";
 import { adsServiceDefinition } from "./ads-service.ts";
 import { DeltaSession } from "./delta-session.ts";
+import { isLoopbackPeer } from "./peer-address.ts";
 import { denialReason, gatewayDenial, type PeerPolicy } from "./peer-identity.ts";
 import { SotwSession } from "./sotw-session.ts";
 
@@ -63,9 +64,15 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
   };
   const open = new Set<ServerDuplexStream<unknown, Uint8Array>>();
 
-  /** With mTLS, which gateways this call's certificate may fetch (see PeerPolicy.gatewaysOf). */
-  function authorizer(call: ServerDuplexStream<unknown, Uint8Array>): AuthorizeGateway | undefined {
-    return policy && ((gateway) => gatewayDenial(policy, call.getAuthContext().sslPeerCertificate, gateway));
+  /**
+   * Per stream: with mTLS, which gateways its certificate may fetch (see PeerPolicy.gatewaysOf);
+   * without, whether it gets Secrets — only over loopback, since a plaintext stream from another
+   * host can be read or impersonated by anyone on the path (serve --insecure-xds allows the rest).
+   */
+  function sessionOptions(call: ServerDuplexStream<unknown, Uint8Array>): SessionOptions {
+    const peer = call.getPeer();
+    if (policy) return { peer, authorize: (gateway) => gatewayDenial(policy, call.getAuthContext().sslPeerCertificate, gateway) };
+    return isLoopbackPeer(peer) ? { peer } : { peer, withholdSecrets: "plaintext xDS stream from another host: Secrets (TLS keys) are sent only over mTLS or loopback" };
   }
 
   function run<Request>(call: ServerDuplexStream<Request, Uint8Array>, session: Session<Request>): void {
@@ -108,9 +115,9 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
   });
   server.addService(adsServiceDefinition, {
     StreamAggregatedResources: (call: ServerDuplexStream<Parameters<SotwSession["handle"]>[0], Uint8Array>) =>
-      run(call, new SotwSession(ctx, call, call.getPeer(), authorizer(call))),
+      run(call, new SotwSession(ctx, call, sessionOptions(call))),
     DeltaAggregatedResources: (call: ServerDuplexStream<Parameters<DeltaSession["handle"]>[0], Uint8Array>) =>
-      run(call, new DeltaSession(ctx, call, call.getPeer(), authorizer(call))),
+      run(call, new DeltaSession(ctx, call, sessionOptions(call))),
   });
   const host = options.host ?? "127.0.0.1";
   const serverCredentials = await credentials(options.tls);

@@ -2,12 +2,14 @@
  * A whole control plane in one object: snapshot cache, ADS server, admin endpoint, node status,
  * metrics and the registry of served configs. `serve`, `up` and the tests all start it this way.
  */
+import { UserError } from "../errors.ts";
 import { startAdminServer, type AdminServer } from "./admin-server.ts";
 import { startAdsServer, type AdsServer, type XdsTlsOptions } from "./ads-server.ts";
 import { GatewayRegistry } from "./gateway-registry.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { ControlPlaneMetrics } from "./metrics.ts";
 import { NodeStatusRegistry } from "./node-status.ts";
+import { isLoopbackHost } from "./peer-address.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
 
 export interface ControlPlaneOptions {
@@ -17,6 +19,11 @@ export interface ControlPlaneOptions {
   /** 0 picks a free port; null disables the admin endpoint. */
   readonly adminPort?: number | null;
   readonly tls?: XdsTlsOptions;
+  /**
+   * Serve xDS in plaintext beyond loopback (a `host` that is not loopback, without `tls`): refused
+   * unless this says so. Even then, no Secret goes to a peer that is not on loopback.
+   */
+  readonly insecureXds?: boolean;
   readonly log?: Logger;
   readonly processMetrics?: boolean;
 }
@@ -34,17 +41,33 @@ export interface ControlPlane {
   close(): Promise<void>;
 }
 
+const INSECURE_XDS_WARNING = "xDS is served in plaintext beyond loopback (--insecure-xds): anyone who reaches the port can read every gateway's routes and clusters, or pose as a proxy. Secrets are withheld from non-loopback peers; use mTLS (--tls-cert, --tls-key, --client-ca).";
+
+/** Refuses plaintext xDS beyond loopback unless asked for; returns the warning to show when asked for. */
+function plaintextExposure(options: ControlPlaneOptions): string | undefined {
+  const host = options.host ?? "127.0.0.1";
+  if (options.tls || isLoopbackHost(host)) return undefined;
+  if (!options.insecureXds) {
+    throw new UserError(`refusing to serve xDS on ${host} without mTLS: every gateway's config would be open to anyone who reaches the port. Add --tls-cert, --tls-key and --client-ca, or bind to 127.0.0.1, or pass --insecure-xds to accept plaintext xDS (Secrets still go only to loopback peers)`);
+  }
+  return INSECURE_XDS_WARNING;
+}
+
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const exposure = plaintextExposure(options);
   const log = options.log ?? createLogger();
+  if (exposure) log.warn(exposure, { host: options.host });
   const cache = new SnapshotCache();
   const metrics = new ControlPlaneMetrics({ processMetrics: options.processMetrics ?? true });
   const nodes = new NodeStatusRegistry();
-  const configs = new GatewayRegistry(cache, metrics, log);
+  // Served on loopback only, every Envoy runs on this host: host-dependent checks are errors (serve-checks.ts).
+  const configs = new GatewayRegistry(cache, metrics, log, { envoysOnThisHost: isLoopbackHost(options.host ?? "127.0.0.1") });
   const ads: AdsServer = await startAdsServer(
-    { cache, status: nodes, metrics, log },
+    { cache, status: nodes, metrics, log, origin: (gateway, typeUrl, name) => configs.origin(gateway, typeUrl, name) },
     { ...(options.host ? { host: options.host } : {}), port: options.xdsPort ?? 0, ...(options.tls ? { tls: options.tls } : {}) },
   );
   const status = () => ({
+    xds: { host: options.host ?? "127.0.0.1", port: ads.port, mtls: Boolean(options.tls), ...(exposure ? { warning: exposure } : {}) },
     gateways: configs.list().map((config) => ({
       file: config.file,
       gateway: config.gateway ?? null,

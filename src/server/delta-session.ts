@@ -6,7 +6,7 @@
 import type { DeltaDiscoveryRequest } from "../../generated/envoy/service/discovery/v3/discovery_pb.js";
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL } from "../envoy/type-urls.ts";
 import type { Snapshot, XdsResource } from "../xds/snapshot.ts";
-import { AdsSession, type AdsContext, type AuthorizeGateway, type ResponseSink } from "./ads-session.ts";
+import { AdsSession, type AdsContext, type ResponseSink, type SessionOptions } from "./ads-session.ts";
 import { inPushOrder, isImplicitWildcard, isWildcardAllowed } from "./resource-types.ts";
 import { deltaResponseBytes } from "./wire.ts";
 
@@ -20,8 +20,8 @@ interface DeltaTypeState {
 export class DeltaSession extends AdsSession {
   readonly #types = new Map<string, DeltaTypeState>();
 
-  constructor(ctx: AdsContext, sink: ResponseSink, peer: string, authorize?: AuthorizeGateway) {
-    super(ctx, "delta", sink, peer, authorize);
+  constructor(ctx: AdsContext, sink: ResponseSink, options: SessionOptions) {
+    super(ctx, "delta", sink, options);
   }
 
   /** Returns false when the stream must be closed. */
@@ -32,6 +32,7 @@ export class DeltaSession extends AdsSession {
     const first = !state;
     if (!state) {
       state = { wildcard: false, names: new Set(), known: new Map(Object.entries(request.initialResourceVersions)) };
+      if (state.known.size > 0) this.noteRunningConfig();
       this.#types.set(typeUrl, state);
       this.noteSubscribed(typeUrl);
       if (request.resourceNamesSubscribe.length === 0 && isImplicitWildcard(typeUrl)) state.wildcard = true;
@@ -86,7 +87,7 @@ export class DeltaSession extends AdsSession {
    */
   #respond(typeUrl: string, state: DeltaTypeState, justSubscribed: readonly string[] = []): XdsResource[] {
     const snapshot = this.snapshot();
-    if (!snapshot || this.isHeld(typeUrl)) return [];
+    if (!snapshot || this.isHeld(typeUrl) || this.isWithheld(typeUrl)) return [];
     const ofType = snapshot.resources.get(typeUrl) ?? new Map<string, XdsResource>();
     const wildcard = state.wildcard && isWildcardAllowed(typeUrl);
     const wanted = (name: string): boolean => wildcard || state.names.has(name);

@@ -4,9 +4,14 @@
  */
 import type { Diagnostic } from "../config/diagnostics.ts";
 import { hasErrors } from "../config/diagnostics.ts";
+import type { Locate } from "../config/locate.ts";
+import type { GatewayConfig } from "../config/types.ts";
+import type { GatewayIR } from "../model/ir.ts";
 import type { Snapshot } from "../xds/snapshot.ts";
 import type { Logger } from "./log.ts";
 import type { ControlPlaneMetrics } from "./metrics.ts";
+import { originKey, resourceOrigins, type ResourceOrigin, type ResourceOrigins } from "./resource-origins.ts";
+import { serveChecks } from "./serve-checks.ts";
 import type { SnapshotCache } from "./snapshot-cache.ts";
 
 /** The compiler's result, as far as serving needs it (see src/compile.ts). */
@@ -15,6 +20,15 @@ export interface CompileOutcome {
   readonly diagnostics: readonly Diagnostic[];
   readonly gateway?: string;
   readonly snapshot?: Snapshot;
+  /** With the config and locate: serve-time checks and where each resource comes from (for NACKs). */
+  readonly ir?: GatewayIR;
+  readonly config?: GatewayConfig;
+  readonly locate?: Locate;
+}
+
+export interface GatewayRegistryOptions {
+  /** Whether every Envoy served runs on this host (xDS on loopback only); see serve-checks.ts. */
+  readonly envoysOnThisHost?: boolean;
 }
 
 export interface ConfigStatus {
@@ -32,11 +46,15 @@ export class GatewayRegistry {
   readonly #cache: SnapshotCache;
   readonly #metrics: ControlPlaneMetrics;
   readonly #log: Logger;
+  readonly #envoysOnThisHost: boolean;
+  /** Gateway → where the resources of the snapshot it serves come from. */
+  readonly #origins = new Map<string, ResourceOrigins>();
 
-  constructor(cache: SnapshotCache, metrics: ControlPlaneMetrics, log: Logger) {
+  constructor(cache: SnapshotCache, metrics: ControlPlaneMetrics, log: Logger, options: GatewayRegistryOptions = {}) {
     this.#cache = cache;
     this.#metrics = metrics;
     this.#log = log;
+    this.#envoysOnThisHost = options.envoysOnThisHost ?? true;
   }
 
   /** Registers a file before its first compile, so /readyz knows to wait for it. */
@@ -44,7 +62,13 @@ export class GatewayRegistry {
     if (!this.#configs.has(file)) this.#configs.set(file, { file, diagnostics: [], upToDate: false });
   }
 
-  apply(outcome: CompileOutcome): void {
+  /**
+   * Serves a compile's snapshot, unless it or the serve-time checks found an error: then the last
+   * good snapshot stays and the findings are on /status.
+   */
+  apply(compiled: CompileOutcome): void {
+    const checked = hasErrors(compiled.diagnostics) ? [] : serveChecks(compiled, this.#envoysOnThisHost);
+    const outcome = { ...compiled, diagnostics: [...compiled.diagnostics, ...checked] };
     const previous = this.#configs.get(outcome.file);
     const errors = outcome.diagnostics.filter((d) => d.severity === "error").length;
     this.#metrics.compileErrors.set({ file: outcome.file }, errors);
@@ -68,6 +92,7 @@ export class GatewayRegistry {
     }
     if (previous?.gateway && previous.gateway !== outcome.gateway) {
       this.#cache.removeSnapshot(previous.gateway);
+      this.#origins.delete(previous.gateway);
       this.#metrics.clearSnapshotVersion(previous.gateway);
       this.#log.warn("the config renamed its gateway: proxies of the old name keep their last config, new ones get nothing", {
         file: outcome.file,
@@ -75,6 +100,8 @@ export class GatewayRegistry {
         to: outcome.gateway,
       });
     }
+    if (outcome.ir) this.#origins.set(outcome.gateway, resourceOrigins({ ...outcome, ir: outcome.ir }));
+    else this.#origins.delete(outcome.gateway);
     this.#cache.setSnapshot(outcome.gateway, outcome.snapshot);
     this.#metrics.setSnapshotVersion(outcome.gateway, outcome.snapshot.version);
     this.#configs.set(outcome.file, {
@@ -87,6 +114,11 @@ export class GatewayRegistry {
     if (previous?.version !== outcome.snapshot.version) {
       this.#log.info("serving snapshot", { gateway: outcome.gateway, version: outcome.snapshot.version, file: outcome.file });
     }
+  }
+
+  /** Where the config of `gateway` defines a resource of its served snapshot, when known. */
+  origin(gateway: string, typeUrl: string, name: string): ResourceOrigin | undefined {
+    return this.#origins.get(gateway)?.get(originKey(typeUrl, name));
   }
 
   /** Ready when every config has a snapshot being served. */

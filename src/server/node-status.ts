@@ -1,12 +1,30 @@
 /** What each connected (or recently connected) Envoy has: the versions it ACKed and its last NACK. */
+import type { SourceLocation } from "../config/diagnostics.ts";
 import type { StreamMode } from "./metrics.ts";
 import { shortType } from "./resource-types.ts";
 
+/** A resource Envoy rejected and, when the served config says, where the config defines it. */
+export interface RejectedResource {
+  readonly name: string;
+  /** The config path it comes from, e.g. `gateway.listeners.0`. */
+  readonly path?: string;
+  readonly location?: SourceLocation;
+}
+
 export interface NackRecord {
+  /** Short type name, e.g. "Listener". */
   readonly type: string;
+  /** The version of that type the node rejected. */
   readonly version: string;
+  /** The gateway snapshot the node was moving to. */
+  readonly snapshot?: string;
+  /** The rejected resources, as far as Envoy's message tells (or the only one sent). */
+  readonly resources: readonly RejectedResource[];
+  /** Envoy's error_detail.message, without the proto dump it may append. */
   readonly message: string;
   readonly at: string;
+  /** The snapshot the node was put back on: the last it accepted completely. Absent when it had none. */
+  readonly revertedTo?: string;
 }
 
 export interface NodeStatus {
@@ -17,7 +35,11 @@ export interface NodeStatus {
   readonly peer: string;
   /** Short type name (e.g. "Cluster") → the version the node ACKed last. */
   readonly acked: Record<string, string>;
+  /** The snapshot this node is being served: its gateway's, or after a NACK the last one it accepted. */
+  readonly servingSnapshot?: string;
   readonly lastNack?: NackRecord;
+  /** Why this node gets no Secrets (a plaintext xDS stream from another host), when it gets none. */
+  readonly secretsWithheld?: string;
 }
 
 interface MutableNodeStatus {
@@ -27,7 +49,9 @@ interface MutableNodeStatus {
   connected: boolean;
   peer: string;
   acked: Record<string, string>;
+  servingSnapshot?: string;
   lastNack?: NackRecord;
+  secretsWithheld?: string;
   stream: object;
 }
 
@@ -53,9 +77,19 @@ export class NodeStatusRegistry {
     if (entry) entry.acked[shortType(typeUrl)] = version;
   }
 
-  nacked(stream: object, nodeId: string, typeUrl: string, version: string, message: string): void {
+  nacked(stream: object, nodeId: string, nack: Omit<NackRecord, "at">): void {
     const entry = this.#current(stream, nodeId);
-    if (entry) entry.lastNack = { type: shortType(typeUrl), version, message, at: new Date().toISOString() };
+    if (entry) entry.lastNack = { ...nack, at: new Date().toISOString() };
+  }
+
+  serving(stream: object, nodeId: string, snapshotVersion: string): void {
+    const entry = this.#current(stream, nodeId);
+    if (entry) entry.servingSnapshot = snapshotVersion;
+  }
+
+  secretsWithheld(stream: object, nodeId: string, reason: string): void {
+    const entry = this.#current(stream, nodeId);
+    if (entry) entry.secretsWithheld = reason;
   }
 
   /**

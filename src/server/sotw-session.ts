@@ -6,7 +6,7 @@
 import type { DiscoveryRequest } from "../../generated/envoy/service/discovery/v3/discovery_pb.js";
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL } from "../envoy/type-urls.ts";
 import type { Snapshot } from "../xds/snapshot.ts";
-import { AdsSession, type AdsContext, type AuthorizeGateway, type ResponseSink } from "./ads-session.ts";
+import { AdsSession, type AdsContext, type ResponseSink, type SessionOptions } from "./ads-session.ts";
 import { inPushOrder, isImplicitWildcard } from "./resource-types.ts";
 import { sotwResponse } from "./snapshot-cache.ts";
 import { sotwResponseBytes } from "./wire.ts";
@@ -21,14 +21,16 @@ interface SotwTypeState {
 export class SotwSession extends AdsSession {
   readonly #types = new Map<string, SotwTypeState>();
 
-  constructor(ctx: AdsContext, sink: ResponseSink, peer: string, authorize?: AuthorizeGateway) {
-    super(ctx, "sotw", sink, peer, authorize);
+  constructor(ctx: AdsContext, sink: ResponseSink, options: SessionOptions) {
+    super(ctx, "sotw", sink, options);
   }
 
   /** Returns false when the stream must be closed. */
   handle(request: DiscoveryRequest): boolean {
     if (!this.identify(request.node)) return false;
     const { typeUrl } = request;
+    // A version without a nonce: the node has this type from an earlier stream.
+    if (request.versionInfo && !request.responseNonce) this.noteRunningConfig();
     const outcome = this.settle(typeUrl, request.responseNonce, request.errorDetail?.message, request.versionInfo);
     if (outcome === "stale") return true;
     let state = this.#types.get(typeUrl);
@@ -54,7 +56,7 @@ export class SotwSession extends AdsSession {
 
   #respond(typeUrl: string, state: SotwTypeState, force: boolean): boolean {
     const snapshot: Snapshot | undefined = this.snapshot();
-    if (!snapshot || this.isHeld(typeUrl)) return false;
+    if (!snapshot || this.isHeld(typeUrl) || this.isWithheld(typeUrl)) return false;
     const response = sotwResponse(snapshot, typeUrl, state.wildcard, state.names);
     const unchanged = state.sentVersion === response.version && state.sentSubscription === response.subscriptionKey;
     if (unchanged && !force) return false;

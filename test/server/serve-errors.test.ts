@@ -58,6 +58,17 @@ describe("portcullis serve refuses to start, clearly", () => {
     expectClear(await serve([quickstart, "--xds-port", "0", "--admin-port", String(busyPort)], dir), /cannot listen for the admin endpoint on 127\.0\.0\.1:\d+: the port is already in use/);
   });
 
+  it("when xDS would be served in plaintext beyond loopback, unless --insecure-xds says so", async () => {
+    expectClear(await serve([quickstart, "--host", "0.0.0.0", "--xds-port", "0", "--admin-port", "0"], dir), /refusing to serve xDS on 0\.0\.0\.0 without mTLS.*--insecure-xds/);
+    expectClear(await serve([quickstart, "--host", "::", "--xds-port", "0", "--admin-port", "0"], dir), /refusing to serve xDS on :: without mTLS/);
+  });
+
+  it("when --insecure-xds would have no effect (loopback, or with mTLS)", async () => {
+    expectClear(await serve([quickstart, "--insecure-xds", "--xds-port", "0", "--admin-port", "0"], dir), /--insecure-xds only applies to plaintext xDS on a non-loopback --host/);
+    const tls = ["--tls-cert", "a.pem", "--tls-key", "a.key", "--client-ca", "ca.pem"];
+    expectClear(await serve([quickstart, "--host", "0.0.0.0", "--insecure-xds", ...tls, "--xds-port", "0", "--admin-port", "0"], dir), /--insecure-xds only applies/);
+  });
+
   it("when a TLS file is missing or not PEM", async () => {
     const notPem = join(dir, "not.pem");
     await writeFile(notPem, "hello\n");
