@@ -5,7 +5,10 @@
  */
 import { Server, ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
-import { listenFailure } from "../errors.ts";
+import { chmodSync, lstatSync, mkdirSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { listenFailure, UserError } from "../errors.ts";
+import type { AiProcessorAddressIR } from "../model/ir.ts";
 import type { Logger } from "../server/log.ts";
 import { GATEWAY_METADATA_KEY } from "../xds/filters/ext-proc.ts";
 import { AiExchange, type ExchangeDeps } from "./exchange.ts";
@@ -13,20 +16,31 @@ import { extProcServiceDefinition } from "./ext-proc-service.ts";
 import type { AiGateways } from "./gateways.ts";
 
 export interface AiProcessorOptions {
-  readonly host: string;
-  /** 0 picks a free port. */
-  readonly port: number;
+  /** A loopback port (0 picks a free one) or a unix socket. */
+  readonly address: AiProcessorAddressIR;
   readonly gateways: AiGateways;
   readonly deps: ExchangeDeps;
   readonly log: Logger;
 }
 
 export interface AiProcessor {
+  /** The port listened on; 0 for a unix socket. */
   readonly port: number;
   close(): Promise<void>;
 }
 
 type Call = ServerDuplexStream<ProcessingRequest, ProcessingResponse>;
+
+/**
+ * A socket left by a processor that did not stop cleanly is replaced; anything else at the path is
+ * not. A missing directory is created for this user alone.
+ */
+function prepareSocketPath(path: string): void {
+  const existing = lstatSync(path, { throwIfNoEntry: false });
+  if (existing && !existing.isSocket()) throw new UserError(`cannot listen for the AI processor on unix:${path}: a file that is not a socket is there; choose another path`);
+  if (existing) rmSync(path);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+}
 
 export async function startAiProcessor(options: AiProcessorOptions): Promise<AiProcessor> {
   const { gateways, deps, log } = options;
@@ -67,16 +81,23 @@ export async function startAiProcessor(options: AiProcessorOptions): Promise<AiP
 
   const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024, "grpc.max_send_message_length": 64 * 1024 * 1024, "grpc.enable_channelz": 0 });
   server.addService(extProcServiceDefinition, { Process: process });
-  const address = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
+  const target = options.address;
+  const address = target.kind === "unix" ? `unix:${target.path}` : `${target.host.includes(":") ? `[${target.host}]` : target.host}:${target.port}`;
+  if (target.kind === "unix") prepareSocketPath(target.path);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(listenFailure("the AI processor", address, error)) : resolve(bound))),
   );
+  // Only this user may connect: the processor hands every request its provider key.
+  if (target.kind === "unix") chmodSync(target.path, 0o600);
   return {
-    port,
+    port: target.kind === "unix" ? 0 : port,
     close: () =>
       new Promise<void>((resolve) => {
         for (const call of open) call.end();
-        server.tryShutdown(() => resolve());
+        server.tryShutdown(() => {
+          if (target.kind === "unix") rmSync(target.path, { force: true });
+          resolve();
+        });
         setTimeout(() => server.forceShutdown(), 1000).unref();
       }),
   };

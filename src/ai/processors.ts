@@ -3,7 +3,7 @@
  * some gateway's `ai.processor` names, all sharing one registry of gateways, kept in step with
  * every successful compile. A broken edit (no IR) changes nothing, like the control plane.
  */
-import type { GatewayIR } from "../model/ir.ts";
+import type { AiProcessorAddressIR, GatewayIR } from "../model/ir.ts";
 import type { Logger } from "../server/log.ts";
 import { AiGateways } from "./gateways.ts";
 import { type AiProcessor, startAiProcessor } from "./processor-server.ts";
@@ -16,7 +16,11 @@ export interface AiProcessorsOptions {
   readonly usage: string | UsageSink;
 }
 
-const addressOf = (ir: GatewayIR) => ir.ai && { host: ir.ai.processor.host, port: ir.ai.processor.port, text: `${ir.ai.processor.host.includes(":") ? `[${ir.ai.processor.host}]` : ir.ai.processor.host}:${ir.ai.processor.port}` };
+/** The address as written in a config: `host:port` (`[::1]:port`) or `unix:/path`; it keys the servers. */
+export function processorAddressText(address: AiProcessorAddressIR): string {
+  if (address.kind === "unix") return `unix:${address.path}`;
+  return `${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
+}
 
 export class AiProcessors {
   readonly gateways = new AiGateways();
@@ -35,18 +39,19 @@ export class AiProcessors {
     const ir = outcome.ir;
     if (!ir) return;
     this.gateways.apply(ir);
-    const address = addressOf(ir);
-    if (address) this.#addresses.set(ir.name, address.text);
+    const address = ir.ai?.processor.address;
+    const text = address && processorAddressText(address);
+    if (text) this.#addresses.set(ir.name, text);
     else this.#addresses.delete(ir.name);
     await this.#stopUnused();
-    if (!address || this.#servers.has(address.text)) return;
-    const starting = startAiProcessor({ host: address.host, port: address.port, gateways: this.gateways, deps: { usage: this.#usage() }, log: this.#options.log });
-    this.#servers.set(address.text, starting);
+    if (!address || !text || this.#servers.has(text)) return;
+    const starting = startAiProcessor({ address, gateways: this.gateways, deps: { usage: this.#usage() }, log: this.#options.log });
+    this.#servers.set(text, starting);
     try {
       await starting;
-      this.#options.log.info("AI processor ready", { address: address.text, gateway: ir.name });
+      this.#options.log.info("AI processor ready", { address: text, gateway: ir.name });
     } catch (error) {
-      this.#servers.delete(address.text);
+      this.#servers.delete(text);
       throw error;
     }
   }

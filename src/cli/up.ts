@@ -120,7 +120,9 @@ export const upCommand: Command = {
       await ensurePortsFree([
         { host: "127.0.0.1", port: envoyAdminPort, what: "Envoy's admin interface", fix: "choose another port with --envoy-admin-port" },
         ...first.ir.listeners.map((listener) => ({ host: listener.address, port: listener.port, what: `listener "${listener.name}"`, fix: `change the listener's port in ${first.file}` })),
-        ...(first.ir.ai ? [{ host: first.ir.ai.processor.host, port: first.ir.ai.processor.port, what: "the AI processor", fix: `change ai.processor.address in ${first.file}` }] : []),
+        ...(first.ir.ai?.processor.address.kind === "tcp"
+          ? [{ host: first.ir.ai.processor.address.host, port: first.ir.ai.processor.address.port, what: "the AI processor", fix: `change ai.processor.address in ${first.file}` }]
+          : []),
       ]);
 
       for (const backend of await startDemoBackends(first.config, first.ir, processes)) done(`demo backend "${backend.name}" on http://${backend.host}:${backend.port}`);

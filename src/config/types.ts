@@ -914,10 +914,13 @@ export interface AiGateway {
 
 export interface AiProcessorSettings {
   /**
-   * Loopback `host:port` the AI processor listens on and Envoy connects to: the processor runs
-   * beside each Envoy, so its traffic (prompts and answers) never crosses the network unencrypted.
+   * Where the AI processor listens and Envoy connects: a loopback `host:port`, or `unix:` and the
+   * absolute path of a socket. The processor runs beside each Envoy, so prompts, answers and the
+   * provider keys it injects never cross the network. Any local user can connect to a loopback
+   * port; only the processor's user (and an Envoy running as that user) can open the socket, so
+   * prefer a socket on hosts that other users share.
    * @default "127.0.0.1:18001"
-   * @example "127.0.0.1:18001"
+   * @example "unix:/run/portcullis/ai.sock"
    */
   address?: string;
 }
@@ -1045,7 +1048,16 @@ export interface AuditSettings {
 }
 
 export interface PolicySettings {
-  /** Severity per rule id, or `off`. */
+  /**
+   * Rule packs of your own, on top of the built-in `zero-trust` and `governance` packs: YAML files
+   * (relative to the config file) in the format of the packs in Portcullis's policies/ folder.
+   * @example ["./policies/ours.yaml"]
+   */
+  packs?: string[];
+  /**
+   * Severity per rule id (`PCL-ZT-001`, a rule of your packs), or `off`. Compile findings
+   * (`PCL1001`–`PCL4999`) are not policy rules and cannot be changed here.
+   */
   rules?: Record<string, "error" | "warning" | "off">;
   /** Findings accepted on purpose, each with an owner and an expiry. */
   waivers?: Waiver[];
@@ -1054,7 +1066,11 @@ export interface PolicySettings {
 export interface Waiver {
   /** Rule id, e.g. `PCL-ZT-001`. */
   rule: string;
-  /** What the waiver covers, e.g. `apis.orders.versions.v1`. */
+  /**
+   * What the waiver covers: `apis.<api>`, `apis.<api>.versions.<version>`, `...routes.<route>`,
+   * `providers.<name>`, `identities.<name>`, `gateway.listeners.<name>`, `ai` or `ai.routes.<route>`.
+   * It waives the rule's findings on that target and everything under it.
+   */
   target: string;
   /**
    * Why the finding is accepted.

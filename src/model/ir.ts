@@ -26,8 +26,60 @@ export interface GatewayIR {
   /** API-key identities, verified by Envoy's api_key_auth filter. */
   readonly apiKeyProviders: readonly ApiKeyProviderIR[];
   readonly accessLog: AccessLogIR;
+  /** Every API as declared, drafts included: what governance policies read (`routes` holds only what Envoy serves). */
+  readonly apis: readonly ApiIR[];
+  /** How the policy engine (src/policy) runs for this gateway: packs, severities, waivers. */
+  readonly policy: PolicyIR;
   /** The AI gateway, served by the AI processor over ext_proc; absent without an `ai` section. */
   readonly ai?: AiIR;
+}
+
+/** An API as declared: its owner, documents and every version with its lifecycle. */
+export interface ApiIR {
+  readonly name: string;
+  /** Position in the config's `apis` list, where findings about the API are placed. */
+  readonly index: number;
+  readonly owner: string;
+  readonly description?: string;
+  /** Path of the API's OpenAPI document, as written (relative to the config file). */
+  readonly openapi?: string;
+  /** Sorted by name, drafts included. */
+  readonly versions: readonly ApiVersionIR[];
+}
+
+export interface ApiVersionIR {
+  readonly name: string;
+  readonly state: LifecycleState;
+  /** `YYYY-MM-DD`, as written. */
+  readonly deprecatedOn?: string;
+  /** `YYYY-MM-DD`, as written. */
+  readonly sunset?: string;
+  readonly successor?: string;
+  /** The access its routes inherit; absent when the version sets none (each route then denies or sets its own). */
+  readonly access?: AccessIR;
+  /** The names of the routes the config lists, in config order (derived where unnamed); a retired version's are never routed. */
+  readonly routes: readonly string[];
+}
+
+/** The policy engine's settings. */
+export interface PolicyIR {
+  /** `permissive` reports the zero-trust pack's errors as warnings (zeroTrust.mode). */
+  readonly zeroTrust: "strict" | "permissive";
+  /** The user's rule packs: as written, and resolved against the config file's directory. */
+  readonly packs: readonly { readonly written: string; readonly file: string }[];
+  /** Severity per rule id, in config order. */
+  readonly rules: readonly { readonly rule: string; readonly severity: "error" | "warning" | "off" }[];
+  /** In config order (a waiver's index places findings about it). */
+  readonly waivers: readonly WaiverIR[];
+}
+
+export interface WaiverIR {
+  readonly rule: string;
+  readonly target: string;
+  readonly reason: string;
+  readonly owner: string;
+  /** `YYYY-MM-DD`: the waiver applies through this day. */
+  readonly expires: string;
 }
 
 export interface IdentityHeadersIR {
@@ -297,8 +349,8 @@ export interface AiRouteIR {
 export interface AiIR {
   /** Path of the OpenAI-style API, e.g. `/ai/v1`. */
   readonly basePath: string;
-  /** Where Envoy reaches the processor: a loopback address, and the cluster that points there. */
-  readonly processor: { readonly host: string; readonly port: number; readonly cluster: string };
+  /** Where Envoy reaches the processor, and the cluster that points there. */
+  readonly processor: { readonly address: AiProcessorAddressIR; readonly cluster: string };
   /** The request header the processor sets to pick a provider route; removed from client requests. */
   readonly routeHeader: string;
   /** Model aliases clients name, sorted by alias. */
@@ -306,6 +358,9 @@ export interface AiIR {
   /** The LLM providers the aliases use, sorted by name. */
   readonly providers: readonly AiProviderIR[];
 }
+
+/** A loopback IP and port, or a unix socket (an absolute path). */
+export type AiProcessorAddressIR = { readonly kind: "tcp"; readonly host: string; readonly port: number } | { readonly kind: "unix"; readonly path: string };
 
 export interface AiModelIR {
   readonly alias: string;

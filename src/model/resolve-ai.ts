@@ -1,5 +1,5 @@
 /**
- * The `ai` section → the AI IR, the providers' clusters, the processor's cluster and the AI routes.
+ * The `ai` section → the AI IR (the processor's address among it), the providers' clusters and the AI routes.
  * Routes are ordinary RouteIRs, so identities and access rules apply to them exactly as to any
  * API route (same filters, same explain matrix); their `ai` marker is what turns the ext_proc
  * filter on. What the processor cannot do yet is refused with a located error (ai-unsupported.ts).
@@ -7,7 +7,7 @@
 import { isPriced } from "../ai/catalog.ts";
 import type { AiGateway, GatewayConfig, LlmProvider } from "../config/types.ts";
 import { reportUnsupportedAi } from "./ai-unsupported.ts";
-import type { AccessIR, AiIR, AiModelIR, ClusterIR, RouteIR } from "./ir.ts";
+import type { AccessIR, AiIR, AiModelIR, AiProcessorAddressIR, ClusterIR, RouteIR } from "./ir.ts";
 import { joinPath } from "./paths.ts";
 import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
@@ -41,17 +41,30 @@ const llmProviders = (config: GatewayConfig) =>
     .filter((entry): entry is [string, LlmProvider] => LLM_TYPES.has(entry[1].type))
     .sort(([a], [b]) => (a < b ? -1 : 1));
 
-/** A loopback IP and port: the processor sees prompts and answers in clear, so it never listens beyond the host. */
-function processorAddress(ai: AiGateway, report: Reporter) {
+/** The longest socket path a unix socket address holds (sun_path, with its terminating NUL). */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+/**
+ * A loopback IP and port, or a unix socket: the processor sees prompts, answers and provider keys
+ * in clear, so it never listens beyond the host.
+ */
+function processorAddress(ai: AiGateway, report: Reporter): AiProcessorAddressIR | undefined {
   const text = ai.processor?.address ?? DEFAULT_AI_PROCESSOR_ADDRESS;
+  const socket = /^unix:(\/.+)$/.exec(text);
+  if (socket && Buffer.byteLength(socket[1]!) <= MAX_SOCKET_PATH_BYTES) return { kind: "unix", path: socket[1]! };
   const match = /^(?:\[(::1)\]|(127\.(?:\d{1,3}\.){2}\d{1,3})):(\d{1,5})$/.exec(text);
   const port = Number(match?.[3]);
   const octets = (match?.[2] ?? "").split(".").map(Number);
   if (!match || port < 1 || port > 65535 || octets.some((octet) => octet > 255)) {
-    report.error("PCL4046", `AI processor address "${text}" is not a loopback IP and port.`, ["ai", "processor", "address"], 'Run the processor beside each Envoy and write its address as "127.0.0.1:18001" or "[::1]:18001".');
+    report.error(
+      "PCL4046",
+      socket ? `AI processor socket path "${socket[1]}" is longer than the ${MAX_SOCKET_PATH_BYTES} bytes a unix socket address holds.` : `AI processor address "${text}" is neither a loopback IP and port nor a unix socket.`,
+      ["ai", "processor", "address"],
+      'Run the processor beside each Envoy: write "127.0.0.1:18001", "[::1]:18001" or "unix:/run/portcullis/ai.sock" (a short absolute path).',
+    );
     return undefined;
   }
-  return { host: (match[1] ?? match[2])!, port };
+  return { kind: "tcp", host: (match[1] ?? match[2])!, port };
 }
 
 /** The first (only) target of each alias, checked against its provider's `models` list. */
@@ -133,20 +146,9 @@ export function resolveAi(config: GatewayConfig, apiRoutes: readonly RouteIR[], 
   const routes = aiRoutes(basePath, access, inputs.hostnames, providers);
   checkPathsFree(routes, apiRoutes, report);
   if (!processor) return { clusters: [], routes: [] };
-  const processorCluster: ClusterIR = {
-    name: AI_PROCESSOR_CLUSTER,
-    discovery: "eds",
-    endpoints: [processor],
-    // ext_proc is gRPC.
-    protocol: "http2",
-    connectTimeoutMs: 1_000,
-    loadBalancing: "round_robin",
-    // Every AI request in flight holds one processor stream; streamed answers hold it for minutes.
-    circuitBreaker: { maxConnections: 1024, maxPendingRequests: 10_000, maxRequests: 10_000, maxRetries: 3 },
-  };
   return {
-    ai: { basePath, processor: { ...processor, cluster: AI_PROCESSOR_CLUSTER }, routeHeader: AI_ROUTE_HEADER, models, providers: providers.map((p) => p.provider) },
-    clusters: [...providers.map((p) => p.cluster), processorCluster],
+    ai: { basePath, processor: { address: processor, cluster: AI_PROCESSOR_CLUSTER }, routeHeader: AI_ROUTE_HEADER, models, providers: providers.map((p) => p.provider) },
+    clusters: providers.map((p) => p.cluster),
     routes,
   };
 }

@@ -4,6 +4,7 @@ import { ClusterLoadAssignmentSchema } from "../../generated/envoy/config/endpoi
 import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import { SecretSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/secret_pb.js";
 import type { GatewayIR } from "../model/ir.ts";
+import { aiProcessorClusters } from "./ai-processor-cluster.ts";
 import { cluster } from "./cluster.ts";
 import { loadAssignment } from "./endpoints.ts";
 import { listener } from "./listener.ts";
@@ -34,6 +35,7 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
   { kind: "Listener", translate: (ir) => resources(ListenerSchema, ir.listeners.map((l) => ({ name: l.name, init: listener(ir, l) }))) },
   { kind: "RouteConfiguration", translate: (ir, state) => ir.listeners.map((l) => routeConfiguration(ir, l, state.routes)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, ir.clusters.map((c) => ({ name: c.name, init: cluster(c) }))) },
+  { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiProcessorClusters(ir)) },
   {
     kind: "ClusterLoadAssignment",
     translate: (ir) => resources(ClusterLoadAssignmentSchema, ir.clusters.filter((c) => c.discovery === "eds").map((c) => ({ name: c.name, init: loadAssignment(c) }))),

@@ -46,8 +46,9 @@ ai:
       ["@ai.models", "/ai/v1/models", "ai-processor", "identities"],
     ]);
     expect(ir.clusters.find((c) => c.name === "oai")).toMatchObject({ discovery: "logical-dns", endpoints: [{ host: "api.openai.com", port: 443 }], tls: { sni: "api.openai.com", expectedSans: ["api.openai.com"] } });
-    expect(ir.clusters.find((c) => c.name === "portcullis_ai_processor")).toMatchObject({ endpoints: [{ host: "127.0.0.1", port: 18001 }], protocol: "http2" });
+    expect(ir.ai?.processor).toEqual({ address: { kind: "tcp", host: "127.0.0.1", port: 18001 }, cluster: "portcullis_ai_processor" });
     const rendered = [...renderByType(result.snapshot!).values()].join("\n");
+    expect(rendered).toMatch(/name: portcullis_ai_processor\ntype: STATIC/);
     expect(rendered).toContain("prefix_rewrite: /v1/chat/completions");
     expect(rendered).not.toContain("sk-secret-never-printed");
   });
@@ -124,6 +125,21 @@ ai:
 `, { K: "k" });
     expect(found(result)).toEqual([["PCL4048", "error", 8], ["PCL4046", "error", 18], ["PCL4047", "error", 20], ["PCL4050", "error", 17]]);
     expect(JSON.stringify(result.diagnostics)).not.toContain("hunter2pass");
+  });
+
+  it("takes a unix socket for the processor, with a path a socket address can hold", async () => {
+    const yaml = (address: string) => `providers:
+  oai: { type: openai, apiKey: { env: K } }
+ai:
+  access: { allow: [{ identity: apps }] }
+  processor: { address: "${address}" }
+  models: { fast: { targets: [{ provider: oai, model: gpt-4o-mini }] } }
+`;
+    const socket = await compile(yaml("unix:/run/portcullis/ai.sock"), { K: "k" });
+    expect(socket.ir?.ai?.processor.address).toEqual({ kind: "unix", path: "/run/portcullis/ai.sock" });
+    expect([...renderByType(socket.snapshot!).values()].join("\n")).toContain("pipe:\n                path: /run/portcullis/ai.sock");
+    expect(found(await compile(yaml(`unix:/${"d".repeat(120)}/ai.sock`), { K: "k" }))).toEqual([["PCL4046", "error", 10]]);
+    expect(found(await compile(yaml("unix:relative.sock"), { K: "k" }))).toEqual([["PCL4046", "error", 10]]);
   });
 
   it("warns about LLM providers no alias uses and models the catalog cannot price", async () => {

@@ -33,7 +33,7 @@ export interface AiGatewayUnderTest {
 const secret = (prefix: string) => `${prefix}${randomBytes(18).toString("base64url")}`;
 
 /** Config of the gateway under test: two providers on fake servers, an API-key identity read from Authorization. */
-export function aiGatewayConfig(ports: { listener: number; processor: number; openai: number; anthropic: number }): GatewayConfig {
+export function aiGatewayConfig(ports: { listener: number; processor: number | string; openai: number; anthropic: number }): GatewayConfig {
   const plaintext = { reason: "fake provider on the loopback interface" };
   return {
     gateway: { name: "ai-e2e", listeners: [{ name: "web", address: "127.0.0.1", port: ports.listener, hostnames: ["*"] }] },
@@ -54,7 +54,7 @@ export function aiGatewayConfig(ports: { listener: number; processor: number; op
     },
     ai: {
       access: { allow: [{ identity: "apps" }] },
-      processor: { address: `127.0.0.1:${ports.processor}` },
+      processor: { address: typeof ports.processor === "string" ? ports.processor : `127.0.0.1:${ports.processor}` },
       models: {
         fast: { targets: [{ provider: "oai", model: "gpt-4o-mini" }], maxTokens: 50 },
         smart: { targets: [{ provider: "claude", model: "claude-sonnet-4-5" }] },
@@ -63,7 +63,8 @@ export function aiGatewayConfig(ports: { listener: number; processor: number; op
   };
 }
 
-export async function startAiGateway(): Promise<AiGatewayUnderTest> {
+/** Starts it all; `socket` puts the processor on that unix socket instead of a loopback port. */
+export async function startAiGateway(options: { socket?: string } = {}): Promise<AiGatewayUnderTest> {
   const keys = { alice: secret("gw-alice-"), bob: secret("gw-bob-"), openai: secret("sk-proj-"), anthropic: secret("sk-ant-api03-") };
   const openai = await startFakeOpenAi({ apiKey: keys.openai });
   const anthropic = await startFakeAnthropic({ apiKey: keys.anthropic });
@@ -71,13 +72,12 @@ export async function startAiGateway(): Promise<AiGatewayUnderTest> {
   const usage: UsageRecord[] = [];
   const gateways = new AiGateways();
   const processor = await startAiProcessor({
-    host: "127.0.0.1",
-    port: processorPort!,
+    address: options.socket ? { kind: "unix", path: options.socket } : { kind: "tcp", host: "127.0.0.1", port: processorPort! },
     gateways,
     deps: { usage: { record: (entry) => void usage.push(entry) }, price: (_provider, _model, tokens) => (tokens.inputTokens + tokens.outputTokens) / 1_000_000 },
     log: silentLogger,
   });
-  const config = aiGatewayConfig({ listener: listener!, processor: processor.port, openai: openai.port, anthropic: anthropic.port });
+  const config = aiGatewayConfig({ listener: listener!, processor: options.socket ? `unix:${options.socket}` : processor.port, openai: openai.port, anthropic: anthropic.port });
   const env = { ALICE_KEYS: keys.alice, BOB_KEYS: keys.bob, OPENAI_KEY: keys.openai, ANTHROPIC_KEY: keys.anthropic };
   const { snapshot, ir, diagnostics } = compileGateway(config, undefined, { env });
   if (!snapshot || !ir) throw new Error(`the AI gateway config does not compile: ${JSON.stringify(diagnostics)}`);
