@@ -92,7 +92,7 @@ const REDACTED = "[redacted]";
 function secretSpans(diagnostics: readonly Diagnostic[]): Map<string, Span[]> {
   const spans = new Map<string, Span[]>();
   for (const d of diagnostics) {
-    if (!d.location || !d.path || !/^PCL[123]/.test(d.code) || !isSecretPath(d.path)) continue;
+    if (!d.location || !(d.secretValue || (d.path && /^PCL[123]/.test(d.code) && isSecretPath(d.path)))) continue;
     const { file, line, column, endLine, endColumn } = d.location;
     const key = `${file}:${line}`;
     spans.set(key, [...(spans.get(key) ?? []), { start: column, end: endLine === line ? endColumn : undefined }]);

@@ -25,6 +25,8 @@ export interface Diagnostic {
   /** Where in the model, e.g. ["apis", 0, "versions", "v1", "routes", 2, "provider"]. */
   readonly path?: readonly (string | number)[];
   readonly location?: SourceLocation;
+  /** The located value holds a secret (a password in a URL, say): printers mask it in code frames. */
+  readonly secretValue?: boolean;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -69,9 +69,13 @@ function urls(config: Parameters<Check>[0], context: CheckContext): Diagnostic[]
   return wanted.flatMap(({ url, path, what, schemes, example }) => {
     const problem = urlProblem(url, schemes);
     if (problem === undefined) return [];
-    const withScheme = schemes[0] === "https:" && /^http:\/\//i.test(url) ? url.replace(/^http:/i, "https:") : `${schemes[0]}//${url}`;
-    const near = urlProblem(withScheme, schemes) === undefined ? `did you mean '${withScheme}'? ` : "";
-    return [finding(context.place, "PCL3025", `${what} '${url}' is not valid: ${problem}`, path, { hint: `${near}write a full ${schemes[0]?.replace(/:$/, "")} URL, e.g. "${example}"` })];
+    // A URL with user:password in it is a pasted secret: never print it back.
+    const credentials = /\/\/[^/?#]*@/.test(url);
+    const shown = credentials ? url.replace(/\/\/[^/?#]*@/, "//[redacted]@") : url;
+    const withScheme = schemes[0] === "https:" && /^http:\/\//i.test(shown) ? shown.replace(/^http:/i, "https:") : `${schemes[0]}//${shown}`;
+    const near = !credentials && urlProblem(withScheme, schemes) === undefined ? `did you mean '${withScheme}'? ` : "";
+    const diagnostic = finding(context.place, "PCL3025", `${what} '${shown}' is not valid: ${problem}`, path, { hint: `${near}write a full ${schemes[0]?.replace(/:$/, "")} URL, e.g. "${example}"` });
+    return [credentials ? { ...diagnostic, secretValue: true } : diagnostic];
   });
 }
 
