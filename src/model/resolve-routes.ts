@@ -114,7 +114,7 @@ function resolveRoute(route: Route, index: number, name: string, version: ApiVer
 }
 
 /** Unique names in a version: the route's own, or one derived from its match (suffixed on clashes). */
-function routeNames(routes: readonly Route[]): string[] {
+export function routeNames(routes: readonly Route[]): string[] {
   const used = new Set<string>();
   return routes.map((route) => {
     const own = route.name ?? deriveRouteName(route.match.methods ?? [], route.match.path ?? route.match.prefix ?? route.match.template ?? "/");

@@ -6,11 +6,13 @@ import type { GatewayIR, SecretIR } from "./ir.ts";
 import { Reporter } from "./report.ts";
 import { resolveClusters } from "./resolve-clusters.ts";
 import { resolveApiKeyProviders } from "./resolve-api-keys.ts";
+import { resolveApis } from "./resolve-apis.ts";
 import { resolveAi } from "./resolve-ai.ts";
 import { reportUnsupported } from "./unsupported.ts";
 import { resolveIdentityHeaders } from "./identity-headers.ts";
 import { resolveJwtProviders } from "./resolve-identities.ts";
 import { resolveListeners } from "./resolve-listeners.ts";
+import { resolvePolicy } from "./resolve-policy.ts";
 import { resolveRoutes, type VersionCache } from "./resolve-routes.ts";
 import { compareRoutes } from "./route-order.ts";
 import { checkResolvable } from "./shape.ts";
@@ -81,6 +83,8 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
       destination: config.audit?.accessLog ?? "stdout",
       redactHeaders: [...new Set((config.audit?.redactHeaders ?? []).map((h) => h.toLowerCase()))].sort(),
     },
+    apis: resolveApis(config, inputs),
+    policy: resolvePolicy(config, source.baseDir),
     ...(ai.ai ? { ai: ai.ai } : {}),
   };
   const diagnostics = report.diagnostics;

@@ -1,0 +1,36 @@
+/**
+ * The APIs as declared, drafts included, for the policy engine's governance rules: owner, documents,
+ * each version's lifecycle dates as written, its default access and the routes it lists. The routes
+ * Envoy serves are resolved separately (resolve-routes.ts); this is what they are cut from.
+ */
+import type { GatewayConfig } from "../config/types.ts";
+import type { ApiIR } from "./ir.ts";
+import { Reporter } from "./report.ts";
+import { resolveAccess, type AccessInputs } from "./resolve-access.ts";
+import { routeNames } from "./resolve-routes.ts";
+
+/** `inputs.report` is not used: the routes that inherit a version's access report its mistakes. */
+export function resolveApis(config: GatewayConfig, inputs: AccessInputs): ApiIR[] {
+  const silent = { ...inputs, report: new Reporter("") };
+  return (config.apis ?? []).map((api, index) => ({
+    name: api.name,
+    index,
+    owner: api.owner,
+    ...(api.description !== undefined ? { description: api.description } : {}),
+    ...(api.openapi !== undefined ? { openapi: api.openapi } : {}),
+    versions: Object.keys(api.versions ?? {})
+      .sort()
+      .map((name) => {
+        const version = api.versions[name]!;
+        return {
+          name,
+          state: version.state,
+          ...(version.deprecatedOn !== undefined ? { deprecatedOn: version.deprecatedOn } : {}),
+          ...(version.sunset !== undefined ? { sunset: version.sunset } : {}),
+          ...(version.successor !== undefined ? { successor: version.successor } : {}),
+          ...(version.access ? { access: resolveAccess(version.access, silent, ["apis", index, "versions", name, "access"]) } : {}),
+          routes: routeNames(version.routes ?? []),
+        };
+      }),
+  }));
+}
