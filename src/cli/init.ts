@@ -1,8 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { stringify } from "yaml";
-import { schemaFilePath } from "../config/schema.ts";
 import type { GatewayConfig } from "../config/types.ts";
 import { discoverConfig } from "../config/discover.ts";
 import { loadConfig } from "../config/load.ts";
@@ -39,6 +38,7 @@ const STARTER: GatewayConfig = {
     {
       name: "hello",
       owner: "my-team",
+      description: "Says hello: the starter API, to replace with your own.",
       basePath: "/hello",
       versions: {
         v1: {
@@ -67,7 +67,8 @@ export const initCommand: Command = {
       return ExitCode.findings;
     }
     await mkdir(directory, { recursive: true });
-    await writeFile(file, yaml ? yamlStarter(directory) : typescriptStarter(), { flag: "wx" });
+    const installed = installedPackage(directory);
+    await writeFile(file, yaml ? yamlStarter(directory, installed) : typescriptStarter(), { flag: "wx" });
     // Compile once, so the new project passes `compile --check` (what its CI runs) from the start.
     const loaded = await loadConfig(file);
     if (!loaded.config) throw new Error(`the starter config does not pass its own check: ${JSON.stringify(loaded.diagnostics)}`);
@@ -75,6 +76,7 @@ export const initCommand: Command = {
     const shown = relative(process.cwd(), file);
     const name = shown.startsWith("..") ? file : shown;
     console.log(`wrote ${name} and its compiled Envoy config\n${compiled.report}`);
+    if (!installed) console.log(`Editors find Portcullis's types and schema once it is installed in this project: npm install --save-dev portcullis`);
     console.log(`Next: edit ${name}, run 'portcullis compile', commit both; CI runs 'portcullis compile --check'.\nTry it locally with: portcullis up ${name}`);
     return ExitCode.ok;
   },
@@ -86,9 +88,29 @@ function parseInitArgs(args: string[]): { yaml: boolean; dir: string } {
   return { yaml: values.yaml, dir: values.dir };
 }
 
-function yamlStarter(directory: string): string {
-  const schema = relative(directory, schemaFilePath()).split(sep).join("/");
-  return `# yaml-language-server: $schema=${schema}\n\n${stringify(STARTER, { lineWidth: 0 })}`;
+/** Where a project's own install of Portcullis keeps the schema, relative to the project root. */
+const INSTALLED_SCHEMA = join("node_modules", "portcullis", "schema", "gateway.schema.json");
+
+/** The nearest node_modules/portcullis at or above the new config's directory, as npm would resolve it. */
+function installedPackage(directory: string): string | undefined {
+  for (let dir = directory; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, INSTALLED_SCHEMA))) return join(dir, INSTALLED_SCHEMA);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The schema reference the YAML starter carries: the project's own installed package, relative to
+ * the config, so it holds for every teammate and CI run; never the path of whichever Portcullis ran
+ * init (a checkout, a global install, npx's cache). Not installed yet: where `npm install` puts it.
+ */
+function schemaReference(directory: string, installed: string | undefined): string {
+  const path = relative(directory, installed ?? join(directory, INSTALLED_SCHEMA)).split(sep).join("/");
+  return path.startsWith("../") ? path : `./${path}`;
+}
+
+function yamlStarter(directory: string, installed: string | undefined): string {
+  return `# yaml-language-server: $schema=${schemaReference(directory, installed)}\n\n${stringify(STARTER, { lineWidth: 0 })}`;
 }
 
 function typescriptStarter(): string {

@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   bootstrap: async () => (await import("./bootstrap.ts")).bootstrapCommand,
   serve: async () => (await import("./serve.ts")).serveCommand,
   up: async () => (await import("./up.ts")).upCommand,
+  "setup-envoy": async () => (await import("./setup-envoy.ts")).setupEnvoyCommand,
   processor: async () => (await import("./processor.ts")).processorCommand,
   usage: async () => (await import("./usage.ts")).usageCommand,
 };
@@ -36,7 +37,7 @@ async function commandList(): Promise<string> {
   const lines: string[] = [];
   for (const load of Object.values(commands)) {
     const command = await load();
-    lines.push(`  ${command.name.padEnd(10)} ${command.summary}`);
+    lines.push(`  ${command.name.padEnd(12)} ${command.summary}`);
   }
   return lines.join("\n");
 }

