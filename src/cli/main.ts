@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./serve.ts")).serveCommand,
   up: async () => (await import("./up.ts")).upCommand,
   "setup-envoy": async () => (await import("./setup-envoy.ts")).setupEnvoyCommand,
+  "dev-certs": async () => (await import("./dev-certs.ts")).devCertsCommand,
   processor: async () => (await import("./processor.ts")).processorCommand,
   usage: async () => (await import("./usage.ts")).usageCommand,
 };
