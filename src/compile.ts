@@ -10,6 +10,7 @@ import { loadConfig } from "./config/load.ts";
 import type { Locate } from "./config/locate.ts";
 import type { GatewayConfig } from "./config/types.ts";
 import type { GatewayIR } from "./model/ir.ts";
+import { runPolicy, type WaivedFinding } from "./policy/run.ts";
 import { resolve } from "./model/resolve.ts";
 import type { SecretMode } from "./model/secrets.ts";
 import { GenerationCache } from "./model/generation-cache.ts";
@@ -23,6 +24,10 @@ export interface CompileOptions {
   /** `read` (default) reads secrets; `placeholder` never does — for output that never holds them. */
   readonly secrets?: SecretMode;
   readonly env?: NodeJS.ProcessEnv;
+  /** Today as `YYYY-MM-DD` for the policy engine (waiver expiry, sunset dates); defaults to the current UTC date. */
+  readonly today?: string;
+  /** Findings of the config stage: a policy rule that covers one of them does not say it again. */
+  readonly reported?: readonly Diagnostic[];
 }
 
 export interface CompileGatewayResult {
@@ -30,6 +35,8 @@ export interface CompileGatewayResult {
   /** The files the config names and the resolve read (secrets, JWKS). */
   readonly files?: readonly string[];
   readonly ir?: GatewayIR;
+  /** Policy findings accepted by a waiver: not in `diagnostics`, listed for review. */
+  readonly waived?: readonly WaivedFinding[];
   /** Present only when there are no errors. */
   readonly snapshot?: Snapshot;
 }
@@ -79,23 +86,31 @@ export function compileGateway(config: GatewayConfig, locate?: Locate, options: 
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
-    const files = resolved.files ? { files: resolved.files } : {};
-    if (!resolved.ir) return { diagnostics: resolved.diagnostics, ...files };
-    const snapshot = translate(resolved.ir, state.translate);
-    return { diagnostics: resolved.diagnostics, ...files, ir: resolved.ir, snapshot };
+    if (!resolved.ir) return { diagnostics: resolved.diagnostics, ...(resolved.files ? { files: resolved.files } : {}) };
+    const policy = runPolicy(resolved.ir, {
+      file: options.file ?? "gateway config",
+      ...(locate ? { locate } : {}),
+      today: options.today ?? new Date().toISOString().slice(0, 10),
+      reported: [...(options.reported ?? []), ...resolved.diagnostics],
+    });
+    const result = { diagnostics: [...resolved.diagnostics, ...policy.diagnostics], files: [...(resolved.files ?? []), ...policy.files], ir: resolved.ir, waived: policy.waived };
+    if (hasErrors(policy.diagnostics)) return result;
+    return { ...result, snapshot: translate(resolved.ir, state.translate) };
   } catch (error) {
     return { diagnostics: [internalError(error)] };
   }
 }
 
 /** Loads, validates, resolves and translates a config file (discovered in cwd when no path is given). */
-export async function compileGatewayFile(path?: string, options: { cwd?: string; secrets?: SecretMode; env?: NodeJS.ProcessEnv } = {}): Promise<CompileResult> {
-  const loaded = await loadConfig(path, options.cwd ? { cwd: options.cwd } : {});
+export async function compileGatewayFile(path?: string, options: { cwd?: string; secrets?: SecretMode; env?: NodeJS.ProcessEnv; today?: string } = {}): Promise<CompileResult> {
+  const loaded = await loadConfig(path, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.today ? { today: options.today } : {}) });
   if (!loaded.config || hasErrors(loaded.diagnostics)) return { file: loaded.file, diagnostics: loaded.diagnostics, files: loaded.files };
   const compiled = compileGateway(loaded.config, (p, part) => loaded.locate(p, part), {
     file: loaded.file,
+    reported: loaded.diagnostics,
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.today ? { today: options.today } : {}),
   });
   return {
     file: loaded.file,

@@ -2,6 +2,7 @@ import { dirname, isAbsolute, join, relative, resolve as resolvePath } from "nod
 import type { Diagnostic } from "../config/diagnostics.ts";
 import type { LoadResult } from "../config/load.ts";
 import { compileGateway } from "../compile.ts";
+import type { WaivedFinding } from "../policy/run.ts";
 import { UserError } from "../errors.ts";
 import { compareOutput, isUpToDate, MANIFEST_FILE, writeOutput, type OutputComparison } from "../xds/output-dir.ts";
 import { renderSnapshot } from "../xds/render.ts";
@@ -75,22 +76,28 @@ function listChanges(comparison: OutputComparison): string[] {
  */
 export function compileOutput(loaded: LoadResult, request: OutputRequest): OutputResult {
   const config = loaded.config!;
-  const compiled = compileGateway(config, (path, part) => loaded.locate(path, part), { file: loaded.file, secrets: "placeholder" });
+  const compiled = compileGateway(config, (path, part) => loaded.locate(path, part), { file: loaded.file, secrets: "placeholder", reported: loaded.diagnostics });
   if (!compiled.snapshot || !compiled.ir) return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: "" };
+  const waived = waivedLines(compiled.waived ?? []);
   const dir = request.out ? resolvePath(request.cwd, request.out) : defaultOutputDir(loaded.file);
   const shown = relative(request.cwd, dir) || ".";
   refuseDirectoryHoldingConfig(dir, shown, loaded.file, request.cwd);
   const files = renderSnapshot(compiled.snapshot, compiled.ir.routes);
   if (request.check) {
     const comparison = compareOutput(dir, files);
-    if (isUpToDate(comparison)) return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: `${shown}: up to date (${files.size} files)\n` };
+    if (isUpToDate(comparison)) return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: `${waived}${shown}: up to date (${files.size} files)\n` };
     const report = [`${shown} is stale: run 'portcullis compile' and commit the result.`, ...listChanges(comparison)].join("\n");
-    return { diagnostics: compiled.diagnostics, stale: true, staleFiles: staleFindings(dir, comparison), report: `${report}\n` };
+    return { diagnostics: compiled.diagnostics, stale: true, staleFiles: staleFindings(dir, comparison), report: `${waived}${report}\n` };
   }
   const written = writeOutput(dir, files);
   // The summary counts resource files; the manifest is named only when it is new.
   const count = (paths: string[]) => paths.filter((path) => path !== MANIFEST_FILE).length;
   const manifest = written.missing.includes(MANIFEST_FILE) ? `, ${MANIFEST_FILE} added (commit it: it lists the files compile owns here)` : "";
   const summary = isUpToDate(written) ? "already up to date" : `${count(written.missing)} added, ${count(written.changed)} updated, ${written.orphaned.length} removed${manifest}`;
-  return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: `${shown}: ${files.size} files, ${summary}\n` };
+  return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: `${waived}${shown}: ${files.size} files, ${summary}\n` };
+}
+
+/** Policy findings accepted by waivers, one line each, so review sees what is accepted and until when. */
+function waivedLines(waived: readonly WaivedFinding[]): string {
+  return waived.map((w) => `waived ${w.rule} at ${w.target} until ${w.expires} (owner ${w.owner}): ${w.message}\n`).join("");
 }

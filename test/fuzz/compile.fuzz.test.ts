@@ -17,12 +17,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type CompileResult, compileGatewayFile } from "../../src/compile.ts";
 import { CODES } from "../../src/config/codes.ts";
 import { COMPILE_CODES } from "../../src/model/codes.ts";
+import { POLICY_CODES } from "../../src/policy/codes.ts";
+import { builtInRules } from "../../src/policy/packs.ts";
 import { GENERATED_ENV, gatewayConfig } from "../support/gateway-arbitrary.ts";
 
 const RUNS = Number(process.env["FUZZ_RUNS"] ?? 300);
 /** Far beyond any real compile (milliseconds); reaching it means a hang or a blow-up, not slowness. */
 const CASE_LIMIT_MS = 20_000;
-const KNOWN_CODES = new Set([...Object.keys(CODES), ...Object.keys(COMPILE_CODES)]);
+const KNOWN_CODES = new Set([...Object.keys(CODES), ...Object.keys(COMPILE_CODES), ...Object.keys(POLICY_CODES), ...builtInRules().map((rule) => rule.id)]);
 // "at fn (file.ts:12:5)" and "at file.js:3:1": what a stack trace leaves in a message.
 const STACK_TRACE = /\n\s+at |\bat (?:\S+ \()?\S+\.(?:ts|js|mjs):\d+:\d+/;
 

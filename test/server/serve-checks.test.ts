@@ -24,7 +24,7 @@ const PROVIDER_AND_API = [
   "providers:",
   '  app: { type: service, endpoints: ["127.0.0.1:9999"], plaintext: { reason: test backend on loopback } }',
   "apis:",
-  "  - { name: shop, owner: test, basePath: /shop, versions: { v1: { state: published, access: { public: { reason: a public test route } }, routes: [{ name: all, match: { prefix: / }, provider: app }] } } }",
+  "  - { name: shop, owner: test, description: a test API, basePath: /shop, versions: { v1: { state: published, access: { public: { reason: a public test route } }, routes: [{ name: all, match: { prefix: / }, provider: app }] } } }",
   "",
 ];
 

@@ -43,6 +43,7 @@ function config(port: number, backendPort: number): GatewayConfig {
       {
         name: "app",
         owner: "security",
+        description: "The app under attack.",
         basePath: "/app",
         versions: {
           v1: {

@@ -1,0 +1,212 @@
+/**
+ * IR → the typed view policy rules read (view-schema.ts), as plain values CEL takes as input, plus
+ * for each subject the waiver target that names it and the config path its findings are placed at.
+ * Built from the IR alone: where a finding goes is derived from names and positions the IR keeps.
+ */
+import type { ModelPath } from "../config/locate.ts";
+import type { AccessIR, ApiIR, ClusterIR, GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
+import { beyondVersionAccess } from "./access-breadth.ts";
+import type { SubjectKind } from "./view-schema.ts";
+
+type Value = Readonly<Record<string, unknown>>;
+
+/** One thing a rule can be about. */
+export interface Subject {
+  readonly kind: SubjectKind;
+  /** How waivers name it, e.g. `apis.orders.versions.v2.routes.get`. */
+  readonly target: string;
+  /** Where it is written in the config. */
+  readonly path: ModelPath;
+  /** Where a rule with `at: access` points (a route's access may be its version's). */
+  readonly accessPath?: ModelPath;
+  readonly value: Value;
+}
+
+export interface PolicyView {
+  readonly gateway: Value;
+  readonly subjects: readonly Subject[];
+}
+
+const int = (n: number) => BigInt(n);
+
+function accessValue(access: AccessIR): Value {
+  return {
+    kind: access.kind,
+    reason: access.kind === "public" ? access.reason.trim() : "",
+    rules: (access.kind === "identities" ? access.rules : []).map((rule) => ({
+      identity: rule.identity ?? "",
+      identityType: rule.identityType,
+      scopes: rule.scopes,
+      roles: rule.roles,
+      groups: rule.groups,
+      consumers: rule.consumers,
+      spiffeIds: rule.spiffeIds,
+      clientCidrs: rule.clientCidrs,
+      claims: rule.claims.map((claim) => ({ name: claim.name, values: claim.values })),
+    })),
+  };
+}
+
+const sameAccess = (a: AccessIR, b: AccessIR | undefined) => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+
+function routeSubject(route: RouteIR, apis: ReadonlyMap<string, ApiIR>): Subject {
+  const api = apis.get(route.api);
+  const version = api?.versions.find((v) => v.name === route.version);
+  const versionPath = ["apis", api?.index ?? 0, "versions", route.version];
+  const index = version?.routes.indexOf(route.name) ?? -1;
+  const path = route.ai ? ["ai"] : index < 0 ? versionPath : [...versionPath, "routes", index];
+  const inherited = version?.access !== undefined && sameAccess(route.access, version.access);
+  const cors = route.cors;
+  const rateLimit = route.rateLimit;
+  return {
+    kind: "route",
+    target: route.ai ? `ai.routes.${route.name}` : `apis.${route.api}.versions.${route.version}.routes.${route.name}`,
+    path,
+    accessPath: route.ai ? ["ai", "access"] : inherited ? [...versionPath, "access"] : [...path, "access"],
+    value: {
+      id: route.id.replace(/\.default$/, ""),
+      api: route.api,
+      version: route.version,
+      name: route.name,
+      path: route.match.path,
+      matchKind: route.match.kind,
+      methods: route.match.methods,
+      hostnames: route.hostnames,
+      state: route.lifecycle.state,
+      action: route.action.kind,
+      upstream: route.action.kind === "forward" ? route.action.cluster : "",
+      access: accessValue(route.access),
+      ...(version?.access ? { versionAccess: accessValue(version.access) } : {}),
+      beyondVersionAccess: route.ai ? [] : beyondVersionAccess(route.access, version?.access),
+      ...(rateLimit ? { rateLimit: { requests: int(rateLimit.requests), periodSeconds: int(rateLimit.periodSeconds), by: rateLimit.by } } : {}),
+      ...(cors ? { cors: { origins: cors.origins, methods: cors.methods, credentials: cors.credentials, maxAgeSeconds: int(cors.maxAgeSeconds) } } : {}),
+      ai: route.ai !== undefined,
+    },
+  };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/** Which part of the config a cluster comes from: an LLM provider, a remote key set, the AI processor, or a service. */
+function upstreamOrigin(cluster: ClusterIR, ir: GatewayIR): { kind: string; target: string; path: ModelPath } {
+  if (ir.ai?.processor.cluster === cluster.name) return { kind: "ai-processor", target: "ai.processor", path: ["ai", "processor"] };
+  const llm = ir.ai?.providers.find((provider) => provider.cluster === cluster.name);
+  if (llm) return { kind: "llm", target: `providers.${llm.name}`, path: ["providers", llm.name] };
+  const jwks = ir.jwtProviders.find((jwt) => jwt.jwks.kind === "remote" && jwt.jwks.cluster === cluster.name);
+  if (jwks) return { kind: "jwks", target: `identities.${jwks.name}`, path: ["identities", jwks.name, "jwks"] };
+  return { kind: "service", target: `providers.${cluster.name}`, path: ["providers", cluster.name] };
+}
+
+function upstreamSubject(cluster: ClusterIR, ir: GatewayIR): Subject {
+  const { kind, target, path } = upstreamOrigin(cluster, ir);
+  const tls = cluster.tls;
+  return {
+    kind: "upstream",
+    target,
+    path,
+    value: {
+      name: cluster.name,
+      kind,
+      endpoints: cluster.endpoints.map((endpoint) => ({ host: endpoint.host, port: int(endpoint.port) })),
+      loopback: cluster.endpoints.length > 0 && cluster.endpoints.every((endpoint) => LOOPBACK.test(endpoint.host)),
+      protocol: cluster.protocol,
+      ...(tls
+        ? {
+            tls: {
+              sni: tls.sni,
+              trust: tls.caSecret ? "ca" : "system",
+              clientCertificate: tls.clientCertificateSecret !== undefined,
+              expectedSpiffeIds: tls.expectedSpiffeIds,
+              expectedSans: tls.expectedSans,
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+function listenerSubject(listener: ListenerIR, index: number): Subject {
+  const tls = listener.tls;
+  const client = tls?.clientCertificate;
+  return {
+    kind: "listener",
+    target: `gateway.listeners.${listener.name}`,
+    path: ["gateway", "listeners", index],
+    value: {
+      name: listener.name,
+      address: listener.address,
+      port: int(listener.port),
+      hostnames: listener.hostnames,
+      ...(tls ? { tls: { minVersion: tls.minVersion, ...(client ? { clientCertificate: { required: client.required } } : {}) } } : {}),
+    },
+  };
+}
+
+function apiSubjects(api: ApiIR): Subject[] {
+  const versions = api.versions.map((version): Subject => ({
+    kind: "version",
+    target: `apis.${api.name}.versions.${version.name}`,
+    path: ["apis", api.index, "versions", version.name],
+    value: {
+      api: api.name,
+      name: version.name,
+      state: version.state,
+      deprecatedOn: version.deprecatedOn ?? "",
+      sunset: version.sunset ?? "",
+      successor: version.successor ?? "",
+      openapi: api.openapi ?? "",
+      routes: version.routes,
+      ...(version.access ? { access: accessValue(version.access) } : {}),
+    },
+  }));
+  const value = { name: api.name, owner: api.owner.trim(), description: (api.description ?? "").trim(), openapi: api.openapi ?? "", versions: versions.map((v) => v.value) };
+  return [{ kind: "api", target: `apis.${api.name}`, path: ["apis", api.index], value }, ...versions];
+}
+
+/** The view of `ir`: every subject, and the gateway value that lists them all. */
+export function buildView(ir: GatewayIR): PolicyView {
+  const apis = new Map(ir.apis.map((api) => [api.name, api]));
+  const routes = ir.routes.map((route) => routeSubject(route, apis));
+  const upstreams = ir.clusters.map((cluster) => upstreamSubject(cluster, ir));
+  const listeners = ir.listeners.map(listenerSubject);
+  const jwts = ir.jwtProviders.map((jwt): Subject => ({
+    kind: "jwt",
+    target: `identities.${jwt.name}`,
+    path: ["identities", jwt.name],
+    value: {
+      name: jwt.name,
+      issuer: jwt.issuer,
+      audiences: jwt.audiences,
+      jwks: jwt.jwks.kind,
+      jwksUri: jwt.jwks.kind === "remote" ? jwt.jwks.uri : "",
+      clockSkewSeconds: int(jwt.clockSkewSeconds),
+      tokenHeaders: jwt.fromHeaders.map((header) => header.name),
+      tokenParams: jwt.fromParams,
+      tokenCookies: jwt.fromCookies,
+    },
+  }));
+  const apiKeys = ir.apiKeyProviders.map((identity): Subject => ({
+    kind: "apiKey",
+    target: `identities.${identity.name}`,
+    path: ["identities", identity.name],
+    value: {
+      name: identity.name,
+      header: "header" in identity.source ? identity.source.header : "",
+      query: "query" in identity.source ? identity.source.query : "",
+      consumers: identity.consumers.map((consumer) => ({ name: consumer.name, team: consumer.team ?? "" })),
+    },
+  }));
+  const apiSubjectsAll = ir.apis.flatMap(apiSubjects);
+  const values = (subjects: readonly Subject[], kind: SubjectKind) => subjects.filter((s) => s.kind === kind).map((s) => s.value);
+  const gateway = {
+    name: ir.name,
+    trustedProxyHops: int(ir.trustedProxyHops),
+    routes: values(routes, "route"),
+    upstreams: values(upstreams, "upstream"),
+    listeners: values(listeners, "listener"),
+    jwtIdentities: values(jwts, "jwt"),
+    apiKeyIdentities: values(apiKeys, "apiKey"),
+    apis: values(apiSubjectsAll, "api"),
+  };
+  return { gateway, subjects: [...listeners, ...jwts, ...apiKeys, ...upstreams, ...apiSubjectsAll, ...routes] };
+}
