@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { compileGatewayFile } from "../../src/compile.ts";
 import { isRuleId } from "../../src/policy/codes.ts";
+import { shopYaml } from "./policy-config.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "portcullis-policy-check-"));
@@ -29,26 +30,11 @@ function gateway(): string {
   const file = join(dir, "gateway.yaml");
   writeFileSync(
     file,
-    [
-      "gateway: { name: shop, listeners: [{ name: web, address: 127.0.0.1, port: 8080, hostnames: [api.test] }] }",
-      "providers:",
-      '  app: { type: service, endpoints: ["127.0.0.1:9999"], plaintext: { reason: test backend on loopback } }',
-      "apis:",
-      "  - name: shop",
-      "    owner: team-shop",
-      "    description: The shop.",
-      "    basePath: /shop",
-      "    versions:",
-      "      v1:",
-      "        state: published",
-      "        routes:",
-      "          - { name: list, match: { path: / }, provider: app }",
-      "          - { name: get, match: { template: '/{id}' }, provider: app }",
-      "policy:",
-      "  waivers:",
-      "    - { rule: PCL-ZT-001, target: apis.shop.versions.v1.routes.get, reason: opened in the next release, owner: team-shop, expires: 2999-12-31 }",
-      "",
-    ].join("\n"),
+    shopYaml(
+      [],
+      ["routes:", "  - { name: list, match: { path: / }, provider: app }", "  - { name: get, match: { template: '/{id}' }, provider: app }"],
+      ["policy:", "  waivers:", "    - { rule: PCL-ZT-001, target: apis.shop.versions.v1.routes.get, reason: opened in the next release, owner: team-shop, expires: 2999-12-31 }"],
+    ),
   );
   return file;
 }

@@ -65,3 +65,28 @@ export function policyFindings(config: GatewayConfig, options: { today?: string 
 }
 
 export const codes = (findings: readonly Diagnostic[]) => findings.map((d) => d.code);
+
+/**
+ * A small gateway as YAML text: `before` (top-level lines), one loopback service and the API shop
+ * with version v1 (published) whose further lines are `version`, then `after`. With nothing
+ * before, the first `version` line is line 12.
+ */
+export function shopYaml(before: readonly string[], version: readonly string[], after: readonly string[] = []): string {
+  return [
+    ...before,
+    "gateway: { name: shop, listeners: [{ name: web, address: 127.0.0.1, port: 8080, hostnames: [api.test] }] }",
+    "providers:",
+    '  app: { type: service, endpoints: ["127.0.0.1:9999"], plaintext: { reason: test backend on loopback } }',
+    "apis:",
+    "  - name: shop",
+    "    owner: team-shop",
+    "    description: The shop.",
+    "    basePath: /shop",
+    "    versions:",
+    "      v1:",
+    "        state: published",
+    ...version.map((line) => `        ${line}`),
+    ...after,
+    "",
+  ].join("\n");
+}

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGatewayFile } from "../../src/compile.ts";
 import type { Diagnostic } from "../../src/config/diagnostics.ts";
-import { TODAY } from "./policy-config.ts";
+import { shopYaml, TODAY } from "./policy-config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "portcullis-user-packs-"));
 
@@ -18,30 +18,18 @@ function gateway(packs: string[], settings: string[] = []): string {
   const file = join(dir, `gateway-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(
     file,
-    [
-      "policy:",
-      `  packs: ${JSON.stringify(packs)}`,
-      ...settings,
-      "gateway: { name: shop, listeners: [{ name: web, address: 127.0.0.1, port: 8080, hostnames: [api.test] }] }",
-      "providers:",
-      '  app: { type: service, endpoints: ["127.0.0.1:9999"], plaintext: { reason: test backend on loopback } }',
-      "apis:",
-      "  - name: shop",
-      "    owner: team-shop",
-      "    description: The shop.",
-      "    basePath: /shop",
-      "    versions:",
-      "      v1:",
-      "        state: published",
-      "        access: { public: { reason: the public shop front } }",
-      "        routes:",
-      "          - { name: browse, match: { prefix: / }, provider: app }",
-      "          - name: buy",
-      "            match: { path: /buy, methods: [POST] }",
-      "            provider: app",
-      "            rateLimit: { requests: 5000, per: second }",
-      "",
-    ].join("\n"),
+    shopYaml(
+      ["policy:", `  packs: ${JSON.stringify(packs)}`, ...settings],
+      [
+        "access: { public: { reason: the public shop front } }",
+        "routes:",
+        "  - { name: browse, match: { prefix: / }, provider: app }",
+        "  - name: buy",
+        "    match: { path: /buy, methods: [POST] }",
+        "    provider: app",
+        "    rateLimit: { requests: 5000, per: second }",
+      ],
+    ),
   );
   return file;
 }
