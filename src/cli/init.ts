@@ -76,7 +76,7 @@ export const initCommand: Command = {
     const shown = relative(process.cwd(), file);
     const name = shown.startsWith("..") ? file : shown;
     console.log(`wrote ${name} and its compiled Envoy config\n${compiled.report}`);
-    if (!installed) console.log(`Editors find Portcullis's types and schema once it is installed in this project: npm install --save-dev portcullis`);
+    if (!installed) console.log(`Editors find Portcullis's types and schema once this project installs it: npm install --save-dev <the portcullis tarball or git URL>`);
     console.log(`Next: edit ${name}, run 'portcullis compile', commit both; CI runs 'portcullis compile --check'.\nTry it locally with: portcullis up ${name}`);
     return ExitCode.ok;
   },

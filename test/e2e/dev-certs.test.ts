@@ -51,7 +51,7 @@ describe("portcullis dev-certs, then up, on the TypeScript example", () => {
   let ca: string;
   let orders: TlsServer;
   let ordersH2: Http2Server;
-  const ordersSaw: { path: string; method: string }[] = [];
+  const ordersSaw: { path: string; method: string; headers: Record<string, unknown> }[] = [];
   let up: RunningCommand;
   let publicPort: number;
   let meshPort: number;
@@ -68,7 +68,7 @@ describe("portcullis dev-certs, then up, on the TypeScript example", () => {
     // The generated cluster offers no ALPN (RFC 9113 wants "h2"; servers that insist, as Node's
     // HTTP/2 server does, refuse it), so the TLS socket is handed over as if "h2" had been agreed.
     ordersH2 = createH2Server((req, res) => {
-      if (req.url !== "/healthz") ordersSaw.push({ path: req.url, method: req.method });
+      if (req.url !== "/healthz") ordersSaw.push({ path: req.url, method: req.method, headers: { ...req.headers } });
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ service: "orders", path: req.url, method: req.method }));
     });
@@ -146,6 +146,16 @@ describe("portcullis dev-certs, then up, on the TypeScript example", () => {
     expect(JSON.parse(answer.body)).toMatchObject({ service: "orders", method: "GET" });
   });
 
+  it("sends the orders service the path as the client sent it (version and base path included), or as the route rewrites it, and who the caller is", async () => {
+    const key = { "x-api-key": env["ACME_API_KEYS"]! };
+    expect((await httpsRequest(publicPort, "api.shop.example", "/v2/orders", { headers: key, ca })).status).toBe(200);
+    expect(ordersSaw.at(-1)).toMatchObject({ path: "/v2/orders", headers: { ":authority": "api.shop.example", "x-portcullis-identity": "partners", "x-portcullis-consumer": "acme" } });
+    expect(ordersSaw.at(-1)!.headers["x-api-key"]).toBeUndefined();
+    // Route get: match { template: "/{id}" }, rewrite { template: "/internal/orders/{id}" }.
+    expect((await httpsRequest(publicPort, "api.shop.example", "/v2/orders/7", { headers: key, ca })).status).toBe(200);
+    expect(ordersSaw.at(-1)).toMatchObject({ path: "/internal/orders/7", method: "GET" });
+  });
+
   it("knows globex's key from secrets/globex.keys: a known caller this route does not admit is 403, an unknown key 401", async () => {
     const globex = (await readFile(join(dir, "secrets", "globex.keys"), "utf8")).split("\n").find((line) => line && !line.startsWith("#"))!;
     expect((await httpsRequest(publicPort, "api.shop.example", "/v2/orders", { headers: { "x-api-key": globex }, ca })).status).toBe(403);
@@ -156,7 +166,7 @@ describe("portcullis dev-certs, then up, on the TypeScript example", () => {
     const client = { cert: await readFile(join(dir, "secrets", "clients", "mesh-checkout.crt"), "utf8"), key: await readFile(join(dir, "secrets", "clients", "mesh-checkout.key"), "utf8") };
     const answer = await httpsRequest(meshPort, "internal.shop.example", "/v2/orders/42/fulfil", { method: "POST", ca, ...client });
     expect(answer.status).toBe(200);
-    expect(ordersSaw).toContainEqual({ path: "/v2/orders/42/fulfil", method: "POST" });
+    expect(ordersSaw.at(-1)).toMatchObject({ path: "/v2/orders/42/fulfil", method: "POST", headers: { "x-portcullis-spiffe-id": "spiffe://shop.example/ns/shop/sa/checkout" } });
     await expect(httpsRequest(meshPort, "internal.shop.example", "/v2/orders/42/fulfil", { method: "POST", ca })).rejects.toThrow();
   });
 });

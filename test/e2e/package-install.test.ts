@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { findEnvoy } from "../../src/envoy/binary.ts";
 import { runCommand, startCommand, type CommandResult } from "../support/cli-process.ts";
 import { freePorts } from "../support/ports.ts";
@@ -122,6 +123,21 @@ describe("the npm package, installed into a project outside the repository", () 
     expect(check.stdout).toContain("gateway.config.ts: ok");
     expect(check.stdout).not.toMatch(/warning/);
     expect(check.code).toBe(0);
+  });
+
+  it("passes the CI recipe's steps (examples/ci/github-actions.yml) on the Node version it sets up", async () => {
+    const workflow = parse(await readFile(join(root, "examples", "ci", "github-actions.yml"), "utf8")) as { jobs: Record<string, { steps: { run?: string; with?: Record<string, unknown> }[] }> };
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    const nodeVersion = Number(steps.find((step) => step.with?.["node-version"] !== undefined)?.with?.["node-version"]);
+    const engines = JSON.parse(await readFile(join(root, "package.json"), "utf8")).engines.node as string;
+    expect(nodeVersion).toBeGreaterThanOrEqual(Number(/>=(\d+)/.exec(engines)![1]));
+    const commands = steps.flatMap((step) => (step.run ? [step.run] : []));
+    expect(commands).toContain("npx portcullis compile --check --format github");
+    for (const command of commands.filter((run) => run.startsWith("npx "))) {
+      const result = await npx(command.split(" ").slice(1));
+      expect(result.code, `${command}\n${result.stdout}${result.stderr}`).toBe(0);
+      expect(result.stdout).not.toMatch(/^::(error|warning)/m);
+    }
   });
 
   it("says how to install Envoy when there is none: npx portcullis setup-envoy", async () => {
