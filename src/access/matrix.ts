@@ -78,7 +78,9 @@ function credentialHeaders(ir: GatewayIR): (caller: Caller) => Record<string, st
 
 export function accessMatrix(ir: GatewayIR): AccessMatrix {
   const callers = callersOf(ir);
-  const routes = [...ir.routes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Routes chosen by a header only the AI processor sets are not a client's to call (the header is removed on arrival).
+  const internal = (route: RouteIR) => route.match.headers.some((header) => header.name === ir.ai?.routeHeader);
+  const routes = ir.routes.filter((route) => !internal(route)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const columns = routes.flatMap(columnsOf);
   const byId = new Map(routes.map((route) => [route.id, route]));
   const headersOf = credentialHeaders(ir);

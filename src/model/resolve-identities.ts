@@ -16,7 +16,8 @@ function jwksCluster(name: string, url: URL): ClusterIR {
     discovery: "strict-dns",
     endpoints: [{ host: url.hostname, port: Number(url.port || 443) }],
     protocol: "http1",
-    tls: { sni: url.hostname, expectedSpiffeIds: [], expectedSans: [] },
+    // The JWKS host name must be on its certificate: any publicly trusted certificate would otherwise do.
+    tls: { sni: url.hostname, expectedSpiffeIds: [], expectedSans: [url.hostname] },
     connectTimeoutMs: 5_000,
     loadBalancing: "round_robin",
     circuitBreaker: { maxConnections: 64, maxPendingRequests: 64, maxRequests: 64, maxRetries: 3 },
