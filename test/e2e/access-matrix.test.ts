@@ -6,34 +6,32 @@
  * Envoy's answer must equal the matrix: the status, the backend reached exactly when allowed, and
  * the identity headers the backend saw naming the caller the matrix says was admitted.
  */
-import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
 import type { Caller } from "../../src/access/callers.ts";
 import { accessMatrix, type AccessMatrix } from "../../src/access/matrix.ts";
 import { requestFor } from "../../src/access/requests.ts";
 import { AiGateways } from "../../src/ai/gateways.ts";
 import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
-import { compileGateway } from "../../src/compile.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { GatewayConfig, JwtIdentity } from "../../src/config/types.ts";
-import { toEnvoyJson } from "../../src/envoy/encode.ts";
+import { claimPath } from "../../src/model/claims.ts";
 import type { GatewayIR } from "../../src/model/ir.ts";
 import { silentLogger } from "../../src/server/log.ts";
-import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
 import { createTestPki, type TestPki } from "../support/certs.ts";
-import { startEnvoy, stopAllEnvoys } from "../support/envoy.ts";
+import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
+import { rsaSigningKey, signedToken } from "../support/jwt-mint.ts";
+import { stopAllEnvoys } from "../support/envoy.ts";
 import { freePorts } from "../support/ports.ts";
 
 const EXAMPLE = resolve("examples/typescript/gateway.config.ts");
 const dir = mkdtempSync(join(tmpdir(), "portcullis-matrix-"));
-const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const b64url = (value: object | Buffer) => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString("base64url");
+const signing = rsaSigningKey("matrix");
 
 let pki: TestPki;
 let backends: TestBackend[] = [];
@@ -45,16 +43,23 @@ let processor: AiProcessor | undefined;
 const apiKeys = new Map<string, string>();
 const clientCertificates = new Map<string, { cert: Buffer; key: Buffer }>();
 
+/** Sets a claim where the identity's mapping reads it (a dotted name is a path into nested objects). */
+function setClaim(payload: Record<string, unknown>, name: string, value: unknown): void {
+  const path = claimPath(name);
+  let node = payload;
+  for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[path.at(-1)!] = value;
+}
+
+/** A token of `identity` that holds exactly the caller's claims. */
 function token(identity: JwtIdentity, caller: Caller): string {
   const claims = identity.claims ?? {};
-  const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = { iss: identity.issuer, aud: identity.audiences?.[0], sub: "matrix", iat: now, exp: now + 600 };
-  if (caller.scopes.length > 0) payload[claims.scopes ?? "scope"] = caller.scopes.join(" ");
-  if (caller.roles.length > 0) payload[claims.roles!] = [...caller.roles];
-  if (caller.groups.length > 0) payload[claims.groups!] = [...caller.groups];
-  for (const claim of caller.claims) payload[claim.name] = claim.value;
-  const body = `${b64url({ alg: "RS256", typ: "JWT", kid: "matrix" })}.${b64url(payload)}`;
-  return `${body}.${b64url(sign("sha256", Buffer.from(body), signing.privateKey))}`;
+  const payload: Record<string, unknown> = { sub: "matrix" };
+  if (caller.scopes.length > 0) setClaim(payload, claims.scopes ?? "scope", caller.scopes.join(" "));
+  if (caller.roles.length > 0) setClaim(payload, claims.roles!, [...caller.roles]);
+  if (caller.groups.length > 0) setClaim(payload, claims.groups!, [...caller.groups]);
+  for (const claim of caller.claims) setClaim(payload, claim.name, claim.value);
+  return signedToken(signing, identity.issuer, identity.audiences?.[0], payload);
 }
 
 /** The headers that carry the caller's credential and address. */
@@ -106,7 +111,7 @@ beforeAll(async () => {
   clientCertificates.set("spiffe://shop.example/ns/shop/sa/checkout", { cert: readFileSync(checkout.certFile), key: readFileSync(checkout.keyFile) });
   for (const consumer of ["acme", "globex"]) apiKeys.set(consumer, randomBytes(24).toString("base64url"));
   writeFileSync(join(dir, "secrets", "globex.keys"), `${apiKeys.get("globex")}\n`);
-  writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [{ ...signing.publicKey.export({ format: "jwk" }), kid: "matrix", alg: "RS256", use: "sig" }] }));
+  writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
 
   const loaded = await loadConfig(EXAMPLE);
   expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
@@ -128,12 +133,10 @@ beforeAll(async () => {
   });
   if (config.ai) config.ai = { ...config.ai, processor: { address: `127.0.0.1:${ports.processor}` } };
   const env = { ACME_API_KEYS: apiKeys.get("acme")!, OPENAI_API_KEY: "test", ANTHROPIC_API_KEY: "test", TOOLS_TOKEN: "test" };
-  const compiled = compileGateway(config, undefined, { file: join(dir, "gateway.config.ts"), env });
-  expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  ir = compiled.ir!;
+  const compiled = await startCompiledEnvoy(config, { file: join(dir, "gateway.config.ts"), env });
+  ir = compiled.ir;
   gateways.apply(ir);
   matrix = accessMatrix(ir);
-  await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(compiled.snapshot!)) as Record<string, unknown> });
 }, 60_000);
 
 afterAll(async () => {

@@ -3,32 +3,25 @@
  * (never a client-sent X-Forwarded-For), a token that is optional where an address rule also
  * admits, and role claims nested in the token (Keycloak's realm_access.roles).
  */
-import { generateKeyPairSync, sign } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
 import { compileGateway } from "../../src/compile.ts";
 import { isRuleId } from "../../src/policy/codes.ts";
 import type { Access, GatewayConfig } from "../../src/config/types.ts";
-import { toEnvoyJson } from "../../src/envoy/encode.ts";
-import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
-import { startEnvoy, stopAllEnvoys } from "../support/envoy.ts";
+import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
+import { rsaSigningKey, signedToken } from "../support/jwt-mint.ts";
+import { stopAllEnvoys } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
 
 const ISSUER = "https://sso.test/realms/shop";
-const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const signing = rsaSigningKey("k1");
 const dir = mkdtempSync(join(tmpdir(), "portcullis-access-"));
-const b64url = (value: object | Buffer) => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString("base64url");
 
-function token(claims: Record<string, unknown>): string {
-  const now = Math.floor(Date.now() / 1000);
-  const body = `${b64url({ alg: "RS256", typ: "JWT", kid: "k1" })}.${b64url({ iss: ISSUER, sub: "alice", iat: now, exp: now + 600, ...claims })}`;
-  return `${body}.${b64url(sign("sha256", Buffer.from(body), signing.privateKey))}`;
-}
+const token = (claims: Record<string, unknown>) => signedToken(signing, ISSUER, undefined, claims);
 
 let port = 0;
 let backend: TestBackend;
@@ -49,7 +42,7 @@ const bearer = (claims: Record<string, unknown>) => ({ authorization: `Bearer ${
 beforeAll(async () => {
   backend = await startBackend("ops");
   port = await freePort();
-  writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [{ ...signing.publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" }] }));
+  writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
   const route = (name: string, access: Access) => ({
     name,
     match: { path: `/${name}`, methods: ["GET" as const] },
@@ -80,10 +73,9 @@ beforeAll(async () => {
       },
     ],
   };
-  const { snapshot, diagnostics } = compileGateway(config, undefined, { file: join(dir, "gateway.yaml") });
+  const { diagnostics } = await startCompiledEnvoy(config, { file: join(dir, "gateway.yaml") });
   // The namespaced groups claim is checked by the rules but cannot be forwarded in a header.
   expect(diagnostics.filter((d) => !isRuleId(d.code)).map((d) => [d.code, d.severity])).toEqual([["PCL4036", "warning"]]);
-  await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(snapshot!)) as Record<string, unknown> });
 }, 30_000);
 
 afterAll(async () => {

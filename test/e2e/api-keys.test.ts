@@ -10,14 +10,12 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
 import { compileGateway } from "../../src/compile.ts";
 import { isRuleId } from "../../src/policy/codes.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
-import { toEnvoyJson } from "../../src/envoy/encode.ts";
-import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
-import { startEnvoy, stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
+import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
+import { stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
 
 const key = () => randomBytes(24).toString("base64url");
@@ -83,9 +81,9 @@ beforeAll(async () => {
   port = await freePort();
   writeFileSync(join(dir, "acme.keys"), `# acme, issued 2026-11\n${keys.acme[0]}\n\n${keys.acme[1]}\n`);
   writeFileSync(join(dir, "partner.keys"), `${keys.partner[0]}\n`);
-  const { snapshot, diagnostics } = compileGateway(config(), undefined, { file: join(dir, "gateway.yaml"), env: { GLOBEX_KEYS: keys.globex[0]! } });
-  expect(diagnostics.filter((d) => !isRuleId(d.code))).toEqual([]);
-  envoy = await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(snapshot!)) as Record<string, unknown> });
+  const started = await startCompiledEnvoy(config(), { file: join(dir, "gateway.yaml"), env: { GLOBEX_KEYS: keys.globex[0]! } });
+  expect(started.diagnostics.filter((d) => !isRuleId(d.code))).toEqual([]);
+  envoy = started.envoy;
 }, 30_000);
 
 afterAll(async () => {

@@ -8,14 +8,11 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
-import { compileGateway } from "../../src/compile.ts";
 import { isRuleId } from "../../src/policy/codes.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
-import { toEnvoyJson } from "../../src/envoy/encode.ts";
-import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
-import { startEnvoy, stopAllEnvoys } from "../support/envoy.ts";
+import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
+import { stopAllEnvoys } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
 
 const ISSUER = "https://auth.test/";
@@ -73,9 +70,8 @@ beforeAll(async () => {
       },
     ],
   };
-  const { snapshot, diagnostics } = compileGateway(config, undefined, { file: join(dir, "gateway.yaml") });
+  const { diagnostics } = await startCompiledEnvoy(config, { file: join(dir, "gateway.yaml") });
   expect(diagnostics.filter((d) => !isRuleId(d.code))).toEqual([]);
-  await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(snapshot!)) as Record<string, unknown> });
 }, 30_000);
 
 afterAll(async () => {

@@ -4,28 +4,25 @@
  * subject, scopes, roles and groups, API-key consumer, client-certificate SPIFFE ID), a client's
  * copies never get through, and every access-log line names the caller or says why it was denied.
  */
-import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
-import { compileGateway } from "../../src/compile.ts";
 import { isRuleId } from "../../src/policy/codes.ts";
 import type { Access, GatewayConfig } from "../../src/config/types.ts";
-import { toEnvoyJson } from "../../src/envoy/encode.ts";
-import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
 import { createTestPki, type TestPki } from "../support/certs.ts";
-import { startEnvoy, stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
+import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
+import { rsaSigningKey, signedToken } from "../support/jwt-mint.ts";
+import { stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
 
 const ISSUER = "https://sso.test/";
 const SPIFFE = "spiffe://test.example/ns/shop/sa/checkout";
-const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const signing = rsaSigningKey("k1");
 const dir = mkdtempSync(join(tmpdir(), "portcullis-identity-"));
-const b64url = (value: object | Buffer) => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString("base64url");
 const apiKey = randomBytes(24).toString("base64url");
 
 let pki: TestPki;
@@ -34,11 +31,7 @@ let port = 0;
 let backend: TestBackend;
 let envoy: RunningEnvoy;
 
-function token(claims: Record<string, unknown>): string {
-  const now = Math.floor(Date.now() / 1000);
-  const body = `${b64url({ alg: "RS256", typ: "JWT", kid: "k1" })}.${b64url({ iss: ISSUER, sub: "alice", iat: now, exp: now + 600, ...claims })}`;
-  return `${body}.${b64url(sign("sha256", Buffer.from(body), signing.privateKey))}`;
-}
+const token = (claims: Record<string, unknown>) => signedToken(signing, ISSUER, undefined, claims);
 
 /** One HTTPS request; the backend's echo of what it received, or undefined when the gateway answered. */
 interface Reply {
@@ -76,7 +69,7 @@ beforeAll(async () => {
   client = { cert: readFileSync(checkout.certFile), key: readFileSync(checkout.keyFile) };
   backend = await startBackend("shop");
   port = await freePort();
-  writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [{ ...signing.publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" }] }));
+  writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
   writeFileSync(join(dir, "partner.keys"), `${apiKey}\n`);
   const route = (name: string, access: Access) => ({ name, match: { path: `/${name}`, methods: ["GET" as const] }, provider: "shop", access });
   const config: GatewayConfig = {
@@ -118,9 +111,9 @@ beforeAll(async () => {
       },
     ],
   };
-  const { snapshot, diagnostics } = compileGateway(config, undefined, { file: join(dir, "gateway.yaml") });
-  expect(diagnostics.filter((d) => !isRuleId(d.code))).toEqual([]);
-  envoy = await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(snapshot!)) as Record<string, unknown> });
+  const started = await startCompiledEnvoy(config, { file: join(dir, "gateway.yaml") });
+  expect(started.diagnostics.filter((d) => !isRuleId(d.code))).toEqual([]);
+  envoy = started.envoy;
 }, 30_000);
 
 afterAll(async () => {

@@ -26,9 +26,14 @@ export function mintJwt(header: Record<string, unknown>, payload: Record<string,
 }
 
 /** The claims of a token that is valid now for `issuer` and `audience`, with `overrides` on top (undefined removes a claim). */
-export function claimsValidNow(issuer: string, audience: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function claimsValidNow(issuer: string, audience: string | undefined, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = { iss: issuer, aud: audience, sub: "alice", iat: now, nbf: now, exp: now + 600, ...overrides };
   for (const name of Object.keys(claims)) if (claims[name] === undefined) delete claims[name];
   return claims;
+}
+
+/** A valid RS256 token of `key` for `issuer` (and `audience`), with `claims` on top. */
+export function signedToken(key: SigningKey, issuer: string, audience: string | undefined, claims: Record<string, unknown> = {}): string {
+  return mintJwt({ alg: "RS256", typ: "JWT", kid: key.kid }, claimsValidNow(issuer, audience, claims), { rsa: key.privateKey });
 }

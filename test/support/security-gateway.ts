@@ -2,13 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
-import { compileGateway } from "../../src/compile.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
-import { toEnvoyJson } from "../../src/envoy/encode.ts";
-import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
 import { startBackend, type TestBackend } from "./backend.ts";
-import { startEnvoy, type RunningEnvoy } from "./envoy.ts";
+import { startCompiledEnvoy } from "./compiled-envoy.ts";
+import type { RunningEnvoy } from "./envoy.ts";
 import { claimsValidNow, mintJwt, rsaSigningKey, type SigningKey } from "./jwt-mint.ts";
 import { freePort } from "./ports.ts";
 
@@ -69,9 +66,8 @@ export async function startSecurityGateway(): Promise<SecurityGateway> {
   writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
   const backend = await startBackend("app");
   const port = await freePort();
-  const { snapshot, diagnostics } = compileGateway(config(port, backend.port), undefined, { file: join(dir, "gateway.yaml") });
-  if (!snapshot || diagnostics.length > 0) throw new Error(`the security gateway does not compile: ${JSON.stringify(diagnostics)}`);
-  const envoy = await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(snapshot)) as Record<string, unknown> });
+  const { envoy, diagnostics } = await startCompiledEnvoy(config(port, backend.port), { file: join(dir, "gateway.yaml") });
+  if (diagnostics.length > 0) throw new Error(`the security gateway compiles with findings: ${JSON.stringify(diagnostics)}`);
   return {
     port,
     backend,
