@@ -5,7 +5,7 @@
  * request. Writes to files the config does not use recompile nothing.
  */
 import { X509Certificate } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
@@ -16,6 +16,7 @@ import { adsBootstrap } from "../../src/xds/bootstrap-ads.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
 import { createTestPki, type TestPki } from "../support/certs.ts";
 import { startEnvoy, stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
+import { replaceByRename } from "../support/files.ts";
 import { eventually } from "../support/http-load.ts";
 import { freePorts } from "../support/ports.ts";
 import { startServe, type ServeProcess } from "../support/serve-process.ts";
@@ -75,11 +76,6 @@ function httpsLoad() {
 const fingerprintOf = (certFile: string) => new X509Certificate(readFileSync(certFile)).fingerprint256;
 const recompiles = () => serve.output().split("\n").filter((line) => line.includes("config changed; recompiling")).length;
 
-/** Replaces a file the way deploy tools and editors do: write beside it, then rename over it. */
-function replaceByRename(target: string, source: string): void {
-  copyFileSync(source, `${target}.tmp`);
-  renameSync(`${target}.tmp`, target);
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "portcullis-rotation-"));
