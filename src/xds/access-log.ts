@@ -17,8 +17,8 @@ const header = (name: string) => `%REQ(${name})%`;
  * A denial's reason is in response_code_details (jwt_authn_access_denied{...},
  * rbac_access_denied_matched_policy[none], api_key_auth's, local_rate_limited, ...).
  */
-export function accessLogFields(headers: IdentityHeadersIR): JsonObject {
-  return sortedJson({
+function accessLogFields(headers: IdentityHeadersIR, redactHeaders: readonly string[]): JsonObject {
+  const fields: JsonObject = {
     time: "%START_TIME%",
     request_id: "%REQ(X-REQUEST-ID)%",
     api: route("api"),
@@ -42,12 +42,19 @@ export function accessLogFields(headers: IdentityHeadersIR): JsonObject {
     subject: header(headers.subject),
     consumer: header(headers.consumer),
     spiffe_id: PEER_SPIFFE_ID,
-  });
+  };
+  // audit.redactHeaders: a logged field that copies a named header is left out (Host is :authority).
+  const redacted = new Set(redactHeaders.map((name) => (name === "host" ? ":authority" : name)));
+  for (const [field, value] of Object.entries(fields)) {
+    const copied = /^%REQ\(([^)]+)\)%$/.exec(String(value))?.[1]?.toLowerCase();
+    if (copied !== undefined && redacted.has(copied)) delete fields[field];
+  }
+  return sortedJson(fields);
 }
 
 /** The access logger for every connection manager: stdout by default, or a file. */
 export function accessLog(log: AccessLogIR, headers: IdentityHeadersIR) {
-  const logFormat = { case: "logFormat" as const, value: { format: { case: "jsonFormat" as const, value: accessLogFields(headers) } } };
+  const logFormat = { case: "logFormat" as const, value: { format: { case: "jsonFormat" as const, value: accessLogFields(headers, log.redactHeaders) } } };
   return log.destination === "stdout"
     ? typedExtension("envoy.access_loggers.stdout", StdoutAccessLogSchema, { accessLogFormat: logFormat })
     : typedExtension("envoy.access_loggers.file", FileAccessLogSchema, { path: log.destination, accessLogFormat: logFormat });
