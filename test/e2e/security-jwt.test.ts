@@ -160,12 +160,12 @@ describe("JWT attacks through real Envoy", () => {
     expect({ status: answer.status, echoed: echoed(answer) }).toEqual({ status: 401, echoed: [] });
   });
 
-  // GAP: RFC 7515 §4.1.11 — a JWS whose `crit` header lists an extension the recipient does not
-  // understand must be rejected. Envoy's jwt_authn ignores `crit` and admits the token. Low severity
-  // (only the issuer can sign such a token), but an issuer that marks a constraint critical expects
-  // recipients that do not enforce it to refuse. Fixable with header_in_metadata plus an RBAC deny.
-  it.fails("GAP: a token with an unknown critical header extension (crit) is refused", async () => {
-    const answer = await send({ authorization: bearer(() => rs256({ crit: ["https://auth.test/bound-ip"], "https://auth.test/bound-ip": "10.0.0.1" }, admin())) });
-    expect({ status: answer.status, reached: answer.reached }).toEqual({ status: 401, reached: false });
+  // RFC 7515 §4.1.11: a JWS whose `crit` header lists an extension the recipient does not
+  // understand must be rejected. Envoy's jwt_authn ignores `crit` and admits the token; the access
+  // rules read the verified token's header (header_in_metadata) and admit no token that has one.
+  it("a token with a critical header extension (crit) is refused by the access rules, and the same token without crit is admitted", async () => {
+    const critical = await send({ authorization: bearer(() => rs256({ crit: ["https://auth.test/bound-ip"], "https://auth.test/bound-ip": "10.0.0.1" }, admin())) });
+    const plain = await send({ authorization: bearer(() => rs256({ "https://auth.test/bound-ip": "10.0.0.1" }, admin())) });
+    expect({ critical: { status: critical.status, reached: critical.reached }, plain: plain.status }).toEqual({ critical: { status: 403, reached: false }, plain: 200 });
   });
 });

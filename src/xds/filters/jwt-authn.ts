@@ -5,6 +5,14 @@ import type { HttpFilterModule } from "./http-filter.ts";
 
 export const JWT_AUTHN_FILTER = "envoy.filters.http.jwt_authn";
 
+/**
+ * Metadata key of a verified token's JWS header. jwt_authn ignores `crit` (RFC 7515 §4.1.11: a
+ * token naming a critical extension the recipient does not understand must be refused), so the
+ * access rules read the header and admit no token that has one. `:` cannot occur in identity
+ * names, so the key never meets a payload key.
+ */
+export const jwsHeaderKey = (identity: string): string => `jws-header:${identity}`;
+
 /** JWT identities a route's rules name, sorted: the providers a token may come from. */
 export function jwtIdentitiesOf(route: RouteIR): string[] {
   if (route.access.kind !== "identities") return [];
@@ -39,6 +47,7 @@ function provider(jwt: JwtProviderIR) {
     fromCookies: [...jwt.fromCookies],
     // The verified claims go to metadata under the identity's name, where the access rules (RBAC) read them.
     payloadInMetadata: jwt.name,
+    headerInMetadata: jwsHeaderKey(jwt.name),
     clockSkewSeconds: jwt.clockSkewSeconds,
     // The token is the client's credential for the gateway, not for the upstream.
     forward: false,

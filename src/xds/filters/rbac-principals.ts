@@ -3,7 +3,7 @@ import type { PrincipalSchema } from "../../../generated/envoy/config/rbac/v3/rb
 import type { ValueMatcherSchema } from "../../../generated/envoy/type/matcher/v3/value_pb.js";
 import { claimPath } from "../../model/claims.ts";
 import type { AllowRuleIR } from "../../model/ir.ts";
-import { JWT_AUTHN_FILTER } from "./jwt-authn.ts";
+import { JWT_AUTHN_FILTER, jwsHeaderKey } from "./jwt-authn.ts";
 import { escapeRegex } from "../proto.ts";
 
 type Principal = MessageInitShape<typeof PrincipalSchema>;
@@ -18,8 +18,21 @@ const or = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { iden
  * warns about on every config push.
  */
 function claim(identity: string, path: readonly string[], value: ValueMatcher): Principal {
-  const metadataMatcher = { filter: JWT_AUTHN_FILTER, path: [identity, ...path].map((key) => ({ segment: { case: "key" as const, value: key } })), value };
+  return jwtMetadata([identity, ...path], value);
+}
+
+function jwtMetadata(path: readonly string[], value: ValueMatcher): Principal {
+  const metadataMatcher = { filter: JWT_AUTHN_FILTER, path: path.map((key) => ({ segment: { case: "key" as const, value: key } })), value };
   return { identifier: { case: "sourcedMetadata", value: { metadataMatcher } } };
+}
+
+/**
+ * The verified token names no critical JWS extension: Portcullis understands none, so it must
+ * refuse such tokens. Once per identity's policy, not per rule (Envoy pays for every matcher).
+ */
+export function withoutCriticalExtensions(identity: string, principals: Principal[]): Principal {
+  const critical = jwtMetadata([jwsHeaderKey(identity), "crit"], { matchPattern: { case: "presentMatch", value: true } });
+  return and([{ identifier: { case: "notId", value: critical } }, or(principals)]);
 }
 
 /** The claim holds `value`: as an item of a list claim, or a word of a space-separated string (OAuth `scope`). */

@@ -4,7 +4,7 @@ import { ADDRESS_RULE_IDENTITY } from "../../model/identity-headers.ts";
 import type { AllowRuleIR, RouteIR } from "../../model/ir.ts";
 import { packed, sortedRecord, typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
-import { rulePrincipal } from "./rbac-principals.ts";
+import { rulePrincipal, withoutCriticalExtensions } from "./rbac-principals.ts";
 
 /** ALLOW with no policy matches nothing, so it denies every request. */
 const DENY_ALL = packed(RBACPerRouteSchema, { rbac: { rules: { action: RBAC_Action.ALLOW } } });
@@ -15,14 +15,17 @@ const DENY_ALL = packed(RBACPerRouteSchema, { rbac: { rules: { action: RBAC_Acti
  */
 function policies(rules: readonly AllowRuleIR[]) {
   const byName = new Map<string, NonNullable<ReturnType<typeof rulePrincipal>>[]>();
+  const jwtIdentities = new Set<string>();
   for (const rule of rules) {
     const principal = rulePrincipal(rule);
     if (!principal) continue;
     const name = rule.identity ?? ADDRESS_RULE_IDENTITY;
     byName.set(name, [...(byName.get(name) ?? []), principal]);
+    if (rule.identityType === "jwt") jwtIdentities.add(name);
   }
   return sortedRecord(
-    [...byName].map(([name, principals]) => {
+    [...byName].map(([name, admitting]) => {
+      const principals = jwtIdentities.has(name) ? [withoutCriticalExtensions(name, admitting)] : admitting;
       const policy = { permissions: [{ rule: { case: "any" as const, value: true } }], principals };
       return [name, policy] as [string, typeof policy];
     }),
