@@ -10,7 +10,10 @@ import { dirname } from "node:path";
 import { listenFailure, UserError } from "../errors.ts";
 import type { AiProcessorAddressIR } from "../model/ir.ts";
 import type { Logger } from "../server/log.ts";
+import { McpExchange } from "../mcp/exchange.ts";
+import type { McpGateways } from "../mcp/gateways.ts";
 import { GATEWAY_METADATA_KEY } from "../xds/filters/ext-proc.ts";
+import { PROCESSOR_KIND_METADATA_KEY } from "../xds/mcp-processor-filter.ts";
 import { AiExchange, type ExchangeDeps } from "./exchange.ts";
 import { extProcServiceDefinition } from "./ext-proc-service.ts";
 import type { AiGateways } from "./gateways.ts";
@@ -19,6 +22,8 @@ export interface AiProcessorOptions {
   /** A loopback port (0 picks a free one) or a unix socket. */
   readonly address: AiProcessorAddressIR;
   readonly gateways: AiGateways;
+  /** The MCP gateways, for streams of the MCP processor filter (src/mcp). */
+  readonly mcp?: McpGateways;
   readonly deps: ExchangeDeps;
   readonly log: Logger;
 }
@@ -48,7 +53,8 @@ export async function startAiProcessor(options: AiProcessorOptions): Promise<AiP
 
   function process(call: Call): void {
     const gateway = String(call.metadata.get(GATEWAY_METADATA_KEY)[0] ?? "");
-    const exchange = new AiExchange(gateways.get(gateway), deps);
+    const mcp = call.metadata.get(PROCESSOR_KIND_METADATA_KEY)[0] === "mcp";
+    const exchange = mcp ? new McpExchange(options.mcp?.get(gateway)) : new AiExchange(gateways.get(gateway), deps);
     open.add(call);
     let finished = false;
     const finish = () => {

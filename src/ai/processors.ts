@@ -5,6 +5,7 @@
  */
 import type { AiProcessorAddressIR, GatewayIR } from "../model/ir.ts";
 import type { Logger } from "../server/log.ts";
+import { McpGateways } from "../mcp/gateways.ts";
 import { AiGateways } from "./gateways.ts";
 import { type AiProcessor, startAiProcessor } from "./processor-server.ts";
 import type { UsageSink } from "./usage.ts";
@@ -24,6 +25,7 @@ export function processorAddressText(address: AiProcessorAddressIR): string {
 
 export class AiProcessors {
   readonly gateways = new AiGateways();
+  readonly mcpGateways = new McpGateways();
   readonly #options: AiProcessorsOptions;
   readonly #servers = new Map<string, Promise<AiProcessor>>();
   /** Gateway name → the address its processor listens on. */
@@ -39,13 +41,15 @@ export class AiProcessors {
     const ir = outcome.ir;
     if (!ir) return;
     this.gateways.apply(ir);
-    const address = ir.ai?.processor.address;
+    this.mcpGateways.apply(ir);
+    // One processor serves both: MCP alone uses the address the AI section would have.
+    const address = ir.ai?.processor.address ?? ir.mcp?.processor.address;
     const text = address && processorAddressText(address);
     if (text) this.#addresses.set(ir.name, text);
     else this.#addresses.delete(ir.name);
     await this.#stopUnused();
     if (!address || !text || this.#servers.has(text)) return;
-    const starting = startAiProcessor({ address, gateways: this.gateways, deps: { usage: this.#usage() }, log: this.#options.log });
+    const starting = startAiProcessor({ address, gateways: this.gateways, mcp: this.mcpGateways, deps: { usage: this.#usage() }, log: this.#options.log });
     this.#servers.set(text, starting);
     try {
       await starting;

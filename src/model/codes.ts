@@ -46,6 +46,15 @@ export const COMPILE_CODES = {
   PCL4075: "JWKS file is missing, empty, not JSON or holds no key Envoy can use",
   PCL4076: "JWKS key that Envoy cannot use (the other keys still verify tokens)",
   PCL4077: "Access-log file cannot be written: its directory is missing or not writable",
+  // PCL4120–PCL4139: the MCP gateway (mcp section, MCP providers).
+  PCL4120: "MCP server URL cannot be used (credentials, query or fragment in it)",
+  PCL4121: "MCP server over plaintext HTTP without a justification",
+  PCL4122: "MCP server setting that has no effect (plaintext with an https URL)",
+  PCL4123: "MCP API path is taken by another route",
+  PCL4124: "MCP resource URL cannot be used (not an absolute https URL whose path is the API's path)",
+  PCL4125: "MCP API admits JWT callers but declares no resource URL",
+  PCL4126: "Tool rule condition the MCP processor cannot check for tools/list (claims, client addresses)",
+  PCL4127: "MCP server is not used by any MCP API",
   PCL4020: "Committed generated output is missing, differs or has an orphaned file (compile --check)",
 } as const;
 

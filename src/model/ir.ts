@@ -32,6 +32,8 @@ export interface GatewayIR {
   readonly policy: PolicyIR;
   /** The AI gateway, served by the AI processor over ext_proc; absent without an `ai` section. */
   readonly ai?: AiIR;
+  /** The MCP gateway (tool authorization in Envoy, list filtering in the processor); absent without an `mcp` section. */
+  readonly mcp?: McpIR;
 }
 
 /** An API as declared: its owner, documents and every version with its lifecycle. */
@@ -223,12 +225,14 @@ export interface RouteIR {
   readonly hostnames: readonly string[];
   readonly match: RouteMatchIR;
   readonly lifecycle: LifecycleIR;
-  readonly action: ForwardActionIR | GoneActionIR | AiProcessorActionIR;
+  readonly action: ForwardActionIR | GoneActionIR | AiProcessorActionIR | RespondActionIR;
   readonly access: AccessIR;
   readonly rateLimit?: RateLimitIR;
   readonly cors?: CorsIR;
   /** Routes of the AI gateway: the AI processor (ext_proc) handles them. */
   readonly ai?: AiRouteIR;
+  /** The endpoint route of an MCP API: Envoy's mcp filter, the tool rules and the MCP processor apply. */
+  readonly mcp?: McpRouteIR;
 }
 
 export interface RouteMatchIR {
@@ -273,6 +277,13 @@ export interface ForwardActionIR {
  */
 export interface AiProcessorActionIR {
   readonly kind: "ai-processor";
+}
+
+/** A document Envoy serves itself with status 200 (an MCP API's protected-resource metadata). */
+export interface RespondActionIR {
+  readonly kind: "respond";
+  readonly contentType: string;
+  readonly body: string;
 }
 
 /** A retired version: 410 with an RFC 9457 problem+json body. */
@@ -383,4 +394,42 @@ export interface AiProviderIR {
   readonly catalog?: string;
   /** The provider's key, injected by the processor; absent for keyless OpenAI-compatible servers. Never printed. */
   readonly apiKey?: SecretValue;
+}
+
+/** The MCP gateway: MCP APIs whose tool calls Envoy authorizes and whose tool lists the processor filters. */
+export interface McpIR {
+  /** Where Envoy reaches the processor (the AI processor's, when there is an `ai` section). */
+  readonly processor: { readonly address: AiProcessorAddressIR; readonly cluster: string };
+  /** In config order. */
+  readonly apis: readonly McpApiIR[];
+}
+
+export interface McpApiIR {
+  readonly name: string;
+  /** The path clients connect to. */
+  readonly path: string;
+  /** The MCP provider (and its cluster's) name. */
+  readonly server: string;
+  /** In config order: the first rule whose pattern matches a tool decides. */
+  readonly tools: readonly McpToolRuleIR[];
+  /** The RFC 8707 resource URL; absent when no JWT identity may connect. */
+  readonly resource?: string;
+  /** The RFC 9728 metadata document's URL, named in 401 challenges. */
+  readonly resourceMetadataUrl?: string;
+  readonly maxRequestBytes: number;
+  /** Sent to the server as `Authorization: Bearer …` by the processor. Never printed. */
+  readonly bearerToken?: SecretValue;
+}
+
+export interface McpToolRuleIR {
+  /** As written: a name, or a pattern with `*`. */
+  readonly tool: string;
+  readonly access: AccessIR;
+}
+
+/** What the filters of an MCP endpoint route need: the API, its body limit and its tool rules. */
+export interface McpRouteIR {
+  readonly api: string;
+  readonly maxRequestBytes: number;
+  readonly tools: readonly McpToolRuleIR[];
 }

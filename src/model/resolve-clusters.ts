@@ -36,7 +36,7 @@ function parseEndpoint(text: string, report: Reporter, path: ModelPath): Endpoin
   return { host: (match[1] ?? match[2])!, port };
 }
 
-function resolveUpstreamTls(name: string, tls: UpstreamTls, sniHost: string, source: SecretSource, report: Reporter, path: ModelPath, secrets: SecretIR[]): UpstreamTlsIR {
+export function resolveUpstreamTls(name: string, tls: UpstreamTls, sniHost: string, source: SecretSource, report: Reporter, path: ModelPath, secrets: SecretIR[]): UpstreamTlsIR {
   let caSecret: string | undefined;
   if (tls.caCertificate) {
     caSecret = `upstream-${name}-ca`;

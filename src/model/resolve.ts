@@ -8,7 +8,7 @@ import { resolveClusters } from "./resolve-clusters.ts";
 import { resolveApiKeyProviders } from "./resolve-api-keys.ts";
 import { resolveApis } from "./resolve-apis.ts";
 import { resolveAi } from "./resolve-ai.ts";
-import { reportUnsupported } from "./unsupported.ts";
+import { resolveMcp } from "./resolve-mcp.ts";
 import { resolveIdentityHeaders } from "./identity-headers.ts";
 import { resolveJwtProviders } from "./resolve-identities.ts";
 import { resolveListeners } from "./resolve-listeners.ts";
@@ -53,14 +53,15 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
   const clusters = resolveClusters(config.providers ?? {}, source, report, secrets);
   const jwtProviders = resolveJwtProviders(config.identities ?? {}, source, report, clusters);
   const apiKeyProviders = resolveApiKeyProviders(config.identities ?? {}, source, report);
-  reportUnsupported(config, report);
   const allHostnames = [...new Set(listeners.flatMap((listener) => listener.hostnames))].sort();
   const identityHeaders = resolveIdentityHeaders(gateway.identityHeaders);
   const inputs = { providers: config.providers ?? {}, identities: config.identities ?? {}, consumerHeader: identityHeaders.consumer, report };
   const apiRoutes = resolveRoutes(config, allHostnames, inputs, options.cache);
   const ai = resolveAi(config, apiRoutes, { hostnames: allHostnames, access: inputs, source, report });
   clusters.push(...ai.clusters);
-  const routes = [...apiRoutes, ...ai.routes].sort(compareRoutes);
+  const mcp = resolveMcp(config, [...apiRoutes, ...ai.routes], { hostnames: allHostnames, access: inputs, source, report, secrets, ...(ai.ai ? { processor: ai.ai.processor.address } : {}) });
+  clusters.push(...mcp.clusters);
+  const routes = [...apiRoutes, ...ai.routes, ...mcp.routes].sort(compareRoutes);
   const limits = gateway.limits ?? {};
   const ir: GatewayIR = {
     name: gateway.name,
@@ -86,6 +87,7 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
     apis: resolveApis(config, inputs),
     policy: resolvePolicy(config, source.baseDir),
     ...(ai.ai ? { ai: ai.ai } : {}),
+    ...(mcp.mcp ? { mcp: mcp.mcp } : {}),
   };
   const diagnostics = report.diagnostics;
   const named = { files: [...files].sort() };

@@ -16,11 +16,11 @@ function address(processor: AiProcessorAddressIR) {
     : { address: { case: "socketAddress" as const, value: { address: processor.host, portSpecifier: { case: "portValue" as const, value: processor.port } } } };
 }
 
-/** The processor's cluster, or none without an `ai` section. */
+/** The processor's cluster, or none without an `ai` or `mcp` section (both use one processor). */
 export function aiProcessorClusters(ir: GatewayIR): { name: string; init: MessageInitShape<typeof ClusterSchema> }[] {
-  const ai = ir.ai;
-  if (!ai) return [];
-  const name = ai.processor.cluster;
+  const processor = ir.ai?.processor ?? ir.mcp?.processor;
+  if (!processor) return [];
+  const name = processor.cluster;
   return [
     {
       name,
@@ -28,7 +28,7 @@ export function aiProcessorClusters(ir: GatewayIR): { name: string; init: Messag
         name,
         clusterDiscoveryType: { case: "type", value: Cluster_DiscoveryType.STATIC },
         connectTimeout: duration(1_000),
-        loadAssignment: { clusterName: name, endpoints: [{ lbEndpoints: [{ hostIdentifier: { case: "endpoint", value: { address: address(ai.processor.address) } } }] }] },
+        loadAssignment: { clusterName: name, endpoints: [{ lbEndpoints: [{ hostIdentifier: { case: "endpoint", value: { address: address(processor.address) } } }] }] },
         typedExtensionProtocolOptions: {
           // ext_proc is gRPC; keepalive notices a processor that went away without closing its connections.
           "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": packed(HttpProtocolOptionsSchema, {

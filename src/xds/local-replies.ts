@@ -1,8 +1,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { ComparisonFilter_Op } from "../../generated/envoy/config/accesslog/v3/accesslog_pb.js";
+import { type AccessLogFilterSchema, ComparisonFilter_Op } from "../../generated/envoy/config/accesslog/v3/accesslog_pb.js";
 import { HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
 import type { LocalReplyConfigSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { GatewayIR } from "../model/ir.ts";
+import { mcpReplyMappers } from "./mcp-local-replies.ts";
 import { sortedJson } from "./proto.ts";
 
 /** The denials the gateway answers itself, as RFC 9457 problem details. */
@@ -13,7 +14,7 @@ const PROBLEMS = [
   { status: 429, title: "Too Many Requests", detail: "The rate limit of this route is exhausted; retry later." },
 ] as const;
 
-function statusIs(status: number) {
+export function statusIs(status: number) {
   // The runtime key is required by Envoy; nothing sets it, so the default value applies.
   return { filterSpecifier: { case: "statusCodeFilter" as const, value: { comparison: { op: ComparisonFilter_Op.EQ, value: { defaultValue: status, runtimeKey: `portcullis.local_reply.${status}` } } } } };
 }
@@ -31,19 +32,30 @@ function statusIs(status: number) {
 export function localReplyConfig(ir: GatewayIR): MessageInitShape<typeof LocalReplyConfigSchema> {
   const challenges = [...(ir.jwtProviders.length > 0 ? ['Bearer realm="portcullis"'] : []), ...(ir.apiKeyProviders.length > 0 ? ['ApiKey realm="portcullis"'] : [])];
   return {
-    mappers: PROBLEMS.map(({ status, title, detail }) => ({
-      filter: statusIs(status),
-      bodyFormatOverride: {
-        format: {
-          case: "jsonFormat",
-          value: sortedJson({ type: "about:blank", title, status, detail, reason: "%RESPONSE_CODE_DETAILS%", request_id: "%REQ(X-REQUEST-ID)%" }),
-        },
-        contentType: "application/problem+json",
-      },
-      headersToAdd:
-        status === 401 && challenges.length > 0
-          ? [{ header: { key: "www-authenticate", value: challenges.join(", ") }, appendAction: HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD }]
-          : [],
-    })),
+    // MCP endpoints first: their own challenge and JSON-RPC errors (the first mapper that matches applies).
+    mappers: [...mcpReplyMappers(ir, problemMapper), ...PROBLEMS.map((problem) => problemMapper(problem.status, statusIs(problem.status), challenges))],
   };
 }
+
+/** The problem+json answer for one of PROBLEMS' statuses when `filter` holds, with these 401 challenges. */
+function problemMapper(status: ProblemStatus, filter: ReplyFilter, challenges: readonly string[]) {
+  const { title, detail } = PROBLEMS.find((problem) => problem.status === status)!;
+  return {
+    filter,
+    bodyFormatOverride: {
+      format: {
+        case: "jsonFormat" as const,
+        value: sortedJson({ type: "about:blank", title, status, detail, reason: "%RESPONSE_CODE_DETAILS%", request_id: "%REQ(X-REQUEST-ID)%" }),
+      },
+      contentType: "application/problem+json",
+    },
+    headersToAdd:
+      status === 401 && challenges.length > 0
+        ? [{ header: { key: "www-authenticate", value: challenges.join(", ") }, appendAction: HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD }]
+        : [],
+  };
+}
+
+export type ProblemStatus = (typeof PROBLEMS)[number]["status"];
+export type ReplyFilter = MessageInitShape<typeof AccessLogFilterSchema>;
+export type ProblemMapper = typeof problemMapper;

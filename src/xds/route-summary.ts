@@ -57,7 +57,7 @@ export function summarizeRoute(route: RouteIR): RouteSummary {
     version: route.version,
     lifecycle: route.lifecycle.state,
     access: access(route.access),
-    target: route.action.kind === "forward" ? `cluster ${route.action.cluster}` : route.action.kind === "gone" ? "status 410" : "AI processor",
+    target: route.action.kind === "forward" ? `cluster ${route.action.cluster}` : route.action.kind === "gone" ? "status 410" : route.action.kind === "respond" ? "status 200 (document)" : "AI processor",
   };
 }
 

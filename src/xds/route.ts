@@ -6,6 +6,7 @@ import { UriTemplateRewriteConfigSchema } from "../../generated/envoy/extensions
 import type { ForwardActionIR, HeaderMatchIR, LifecycleIR, RouteIR, RouteMatchIR } from "../model/ir.ts";
 import { AI_PROCESSOR_ACTION, aiRouteFields } from "./ai-routes.ts";
 import { HTTP_FILTER_MODULES } from "./filters/order.ts";
+import { mcpRouteFields } from "./mcp-routes.ts";
 import { METADATA_NAMESPACE } from "./gateway-headers.ts";
 import { methodMatcher } from "./route-methods.ts";
 import { duration, sortedJson, sortedRecord, typedExtensionConfig } from "./proto.ts";
@@ -103,12 +104,16 @@ export function route(route: RouteIR): RouteInit {
         ? { case: "route", value: forward(action) }
         : action.kind === "gone"
           ? { case: "directResponse", value: { status: 410, body: { specifier: { case: "inlineString", value: action.body } } } }
-          : AI_PROCESSOR_ACTION,
+          : action.kind === "respond"
+            ? { case: "directResponse", value: { status: 200, body: { specifier: { case: "inlineString", value: action.body } } } }
+            : AI_PROCESSOR_ACTION,
     responseHeadersToAdd: [
       ...lifecycleHeaders(route.lifecycle),
       ...(action.kind === "gone" ? [setHeader("content-type", "application/problem+json")] : []),
+      ...(action.kind === "respond" ? [setHeader("content-type", action.contentType)] : []),
     ],
     ...aiRouteFields(route),
+    ...mcpRouteFields(route),
     typedPerFilterConfig: sortedRecord(perFilter),
     metadata: metadata(route),
   };

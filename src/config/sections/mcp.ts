@@ -2,26 +2,52 @@
 
 import type { Access } from "./apis.ts";
 
-/** An MCP endpoint the gateway exposes, with per-tool authorization. */
+/**
+ * An MCP endpoint the gateway exposes (Streamable HTTP), with per-tool authorization. Envoy parses
+ * every request at this path (only MCP JSON-RPC is let through, duplicate keys are refused) and
+ * decides each `tools/call` by the tool rules; the MCP processor refuses the shapes a lenient
+ * parser would read differently than the server and filters `tools/list` answers to the tools the
+ * caller may use.
+ */
 export interface McpApi {
   /**
    * MCP API name.
    * @pattern ^[a-z][a-z0-9-]{0,62}$
    */
   name: string;
-  /** Path clients connect to, e.g. `/mcp/tools`. */
+  /** Path clients connect to, e.g. `/mcp/tools`. The server is reached at its own URL's path. */
   path: string;
   /** Name of an MCP server from `providers`. */
   server: string;
-  /** Who may connect at all. */
+  /** Who may connect at all (initialize, list tools); each tool call must also pass its tool rule. */
   access: Access;
-  /** Which tools each caller may use; a tool no rule names is denied. */
+  /** Which tools each caller may use; a tool no rule names is denied, and left out of the caller's `tools/list`. */
   tools: McpToolRule[];
+  /**
+   * The canonical URL of this MCP endpoint as clients reach it (RFC 8707 resource indicator), e.g.
+   * `https://gateway.example.com/mcp/tools`; its path must be `path`. Required when `access` names
+   * a JWT identity: the gateway then serves its protected-resource metadata (RFC 9728) at
+   * `/.well-known/oauth-protected-resource` + path, points 401 answers there, and admits only
+   * tokens whose `aud` holds this URL.
+   */
+  resource?: string;
+  /**
+   * Largest request body the gateway reads, in bytes; a larger request is refused (400)
+   * before the server sees it.
+   * @default 65536
+   * @asType integer
+   * @minimum 1024
+   * @maximum 16777216
+   */
+  maxRequestBytes?: number;
 }
 
 export interface McpToolRule {
   /** Tool name, or a pattern with `*`, e.g. `search_*`. */
   tool: string;
-  /** Who may call the tool. */
+  /**
+   * Who may call the tool: `public` for every caller `access` admits, or allow rules by
+   * identity, scopes, roles, groups, consumers or SPIFFE IDs.
+   */
   access: Access;
 }

@@ -246,12 +246,21 @@ export interface LlmProvider {
 /** A Model Context Protocol server reached over Streamable HTTP. */
 export interface McpServerProvider {
   type: "mcp";
-  /** URL of the server's Streamable HTTP endpoint, e.g. `https://tools.internal/mcp`. */
+  /**
+   * URL of the server's Streamable HTTP endpoint, e.g. `https://tools.internal/mcp`: requests go
+   * to its host and path, with its host name as Host and (for https) SNI and checked name.
+   */
   url: string;
-  /** TLS to the server when the URL is https. */
+  /** TLS to the server when the URL is https: a CA bundle, a client certificate, names to check. */
   tls?: UpstreamTls;
-  /** Credential the gateway injects as `Authorization: Bearer ...`. */
+  /** An explicit, reported opt-out of TLS: required for an `http:` URL. */
+  plaintext?: Justification;
+  /**
+   * Credential the gateway sends the server as `Authorization: Bearer ...` (read from a file or
+   * variable by serve, up and validate only). The client's own Authorization header is never
+   * forwarded: its token is for the gateway.
+   */
   bearerToken?: SecretRef;
-  /** Timeouts for calls to the server. */
+  /** Timeouts for calls to the server; `request` covers a whole answer, streamed ones included. */
   timeouts?: UpstreamTimeouts;
 }

@@ -8,6 +8,9 @@ import { jwtAuthnFilter } from "./jwt-authn.ts";
 import { localRateLimitFilter } from "./local-ratelimit.ts";
 import { rbacFilter } from "./rbac.ts";
 import { routerFilter } from "./router.ts";
+import { mcpFilter } from "../mcp-filter.ts";
+import { mcpProcessorFilter } from "../mcp-processor-filter.ts";
+import { mcpToolRbacFilter } from "../mcp-tool-rbac.ts";
 
 /**
  * THE order of HTTP filters on every connection manager, with the reason for each position.
@@ -22,11 +25,15 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   { slot: "api_key_auth", why: "establish the API-key consumer before the access rules", module: apiKeyAuthFilter },
   { slot: "api_key_auth.optional", why: "the same where a key is one credential among others", module: optionalApiKeyAuthFilter },
   { slot: "rbac", why: "access rules need the identity established above", module: rbacFilter },
+  // MCP endpoints: parse the JSON-RPC body only for callers the API admits, then decide the tool rules on what it read.
+  { slot: "mcp", why: "read the MCP method and tool name that tool rules need, refusing what is not MCP", module: mcpFilter },
+  { slot: "rbac.mcp_tools", why: "tool rules need the caller (above) and the tool the mcp filter read", module: mcpToolRbacFilter },
   // After identity so per-identity limits can key on it; before any expensive processing.
   { slot: "local_ratelimit", why: "shed excess load before AI/MCP processing", module: localRateLimitFilter },
   { slot: "header_mutation", why: "set identity headers for upstreams after everything that decides", module: identityHeadersFilter },
   // After header_mutation: the AI processor accounts usage to the identity headers it sets.
   { slot: "ext_proc", why: "AI and MCP processors see only authorized, rate-limited requests, with their verified identity", module: extProcFilter },
+  { slot: "ext_proc.mcp", why: "the MCP processor: the same, on MCP endpoints; it filters tools/list by the identity headers", module: mcpProcessorFilter },
   { slot: "router", why: "terminal filter: must be last", module: routerFilter },
 ];
 

@@ -1,0 +1,108 @@
+/**
+ * One MCP request as the MCP processor sees it over one ext_proc stream, after Envoy admitted the
+ * caller and (for tools/call) the tool: the request headers (who the caller is; the client's
+ * Authorization is replaced by the server's own credential or removed), the whole request body
+ * (read strictly: what Envoy's parser let through but a server could read differently is refused
+ * here, before the server sees it), and the answer, passed through unchanged unless it answers
+ * tools/list, which is filtered to the caller's tools.
+ */
+import type { HeaderMap } from "../../generated/envoy/config/core/v3/base_pb.js";
+import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
+import { immediateResponse, phaseResponse, readHeaders } from "../ai/ext-proc-messages.ts";
+import type { McpApiIR } from "../model/ir.ts";
+import type { McpGatewayRuntime } from "./gateways.ts";
+import { readMcpRequest } from "./message.ts";
+import { callerFrom, type McpCaller, mayUseTool } from "./tool-access.ts";
+import { filterToolsList } from "./tools-list.ts";
+
+/** A tools/list answer is held whole to be filtered; one larger than this is refused, not passed on. */
+const MAX_LIST_BYTES = 8 * 1024 * 1024;
+const decoder = new TextDecoder();
+
+/** -32600 Invalid Request: the JSON-RPC answer to a body the gateway will not pass on. */
+function refuse(status: number, message: string): ProcessingResponse {
+  return immediateResponse(status, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message } }));
+}
+
+/** Every value of each header, repeats kept (a second Mcp-Name must not hide behind the first). */
+function headerValues(map: HeaderMap | undefined): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (const header of map?.headers ?? []) {
+    const key = header.key.toLowerCase();
+    values.set(key, [...(values.get(key) ?? []), header.rawValue.length > 0 ? decoder.decode(header.rawValue) : header.value]);
+  }
+  return values;
+}
+
+export class McpExchange {
+  readonly #runtime: McpGatewayRuntime | undefined;
+  #api: McpApiIR | undefined;
+  #caller: McpCaller = { scopes: [], roles: [], groups: [] };
+  #headers = new Map<string, string[]>();
+  #method: string | undefined;
+  #list: { contentType: string; chunks: Uint8Array[]; bytes: number } | undefined;
+
+  constructor(runtime: McpGatewayRuntime | undefined) {
+    this.#runtime = runtime;
+  }
+
+  handle(request: ProcessingRequest): ProcessingResponse | undefined {
+    const message = request.request;
+    switch (message.case) {
+      case "requestHeaders":
+        return this.#requestHeaders(message.value.headers);
+      case "requestBody":
+        return this.#requestBody(message.value.body);
+      case "responseHeaders":
+        return this.#responseHeaders(readHeaders(message.value.headers));
+      case "responseBody":
+        return this.#responseBody(message.value.body, message.value.endOfStream);
+      default:
+        return undefined; // trailers are never asked for
+    }
+  }
+
+  close(): void {}
+
+  #requestHeaders(map: HeaderMap | undefined): ProcessingResponse {
+    const runtime = this.#runtime;
+    if (!runtime) return refuse(503, "The MCP gateway is not loaded on this processor yet.");
+    this.#headers = headerValues(map);
+    const single = new Map([...this.#headers].map(([key, values]) => [key, values.at(-1)!]));
+    const path = (single.get(":path") ?? "").split("?")[0]!;
+    this.#api = runtime.apis.get(path);
+    if (!this.#api) return refuse(404, `No MCP API is served at ${path}.`);
+    this.#caller = callerFrom(single, runtime.identityHeaders);
+    // The client's token is its credential for the gateway; the server gets the gateway's own, or none.
+    const token = this.#api.bearerToken ? decoder.decode(this.#api.bearerToken.reveal()).trim() : "";
+    return phaseResponse("requestHeaders", token ? { set: { authorization: `Bearer ${token}` } } : { remove: ["authorization"] });
+  }
+
+  #requestBody(body: Uint8Array): ProcessingResponse {
+    const request = readMcpRequest(body, this.#headers);
+    if ("refused" in request) return refuse(400, `Refused by the gateway: ${request.refused}.`);
+    this.#method = request.method;
+    return phaseResponse("requestBody");
+  }
+
+  #responseHeaders(headers: Map<string, string>): ProcessingResponse {
+    if (this.#method !== "tools/list" || headers.get(":status") !== "200") return phaseResponse("responseHeaders");
+    this.#list = { contentType: headers.get("content-type") ?? "", chunks: [], bytes: 0 };
+    // The filtered list is shorter than the server's: its length no longer holds.
+    return phaseResponse("responseHeaders", { remove: ["content-length"] });
+  }
+
+  #responseBody(chunk: Uint8Array, endOfStream: boolean): ProcessingResponse {
+    const list = this.#list;
+    if (!list) return phaseResponse("responseBody");
+    list.chunks.push(chunk);
+    list.bytes += chunk.length;
+    if (list.bytes > MAX_LIST_BYTES) throw new Error(`tools/list answer larger than ${MAX_LIST_BYTES} bytes`);
+    // Held back until the end: no unfiltered part of the list may reach the client.
+    if (!endOfStream) return phaseResponse("responseBody", { body: new Uint8Array() });
+    const api = this.#api!;
+    const caller = this.#caller;
+    const filtered = filterToolsList(decoder.decode(Buffer.concat(list.chunks)), list.contentType, (tool) => mayUseTool(api.tools, tool, caller));
+    return phaseResponse("responseBody", { body: new TextEncoder().encode(filtered) });
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * What the MCP processor knows of each gateway it serves, rebuilt from the IR on every successful
+ * compile and looked up per ext_proc stream by the gateway name Envoy sends in its metadata.
+ */
+import type { GatewayIR, IdentityHeadersIR, McpApiIR } from "../model/ir.ts";
+
+export interface McpGatewayRuntime {
+  readonly name: string;
+  readonly identityHeaders: IdentityHeadersIR;
+  /** By endpoint path. */
+  readonly apis: ReadonlyMap<string, McpApiIR>;
+}
+
+export class McpGateways {
+  readonly #byName = new Map<string, McpGatewayRuntime>();
+
+  /** Takes the MCP part of a freshly compiled gateway; one without an `mcp` section is dropped. */
+  apply(ir: GatewayIR): void {
+    if (!ir.mcp) {
+      this.#byName.delete(ir.name);
+      return;
+    }
+    this.#byName.set(ir.name, { name: ir.name, identityHeaders: ir.identityHeaders, apis: new Map(ir.mcp.apis.map((api) => [api.path, api])) });
+  }
+
+  get(name: string): McpGatewayRuntime | undefined {
+    return this.#byName.get(name);
+  }
+}

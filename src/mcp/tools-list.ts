@@ -1,0 +1,45 @@
+/**
+ * A tools/list answer cut down to the tools the caller may use, as JSON or as server-sent events
+ * (Streamable HTTP servers may answer either way). A filtered list differs per caller, so caching
+ * hints in it (`cacheScope`, `ttlMs`) are made private: no shared cache may hand it to another
+ * caller. An answer that cannot be read is replaced by a JSON-RPC error, never passed on whole.
+ */
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The message with `result.tools` filtered; other messages (errors, notifications) unchanged. */
+function filterMessage(message: unknown, allowed: (tool: string) => boolean): unknown {
+  if (!isObject(message) || !isObject(message["result"]) || !Array.isArray(message["result"]["tools"])) return message;
+  const result = message["result"];
+  const tools = (result["tools"] as unknown[]).filter((tool) => isObject(tool) && typeof tool["name"] === "string" && allowed(tool["name"]));
+  const hinted = "cacheScope" in result || "ttlMs" in result;
+  return { ...message, result: { ...result, tools, ...(hinted ? { cacheScope: "private" } : {}) } };
+}
+
+const unreadable = JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "The gateway could not read the server's tools/list answer." } });
+
+function filterJson(text: string, allowed: (tool: string) => boolean): string {
+  try {
+    return JSON.stringify(filterMessage(JSON.parse(text), allowed));
+  } catch {
+    return unreadable;
+  }
+}
+
+/** Each event's data lines are one JSON-RPC message; other fields (id, event, retry) are kept. */
+function filterEventStream(text: string, allowed: (tool: string) => boolean): string {
+  return text
+    .split(/\r\n\r\n|\n\n|\r\r/)
+    .map((block) => {
+      const lines = block.split(/\r\n|\n|\r/);
+      const data = lines.filter((line) => line.startsWith("data:")).map((line) => line.slice(5).replace(/^ /, ""));
+      if (data.length === 0) return block;
+      const kept = lines.filter((line) => !line.startsWith("data:"));
+      return [...kept, `data: ${filterJson(data.join("\n"), allowed)}`].join("\n");
+    })
+    .join("\n\n");
+}
+
+export function filterToolsList(body: string, contentType: string, allowed: (tool: string) => boolean): string {
+  return contentType.toLowerCase().startsWith("text/event-stream") ? filterEventStream(body, allowed) : filterJson(body, allowed);
+}

@@ -1,0 +1,226 @@
+/**
+ * The `mcp` section and MCP providers → the MCP IR, the servers' clusters and the routes: one
+ * endpoint route per MCP API (an ordinary RouteIR, so identities and access rules apply exactly as
+ * to any API route, plus the `mcp` marker that turns on Envoy's mcp filter, the tool rules and the
+ * MCP processor) and the protected-resource metadata documents (RFC 9728) Envoy serves itself.
+ */
+import type { GatewayConfig, McpApi, McpServerProvider } from "../config/types.ts";
+import type { AccessIR, AiProcessorAddressIR, ClusterIR, McpApiIR, McpIR, McpToolRuleIR, RouteIR, SecretIR } from "./ir.ts";
+import { joinPath } from "./paths.ts";
+import type { Reporter } from "./report.ts";
+import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
+import { AI_PROCESSOR_CLUSTER, DEFAULT_AI_PROCESSOR_ADDRESS } from "./resolve-ai.ts";
+import { mcpServerCluster, type ResolvedMcpServer } from "./resolve-mcp-servers.ts";
+import { readSecret, type SecretSource } from "./secrets.ts";
+
+/** The `api` of MCP routes; `@` keeps their ids (`@mcp.tools`) apart from any API's. */
+export const MCP_API = "@mcp";
+/** RFC 9728 §3: the metadata of resource `https://host/p` is at `https://host/.well-known/oauth-protected-resource/p`. */
+export const PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource";
+export const DEFAULT_MCP_MAX_REQUEST_BYTES = 65_536;
+/** Tool calls can run long and a GET stream stays open: a whole answer must fit (clients reconnect after). */
+const DEFAULT_MCP_REQUEST_TIMEOUT_MS = 300_000;
+
+export interface McpInputs {
+  readonly hostnames: readonly string[];
+  readonly access: AccessInputs;
+  readonly source: SecretSource;
+  readonly report: Reporter;
+  readonly secrets: SecretIR[];
+  /** The AI processor's address when there is an `ai` section: one processor serves both. */
+  readonly processor?: AiProcessorAddressIR;
+}
+
+export interface McpResolution {
+  readonly mcp?: McpIR;
+  readonly clusters: readonly ClusterIR[];
+  readonly routes: readonly RouteIR[];
+}
+
+const mcpServers = (config: GatewayConfig) =>
+  Object.entries(config.providers ?? {})
+    .filter((entry): entry is [string, McpServerProvider] => entry[1].type === "mcp")
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
+
+/** The resource URL: absolute, https (http only on loopback, for local runs), its path the API's. */
+function resourceUrl(api: McpApi, index: number, report: Reporter): URL | undefined {
+  if (api.resource === undefined) return undefined;
+  const path = ["mcp", index, "resource"];
+  let url: URL | undefined;
+  try {
+    url = new URL(api.resource);
+  } catch {
+    url = undefined;
+  }
+  const problem = !url
+    ? "is not an absolute URL"
+    : url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.test(url.hostname))
+      ? "is not https (http is accepted on a loopback host only)"
+      : url.username || url.password || url.search || url.hash
+        ? "carries credentials, a query or a fragment"
+        : joinPath(url.pathname) !== joinPath(api.path)
+          ? `has the path ${url.pathname}, not the API's path ${api.path}`
+          : undefined;
+  if (!problem) return url;
+  report.error("PCL4124", `The resource URL of MCP API "${api.name}" ${problem}.`, path, `Write the URL clients reach this endpoint at, e.g. "https://gateway.example.com${joinPath(api.path)}".`);
+  return undefined;
+}
+
+const jwtRules = (access: AccessIR) => (access.kind === "identities" ? access.rules.filter((rule) => rule.identityType === "jwt") : []);
+
+/** JWT callers must hold a token issued for this resource (RFC 8707): `aud` holds the resource URL. */
+function withAudience(access: AccessIR, resource: string | undefined): AccessIR {
+  if (access.kind !== "identities" || resource === undefined) return access;
+  const rules = access.rules.map((rule) =>
+    rule.identityType === "jwt" ? { ...rule, claims: [...rule.claims, { name: "aud", values: [resource] }].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) } : rule,
+  );
+  return { ...access, rules };
+}
+
+/** Tool rules are checked twice: by Envoy on each call, and by the processor on each `tools/list`, which sees only the identity headers. */
+function resolveToolRules(api: McpApi, index: number, inputs: McpInputs): McpToolRuleIR[] {
+  return (api.tools ?? []).map((rule, toolIndex) => {
+    const path = ["mcp", index, "tools", toolIndex, "access"];
+    const access = resolveAccess(rule.access, inputs.access, path);
+    for (const [ruleIndex, allow] of (access.kind === "identities" ? access.rules : []).entries()) {
+      const unchecked = [...(allow.claims.length > 0 ? ["claims"] : []), ...(allow.clientCidrs.length > 0 ? ["clientCidrs"] : [])];
+      if (unchecked.length === 0) continue;
+      inputs.report.error(
+        "PCL4126",
+        `Tool rule for "${rule.tool}" sets ${unchecked.join(" and ")}, which tool rules do not support yet: tools/list could not be filtered by them.`,
+        [...path, "allow", ruleIndex],
+        "Use identity, scopes, roles, groups, consumers or spiffeIds in tool rules; put client address conditions in the API's access.",
+      );
+    }
+    return { tool: rule.tool, access };
+  });
+}
+
+function scopesOf(accesses: readonly AccessIR[]): string[] {
+  return [...new Set(accesses.flatMap((access) => (access.kind === "identities" ? access.rules.flatMap((rule) => rule.scopes) : [])))].sort();
+}
+
+/** The RFC 9728 document: the resource, who issues tokens for it, how they are sent and the scopes rules ask for. */
+function metadataDocument(name: string, resource: string, access: AccessIR, tools: readonly McpToolRuleIR[], config: GatewayConfig): string {
+  const issuers = [...new Set(jwtRules(access).flatMap((rule) => {
+    const identity = config.identities?.[rule.identity ?? ""];
+    return identity?.type === "jwt" ? [identity.issuer] : [];
+  }))].sort();
+  const scopes = scopesOf([access, ...tools.map((tool) => tool.access)]);
+  return JSON.stringify({
+    resource,
+    authorization_servers: issuers,
+    bearer_methods_supported: ["header"],
+    ...(scopes.length > 0 ? { scopes_supported: scopes } : {}),
+    resource_name: name,
+  });
+}
+
+const METADATA_ACCESS = { kind: "public", reason: "OAuth clients discover where to get a token here before they have one (RFC 9728)." } as const;
+
+function metadataRoute(id: string, name: string, path: string, body: string, hostnames: readonly string[]): RouteIR {
+  return {
+    id,
+    api: MCP_API,
+    version: "-",
+    name,
+    hostnames,
+    match: { kind: "exact", path, methods: ["GET"], headers: [] },
+    lifecycle: { state: "published" },
+    action: { kind: "respond", contentType: "application/json", body },
+    access: METADATA_ACCESS,
+  };
+}
+
+/** An MCP API path (or a metadata path) that an API route takes exactly would shadow it or be shadowed. */
+function checkPathsFree(routes: readonly RouteIR[], taken: readonly RouteIR[], report: Reporter): void {
+  const takenPaths = new Map(taken.filter((route) => route.match.kind === "exact").map((route) => [route.match.path, route.id]));
+  for (const route of routes) {
+    const other = takenPaths.get(route.match.path);
+    if (other) report.error("PCL4123", `MCP route ${route.id} takes ${route.match.path}, which route ${other} takes too.`, ["mcp"], "Give each MCP API a path that no API route uses.");
+  }
+}
+
+function resolveApi(api: McpApi, index: number, server: ResolvedMcpServer, config: GatewayConfig, inputs: McpInputs) {
+  const path = joinPath(api.path);
+  const access = resolveAccess(api.access, inputs.access, ["mcp", index, "access"]);
+  const resource = resourceUrl(api, index, inputs.report);
+  if (jwtRules(access).length > 0 && api.resource === undefined) {
+    inputs.report.error(
+      "PCL4125",
+      `MCP API "${api.name}" admits JWT callers but declares no resource URL, so MCP clients cannot discover where to get a token, and a token issued for another API would be accepted.`,
+      ["mcp", index],
+      `Add resource: "https://<gateway host>${path}", the URL clients use.`,
+    );
+  }
+  const tools = resolveToolRules(api, index, inputs);
+  const maxRequestBytes = api.maxRequestBytes ?? DEFAULT_MCP_MAX_REQUEST_BYTES;
+  const metadataUrl = resource ? `${resource.origin}${PROTECTED_RESOURCE_METADATA_PATH}${path}` : undefined;
+  const resourceText = resource ? `${resource.origin}${path}` : undefined;
+  const endpoint: RouteIR = {
+    id: `${MCP_API}.${api.name}`,
+    api: MCP_API,
+    version: "-",
+    name: api.name,
+    hostnames: inputs.hostnames,
+    match: { kind: "exact", path, methods: ["DELETE", "GET", "POST"], headers: [] },
+    lifecycle: { state: "published" },
+    action: { kind: "forward", cluster: server.cluster.name, timeoutMs: server.timeoutMs, rewrite: { prefix: server.path, host: server.hostHeader } },
+    access: withAudience(access, resourceText),
+    mcp: { api: api.name, maxRequestBytes, tools },
+  };
+  const document = resourceText ? metadataDocument(api.name, resourceText, access, tools, config) : undefined;
+  const ir: McpApiIR = {
+    name: api.name,
+    path,
+    server: server.cluster.name,
+    tools,
+    ...(resourceText && metadataUrl ? { resource: resourceText, resourceMetadataUrl: metadataUrl } : {}),
+    maxRequestBytes,
+    ...(server.bearerToken ? { bearerToken: server.bearerToken } : {}),
+  };
+  return { ir, endpoint, document };
+}
+
+function defaultProcessor(): AiProcessorAddressIR {
+  const [host, port] = DEFAULT_AI_PROCESSOR_ADDRESS.split(":");
+  return { kind: "tcp", host: host!, port: Number(port) };
+}
+
+/** Resolves the MCP gateway; with no `mcp` section, only reports MCP servers that nothing would use. */
+export function resolveMcp(config: GatewayConfig, taken: readonly RouteIR[], inputs: McpInputs): McpResolution {
+  const { report } = inputs;
+  const apis = config.mcp ?? [];
+  const used = new Set(apis.map((api) => api.server));
+  const servers = new Map<string, ResolvedMcpServer>();
+  for (const [name, provider] of mcpServers(config)) {
+    if (!used.has(name)) {
+      report.warning("PCL4127", `MCP server "${name}" is not the server of any MCP API, so nothing reaches it.`, ["providers", name], "Name it as the server of an mcp entry, or remove it.");
+      continue;
+    }
+    const cluster = mcpServerCluster(name, provider, config, inputs.source, report, inputs.secrets, DEFAULT_MCP_REQUEST_TIMEOUT_MS);
+    if (!cluster) continue;
+    const bearerToken = provider.bearerToken ? readSecret(provider.bearerToken, inputs.source, report, ["providers", name, "bearerToken"]) : undefined;
+    servers.set(name, { ...cluster, ...(bearerToken ? { bearerToken } : {}) });
+  }
+  if (apis.length === 0) return { clusters: [], routes: [] };
+  const resolved = apis.flatMap((api, index) => {
+    const server = servers.get(api.server);
+    return server ? [resolveApi(api, index, server, config, inputs)] : []; // a missing or unusable server is reported already
+  });
+  const withDocuments = resolved.filter((api) => api.document !== undefined);
+  const routes = [
+    ...resolved.map((api) => api.endpoint),
+    ...withDocuments.map((api) => metadataRoute(`${MCP_API}.${api.ir.name}.resource-metadata`, `${api.ir.name}.resource-metadata`, `${PROTECTED_RESOURCE_METADATA_PATH}${api.ir.path}`, api.document!, inputs.hostnames)),
+    // The bare well-known path names one resource; with several, clients follow the path-suffixed one from the 401.
+    ...(withDocuments.length === 1 ? [metadataRoute(`${MCP_API}.resource-metadata`, "resource-metadata", PROTECTED_RESOURCE_METADATA_PATH, withDocuments[0]!.document!, inputs.hostnames)] : []),
+  ];
+  checkPathsFree(routes, taken, report);
+  return {
+    mcp: { processor: { address: inputs.processor ?? defaultProcessor(), cluster: AI_PROCESSOR_CLUSTER }, apis: resolved.map((api) => api.ir) },
+    clusters: [...servers.values()].map((server) => server.cluster),
+    routes,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The MCP processor on MCP endpoint routes: a second ext_proc filter (the AI one keeps its name,
+ * per-route modes and stats), on the same processor cluster. It sees each request's headers and
+ * whole body (strict parse, the server's credential) and the answer's headers and body chunk by
+ * chunk (tools/list filtered to the caller's tools; everything else passes through unchanged).
+ */
+import { ExternalProcessorSchema, ExtProcPerRouteSchema } from "../../generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc_pb.js";
+import { ProcessingMode_BodySendMode as Body, ProcessingMode_HeaderSendMode as Headers } from "../../generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode_pb.js";
+import type { GatewayIR, RouteIR } from "../model/ir.ts";
+import { GATEWAY_METADATA_KEY } from "./filters/ext-proc.ts";
+import type { HttpFilterModule } from "./filters/http-filter.ts";
+import { duration, packed, typedExtension } from "./proto.ts";
+
+export const MCP_PROCESSOR_FILTER = "envoy.filters.http.ext_proc.mcp";
+/** The gRPC metadata that tells the processor a stream is MCP traffic (the AI filter's streams carry none). */
+export const PROCESSOR_KIND_METADATA_KEY = "x-portcullis-processor";
+
+const MODE = { requestHeaderMode: Headers.SEND, requestBodyMode: Body.BUFFERED, responseHeaderMode: Headers.SEND, responseBodyMode: Body.STREAMED, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP };
+
+function chainEntry(ir: GatewayIR) {
+  const mcp = ir.mcp;
+  if (!mcp || !ir.routes.some((route) => route.mcp)) return undefined;
+  return {
+    ...typedExtension(MCP_PROCESSOR_FILTER, ExternalProcessorSchema, {
+      grpcService: {
+        targetSpecifier: { case: "envoyGrpc", value: { clusterName: mcp.processor.cluster } },
+        initialMetadata: [
+          { key: GATEWAY_METADATA_KEY, value: ir.name },
+          { key: PROCESSOR_KIND_METADATA_KEY, value: "mcp" },
+        ],
+      },
+      // Fail closed: without the processor no body is checked strictly and no list is filtered.
+      failureModeAllow: false,
+      messageTimeout: duration(5_000),
+      mutationRules: { disallowIsError: true },
+      processingMode: MODE,
+      statPrefix: "mcp",
+    }),
+    disabled: true,
+  };
+}
+
+export const mcpProcessorFilter: HttpFilterModule = {
+  name: MCP_PROCESSOR_FILTER,
+  chainEntry,
+  perRoute: (route: RouteIR) => (route.mcp ? packed(ExtProcPerRouteSchema, { override: { case: "overrides", value: { processingMode: MODE } } }) : undefined),
+};

@@ -1,0 +1,75 @@
+/**
+ * The tool rules of MCP endpoint routes, decided by a second RBAC filter that runs after Envoy's
+ * mcp filter has parsed the body: a `tools/call` is let through only when the first tool rule whose
+ * pattern matches `params.name` admits the caller; every other MCP method passes (the API's own
+ * access rules, the first RBAC filter, already admitted the caller). A refused call is answered
+ * with a JSON-RPC error (mcp-local-replies.ts) and never reaches the server.
+ */
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { type PermissionSchema, type PrincipalSchema, RBAC_Action } from "../../generated/envoy/config/rbac/v3/rbac_pb.js";
+import { RBACPerRouteSchema, RBACSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
+import type { StringMatcherSchema } from "../../generated/envoy/type/matcher/v3/string_pb.js";
+import type { GatewayIR, McpToolRuleIR, RouteIR } from "../model/ir.ts";
+import type { HttpFilterModule } from "./filters/http-filter.ts";
+import { rulePrincipal, withoutCriticalExtensions } from "./filters/rbac-principals.ts";
+import { MCP_FILTER } from "./mcp-filter.ts";
+import { escapeRegex, packed, sortedRecord, typedExtension } from "./proto.ts";
+
+/** A name of its own: the first RBAC filter keeps `envoy.filters.http.rbac` (and its per-route config). */
+export const MCP_TOOL_RBAC_FILTER = "envoy.filters.http.rbac.mcp_tools";
+
+type Permission = MessageInitShape<typeof PermissionSchema>;
+type Principal = MessageInitShape<typeof PrincipalSchema>;
+type StringMatch = MessageInitShape<typeof StringMatcherSchema>;
+
+/** `search_*` → a regex over the whole name; a name without `*` matches exactly. */
+export function toolNameMatcher(pattern: string): StringMatch {
+  if (!pattern.includes("*")) return { matchPattern: { case: "exact", value: pattern } };
+  return { matchPattern: { case: "safeRegex", value: { regex: `^${pattern.split("*").map(escapeRegex).join(".*")}$` } } };
+}
+
+function mcpMetadata(path: readonly string[], value: StringMatch): Permission {
+  const metadataMatcher = { filter: MCP_FILTER, path: path.map((key) => ({ segment: { case: "key" as const, value: key } })), value: { matchPattern: { case: "stringMatch" as const, value } } };
+  return { rule: { case: "sourcedMetadata", value: { metadataMatcher } } };
+}
+
+const isToolCall = mcpMetadata(["method"], { matchPattern: { case: "exact", value: "tools/call" } });
+const toolIs = (pattern: string) => mcpMetadata(["params", "name"], toolNameMatcher(pattern));
+const ANY: Principal = { identifier: { case: "any", value: true } };
+
+/** Who a tool rule admits: anyone for `public`, the rules' principals otherwise (none for `deny`). */
+function principals(rule: McpToolRuleIR): Principal[] {
+  const access = rule.access;
+  if (access.kind === "public") return [ANY];
+  if (access.kind === "deny") return [];
+  return access.rules.flatMap((allow) => {
+    const principal = rulePrincipal(allow);
+    if (!principal) return [];
+    return [allow.identityType === "jwt" && allow.identity ? withoutCriticalExtensions(allow.identity, [principal]) : principal];
+  });
+}
+
+/** First match decides: rule i covers the tools its pattern matches and no earlier rule's does. */
+function toolPolicies(tools: readonly McpToolRuleIR[]) {
+  return tools.flatMap((rule, index) => {
+    const admitted = principals(rule);
+    if (admitted.length === 0) return [];
+    const earlier = tools.slice(0, index).map((other) => toolIs(other.tool));
+    const rules: Permission[] = [isToolCall, toolIs(rule.tool), ...(earlier.length > 0 ? [{ rule: { case: "notRule" as const, value: { rule: { case: "orRules" as const, value: { rules: earlier } } } } }] : [])];
+    const policy = { permissions: [{ rule: { case: "andRules" as const, value: { rules } } }], principals: admitted };
+    return [[`tools[${index}]`, policy] as const];
+  });
+}
+
+function perRoute(route: RouteIR) {
+  if (!route.mcp) return undefined;
+  const otherMethods = { permissions: [{ rule: { case: "notRule" as const, value: isToolCall } }], principals: [ANY] };
+  const policies = sortedRecord<{ permissions: Permission[]; principals: Principal[] }>([["methods", otherMethods], ...toolPolicies(route.mcp.tools)]);
+  return packed(RBACPerRouteSchema, { rbac: { rules: { action: RBAC_Action.ALLOW, policies } } });
+}
+
+export const mcpToolRbacFilter: HttpFilterModule = {
+  name: MCP_TOOL_RBAC_FILTER,
+  chainEntry: (ir: GatewayIR) => (ir.routes.some((route) => route.mcp) ? { ...typedExtension(MCP_TOOL_RBAC_FILTER, RBACSchema, {}), disabled: true } : undefined),
+  perRoute,
+};
