@@ -76,8 +76,8 @@ function credentialHeaders(ir: GatewayIR): (caller: Caller) => Record<string, st
   };
 }
 
-export function accessMatrix(ir: GatewayIR): AccessMatrix {
-  const callers = callersOf(ir);
+/** `callers` defaults to those the IR's rules tell apart; `diff` passes both sides' callers to compare two gateways row by row. */
+export function accessMatrix(ir: GatewayIR, callers: readonly Caller[] = callersOf(ir)): AccessMatrix {
   // Routes chosen by a header only the AI processor sets are not a client's to call (the header is removed on arrival).
   const internal = (route: RouteIR) => route.match.headers.some((header) => header.name === ir.ai?.routeHeader);
   const routes = ir.routes.filter((route) => !internal(route)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

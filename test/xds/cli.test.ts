@@ -53,7 +53,7 @@ describe("portcullis compile / diff / validate", () => {
 
   it("diff summarizes route changes against the committed output", async () => {
     writeFileSync(config, readFileSync(config, "utf8").replace("name: create, match: { path: /, methods: [POST] }", "name: create, match: { path: /new, methods: [POST, PUT] }"));
-    const diff = await cli("diff", config);
+    const diff = await cli("diff", config, "--against", join(work, "generated"));
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain("~ changed  routes/web");
     expect(diff.stdout).toContain("path /v1/orders → /v1/orders/new");
@@ -63,7 +63,7 @@ describe("portcullis compile / diff / validate", () => {
   it("diff survives committed output left unreadable by a merge conflict, and refuses a missing --against", async () => {
     const routes = join(work, "generated", "routes", "web.yaml");
     writeFileSync(routes, "<<<<<<< HEAD\nname: web\n=======\n");
-    const diff = await cli("diff", config);
+    const diff = await cli("diff", config, "--against", join(work, "generated"));
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain("routes/web");
     const missing = await cli("diff", config, "--against", join(work, "no-such-dir"));
@@ -140,7 +140,7 @@ describe("compile writes and removes only the files it wrote", () => {
     const check = await cliIn(dir, "compile", "--check", "gateway.yaml");
     expect(check.code).toBe(0);
     expect(check.stdout).toContain("generated: up to date (5 files)");
-    expect((await cliIn(dir, "diff", "gateway.yaml")).stdout).toContain("No changes against generated.");
+    expect((await cliIn(dir, "diff", "gateway.yaml", "--against", "generated")).stdout).toContain("No changes to gateway route-matches against generated.");
     const before = contents(dir);
     const refused = await cliIn(dir, "compile", "gateway.yaml");
     expect(refused.code).toBe(2);

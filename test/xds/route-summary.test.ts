@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { describeDiff } from "../../src/cli/diff.ts";
+import { describeDiff } from "../../src/review/resource-diff.ts";
 import { compileGatewayFile } from "../../src/compile.ts";
 import { INDEX_FILE, renderSnapshot } from "../../src/xds/render.ts";
 

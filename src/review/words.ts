@@ -1,0 +1,19 @@
+/** Small English helpers shared by the review sentences. */
+
+/** `a`, `a and b`, `a, b and c`. */
+export function joinWords(words: readonly string[]): string {
+  if (words.length <= 1) return words[0] ?? "";
+  return `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+}
+
+/** `per second`, `per 90 s`: how a period in seconds reads. */
+export function perPeriod(seconds: number): string {
+  const unit = { 1: "second", 60: "minute", 3600: "hour", 86400: "day" }[seconds];
+  return unit ? `per ${unit}` : `per ${seconds} s`;
+}
+
+/** A list as a quoted, comma-separated set, or `none`. */
+export const listed = (values: readonly string[]): string => (values.length ? values.join(", ") : "none");
+
+/** Values of `a` that are not in `b`, sorted. */
+export const missingFrom = (a: readonly string[], b: readonly string[]): string[] => a.filter((value) => !b.includes(value)).sort();
