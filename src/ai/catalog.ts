@@ -30,3 +30,10 @@ export function costUsd(provider: string | undefined, model: string, usage: Usag
 /** Whether the catalog prices this model (a zero-token request costs 0, not null, when it does). */
 export const isPriced = (provider: string | undefined, model: string): boolean =>
   costUsd(provider, model, { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 }) !== null;
+
+/** The model's context window in tokens, where the catalog knows it: no answer can be longer. */
+export function contextWindow(provider: string | undefined, model: string): number | undefined {
+  if (!provider) return undefined;
+  const found = load().calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId: provider });
+  return found?.model.context_window;
+}

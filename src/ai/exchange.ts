@@ -2,14 +2,18 @@
  * One AI request as the processor sees it over one ext_proc stream: request headers (the endpoint,
  * the verified caller), the request body (the model alias: pick the provider, translate, sign,
  * and have Envoy route to the provider's cluster), response headers and the response body chunk
- * by chunk (translate, read the usage), and finally the usage record. Synchronous: each message
- * is answered as soon as it arrives.
+ * by chunk (translate, read the usage), and finally the usage record. Before the provider is
+ * called, the request's worst case is reserved against its budgets (src/ai/budgets), and settled
+ * when the answer ends. Synchronous except for a reservation in Redis: every other message is
+ * answered as soon as it arrives.
  */
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
 import { costUsd } from "./catalog.ts";
 import { isError, resolveChat, type ResolvedChat } from "./chat-request.ts";
 import { immediateResponse, phaseResponse, readHeaders } from "./ext-proc-messages.ts";
 import type { AiGatewayRuntime } from "./gateways.ts";
+import { type Admission, admit, type BudgetHold, settle, settledUsage } from "./budgets/admission.ts";
+import type { BudgetLedgers } from "./budgets/ledgers.ts";
 import { providerRequestHeaders, providerResponseHeaders } from "./headers.ts";
 import { modelList } from "./models-endpoint.ts";
 import { errorBody, type OpenAiError } from "./openai-errors.ts";
@@ -24,6 +28,10 @@ export interface ExchangeDeps {
   /** Cost in US dollars of a request's tokens, or null without a known price; default: the model catalog. */
   readonly price?: (provider: AiProviderIR, model: string, usage: Usage) => number | null;
   readonly now?: () => number;
+  /** Budget counters; absent: budgets are not enforced (only tests of other parts leave it out). */
+  readonly budgets?: BudgetLedgers;
+  /** Hears of requests that audit-mode budgets let through past their limit. */
+  readonly onOverrun?: (overrun: { readonly gateway: string; readonly budget: string; readonly member: string; readonly requestId: string }) => void;
 }
 
 interface Caller {
@@ -42,6 +50,12 @@ interface Routed extends ResolvedChat {
 
 const catalogPrice = (provider: AiProviderIR, model: string, usage: Usage) => costUsd(provider.catalog, model, usage);
 const fail = (error: OpenAiError) => immediateResponse(error.status, errorBody(error));
+/** Server-sent events in a chunk of the translated stream: each ends with a blank line, and chunks hold whole events. */
+function countEvents(bytes: Uint8Array): number {
+  let events = 0;
+  for (let i = 1; i < bytes.length; i++) if (bytes[i] === 0x0a && bytes[i - 1] === 0x0a) events++;
+  return events;
+}
 
 export class AiExchange {
   readonly #runtime: AiGatewayRuntime | undefined;
@@ -52,6 +66,9 @@ export class AiExchange {
   #status = 0;
   #body: ResponseBody | undefined;
   #recorded = false;
+  #hold: BudgetHold | undefined;
+  /** Events of a streamed answer the client got (for the estimate when no usage comes). */
+  #events = 0;
 
   constructor(runtime: AiGatewayRuntime | undefined, deps: ExchangeDeps) {
     this.#runtime = runtime;
@@ -60,7 +77,7 @@ export class AiExchange {
   }
 
   /** The answer to one message from Envoy; undefined for messages that need none. */
-  handle(request: ProcessingRequest): ProcessingResponse | undefined {
+  handle(request: ProcessingRequest): ProcessingResponse | undefined | Promise<ProcessingResponse> {
     const message = request.request;
     switch (message.case) {
       case "requestHeaders":
@@ -103,7 +120,7 @@ export class AiExchange {
     return phaseResponse("requestHeaders", { remove: providerRequestHeaders(headers).remove });
   }
 
-  #requestBody(body: Uint8Array): ProcessingResponse {
+  #requestBody(body: Uint8Array): ProcessingResponse | Promise<ProcessingResponse> {
     const runtime = this.#runtime!;
     const resolved = resolveChat(body, runtime);
     if (isError(resolved)) return fail(resolved);
@@ -119,7 +136,7 @@ export class AiExchange {
       clientWantsUsage: typeof streamOptions === "object" && streamOptions !== null && (streamOptions as Record<string, unknown>)["include_usage"] === true,
     };
     const bytes = new TextEncoder().encode(native.body);
-    return phaseResponse("requestBody", {
+    const forward = () => phaseResponse("requestBody", {
       set: {
         ...native.headers,
         [runtime.routeHeader]: resolved.provider.name,
@@ -130,6 +147,30 @@ export class AiExchange {
       // Envoy matches routes again: the provider route (its cluster, Host and timeout) now applies.
       clearRouteCache: true,
     });
+    const admission = this.#admit(resolved);
+    return admission instanceof Promise ? admission.then((decided) => this.#decide(decided, forward)) : this.#decide(admission, forward);
+  }
+
+  #admit(resolved: ResolvedChat): Admission | Promise<Admission> {
+    const runtime = this.#runtime!;
+    const ledgers = this.#deps.budgets;
+    if (!ledgers || runtime.budgets.length === 0) return {};
+    const price = this.#deps.price ?? catalogPrice;
+    return admit({ gateway: runtime.name, budgets: runtime.budgets, ledger: ledgers.for(runtime.budgetStore), windows: ledgers.windows, caller: this.#caller, ...resolved, price, now: (this.#deps.now ?? Date.now)() });
+  }
+
+  /** Refused: a 429 before any provider call, and nothing to record. Admitted: on to the provider, the reservation held. */
+  #decide(admission: Admission, forward: () => ProcessingResponse): ProcessingResponse {
+    if ("refusal" in admission) {
+      this.#routed = undefined;
+      const { error, retryAfterSeconds } = admission.refusal;
+      return immediateResponse(error.status, errorBody(error), "application/json", retryAfterSeconds > 0 ? { "retry-after": String(retryAfterSeconds) } : {});
+    }
+    this.#hold = admission.hold;
+    for (const overrun of admission.hold?.overruns ?? []) {
+      this.#deps.onOverrun?.({ gateway: overrun.gateway, budget: overrun.budget.name, member: overrun.member, requestId: this.#caller.requestId });
+    }
+    return forward();
   }
 
   #responseHeaders(headers: Map<string, string>, endOfStream: boolean): ProcessingResponse {
@@ -143,6 +184,7 @@ export class AiExchange {
 
   #responseBody(chunk: Uint8Array, endOfStream: boolean): ProcessingResponse {
     const out = this.#body?.push(chunk, endOfStream);
+    if (this.#body?.streamed && out) this.#events += countEvents(out);
     if (endOfStream) this.#record();
     return phaseResponse("responseBody", out === undefined ? {} : { body: out });
   }
@@ -152,7 +194,13 @@ export class AiExchange {
     if (!routed || this.#recorded || !this.#runtime) return;
     this.#recorded = true;
     const usage = this.#body?.usage();
-    const tokens: Usage = usage ?? { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
+    const hold = this.#hold;
+    const price = this.#deps.price ?? catalogPrice;
+    // Without reported usage, a request that held a budget is recorded (and settled) at its estimate.
+    const counted = hold ? settledUsage(hold, { status: this.#status, usage, streamed: this.#body?.streamed ?? false, events: this.#events }) : usage;
+    const tokens: Usage = counted ?? { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
+    const cost = counted ? price(routed.provider, routed.model.model, tokens) : null;
+    if (hold) settle(hold, tokens, cost);
     const now = (this.#deps.now ?? Date.now)();
     const record: UsageRecord = {
       time: new Date(this.#started).toISOString(),
@@ -165,7 +213,7 @@ export class AiExchange {
       status: this.#status,
       ...tokens,
       usageReported: usage !== undefined,
-      costUsd: usage ? (this.#deps.price ?? catalogPrice)(routed.provider, routed.model.model, tokens) : null,
+      costUsd: cost,
       durationMs: now - this.#started,
     };
     this.#deps.usage.record(record);

@@ -52,11 +52,12 @@ export function phaseResponse(phase: Phase, mutation: Mutation = {}): Processing
 }
 
 /** Answer the client now, without any upstream: Envoy sends this response and stops the request. */
-export function immediateResponse(status: number, body: string, contentType = "application/json"): ProcessingResponse {
+export function immediateResponse(status: number, body: string, contentType = "application/json", headers: Readonly<Record<string, string>> = {}): ProcessingResponse {
+  const set = [setHeader("content-type", contentType), ...Object.entries(headers).map(([key, value]) => setHeader(key, value))];
   return create(ProcessingResponseSchema, {
     response: {
       case: "immediateResponse",
-      value: { status: { code: status as StatusCode }, headers: { setHeaders: [setHeader("content-type", contentType)] }, body: encoder.encode(body), details: "portcullis_ai" },
+      value: { status: { code: status as StatusCode }, headers: { setHeaders: set }, body: encoder.encode(body), details: "portcullis_ai" },
     },
   });
 }

@@ -3,7 +3,7 @@
  * compile (so `serve --watch` edits apply to the next request) and looked up per ext_proc stream
  * by the gateway name Envoy sends in the stream's metadata.
  */
-import type { AiModelIR, AiProviderIR, GatewayIR, IdentityHeadersIR } from "../model/ir.ts";
+import type { AiBudgetIR, AiBudgetStoreIR, AiModelIR, AiProviderIR, GatewayIR, IdentityHeadersIR } from "../model/ir.ts";
 
 export interface AiGatewayRuntime {
   readonly name: string;
@@ -12,8 +12,10 @@ export interface AiGatewayRuntime {
   readonly models: ReadonlyMap<string, AiModelIR>;
   readonly providers: ReadonlyMap<string, AiProviderIR>;
   readonly identityHeaders: IdentityHeadersIR;
-  /** API-key consumer → team, for usage records. */
+  /** API-key consumer → team, for usage records and team budgets. */
   readonly teams: ReadonlyMap<string, string>;
+  readonly budgets: readonly AiBudgetIR[];
+  readonly budgetStore: AiBudgetStoreIR;
 }
 
 export function aiRuntime(ir: GatewayIR): AiGatewayRuntime | undefined {
@@ -27,6 +29,8 @@ export function aiRuntime(ir: GatewayIR): AiGatewayRuntime | undefined {
     providers: new Map(ai.providers.map((provider) => [provider.name, provider])),
     identityHeaders: ir.identityHeaders,
     teams: new Map(ir.apiKeyProviders.flatMap((identity) => identity.consumers.flatMap((consumer) => (consumer.team ? [[consumer.name, consumer.team] as const] : [])))),
+    budgets: ai.budgets,
+    budgetStore: ai.budgetStore,
   };
 }
 

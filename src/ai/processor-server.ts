@@ -63,18 +63,43 @@ export async function startAiProcessor(options: AiProcessorOptions): Promise<AiP
       open.delete(call);
       exchange.close();
     };
-    call.on("data", (request: ProcessingRequest) => {
-      let response: ProcessingResponse | undefined;
+    const failed = (request: ProcessingRequest, error: Error) => {
+      // Fail closed: Envoy answers the client with an error instead of passing the request on untouched.
+      log.error("AI processor failed on a request", { gateway, phase: request.request.case, error: error.message });
+      finish();
+      call.emit("error", { code: GrpcStatus.INTERNAL, details: "the AI processor failed on this request" });
+    };
+    /** An answer still being worked out (a budget reservation in Redis): later messages wait their turn. */
+    let pending: Promise<void> | undefined;
+    const answer = (request: ProcessingRequest): Promise<void> | undefined => {
+      if (finished) return undefined;
+      let response: ProcessingResponse | undefined | Promise<ProcessingResponse>;
       try {
         response = exchange.handle(request);
       } catch (error) {
-        // Fail closed: Envoy answers the client with an error instead of passing the request on untouched.
-        log.error("AI processor failed on a request", { gateway, phase: request.request.case, error: (error as Error).message });
-        finish();
-        call.emit("error", { code: GrpcStatus.INTERNAL, details: "the AI processor failed on this request" });
-        return;
+        failed(request, error as Error);
+        return undefined;
       }
-      if (response) call.write(response);
+      if (!(response instanceof Promise)) {
+        if (response) call.write(response);
+        return undefined;
+      }
+      return response.then(
+        (decided) => void (finished || call.write(decided)),
+        (error: Error) => failed(request, error),
+      );
+    };
+    const wait = (next: Promise<void>) => {
+      pending = next;
+      void next.then(() => {
+        if (pending === next) pending = undefined;
+      });
+    };
+    call.on("data", (request: ProcessingRequest) => {
+      const earlier = pending;
+      if (earlier) return wait(earlier.then(() => answer(request)));
+      const started = answer(request);
+      if (started) wait(started);
     });
     call.on("end", () => {
       finish();

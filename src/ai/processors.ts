@@ -6,6 +6,7 @@
 import type { AiProcessorAddressIR, GatewayIR } from "../model/ir.ts";
 import type { Logger } from "../server/log.ts";
 import { McpGateways } from "../mcp/gateways.ts";
+import { BudgetLedgers } from "./budgets/ledgers.ts";
 import { AiGateways } from "./gateways.ts";
 import { type AiProcessor, startAiProcessor } from "./processor-server.ts";
 import type { UsageSink } from "./usage.ts";
@@ -15,6 +16,8 @@ export interface AiProcessorsOptions {
   readonly log: Logger;
   /** Where usage is recorded: a SQLite file (created with the first processor), or a sink of the caller's. */
   readonly usage: string | UsageSink;
+  /** Where in-memory budget counters are written behind; default: the usage database when `usage` is a file. */
+  readonly budgetFile?: string;
 }
 
 /** The address as written in a config: `host:port` (`[::1]:port`) or `unix:/path`; it keys the servers. */
@@ -31,6 +34,7 @@ export class AiProcessors {
   /** Gateway name → the address its processor listens on. */
   readonly #addresses = new Map<string, string>();
   #store: UsageStore | undefined;
+  #budgets: BudgetLedgers | undefined;
 
   constructor(options: AiProcessorsOptions) {
     this.#options = options;
@@ -49,7 +53,7 @@ export class AiProcessors {
     else this.#addresses.delete(ir.name);
     await this.#stopUnused();
     if (!address || !text || this.#servers.has(text)) return;
-    const starting = startAiProcessor({ address, gateways: this.gateways, mcp: this.mcpGateways, deps: { usage: this.#usage() }, log: this.#options.log });
+    const starting = startAiProcessor({ address, gateways: this.gateways, mcp: this.mcpGateways, deps: { usage: this.#usage(), budgets: this.#ledgers(), onOverrun: (overrun) => this.#options.log.warn("request let through past an audit-mode budget", overrun) }, log: this.#options.log });
     this.#servers.set(text, starting);
     try {
       await starting;
@@ -65,6 +69,16 @@ export class AiProcessors {
     if (typeof usage !== "string") return usage;
     this.#store ??= new UsageStore(usage, (error) => this.#options.log.error("usage records could not be written; they are kept and tried again", { error: error.message }));
     return this.#store;
+  }
+
+  #ledgers(): BudgetLedgers {
+    const { usage, budgetFile, log } = this.#options;
+    const file = budgetFile ?? (typeof usage === "string" ? usage : undefined);
+    this.#budgets ??= new BudgetLedgers({
+      ...(file ? { file } : {}),
+      onError: (error) => log.error("budget counters could not be written or read; requests are refused while a shared store is unreachable", { error: error.message }),
+    });
+    return this.#budgets;
   }
 
   /** The addresses processors listen on, sorted. */
@@ -87,5 +101,7 @@ export class AiProcessors {
     await Promise.all(servers.map(async (server) => (await server).close()));
     this.#store?.close();
     this.#store = undefined;
+    await this.#budgets?.close();
+    this.#budgets = undefined;
   }
 }

@@ -12,9 +12,6 @@ export function reportUnsupportedAi(config: GatewayConfig, report: Reporter): vo
   }
   const ai = config.ai;
   if (!ai) return;
-  for (const [index, budget] of (ai.budgets ?? []).entries()) {
-    report.error("PCL4040", `Budget "${budget.name}" is not enforced yet: spending and tokens are recorded (portcullis usage) but never capped.`, ["ai", "budgets", index], "Remove the budget until budgets land, and watch `portcullis usage` meanwhile.");
-  }
   for (const [alias, model] of Object.entries(ai.models ?? {})) {
     const path = ["ai", "models", alias];
     if ((model.fallbacks ?? []).length > 0) {

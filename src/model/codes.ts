@@ -34,6 +34,15 @@ export const COMPILE_CODES = {
   PCL4050: "AI API path is taken by an API route",
   PCL4051: "LLM provider is not used by any model alias",
   PCL4052: "No price known for a model: its usage is recorded without a cost",
+  PCL4053: "Budget time zone is not an IANA time zone",
+  PCL4054: "Budget or rate limit sets no limit",
+  PCL4055: "Budget or rate limit names a member (identity, consumer, team) that does not exist",
+  PCL4056: "Two budgets or rate limits share a name",
+  PCL4057: "No price known for a model while a money budget applies",
+  PCL4058: "Longest answer of a model unknown while a budget reserves tokens or money (set maxTokens)",
+  PCL4059: "Budget setting that has no effect for its scope",
+  // PCL4140–PCL4149: AI budget store.
+  PCL4140: "Budget store Redis URL cannot be used",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
   PCL4060: "MCP is not supported yet",
   // PCL4070–PCL4079: files the config names, checked as they are read (secrets: serve, up, validate;

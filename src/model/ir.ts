@@ -368,7 +368,29 @@ export interface AiIR {
   readonly models: readonly AiModelIR[];
   /** The LLM providers the aliases use, sorted by name. */
   readonly providers: readonly AiProviderIR[];
+  /** Budgets and per-minute rate limits, in config order (budgets first); a request must fit every one that applies. */
+  readonly budgets: readonly AiBudgetIR[];
+  /** Where the counters live: in the processor (written behind to its SQLite file) or in a Redis server replicas share. */
+  readonly budgetStore: AiBudgetStoreIR;
 }
+
+/** A budget or rate limit: what it counts, per whom, over which calendar window, and whether it refuses. */
+export interface AiBudgetIR {
+  readonly name: string;
+  /** `rate-limit`: from ai.rateLimits (period `minute`). */
+  readonly kind: "budget" | "rate-limit";
+  readonly scope: "global" | "identity" | "subject" | "consumer" | "team";
+  /** Only these members of the scope, each counted apart; absent: every one. */
+  readonly only?: readonly string[];
+  /** Limits per window; at least one is set. */
+  readonly limits: { readonly usd?: number; readonly tokens?: number; readonly requests?: number };
+  readonly period: "minute" | "day" | "week" | "month";
+  /** IANA time zone of the calendar (UTC for minutes). */
+  readonly timeZone: string;
+  readonly mode: "block" | "audit";
+}
+
+export type AiBudgetStoreIR = { readonly kind: "memory" } | { readonly kind: "redis"; readonly url: SecretValue; readonly keyPrefix: string };
 
 /** A loopback IP and port, or a unix socket (an absolute path). */
 export type AiProcessorAddressIR = { readonly kind: "tcp"; readonly host: string; readonly port: number } | { readonly kind: "unix"; readonly path: string };

@@ -7,10 +7,11 @@
 import { isPriced } from "../ai/catalog.ts";
 import type { AiGateway, GatewayConfig, LlmProvider } from "../config/types.ts";
 import { reportUnsupportedAi } from "./ai-unsupported.ts";
-import type { AccessIR, AiIR, AiModelIR, AiProcessorAddressIR, ClusterIR, RouteIR } from "./ir.ts";
+import type { AccessIR, AiBudgetIR, AiIR, AiModelIR, AiProcessorAddressIR, ClusterIR, RouteIR } from "./ir.ts";
 import { joinPath } from "./paths.ts";
 import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
+import { checkBudgetable, resolveBudgets, resolveBudgetStore } from "./resolve-ai-budgets.ts";
 import { isSupported, resolveLlmProvider, type ResolvedLlmProvider } from "./resolve-ai-providers.ts";
 import type { SecretSource } from "./secrets.ts";
 
@@ -67,8 +68,8 @@ function processorAddress(ai: AiGateway, report: Reporter): AiProcessorAddressIR
   return { kind: "tcp", host: (match[1] ?? match[2])!, port };
 }
 
-/** The first (only) target of each alias, checked against its provider's `models` list. */
-function resolveModels(ai: AiGateway, providers: Readonly<Record<string, ResolvedLlmProvider>>, config: GatewayConfig, report: Reporter): AiModelIR[] {
+/** The first (only) target of each alias, checked against its provider's `models` list and the budgets. */
+function resolveModels(ai: AiGateway, providers: Readonly<Record<string, ResolvedLlmProvider>>, config: GatewayConfig, budgets: readonly AiBudgetIR[], report: Reporter): AiModelIR[] {
   return Object.keys(ai.models ?? {})
     .sort()
     .flatMap((alias) => {
@@ -80,11 +81,13 @@ function resolveModels(ai: AiGateway, providers: Readonly<Record<string, Resolve
         report.error("PCL4047", `Model alias "${alias}" asks provider "${target.provider}" for "${target.model}", which its models list does not allow.`, ["ai", "models", alias, "targets", 0, "model"], `Use one of ${allowed.map((m) => `"${m}"`).join(", ")}, or add "${target.model}" to providers.${target.provider}.models.`);
         return [];
       }
-      const catalog = providers[target.provider]!.provider.catalog;
-      if (!isPriced(catalog, target.model)) {
+      const provider = providers[target.provider]!.provider;
+      const model: AiModelIR = { alias, provider: target.provider, model: target.model, ...(entry.maxTokens !== undefined ? { maxTokens: entry.maxTokens } : {}) };
+      if (!checkBudgetable(model, provider, budgets, report)) return [];
+      if (!isPriced(provider.catalog, target.model)) {
         report.warning("PCL4052", `No price is known for "${target.model}" of provider "${target.provider}" (model alias "${alias}"): its usage is recorded without a cost.`, ["ai", "models", alias, "targets", 0, "model"], "Check the model name against the provider's; self-hosted models have no price.");
       }
-      return [{ alias, provider: target.provider, model: target.model, ...(entry.maxTokens !== undefined ? { maxTokens: entry.maxTokens } : {}) }];
+      return [model];
     });
 }
 
@@ -139,7 +142,9 @@ export function resolveAi(config: GatewayConfig, apiRoutes: readonly RouteIR[], 
   }
   if (!ai) return { clusters: [], routes: [] };
   const processor = processorAddress(ai, report);
-  const models = resolveModels(ai, resolved, config, report);
+  const budgets = resolveBudgets(ai, config, report);
+  const budgetStore = resolveBudgetStore(ai, inputs.source, report);
+  const models = resolveModels(ai, resolved, config, budgets, report);
   const providers = Object.values(resolved);
   const basePath = joinPath(ai.basePath ?? "/ai/v1");
   const access = resolveAccess(ai.access, inputs.access, ["ai", "access"]);
@@ -147,7 +152,7 @@ export function resolveAi(config: GatewayConfig, apiRoutes: readonly RouteIR[], 
   checkPathsFree(routes, apiRoutes, report);
   if (!processor) return { clusters: [], routes: [] };
   return {
-    ai: { basePath, processor: { address: processor, cluster: AI_PROCESSOR_CLUSTER }, routeHeader: AI_ROUTE_HEADER, models, providers: providers.map((p) => p.provider) },
+    ai: { basePath, processor: { address: processor, cluster: AI_PROCESSOR_CLUSTER }, routeHeader: AI_ROUTE_HEADER, models, providers: providers.map((p) => p.provider), budgets, budgetStore },
     clusters: providers.map((p) => p.cluster),
     routes,
   };

@@ -53,7 +53,7 @@ ai:
     expect(rendered).not.toContain("sk-secret-never-printed");
   });
 
-  it("refuses budgets, fallbacks, several targets, weights, prompt APIs and unsupported provider types where they are written", async () => {
+  it("refuses fallbacks, several targets, weights, prompt APIs and unsupported provider types where they are written", async () => {
     const result = await compile(`providers:
   oai: { type: openai, apiKey: { env: K } }
   gem: { type: gemini, apiKey: { env: K } }
@@ -65,14 +65,11 @@ ai:
         - { provider: oai, model: gpt-4o-mini, weight: 2 }
         - { provider: oai, model: gpt-4o }
       fallbacks: [{ provider: oai, model: gpt-4o }]
-  budgets:
-    - { name: monthly, scope: team, usd: 10, period: month }
 prompts:
   - { name: sum, path: /prompts/sum, model: fast, template: "x", input: {}, access: { allow: [{ identity: apps }] } }
 `, { K: "k" });
     expect(found(result)).toEqual([
-      ["PCL4044", "error", 20],
-      ["PCL4040", "error", 18],
+      ["PCL4044", "error", 18],
       ["PCL4041", "error", 16],
       ["PCL4042", "error", 15],
       ["PCL4042", "error", 14],

@@ -1,6 +1,7 @@
 /** The ai and prompts sections: the OpenAI-style AI gateway, model aliases, budgets and prompt APIs. */
 
 import type { Access } from "./apis.ts";
+import type { SecretRef } from "./common.ts";
 
 export interface AiGateway {
   /**
@@ -13,8 +14,21 @@ export interface AiGateway {
   access: Access;
   /** Model names clients ask for, mapped to providers. */
   models: Record<string, ModelAlias>;
-  /** Spending and token budgets. */
+  /**
+   * Spending and token budgets. A request must fit every budget that applies to its caller: before
+   * the provider is called, the processor reserves the request's worst case (prompt estimate plus
+   * its largest possible answer, times the model's price) against each, and answers 429 when one
+   * would be exceeded; the reservation is settled to the real usage when the answer ends.
+   */
   budgets?: Budget[];
+  /** Token-per-minute and request-per-minute limits per consumer or team (429 with Retry-After past them). */
+  rateLimits?: AiRateLimit[];
+  /**
+   * Where budget and rate-limit counters live. Absent: in the processor's memory, written behind
+   * to its SQLite file (`--usage-db`) and reloaded when it starts. With `redis`, every processor
+   * replica of the fleet shares them, reserving atomically.
+   */
+  budgetStore?: BudgetStore;
   /** Where Envoy reaches the AI processor (`portcullis serve`, `up` or `processor` runs it). */
   processor?: AiProcessorSettings;
 }
@@ -63,14 +77,26 @@ export interface ModelTarget {
 
 export interface Budget {
   /**
-   * Budget name.
+   * Budget name, shown in the 429 a caller gets and in `portcullis usage --budgets`.
    * @pattern ^[a-z][a-z0-9-]{0,62}$
    */
   name: string;
-  /** Who the budget applies to: each identity subject, each consumer, each team, or everyone together. */
-  scope: "identity" | "consumer" | "team" | "global";
   /**
-   * Spending limit in US dollars per period.
+   * Whose requests the budget counts together: `global` all of them; `identity` each identity
+   * (from `identities`) that admitted the caller; `subject` each verified subject (a JWT's `sub`);
+   * `consumer` each API-key consumer; `team` each consumer team. Callers without one (e.g. no
+   * team) are not bound by that budget. Read from the identity headers the gateway itself sets
+   * after verifying the caller, never from anything a client sends.
+   */
+  scope: "identity" | "subject" | "consumer" | "team" | "global";
+  /**
+   * Only these identities, subjects, consumers or teams (by `scope`), each with an allowance of
+   * its own; absent: every one of them. Not for `global`.
+   * @minItems 1
+   */
+  only?: string[];
+  /**
+   * Spending limit in US dollars per period, priced from the model catalog.
    * @minimum 0
    */
   usd?: number;
@@ -80,8 +106,63 @@ export interface Budget {
    * @minimum 0
    */
   tokens?: number;
-  /** The period after which the budget resets. */
-  period: "day" | "month";
+  /**
+   * The calendar period after which the budget resets: a day from midnight, a week from Monday
+   * midnight, a month from midnight on its first day, in `timeZone`.
+   */
+  period: "day" | "week" | "month";
+  /**
+   * The IANA time zone whose calendar the periods follow, e.g. `Europe/Paris`.
+   * @default "UTC"
+   */
+  timeZone?: string;
+  /**
+   * `block` refuses a request that would exceed the budget (429, before any provider call);
+   * `audit` lets it through and records the overrun (logged, and counted in `portcullis usage --budgets`).
+   * @default "block"
+   */
+  mode?: "block" | "audit";
+}
+
+export interface AiRateLimit {
+  /**
+   * Limit name, shown in the 429 a caller gets and in `portcullis usage --budgets`.
+   * @pattern ^[a-z][a-z0-9-]{0,62}$
+   */
+  name: string;
+  /** Counted per API-key consumer, or per consumer team (callers without a team are not bound). */
+  scope: "consumer" | "team";
+  /**
+   * Only these consumers or teams, each with a limit of its own; absent: every one of them.
+   * @minItems 1
+   */
+  only?: string[];
+  /**
+   * Tokens (prompt + completion) per calendar minute; a request reserves its worst case until its answer ends.
+   * @asType integer
+   * @minimum 1
+   */
+  tokensPerMinute?: number;
+  /**
+   * Requests per calendar minute.
+   * @asType integer
+   * @minimum 1
+   */
+  requestsPerMinute?: number;
+}
+
+export interface BudgetStore {
+  /**
+   * URL of the Redis server every processor replica shares, `redis://[user:password@]host:port[/db]`
+   * or `rediss://` for TLS, read by the processor from an environment variable or a file (it may hold a password).
+   */
+  redis: SecretRef;
+  /**
+   * Prefix of the keys the counters are stored under, so several gateways can share one server.
+   * @default "portcullis:budget:"
+   * @pattern ^[A-Za-z0-9:_.-]{1,64}$
+   */
+  keyPrefix?: string;
 }
 
 /** A prompt template published as a REST endpoint. */
