@@ -24,7 +24,11 @@ const and = (filters: Filter[]): Filter => ({ filterSpecifier: { case: "andFilte
 const TOOL_CALL: Filter = {
   filterSpecifier: {
     case: "metadataFilter",
-    value: { matcher: { filter: MCP_FILTER, path: [{ segment: { case: "key", value: "method" } }], value: { matchPattern: { case: "stringMatch", value: { matchPattern: { case: "exact", value: "tools/call" } } } } } },
+    value: {
+      matcher: { filter: MCP_FILTER, path: [{ segment: { case: "key", value: "method" } }], value: { matchPattern: { case: "stringMatch", value: { matchPattern: { case: "exact", value: "tools/call" } } } } },
+      // Envoy's default is to match when the key is missing: a request the mcp filter never read (refused by the API's own access rules) is no tool call.
+      matchIfKeyNotFound: false,
+    },
   },
 };
 

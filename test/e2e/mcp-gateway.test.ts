@@ -1,0 +1,134 @@
+/**
+ * The MCP gateway through real Envoy, with the official MCP SDK on both sides: a client calls a
+ * real Streamable HTTP server through the gateway with a JWT minted here. Allowed tools run,
+ * refused ones come back as JSON-RPC errors and never reach the server (it counts calls), each
+ * caller's tools/list holds only its tools (server-sent events and JSON answers), the server gets
+ * the gateway's credential and never the client's token, and a client without a token is sent to
+ * the protected-resource metadata that Envoy serves.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopAllEnvoys } from "../support/envoy.ts";
+import { ISSUER, type McpGatewayUnderTest, startMcpGateway } from "../mcp/mcp-gateway.ts";
+
+let gateway: McpGatewayUnderTest;
+
+beforeAll(async () => {
+  gateway = await startMcpGateway();
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await stopAllEnvoys();
+});
+
+async function connect(url: string, token: string): Promise<Client> {
+  const client = new Client({ name: "gateway-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+const admin = () => gateway.token({ sub: "ada", roles: ["admin"] });
+const toolNames = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name).sort();
+
+describe.each([
+  ["server-sent events", () => gateway.url, (claims: Record<string, unknown>) => gateway.token(claims)],
+  ["JSON answers", () => gateway.jsonUrl, (claims: Record<string, unknown>) => gateway.token(claims, gateway.jsonUrl)],
+])("the official SDK client through the gateway (%s)", (_kind, url, token) => {
+  it("lists to each caller only the tools its rules allow", async () => {
+    const adminClient = await connect(url(), token({ sub: "ada", roles: ["admin"] }));
+    const readerClient = await connect(url(), token({ sub: "rex", scope: "files:read" }));
+    expect(await toolNames(adminClient)).toEqual(["delete_repo", "search_code", "search_docs"]);
+    expect(await toolNames(readerClient)).toEqual(["read_file", "search_code", "search_docs"]);
+    await adminClient.close();
+    await readerClient.close();
+  });
+
+  it("runs an allowed tool", async () => {
+    const client = await connect(url(), token({ sub: "ada", roles: ["admin"] }));
+    const before = gateway.server.calls.get("delete_repo") ?? 0;
+    const result = await client.callTool({ name: "delete_repo", arguments: {} });
+    expect(result.content).toEqual([{ type: "text", text: "delete_repo ran" }]);
+    expect(gateway.server.calls.get("delete_repo")).toBe(before + 1);
+    await client.close();
+  });
+
+  it("refuses a tool the caller may not use with a JSON-RPC error, and the server never sees the call", async () => {
+    const client = await connect(url(), token({ sub: "rex", scope: "files:read" }));
+    const before = { delete: gateway.server.calls.get("delete_repo") ?? 0, secret: gateway.server.calls.get("secret_tool") ?? 0 };
+    for (const name of ["delete_repo", "secret_tool"]) {
+      const error = await client.callTool({ name, arguments: {} }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(McpError);
+      expect((error as McpError).code).toBe(-32602);
+      expect((error as McpError).message).toContain(`Tool ${name} is not available to this caller`);
+    }
+    expect(gateway.server.calls.get("delete_repo") ?? 0).toBe(before.delete);
+    expect(gateway.server.calls.get("secret_tool") ?? 0).toBe(before.secret);
+    // The session stays usable after a refusal.
+    expect((await client.callTool({ name: "read_file", arguments: {} })).content).toEqual([{ type: "text", text: "read_file ran" }]);
+    await client.close();
+  });
+});
+
+describe("credentials", () => {
+  it("gives the server the gateway's token, never the client's", async () => {
+    const clientToken = admin();
+    const client = await connect(gateway.url, clientToken);
+    const seen = gateway.server.authorizations.length;
+    await client.callTool({ name: "search_docs", arguments: {} });
+    const sent = gateway.server.authorizations.slice(seen);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(new Set(sent)).toEqual(new Set([`Bearer ${gateway.serverToken}`]));
+    await client.close();
+    // The server without a bearerToken gets no Authorization at all.
+    const jsonClient = await connect(gateway.jsonUrl, gateway.token({ roles: ["admin"] }, gateway.jsonUrl));
+    const jsonSeen = gateway.server.authorizations.length;
+    await jsonClient.listTools();
+    expect(new Set(gateway.server.authorizations.slice(jsonSeen))).toEqual(new Set([""]));
+    await jsonClient.close();
+  });
+
+  it("refuses a token issued for another resource", async () => {
+    const otherAudience = gateway.token({ roles: ["admin"] }, gateway.jsonUrl);
+    const answer = await fetch(gateway.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${otherAudience}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(answer.status).toBe(403);
+  });
+});
+
+describe("OAuth discovery (MCP authorization, RFC 9728)", () => {
+  it("answers a request without a token 401 naming the protected-resource metadata, which Envoy serves", async () => {
+    const answer = await fetch(gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} }),
+    });
+    expect(answer.status).toBe(401);
+    const challenge = answer.headers.get("www-authenticate") ?? "";
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+    expect(metadataUrl).toBe(`http://127.0.0.1:${gateway.port}/.well-known/oauth-protected-resource/mcp/tools`);
+    const metadata = await fetch(metadataUrl!);
+    expect(metadata.status).toBe(200);
+    expect(metadata.headers.get("content-type")).toBe("application/json");
+    expect(await metadata.json()).toEqual({
+      resource: gateway.url,
+      authorization_servers: [ISSUER],
+      bearer_methods_supported: ["header"],
+      scopes_supported: ["files:read"],
+      resource_name: "tools",
+    });
+  });
+
+  it("lets the SDK client see the 401 as an authorization failure", async () => {
+    const client = new Client({ name: "gateway-test", version: "1.0.0" });
+    await expect(client.connect(new StreamableHTTPClientTransport(new URL(gateway.url)))).rejects.toThrow(/401|nauthorized/);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * A whole MCP gateway for end-to-end tests: a real MCP server (tool-server.ts), the processor in
+ * this process, and a real Envoy on the compiled config, all on 127.0.0.1. Callers are JWTs of one
+ * identity, minted here; the tool rules tell them apart by role and scope.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AiGateways } from "../../src/ai/gateways.ts";
+import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
+import type { GatewayConfig, McpToolRule } from "../../src/config/types.ts";
+import { McpGateways } from "../../src/mcp/gateways.ts";
+import { silentLogger } from "../../src/server/log.ts";
+import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
+import type { RunningEnvoy } from "../support/envoy.ts";
+import { rsaSigningKey, signedToken } from "../support/jwt-mint.ts";
+import { freePorts } from "../support/ports.ts";
+import { startToolServer, type ToolServer } from "./tool-server.ts";
+
+export const ISSUER = "https://sso.test/";
+
+/** search_* for everyone, delete_repo for admins, read_file with the files:read scope; secret_tool for nobody. */
+export const TOOL_RULES: McpToolRule[] = [
+  { tool: "search_*", access: { public: { reason: "read-only search is open to every caller of the API" } } },
+  { tool: "delete_repo", access: { allow: [{ identity: "sso", roles: ["admin"] }] } },
+  { tool: "read_file", access: { allow: [{ identity: "sso", scopes: ["files:read"] }] } },
+];
+
+export interface McpGatewayUnderTest {
+  readonly port: number;
+  /** `http://127.0.0.1:<port>/mcp/tools` (events) and `/mcp/tools-json` (JSON answers). */
+  readonly url: string;
+  readonly jsonUrl: string;
+  readonly server: ToolServer;
+  readonly envoy: RunningEnvoy;
+  readonly serverToken: string;
+  /** A valid token for the endpoint (`url` or `jsonUrl`) with these claims on top. */
+  token(claims?: Record<string, unknown>, resource?: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startMcpGateway(options: { maxRequestBytes?: number } = {}): Promise<McpGatewayUnderTest> {
+  const server = await startToolServer();
+  const [listener, processorPort] = await freePorts(2);
+  const mcpGateways = new McpGateways();
+  const processor: AiProcessor = await startAiProcessor({
+    address: { kind: "tcp", host: "127.0.0.1", port: processorPort! },
+    gateways: new AiGateways(),
+    mcp: mcpGateways,
+    deps: { usage: { record: () => {} } },
+    log: silentLogger,
+  });
+  const signing = rsaSigningKey("k1");
+  const dir = mkdtempSync(join(tmpdir(), "portcullis-mcp-"));
+  writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
+  const base = `http://127.0.0.1:${listener}`;
+  const serverToken = `srv-${randomBytes(18).toString("base64url")}`;
+  const plaintext = { reason: "test MCP server on the loopback interface" };
+  const api = (name: string, server: string) => ({
+    name,
+    path: `/mcp/${name}`,
+    server,
+    resource: `${base}/mcp/${name}`,
+    access: { allow: [{ identity: "sso" }] },
+    tools: TOOL_RULES,
+    ...(options.maxRequestBytes ? { maxRequestBytes: options.maxRequestBytes } : {}),
+  });
+  const config: GatewayConfig = {
+    gateway: { name: "mcp-e2e", listeners: [{ name: "web", address: "127.0.0.1", port: listener!, hostnames: ["*"] }] },
+    identities: { sso: { type: "jwt", issuer: ISSUER, jwks: { file: "jwks.json" }, claims: { roles: "roles" } } },
+    providers: {
+      tools: { type: "mcp", url: `http://127.0.0.1:${server.port}/mcp`, plaintext, bearerToken: { env: "MCP_SERVER_TOKEN" } },
+      "tools-json": { type: "mcp", url: `http://127.0.0.1:${server.port}/mcp-json`, plaintext },
+    },
+    // The MCP processor is the AI processor: ai.processor places it (no model is served here).
+    ai: { access: { allow: [{ identity: "sso" }] }, models: {}, processor: { address: `127.0.0.1:${processor.port}` } },
+    mcp: [api("tools", "tools"), api("tools-json", "tools-json")],
+  };
+  const file = join(dir, "gateway.config.ts");
+  const { envoy, ir } = await startCompiledEnvoy(config, { file, env: { MCP_SERVER_TOKEN: serverToken } });
+  // The processor learns the gateway the way serve does: from the compiled IR.
+  mcpGateways.apply(ir);
+  return {
+    port: listener!,
+    url: `${base}/mcp/tools`,
+    jsonUrl: `${base}/mcp/tools-json`,
+    server,
+    envoy,
+    serverToken,
+    token: (claims = {}, resource = `${base}/mcp/tools`) => signedToken(signing, ISSUER, resource, claims),
+    stop: async () => {
+      await envoy.stop();
+      await processor.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

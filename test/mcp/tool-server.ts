@@ -1,0 +1,80 @@
+/**
+ * A real MCP server for tests, built with the official SDK over Streamable HTTP on 127.0.0.1
+ * (stateless, no session id: a server and transport per request). `/mcp` answers with server-sent events, `/mcp-json`
+ * with plain JSON. It counts calls per tool and keeps what each request's Authorization said.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+
+export const TOOL_NAMES = ["search_docs", "search_code", "delete_repo", "read_file", "secret_tool"] as const;
+
+export interface ToolServer {
+  readonly port: number;
+  /** Calls that reached the server, per tool. */
+  readonly calls: Map<string, number>;
+  /** The Authorization header of every request that reached the server (or "" without one). */
+  readonly authorizations: string[];
+  /** Raw request bodies that reached the server. */
+  readonly bodies: string[];
+  close(): Promise<void>;
+}
+
+function toolServer(calls: Map<string, number>): McpServer {
+  const server = new McpServer({ name: "test-tools", version: "1.0.0" });
+  for (const name of TOOL_NAMES) {
+    server.registerTool(name, { description: `The ${name} tool.` }, async () => {
+      calls.set(name, (calls.get(name) ?? 0) + 1);
+      return { content: [{ type: "text", text: `${name} ran` }] };
+    });
+  }
+  return server;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => resolve(body));
+    request.on("error", reject);
+  });
+}
+
+export async function startToolServer(): Promise<ToolServer> {
+  const calls = new Map<string, number>();
+  const authorizations: string[] = [];
+  const bodies: string[] = [];
+  const http: Server = createServer(async (request, response) => {
+    authorizations.push(request.headers.authorization ?? "");
+    const body = await readBody(request);
+    bodies.push(body);
+    const path = (request.url ?? "").split("?")[0];
+    if (path !== "/mcp" && path !== "/mcp-json") {
+      response.writeHead(404).end();
+      return;
+    }
+    const transport = new StreamableHTTPServerTransport({ enableJsonResponse: path === "/mcp-json" });
+    const server = toolServer(calls);
+    response.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    let parsed: unknown;
+    try {
+      parsed = body === "" ? undefined : JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+    await transport.handleRequest(request, response, parsed);
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (http.address() as AddressInfo).port,
+    calls,
+    authorizations,
+    bodies,
+    close: () => new Promise((resolve) => http.close(() => resolve())),
+  };
+}
