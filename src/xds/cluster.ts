@@ -3,6 +3,7 @@ import { Cluster_DiscoveryType, Cluster_DnsLookupFamily, Cluster_LbPolicy, type 
 import { RoutingPriority } from "../../generated/envoy/config/core/v3/base_pb.js";
 import { SubjectAltNameMatcher_SanType } from "../../generated/envoy/extensions/transport_sockets/tls/v3/common_pb.js";
 import { UpstreamTlsContextSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";
+import { CodecClientType } from "../../generated/envoy/type/v3/http_pb.js";
 import { HttpProtocolOptionsSchema } from "../../generated/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js";
 import type { ClusterIR, UpstreamTlsIR } from "../model/ir.ts";
 import { loadAssignment } from "./endpoints.ts";
@@ -21,8 +22,12 @@ const LB_POLICY = {
 
 const exact = (value: string) => ({ matchPattern: { case: "exact" as const, value } });
 
-/** Upstream TLS that checks who answers: the CA, and the SPIFFE IDs / DNS names the certificate must carry. */
-function upstreamTls(tls: UpstreamTlsIR) {
+/**
+ * Upstream TLS that checks who answers: the CA, and the SPIFFE IDs / DNS names the certificate must
+ * carry. An HTTP/2 service is offered `h2` in ALPN: HTTP/2 servers over TLS (gRPC, Node's http2
+ * without allowHTTP1) refuse a handshake that does not negotiate it.
+ */
+function upstreamTls(tls: UpstreamTlsIR, protocol: ClusterIR["protocol"]) {
   const sanMatchers = [
     ...tls.expectedSpiffeIds.map((id) => ({ sanType: SubjectAltNameMatcher_SanType.URI, matcher: exact(id) })),
     ...tls.expectedSans.map((san) => ({ sanType: SubjectAltNameMatcher_SanType.DNS, matcher: exact(san) })),
@@ -41,6 +46,7 @@ function upstreamTls(tls: UpstreamTlsIR) {
     commonTlsContext: {
       validationContextType,
       tlsCertificateSdsSecretConfigs: tls.clientCertificateSecret ? [{ name: tls.clientCertificateSecret, sdsConfig: ADS }] : [],
+      alpnProtocols: protocol === "http2" ? ["h2"] : [],
     },
   });
 }
@@ -53,6 +59,11 @@ function httpProtocolOptions(cluster: ClusterIR) {
     commonHttpProtocolOptions: { idleTimeout: duration(60_000) },
     upstreamProtocolOptions: { case: "explicitHttpConfig", value: { protocolConfig } },
   });
+}
+
+/** Health probes speak the service's protocol: Envoy's checker talks HTTP/1.1 unless told otherwise, which an HTTP/2-only service refuses. */
+function healthCheckCodec(cluster: ClusterIR) {
+  return cluster.protocol === "http2" ? { codecClientType: CodecClientType.HTTP2 } : {};
 }
 
 /** The cluster of a service provider: discovery, TLS, timeouts, health, limits, balancing. */
@@ -73,12 +84,12 @@ export function cluster(cluster: ClusterIR): MessageInitShape<typeof ClusterSche
     connectTimeout: duration(cluster.connectTimeoutMs),
     lbPolicy: LB_POLICY[cluster.loadBalancing],
     typedExtensionProtocolOptions: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": httpProtocolOptions(cluster) },
-    ...(cluster.tls ? { transportSocket: upstreamTls(cluster.tls) } : {}),
+    ...(cluster.tls ? { transportSocket: upstreamTls(cluster.tls, cluster.protocol) } : {}),
     circuitBreakers: {
       thresholds: [{ priority: RoutingPriority.DEFAULT, maxConnections: cb.maxConnections, maxPendingRequests: cb.maxPendingRequests, maxRequests: cb.maxRequests, maxRetries: cb.maxRetries }],
     },
     healthChecks: hc
-      ? [{ timeout: duration(hc.timeoutMs), interval: duration(hc.intervalMs), healthyThreshold: hc.healthyThreshold, unhealthyThreshold: hc.unhealthyThreshold, healthChecker: { case: "httpHealthCheck", value: { path: hc.path } } }]
+      ? [{ timeout: duration(hc.timeoutMs), interval: duration(hc.intervalMs), healthyThreshold: hc.healthyThreshold, unhealthyThreshold: hc.unhealthyThreshold, healthChecker: { case: "httpHealthCheck", value: { path: hc.path, ...healthCheckCodec(cluster) } } }]
       : [],
     ...(od
       ? { outlierDetection: { consecutive5xx: od.consecutive5xx, interval: duration(od.intervalMs), baseEjectionTime: duration(od.baseEjectionTimeMs), maxEjectionPercent: od.maxEjectionPercent } }
