@@ -1,5 +1,5 @@
 // A fuller gateway: JWT, API-key and mTLS callers; TLS and SPIFFE to services; LLM providers
-// behind one OpenAI-style API; lifecycle; CORS; limits.
+// behind one OpenAI-style API; MCP tools with per-tool rules; lifecycle; CORS; limits.
 import { defineGateway, env, file } from "portcullis";
 
 const checkoutOnly = { allow: [{ identity: "mesh", spiffeIds: ["spiffe://shop.example/ns/shop/sa/checkout"] }] };
@@ -75,6 +75,13 @@ export default defineGateway({
     },
     openai: { type: "openai", apiKey: env("OPENAI_API_KEY"), models: ["gpt-4o-mini", "gpt-4o"] },
     claude: { type: "anthropic", apiKey: env("ANTHROPIC_API_KEY") },
+    // The shop's MCP server; the gateway sends it a token of its own, never the caller's.
+    tools: {
+      type: "mcp",
+      url: "https://tools.shop.internal/mcp",
+      tls: { caCertificate: file("secrets/mesh-ca.pem"), expectedSpiffeIds: ["spiffe://shop.example/ns/shop/sa/tools"] },
+      bearerToken: env("TOOLS_MCP_TOKEN"),
+    },
     local: {
       type: "openai-compatible",
       baseUrl: "http://llm.shop.internal:8000/v1",
@@ -169,8 +176,24 @@ export default defineGateway({
   //   input: { type: "object", required: ["text"], properties: { text: { type: "string" }, sentences: { type: "integer" } } },
   //   access: { allow: [{ identity: "customers" }] } }],
 
-  // No `mcp` section yet: until MCP support lands the gateway refuses one (PCL4060) rather than
-  // accept tool rules it would not enforce.
+  // Agents reach the shop's tools over MCP. Envoy decides every tools/call by the tool rules (the first
+  // rule whose tool matches); each caller's tools/list holds only its tools. MCP clients without a
+  // token are sent to https://api.shop.example/.well-known/oauth-protected-resource/mcp/shop, and
+  // customers' tokens must be issued for the resource URL (aud).
+  mcp: [
+    {
+      name: "shop-tools",
+      path: "/mcp/shop",
+      server: "tools",
+      resource: "https://api.shop.example/mcp/shop",
+      access: { allow: [{ identity: "customers" }, { identity: "partners" }] },
+      tools: [
+        { tool: "search_*", access: { public: { reason: "catalog and order search is open to every caller of the MCP API" } } },
+        { tool: "refund_order", access: { allow: [{ identity: "customers", roles: ["support"] }] } },
+        { tool: "export_orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }] } },
+      ],
+    },
+  ],
 
   zeroTrust: { mode: "strict" },
   audit: { accessLog: "stdout", redactHeaders: ["x-session-token"] },
