@@ -11,23 +11,28 @@ Run Envoy with it: envoy -c FILE
 Options:
   --node-id ID          this proxy's node id (shown on the control plane's /status)
   --cluster NAME        the gateway to serve this proxy: the config's gateway name
-  --xds HOST:PORT       control plane address (default 127.0.0.1:${DEFAULT_XDS_PORT})
+  --xds HOST:PORT       control plane address (default 127.0.0.1:${DEFAULT_XDS_PORT}); repeat it to list
+                        several replicas. A DNS name stands for every address it resolves to (e.g. a
+                        Kubernetes headless Service). When a replica's stream breaks, Envoy reconnects
+                        to another: snapshots are deterministic, so nothing changes
   --out FILE            write to FILE instead of stdout
   --admin-port N        Envoy admin port on 127.0.0.1 (default ${DEFAULT_ENVOY_ADMIN_PORT})
   --delta               use incremental xDS (DELTA_GRPC) instead of state-of-the-world
   --tls-cert FILE       client certificate for mTLS to the control plane (with --tls-key and --ca)
   --tls-key FILE        private key of --tls-cert
   --ca FILE             CA that signed the control plane's certificate
-  --server-name NAME    name expected in the control plane's certificate (default: the --xds host)
+  --server-name NAME    name expected in the control plane's certificate (default: the --xds host,
+                        or any of them when there are several)
 
-Example:
-  portcullis bootstrap --node-id edge-1 --cluster shop --out envoy.json && envoy -c envoy.json`;
+Examples:
+  portcullis bootstrap --node-id edge-1 --cluster shop --out envoy.json && envoy -c envoy.json
+  portcullis bootstrap --node-id edge-1 --cluster shop --xds 10.0.0.1:18000 --xds 10.0.0.2:18000 ...`;
 
 function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOptions; out: string | undefined } {
   const { values, positionals } = parseCommandArgs(args, {
       "node-id": { type: "string" },
       cluster: { type: "string" },
-      xds: { type: "string" },
+      xds: { type: "string", multiple: true },
       out: { type: "string" },
       "admin-port": { type: "string" },
       delta: { type: "boolean" },
@@ -41,14 +46,13 @@ function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOption
   const cluster = values.cluster;
   if (!nodeId) throw new UsageError("--node-id is required (a name for this proxy, e.g. edge-1)");
   if (!cluster) throw new UsageError("--cluster is required: the gateway name of the config this proxy should serve");
-  const xds = parseHostPort("--xds", values.xds ?? `127.0.0.1:${DEFAULT_XDS_PORT}`);
+  const xdsServers = (values.xds ?? [`127.0.0.1:${DEFAULT_XDS_PORT}`]).map((text) => parseHostPort("--xds", text));
   const tlsFiles = [values["tls-cert"], values["tls-key"], values.ca];
   if (tlsFiles.some(Boolean) && !tlsFiles.every(Boolean)) throw new UsageError("mTLS needs all three of --tls-cert, --tls-key and --ca");
   const options: AdsBootstrapOptions = {
     nodeId,
     cluster,
-    xdsHost: xds.host,
-    xdsPort: xds.port,
+    xdsServers,
     adminPort: values["admin-port"] ? parsePort("--admin-port", values["admin-port"]) : DEFAULT_ENVOY_ADMIN_PORT,
     delta: values.delta ?? false,
     ...(values["tls-cert"] && values["tls-key"] && values.ca
