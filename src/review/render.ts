@@ -74,7 +74,7 @@ function json(review: Review, cwd: string): string {
 
 /** Every change as a warning annotation (tightening as well: a reviewer should see it), titled by its kind. */
 function github(review: Review, cwd: string): string {
-  const diagnostics = review.changes.map((change) => ({ code: `portcullis diff: ${change.kind}`, severity: "warning" as const, message: change.message, ...(change.location ? { location: change.location } : {}) }));
+  const diagnostics = review.changes.map((change) => ({ code: `portcullis diff ${change.kind}`, severity: "warning" as const, message: change.message, ...(change.location ? { location: change.location } : {}) }));
   return diagnostics.length ? formatDiagnostics(diagnostics, { format: "github", cwd, color: false }) : "";
 }
 

@@ -7,7 +7,9 @@ import { joinWords, missingFrom, perPeriod } from "./words.ts";
 /** `GET /v1/items/{id}`: the route as written (methods as listed, or any). */
 export const routeWords = (route: RouteIR) => `${route.match.methods.length ? joinWords(route.match.methods) : "any method"} ${route.match.path}`;
 
-const limitWords = (limit: RateLimitIR) => `${limit.requests} ${perPeriod(limit.periodSeconds)} by ${limit.by}`;
+/** How a limit is counted; other keys read `per <key>` (consumer, team). */
+const BY: Readonly<Record<string, string>> = { global: "for all callers together" };
+const limitWords = (limit: RateLimitIR) => `${limit.requests} ${perPeriod(limit.periodSeconds)} ${BY[limit.by] ?? `per ${limit.by}`}`;
 const rate = (limit: RateLimitIR) => limit.requests / limit.periodSeconds;
 
 function rateLimitChange(was: RateLimitIR | undefined, now: RateLimitIR | undefined): Pick<Change, "risk" | "kind" | "message"> | undefined {
