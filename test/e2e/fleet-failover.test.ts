@@ -14,9 +14,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { adsBootstrap } from "../../src/xds/bootstrap-ads.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
 import { startEnvoy, stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
+import { runCommand } from "../support/cli-process.ts";
 import { backgroundLoad, eventually, get } from "../support/http-load.ts";
 import { freePorts } from "../support/ports.ts";
 import { startServe, type ServeProcess } from "../support/serve-process.ts";
@@ -149,10 +149,13 @@ beforeAll(async () => {
     await writeFile(join(dir, `${edge.gateway}.config.mjs`), `import { gateway } from "./fleet.mjs";\nexport default gateway(${JSON.stringify(edge.gateway)}, ${edge.listenerPort});\n`);
   }
   await Promise.all(replicas.map(startReplica));
-  const xdsServers = replicas.map((replica) => ({ host: "127.0.0.1", port: replica.xdsPort }));
   for (const edge of edges) {
-    const bootstrap = adsBootstrap({ nodeId: edge.gateway, cluster: edge.gateway, xdsServers, delta: edge.delta });
-    edge.envoy = await startEnvoy({ bootstrap: bootstrap as Record<string, unknown> });
+    // The bootstrap a user makes: one --xds per replica.
+    const xds = replicas.flatMap((replica) => ["--xds", `127.0.0.1:${replica.xdsPort}`]);
+    const args = ["src/cli/main.ts", "bootstrap", "--node-id", edge.gateway, "--cluster", edge.gateway, ...xds, ...(edge.delta ? ["--delta"] : [])];
+    const bootstrap = await runCommand(join(process.cwd(), "node_modules/.bin/node"), args, { cwd: process.cwd(), timeoutMs: 30_000 });
+    expect(bootstrap).toMatchObject({ code: 0 });
+    edge.envoy = await startEnvoy({ bootstrap: JSON.parse(bootstrap.stdout) as Record<string, unknown> });
     await eventually(() => get(edge.listenerPort, "/v1/shop/stable"), (r) => r.status === 200, `${edge.gateway} to serve the first config`, WAIT_MS);
   }
 }, 180_000);
