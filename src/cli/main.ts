@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   "dev-certs": async () => (await import("./dev-certs.ts")).devCertsCommand,
   processor: async () => (await import("./processor.ts")).processorCommand,
   usage: async () => (await import("./usage.ts")).usageCommand,
+  "ratelimit-service": async () => (await import("./ratelimit-service.ts")).rateLimitServiceCommand,
 };
 
 const GLOBAL_HELP = (names: string) => `portcullis — compile a gateway config to Envoy and serve it over xDS

@@ -1,4 +1,6 @@
 import { AiProcessors } from "../ai/processors.ts";
+import { RateLimitServices } from "../ratelimit/services.ts";
+import { openCounterStore } from "../ratelimit/store.ts";
 import { DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
 import { type CompileResult, compileGatewayFile } from "../compile.ts";
 import { CONFIG_FILE_NAMES, discoverConfig } from "../config/discover.ts";
@@ -40,6 +42,7 @@ Options:
                         the same for a DNS/URI SAN
   --log-format F        json or text (default: json unless stdout is a terminal)
   --usage-db FILE       where the AI processor records usage (default ${DEFAULT_USAGE_DB})
+  --ratelimit-redis URL count global rate limits in Redis (shared with other replicas) instead of memory
 
 Example:
   portcullis serve gateway.config.ts --watch
@@ -59,6 +62,7 @@ function parse(args: string[]) {
     "allow-san": { type: "string", multiple: true },
     "log-format": { type: "string" },
     "usage-db": { type: "string" },
+    "ratelimit-redis": { type: "string" },
   });
 }
 
@@ -119,13 +123,15 @@ export const serveCommand: Command = {
     for (const file of files) plane.configs.expect(file);
     // The AI processor of every gateway with an `ai` section runs here too, on the address its config names.
     const ai = new AiProcessors({ log, usage: values["usage-db"] ?? DEFAULT_USAGE_DB });
+    // So does the rate-limit service of every gateway with a global limit on a loopback address.
+    const limits = new RateLimitServices(log, () => openCounterStore(values["ratelimit-redis"], log));
     // The first compiles also tell --watch which files each config depends on.
     const initial: CompileResult[] = [];
     for (const file of files) {
       const outcome = await compileGatewayFile(file);
       plane.configs.apply(outcome);
-      await ai.apply(outcome).catch(async (error: unknown) => {
-        await Promise.all([plane.close(), ai.close()]);
+      await Promise.all([ai.apply(outcome), limits.apply(outcome)]).catch(async (error: unknown) => {
+        await Promise.all([plane.close(), ai.close(), limits.close()]);
         throw error;
       });
       initial.push(outcome);
@@ -133,6 +139,7 @@ export const serveCommand: Command = {
     const apply = (outcome: CompileOutcome) => {
       plane.configs.apply(outcome);
       ai.apply(outcome).catch((error: Error) => log.error("the AI processor cannot start", { error: error.message }));
+      limits.apply(outcome).catch((error: Error) => log.error("the rate-limit service cannot start", { error: error.message }));
     };
     const watcher = values.watch ? watchConfigs({ initial, compile: (file) => compileGatewayFile(file), apply, log }) : undefined;
     log.info("control plane ready", {
@@ -142,12 +149,13 @@ export const serveCommand: Command = {
       watch: Boolean(values.watch),
       gateways: plane.cache.gateways(),
       ai: ai.addresses(),
+      rateLimits: limits.addresses(),
     });
 
     const signal = await stopSignal();
     log.info("shutting down", { signal });
     watcher?.close();
-    await Promise.all([plane.close(), ai.close()]);
+    await Promise.all([plane.close(), ai.close(), limits.close()]);
     return plane.configs.ready() ? ExitCode.ok : ExitCode.findings;
   },
 };

@@ -2,6 +2,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AiProcessors } from "../ai/processors.ts";
+import { MemoryCounters } from "../ratelimit/counters.ts";
+import { RateLimitServices } from "../ratelimit/services.ts";
+import { isLoopbackHost } from "../server/peer-address.ts";
 import { DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
 import { compileGatewayFile, type CompileResult } from "../compile.ts";
 import { hasErrors } from "../config/diagnostics.ts";
@@ -123,6 +126,9 @@ export const upCommand: Command = {
         ...(first.ir.ai?.processor.address.kind === "tcp"
           ? [{ host: first.ir.ai.processor.address.host, port: first.ir.ai.processor.address.port, what: "the AI processor", fix: `change ai.processor.address in ${first.file}` }]
           : []),
+        ...(first.ir.rateLimitService && isLoopbackHost(first.ir.rateLimitService.host)
+          ? [{ host: first.ir.rateLimitService.host, port: first.ir.rateLimitService.port, what: "the rate-limit service", fix: `change gateway.rateLimitService.address in ${first.file}` }]
+          : []),
       ]);
 
       for (const backend of await startDemoBackends(first.config, first.ir, processes)) done(`demo backend "${backend.name}" on http://${backend.host}:${backend.port}`);
@@ -142,6 +148,11 @@ export const upCommand: Command = {
       processes.add(() => ai.close());
       await ai.apply(first);
       for (const address of ai.addresses()) done(`AI processor on ${address}`);
+      // Global rate limits are counted in memory here: one process, one count.
+      const limits = new RateLimitServices(log, async () => new MemoryCounters());
+      processes.add(() => limits.close());
+      await limits.apply(first);
+      for (const address of limits.addresses()) done(`rate-limit service on ${address}`);
 
       const dir = await mkdtemp(join(tmpdir(), UP_DIR_PREFIX));
       processes.add(() => rm(dir, { recursive: true, force: true }));
@@ -199,6 +210,7 @@ export const upCommand: Command = {
             apply: (outcome) => {
               plane.configs.apply(outcome);
               ai.apply(outcome).catch((error: Error) => console.error(`${paint("31", "✗")} ${error.message}`));
+              limits.apply(outcome).catch((error: Error) => console.error(`${paint("31", "✗")} ${error.message}`));
             },
             log,
           });

@@ -23,6 +23,7 @@ import { ExternalProcessorSchema, ExtProcPerRouteSchema } from "../../generated/
 import { HeaderMutationSchema } from "../../generated/envoy/extensions/filters/http/header_mutation/v3/header_mutation_pb.js";
 import { JwtAuthenticationSchema, PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
 import { LocalRateLimitSchema } from "../../generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit_pb.js";
+import { RateLimitSchema } from "../../generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit_pb.js";
 import { McpOverrideSchema, McpSchema } from "../../generated/envoy/extensions/filters/http/mcp/v3/mcp_pb.js";
 import { RBACPerRouteSchema, RBACSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
 import { RouterSchema } from "../../generated/envoy/extensions/filters/http/router/v3/router_pb.js";
@@ -52,6 +53,7 @@ export const knownTypes: Registry = createRegistry(
   JwtAuthenticationSchema,
   PerRouteConfigSchema,
   LocalRateLimitSchema,
+  RateLimitSchema,
   ApiKeyAuthSchema,
   ApiKeyAuthPerRouteSchema,
   HeaderMutationSchema,

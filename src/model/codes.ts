@@ -10,7 +10,6 @@ export const COMPILE_CODES = {
   PCL4005: "Duration or date cannot be read",
   PCL4006: "Config does not have the structure the compiler needs",
   PCL4007: "JWKS URL is not https",
-  PCL4011: "Rate limit key not implemented yet: one shared bucket is used",
   PCL4012: "Deprecated version without a date: no Deprecation header",
   // PCL4030–PCL4039: identities and access rules.
   PCL4030: "API key list is unusable (no key, a key shared by two consumers, a character a header cannot carry)",
@@ -64,6 +63,11 @@ export const COMPILE_CODES = {
   PCL4125: "MCP API admits JWT callers but declares no resource URL",
   PCL4126: "Tool rule condition the MCP processor cannot check for tools/list (claims, client addresses)",
   PCL4127: "MCP server is not used by any MCP API",
+  // PCL4080–PCL4089: rate limits.
+  PCL4080: "Rate limit key that some callers of the route do not have (they would not be limited)",
+  PCL4081: "Rate limit by team, but an admitted consumer has no team",
+  PCL4082: "Rate limit that local mode cannot count (not supported yet: use mode global)",
+  PCL4083: "Rate-limit service address is not host:port",
   PCL4020: "Committed generated output is missing, differs or has an orphaned file (compile --check)",
 } as const;
 

@@ -32,6 +32,8 @@ export interface GatewayIR {
   readonly policy: PolicyIR;
   /** The AI gateway, served by the AI processor over ext_proc; absent without an `ai` section. */
   readonly ai?: AiIR;
+  /** Portcullis's rate-limit service; absent when no limit has `mode: "global"`. */
+  readonly rateLimitService?: RateLimitServiceIR;
   /** The MCP gateway (tool authorization in Envoy, list filtering in the processor); absent without an `mcp` section. */
   readonly mcp?: McpIR;
 }
@@ -47,6 +49,15 @@ export interface ApiIR {
   readonly openapi?: string;
   /** Sorted by name, drafts included. */
   readonly versions: readonly ApiVersionIR[];
+  /** The routes outside every version (`apis[].unversioned`). */
+  readonly unversioned?: UnversionedRoutesIR;
+}
+
+/** An API's unversioned routes as declared: what their routes inherit, and their names. */
+export interface UnversionedRoutesIR {
+  readonly access?: AccessIR;
+  /** In config order (derived where unnamed). */
+  readonly routes: readonly string[];
 }
 
 export interface ApiVersionIR {
@@ -228,11 +239,15 @@ export interface RouteIR {
   readonly action: ForwardActionIR | GoneActionIR | AiProcessorActionIR | RespondActionIR;
   readonly access: AccessIR;
   readonly rateLimit?: RateLimitIR;
+  /** The API's rate limit (`apis[].rateLimit`), counted across the routes it covers. */
+  readonly apiRateLimit?: RateLimitIR;
   readonly cors?: CorsIR;
   /** Routes of the AI gateway: the AI processor (ext_proc) handles them. */
   readonly ai?: AiRouteIR;
   /** The endpoint route of an MCP API: Envoy's mcp filter, the tool rules and the MCP processor apply. */
   readonly mcp?: McpRouteIR;
+  /** A route of `apis[].unversioned`: its version is `-`, its path has no version segment or header. */
+  readonly unversioned?: true;
 }
 
 export interface RouteMatchIR {
@@ -244,6 +259,8 @@ export interface RouteMatchIR {
   readonly methods: readonly HttpMethod[];
   /** Header conditions, sorted by name; the version header when versioning is by header. */
   readonly headers: readonly HeaderMatchIR[];
+  /** An exact path that also matches with one trailing slash (`/v1/orders/`): the API's `trailingSlash: optional`. */
+  readonly trailingSlash?: true;
 }
 
 export interface HeaderMatchIR {
@@ -327,10 +344,38 @@ export interface AllowRuleIR {
   readonly clientCidrs: readonly string[];
 }
 
+/**
+ * One rate limit on a route: its own (`scope: "route"`) or its API's. The same limit on several
+ * routes (an API's) has the same `policy`, and so shares one count.
+ */
 export interface RateLimitIR {
+  /** Names the count and the limit in `RateLimit-Policy`: the route id, the API name, or `api.version`. */
+  readonly policy: string;
   readonly requests: number;
   readonly periodSeconds: number;
-  readonly by: "global" | "client" | "identity";
+  readonly by: "global" | "client" | "identity" | "consumer" | "team";
+  readonly scope: "route" | "api" | "version";
+  readonly mode: "local" | "global";
+  /** What Envoy does when the rate-limit service fails (global mode; `deny` for local limits). */
+  readonly failureMode: "deny" | "allow";
+  /**
+   * The gateway-set header the key is read from: the admitting identity's name (`identity`) or the
+   * verified API-key consumer (`consumer`, `team`); absent for `global` and `client`.
+   */
+  readonly keyHeader?: string;
+  /** `by: "identity"`: the identities the route admits, each with the header that holds its verified principal. */
+  readonly identities?: readonly { readonly name: string; readonly principalHeader: string }[];
+  /** `by: "team"`: each team with its API-key consumers, sorted. */
+  readonly teams?: readonly { readonly team: string; readonly consumers: readonly string[] }[];
+}
+
+/** Where Envoy reaches Portcullis's rate-limit service; present when some limit has `mode: "global"`. */
+export interface RateLimitServiceIR {
+  readonly host: string;
+  readonly port: number;
+  readonly timeoutMs: number;
+  /** The Envoy cluster that points there. */
+  readonly cluster: string;
 }
 
 export interface CorsIR {

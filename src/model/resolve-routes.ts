@@ -1,19 +1,22 @@
 import type { Api, ApiVersion, GatewayConfig, HttpMethod, Identity, Provider, Route } from "../config/types.ts";
 import type { Diagnostic } from "../config/diagnostics.ts";
 import { GenerationCache } from "./generation-cache.ts";
-import type { CorsIR, ForwardActionIR, HeaderMatchIR, LifecycleIR, RateLimitIR, RouteIR, RouteMatchIR } from "./ir.ts";
+import type { AccessIR, CorsIR, IdentityHeadersIR, ForwardActionIR, HeaderMatchIR, LifecycleIR, RateLimitIR, RouteIR, RouteMatchIR } from "./ir.ts";
 import { Reporter } from "./report.ts";
 import { resolveAccess } from "./resolve-access.ts";
+import { checkApiRateLimit, resolveRateLimit } from "./resolve-rate-limits.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS, durationOr, resolveRetry } from "./resolve-clusters.ts";
 import { goneProblem, resolveLifecycle, versionLink } from "./resolve-lifecycle.ts";
 import { deriveRouteName, joinPath } from "./paths.ts";
 
-const PERIOD_SECONDS = { second: 1, minute: 60, hour: 3600 } as const;
-
 interface VersionContext {
   readonly api: Api;
   readonly apiIndex: number;
+  /** The version's name, or `-` for the API's unversioned routes. */
   readonly version: string;
+  /** Where the version (or `unversioned`) is written: `["apis", 0, "versions", "v1"]`. */
+  readonly site: readonly (string | number)[];
+  readonly unversioned?: true;
   readonly hostnames: readonly string[];
   /** Path before the route's own path: `/v1/orders`, or `/orders` with header versioning. */
   readonly prefix: string;
@@ -27,6 +30,8 @@ interface Inputs {
   readonly identities: Readonly<Record<string, Identity>>;
   /** Where the verified API-key consumer travels (api_key_auth writes it, the access rules read it). */
   readonly consumerHeader: string;
+  /** The headers the gateway sets for the verified caller, which identity-keyed rate limits count by. */
+  readonly identityHeaders: IdentityHeadersIR;
   readonly report: Reporter;
 }
 
@@ -38,22 +43,14 @@ function resolveMatch(route: Route, context: VersionContext): RouteMatchIR {
     ...context.versionHeaders,
     ...(match.headers ?? []).map((header) => ({ name: header.name.toLowerCase(), ...(header.value !== undefined ? { value: header.value } : {}) })),
   ];
+  const path = joinPath(context.prefix, own);
   return {
     kind,
-    path: joinPath(context.prefix, own),
+    path,
     methods: [...new Set(match.methods ?? [])].sort(),
     headers: headers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ...(kind === "exact" && path !== "/" && context.api.trailingSlash !== "strict" ? { trailingSlash: true as const } : {}),
   };
-}
-
-function resolveRateLimit(route: Route, path: (string | number)[], report: Reporter): RateLimitIR | undefined {
-  const limit = route.rateLimit;
-  if (!limit) return undefined;
-  const by = limit.by ?? "global";
-  if (by !== "global") {
-    report.warning("PCL4011", `Rate limits by ${by} are not enforced per ${by} yet: every caller of this route shares one bucket of ${limit.requests} per ${limit.per}.`, [...path, "rateLimit", "by"], 'Use by: "global" to make this explicit, or accept the stricter shared limit until per-caller limits land.');
-  }
-  return { requests: limit.requests, periodSeconds: PERIOD_SECONDS[limit.per], by };
 }
 
 function resolveCors(route: Route, methods: readonly HttpMethod[], path: (string | number)[], report: Reporter): CorsIR | undefined {
@@ -90,16 +87,30 @@ function resolveForward(route: Route, path: (string | number)[], inputs: Inputs)
   };
 }
 
+/** The route's own limit (counted per route) and its API's (counted per API or per version). */
+function routeRateLimits(route: Route, id: string, path: (string | number)[], access: AccessIR, context: VersionContext, inputs: Inputs): { rateLimit?: RateLimitIR | undefined; apiRateLimit?: RateLimitIR | undefined } {
+  const limits = { access, route: id, identities: inputs.identities, identityHeaders: inputs.identityHeaders, report: inputs.report };
+  const own = route.rateLimit;
+  const api = context.api.rateLimit;
+  const scope = api?.scope ?? "api";
+  return {
+    rateLimit: own && resolveRateLimit(own, id, "route", [...path, "rateLimit"], limits),
+    apiRateLimit: api && resolveRateLimit(api, scope === "api" ? context.api.name : `${context.api.name}.${context.version}`, scope, ["apis", context.apiIndex, "rateLimit"], limits),
+  };
+}
+
 function resolveRoute(route: Route, index: number, name: string, version: ApiVersion, context: VersionContext, inputs: Inputs): RouteIR | undefined {
-  const path = ["apis", context.apiIndex, "versions", context.version, "routes", index];
+  const path = [...context.site, "routes", index];
   const action = resolveForward(route, path, inputs);
   if (!action) return undefined;
   const match = resolveMatch(route, context);
-  const accessPath = route.access ? [...path, "access"] : ["apis", context.apiIndex, "versions", context.version, "access"];
-  const rateLimit = resolveRateLimit(route, path, inputs.report);
+  const accessPath = route.access ? [...path, "access"] : [...context.site, "access"];
+  const id = `${context.api.name}.${context.version}.${name}`;
+  const access = resolveAccess(route.access ?? version.access, inputs, accessPath);
+  const { rateLimit, apiRateLimit } = routeRateLimits(route, id, path, access, context, inputs);
   const cors = resolveCors(route, match.methods, path, inputs.report);
   return {
-    id: `${context.api.name}.${context.version}.${name}`,
+    id,
     api: context.api.name,
     version: context.version,
     name,
@@ -107,9 +118,11 @@ function resolveRoute(route: Route, index: number, name: string, version: ApiVer
     match,
     lifecycle: context.lifecycle,
     action,
-    access: resolveAccess(route.access ?? version.access, inputs, accessPath),
+    access,
     ...(rateLimit ? { rateLimit } : {}),
+    ...(apiRateLimit ? { apiRateLimit } : {}),
     ...(cors ? { cors } : {}),
+    ...(context.unversioned ? { unversioned: true as const } : {}),
   };
 }
 
@@ -142,7 +155,7 @@ function goneRoute(context: VersionContext): RouteIR {
 
 function versionContexts(api: Api, apiIndex: number, hostnames: readonly string[], name: string, version: ApiVersion, report: Reporter): VersionContext[] {
   const lifecycle = resolveLifecycle(api, apiIndex, name, version, report);
-  const common = { api, apiIndex, version: name, hostnames, lifecycle };
+  const common = { api, apiIndex, version: name, site: ["apis", apiIndex, "versions", name], hostnames, lifecycle };
   const versioning = api.versioning;
   if (versioning?.by !== "header") return [{ ...common, prefix: versionLink(api, name), versionHeaders: [] }];
   const header = (versioning.header ?? "api-version").toLowerCase();
@@ -150,6 +163,11 @@ function versionContexts(api: Api, apiIndex: number, hostnames: readonly string[
   const byHeader = { ...common, prefix, versionHeaders: [{ name: header, value: name }] };
   // The default version also takes requests that carry no version header at all.
   return versioning.default === name ? [byHeader, { ...byHeader, versionHeaders: [{ name: header, absent: true }] }] : [byHeader];
+}
+
+/** The API's unversioned routes: under its base path alone, always routed, with no version header condition. */
+function unversionedContext(api: Api, apiIndex: number, hostnames: readonly string[]): VersionContext {
+  return { api, apiIndex, version: "-", site: ["apis", apiIndex, "unversioned"], unversioned: true, hostnames, prefix: joinPath(api.basePath), versionHeaders: [], lifecycle: { state: "published" } };
 }
 
 /** What one API version resolves to: its routes and the findings made on the way (unlocated). */
@@ -163,7 +181,7 @@ export type VersionCache = GenerationCache<ResolvedVersion>;
 function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs): ResolvedVersion {
   const report = new Reporter("");
   const routes: RouteIR[] = [];
-  const contexts = versionContexts(api, apiIndex, hostnames, versionName, version, report);
+  const contexts = versionName === "-" ? [unversionedContext(api, apiIndex, hostnames)] : versionContexts(api, apiIndex, hostnames, versionName, version, report);
   contexts.forEach((context, copy) => {
     if (version.state === "retired") {
       const gone = goneRoute(context);
@@ -200,6 +218,7 @@ function versionKey(api: Api, apiIndex: number, hostnames: readonly string[], ve
     [...providerNames].map((name) => [name, inputs.providers[name]]),
     [...identityNames].map((name) => [name, inputs.identities[name]]),
     inputs.consumerHeader,
+    inputs.identityHeaders,
   ]);
 }
 
@@ -208,12 +227,21 @@ export function resolveRoutes(config: GatewayConfig, allHostnames: readonly stri
   cache.nextGeneration();
   const routes: RouteIR[] = [];
   (config.apis ?? []).forEach((api, apiIndex) => {
+    if (api.rateLimit) checkApiRateLimit(api.rateLimit, apiIndex, inputs.report);
     const hostnames = api.hostnames ? [...new Set(api.hostnames)].sort() : allHostnames;
     for (const versionName of Object.keys(api.versions ?? {}).sort()) {
       const version = api.versions[versionName]!;
       if (version.state === "draft") continue;
       const key = versionKey(api, apiIndex, hostnames, versionName, version, inputs);
       const resolved = cache.get(key, () => resolveVersion(api, apiIndex, hostnames, versionName, version, inputs));
+      inputs.report.replay(resolved.diagnostics);
+      routes.push(...resolved.routes);
+    }
+    if (api.unversioned) {
+      // Resolved like a version named "-" (no version can be: names start with a letter or digit).
+      const routesOnly: ApiVersion = { state: "published", routes: api.unversioned.routes, ...(api.unversioned.access ? { access: api.unversioned.access } : {}) };
+      const key = versionKey(api, apiIndex, hostnames, "-", routesOnly, inputs);
+      const resolved = cache.get(key, () => resolveVersion(api, apiIndex, hostnames, "-", routesOnly, inputs));
       inputs.report.replay(resolved.diagnostics);
       routes.push(...resolved.routes);
     }

@@ -9,6 +9,7 @@ import { resolveApiKeyProviders } from "./resolve-api-keys.ts";
 import { resolveApis } from "./resolve-apis.ts";
 import { resolveAi } from "./resolve-ai.ts";
 import { resolveMcp } from "./resolve-mcp.ts";
+import { resolveRateLimitService } from "./resolve-rate-limits.ts";
 import { resolveIdentityHeaders } from "./identity-headers.ts";
 import { resolveJwtProviders } from "./resolve-identities.ts";
 import { resolveListeners } from "./resolve-listeners.ts";
@@ -55,7 +56,7 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
   const apiKeyProviders = resolveApiKeyProviders(config.identities ?? {}, source, report);
   const allHostnames = [...new Set(listeners.flatMap((listener) => listener.hostnames))].sort();
   const identityHeaders = resolveIdentityHeaders(gateway.identityHeaders);
-  const inputs = { providers: config.providers ?? {}, identities: config.identities ?? {}, consumerHeader: identityHeaders.consumer, report };
+  const inputs = { providers: config.providers ?? {}, identities: config.identities ?? {}, consumerHeader: identityHeaders.consumer, identityHeaders, report };
   const apiRoutes = resolveRoutes(config, allHostnames, inputs, options.cache);
   const ai = resolveAi(config, apiRoutes, { hostnames: allHostnames, access: inputs, source, report });
   clusters.push(...ai.clusters);
@@ -63,6 +64,7 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
   clusters.push(...mcp.clusters);
   const routes = [...apiRoutes, ...ai.routes, ...mcp.routes].sort(compareRoutes);
   const limits = gateway.limits ?? {};
+  const rateLimitService = resolveRateLimitService(gateway, routes.some((route) => route.rateLimit?.mode === "global" || route.apiRateLimit?.mode === "global"), report);
   const ir: GatewayIR = {
     name: gateway.name,
     identityHeaders,
@@ -88,6 +90,7 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
     policy: resolvePolicy(config, source.baseDir),
     ...(ai.ai ? { ai: ai.ai } : {}),
     ...(mcp.mcp ? { mcp: mcp.mcp } : {}),
+    ...(rateLimitService ? { rateLimitService } : {}),
   };
   const diagnostics = report.diagnostics;
   const named = { files: [...files].sort() };

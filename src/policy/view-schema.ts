@@ -94,8 +94,15 @@ export const VIEW_OBJECTS: Readonly<Record<string, ViewObject>> = {
   },
   Claim: { doc: "A claim condition.", fields: { name: field(STRING, "claim path"), values: field(STRINGS, "accepted values") } },
   RateLimit: {
-    doc: "A route's rate limit.",
-    fields: { requests: field(INT, "requests per period"), periodSeconds: field(INT, "period in seconds"), by: field(STRING, "`global`, `client` or `identity`") },
+    doc: "A rate limit: a route's own, or its API's.",
+    fields: {
+      requests: field(INT, "requests per period"),
+      periodSeconds: field(INT, "period in seconds"),
+      by: field(STRING, "what is counted apart: `global`, `client`, `identity`, `consumer` or `team`"),
+      scope: field(STRING, "which routes share the count: `route`, `api` or `version`"),
+      mode: field(STRING, "`local` (each Envoy counts) or `global` (the rate-limit service counts for the fleet)"),
+      failureMode: field(STRING, "when the rate-limit service fails: `deny` or `allow` (`deny` for local limits)"),
+    },
   },
   Cors: {
     doc: "A route's CORS settings.",
@@ -178,6 +185,7 @@ export const VIEW_OBJECTS: Readonly<Record<string, ViewObject>> = {
       description: field(STRING, "description, trimmed; empty when not set"),
       openapi: field(STRING, "path of its OpenAPI document; empty when not set"),
       versions: field(list(object("Version")), "its versions, drafts included"),
+      rateLimit: optional(object("RateLimit"), "the API's rate limit (`apis[].rateLimit`), over the routes of every version or of each"),
     },
   },
   Version: {

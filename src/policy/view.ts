@@ -4,7 +4,7 @@
  * Built from the IR alone: where a finding goes is derived from names and positions the IR keeps.
  */
 import type { ModelPath } from "../config/locate.ts";
-import type { AccessIR, ApiIR, ClusterIR, GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
+import type { AccessIR, ApiIR, ClusterIR, GatewayIR, ListenerIR, RateLimitIR, RouteIR } from "../model/ir.ts";
 import { beyondVersionAccess } from "./access-breadth.ts";
 import type { SubjectKind } from "./view-schema.ts";
 
@@ -78,11 +78,15 @@ function routeSubject(route: RouteIR, apis: ReadonlyMap<string, ApiIR>): Subject
       access: accessValue(route.access),
       ...(version?.access ? { versionAccess: accessValue(version.access) } : {}),
       beyondVersionAccess: route.ai ? [] : beyondVersionAccess(route.access, version?.access),
-      ...(rateLimit ? { rateLimit: { requests: int(rateLimit.requests), periodSeconds: int(rateLimit.periodSeconds), by: rateLimit.by } } : {}),
+      ...(rateLimit ? { rateLimit: rateLimitValue(rateLimit) } : {}),
       ...(cors ? { cors: { origins: cors.origins, methods: cors.methods, credentials: cors.credentials, maxAgeSeconds: int(cors.maxAgeSeconds) } } : {}),
       ai: route.ai !== undefined,
     },
   };
+}
+
+function rateLimitValue(limit: RateLimitIR) {
+  return { requests: int(limit.requests), periodSeconds: int(limit.periodSeconds), by: limit.by, scope: limit.scope, mode: limit.mode, failureMode: limit.failureMode };
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
@@ -142,7 +146,7 @@ function listenerSubject(listener: ListenerIR, index: number): Subject {
   };
 }
 
-function apiSubjects(api: ApiIR): Subject[] {
+function apiSubjects(api: ApiIR, rateLimit: RateLimitIR | undefined): Subject[] {
   const versions = api.versions.map((version): Subject => ({
     kind: "version",
     target: `apis.${api.name}.versions.${version.name}`,
@@ -159,7 +163,14 @@ function apiSubjects(api: ApiIR): Subject[] {
       ...(version.access ? { access: accessValue(version.access) } : {}),
     },
   }));
-  const value = { name: api.name, owner: api.owner.trim(), description: (api.description ?? "").trim(), openapi: api.openapi ?? "", versions: versions.map((v) => v.value) };
+  const value = {
+    name: api.name,
+    owner: api.owner.trim(),
+    description: (api.description ?? "").trim(),
+    openapi: api.openapi ?? "",
+    versions: versions.map((v) => v.value),
+    ...(rateLimit ? { rateLimit: rateLimitValue(rateLimit) } : {}),
+  };
   return [{ kind: "api", target: `apis.${api.name}`, path: ["apis", api.index], value }, ...versions];
 }
 
@@ -196,7 +207,9 @@ export function buildView(ir: GatewayIR): PolicyView {
       consumers: identity.consumers.map((consumer) => ({ name: consumer.name, team: consumer.team ?? "" })),
     },
   }));
-  const apiSubjectsAll = ir.apis.flatMap(apiSubjects);
+  // An API's limit is folded into each route it covers: any one of them has it.
+  const apiLimits = new Map(ir.routes.flatMap((route) => (route.apiRateLimit ? [[route.api, route.apiRateLimit] as const] : [])));
+  const apiSubjectsAll = ir.apis.flatMap((api) => apiSubjects(api, apiLimits.get(api.name)));
   const values = (subjects: readonly Subject[], kind: SubjectKind) => subjects.filter((s) => s.kind === kind).map((s) => s.value);
   const gateway = {
     name: ir.name,

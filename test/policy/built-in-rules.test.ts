@@ -133,6 +133,16 @@ const CASES: Readonly<Record<string, Case>> = {
     },
     at: ["apis", 0, "versions", "v1"],
   },
+  "PCL-ZT-020": {
+    triggers: (c) => (route(c).rateLimit = { requests: 10, per: "minute", mode: "global", failureMode: "allow" }),
+    passes: (c) => (route(c).rateLimit = { requests: 10, per: "minute", mode: "global", failureMode: "deny" }),
+    at: ["apis", 0, "versions", "v1", "routes", 0, "rateLimit", "failureMode"],
+  },
+  "PCL-ZT-021": {
+    triggers: (c) => (c.apis![0]!.rateLimit = { requests: 100, per: "minute", mode: "global", failureMode: "allow" }),
+    passes: (c) => (c.apis![0]!.rateLimit = { requests: 100, per: "minute", mode: "global" }),
+    at: ["apis", 0, "rateLimit", "failureMode"],
+  },
 };
 
 describe("built-in rules", () => {

@@ -33,6 +33,26 @@ export interface Api {
    * @propertyNames {"pattern": "^[A-Za-z0-9][A-Za-z0-9._~-]{0,62}$"}
    */
   versions: Record<string, ApiVersion>;
+  /**
+   * Routes outside the API's versions, for health checks and the like: served at
+   * `{basePath}{match}` (`/orders/health`), with no version segment and no version header, whatever
+   * the versioning. Their access rules work like any route's: deny unless they allow or are public.
+   */
+  unversioned?: UnversionedRoutes;
+  /**
+   * Whether a trailing slash matters to a route of an exact `path`: with `optional`, `/v1/orders/`
+   * is the same route as `/v1/orders` (same access, upstream and limits); with `strict`, only the
+   * path as written matches and the other answers 404. Prefix routes take both either way; template
+   * routes match as written.
+   * @default "optional"
+   */
+  trailingSlash?: "optional" | "strict";
+  /**
+   * A rate limit over every route of the API: all versions count together (`scope: "api"`, so
+   * moving callers from v1 to v2 does not double their allowance) unless `scope: "version"`.
+   * It applies on top of a route's own `rateLimit`; a request must fit both.
+   */
+  rateLimit?: ApiRateLimit;
 }
 
 export interface PathVersioning {
@@ -68,6 +88,14 @@ export interface ApiVersion {
   /** Access rules for every route of this version that does not set its own. */
   access?: Access;
   /** The version's routes. */
+  routes: Route[];
+}
+
+/** The routes of an API that belong to no version (see `Api.unversioned`). */
+export interface UnversionedRoutes {
+  /** Access rules for every unversioned route that does not set its own. */
+  access?: Access;
+  /** The routes, each matched under the API's base path. */
   routes: Route[];
 }
 
@@ -178,7 +206,7 @@ export interface AllowRule {
 
 export interface RateLimit {
   /**
-   * Requests allowed per period.
+   * Requests allowed per period, for each key (see `by`).
    * @asType integer
    * @minimum 1
    * @maximum 4294967295
@@ -187,10 +215,60 @@ export interface RateLimit {
   /** The period. */
   per: "second" | "minute" | "hour";
   /**
-   * Whose requests are counted together: every request, each client address, or each identity.
+   * Whose requests are counted together. Keys are what the gateway itself verified, never a
+   * header a client can choose: `global` counts every request together; `client` counts each
+   * client address (the connection's peer, or the address `gateway.trustedProxyHops` takes from
+   * X-Forwarded-For when proxies in front are trusted); `identity` each verified caller (a JWT
+   * identity's subject, an API-key consumer, an mTLS client's SPIFFE ID); `consumer` each API-key
+   * consumer; `team` each team of API-key consumers (`identities.*.consumers.*.team`). Keys on an
+   * identity need a route whose every allow rule names an identity of that kind.
    * @default "global"
    */
-  by?: "global" | "client" | "identity";
+  by?: "global" | "client" | "identity" | "consumer" | "team";
+  /**
+   * Where requests are counted. `local`: a token bucket in each Envoy — a fleet of N Envoys
+   * admits up to N times `requests`; keys `global`, `client`, `identity` and `consumer` on a
+   * route's own limit. `global`: one count for the whole fleet, kept by Portcullis's rate-limit
+   * service (`portcullis serve`/`up` run it; `portcullis ratelimit-service` alone for fleets, in
+   * memory or in Redis), which Envoy asks on every request; every key and scope. A fixed window:
+   * the count restarts at each period boundary.
+   * @default "local"
+   */
+  mode?: "local" | "global";
+  /**
+   * What Envoy does when the rate-limit service cannot be reached or fails (`mode: "global"`
+   * only): `deny` answers 503 (fail closed); `allow` lets the request through uncounted (fail
+   * open, reported by policy PCL-ZT-020).
+   * @default "deny"
+   */
+  failureMode?: "deny" | "allow";
+}
+
+/** A rate limit over a whole API (see `Api.rateLimit`). */
+export interface ApiRateLimit extends RateLimit {
+  /**
+   * Which routes share the count: `api` counts every route of every version together; `version`
+   * keeps one count per version. API-wide limits need `mode: "global"` (not supported in local
+   * mode yet).
+   * @default "api"
+   */
+  scope?: "api" | "version";
+}
+
+/** Where Envoy reaches Portcullis's rate-limit service, for limits with `mode: "global"`. */
+export interface RateLimitServiceSettings {
+  /**
+   * The service's gRPC `host:port` (plaintext HTTP/2). `serve` and `up` run it here; for a fleet,
+   * run `portcullis ratelimit-service --redis URL` on every address Envoys reach (several replicas
+   * on one Redis share the counts) and name it, or the load balancer in front, here.
+   * @default "127.0.0.1:18002"
+   */
+  address?: string;
+  /**
+   * How long Envoy waits for the service's answer before `failureMode` applies.
+   * @default "1s"
+   */
+  timeout?: Duration;
 }
 
 export interface Cors {

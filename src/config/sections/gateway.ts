@@ -1,5 +1,6 @@
 /** The gateway section: settings, identity header names, listeners and their TLS and limits. */
 
+import type { RateLimitServiceSettings } from "./apis.ts";
 import type { Duration, SecretRef } from "./common.ts";
 
 export interface GatewaySettings {
@@ -34,6 +35,8 @@ export interface GatewaySettings {
   identityHeaders?: IdentityHeaderNames;
   /** Limits and timeouts that protect the gateway from slow or oversized clients. */
   limits?: ConnectionLimits;
+  /** Where Envoy reaches the rate-limit service that counts limits with `mode: "global"`. */
+  rateLimitService?: RateLimitServiceSettings;
 }
 
 /** Header names for the verified caller; each defaults to `x-portcullis-<kind>`. */

@@ -1,0 +1,73 @@
+/**
+ * The rate-limit service's gRPC server (envoy.service.ratelimit.v3): Envoy's ratelimit filter
+ * calls ShouldRateLimit once per request that has a global limit. Plain @grpc/grpc-js: a shared
+ * gRPC server helper did not exist in this tree yet when this was written.
+ */
+import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import type { RateLimitRequest, RateLimitResponse } from "../../generated/envoy/service/ratelimit/v3/rls_pb.js";
+import { listenFailure } from "../errors.ts";
+import type { Logger } from "../server/log.ts";
+import type { CounterStore } from "./counters.ts";
+import { decide, UnknownDescriptorError } from "./decide.ts";
+import { rateLimitServiceDefinition } from "./rls-service.ts";
+
+export interface RateLimitServiceOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly store: CounterStore;
+  readonly log: Logger;
+  /** The clock; tests and nothing else pass their own. */
+  readonly now?: () => number;
+}
+
+export interface RunningRateLimitService {
+  readonly port: number;
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+/** At most one log line per this many ms about a failing store: a down Redis fails every request. */
+const STORE_ERROR_LOG_INTERVAL_MS = 10_000;
+
+export async function startRateLimitService(options: RateLimitServiceOptions): Promise<RunningRateLimitService> {
+  const { store, log } = options;
+  const now = options.now ?? Date.now;
+  let loggedAt = -Infinity;
+
+  function shouldRateLimit(call: ServerUnaryCall<RateLimitRequest, RateLimitResponse>, callback: sendUnaryData<RateLimitResponse>): void {
+    decide(call.request, store, now()).then(
+      (response) => callback(null, response),
+      (error: Error) => {
+        // Never the descriptors themselves: they hold callers' identities and addresses.
+        if (error instanceof UnknownDescriptorError) {
+          log.error("rate-limit request with a descriptor Portcullis did not write", { domain: call.request.domain });
+          callback({ code: GrpcStatus.INVALID_ARGUMENT, details: error.message });
+          return;
+        }
+        if (now() - loggedAt > STORE_ERROR_LOG_INTERVAL_MS) {
+          loggedAt = now();
+          log.error("rate-limit counters cannot be reached; Envoy applies each limit's failureMode", { error: error.message });
+        }
+        callback({ code: GrpcStatus.UNAVAILABLE, details: "rate-limit counters cannot be reached" });
+      },
+    );
+  }
+
+  const server = new Server({ "grpc.enable_channelz": 0 });
+  server.addService(rateLimitServiceDefinition, { ShouldRateLimit: shouldRateLimit });
+  const target = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(target, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(listenFailure("the rate-limit service", target, error)) : resolve(bound))),
+  );
+  const address = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+  return {
+    port,
+    address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.tryShutdown(() => resolve());
+        setTimeout(() => server.forceShutdown(), 1000).unref();
+      }),
+  };
+}
