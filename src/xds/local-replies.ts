@@ -5,6 +5,7 @@ import type { LocalReplyConfigSchema } from "../../generated/envoy/extensions/fi
 import type { GatewayIR } from "../model/ir.ts";
 import { mcpReplyMappers } from "./mcp-local-replies.ts";
 import { sortedJson } from "./proto.ts";
+import { rateLimitReplyHeaders, rateLimitServiceFailed } from "./ratelimit-headers.ts";
 
 /** The denials the gateway answers itself, as RFC 9457 problem details. */
 const PROBLEMS = [
@@ -12,6 +13,8 @@ const PROBLEMS = [
   { status: 403, title: "Forbidden", detail: "The credential is valid, but no access rule of this route admits the caller." },
   { status: 405, title: "Method Not Allowed", detail: "This path does not take this method; the Allow header lists those it takes." },
   { status: 429, title: "Too Many Requests", detail: "The rate limit of this route is exhausted; retry later." },
+  // Only for a rate-limit service that failed (failureMode: deny), not Envoy's other 503s: see rateLimitServiceFailed.
+  { status: 503, title: "Service Unavailable", detail: "The rate-limit service could not be asked, and this route's limit fails closed; retry later." },
 ] as const;
 
 export function statusIs(status: number) {
@@ -33,12 +36,16 @@ export function localReplyConfig(ir: GatewayIR): MessageInitShape<typeof LocalRe
   const challenges = [...(ir.jwtProviders.length > 0 ? ['Bearer realm="portcullis"'] : []), ...(ir.apiKeyProviders.length > 0 ? ['ApiKey realm="portcullis"'] : [])];
   return {
     // MCP endpoints first: their own challenge and JSON-RPC errors (the first mapper that matches applies).
-    mappers: [...mcpReplyMappers(ir, problemMapper), ...PROBLEMS.map((problem) => problemMapper(problem.status, statusIs(problem.status), challenges))],
+    mappers: [
+      ...mcpReplyMappers(ir, problemMapper),
+      ...PROBLEMS.filter((problem) => problem.status !== 503).map((problem) => problemMapper(problem.status, statusIs(problem.status), challenges, problem.status === 429 ? rateLimitReplyHeaders(ir) : [])),
+      ...(ir.rateLimitService ? [problemMapper(503, rateLimitServiceFailed(), [])] : []),
+    ],
   };
 }
 
 /** The problem+json answer for one of PROBLEMS' statuses when `filter` holds, with these 401 challenges. */
-function problemMapper(status: ProblemStatus, filter: ReplyFilter, challenges: readonly string[]) {
+function problemMapper(status: ProblemStatus, filter: ReplyFilter, challenges: readonly string[], headers: readonly ReplyHeader[] = []) {
   const { title, detail } = PROBLEMS.find((problem) => problem.status === status)!;
   return {
     filter,
@@ -49,13 +56,16 @@ function problemMapper(status: ProblemStatus, filter: ReplyFilter, challenges: r
       },
       contentType: "application/problem+json",
     },
-    headersToAdd:
-      status === 401 && challenges.length > 0
+    headersToAdd: [
+      ...(status === 401 && challenges.length > 0
         ? [{ header: { key: "www-authenticate", value: challenges.join(", ") }, appendAction: HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD }]
-        : [],
+        : []),
+      ...headers,
+    ],
   };
 }
 
+type ReplyHeader = ReturnType<typeof rateLimitReplyHeaders>[number];
 export type ProblemStatus = (typeof PROBLEMS)[number]["status"];
 export type ReplyFilter = MessageInitShape<typeof AccessLogFilterSchema>;
 export type ProblemMapper = typeof problemMapper;

@@ -6,6 +6,7 @@ import { UriTemplateRewriteConfigSchema } from "../../generated/envoy/extensions
 import type { ForwardActionIR, HeaderMatchIR, LifecycleIR, RouteIR, RouteMatchIR } from "../model/ir.ts";
 import { AI_PROCESSOR_ACTION, aiRouteFields } from "./ai-routes.ts";
 import { HTTP_FILTER_MODULES } from "./filters/order.ts";
+import { routeRateLimits } from "./filters/ratelimit.ts";
 import { mcpRouteFields } from "./mcp-routes.ts";
 import { METADATA_NAMESPACE } from "./gateway-headers.ts";
 import { methodMatcher } from "./route-methods.ts";
@@ -101,7 +102,7 @@ export function route(route: RouteIR): RouteInit {
     match: routeMatch(route),
     action:
       action.kind === "forward"
-        ? { case: "route", value: forward(action) }
+        ? { case: "route", value: { ...forward(action), rateLimits: routeRateLimits(route) } }
         : action.kind === "gone"
           ? { case: "directResponse", value: { status: 410, body: { specifier: { case: "inlineString", value: action.body } } } }
           : action.kind === "respond"

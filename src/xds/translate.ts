@@ -6,6 +6,7 @@ import { SecretSchema } from "../../generated/envoy/extensions/transport_sockets
 import type { GatewayIR } from "../model/ir.ts";
 import { aiProcessorClusters } from "./ai-processor-cluster.ts";
 import { cluster } from "./cluster.ts";
+import { rateLimitServiceClusters } from "./ratelimit-cluster.ts";
 import { loadAssignment } from "./endpoints.ts";
 import { listener } from "./listener.ts";
 import { newRouteCache, routeConfiguration, type RouteCache } from "./route-configuration.ts";
@@ -36,6 +37,7 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
   { kind: "RouteConfiguration", translate: (ir, state) => ir.listeners.map((l) => routeConfiguration(ir, l, state.routes)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, ir.clusters.map((c) => ({ name: c.name, init: cluster(c) }))) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiProcessorClusters(ir)) },
+  { kind: "Cluster", translate: (ir) => resources(ClusterSchema, rateLimitServiceClusters(ir)) },
   {
     kind: "ClusterLoadAssignment",
     translate: (ir) => resources(ClusterLoadAssignmentSchema, ir.clusters.filter((c) => c.discovery === "eds").map((c) => ({ name: c.name, init: loadAssignment(c) }))),

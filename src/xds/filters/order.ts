@@ -6,6 +6,7 @@ import type { HttpFilterModule } from "./http-filter.ts";
 import { identityHeadersFilter } from "./identity-headers.ts";
 import { jwtAuthnFilter } from "./jwt-authn.ts";
 import { localRateLimitFilter } from "./local-ratelimit.ts";
+import { failOpenRateLimitFilter, rateLimitFilter } from "./ratelimit.ts";
 import { rbacFilter } from "./rbac.ts";
 import { routerFilter } from "./router.ts";
 import { mcpFilter } from "../mcp-filter.ts";
@@ -28,9 +29,11 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   // MCP endpoints: parse the JSON-RPC body only for callers the API admits, then decide the tool rules on what it read.
   { slot: "mcp", why: "read the MCP method and tool name that tool rules need, refusing what is not MCP", module: mcpFilter },
   { slot: "rbac.mcp_tools", why: "tool rules need the caller (above) and the tool the mcp filter read", module: mcpToolRbacFilter },
-  // After identity so per-identity limits can key on it; before any expensive processing.
-  { slot: "local_ratelimit", why: "shed excess load before AI/MCP processing", module: localRateLimitFilter },
   { slot: "header_mutation", why: "set identity headers for upstreams after everything that decides", module: identityHeadersFilter },
+  // After header_mutation: limits count by the identity headers it sets; before any expensive processing.
+  { slot: "local_ratelimit", why: "count per-Envoy limits by the verified identity; shed excess load before AI/MCP processing", module: localRateLimitFilter },
+  { slot: "ratelimit", why: "fleet-wide limits (rate-limit service) that fail closed, keyed like local ones", module: rateLimitFilter },
+  { slot: "ratelimit.fail_open", why: "fleet-wide limits whose failureMode is allow", module: failOpenRateLimitFilter },
   // After header_mutation: the AI processor accounts usage to the identity headers it sets.
   { slot: "ext_proc", why: "AI and MCP processors see only authorized, rate-limited requests, with their verified identity", module: extProcFilter },
   { slot: "ext_proc.mcp", why: "the MCP processor: the same, on MCP endpoints; it filters tools/list by the identity headers", module: mcpProcessorFilter },
