@@ -1,4 +1,4 @@
-/** The operations HTTP endpoint: /healthz, /readyz, /metrics, /status. Binds to 127.0.0.1 by default. */
+/** The operations HTTP endpoint: /healthz, /readyz, /metrics, /status and the API catalog at /catalog. Binds to 127.0.0.1 by default. */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
@@ -8,6 +8,8 @@ export interface AdminSources {
   ready(): boolean;
   status(): unknown;
   readonly metrics: Registry;
+  /** The API catalog page of the served gateways. */
+  catalog?(): Promise<string>;
 }
 
 export interface AdminServer {
@@ -32,9 +34,12 @@ async function route(req: IncomingMessage, res: ServerResponse, sources: AdminSo
       return reply(res, 200, sources.metrics.contentType, await sources.metrics.metrics());
     case "/status":
       return reply(res, 200, "application/json", `${JSON.stringify(sources.status(), null, 2)}\n`);
-    default:
-      return reply(res, 404, "text/plain", "not found: try /healthz, /readyz, /metrics or /status\n");
+    case "/catalog":
+    case "/catalog/":
+      if (sources.catalog) return reply(res, 200, "text/html; charset=utf-8", await sources.catalog());
+      break;
   }
+  return reply(res, 404, "text/plain", "not found: try /healthz, /readyz, /metrics, /status or /catalog\n");
 }
 
 export async function startAdminServer(sources: AdminSources, options: { host?: string; port?: number } = {}): Promise<AdminServer> {

@@ -5,6 +5,7 @@
 import { UserError } from "../errors.ts";
 import { startAdminServer, type AdminServer } from "./admin-server.ts";
 import { startAdsServer, type AdsServer, type XdsTlsOptions } from "./ads-server.ts";
+import { catalogPage } from "./catalog-page.ts";
 import { GatewayRegistry } from "./gateway-registry.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { ControlPlaneMetrics } from "./metrics.ts";
@@ -81,7 +82,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   if (options.adminPort !== null) {
     // The admin endpoint binds to 127.0.0.1 only: it exposes status and metrics, never to the network.
     admin = await startAdminServer(
-      { ready: () => configs.ready(), status, metrics: metrics.registry },
+      { ready: () => configs.ready(), status, metrics: metrics.registry, catalog: catalogPage(configs) },
       { host: "127.0.0.1", port: options.adminPort ?? 0 },
     ).catch(async (error: unknown) => {
       await ads.close(); // or the xDS server keeps the process alive after the failure

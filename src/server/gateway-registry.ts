@@ -26,6 +26,13 @@ export interface CompileOutcome {
   readonly locate?: Locate;
 }
 
+export interface ServedGateway {
+  readonly ir: GatewayIR;
+  readonly file: string;
+  readonly version: string;
+  readonly locate?: Locate;
+}
+
 export interface GatewayRegistryOptions {
   /** Whether every Envoy served runs on this host (xDS on loopback only); see serve-checks.ts. */
   readonly envoysOnThisHost?: boolean;
@@ -49,6 +56,8 @@ export class GatewayRegistry {
   readonly #envoysOnThisHost: boolean;
   /** Gateway → where the resources of the snapshot it serves come from. */
   readonly #origins = new Map<string, ResourceOrigins>();
+  /** The IR of each gateway's served snapshot, for the catalog at /catalog. */
+  readonly #served = new Map<string, ServedGateway>();
 
   constructor(cache: SnapshotCache, metrics: ControlPlaneMetrics, log: Logger, options: GatewayRegistryOptions = {}) {
     this.#cache = cache;
@@ -93,6 +102,7 @@ export class GatewayRegistry {
     if (previous?.gateway && previous.gateway !== outcome.gateway) {
       this.#cache.removeSnapshot(previous.gateway);
       this.#origins.delete(previous.gateway);
+      this.#served.delete(previous.gateway);
       this.#metrics.clearSnapshotVersion(previous.gateway);
       this.#log.warn("the config renamed its gateway: proxies of the old name keep their last config, new ones get nothing", {
         file: outcome.file,
@@ -100,8 +110,13 @@ export class GatewayRegistry {
         to: outcome.gateway,
       });
     }
-    if (outcome.ir) this.#origins.set(outcome.gateway, resourceOrigins({ ...outcome, ir: outcome.ir }));
-    else this.#origins.delete(outcome.gateway);
+    if (outcome.ir) {
+      this.#origins.set(outcome.gateway, resourceOrigins({ ...outcome, ir: outcome.ir }));
+      this.#served.set(outcome.gateway, { ir: outcome.ir, file: outcome.file, version: outcome.snapshot.version, ...(outcome.locate ? { locate: outcome.locate } : {}) });
+    } else {
+      this.#origins.delete(outcome.gateway);
+      this.#served.delete(outcome.gateway);
+    }
     this.#cache.setSnapshot(outcome.gateway, outcome.snapshot);
     this.#metrics.setSnapshotVersion(outcome.gateway, outcome.snapshot.version);
     this.#configs.set(outcome.file, {
@@ -124,6 +139,11 @@ export class GatewayRegistry {
   /** Ready when every config has a snapshot being served. */
   ready(): boolean {
     return [...this.#configs.values()].every((config) => config.version !== undefined);
+  }
+
+  /** The gateways being served, with the IR their snapshot was translated from. */
+  served(): ServedGateway[] {
+    return [...this.#served.values()];
   }
 
   list(): ConfigStatus[] {
