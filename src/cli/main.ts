@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import("./validate.ts")).validateCommand,
   diff: async () => (await import("./diff.ts")).diffCommand,
   explain: async () => (await import("./explain.ts")).explainCommand,
+  catalog: async () => (await import("./catalog.ts")).catalogCommand,
   init: async () => (await import("./init.ts")).initCommand,
   bootstrap: async () => (await import("./bootstrap.ts")).bootstrapCommand,
   serve: async () => (await import("./serve.ts")).serveCommand,
