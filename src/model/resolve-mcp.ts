@@ -4,6 +4,7 @@
  * to any API route, plus the `mcp` marker that turns on Envoy's mcp filter, the tool rules and the
  * MCP processor) and the protected-resource metadata documents (RFC 9728) Envoy serves itself.
  */
+import type { ModelPath } from "../config/locate.ts";
 import type { GatewayConfig, McpApi, McpServerProvider } from "../config/types.ts";
 import type { AccessIR, AiProcessorAddressIR, ClusterIR, McpApiIR, McpIR, McpToolRuleIR, RouteIR, SecretIR } from "./ir.ts";
 import { joinPath } from "./paths.ts";
@@ -135,11 +136,11 @@ function metadataRoute(id: string, name: string, path: string, body: string, hos
 }
 
 /** An MCP API path (or a metadata path) that an API route takes exactly would shadow it or be shadowed. */
-function checkPathsFree(routes: readonly RouteIR[], taken: readonly RouteIR[], report: Reporter): void {
+function checkPathsFree(routes: readonly { readonly route: RouteIR; readonly at: ModelPath }[], taken: readonly RouteIR[], report: Reporter): void {
   const takenPaths = new Map(taken.filter((route) => route.match.kind === "exact").map((route) => [route.match.path, route.id]));
-  for (const route of routes) {
+  for (const { route, at } of routes) {
     const other = takenPaths.get(route.match.path);
-    if (other) report.error("PCL4123", `MCP route ${route.id} takes ${route.match.path}, which route ${other} takes too.`, ["mcp"], "Give each MCP API a path that no API route uses.");
+    if (other) report.error("PCL4123", `MCP route ${route.id} takes ${route.match.path}, which route ${other} takes too.`, at, "Give each MCP API a path that no API route uses.");
   }
 }
 
@@ -217,7 +218,12 @@ export function resolveMcp(config: GatewayConfig, taken: readonly RouteIR[], inp
     // The bare well-known path names one resource; with several, clients follow the path-suffixed one from the 401.
     ...(withDocuments.length === 1 ? [metadataRoute(`${MCP_API}.resource-metadata`, "resource-metadata", PROTECTED_RESOURCE_METADATA_PATH, withDocuments[0]!.document!, inputs.hostnames)] : []),
   ];
-  checkPathsFree(routes, taken, report);
+  const indexOf = new Map(apis.map((api, index) => [api.name, index]));
+  checkPathsFree(
+    routes.map((route) => ({ route, at: ["mcp", indexOf.get(route.name.replace(/\.resource-metadata$/, "")) ?? 0, route.mcp ? "path" : "resource"] })),
+    taken,
+    report,
+  );
   return {
     mcp: { processor: { address: inputs.processor ?? defaultProcessor(), cluster: AI_PROCESSOR_CLUSTER }, apis: resolved.map((api) => api.ir) },
     clusters: [...servers.values()].map((server) => server.cluster),
