@@ -148,7 +148,15 @@ export class AiExchange {
       clearRouteCache: true,
     });
     const admission = this.#admit(resolved);
-    return admission instanceof Promise ? admission.then((decided) => this.#decide(decided, forward)) : this.#decide(admission, forward);
+    if (!(admission instanceof Promise)) return this.#decide(admission, forward);
+    return admission.then(
+      (decided) => this.#decide(decided, forward),
+      // Fail closed: a request that cannot be checked against its budgets does not go on.
+      () => {
+        this.#routed = undefined;
+        return fail({ status: 503, type: "server_error", code: "budget_store_unavailable", message: "The budget store cannot be reached, so this request cannot be checked against its budgets; retry later." });
+      },
+    );
   }
 
   #admit(resolved: ResolvedChat): Admission | Promise<Admission> {

@@ -3,6 +3,7 @@ import { type AccessLogFilterSchema, ComparisonFilter_Op } from "../../generated
 import { HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
 import type { LocalReplyConfigSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { GatewayIR } from "../model/ir.ts";
+import { aiReplyMappers } from "./ai-local-replies.ts";
 import { mcpReplyMappers } from "./mcp-local-replies.ts";
 import { sortedJson } from "./proto.ts";
 import { rateLimitReplyHeaders, rateLimitServiceFailed } from "./ratelimit-headers.ts";
@@ -38,6 +39,7 @@ export function localReplyConfig(ir: GatewayIR): MessageInitShape<typeof LocalRe
     // MCP endpoints first: their own challenge and JSON-RPC errors (the first mapper that matches applies).
     mappers: [
       ...mcpReplyMappers(ir, problemMapper),
+      ...aiReplyMappers(ir),
       ...PROBLEMS.filter((problem) => problem.status !== 503).map((problem) => problemMapper(problem.status, statusIs(problem.status), challenges, problem.status === 429 ? rateLimitReplyHeaders(ir) : [])),
       ...(ir.rateLimitService ? [problemMapper(503, rateLimitServiceFailed(), [])] : []),
     ],

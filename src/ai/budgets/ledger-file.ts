@@ -13,6 +13,9 @@ CREATE TABLE IF NOT EXISTS budget_counters (
   member TEXT NOT NULL,
   window_start INTEGER NOT NULL,
   window_end INTEGER NOT NULL,
+  limit_usd REAL,
+  limit_tokens INTEGER,
+  limit_requests INTEGER,
   spent_usd REAL NOT NULL,
   spent_tokens INTEGER NOT NULL,
   spent_requests INTEGER NOT NULL,
@@ -30,6 +33,9 @@ interface Row {
   member: string;
   window_start: number;
   window_end: number;
+  limit_usd: number | null;
+  limit_tokens: number | null;
+  limit_requests: number | null;
   spent_usd: number;
   spent_tokens: number;
   spent_requests: number;
@@ -47,6 +53,11 @@ const toState = (row: Row): BudgetState => ({
   member: row.member,
   windowStart: row.window_start,
   windowEnd: row.window_end,
+  limits: {
+    ...(row.limit_usd !== null ? { usd: row.limit_usd } : {}),
+    ...(row.limit_tokens !== null ? { tokens: row.limit_tokens } : {}),
+    ...(row.limit_requests !== null ? { requests: row.limit_requests } : {}),
+  },
   spent: amounts(row, "spent"),
   reserved: amounts(row, "reserved"),
   overruns: row.overruns,
@@ -59,7 +70,7 @@ export class LedgerFile {
   constructor(db: DatabaseSync) {
     this.#db = db;
     db.exec(SCHEMA);
-    this.#upsert = db.prepare(`INSERT OR REPLACE INTO budget_counters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#upsert = db.prepare(`INSERT OR REPLACE INTO budget_counters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
   write(states: readonly BudgetState[]): void {
@@ -67,7 +78,7 @@ export class LedgerFile {
     this.#db.exec("BEGIN");
     try {
       for (const s of states) {
-        this.#upsert.run(s.gateway, s.budget, s.member, s.windowStart, s.windowEnd, s.spent.usd, s.spent.tokens, s.spent.requests, s.reserved.usd, s.reserved.tokens, s.reserved.requests, s.overruns);
+        this.#upsert.run(s.gateway, s.budget, s.member, s.windowStart, s.windowEnd, s.limits.usd ?? null, s.limits.tokens ?? null, s.limits.requests ?? null, s.spent.usd, s.spent.tokens, s.spent.requests, s.reserved.usd, s.reserved.tokens, s.reserved.requests, s.overruns);
       }
       this.#db.exec("COMMIT");
     } catch (error) {

@@ -37,6 +37,8 @@ export interface BudgetState {
   readonly member: string;
   readonly windowStart: number;
   readonly windowEnd: number;
+  /** The budget's limits when the counter was last charged. */
+  readonly limits: AiBudgetIR["limits"];
   readonly spent: Amounts;
   readonly reserved: Amounts;
   /** Requests an audit-mode budget let through past its limit. */

@@ -4,6 +4,7 @@
  * written behind to SQLite (a timer, and on close) and reloaded on start, so a restart keeps what
  * was spent; a reservation still open when the process died counts as spent in full.
  */
+import type { AiBudgetIR } from "../../model/ir.ts";
 import { DIMENSIONS, type Amounts, type BudgetLedger, type BudgetState, type Charge, chargeKey, exceeded, NOTHING, type ReserveOutcome } from "./ledger.ts";
 import { type LedgerFile, readBudgetStates } from "./ledger-file.ts";
 import type { DatabaseSync } from "node:sqlite";
@@ -16,6 +17,7 @@ interface Counter {
   readonly member: string;
   readonly windowStart: number;
   readonly windowEnd: number;
+  limits: AiBudgetIR["limits"];
   spent: Amounts;
   reserved: Amounts;
   overruns: number;
@@ -54,9 +56,10 @@ export class MemoryLedger implements BudgetLedger {
     const key = chargeKey(charge);
     let counter = this.#counters.get(key);
     if (!counter) {
-      counter = { gateway: charge.gateway, budget: charge.budget.name, member: charge.member, windowStart: charge.window.start, windowEnd: charge.window.end, spent: NOTHING, reserved: NOTHING, overruns: 0 };
+      counter = { gateway: charge.gateway, budget: charge.budget.name, member: charge.member, windowStart: charge.window.start, windowEnd: charge.window.end, limits: charge.budget.limits, spent: NOTHING, reserved: NOTHING, overruns: 0 };
       this.#counters.set(key, counter);
     }
+    counter.limits = charge.budget.limits;
     // Minute windows are not worth a write: a restart forgets them.
     if (charge.budget.period !== "minute") this.#dirty.add(key);
     return counter;

@@ -91,6 +91,7 @@ function stateOf(hash: Record<string, string>): BudgetState {
     member: hash["member"] ?? "",
     windowStart: Number(hash["window_start"]),
     windowEnd: Number(hash["window_end"]),
+    limits: Object.fromEntries(DIMENSIONS.flatMap((d) => (hash[`limit_${d}`] ? [[d, Number(hash[`limit_${d}`])]] : []))),
     spent: amounts("spent"),
     reserved: amounts("reserved"),
     overruns: Number(hash["overruns"] ?? 0),

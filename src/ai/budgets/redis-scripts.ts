@@ -7,7 +7,7 @@
 
 /**
  * KEYS: the counters. ARGV: usd, tokens, requests of the reservation, then per key: mode, the
- * limits for usd, tokens and requests ('' when unset), expiry (epoch ms), gateway, budget, member,
+ * limits for usd, tokens and requests ('' when unset; kept in the counter for reports), expiry (epoch ms), gateway, budget, member,
  * window start, window end. Returns {0, index, dimension, used} when a block-mode budget refuses,
  * else {1, indexes of the audit-mode budgets gone past}.
  */
@@ -36,7 +36,8 @@ for i, key in ipairs(KEYS) do
   redis.call('HINCRBYFLOAT', key, 'reserved_usd', ARGV[1])
   redis.call('HINCRBYFLOAT', key, 'reserved_tokens', ARGV[2])
   redis.call('HINCRBYFLOAT', key, 'reserved_requests', ARGV[3])
-  redis.call('HSET', key, 'gateway', ARGV[base + 6], 'budget', ARGV[base + 7], 'member', ARGV[base + 8], 'window_start', ARGV[base + 9], 'window_end', ARGV[base + 10])
+  redis.call('HSET', key, 'gateway', ARGV[base + 6], 'budget', ARGV[base + 7], 'member', ARGV[base + 8], 'window_start', ARGV[base + 9], 'window_end', ARGV[base + 10],
+    'limit_usd', ARGV[base + 2], 'limit_tokens', ARGV[base + 3], 'limit_requests', ARGV[base + 4])
   if over[i] then
     redis.call('HINCRBY', key, 'overruns', 1)
     table.insert(overruns, i)

@@ -10,7 +10,7 @@ import type { Amounts, Charge, Dimension } from "./ledger.ts";
 const PERIOD_WORDS = { minute: "this minute", day: "today", week: "this week", month: "this month" } as const;
 
 const quantity = (dimension: Dimension, value: number) => {
-  if (dimension === "usd") return `$${value.toFixed(4)}`;
+  if (dimension === "usd") return `$${value.toFixed(6)}`;
   const count = Math.round(value);
   return `${count} ${dimension === "tokens" ? "tokens" : count === 1 ? "request" : "requests"}`;
 };

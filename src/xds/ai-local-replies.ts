@@ -1,0 +1,24 @@
+/**
+ * The AI processor's own 429s (a budget or per-minute limit refused the request) keep the
+ * OpenAI-shaped body and Retry-After it wrote: OpenAI clients read `error.message` and `error.code`,
+ * and would get problem+json from the gateway's generic 429 mapper. Only local replies are mapped,
+ * so a provider's own 429 passes untouched anyway; on the chat path, the processor is the only
+ * filter that answers 429 itself.
+ */
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { AccessLogFilterSchema } from "../../generated/envoy/config/accesslog/v3/accesslog_pb.js";
+import type { GatewayIR } from "../model/ir.ts";
+import { statusIs } from "./local-replies.ts";
+import { escapeRegex } from "./proto.ts";
+
+type Filter = MessageInitShape<typeof AccessLogFilterSchema>;
+
+function pathIs(path: string): Filter {
+  return { filterSpecifier: { case: "headerFilter", value: { header: { name: ":path", headerMatchSpecifier: { case: "stringMatch", value: { matchPattern: { case: "safeRegex", value: { regex: `^${escapeRegex(path)}(\\?.*)?$` } } } } } } } };
+}
+
+/** A mapper that matches and changes nothing: the first matching mapper is the only one applied. */
+export function aiReplyMappers(ir: GatewayIR) {
+  if (!ir.ai) return [];
+  return [{ filter: { filterSpecifier: { case: "andFilter" as const, value: { filters: [statusIs(429), pathIs(`${ir.ai.basePath}/chat/completions`)] } } } }];
+}
