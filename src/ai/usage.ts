@@ -21,7 +21,7 @@ export interface UsageRecord {
   readonly outputTokens: number;
   readonly cachedInputTokens: number;
   readonly cacheWriteInputTokens: number;
-  /** Whether the provider reported the counts (false: the answer ended without usage). */
+  /** Whether the provider reported the counts (false: the answer ended without usage; under a budget the counts are then its estimate, else 0). */
   readonly usageReported: boolean;
   /** US dollars, or null when the model has no known price. */
   readonly costUsd: number | null;

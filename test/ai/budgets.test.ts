@@ -8,14 +8,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { settledUsage } from "../../src/ai/budgets/admission.ts";
+import { chargesFor } from "../../src/ai/budgets/charges.ts";
 import { BudgetLedgers } from "../../src/ai/budgets/ledgers.ts";
 import type { Charge } from "../../src/ai/budgets/ledger.ts";
 import { readBudgetStates } from "../../src/ai/budgets/ledger-file.ts";
 import { MemoryLedger } from "../../src/ai/budgets/memory-ledger.ts";
-import { windowAt } from "../../src/ai/budgets/windows.ts";
+import { WindowCache, windowAt } from "../../src/ai/budgets/windows.ts";
+import { answerTokenBound, promptTokenBound } from "../../src/ai/budgets/worst-case.ts";
 import { openUsageDatabase } from "../../src/ai/usage-store.ts";
 import { compileGatewayFile } from "../../src/compile.ts";
-import type { AiBudgetIR } from "../../src/model/ir.ts";
+import type { AiBudgetIR, AiModelIR, AiProviderIR } from "../../src/model/ir.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "portcullis-budgets-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,6 +99,43 @@ describe("the in-memory ledger", () => {
     expect(await reloaded.reserve([monthly], amount(2.8), NOW)).toMatchObject({ ok: false, used: 2.25 });
     await second.close();
     await first.close();
+  });
+});
+
+describe("who and what a request is charged for", () => {
+  const scoped = (scope: AiBudgetIR["scope"], only?: string[]): AiBudgetIR => ({ ...budget(scope, { tokens: 1 }), scope, ...(only ? { only } : {}) });
+  const budgets = [scoped("global"), scoped("identity"), scoped("subject"), scoped("consumer", ["alice"]), scoped("team")];
+  const charged = (caller: Parameters<typeof chargesFor>[2]) => chargesFor("g", budgets, caller, new WindowCache(), NOW).map((c) => `${c.budget.name}:${c.member}`);
+
+  it("charges every budget whose scope the verified caller has a member of, and `only` those listed", () => {
+    expect(charged({ identity: "apps", consumer: "alice", team: "red" })).toEqual(["global:*", "identity:apps", "consumer:alice", "team:red"]);
+    expect(charged({ identity: "apps", consumer: "bob" })).toEqual(["global:*", "identity:apps"]);
+    expect(charged({ identity: "staff", subject: "user-42" })).toEqual(["global:*", "identity:staff", "subject:user-42"]);
+    expect(charged({})).toEqual(["global:*"]);
+  });
+
+  const model: AiModelIR = { alias: "fast", provider: "oai", model: "gpt-4o-mini", maxTokens: 100 };
+  const provider: AiProviderIR = { name: "oai", type: "openai", api: "openai", cluster: "oai", catalog: "openai" };
+
+  it("bounds the worst case: prompt bytes (an inline image at a fixed allowance), the answer cap times n, the context window without one", () => {
+    const text = { model: "fast", messages: [{ role: "user", content: "héllo" }] };
+    // Never fewer than the UTF-8 bytes of what the model reads: no tokenizer makes more tokens than that.
+    expect(promptTokenBound(text)).toBeGreaterThanOrEqual(Buffer.byteLength("rolecontentuserhéllo"));
+    const image = { model: "fast", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(100_000)}` } }] }] };
+    expect(promptTokenBound(image)).toBeLessThan(7_000);
+    expect(answerTokenBound({ ...text, max_tokens: 20, n: 3 }, model, provider)).toBe(60);
+    expect(answerTokenBound(text, model, provider)).toBe(100);
+    expect(answerTokenBound(text, { ...model, maxTokens: undefined } as unknown as AiModelIR, provider)).toBe(128_000);
+  });
+
+  it("settles to the reported usage, else to an estimate: one token per streamed event, the whole cap for an unstreamed answer, nothing for a refusal", () => {
+    const hold = { ledger: new MemoryLedger(), charges: [], reserved: amount(1, 150), promptTokens: 50, answerTokens: 100, overruns: [] };
+    const reported = { inputTokens: 7, outputTokens: 3, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
+    expect(settledUsage(hold, { status: 200, usage: reported, streamed: true, events: 9 })).toBe(reported);
+    expect(settledUsage(hold, { status: 200, usage: undefined, streamed: true, events: 9 })).toMatchObject({ inputTokens: 50, outputTokens: 9 });
+    expect(settledUsage(hold, { status: 200, usage: undefined, streamed: true, events: 900 })).toMatchObject({ outputTokens: 100 });
+    expect(settledUsage(hold, { status: 200, usage: undefined, streamed: false, events: 0 })).toMatchObject({ inputTokens: 50, outputTokens: 100 });
+    expect(settledUsage(hold, { status: 429, usage: undefined, streamed: false, events: 0 })).toMatchObject({ inputTokens: 0, outputTokens: 0 });
   });
 });
 
