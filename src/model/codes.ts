@@ -54,6 +54,10 @@ export const COMPILE_CODES = {
   PCL4075: "JWKS file is missing, empty, not JSON or holds no key Envoy can use",
   PCL4076: "JWKS key that Envoy cannot use (the other keys still verify tokens)",
   PCL4077: "Access-log file cannot be written: its directory is missing or not writable",
+  // PCL4090–PCL4099: the override and shadowing report (`portcullis explain --shadowing`), warnings to read.
+  PCL4090: "Route access replaces its version's access (broader, narrower or different)",
+  PCL4091: "Allow rule never decides: another rule of the same access admits every caller it admits",
+  PCL4092: "Route unreachable for some method: an earlier route takes every such request",
   // PCL4120–PCL4139: the MCP gateway (mcp section, MCP providers).
   PCL4120: "MCP server URL cannot be used (credentials, query or fragment in it)",
   PCL4121: "MCP server over plaintext HTTP without a justification",

@@ -43,12 +43,15 @@ function credentialWords(caller: Caller): string {
     case "jwt": {
       const held = (one: string, values: readonly string[]) => (values.length ? [`${one}${values.length > 1 ? "s" : ""} ${values.join(", ")}`] : []);
       const parts = [...held("scope", caller.scopes), ...held("role", caller.roles), ...held("group", caller.groups), ...caller.claims.map((claim) => `claim ${claim.name}=${claim.value}`)];
-      return parts.length ? `${parts.join(" and ")} of identity ${caller.identity}` : `every caller of identity ${caller.identity}`;
+      return parts.length ? `${parts.join(" and ")} of identity ${caller.identity}` : `a caller of identity ${caller.identity} with no particular claim`;
     }
   }
 }
 
 const withRange = (words: string, range: string) => (range ? `${words} from ${range}` : words);
+
+/** One caller in words, its client range included (`consumer acme from 10.0.0.0/8`). */
+export const callerWords = (caller: Caller) => withRange(credentialWords(caller), caller.range ?? "");
 
 /** One unit per caller credential, or per caller when its ranges change differently. */
 function unitsOf(changes: readonly CallerChanges[]): Unit[] {
@@ -72,7 +75,7 @@ function jwtStatements(units: readonly Unit[]): Statement[] {
   const statements: Statement[] = [
     { subject: withRange(`every caller of identity ${identity}`, plain.range), verb: "gain", columns: plain.gains },
     { subject: withRange(`every caller of identity ${identity}`, plain.range), verb: "lose", columns: everyLoss },
-    { subject: withRange(`a caller of identity ${identity} with none of the claims the rules ask for`, plain.range), verb: "lose", columns: new Set([...plain.losses].filter((key) => !everyLoss.has(key))) },
+    { subject: withRange(credentialWords(plain.caller), plain.range), verb: "lose", columns: new Set([...plain.losses].filter((key) => !everyLoss.has(key))) },
   ];
   for (const unit of units) {
     if (unit === plain) continue;
