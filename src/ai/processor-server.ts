@@ -11,6 +11,7 @@ import { listenFailure, UserError } from "../errors.ts";
 import type { AiProcessorAddressIR } from "../model/ir.ts";
 import type { Logger } from "../server/log.ts";
 import { McpExchange } from "../mcp/exchange.ts";
+import type { McpAuditSink } from "../mcp/audit.ts";
 import type { McpGateways } from "../mcp/gateways.ts";
 import { GATEWAY_METADATA_KEY } from "../xds/filters/ext-proc.ts";
 import { PROCESSOR_KIND_METADATA_KEY } from "../xds/mcp-processor-filter.ts";
@@ -22,8 +23,8 @@ export interface AiProcessorOptions {
   /** A loopback port (0 picks a free one) or a unix socket. */
   readonly address: AiProcessorAddressIR;
   readonly gateways: AiGateways;
-  /** The MCP gateways, for streams of the MCP processor filter (src/mcp). */
-  readonly mcp?: McpGateways;
+  /** The MCP gateways and where their tool calls are audited, for streams of the MCP processor filter (src/mcp). */
+  readonly mcp?: { readonly gateways: McpGateways; readonly audit?: McpAuditSink };
   readonly deps: ExchangeDeps;
   readonly log: Logger;
 }
@@ -54,7 +55,7 @@ export async function startAiProcessor(options: AiProcessorOptions): Promise<AiP
   function process(call: Call): void {
     const gateway = String(call.metadata.get(GATEWAY_METADATA_KEY)[0] ?? "");
     const mcp = call.metadata.get(PROCESSOR_KIND_METADATA_KEY)[0] === "mcp";
-    const exchange = mcp ? new McpExchange(options.mcp?.get(gateway)) : new AiExchange(gateways.get(gateway), deps);
+    const exchange = mcp ? new McpExchange(options.mcp?.gateways.get(gateway), options.mcp?.audit ? { audit: options.mcp.audit } : {}) : new AiExchange(gateways.get(gateway), deps);
     open.add(call);
     let finished = false;
     const finish = () => {

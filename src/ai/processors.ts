@@ -5,6 +5,7 @@
  */
 import type { AiProcessorAddressIR, GatewayIR } from "../model/ir.ts";
 import type { Logger } from "../server/log.ts";
+import { McpAuditStore } from "../mcp/audit-store.ts";
 import { McpGateways } from "../mcp/gateways.ts";
 import { BudgetLedgers } from "./budgets/ledgers.ts";
 import { AiGateways } from "./gateways.ts";
@@ -34,6 +35,7 @@ export class AiProcessors {
   /** Gateway name → the address its processor listens on. */
   readonly #addresses = new Map<string, string>();
   #store: UsageStore | undefined;
+  #mcpAuditStore: McpAuditStore | undefined;
   #budgets: BudgetLedgers | undefined;
 
   constructor(options: AiProcessorsOptions) {
@@ -53,7 +55,7 @@ export class AiProcessors {
     else this.#addresses.delete(ir.name);
     await this.#stopUnused();
     if (!address || !text || this.#servers.has(text)) return;
-    const starting = startAiProcessor({ address, gateways: this.gateways, mcp: this.mcpGateways, deps: { usage: this.#usage(), budgets: this.#ledgers(), onOverrun: (overrun) => this.#options.log.warn("request let through past an audit-mode budget", overrun) }, log: this.#options.log });
+    const starting = startAiProcessor({ address, gateways: this.gateways, mcp: { gateways: this.mcpGateways, ...this.#mcpAudit() }, deps: { usage: this.#usage(), budgets: this.#ledgers(), onOverrun: (overrun) => this.#options.log.warn("request let through past an audit-mode budget", overrun) }, log: this.#options.log });
     this.#servers.set(text, starting);
     try {
       await starting;
@@ -81,6 +83,14 @@ export class AiProcessors {
     return this.#budgets;
   }
 
+  /** MCP tool calls are audited in the usage database, when usage goes to a file. */
+  #mcpAudit(): { audit?: McpAuditStore } {
+    const usage = this.#options.usage;
+    if (typeof usage !== "string") return {};
+    this.#mcpAuditStore ??= new McpAuditStore(usage, (error) => this.#options.log.error("MCP audit records could not be written; they are kept and tried again", { error: error.message }));
+    return { audit: this.#mcpAuditStore };
+  }
+
   /** The addresses processors listen on, sorted. */
   addresses(): string[] {
     return [...this.#servers.keys()].sort();
@@ -101,6 +111,8 @@ export class AiProcessors {
     await Promise.all(servers.map(async (server) => (await server).close()));
     this.#store?.close();
     this.#store = undefined;
+    this.#mcpAuditStore?.close();
+    this.#mcpAuditStore = undefined;
     await this.#budgets?.close();
     this.#budgets = undefined;
   }

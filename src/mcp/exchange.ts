@@ -11,6 +11,7 @@ import type { ProcessingRequest, ProcessingResponse } from "../../generated/envo
 import { immediateResponse, phaseResponse, readHeaders } from "../ai/ext-proc-messages.ts";
 import type { McpApiIR } from "../model/ir.ts";
 import type { McpGatewayRuntime } from "./gateways.ts";
+import { argumentsHash, type McpAuditRecord, type McpAuditSink } from "./audit.ts";
 import { readMcpRequest } from "./message.ts";
 import { callerFrom, type McpCaller, mayUseTool } from "./tool-access.ts";
 import { filterToolsList } from "./tools-list.ts";
@@ -34,16 +35,41 @@ function headerValues(map: HeaderMap | undefined): Map<string, string[]> {
   return values;
 }
 
+export interface McpExchangeDeps {
+  readonly audit?: McpAuditSink;
+  readonly now?: () => number;
+}
+
+/** What the audit record of a tools/call holds before the call ends. */
+type PendingCall = Omit<McpAuditRecord, "status" | "durationMs">;
+
+/** The tool a body names when read leniently (JSON.parse, last key wins): for the audit of a refused body only. */
+function leniently(body: Uint8Array): { method?: unknown; tool?: unknown } {
+  try {
+    const message = JSON.parse(decoder.decode(body)) as { method?: unknown; params?: { name?: unknown } };
+    return { method: message.method, tool: message.params?.name };
+  } catch {
+    return {};
+  }
+}
+
 export class McpExchange {
   readonly #runtime: McpGatewayRuntime | undefined;
+  readonly #deps: McpExchangeDeps;
+  readonly #started: number;
+  #requestId = "";
+  #call: PendingCall | undefined;
+  #status = 0;
   #api: McpApiIR | undefined;
   #caller: McpCaller = { scopes: [], roles: [], groups: [] };
   #headers = new Map<string, string[]>();
   #method: string | undefined;
   #list: { contentType: string; chunks: Uint8Array[]; bytes: number } | undefined;
 
-  constructor(runtime: McpGatewayRuntime | undefined) {
+  constructor(runtime: McpGatewayRuntime | undefined, deps: McpExchangeDeps = {}) {
     this.#runtime = runtime;
+    this.#deps = deps;
+    this.#started = (deps.now ?? Date.now)();
   }
 
   handle(request: ProcessingRequest): ProcessingResponse | undefined {
@@ -62,7 +88,10 @@ export class McpExchange {
     }
   }
 
-  close(): void {}
+  /** The stream ended: a call cut short is still recorded. */
+  close(): void {
+    this.#record();
+  }
 
   #requestHeaders(map: HeaderMap | undefined): ProcessingResponse {
     const runtime = this.#runtime;
@@ -73,6 +102,7 @@ export class McpExchange {
     this.#api = runtime.apis.get(path);
     if (!this.#api) return refuse(404, `No MCP API is served at ${path}.`);
     this.#caller = callerFrom(single, runtime.identityHeaders);
+    this.#requestId = single.get("x-request-id") ?? "";
     // The client's token is its credential for the gateway; the server gets the gateway's own, or none.
     const token = this.#api.bearerToken ? decoder.decode(this.#api.bearerToken.reveal()).trim() : "";
     return phaseResponse("requestHeaders", token ? { set: { authorization: `Bearer ${token}` } } : { remove: ["authorization"] });
@@ -80,12 +110,20 @@ export class McpExchange {
 
   #requestBody(body: Uint8Array): ProcessingResponse {
     const request = readMcpRequest(body, this.#headers);
-    if ("refused" in request) return refuse(400, `Refused by the gateway: ${request.refused}.`);
+    if ("refused" in request) {
+      const seen = leniently(body);
+      if (seen.method === "tools/call") this.#pending(String(seen.tool ?? ""), undefined, { decision: "refused", reason: request.refused });
+      this.#status = 400;
+      this.#record();
+      return refuse(400, `Refused by the gateway: ${request.refused}.`);
+    }
     this.#method = request.method;
+    if (request.method === "tools/call") this.#pending(request.name ?? "", argumentsHash(request.arguments), { decision: "allowed" });
     return phaseResponse("requestBody");
   }
 
   #responseHeaders(headers: Map<string, string>): ProcessingResponse {
+    this.#status = Number(headers.get(":status") ?? 0);
     if (this.#method !== "tools/list" || headers.get(":status") !== "200") return phaseResponse("responseHeaders");
     this.#list = { contentType: headers.get("content-type") ?? "", chunks: [], bytes: 0 };
     // The filtered list is shorter than the server's: its length no longer holds.
@@ -104,5 +142,31 @@ export class McpExchange {
     const caller = this.#caller;
     const filtered = filterToolsList(decoder.decode(Buffer.concat(list.chunks)), list.contentType, (tool) => mayUseTool(api.tools, tool, caller));
     return phaseResponse("responseBody", { body: new TextEncoder().encode(filtered) });
+  }
+
+  #pending(tool: string, argumentsSha256: string | undefined, outcome: { decision: "allowed" | "refused"; reason?: string }): void {
+    const runtime = this.#runtime!;
+    const api = this.#api!;
+    const caller = this.#caller;
+    this.#call = {
+      time: new Date(this.#started).toISOString(),
+      gateway: runtime.name,
+      requestId: this.#requestId,
+      ...(caller.identity ? { identity: caller.identity } : {}),
+      ...(caller.subject ? { subject: caller.subject } : {}),
+      ...(caller.consumer ? { consumer: caller.consumer } : {}),
+      api: api.name,
+      server: api.server,
+      tool,
+      ...(argumentsSha256 ? { argumentsSha256 } : {}),
+      ...outcome,
+    };
+  }
+
+  #record(): void {
+    const call = this.#call;
+    if (!call) return;
+    this.#call = undefined;
+    this.#deps.audit?.record({ ...call, status: this.#status, durationMs: (this.#deps.now ?? Date.now)() - this.#started });
   }
 }

@@ -12,6 +12,8 @@ export interface McpRequest {
   readonly method?: string;
   /** `params.name` of tools/call and prompts/get, `params.uri` of resources/read. */
   readonly name?: string;
+  /** `params.arguments`, as sent. */
+  readonly arguments?: unknown;
 }
 
 export type Refusal = { readonly refused: string };
@@ -61,5 +63,5 @@ export function readMcpRequest(body: Uint8Array, headers: ReadonlyMap<string, re
     const values = headers.get(header) ?? [];
     if (values.some((value) => value !== expected)) return { refused: `the ${header} header does not match the body` };
   }
-  return { ...(method !== undefined ? { method } : {}), ...(name !== undefined ? { name } : {}) };
+  return { ...(method !== undefined ? { method } : {}), ...(name !== undefined ? { name } : {}), ...(params["arguments"] !== undefined ? { arguments: params["arguments"] } : {}) };
 }

@@ -4,12 +4,12 @@
  * refused ones come back as JSON-RPC errors and never reach the server (it counts calls), each
  * caller's tools/list holds only its tools (server-sent events and JSON answers), the server gets
  * the gateway's credential and never the client's token, and a client without a token is sent to
- * the protected-resource metadata that Envoy serves.
+ * the protected-resource metadata that Envoy serves. Each call that reaches the processor is audited.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stopAllEnvoys } from "../support/envoy.ts";
 import { ISSUER, type McpGatewayUnderTest, startMcpGateway } from "../mcp/mcp-gateway.ts";
 
@@ -130,5 +130,36 @@ describe("OAuth discovery (MCP authorization, RFC 9728)", () => {
   it("lets the SDK client see the 401 as an authorization failure", async () => {
     const client = new Client({ name: "gateway-test", version: "1.0.0" });
     await expect(client.connect(new StreamableHTTPClientTransport(new URL(gateway.url)))).rejects.toThrow(/401|nauthorized/);
+  });
+});
+
+describe("audit", () => {
+  it("records each tool call with the caller, the tool, a hash of its arguments (never them), the decision and the status", async () => {
+    const client = await connect(gateway.url, admin());
+    await client.callTool({ name: "search_docs", arguments: { query: "the secret plans" } });
+    const record = await vi.waitFor(() => {
+      const found = gateway.audit.find((entry) => entry.tool === "search_docs" && entry.subject === "ada");
+      if (!found) throw new Error("not recorded yet");
+      return found;
+    });
+    expect(record).toMatchObject({ gateway: "mcp-e2e", identity: "sso", api: "tools", server: "tools", decision: "allowed", status: 200 });
+    expect(record.argumentsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(gateway.audit)).not.toContain("secret plans");
+    await client.close();
+  });
+
+  it("records a call the processor refuses, with the reason", async () => {
+    const answer = await fetch(gateway.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin()}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"search_code","Name":"delete_repo"}}',
+    });
+    expect(answer.status).toBe(400);
+    const record = await vi.waitFor(() => {
+      const found = gateway.audit.find((entry) => entry.decision === "refused");
+      if (!found) throw new Error("not recorded yet");
+      return found;
+    });
+    expect(record).toMatchObject({ tool: "search_code", status: 400, reason: 'keys "name" and "Name" differ only in case' });
   });
 });

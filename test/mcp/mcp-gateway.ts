@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { AiGateways } from "../../src/ai/gateways.ts";
 import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
 import type { GatewayConfig, McpToolRule } from "../../src/config/types.ts";
+import type { McpAuditRecord } from "../../src/mcp/audit.ts";
 import { McpGateways } from "../../src/mcp/gateways.ts";
 import { silentLogger } from "../../src/server/log.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
@@ -35,6 +36,8 @@ export interface McpGatewayUnderTest {
   readonly server: ToolServer;
   readonly envoy: RunningEnvoy;
   readonly serverToken: string;
+  /** The processor's audit records of tool calls, in the order they ended. */
+  readonly audit: McpAuditRecord[];
   /** A valid token for the endpoint (`url` or `jsonUrl`) with these claims on top. */
   token(claims?: Record<string, unknown>, resource?: string): string;
   stop(): Promise<void>;
@@ -44,10 +47,11 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
   const server = await startToolServer();
   const [listener, processorPort] = await freePorts(2);
   const mcpGateways = new McpGateways();
+  const audit: McpAuditRecord[] = [];
   const processor: AiProcessor = await startAiProcessor({
     address: { kind: "tcp", host: "127.0.0.1", port: processorPort! },
     gateways: new AiGateways(),
-    mcp: mcpGateways,
+    mcp: { gateways: mcpGateways, audit: { record: (entry) => void audit.push(entry) } },
     deps: { usage: { record: () => {} } },
     log: silentLogger,
   });
@@ -88,6 +92,7 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
     server,
     envoy,
     serverToken,
+    audit,
     token: (claims = {}, resource = `${base}/mcp/tools`) => signedToken(signing, ISSUER, resource, claims),
     stop: async () => {
       await envoy.stop();

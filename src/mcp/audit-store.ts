@@ -1,0 +1,85 @@
+/**
+ * MCP audit records in the processor's SQLite database, beside the AI usage records (table
+ * `mcp_tool_calls`). Records are queued and written in one transaction on the next turn of the
+ * event loop, so a tool call never waits for the disk; a batch that fails stays queued for the next.
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { openUsageDatabase } from "../ai/usage-store.ts";
+import type { McpAuditRecord, McpAuditSink } from "./audit.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS mcp_tool_calls (
+  id INTEGER PRIMARY KEY,
+  time TEXT NOT NULL,
+  gateway TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  identity TEXT,
+  subject TEXT,
+  consumer TEXT,
+  api TEXT NOT NULL,
+  server TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  arguments_sha256 TEXT,
+  decision TEXT NOT NULL,
+  reason TEXT,
+  status INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mcp_tool_calls_time ON mcp_tool_calls (time);
+`;
+
+const COLUMNS = ["time", "gateway", "request_id", "identity", "subject", "consumer", "api", "server", "tool", "arguments_sha256", "decision", "reason", "status", "duration_ms"] as const;
+
+const row = (entry: McpAuditRecord) => [
+  entry.time, entry.gateway, entry.requestId, entry.identity ?? null, entry.subject ?? null, entry.consumer ?? null, entry.api, entry.server, entry.tool,
+  entry.argumentsSha256 ?? null, entry.decision, entry.reason ?? null, entry.status, entry.durationMs,
+];
+
+export class McpAuditStore implements McpAuditSink {
+  readonly #db: DatabaseSync;
+  readonly #insert: StatementSync;
+  readonly #onError: (error: Error) => void;
+  #queue: McpAuditRecord[] = [];
+  #scheduled = false;
+
+  constructor(file: string, onError: (error: Error) => void = () => {}) {
+    this.#db = openUsageDatabase(file);
+    this.#db.exec(SCHEMA);
+    this.#insert = this.#db.prepare(`INSERT INTO mcp_tool_calls (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+    this.#onError = onError;
+  }
+
+  record(entry: McpAuditRecord): void {
+    this.#queue.push(entry);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      try {
+        this.flush();
+      } catch (error) {
+        this.#onError(error as Error);
+      }
+    });
+  }
+
+  flush(): void {
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#db.exec("BEGIN");
+    try {
+      for (const entry of batch) this.#insert.run(...row(entry));
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      this.#queue = [...batch, ...this.#queue];
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.flush();
+    this.#db.close();
+  }
+}

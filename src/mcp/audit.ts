@@ -1,0 +1,39 @@
+/**
+ * One audit record per tools/call the MCP processor sees: who called which tool of which server,
+ * a hash of the arguments (never the arguments: they may hold anything), what was decided and how
+ * the call ended. Calls Envoy's tool rules refuse never reach the processor; they are in Envoy's
+ * access log (route `@mcp.<api>`, response code details `rbac_access_denied…`).
+ */
+import { createHash } from "node:crypto";
+
+export interface McpAuditRecord {
+  /** ISO 8601, when the call arrived. */
+  readonly time: string;
+  readonly gateway: string;
+  readonly requestId: string;
+  readonly identity?: string;
+  readonly subject?: string;
+  readonly consumer?: string;
+  /** The MCP API and its server. */
+  readonly api: string;
+  readonly server: string;
+  readonly tool: string;
+  /** sha256 of the arguments as sent (hex), or absent without arguments. */
+  readonly argumentsSha256?: string;
+  /** `allowed` (by Envoy's tool rules, passed on to the server) or `refused` (by the processor's strict checks). */
+  readonly decision: "allowed" | "refused";
+  /** Why the processor refused the call. */
+  readonly reason?: string;
+  /** The HTTP status the client got; 0 when the stream ended before an answer. */
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+export interface McpAuditSink {
+  record(entry: McpAuditRecord): void;
+}
+
+/** The arguments' hash: equal arguments give equal hashes, so repeated calls can be told apart without storing what they said. */
+export function argumentsHash(value: unknown): string | undefined {
+  return value === undefined ? undefined : createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
