@@ -163,3 +163,26 @@ describe("audit", () => {
     expect(record).toMatchObject({ tool: "search_code", status: 400, reason: 'keys "name" and "Name" differ only in case' });
   });
 });
+
+describe.each(["2025-03-26", "2025-06-18"])("protocol revision %s (raw requests; the SDK client always asks for its latest)", (revision) => {
+  const rpc = async (body: object, token: string) => {
+    const answer = await fetch(gateway.jsonUrl, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": revision },
+      body: JSON.stringify(body),
+    });
+    return { status: answer.status, body: (await answer.json()) as { result?: Record<string, unknown>; error?: { code: number } } };
+  };
+  const token = () => gateway.token({ sub: "rex", scope: "files:read" }, gateway.jsonUrl);
+
+  it("initializes, lists the caller's tools and refuses a denied call", async () => {
+    const init = await rpc({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: revision, capabilities: {}, clientInfo: { name: "raw", version: "1" } } }, token());
+    expect(init.body.result?.["protocolVersion"]).toBe(revision);
+    const list = await rpc({ jsonrpc: "2.0", id: 2, method: "tools/list" }, token());
+    expect((list.body.result?.["tools"] as { name: string }[]).map((tool) => tool.name).sort()).toEqual(["read_file", "search_code", "search_docs"]);
+    const before = gateway.server.calls.get("delete_repo") ?? 0;
+    const denied = await rpc({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "delete_repo", arguments: {} } }, token());
+    expect(denied).toMatchObject({ status: 200, body: { error: { code: -32602 } } });
+    expect(gateway.server.calls.get("delete_repo") ?? 0).toBe(before);
+  });
+});
