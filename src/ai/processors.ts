@@ -17,8 +17,6 @@ export interface AiProcessorsOptions {
   readonly log: Logger;
   /** Where usage is recorded: a SQLite file (created with the first processor), or a sink of the caller's. */
   readonly usage: string | UsageSink;
-  /** Where in-memory budget counters are written behind; default: the usage database when `usage` is a file. */
-  readonly budgetFile?: string;
 }
 
 /** The address as written in a config: `host:port` (`[::1]:port`) or `unix:/path`; it keys the servers. */
@@ -74,8 +72,9 @@ export class AiProcessors {
   }
 
   #ledgers(): BudgetLedgers {
-    const { usage, budgetFile, log } = this.#options;
-    const file = budgetFile ?? (typeof usage === "string" ? usage : undefined);
+    const { usage, log } = this.#options;
+    // In-memory counters are written behind to the usage database; with a caller's sink, they stay in memory.
+    const file = typeof usage === "string" ? usage : undefined;
     this.#budgets ??= new BudgetLedgers({
       ...(file ? { file } : {}),
       onError: (error) => log.error("budget counters could not be written or read; requests are refused while a shared store is unreachable", { error: error.message }),

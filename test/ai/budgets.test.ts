@@ -126,6 +126,8 @@ describe("who and what a request is charged for", () => {
     expect(answerTokenBound({ ...text, max_tokens: 20, n: 3 }, model, provider)).toBe(60);
     expect(answerTokenBound(text, model, provider)).toBe(100);
     expect(answerTokenBound(text, { ...model, maxTokens: undefined } as unknown as AiModelIR, provider)).toBe(128_000);
+    // Anthropic requires max_tokens: without one from the client or the alias, the adapter sends its default.
+    expect(answerTokenBound(text, { ...model, maxTokens: undefined } as unknown as AiModelIR, { ...provider, type: "anthropic", api: "anthropic", catalog: "anthropic" })).toBe(4096);
   });
 
   it("settles to the reported usage, else to an estimate: one token per streamed event, the whole cap for an unstreamed answer, nothing for a refusal", () => {

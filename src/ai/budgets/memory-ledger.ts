@@ -10,6 +10,8 @@ import { type LedgerFile, readBudgetStates } from "./ledger-file.ts";
 import type { DatabaseSync } from "node:sqlite";
 
 const FLUSH_INTERVAL_MS = 1_000;
+/** How often ended windows are looked for: not on every request, which would walk every counter. */
+const SWEEP_INTERVAL_MS = 10_000;
 
 interface Counter {
   readonly gateway: string;
@@ -38,6 +40,7 @@ export class MemoryLedger implements BudgetLedger {
   readonly #dirty = new Set<string>();
   readonly #options: MemoryLedgerOptions;
   readonly #timer: NodeJS.Timeout | undefined;
+  #swept = 0;
 
   constructor(options: MemoryLedgerOptions = {}) {
     this.#options = options;
@@ -94,6 +97,8 @@ export class MemoryLedger implements BudgetLedger {
 
   /** Counters of ended windows with nothing reserved are dropped once written. */
   #forgetEnded(now: number): void {
+    if (now - this.#swept < SWEEP_INTERVAL_MS) return;
+    this.#swept = now;
     for (const [key, counter] of this.#counters) {
       if (counter.windowEnd <= now && counter.reserved === NOTHING && !this.#dirty.has(key)) this.#counters.delete(key);
     }

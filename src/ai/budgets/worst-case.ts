@@ -3,11 +3,13 @@
  * tokens and on its answer, and their price. The prompt bound is the UTF-8 size of what the
  * model reads (no tokenizer makes more tokens than bytes), with a fixed allowance per inline image
  * instead of its encoded bytes; the answer bound is the client's max_tokens (checked against the
- * alias's cap already), else the alias's cap, else the model's context window, times `n`.
+ * alias's cap already), else the alias's cap, else what the adapter sends (Anthropic requires one),
+ * else the model's context window; times `n`.
  */
 import type { AiModelIR, AiProviderIR } from "../../model/ir.ts";
 import { contextWindow } from "../catalog.ts";
 import type { ChatRequest, Usage } from "../providers/adapter.ts";
+import { DEFAULT_ANTHROPIC_MAX_TOKENS } from "../providers/anthropic-request.ts";
 
 /** More than any provider charges for one image today (OpenAI's high detail, Anthropic's 1.15 megapixels). */
 const IMAGE_TOKENS = 6_000;
@@ -30,7 +32,8 @@ const positive = (value: unknown): number | undefined => (typeof value === "numb
 /** Undefined only for a model whose answer has no bound at all (compile refuses budgets over such models). */
 export function answerTokenBound(chat: ChatRequest, model: AiModelIR, provider: AiProviderIR): number | undefined {
   const asked = positive(chat["max_completion_tokens"]) ?? positive(chat["max_tokens"]);
-  const perChoice = asked ?? model.maxTokens ?? contextWindow(provider.catalog, model.model);
+  const sentByAdapter = provider.api === "anthropic" ? DEFAULT_ANTHROPIC_MAX_TOKENS : undefined;
+  const perChoice = asked ?? model.maxTokens ?? sentByAdapter ?? contextWindow(provider.catalog, model.model);
   return perChoice === undefined ? undefined : perChoice * (positive(chat["n"]) ?? 1);
 }
 
