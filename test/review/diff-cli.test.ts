@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { BASE, CHANGED, git, jwksJson, shopYaml, writeFiles } from "./fixture.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -125,5 +126,23 @@ describe("portcullis diff against the merge base with main", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe("portcullis diff: gateway.yaml is not in a git repository, so there is no branch to compare with: name the base with --against DIR (a checkout of the base, or its generated/ output)\n");
+  });
+});
+
+describe("the CI recipe (examples/ci/github-actions.yml)", () => {
+  it("its diff step annotates the changes and writes the comment it posts, against origin/<base branch>", async () => {
+    const workflow = parse(readFileSync(join(root, "examples", "ci", "github-actions.yml"), "utf8")) as { jobs: Record<string, { steps: { name?: string; run?: string }[] }> };
+    const step = Object.values(workflow.jobs).flatMap((job) => job.steps).find((candidate) => candidate.name === "portcullis diff")!;
+    // Everything but posting the comment, which needs GitHub; the pull request's base as Actions sets it.
+    const script = step.run!.split("\n").filter((line) => !line.startsWith("gh ")).join("\n").replaceAll("npx portcullis", `"${process.execPath}" "${join(root, "src", "cli", "main.ts")}"`);
+    git(repo, "update-ref", "refs/remotes/origin/main", "main");
+    const folder = join(repo, "gateway");
+    const { stdout } = await promisify(execFile)("bash", ["-e", "-c", script], { cwd: folder, env: { ...process.env, GITHUB_BASE_REF: "main" } });
+    expect(stdout).toContain(`::warning file=gateway.yaml,line=`);
+    expect(stdout).toContain(`::${SENTENCES.consumerLoses}\n`);
+    const comment = readFileSync(join(folder, "portcullis-diff.md"), "utf8");
+    rmSync(join(folder, "portcullis-diff.md"));
+    expect(comment).toMatch(/^<!-- portcullis diff -->\n## Portcullis: what this change does to gateway shop\n\nCompared with origin\/main \([0-9a-f]{8}\)\./);
+    expect(comment).toContain(`- **access**: ${SENTENCES.roleGains} — \`gateway.yaml:`);
   });
 });
