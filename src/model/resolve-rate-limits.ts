@@ -79,7 +79,6 @@ function keyDetails(limit: RateLimit, path: Path, context: RateLimitContext): Pi
 /** What local mode (Envoy's local_ratelimit) cannot count; refused so that nothing is accepted without effect. */
 function localRefusal(limit: RateLimit, scope: RateLimitIR["scope"]): { what: string; field: string } | undefined {
   if (scope !== "route") return { what: `An API-wide limit (scope "${scope}") in local mode`, field: "mode" };
-  if (limit.by === "team") return { what: 'Counting by "team" in local mode', field: "by" };
   if (limit.failureMode !== undefined) return { what: "failureMode in local mode (there is no service that could fail)", field: "failureMode" };
   return undefined;
 }

@@ -18,6 +18,7 @@ const ROUTES: Route[] = [
   { name: "clients", match: { path: "/clients" }, provider: "orders", access: PUBLIC, rateLimit: { requests: 2, per: "hour", by: "client" } },
   { name: "consumers", match: { path: "/consumers" }, provider: "orders", access: PARTNERS, rateLimit: { requests: 1, per: "hour", by: "consumer" } },
   { name: "identities", match: { path: "/identities" }, provider: "orders", access: PARTNERS, rateLimit: { requests: 1, per: "hour", by: "identity" } },
+  { name: "teams", match: { path: "/teams" }, provider: "orders", access: PARTNERS, rateLimit: { requests: 1, per: "hour", by: "team" } },
   { name: "fleet", match: { path: "/fleet" }, provider: "orders", access: PUBLIC, rateLimit: { requests: 1, per: "hour", mode: "global" } },
 ];
 
@@ -74,6 +75,12 @@ describe("local rate limits", () => {
       expect((await send(ports[0]!, path, { headers: { "x-api-key": KEYS.acme, "x-portcullis-consumer": "globex" } })).status).toBe(429);
       expect((await send(ports[0]!, path, { headers: { "x-api-key": KEYS.globex } })).status).toBe(200);
     }
+  });
+
+  it("count a team's consumers together", async () => {
+    expect((await send(ports[0]!, "/v1/orders/teams", { headers: { "x-api-key": KEYS.acme } })).status).toBe(200);
+    expect((await send(ports[0]!, "/v1/orders/teams", { headers: { "x-api-key": KEYS.globex } })).status).toBe(429);
+    expect((await send(ports[0]!, "/v1/orders/teams", { headers: { "x-api-key": KEYS.initech } })).status).toBe(200);
   });
 
   it("leave a global limit's 429 headers as the rate-limit service wrote them", async () => {

@@ -36,9 +36,8 @@ describe("rate limits that cannot be counted are refused", () => {
     expect(found(withRouteLimit({ requests: 5, per: "second", by: "team", mode: "global" }, partners))).toEqual([["PCL4081", `${ROUTE}.by`]]);
   });
 
-  it("what local mode cannot count: an API-wide limit, a team key, a failure mode", () => {
+  it("what local mode cannot count: an API-wide limit, a failure mode", () => {
     expect(found(changed((config) => (orders(config).rateLimit = { requests: 100, per: "minute" })))).toEqual([["PCL4082", "apis.0.rateLimit.mode"]]);
-    expect(found(withRouteLimit({ requests: 5, per: "second", by: "team" }))).toEqual([["PCL4082", `${ROUTE}.by`]]);
     expect(found(withRouteLimit({ requests: 5, per: "second", failureMode: "allow" }))).toEqual([["PCL4082", `${ROUTE}.failureMode`]]);
   });
 

@@ -227,8 +227,7 @@ export interface RateLimit {
   by?: "global" | "client" | "identity" | "consumer" | "team";
   /**
    * Where requests are counted. `local`: a token bucket in each Envoy — a fleet of N Envoys
-   * admits up to N times `requests`; keys `global`, `client`, `identity` and `consumer` on a
-   * route's own limit. `global`: one count for the whole fleet, kept by Portcullis's rate-limit
+   * admits up to N times `requests`; every key, on a route's own limit. `global`: one count for the whole fleet, kept by Portcullis's rate-limit
    * service (`portcullis serve`/`up` run it; `portcullis ratelimit-service` alone for fleets, in
    * memory or in Redis), which Envoy asks on every request; every key and scope. A fixed window:
    * the count restarts at each period boundary.
