@@ -26,6 +26,8 @@ export interface CompileOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Today as `YYYY-MM-DD` for the policy engine (waiver expiry, sunset dates); defaults to the current UTC date. */
   readonly today?: string;
+  /** The instant access grants are judged at (ms since the epoch); defaults to now. */
+  readonly now?: number;
   /** Findings of the config stage: a policy rule that covers one of them does not say it again. */
   readonly reported?: readonly Diagnostic[];
 }
@@ -85,6 +87,7 @@ export function compileGateway(config: GatewayConfig, locate?: Locate, options: 
       ...(locate ? { locate } : {}),
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.now !== undefined ? { now: options.now } : {}),
     });
     if (!resolved.ir) return { diagnostics: resolved.diagnostics, ...(resolved.files ? { files: resolved.files } : {}) };
     const policy = runPolicy(resolved.ir, {
@@ -102,7 +105,7 @@ export function compileGateway(config: GatewayConfig, locate?: Locate, options: 
 }
 
 /** Loads, validates, resolves and translates a config file (discovered in cwd when no path is given). */
-export async function compileGatewayFile(path?: string, options: { cwd?: string; secrets?: SecretMode; env?: NodeJS.ProcessEnv; today?: string } = {}): Promise<CompileResult> {
+export async function compileGatewayFile(path?: string, options: { cwd?: string; secrets?: SecretMode; env?: NodeJS.ProcessEnv; today?: string; now?: number } = {}): Promise<CompileResult> {
   const loaded = await loadConfig(path, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.today ? { today: options.today } : {}) });
   if (!loaded.config || hasErrors(loaded.diagnostics)) return { file: loaded.file, diagnostics: loaded.diagnostics, files: loaded.files };
   const compiled = compileGateway(loaded.config, (p, part) => loaded.locate(p, part), {
@@ -111,6 +114,7 @@ export async function compileGatewayFile(path?: string, options: { cwd?: string;
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.today ? { today: options.today } : {}),
+    ...(options.now !== undefined ? { now: options.now } : {}),
   });
   return {
     file: loaded.file,

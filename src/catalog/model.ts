@@ -34,6 +34,19 @@ export interface CatalogApi {
   readonly description?: string;
   readonly versions: readonly CatalogVersion[];
   readonly openapi?: OpenApiSummary;
+  /** Access granted by reviewed change (`access.grants`): who holds it, on which version, until when. */
+  readonly grants: readonly CatalogGrant[];
+}
+
+export interface CatalogGrant {
+  readonly grantee: string;
+  readonly version: string;
+  readonly routes?: readonly string[];
+  readonly requester: string;
+  readonly approver: string;
+  readonly reason: string;
+  readonly expires: string;
+  readonly active: boolean;
 }
 
 export interface CatalogVersion {
@@ -125,6 +138,18 @@ function catalogApi(api: ApiIR, ir: GatewayIR, matrix: AccessMatrix, openapi: Re
       routes: ir.routes.filter((route) => route.api === api.name && route.version === version.name && !route.ai && route.action.kind !== "gone").map((route) => catalogRoute(route, ir, matrix)),
     })),
     ...(document ? { openapi: document } : {}),
+    grants: ir.grants
+      .filter((grant) => grant.api === api.name)
+      .map((grant) => ({
+        grantee: grant.grantee,
+        version: grant.version,
+        ...(grant.routes ? { routes: grant.routes } : {}),
+        requester: grant.requester,
+        approver: grant.approver,
+        reason: grant.reason,
+        expires: grant.expires,
+        active: grant.active,
+      })),
   };
 }
 

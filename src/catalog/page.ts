@@ -45,9 +45,18 @@ function openapi(api: CatalogApi): string {
   return `<details class="openapi"><summary>OpenAPI ${esc(doc.specVersion)}${title ? `: ${title}` : ""} (<code>${esc(doc.file)}</code>, ${doc.operations.length} operations)</summary><table><thead><tr><th>Method</th><th>Path</th><th>Summary</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
 }
 
+function grants(api: CatalogApi): string {
+  if (api.grants.length === 0) return "";
+  const rows = api.grants.map(
+    (g) =>
+      `<tr class="grant" data-grantee="${esc(g.grantee)}"><td>${esc(g.grantee)}</td><td>${esc(g.version)}${g.routes ? ` (${g.routes.map(esc).join(", ")})` : ""}</td><td>${g.active ? `until ${esc(g.expires)}` : `<span class="badge badge-retired">expired ${esc(g.expires)}</span>`}</td><td>${esc(g.requester)}, approved by ${esc(g.approver)}: ${esc(g.reason)}</td></tr>`,
+  );
+  return `<table class="grants"><thead><tr><th>Granted to</th><th>Version</th><th>Holds access</th><th>Asked for, approved, why</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
 /** Lower-case text the search matches: names, team, description, paths, states and callers. */
 function searchText(api: CatalogApi): string {
-  const parts = [api.name, api.owner, api.description ?? "", ...api.versions.flatMap((v) => [v.name, v.state, ...v.routes.flatMap((r) => [r.path, r.id, ...r.access.flatMap((a) => a.allowed)])])];
+  const parts = [api.name, api.owner, api.description ?? "", ...api.grants.map((g) => g.grantee), ...api.versions.flatMap((v) => [v.name, v.state, ...v.routes.flatMap((r) => [r.path, r.id, ...r.access.flatMap((a) => a.allowed)])])];
   return parts.join(" ").toLowerCase();
 }
 
@@ -57,6 +66,7 @@ function apiArticle(gateway: string, api: CatalogApi): string {
 ${api.description ? `<p>${esc(api.description)}</p>` : ""}<p class="muted">Owned by ${esc(api.owner)}</p>
 ${openapi(api)}
 ${api.versions.map(version).join("\n")}
+${grants(api)}
 </article>`;
 }
 

@@ -10,6 +10,7 @@ import type { CompileOutcome } from "../server/gateway-registry.ts";
 import { startControlPlane } from "../server/control-plane.ts";
 import { isLoopbackHost } from "../server/peer-address.ts";
 import { parseAllowList } from "../server/peer-identity.ts";
+import { GrantExpiry } from "../server/grant-expiry.ts";
 import { createLogger } from "../server/log.ts";
 import { DEFAULT_XDS_PORT } from "../xds/bootstrap-ads.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
@@ -125,22 +126,26 @@ export const serveCommand: Command = {
     const ai = new AiProcessors({ log, usage: values["usage-db"] ?? DEFAULT_USAGE_DB });
     // So does the rate-limit service of every gateway with a global limit on a loopback address.
     const limits = new RateLimitServices(log, () => openCounterStore(values["ratelimit-redis"], log));
+    // Access grants stop working at their expiry instant: the config is recompiled then.
+    const grants = new GrantExpiry((file) => compileGatewayFile(file).then(apply), log);
+    const apply = (outcome: CompileOutcome) => {
+      plane.configs.apply(outcome);
+      grants.track(outcome);
+      ai.apply(outcome).catch((error: Error) => log.error("the AI processor cannot start", { error: error.message }));
+      limits.apply(outcome).catch((error: Error) => log.error("the rate-limit service cannot start", { error: error.message }));
+    };
     // The first compiles also tell --watch which files each config depends on.
     const initial: CompileResult[] = [];
     for (const file of files) {
       const outcome = await compileGatewayFile(file);
       plane.configs.apply(outcome);
+      grants.track(outcome);
       await Promise.all([ai.apply(outcome), limits.apply(outcome)]).catch(async (error: unknown) => {
         await Promise.all([plane.close(), ai.close(), limits.close()]);
         throw error;
       });
       initial.push(outcome);
     }
-    const apply = (outcome: CompileOutcome) => {
-      plane.configs.apply(outcome);
-      ai.apply(outcome).catch((error: Error) => log.error("the AI processor cannot start", { error: error.message }));
-      limits.apply(outcome).catch((error: Error) => log.error("the rate-limit service cannot start", { error: error.message }));
-    };
     const watcher = values.watch ? watchConfigs({ initial, compile: (file) => compileGatewayFile(file), apply, log }) : undefined;
     log.info("control plane ready", {
       xds: `${values.host ?? "127.0.0.1"}:${plane.xdsPort}`,
@@ -155,6 +160,7 @@ export const serveCommand: Command = {
     const signal = await stopSignal();
     log.info("shutting down", { signal });
     watcher?.close();
+    grants.close();
     await Promise.all([plane.close(), ai.close(), limits.close()]);
     return plane.configs.ready() ? ExitCode.ok : ExitCode.findings;
   },

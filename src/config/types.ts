@@ -7,6 +7,7 @@
  * tags; `resolve()` (src/model) applies them.
  */
 
+import type { AccessSettings } from "./sections/access.ts";
 import type { AiGateway, PromptApi } from "./sections/ai.ts";
 import type { Api } from "./sections/apis.ts";
 import type { GatewaySettings } from "./sections/gateway.ts";
@@ -23,6 +24,7 @@ export * from "./sections/apis.ts";
 export * from "./sections/ai.ts";
 export * from "./sections/mcp.ts";
 export * from "./sections/governance.ts";
+export * from "./sections/access.ts";
 
 /** The whole gateway: what `defineGateway()` takes and gateway.yaml holds. */
 export interface GatewayConfig {
@@ -48,6 +50,8 @@ export interface GatewayConfig {
   audit?: AuditSettings;
   /** Which policy rules run and which findings are waived. */
   policy?: PolicySettings;
+  /** Access granted by reviewed change: each grant names who asked, who approved, why and until when. */
+  access?: AccessSettings;
   /** Local development helpers, used by `portcullis up` only; compile and serve ignore them. */
   dev?: DevSettings;
 }

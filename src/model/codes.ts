@@ -75,6 +75,9 @@ export const COMPILE_CODES = {
   // PCL4110–PCL4119: the API catalog (documents the config names, read by `catalog` and `serve`).
   PCL4110: "OpenAPI document cannot be read",
   PCL4111: "OpenAPI document is not valid YAML/JSON or not an OpenAPI document",
+  PCL4112: "Access grant names an API, version, route or grantee that does not exist",
+  PCL4113: "Access grant approved by its own requester",
+  PCL4114: "Access grant has expired: it gives no access any more",
   PCL4020: "Committed generated output is missing, differs or has an orphaned file (compile --check)",
 } as const;
 

@@ -30,6 +30,8 @@ export interface GatewayIR {
   readonly apis: readonly ApiIR[];
   /** How the policy engine (src/policy) runs for this gateway: packs, severities, waivers. */
   readonly policy: PolicyIR;
+  /** Access granted by reviewed change (`access.grants`), in config order, expired ones included (they give no access). */
+  readonly grants: readonly GrantIR[];
   /** The AI gateway, served by the AI processor over ext_proc; absent without an `ai` section. */
   readonly ai?: AiIR;
   /** Portcullis's rate-limit service; absent when no limit has `mode: "global"`. */
@@ -72,6 +74,25 @@ export interface ApiVersionIR {
   readonly access?: AccessIR;
   /** The names of the routes the config lists, in config order (derived where unnamed); a retired version's are never routed. */
   readonly routes: readonly string[];
+}
+
+/** One `access.grants` entry: whom it admits where, who asked and approved, and until when. */
+export interface GrantIR {
+  /** Position in `access.grants`, where findings about it are placed. */
+  readonly index: number;
+  /** `consumer acme`, `team payments` or `subject svc-batch of customers`. */
+  readonly grantee: string;
+  readonly api: string;
+  readonly version: string;
+  /** The route names it covers; absent: every route of the version. */
+  readonly routes?: readonly string[];
+  readonly requester: string;
+  readonly approver: string;
+  readonly reason: string;
+  /** As written (RFC 3339). */
+  readonly expires: string;
+  /** Whether it still gives access at the instant of the compile. */
+  readonly active: boolean;
 }
 
 /** The policy engine's settings. */

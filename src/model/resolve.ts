@@ -7,6 +7,7 @@ import { Reporter } from "./report.ts";
 import { resolveClusters } from "./resolve-clusters.ts";
 import { resolveApiKeyProviders } from "./resolve-api-keys.ts";
 import { resolveApis } from "./resolve-apis.ts";
+import { applyGrants } from "./grants.ts";
 import { resolveAi } from "./resolve-ai.ts";
 import { resolveMcp } from "./resolve-mcp.ts";
 import { resolveRateLimitService } from "./resolve-rate-limits.ts";
@@ -29,6 +30,8 @@ export interface ResolveOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Reuses the routes of unchanged API versions from earlier resolves of the same gateway. */
   readonly cache?: VersionCache;
+  /** The instant access grants are judged at (ms since the epoch); defaults to now. */
+  readonly now?: number;
 }
 
 export interface ResolveResult {
@@ -42,10 +45,12 @@ export interface ResolveResult {
  * Resolves a (validated) config into the IR. Never throws on a weird config: what cannot be
  * resolved is reported, and the IR is returned only when there is no error.
  */
-export function resolve(config: GatewayConfig, options: ResolveOptions = {}): ResolveResult {
+export function resolve(written: GatewayConfig, options: ResolveOptions = {}): ResolveResult {
   const file = options.file ?? "gateway config";
   const report = new Reporter(file, options.locate);
-  if (!checkResolvable(config, report)) return { diagnostics: report.diagnostics };
+  if (!checkResolvable(written, report)) return { diagnostics: report.diagnostics };
+  // Unexpired grants are allow rules: written into the routes' access before anything reads it.
+  const { config, grants } = applyGrants(written, options.now ?? Date.now(), report);
   const files = new Set<string>();
   const source = { mode: options.secrets ?? "read", baseDir: options.file ? dirname(options.file) : process.cwd(), env: options.env ?? process.env, files } as const;
   const gateway = config.gateway;
@@ -88,6 +93,7 @@ export function resolve(config: GatewayConfig, options: ResolveOptions = {}): Re
     },
     apis: resolveApis(config, inputs),
     policy: resolvePolicy(config, source.baseDir),
+    grants,
     ...(ai.ai ? { ai: ai.ai } : {}),
     ...(mcp.mcp ? { mcp: mcp.mcp } : {}),
     ...(rateLimitService ? { rateLimitService } : {}),
