@@ -85,6 +85,9 @@ describe("budgets", () => {
     const error = await refusedWith(chat("alice"));
     expect(error.message).toContain('Budget "alice-cap" for consumer "alice" would be exceeded');
     expect(error.message).toContain(`of ${worstTokens()} tokens is spent or reserved this week`);
+    // Who the caller is comes from the gateway's own identity headers; a client's copies are removed on arrival.
+    const spoofed = await refusedWith(gateway.client("alice").chat.completions.create({ model: "fast", messages }, { headers: { "x-portcullis-consumer": "bob", "x-portcullis-identity": "other" } }));
+    expect(spoofed.message).toContain('Budget "alice-cap" for consumer "alice"');
     // bob is neither alice nor in a team: only the global budget holds him.
     await chat("bob");
     expect(gateway.openai.requests.length).toBe(calls + 2);
