@@ -60,6 +60,8 @@ export class McpExchange {
   #requestId = "";
   #call: PendingCall | undefined;
   #status = 0;
+  #session: string | undefined;
+  #httpMethod = "";
   #api: McpApiIR | undefined;
   #caller: McpCaller = { scopes: [], roles: [], groups: [] };
   #headers = new Map<string, string[]>();
@@ -103,6 +105,9 @@ export class McpExchange {
     if (!this.#api) return refuse(404, `No MCP API is served at ${path}.`);
     this.#caller = callerFrom(single, runtime.identityHeaders);
     this.#requestId = single.get("x-request-id") ?? "";
+    this.#session = single.get("mcp-session-id");
+    this.#httpMethod = single.get(":method") ?? "";
+    if (this.#session !== undefined && !runtime.sessions.mayUse(this.#session, this.#caller)) return refuse(404, "Session not found.");
     // The client's token is its credential for the gateway; the server gets the gateway's own, or none.
     const token = this.#api.bearerToken ? decoder.decode(this.#api.bearerToken.reveal()).trim() : "";
     return phaseResponse("requestHeaders", token ? { set: { authorization: `Bearer ${token}` } } : { remove: ["authorization"] });
@@ -124,6 +129,7 @@ export class McpExchange {
 
   #responseHeaders(headers: Map<string, string>): ProcessingResponse {
     this.#status = Number(headers.get(":status") ?? 0);
+    this.#trackSession(headers.get("mcp-session-id"));
     if (this.#method !== "tools/list" || headers.get(":status") !== "200") return phaseResponse("responseHeaders");
     this.#list = { contentType: headers.get("content-type") ?? "", chunks: [], bytes: 0 };
     // The filtered list is shorter than the server's: its length no longer holds.
@@ -168,5 +174,14 @@ export class McpExchange {
     if (!call) return;
     this.#call = undefined;
     this.#deps.audit?.record({ ...call, status: this.#status, durationMs: (this.#deps.now ?? Date.now)() - this.#started });
+  }
+
+  /** A session the server opened (or first seen) belongs to this caller; one it ended is forgotten. */
+  #trackSession(issued: string | undefined): void {
+    const sessions = this.#runtime!.sessions;
+    const session = issued ?? this.#session;
+    if (session === undefined || this.#status >= 400) return;
+    if (this.#httpMethod === "DELETE") sessions.end(session);
+    else sessions.bind(session, this.#caller);
   }
 }

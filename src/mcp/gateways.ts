@@ -3,24 +3,31 @@
  * compile and looked up per ext_proc stream by the gateway name Envoy sends in its metadata.
  */
 import type { GatewayIR, IdentityHeadersIR, McpApiIR } from "../model/ir.ts";
+import { McpSessions } from "./sessions.ts";
 
 export interface McpGatewayRuntime {
   readonly name: string;
   readonly identityHeaders: IdentityHeadersIR;
   /** By endpoint path. */
   readonly apis: ReadonlyMap<string, McpApiIR>;
+  /** Who opened each session; kept across recompiles of the gateway. */
+  readonly sessions: McpSessions;
 }
 
 export class McpGateways {
   readonly #byName = new Map<string, McpGatewayRuntime>();
+  readonly #sessions = new Map<string, McpSessions>();
 
   /** Takes the MCP part of a freshly compiled gateway; one without an `mcp` section is dropped. */
   apply(ir: GatewayIR): void {
     if (!ir.mcp) {
       this.#byName.delete(ir.name);
+      this.#sessions.delete(ir.name);
       return;
     }
-    this.#byName.set(ir.name, { name: ir.name, identityHeaders: ir.identityHeaders, apis: new Map(ir.mcp.apis.map((api) => [api.path, api])) });
+    const sessions = this.#sessions.get(ir.name) ?? new McpSessions();
+    this.#sessions.set(ir.name, sessions);
+    this.#byName.set(ir.name, { name: ir.name, identityHeaders: ir.identityHeaders, apis: new Map(ir.mcp.apis.map((api) => [api.path, api])), sessions });
   }
 
   get(name: string): McpGatewayRuntime | undefined {

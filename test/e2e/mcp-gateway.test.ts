@@ -186,3 +186,33 @@ describe.each(["2025-03-26", "2025-06-18"])("protocol revision %s (raw requests;
     expect(gateway.server.calls.get("delete_repo") ?? 0).toBe(before);
   });
 });
+
+describe("sessions", () => {
+  it("binds a session to the caller that opened it: another caller presenting its id is refused before the server", async () => {
+    const transport = new StreamableHTTPClientTransport(new URL(gateway.statefulUrl), { requestInit: { headers: { authorization: `Bearer ${gateway.token({ sub: "ada", roles: ["admin"] }, gateway.statefulUrl)}` } } });
+    const owner = new Client({ name: "owner", version: "1.0.0" });
+    await owner.connect(transport);
+    const session = transport.sessionId!;
+    expect(session).toBeTruthy();
+    const calls = gateway.server.calls.get("delete_repo") ?? 0;
+    const hijack = await fetch(gateway.statefulUrl, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${gateway.token({ sub: "mallory", roles: ["admin"] }, gateway.statefulUrl)}`,
+        "mcp-session-id": session,
+        "mcp-protocol-version": "2025-11-25",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 4242, method: "tools/call", params: { name: "delete_repo", arguments: {} } }),
+    });
+    expect(hijack.status).toBe(404);
+    // The gateway's answer (the server would have taken the id from anyone).
+    expect(await hijack.json()).toMatchObject({ error: { code: -32600, message: "Session not found." } });
+    expect(gateway.server.calls.get("delete_repo") ?? 0).toBe(calls);
+    expect(gateway.server.bodies.some((body) => body.includes('"id":4242'))).toBe(false);
+    // The owner's session still works.
+    expect((await owner.callTool({ name: "delete_repo", arguments: {} })).content).toEqual([{ type: "text", text: "delete_repo ran" }]);
+    await owner.close();
+  });
+});

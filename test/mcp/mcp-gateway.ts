@@ -30,9 +30,11 @@ export const TOOL_RULES: McpToolRule[] = [
 
 export interface McpGatewayUnderTest {
   readonly port: number;
-  /** `http://127.0.0.1:<port>/mcp/tools` (events) and `/mcp/tools-json` (JSON answers). */
+  /** `http://127.0.0.1:<port>/mcp/tools` (events) and `/mcp/tools-json` (JSON answers), both stateless. */
   readonly url: string;
   readonly jsonUrl: string;
+  /** `/mcp/tools-stateful`: the server issues session ids. */
+  readonly statefulUrl: string;
   readonly server: ToolServer;
   readonly envoy: RunningEnvoy;
   readonly serverToken: string;
@@ -76,10 +78,11 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
     providers: {
       tools: { type: "mcp", url: `http://127.0.0.1:${server.port}/mcp`, plaintext, bearerToken: { env: "MCP_SERVER_TOKEN" } },
       "tools-json": { type: "mcp", url: `http://127.0.0.1:${server.port}/mcp-json`, plaintext },
+      "tools-stateful": { type: "mcp", url: `http://127.0.0.1:${server.port}/mcp-stateful`, plaintext },
     },
     // The MCP processor is the AI processor: ai.processor places it (no model is served here).
     ai: { access: { allow: [{ identity: "sso" }] }, models: {}, processor: { address: `127.0.0.1:${processor.port}` } },
-    mcp: [api("tools", "tools"), api("tools-json", "tools-json")],
+    mcp: [api("tools", "tools"), api("tools-json", "tools-json"), api("tools-stateful", "tools-stateful")],
   };
   const file = join(dir, "gateway.config.ts");
   const { envoy, ir } = await startCompiledEnvoy(config, { file, env: { MCP_SERVER_TOKEN: serverToken } });
@@ -89,6 +92,7 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
     port: listener!,
     url: `${base}/mcp/tools`,
     jsonUrl: `${base}/mcp/tools-json`,
+    statefulUrl: `${base}/mcp/tools-stateful`,
     server,
     envoy,
     serverToken,

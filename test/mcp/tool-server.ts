@@ -1,8 +1,10 @@
 /**
- * A real MCP server for tests, built with the official SDK over Streamable HTTP on 127.0.0.1
- * (stateless, no session id: a server and transport per request). `/mcp` answers with server-sent events, `/mcp-json`
- * with plain JSON. It counts calls per tool and keeps what each request's Authorization said.
+ * A real MCP server for tests, built with the official SDK over Streamable HTTP on 127.0.0.1.
+ * `/mcp` (server-sent events) and `/mcp-json` (plain JSON) are stateless: a server and transport
+ * per request; `/mcp-stateful` issues session ids and keeps a transport per session. It counts
+ * calls per tool and keeps what each request's Authorization said.
  */
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -45,11 +47,33 @@ export async function startToolServer(): Promise<ToolServer> {
   const calls = new Map<string, number>();
   const authorizations: string[] = [];
   const bodies: string[] = [];
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
   const http: Server = createServer(async (request, response) => {
     authorizations.push(request.headers.authorization ?? "");
     const body = await readBody(request);
     bodies.push(body);
     const path = (request.url ?? "").split("?")[0];
+    let parsed: unknown;
+    try {
+      parsed = body === "" ? undefined : JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+    if (path === "/mcp-stateful") {
+      const session = request.headers["mcp-session-id"];
+      let transport = typeof session === "string" ? sessions.get(session) : undefined;
+      if (!transport && session !== undefined) {
+        response.writeHead(404).end();
+        return;
+      }
+      if (!transport) {
+        const created = new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, enableJsonResponse: true, onsessioninitialized: (id) => void sessions.set(id, created) });
+        await toolServer(calls).connect(created);
+        transport = created;
+      }
+      await transport.handleRequest(request, response, parsed);
+      return;
+    }
     if (path !== "/mcp" && path !== "/mcp-json") {
       response.writeHead(404).end();
       return;
@@ -61,12 +85,6 @@ export async function startToolServer(): Promise<ToolServer> {
       void server.close();
     });
     await server.connect(transport);
-    let parsed: unknown;
-    try {
-      parsed = body === "" ? undefined : JSON.parse(body);
-    } catch {
-      parsed = undefined;
-    }
     await transport.handleRequest(request, response, parsed);
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -75,6 +93,9 @@ export async function startToolServer(): Promise<ToolServer> {
     calls,
     authorizations,
     bodies,
-    close: () => new Promise((resolve) => http.close(() => resolve())),
+    close: async () => {
+      await Promise.all([...sessions.values()].map((transport) => transport.close()));
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
   };
 }
