@@ -51,6 +51,15 @@ const counters = () => {
     db.close();
   }
 };
+/** The latest usage record, as the processor wrote it (behind, every second). */
+const lastUsage = (): Record<string, unknown> | undefined => {
+  const db = openUsageDatabase(gateway.usageDb(), { readonly: true });
+  try {
+    return db.prepare("SELECT * FROM usage ORDER BY id DESC LIMIT 1").get() as Record<string, unknown> | undefined;
+  } finally {
+    db.close();
+  }
+};
 const counter = (budget: string, member: string) => counters().find((state) => state.budget === budget && state.member === member);
 
 describe("budgets", () => {
@@ -121,6 +130,33 @@ describe("budgets", () => {
     const table = await promisify(execFile)(process.execPath, [main, "usage", "--budgets", "--db", gateway.usageDb()]);
     expect(table.stdout).toMatch(/^gateway\s+budget\s+member\s+counts\s+spent\s+reserved\s+limit\s+resets at\s+overruns$/m);
     expect(table.stdout).toMatch(/ai-e2e\s+bob-watch\s+bob\s+tokens\s+\d+\s+0\s+1\s+\S+Z\s+1/);
+  });
+
+  it("settle a streamed answer to its final usage chunk, and one the client cut off to an estimate recorded as such", async () => {
+    await gateway.apply({ budgets: [{ name: "streams", scope: "consumer", only: ["bob"], tokens: 1_000_000, period: "day" }] });
+    const whole = await gateway.client("bob").chat.completions.create({ model: "fast", messages, stream: true });
+    for await (const _chunk of whole) {
+      // read to the end
+    }
+    await vi.waitFor(() => expect(counter("streams", "bob")?.spent.requests).toBe(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(lastUsage()).toMatchObject({ consumer: "bob", stream: 1, usage_reported: 1 }), { timeout: 5_000 });
+    const first = lastUsage()!;
+    expect(counter("streams", "bob")!.spent.tokens).toBe(Number(first["input_tokens"]) + Number(first["output_tokens"]));
+
+    const long = [{ role: "user" as const, content: `Repeat ${"word ".repeat(400)}` }];
+    const controller = new AbortController();
+    const cut = await gateway.client("bob").chat.completions.create({ model: "fast", messages: long, stream: true }, { signal: controller.signal });
+    let chunks = 0;
+    await (async () => {
+      for await (const _chunk of cut) if (++chunks === 3) controller.abort();
+    })().catch(() => undefined);
+    await vi.waitFor(() => expect(counter("streams", "bob")?.spent.requests).toBe(2), { timeout: 5_000 });
+    const estimated = counter("streams", "bob")!.spent.tokens - Number(first["input_tokens"]) - Number(first["output_tokens"]);
+    const bound = promptTokenBound({ model: "fast", messages: long });
+    // The prompt at its bound, and one token per event the client was sent, at most the alias's cap.
+    expect(estimated).toBeGreaterThan(bound);
+    expect(estimated).toBeLessThanOrEqual(bound + CAP);
+    await vi.waitFor(() => expect(lastUsage()).toMatchObject({ usage_reported: 0, input_tokens: bound }), { timeout: 5_000 });
   });
 
   it("survive a restart of the processor: what was spent is written behind and reloaded", async () => {
