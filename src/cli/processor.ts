@@ -13,7 +13,7 @@ import { stopSignal } from "./stop-signal.ts";
 const HELP = `Usage: portcullis processor [config ...] [options]
 
 Runs only the AI processor, the ext_proc service Envoy calls for the routes of a config's \`ai\`
-section, on the loopback address the config names (ai.processor.address, default 127.0.0.1:18001).
+section (and its MCP endpoints), on the loopback address the config names (ai.processor.address, default 127.0.0.1:18001).
 For fleets: run one beside each Envoy, with the provider keys in its environment or files, while
 \`portcullis serve\` runs the control plane elsewhere. (serve and up run a processor themselves.)
 
@@ -48,7 +48,7 @@ export const processorCommand: Command = {
       const outcome = await compileGatewayFile(file);
       if (outcome.diagnostics.length > 0) process.stderr.write(formatDiagnostics(outcome.diagnostics, { format: "text", cwd: process.cwd(), color: Boolean(process.stderr.isTTY) }));
       if (hasErrors(outcome.diagnostics)) return ExitCode.findings;
-      if (!outcome.ir?.ai) throw new UserError(`${file} has no ai section, so there is nothing for an AI processor to serve`);
+      if (!outcome.ir?.ai && !outcome.ir?.mcp) throw new UserError(`${file} has neither an ai nor an mcp section, so there is nothing for the processor to serve`);
       initial.push(outcome);
     }
     const ai = new AiProcessors({ log, usage: values["usage-db"] ?? DEFAULT_USAGE_DB });
