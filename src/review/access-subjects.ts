@@ -66,24 +66,31 @@ function unitsOf(changes: readonly CallerChanges[]): Unit[] {
 
 const intersection = (sets: readonly ReadonlySet<string>[]) => new Set([...(sets[0] ?? [])].filter((key) => sets.every((set) => set.has(key))));
 
-/** Statements for the units of one JWT identity and range: shared changes said once of every caller. */
+/**
+ * Statements for the units of one JWT identity. What the caller without claims gains, every caller
+ * of the identity gains (rules only ask for more), so it is said once of "every caller"; a loss is
+ * said so only when every caller it covers has it. A claimless caller covers the units of its range,
+ * or all of them when its ranges changed alike.
+ */
 function jwtStatements(units: readonly Unit[]): Statement[] {
-  const plain = units.find((unit) => bare(unit.caller));
-  if (!plain) return units.flatMap(unitStatements);
-  const identity = plain.caller.identity!;
-  const everyLoss = units.length > 1 ? intersection(units.map((unit) => unit.losses)) : new Set(plain.losses);
-  const statements: Statement[] = [
-    { subject: withRange(`every caller of identity ${identity}`, plain.range), verb: "gain", columns: plain.gains },
-    { subject: withRange(`every caller of identity ${identity}`, plain.range), verb: "lose", columns: everyLoss },
-    { subject: withRange(credentialWords(plain.caller), plain.range), verb: "lose", columns: new Set([...plain.losses].filter((key) => !everyLoss.has(key))) },
-  ];
-  for (const unit of units) {
-    if (unit === plain) continue;
-    unit.gains = new Set([...unit.gains].filter((key) => !plain.gains.has(key)));
-    unit.losses = new Set([...unit.losses].filter((key) => !everyLoss.has(key)));
-    statements.push(...unitStatements(unit));
+  const plain = units.filter((unit) => bare(unit.caller));
+  const coveredBy = (unit: Unit) => plain.find((candidate) => candidate.range === "" || candidate.range === unit.range);
+  const statements: Statement[] = [];
+  for (const base of plain) {
+    const covered = units.filter((unit) => unit !== base && !bare(unit.caller) && coveredBy(unit) === base);
+    const everyLoss = covered.length ? intersection([base, ...covered].map((unit) => unit.losses)) : new Set(base.losses);
+    const every = withRange(`every caller of identity ${base.caller.identity}`, base.range);
+    statements.push(
+      { subject: every, verb: "gain", columns: base.gains },
+      { subject: every, verb: "lose", columns: everyLoss },
+      { subject: withRange(credentialWords(base.caller), base.range), verb: "lose", columns: new Set([...base.losses].filter((key) => !everyLoss.has(key))) },
+    );
+    for (const unit of covered) {
+      unit.gains = new Set([...unit.gains].filter((key) => !base.gains.has(key)));
+      unit.losses = new Set([...unit.losses].filter((key) => !everyLoss.has(key)));
+    }
   }
-  return statements;
+  return [...statements, ...units.filter((unit) => !bare(unit.caller)).flatMap(unitStatements)];
 }
 
 function unitStatements(unit: Unit): Statement[] {
@@ -101,7 +108,7 @@ export function statementsOf(changes: readonly CallerChanges[]): Statement[] {
   const statements: Statement[] = [];
   for (const unit of units) {
     if (unit.caller.kind !== "jwt") statements.push(...unitStatements(unit));
-    else jwtGroups.set(`${unit.caller.identity}\0${unit.range}`, [...(jwtGroups.get(`${unit.caller.identity}\0${unit.range}`) ?? []), unit]);
+    else jwtGroups.set(unit.caller.identity!, [...(jwtGroups.get(unit.caller.identity!) ?? []), unit]);
   }
   for (const group of jwtGroups.values()) statements.push(...jwtStatements(group));
   return statements.filter((statement) => statement.columns.size > 0);
