@@ -62,6 +62,9 @@ function accessWords(route: RouteIR | undefined): string {
   return route.access.rules.map(describeRule).join("; ");
 }
 
+/** HEAD goes wherever GET goes (src/model/methods.ts), so beside GET it says nothing. */
+const shownMethods = (methods: readonly string[]) => [...new Set(methods)].filter((method) => method !== "HEAD" || !methods.includes("GET"));
+
 /** `GET and POST /x`, one entry per path, in path order. */
 function methodsByPath(keys: readonly string[], columns: (key: string) => MatrixColumn): string[] {
   const paths = new Map<string, string[]>();
@@ -69,7 +72,7 @@ function methodsByPath(keys: readonly string[], columns: (key: string) => Matrix
     const column = columns(key);
     paths.set(pathLabel(column), [...(paths.get(pathLabel(column)) ?? []), column.method]);
   }
-  return [...paths].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, methods]) => `${joinWords([...new Set(methods)])} ${path}`);
+  return [...paths].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, methods]) => `${joinWords(shownMethods(methods))} ${path}`);
 }
 
 /** Route methods as words: a whole API version (of more than one route method) as `access to <api> <version>`. */

@@ -40,7 +40,7 @@ beforeAll(() => {
 
 const SENTENCES = {
   roleGains: "role clerk of identity customers gains POST /v2/orders",
-  becomesPublic: "GET and HEAD /v2/orders/stats becomes public (reason: dashboards show order counts)",
+  becomesPublic: "GET /v2/orders/stats becomes public (reason: dashboards show order counts)",
   consumerLoses: "consumer globex loses access to users v1",
   audienceRemoved: "identity customers: audience legacy-portal removed",
   jwksChanged: "identity customers: JWKS changed (key k2 added; key k1 removed) — a new trust anchor: tokens signed by the new keys are accepted",
@@ -81,7 +81,7 @@ describe("portcullis diff against the merge base with main", () => {
     const headings = markdown.split("\n").filter((text) => text.startsWith("### "));
     expect(headings).toEqual(["### ⚠️ Loosens access or security (8)", "### Needs review (2)", "### Tightens (2)"]);
     expect(markdown).toContain(`- **access**: ${SENTENCES.roleGains} — \`gateway/gateway.yaml:`);
-    expect(markdown).toContain("- **access**: GET and HEAD /v2/orders/stats becomes public");
+    expect(markdown).toContain("- **access**: GET /v2/orders/stats becomes public");
     expect(markdown).toContain("<details><summary>Envoy resources (4 changed)</summary>");
 
     const json = JSON.parse((await diff(repo, "gateway/gateway.yaml", "--format", "json")).stdout) as { base: string; changes: { area: string; risk: string; kind: string; message: string; location: { file: string; line: number } }[] };
