@@ -216,3 +216,25 @@ describe("sessions", () => {
     await owner.close();
   });
 });
+
+describe("tool rules by API-key consumer", () => {
+  const connectWithKey = async (key: string) => {
+    const client = new Client({ name: "partner", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.jsonUrl), { requestInit: { headers: { "x-api-key": key } } }));
+    return client;
+  };
+
+  it("lists and runs export_data for acme only", async () => {
+    const acme = await connectWithKey(gateway.apiKeys.acme);
+    const globex = await connectWithKey(gateway.apiKeys.globex);
+    expect(await toolNames(acme)).toEqual(["export_data", "search_code", "search_docs"]);
+    expect(await toolNames(globex)).toEqual(["search_code", "search_docs"]);
+    const before = gateway.server.calls.get("export_data") ?? 0;
+    await expect(globex.callTool({ name: "export_data", arguments: {} })).rejects.toMatchObject({ code: -32602 });
+    expect(gateway.server.calls.get("export_data") ?? 0).toBe(before);
+    expect((await acme.callTool({ name: "export_data", arguments: {} })).content).toEqual([{ type: "text", text: "export_data ran" }]);
+    expect(gateway.server.calls.get("export_data")).toBe(before + 1);
+    await acme.close();
+    await globex.close();
+  });
+});

@@ -21,11 +21,12 @@ import { startToolServer, type ToolServer } from "./tool-server.ts";
 
 export const ISSUER = "https://sso.test/";
 
-/** search_* for everyone, delete_repo for admins, read_file with the files:read scope; secret_tool for nobody. */
+/** search_* for everyone, delete_repo for admins, read_file with the files:read scope, export_data for the API-key consumer acme; secret_tool for nobody. */
 export const TOOL_RULES: McpToolRule[] = [
   { tool: "search_*", access: { public: { reason: "read-only search is open to every caller of the API" } } },
   { tool: "delete_repo", access: { allow: [{ identity: "sso", roles: ["admin"] }] } },
   { tool: "read_file", access: { allow: [{ identity: "sso", scopes: ["files:read"] }] } },
+  { tool: "export_data", access: { allow: [{ identity: "partners", consumers: ["acme"] }] } },
 ];
 
 export interface McpGatewayUnderTest {
@@ -38,6 +39,8 @@ export interface McpGatewayUnderTest {
   readonly server: ToolServer;
   readonly envoy: RunningEnvoy;
   readonly serverToken: string;
+  /** API keys of the consumers acme and globex (identity partners, x-api-key), taken at /mcp/tools-json. */
+  readonly apiKeys: { readonly acme: string; readonly globex: string };
   /** The processor's audit records of tool calls, in the order they ended. */
   readonly audit: McpAuditRecord[];
   /** A valid token for the endpoint (`url` or `jsonUrl`) with these claims on top. */
@@ -62,19 +65,23 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
   writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
   const base = `http://127.0.0.1:${listener}`;
   const serverToken = `srv-${randomBytes(18).toString("base64url")}`;
+  const apiKeys = { acme: `acme-${randomBytes(18).toString("base64url")}`, globex: `globex-${randomBytes(18).toString("base64url")}` };
   const plaintext = { reason: "test MCP server on the loopback interface" };
-  const api = (name: string, server: string) => ({
+  const api = (name: string, server: string, partners = false) => ({
     name,
     path: `/mcp/${name}`,
     server,
     resource: `${base}/mcp/${name}`,
-    access: { allow: [{ identity: "sso" }] },
+    access: { allow: [{ identity: "sso" }, ...(partners ? [{ identity: "partners" }] : [])] },
     tools: TOOL_RULES,
     ...(options.maxRequestBytes ? { maxRequestBytes: options.maxRequestBytes } : {}),
   });
   const config: GatewayConfig = {
     gateway: { name: "mcp-e2e", listeners: [{ name: "web", address: "127.0.0.1", port: listener!, hostnames: ["*"] }] },
-    identities: { sso: { type: "jwt", issuer: ISSUER, jwks: { file: "jwks.json" }, claims: { roles: "roles" } } },
+    identities: {
+      sso: { type: "jwt", issuer: ISSUER, jwks: { file: "jwks.json" }, claims: { roles: "roles" } },
+      partners: { type: "apiKey", consumers: [{ name: "acme", keys: { env: "ACME_KEY" } }, { name: "globex", keys: { env: "GLOBEX_KEY" } }] },
+    },
     providers: {
       tools: { type: "mcp", url: `http://127.0.0.1:${server.port}/mcp`, plaintext, bearerToken: { env: "MCP_SERVER_TOKEN" } },
       "tools-json": { type: "mcp", url: `http://127.0.0.1:${server.port}/mcp-json`, plaintext },
@@ -82,10 +89,11 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
     },
     // The MCP processor is the AI processor: ai.processor places it (no model is served here).
     ai: { access: { allow: [{ identity: "sso" }] }, models: {}, processor: { address: `127.0.0.1:${processor.port}` } },
-    mcp: [api("tools", "tools"), api("tools-json", "tools-json"), api("tools-stateful", "tools-stateful")],
+    // The JSON endpoint also takes API keys (tokens are then optional there, so only /mcp/tools answers 401).
+    mcp: [api("tools", "tools"), api("tools-json", "tools-json", true), api("tools-stateful", "tools-stateful")],
   };
   const file = join(dir, "gateway.config.ts");
-  const { envoy, ir } = await startCompiledEnvoy(config, { file, env: { MCP_SERVER_TOKEN: serverToken } });
+  const { envoy, ir } = await startCompiledEnvoy(config, { file, env: { MCP_SERVER_TOKEN: serverToken, ACME_KEY: apiKeys.acme, GLOBEX_KEY: apiKeys.globex } });
   // The processor learns the gateway the way serve does: from the compiled IR.
   mcpGateways.apply(ir);
   return {
@@ -96,6 +104,7 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
     server,
     envoy,
     serverToken,
+    apiKeys,
     audit,
     token: (claims = {}, resource = `${base}/mcp/tools`) => signedToken(signing, ISSUER, resource, claims),
     stop: async () => {

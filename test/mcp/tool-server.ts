@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 
-export const TOOL_NAMES = ["search_docs", "search_code", "delete_repo", "read_file", "secret_tool"] as const;
+export const TOOL_NAMES = ["search_docs", "search_code", "delete_repo", "read_file", "export_data", "secret_tool"] as const;
 
 export interface ToolServer {
   readonly port: number;
