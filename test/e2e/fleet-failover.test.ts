@@ -148,7 +148,9 @@ beforeAll(async () => {
   for (const edge of edges) {
     await writeFile(join(dir, `${edge.gateway}.config.mjs`), `import { gateway } from "./fleet.mjs";\nexport default gateway(${JSON.stringify(edge.gateway)}, ${edge.listenerPort});\n`);
   }
-  await Promise.all(replicas.map(startReplica));
+  // One after another: each replica's first compiles (two configs, each evaluated in a child
+  // process) get the machine to themselves, well within serve's readiness wait.
+  for (const replica of replicas) await startReplica(replica);
   for (const edge of edges) {
     // The bootstrap a user makes: one --xds per replica.
     const xds = replicas.flatMap((replica) => ["--xds", `127.0.0.1:${replica.xdsPort}`]);
@@ -224,6 +226,6 @@ it("an Envoy whose replica is killed reconnects to another with no change and no
 
   // A killed replica restarted on the edited config computes exactly the survivors' versions.
   const survivors = new Set(await gatewayVersions());
-  await Promise.all(replicas.filter((replica) => replica.killed).map(startReplica));
+  for (const replica of replicas.filter((r) => r.killed)) await startReplica(replica);
   expect(new Set(await gatewayVersions())).toEqual(survivors);
 });
