@@ -5,11 +5,12 @@
 import type { GatewayIR } from "../model/ir.ts";
 import { accessChanges } from "./access-diff.ts";
 import { byRisk, type Change } from "./change.ts";
+import { corsChanges } from "./cors-diff.ts";
 import { identityChanges } from "./identity-diff.ts";
 import { lifecycleChanges } from "./lifecycle-diff.ts";
 import { configPaths } from "./paths.ts";
 import { policyChanges } from "./policy-diff.ts";
-import { routeSettingChanges } from "./route-settings-diff.ts";
+import { rateLimitChanges } from "./rate-limit-diff.ts";
 import { upstreamChanges } from "./upstream-diff.ts";
 
 /** A gateway with nothing in it, for a config that did not exist on the base side. */
@@ -26,7 +27,8 @@ export function reviewChanges(before: GatewayIR | undefined, after: GatewayIR): 
     ...accessChanges(base, after, paths),
     ...identityChanges(base, after, paths),
     ...upstreamChanges(base, after, paths),
-    ...routeSettingChanges(base, after, paths),
+    ...rateLimitChanges(base, after, paths),
+    ...corsChanges(base, after, paths),
     ...policyChanges(base, after),
     ...lifecycleChanges(base, after, paths),
   ]);

@@ -17,3 +17,7 @@ export const listed = (values: readonly string[]): string => (values.length ? va
 
 /** Values of `a` that are not in `b`, sorted. */
 export const missingFrom = (a: readonly string[], b: readonly string[]): string[] => a.filter((value) => !b.includes(value)).sort();
+
+/** `GET /v1/items/{id}`: a route as written (its methods as listed, or any). */
+export const routeWords = (route: { readonly match: { readonly methods: readonly string[]; readonly path: string } }) =>
+  `${route.match.methods.length ? joinWords(route.match.methods) : "any method"} ${route.match.path}`;

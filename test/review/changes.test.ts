@@ -103,6 +103,15 @@ describe("security changes in words", () => {
     ]);
   });
 
+  it("an API-wide limit said once for the API, and a limit that now fails open", async () => {
+    const withApiLimit = (y: string) => y.replace("    basePath: /shop\n", "    basePath: /shop\n    rateLimit: { requests: 1000, per: minute, mode: global }\n");
+    const out = reviewChanges(await irOf(withApiLimit(BASE)), await irOf(BASE.replace("{ requests: 10, per: second }", "{ requests: 10, per: second, mode: global, failureMode: allow }")));
+    expect(out.map((change) => `${change.risk}: ${change.message} @ ${change.path.join(".")}`)).toEqual([
+      "loosens: GET /v1/shop: when the rate-limit service fails, requests are now let through unlimited @ apis.0.versions.v1.routes.0.rateLimit",
+      "loosens: API shop: rate limit removed (was 1000 per minute for all callers together) @ apis.0.rateLimit",
+    ]);
+  });
+
   it("sunset moved, and a version retired", async () => {
     expect(await sentences((y) => y.replace(`sunset: "2031-01-31"`, `sunset: "2030-06-30"`))).toEqual(["review: shop v1: sunset moved from 2031-01-31 to 2030-06-30"]);
     const retired = await sentences((y) => y.replace("state: published", "state: retired"));
