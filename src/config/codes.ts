@@ -71,6 +71,9 @@ export const CODES = {
   PCL3035: { severity: "error", title: "Retry status codes without 'retriable-status-codes' (never retried)" },
   PCL3036: { severity: "error", title: "CORS origin is not scheme://host[:port]" },
   PCL3037: { severity: "error", title: "Claim name with an empty part ('.', 'a..b'): not a path into the token" },
+  // PCL3038–PCL3049: routing papercuts and one finding per mistake.
+  PCL3038: { severity: "error", title: "Unversioned route overlaps a versioned path (a version's prefix, or a route selected by header)" },
+  PCL3039: { severity: "error", title: "Properties that exclude each other are set together (access: 'public' and 'allow')" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import type { Diagnostic, SourceLocation } from "./diagnostics.ts";
 import { hasErrors } from "./diagnostics.ts";
 import { CONFIG_FILE_NAMES, discoverConfig } from "./discover.ts";
+import { oneFindingPerMistake } from "./load/one-finding-per-mistake.ts";
 import { toPlainData } from "./load/plain-data.ts";
 import type { ParsedSource } from "./load/source.ts";
 import { parseYaml } from "./load/yaml.ts";
@@ -56,7 +57,7 @@ export async function loadConfig(path?: string, options: LoadOptions = {}): Prom
     diagnostics.push(...plain.diagnostics);
     if (!hasErrors(plain.diagnostics)) {
       const findings = topLevelFinding(plain.value, file) ?? validateConfig(plain.value, locate, { file, ...(options.today ? { today: options.today } : {}) });
-      diagnostics = [...withoutRepeats(findings, diagnostics)];
+      diagnostics = oneFindingPerMistake({ loaded: diagnostics, validated: findings, value: plain.value, locate });
       if (!hasErrors(diagnostics)) config = plain.value as GatewayConfig;
     }
   }
@@ -102,20 +103,6 @@ function topLevelFinding(value: unknown, file: string): Diagnostic[] | undefined
     hint: "start from 'portcullis init', which writes a minimal gateway",
     location: { file, line: 1, column: 1 },
   }];
-}
-
-// The TypeScript checker and the schema often report the same mistake at the same place: keep the
-// checker's word, except for inline secrets, whose own finding says how to fix them. Other
-// findings on the same line are different mistakes and stay.
-function withoutRepeats(findings: Diagnostic[], typeErrors: readonly Diagnostic[]): Diagnostic[] {
-  const place = (d: Diagnostic) => `${d.location?.file}:${d.location?.line}:${d.location?.column}`;
-  const line = (d: Diagnostic) => `${d.location?.file}:${d.location?.line}`;
-  const typeErrorPlaces = new Set(typeErrors.filter((d) => d.code === "PCL1020").map(place));
-  const secretLines = new Set(findings.filter((d) => d.code === "PCL3010").map(line));
-  return [
-    ...typeErrors.filter((d) => d.code !== "PCL1020" || !secretLines.has(line(d))),
-    ...findings.filter((d) => !d.code.startsWith("PCL2") || !typeErrorPlaces.has(place(d))),
-  ];
 }
 
 function sortByLocation(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -128,7 +128,31 @@ function explainUnion(error: ErrorObject, path: ModelPath, place: Placement): Di
     const hint = misspelt ? `'${misspelt[0]}' is not known here: did you mean '${misspelt[1]}'?` : describe(branches);
     return [finding(place, "PCL2002", `${pathText(path)} needs one of ${options.join(" or ")}`, path, { hint })];
   }
+  const exclusive = exclusiveKeys(keyed.map(({ b }) => b), record);
+  if (exclusive) {
+    const [first, second] = exclusive;
+    return [finding(place, "PCL3039", `${pathText(path)} sets both '${first.key}' and '${second.key}', which exclude each other`, [...path, second.key], {
+      at: "key",
+      hint: `keep one: '${first.key}' (${first.doc}) or '${second.key}' (${second.doc})`,
+    })];
+  }
   return bestBranch(keyed.map(({ i }) => written[i]), data, path, place);
+}
+
+/**
+ * The required keys of two shapes that are both written although neither shape allows the other's
+ * (`allow` and `public` of an access rule), in the order written, with what each one means.
+ */
+function exclusiveKeys(branches: SchemaNode[], record: Record<string, unknown>): [{ key: string; doc: string }, { key: string; doc: string }] | undefined {
+  if (branches.length < 2 || branches.some((b) => b.additionalProperties !== false)) return undefined;
+  const keys = branches.map((b) => ({ b, key: (b.required ?? []).find((k) => k in record) }));
+  const known = (b: SchemaNode, key: string) => key in (b.properties ?? {});
+  const clashing = keys.filter(({ b }) => keys.some((other) => other.key !== undefined && !known(b, other.key)));
+  if (clashing.length < 2) return undefined;
+  const ordered = clashing
+    .map(({ b, key }) => ({ key: key!, doc: firstSentence(b.properties?.[key!]?.description ?? "").replace(/\.$/, "").replace(/^./, (c) => c.toLowerCase()) }))
+    .sort((a, b) => Object.keys(record).indexOf(a.key) - Object.keys(record).indexOf(b.key));
+  return [ordered[0]!, ordered[1]!];
 }
 
 function bestBranch(candidates: (SchemaNode | undefined)[], data: unknown, path: ModelPath, place: Placement): Diagnostic[] {
@@ -239,8 +263,12 @@ function explainOne(error: ErrorObject, path: ModelPath, place: Placement): Diag
         hint: doc ? `add '${name}': ${firstSentence(doc)}` : `add '${name}'`,
       });
     }
-    case "type":
-      return finding(place, "PCL2003", `${where} must be ${typeName({ type: String(params["type"]) })}, not ${valueKind(error.data, path)}`, path);
+    case "type": {
+      // Say what to write: the value's pattern in words, or an example from the docs.
+      const example = (parent?.["examples"] as unknown[] | undefined)?.[0];
+      const hint = (typeof parent?.pattern === "string" ? PATTERN_HINTS[parent.pattern] : undefined) ?? (example !== undefined && !isSecretPath(path) ? `for example ${JSON.stringify(example)}` : undefined);
+      return finding(place, "PCL2003", `${where} must be ${typeName({ type: String(params["type"]) })}, not ${valueKind(error.data, path)}`, path, { hint });
+    }
     case "enum":
     case "const": {
       const allowed = (error.keyword === "enum" ? (params["allowedValues"] as unknown[]) : [params["allowedValue"]]).map(String);

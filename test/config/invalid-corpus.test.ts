@@ -18,6 +18,8 @@ describe("invalid config corpus", () => {
   it.each(corpus.map((entry) => [basename(entry.file), entry] as const))("%s", async (_name, { file, expectations, secrets }) => {
     expect(expectations.length, "each fixture states what it must produce").toBeGreaterThan(0);
     const result = await loadConfig(file, { today: TODAY });
+    // One finding per mistake: nothing beyond what the fixture expects (no echo of the same mistake).
+    expect(result.diagnostics.map((d) => `${d.code} ${d.location?.line}:${d.location?.column} ${d.message}`)).toHaveLength(expectations.length);
     for (const want of expectations) {
       const got = result.diagnostics.filter((d) => d.code === want.code);
       expect(got.map((d) => d.message).join("\n"), `a ${want.code} finding`).toContain(want.message);

@@ -16,8 +16,13 @@ export function parseYaml(file: string, text: string, format: "yaml" | "json"): 
   const at = (offset: number): SourceLocation => ({ file, ...lineColumn(text, offset) });
   const locate = yamlLocator(doc, at);
   const diagnostics: Diagnostic[] = [];
+  const linesWithSyntaxErrors = new Set<number>();
   for (const error of doc.errors) {
     const duplicate = error.code === "DUPLICATE_KEY";
+    // The parser's first complaint on a line is the mistake; the rest are its echoes (a tab: three errors).
+    const line = lineCounter.linePos(error.pos[0]).line;
+    if (!duplicate && linesWithSyntaxErrors.has(line)) continue;
+    if (!duplicate) linesWithSyntaxErrors.add(line);
     diagnostics.push({
       code: duplicate ? "PCL1011" : "PCL1010",
       severity: "error",
