@@ -3,11 +3,12 @@
  * serves every gateway in its registry (the stream's metadata names the gateway) and never opens
  * a connection of its own: providers are reached by Envoy.
  */
-import { Server, ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
+import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
 import { chmodSync, lstatSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { listenFailure, UserError } from "../errors.ts";
+import { UserError } from "../errors.ts";
+import { grpcAddress, OpenStreams, startGrpcServer } from "../grpc/server.ts";
 import type { AiProcessorAddressIR } from "../model/ir.ts";
 import type { Logger } from "../server/log.ts";
 import { McpExchange } from "../mcp/exchange.ts";
@@ -50,20 +51,17 @@ function prepareSocketPath(path: string): void {
 
 export async function startAiProcessor(options: AiProcessorOptions): Promise<AiProcessor> {
   const { gateways, deps, log } = options;
-  const open = new Set<Call>();
+  const streams = new OpenStreams();
 
   function process(call: Call): void {
     const gateway = String(call.metadata.get(GATEWAY_METADATA_KEY)[0] ?? "");
     const mcp = call.metadata.get(PROCESSOR_KIND_METADATA_KEY)[0] === "mcp";
     const exchange = mcp ? new McpExchange(options.mcp?.gateways.get(gateway), options.mcp?.audit ? { audit: options.mcp.audit } : {}) : new AiExchange(gateways.get(gateway), deps);
-    open.add(call);
     let finished = false;
-    const finish = () => {
-      if (finished) return;
+    const finish = streams.follow(call, () => call.end(), () => {
       finished = true;
-      open.delete(call);
       exchange.close();
-    };
+    });
     const failed = (request: ProcessingRequest, error: Error) => {
       // Fail closed: Envoy answers the client with an error instead of passing the request on untouched.
       log.error("AI processor failed on a request", { gateway, phase: request.request.case, error: error.message });
@@ -106,31 +104,24 @@ export async function startAiProcessor(options: AiProcessorOptions): Promise<AiP
       finish();
       call.end();
     });
-    call.on("error", finish);
-    call.on("close", finish);
-    call.on("cancelled", finish);
   }
 
-  const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024, "grpc.max_send_message_length": 64 * 1024 * 1024, "grpc.enable_channelz": 0 });
-  server.addService(extProcServiceDefinition, { Process: process });
   const target = options.address;
-  const address = target.kind === "unix" ? `unix:${target.path}` : `${target.host.includes(":") ? `[${target.host}]` : target.host}:${target.port}`;
   if (target.kind === "unix") prepareSocketPath(target.path);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(listenFailure("the AI processor", address, error)) : resolve(bound))),
-  );
+  const server = await startGrpcServer({
+    what: "the AI processor",
+    address: target.kind === "unix" ? `unix:${target.path}` : grpcAddress(target.host, target.port),
+    services: [{ definition: extProcServiceDefinition, implementation: { Process: process } }],
+    streams,
+    channelOptions: { "grpc.max_receive_message_length": 64 * 1024 * 1024, "grpc.max_send_message_length": 64 * 1024 * 1024 },
+  });
   // Only this user may connect: the processor hands every request its provider key.
   if (target.kind === "unix") chmodSync(target.path, 0o600);
   return {
-    port: target.kind === "unix" ? 0 : port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const call of open) call.end();
-        server.tryShutdown(() => {
-          if (target.kind === "unix") rmSync(target.path, { force: true });
-          resolve();
-        });
-        setTimeout(() => server.forceShutdown(), 1000).unref();
-      }),
+    port: server.port,
+    close: async () => {
+      await server.close();
+      if (target.kind === "unix") rmSync(target.path, { force: true });
+    },
   };
 }

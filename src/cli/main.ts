@@ -20,6 +20,8 @@ const commands: Record<string, () => Promise<Command>> = {
   processor: async () => (await import("./processor.ts")).processorCommand,
   usage: async () => (await import("./usage.ts")).usageCommand,
   "ratelimit-service": async () => (await import("./ratelimit-service.ts")).rateLimitServiceCommand,
+  audit: async () => (await import("./audit.ts")).auditCommand,
+  "audit-receiver": async () => (await import("./audit-receiver.ts")).auditReceiverCommand,
 };
 
 const GLOBAL_HELP = (names: string) => `portcullis — compile a gateway config to Envoy and serve it over xDS

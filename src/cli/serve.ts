@@ -1,4 +1,5 @@
 import { AiProcessors } from "../ai/processors.ts";
+import { AuditTrail } from "../audit/trail.ts";
 import { RateLimitServices } from "../ratelimit/services.ts";
 import { openCounterStore } from "../ratelimit/store.ts";
 import { DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
@@ -126,6 +127,8 @@ export const serveCommand: Command = {
     const ai = new AiProcessors({ log, usage: values["usage-db"] ?? DEFAULT_USAGE_DB });
     // So does the rate-limit service of every gateway with a global limit on a loopback address.
     const limits = new RateLimitServices(log, () => openCounterStore(values["ratelimit-redis"], log));
+    // And the audit trail: the access-log receiver and store, each config served, each rollout per node.
+    const audit = new AuditTrail(log, plane);
     // Access grants stop working at their expiry instant: the config is recompiled then.
     const grants = new GrantExpiry((file) => compileGatewayFile(file).then(apply), log);
     const apply = (outcome: CompileOutcome) => {
@@ -133,6 +136,7 @@ export const serveCommand: Command = {
       grants.track(outcome);
       ai.apply(outcome).catch((error: Error) => log.error("the AI processor cannot start", { error: error.message }));
       limits.apply(outcome).catch((error: Error) => log.error("the rate-limit service cannot start", { error: error.message }));
+      audit.apply(outcome).catch((error: Error) => log.error("the audit receiver cannot start", { error: error.message }));
     };
     // The first compiles also tell --watch which files each config depends on.
     const initial: CompileResult[] = [];
@@ -140,8 +144,8 @@ export const serveCommand: Command = {
       const outcome = await compileGatewayFile(file);
       plane.configs.apply(outcome);
       grants.track(outcome);
-      await Promise.all([ai.apply(outcome), limits.apply(outcome)]).catch(async (error: unknown) => {
-        await Promise.all([plane.close(), ai.close(), limits.close()]);
+      await Promise.all([ai.apply(outcome), limits.apply(outcome), audit.apply(outcome)]).catch(async (error: unknown) => {
+        await Promise.all([plane.close(), ai.close(), limits.close(), audit.close()]);
         throw error;
       });
       initial.push(outcome);
@@ -155,13 +159,14 @@ export const serveCommand: Command = {
       gateways: plane.cache.gateways(),
       ai: ai.addresses(),
       rateLimits: limits.addresses(),
+      audit: audit.addresses(),
     });
 
     const signal = await stopSignal();
     log.info("shutting down", { signal });
     watcher?.close();
     grants.close();
-    await Promise.all([plane.close(), ai.close(), limits.close()]);
+    await Promise.all([plane.close(), ai.close(), limits.close(), audit.close()]);
     return plane.configs.ready() ? ExitCode.ok : ExitCode.findings;
   },
 };

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AiProcessors } from "../ai/processors.ts";
+import { AuditTrail } from "../audit/trail.ts";
 import { MemoryCounters } from "../ratelimit/counters.ts";
 import { RateLimitServices } from "../ratelimit/services.ts";
 import { isLoopbackHost } from "../server/peer-address.ts";
@@ -153,6 +154,10 @@ export const upCommand: Command = {
       processes.add(() => limits.close());
       await limits.apply(first);
       for (const address of limits.addresses()) done(`rate-limit service on ${address}`);
+      const audit = new AuditTrail(log, plane);
+      processes.add(() => audit.close());
+      await audit.apply(first);
+      for (const address of audit.addresses()) done(`audit receiver on ${address} (portcullis audit reads it)`);
 
       const dir = await mkdtemp(join(tmpdir(), UP_DIR_PREFIX));
       processes.add(() => rm(dir, { recursive: true, force: true }));
@@ -211,6 +216,7 @@ export const upCommand: Command = {
               plane.configs.apply(outcome);
               ai.apply(outcome).catch((error: Error) => console.error(`${paint("31", "✗")} ${error.message}`));
               limits.apply(outcome).catch((error: Error) => console.error(`${paint("31", "✗")} ${error.message}`));
+              audit.apply(outcome).catch((error: Error) => console.error(`${paint("31", "✗")} ${error.message}`));
             },
             log,
           });

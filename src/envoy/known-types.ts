@@ -13,6 +13,7 @@ import { createRegistry } from "@bufbuild/protobuf";
 import type { Registry } from "@bufbuild/protobuf";
 import { FileAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/file/v3/file_pb.js";
 import { StdoutAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/stream/v3/stream_pb.js";
+import { HttpGrpcAccessLogConfigSchema } from "../../generated/envoy/extensions/access_loggers/grpc/v3/als_pb.js";
 import { ExtensionWithMatcherSchema } from "../../generated/envoy/extensions/common/matching/v3/extension_matcher_pb.js";
 import { SkipFilterSchema } from "../../generated/envoy/extensions/filters/common/matcher/action/v3/skip_action_pb.js";
 import { HttpRequestHeaderMatchInputSchema, HttpRequestQueryParamMatchInputSchema } from "../../generated/envoy/type/matcher/v3/http_inputs_pb.js";
@@ -76,6 +77,7 @@ export const knownTypes: Registry = createRegistry(
   HttpProtocolOptionsSchema,
   StdoutAccessLogSchema,
   FileAccessLogSchema,
+  HttpGrpcAccessLogConfigSchema,
   // The ADS bootstrap's overload manager (src/xds/bootstrap-ads.ts).
   FixedHeapConfigSchema,
   DownstreamConnectionsConfigSchema,

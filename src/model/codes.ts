@@ -72,6 +72,9 @@ export const COMPILE_CODES = {
   PCL4081: "Rate limit by team, but an admitted consumer has no team",
   PCL4082: "Rate limit that local mode cannot count (not supported yet: use mode global)",
   PCL4083: "Rate-limit service address is not host:port",
+  // PCL4100–PCL4109: the audit store (access-log receiver, retention).
+  PCL4100: "Audit receiver address is not host:port",
+  PCL4101: "Audit retention is not a number of hours or days",
   // PCL4110–PCL4119: the API catalog (documents the config names, read by `catalog` and `serve`).
   PCL4110: "OpenAPI document cannot be read",
   PCL4111: "OpenAPI document is not valid YAML/JSON or not an OpenAPI document",

@@ -413,6 +413,19 @@ export interface AccessLogIR {
   readonly destination: string;
   /** Request headers never logged (lower case), on top of the built-in list. */
   readonly redactHeaders: readonly string[];
+  /** Where Envoy sends access logs over gRPC for the audit store; absent with `audit.store: false`. */
+  readonly store?: AuditStoreIR;
+}
+
+/** The audit store and the access-log receiver that fills it (src/audit). */
+export interface AuditStoreIR {
+  /** The SQLite file, resolved against the config's directory. */
+  readonly file: string;
+  /** Records older than this are deleted. */
+  readonly retentionMs: number;
+  readonly receiver: { readonly host: string; readonly port: number };
+  /** The Envoy cluster that reaches the receiver. */
+  readonly cluster: string;
 }
 
 /** What an AI route is: which endpoint of the OpenAI-style API, and for provider routes, the provider. */

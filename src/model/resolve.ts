@@ -8,6 +8,7 @@ import { resolveClusters } from "./resolve-clusters.ts";
 import { resolveApiKeyProviders } from "./resolve-api-keys.ts";
 import { resolveApis } from "./resolve-apis.ts";
 import { applyGrants } from "./grants.ts";
+import { resolveAuditStore } from "./resolve-audit.ts";
 import { resolveAi } from "./resolve-ai.ts";
 import { resolveMcp } from "./resolve-mcp.ts";
 import { resolveRateLimitService } from "./resolve-rate-limits.ts";
@@ -90,6 +91,7 @@ export function resolve(written: GatewayConfig, options: ResolveOptions = {}): R
     accessLog: {
       destination: config.audit?.accessLog ?? "stdout",
       redactHeaders: [...new Set((config.audit?.redactHeaders ?? []).map((h) => h.toLowerCase()))].sort(),
+      ...resolveAuditStore(config.audit, source.baseDir, report),
     },
     apis: resolveApis(config, inputs),
     policy: resolvePolicy(config, source.baseDir),

@@ -1,7 +1,8 @@
 /** The gRPC server that runs ADS streams, optionally behind mTLS with an allow-list of peers. */
 import { readFile } from "node:fs/promises";
-import { listenFailure, UserError } from "../errors.ts";
-import { Server, ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
+import { UserError } from "../errors.ts";
+import { ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
+import { grpcAddress, OpenStreams, startGrpcServer } from "../grpc/server.ts";
 import type { AdsContext, Refusal, SessionOptions } from "./ads-session.ts";
 import { adsServiceDefinition } from "./ads-service.ts";
 import { DeltaSession } from "./delta-session.ts";
@@ -62,7 +63,7 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
     allowSan: options.tls.allowSan ?? [],
     ...(options.tls.gatewaysOf ? { gatewaysOf: options.tls.gatewaysOf } : {}),
   };
-  const open = new Set<ServerDuplexStream<unknown, Uint8Array>>();
+  const streams = new OpenStreams();
 
   /**
    * Per stream: with mTLS, which gateways its certificate may fetch (see PeerPolicy.gatewaysOf);
@@ -86,11 +87,7 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
         return;
       }
     }
-    open.add(call as ServerDuplexStream<unknown, Uint8Array>);
-    const finish = () => {
-      open.delete(call as ServerDuplexStream<unknown, Uint8Array>);
-      session.close();
-    };
+    const finish = streams.follow(call, () => call.end(), () => session.close());
     call.on("data", (request: Request) => {
       if (!session.handle(request)) {
         finish();
@@ -101,38 +98,20 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
       finish();
       call.end();
     });
-    call.on("error", finish);
-    call.on("close", finish);
-    call.on("cancelled", finish);
   }
 
-  const server = new Server({
-    "grpc.max_send_message_length": -1,
-    "grpc.max_receive_message_length": 16 * 1024 * 1024,
-    // Channelz keeps a tracker, counters and a trace per connection and per stream; nothing here
-    // serves channelz, and with one long-lived stream per Envoy that is pure per-client memory.
-    "grpc.enable_channelz": 0,
-  });
-  server.addService(adsServiceDefinition, {
+  const implementation = {
     StreamAggregatedResources: (call: ServerDuplexStream<Parameters<SotwSession["handle"]>[0], Uint8Array>) =>
       run(call, new SotwSession(ctx, call, sessionOptions(call))),
     DeltaAggregatedResources: (call: ServerDuplexStream<Parameters<DeltaSession["handle"]>[0], Uint8Array>) =>
       run(call, new DeltaSession(ctx, call, sessionOptions(call))),
-  });
-  const host = options.host ?? "127.0.0.1";
-  const serverCredentials = await credentials(options.tls);
-  const address = `${host.includes(":") ? `[${host}]` : host}:${options.port ?? 0}`;
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, serverCredentials, (error, bound) => (error ? reject(listenFailure("xDS", address, error)) : resolve(bound))),
-  );
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const call of open) call.end();
-        server.tryShutdown(() => resolve());
-        // Streams are long-lived by design; do not let one hold shutdown open.
-        setTimeout(() => server.forceShutdown(), 1000).unref();
-      }),
   };
+  return startGrpcServer({
+    what: "xDS",
+    address: grpcAddress(options.host ?? "127.0.0.1", options.port ?? 0),
+    credentials: await credentials(options.tls),
+    services: [{ definition: adsServiceDefinition, implementation }],
+    channelOptions: { "grpc.max_send_message_length": -1, "grpc.max_receive_message_length": 16 * 1024 * 1024 },
+    streams,
+  });
 }

@@ -42,6 +42,25 @@ export interface NodeStatus {
   readonly secretsWithheld?: string;
 }
 
+/** A step of a rollout on one node: a snapshot offered to it, and its ACK or NACK (per xDS type). */
+export interface RolloutEvent {
+  readonly time: string;
+  readonly node: string;
+  readonly gateway: string;
+  readonly event: "offered" | "ack" | "nack";
+  /** The gateway snapshot offered, or being served when the node answered. */
+  readonly snapshot?: string;
+  /** Short type name of an ACK or NACK. */
+  readonly type?: string;
+  /** The version of that type ACKed or NACKed. */
+  readonly version?: string;
+  /** Envoy's message, for a NACK. */
+  readonly message?: string;
+}
+
+/** Told every rollout step; must not block (the audit store queues them: write-behind). */
+export type RolloutObserver = (event: RolloutEvent) => void;
+
 interface MutableNodeStatus {
   nodeId: string;
   gateway: string;
@@ -58,6 +77,18 @@ interface MutableNodeStatus {
 export class NodeStatusRegistry {
   // Keyed by node id: a reconnecting Envoy replaces its old entry instead of adding one.
   readonly #nodes = new Map<string, MutableNodeStatus>();
+  #observer: RolloutObserver | undefined;
+
+  /** Sets who is told each rollout step (the audit store in `serve` and `up`). */
+  observe(observer: RolloutObserver | undefined): void {
+    this.#observer = observer;
+  }
+
+  #tell(entry: MutableNodeStatus, step: { event: RolloutEvent["event"]; snapshot?: string | undefined; type?: string; version?: string; message?: string }): void {
+    if (!this.#observer) return;
+    const defined = Object.fromEntries(Object.entries(step).filter(([, value]) => value !== undefined));
+    this.#observer({ time: new Date().toISOString(), node: entry.nodeId, gateway: entry.gateway, ...defined } as RolloutEvent);
+  }
 
   /** Registers a stream; `stream` identifies it so a stale stream's disconnect is ignored. */
   connected(stream: object, nodeId: string, gateway: string, mode: StreamMode, peer: string): void {
@@ -74,17 +105,24 @@ export class NodeStatusRegistry {
 
   acked(stream: object, nodeId: string, typeUrl: string, version: string): void {
     const entry = this.#current(stream, nodeId);
-    if (entry) entry.acked[shortType(typeUrl)] = version;
+    if (!entry) return;
+    const type = shortType(typeUrl);
+    if (entry.acked[type] !== version) this.#tell(entry, { event: "ack", snapshot: entry.servingSnapshot, type, version });
+    entry.acked[type] = version;
   }
 
   nacked(stream: object, nodeId: string, nack: Omit<NackRecord, "at">): void {
     const entry = this.#current(stream, nodeId);
-    if (entry) entry.lastNack = { ...nack, at: new Date().toISOString() };
+    if (!entry) return;
+    entry.lastNack = { ...nack, at: new Date().toISOString() };
+    this.#tell(entry, { event: "nack", snapshot: nack.snapshot, type: nack.type, version: nack.version, message: nack.message });
   }
 
   serving(stream: object, nodeId: string, snapshotVersion: string): void {
     const entry = this.#current(stream, nodeId);
-    if (entry) entry.servingSnapshot = snapshotVersion;
+    if (!entry) return;
+    if (entry.servingSnapshot !== snapshotVersion) this.#tell(entry, { event: "offered", snapshot: snapshotVersion });
+    entry.servingSnapshot = snapshotVersion;
   }
 
   secretsWithheld(stream: object, nodeId: string, reason: string): void {

@@ -1,10 +1,13 @@
 import type { JsonObject } from "@bufbuild/protobuf";
+import { ApiVersion } from "../../generated/envoy/config/core/v3/config_source_pb.js";
 import { FileAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/file/v3/file_pb.js";
+import { HttpGrpcAccessLogConfigSchema } from "../../generated/envoy/extensions/access_loggers/grpc/v3/als_pb.js";
 import { StdoutAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/stream/v3/stream_pb.js";
-import type { AccessLogIR, IdentityHeadersIR } from "../model/ir.ts";
+import type { AccessLogIR, AuditStoreIR, GatewayIR, IdentityHeadersIR } from "../model/ir.ts";
 import { ADMITTING_IDENTITY, PEER_SPIFFE_ID } from "./filters/identity-headers.ts";
 import { METADATA_NAMESPACE } from "./gateway-headers.ts";
-import { sortedJson, typedExtension } from "./proto.ts";
+import { grpcServiceCluster } from "./grpc-service-cluster.ts";
+import { duration, sortedJson, typedExtension } from "./proto.ts";
 
 const route = (key: string) => `%METADATA(ROUTE:${METADATA_NAMESPACE}:${key})%`;
 const header = (name: string) => `%REQ(${name})%`;
@@ -52,10 +55,54 @@ function accessLogFields(headers: IdentityHeadersIR, redactHeaders: readonly str
   return sortedJson(fields);
 }
 
-/** The access logger for every connection manager: stdout by default, or a file. */
+/** The stdout or file access log. */
 export function accessLog(log: AccessLogIR, headers: IdentityHeadersIR) {
   const logFormat = { case: "logFormat" as const, value: { format: { case: "jsonFormat" as const, value: accessLogFields(headers, log.redactHeaders) } } };
   return log.destination === "stdout"
     ? typedExtension("envoy.access_loggers.stdout", StdoutAccessLogSchema, { accessLogFormat: logFormat })
     : typedExtension("envoy.access_loggers.file", FileAccessLogSchema, { path: log.destination, accessLogFormat: logFormat });
+}
+
+/** Envoy sends what it buffered this often, or sooner when the buffer fills. */
+export const AUDIT_FLUSH_INTERVAL_MS = 1_000;
+/** What Envoy buffers per worker for the receiver; beyond it (a receiver that is down or slow) entries are dropped and counted. */
+export const AUDIT_BUFFER_BYTES = 64 * 1024;
+/** The route's API and version, as custom tags of each entry. */
+const ROUTE_TAGS = ["api", "version"] as const;
+
+/**
+ * The gRPC access log for the audit store (src/audit). Envoy's HTTP entry always carries the
+ * request line, addresses, TLS and dynamic metadata; of the request headers it carries only those
+ * named here: the gateway's identity headers (set after verification) that audit.redactHeaders
+ * does not name — never Authorization, an API key or a cookie. The receiver keeps only what a
+ * record needs (the path without its query string, no dynamic metadata but the admitting rule).
+ */
+function auditAccessLog(store: AuditStoreIR, gateway: string, headers: IdentityHeadersIR, redact: readonly string[]) {
+  const identityHeaders = [headers.identity, headers.subject, headers.consumer, headers.spiffeId].filter((name) => !redact.includes(name));
+  return typedExtension("envoy.access_loggers.http_grpc", HttpGrpcAccessLogConfigSchema, {
+    commonConfig: {
+      logName: gateway,
+      grpcService: { targetSpecifier: { case: "envoyGrpc", value: { clusterName: store.cluster } } },
+      transportApiVersion: ApiVersion.V3,
+      bufferFlushInterval: duration(AUDIT_FLUSH_INTERVAL_MS),
+      bufferSizeBytes: AUDIT_BUFFER_BYTES,
+      customTags: ROUTE_TAGS.map((key) => ({
+        tag: key,
+        type: { case: "metadata" as const, value: { kind: { kind: { case: "route" as const, value: {} } }, metadataKey: { key: METADATA_NAMESPACE, path: [{ segment: { case: "key" as const, value: key } }] } } },
+      })),
+    },
+    additionalRequestHeadersToLog: [...new Set(identityHeaders)].sort(),
+  });
+}
+
+/** The access loggers of every connection manager: stdout or a file, and the audit store's unless it is off. */
+export function accessLogs(ir: GatewayIR) {
+  const log = ir.accessLog;
+  return [accessLog(log, ir.identityHeaders), ...(log.store ? [auditAccessLog(log.store, ir.name, ir.identityHeaders, log.redactHeaders)] : [])];
+}
+
+/** The cluster that reaches the audit receiver, when the audit store is on. */
+export function auditReceiverClusters(ir: GatewayIR) {
+  const store = ir.accessLog.store;
+  return store ? [grpcServiceCluster(store.cluster, store.receiver.host, store.receiver.port)] : [];
 }

@@ -8,7 +8,7 @@ import {
 } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import { HttpProtocolOptions_HeadersWithUnderscoresAction } from "../../generated/envoy/config/core/v3/protocol_pb.js";
 import type { GatewayIR, ListenerIR } from "../model/ir.ts";
-import { accessLog } from "./access-log.ts";
+import { accessLogs } from "./access-log.ts";
 import { clientHeaderRemoval } from "./client-header-removal.ts";
 import { httpFilterChain } from "./filters/order.ts";
 import { localReplyConfig } from "./local-replies.ts";
@@ -26,7 +26,7 @@ export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): Mess
     // Client headers the gateway does not trust are gone before anything, filters included, reads them.
     earlyHeaderMutationExtensions: [clientHeaderRemoval(ir)],
     httpFilters: httpFilterChain(ir),
-    accessLog: [accessLog(ir.accessLog, ir.identityHeaders)],
+    accessLog: accessLogs(ir),
     // Denials answer with problem+json and name the credential scheme; the credential is never echoed.
     localReplyConfig: localReplyConfig(ir),
     // Routes match on the normalized path, so /a/../admin cannot slip past /a's rules.

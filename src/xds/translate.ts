@@ -5,6 +5,7 @@ import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listene
 import { SecretSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/secret_pb.js";
 import type { GatewayIR } from "../model/ir.ts";
 import { aiProcessorClusters } from "./ai-processor-cluster.ts";
+import { auditReceiverClusters } from "./access-log.ts";
 import { cluster } from "./cluster.ts";
 import { rateLimitServiceClusters } from "./ratelimit-cluster.ts";
 import { loadAssignment } from "./endpoints.ts";
@@ -37,6 +38,7 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
   { kind: "RouteConfiguration", translate: (ir, state) => ir.listeners.map((l) => routeConfiguration(ir, l, state.routes)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, ir.clusters.map((c) => ({ name: c.name, init: cluster(c) }))) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiProcessorClusters(ir)) },
+  { kind: "Cluster", translate: (ir) => resources(ClusterSchema, auditReceiverClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, rateLimitServiceClusters(ir)) },
   {
     kind: "ClusterLoadAssignment",

@@ -23,8 +23,33 @@ export interface AuditSettings {
    * @minLength 1
    */
   accessLog?: string;
-  /** Extra request headers never written to logs (Authorization, API keys and cookies never are). */
+  /**
+   * Extra request headers never written to logs (Authorization, API keys and cookies never are).
+   * A named identity header (e.g. `x-portcullis-subject`) is not sent to the audit store either.
+   */
   redactHeaders?: string[];
+  /**
+   * The audit store: a SQLite file (relative to this config file) where the access-log receiver
+   * keeps one record per request (who called what, the decision and why). Envoy sends the records
+   * over gRPC (envoy.service.accesslog.v3) to `receiver`. `false` sends none (the access log above stays).
+   * @default ".portcullis/audit.db"
+   */
+  store?: string | false;
+  /**
+   * How long audit records are kept; older ones are deleted in the background. Hours or days.
+   * @default "30d"
+   * @pattern ^[1-9][0-9]{0,5}(h|d)$
+   * @example "90d"
+   */
+  retention?: string;
+  /**
+   * Where Envoy sends access logs for the audit store, as `host:port`. On a loopback address `serve`
+   * and `up` run the receiver themselves; any other address is a fleet's own
+   * `portcullis audit-receiver`. Envoy never waits for it: when it is down, records are dropped
+   * (and counted) while traffic flows.
+   * @default "127.0.0.1:18003"
+   */
+  receiver?: string;
 }
 
 export interface PolicySettings {
