@@ -6,6 +6,7 @@ import type { WaivedFinding } from "../policy/run.ts";
 import { UserError } from "../errors.ts";
 import { compareOutput, isUpToDate, MANIFEST_FILE, writeOutput, type OutputComparison } from "../xds/output-dir.ts";
 import { renderSnapshot } from "../xds/render.ts";
+import { verifySnapshot } from "../verify/verify.ts";
 
 export interface OutputRequest {
   /** Compare with DIR instead of writing it. */
@@ -78,6 +79,9 @@ export function compileOutput(loaded: LoadResult, request: OutputRequest): Outpu
   const config = loaded.config!;
   const compiled = compileGateway(config, (path, part) => loaded.locate(path, part), { file: loaded.file, secrets: "placeholder", reported: loaded.diagnostics });
   if (!compiled.snapshot || !compiled.ir) return { diagnostics: compiled.diagnostics, stale: false, staleFiles: [], report: "" };
+  // Output that breaks an invariant is a compiler bug: reported, and never written or passed as current.
+  const violations = verifySnapshot(compiled.snapshot, compiled.ir);
+  if (violations.length > 0) return { diagnostics: [...compiled.diagnostics, ...violations], stale: false, staleFiles: [], report: "" };
   const waived = waivedLines(compiled.waived ?? []);
   const dir = request.out ? resolvePath(request.cwd, request.out) : defaultOutputDir(loaded.file);
   const shown = relative(request.cwd, dir) || ".";

@@ -4,7 +4,10 @@
  * takes the listener; a directory that does not exist (or that Envoy cannot write) makes it NACK
  * every listener.
  *
- * compile --check cannot know the Envoy host, so it skips this. The control plane decides by its
+ * Before those, the verifier (src/verify) proves the snapshot itself sound, as compile does: a
+ * violation is a compiler bug, and the snapshot is not pushed.
+ *
+ * compile --check cannot know the Envoy host, so it skips the host checks. The control plane decides by its
  * xDS address: listening on loopback only, every Envoy it serves runs on this host (`up`, or
  * `serve` beside its proxy), so a path that fails here fails there — an error, never pushed. Served
  * to the network, the Envoys may be elsewhere with their own file systems: a warning.
@@ -15,10 +18,13 @@ import type { Diagnostic } from "../config/diagnostics.ts";
 import type { Locate } from "../config/locate.ts";
 import type { GatewayIR } from "../model/ir.ts";
 import { Reporter } from "../model/report.ts";
+import { verifySnapshot } from "../verify/verify.ts";
+import type { Snapshot } from "../xds/snapshot.ts";
 
 export interface ServeCheckInput {
   readonly file: string;
   readonly ir?: GatewayIR;
+  readonly snapshot?: Snapshot;
   readonly locate?: Locate;
 }
 
@@ -45,8 +51,13 @@ function unwritable(path: string): string | undefined {
   }
 }
 
-/** The findings of the serve-time checks; `envoysOnThisHost` makes them errors (see above). */
+/** The findings of the serve-time checks: the verifier's (always errors), then the host's (errors when `envoysOnThisHost`, see above). */
 export function serveChecks(input: ServeCheckInput, envoysOnThisHost: boolean): Diagnostic[] {
+  const violations = input.snapshot && input.ir ? verifySnapshot(input.snapshot, input.ir) : [];
+  return [...violations, ...hostChecks(input, envoysOnThisHost)];
+}
+
+function hostChecks(input: ServeCheckInput, envoysOnThisHost: boolean): Diagnostic[] {
   const destination = input.ir?.accessLog.destination;
   if (!destination || destination === "stdout") return [];
   // Envoy resolves a relative path against its working directory: the one `up` starts it in.

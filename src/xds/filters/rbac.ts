@@ -10,6 +10,13 @@ import { rulePrincipal, withoutCriticalExtensions } from "./rbac-principals.ts";
 const DENY_ALL = packed(RBACPerRouteSchema, { rbac: { rules: { action: RBAC_Action.ALLOW } } });
 
 /**
+ * A public route says so in its own output: a per-route config without `rbac` turns the filter off
+ * for the route (Envoy's documented meaning). The chain entry would admit it anyway; the explicit
+ * entry is what lets the verifier (src/verify) tell a public route from one whose rules were lost.
+ */
+const PUBLIC = packed(RBACPerRouteSchema, {});
+
+/**
  * One policy per identity (its rules' principals, any of which admits), named after it: the
  * name of the policy that matched is what tells upstreams and the access log who was admitted.
  */
@@ -33,7 +40,7 @@ function policies(rules: readonly AllowRuleIR[]) {
 }
 
 function routeRules(route: RouteIR) {
-  if (route.access.kind === "public") return undefined;
+  if (route.access.kind === "public") return PUBLIC;
   if (route.access.kind === "deny") return DENY_ALL;
   const allow = policies(route.access.rules);
   if (Object.keys(allow).length === 0) return DENY_ALL;
@@ -46,7 +53,7 @@ function routeRules(route: RouteIR) {
 /**
  * Access rules, per route: allow when any rule's principal matches (verified JWT claims, the
  * peer certificate, the API-key consumer, the client address); deny otherwise, and deny
- * everything on routes with no rule (fail closed). Public routes need no config. The chain entry
+ * everything on routes with no rule (fail closed). Public routes turn it off by name. The chain entry
  * has no rules of its own so that requests matching no route still get a 404.
  */
 export const rbacFilter: HttpFilterModule = {

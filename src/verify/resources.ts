@@ -1,0 +1,68 @@
+/**
+ * The generated resources as the verifier reads them: typed messages straight from the snapshot,
+ * and each listener's connection managers unpacked from their `typed_config`.
+ */
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { Any } from "@bufbuild/protobuf/wkt";
+import { anyUnpack } from "@bufbuild/protobuf/wkt";
+import { type Cluster, ClusterSchema } from "../../generated/envoy/config/cluster/v3/cluster_pb.js";
+import type { TransportSocket } from "../../generated/envoy/config/core/v3/base_pb.js";
+import type { Filter } from "../../generated/envoy/config/listener/v3/listener_components_pb.js";
+import { type Listener, ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
+import { type RouteConfiguration, RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
+import { type HttpConnectionManager, HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
+import { typeUrl } from "../envoy/any.ts";
+import type { Snapshot } from "../xds/snapshot.ts";
+
+export const HCM_FILTER = "envoy.filters.network.http_connection_manager";
+
+/** One connection manager of a listener, with where it sits for findings. */
+export interface ConnectionManager {
+  readonly listener: Listener;
+  /** Field path inside the listener, e.g. `filter_chains[0].filters[1]`. */
+  readonly at: string;
+  readonly hcm: HttpConnectionManager;
+  /** The transport socket of its filter chain (downstream TLS), if any. */
+  readonly transportSocket?: TransportSocket;
+}
+
+export interface GeneratedResources {
+  readonly listeners: readonly Listener[];
+  readonly routeConfigurations: ReadonlyMap<string, RouteConfiguration>;
+  readonly clusters: readonly Cluster[];
+  readonly connectionManagers: readonly ConnectionManager[];
+}
+
+function messagesOf<Desc extends DescMessage>(snapshot: Snapshot, schema: Desc): MessageShape<Desc>[] {
+  return [...(snapshot.resources.get(typeUrl(schema))?.values() ?? [])].map((resource) => resource.message as MessageShape<Desc>);
+}
+
+/** The message an Any holds when it is of this schema; undefined for another type. */
+export function unpackAs<Desc extends DescMessage>(any: Any | undefined, schema: Desc): MessageShape<Desc> | undefined {
+  return any ? anyUnpack(any, schema) : undefined;
+}
+
+/** The typed config of a filter-like extension (`name` + `typed_config`). */
+export function typedConfigOf(extension: { readonly configType: { readonly case: string | undefined; readonly value?: unknown } }): Any | undefined {
+  return extension.configType.case === "typedConfig" ? (extension.configType.value as Any) : undefined;
+}
+
+function connectionManagers(listener: Listener): ConnectionManager[] {
+  const chains = [...listener.filterChains.map((chain, i) => ({ chain, at: `filter_chains[${i}]` })), ...(listener.defaultFilterChain ? [{ chain: listener.defaultFilterChain, at: "default_filter_chain" }] : [])];
+  return chains.flatMap(({ chain, at }) =>
+    chain.filters.flatMap((filter: Filter, i) => {
+      const hcm = filter.name === HCM_FILTER ? unpackAs(typedConfigOf(filter), HttpConnectionManagerSchema) : undefined;
+      return hcm ? [{ listener, at: `${at}.filters[${i}]`, hcm, ...(chain.transportSocket ? { transportSocket: chain.transportSocket } : {}) }] : [];
+    }),
+  );
+}
+
+export function generatedResources(snapshot: Snapshot): GeneratedResources {
+  const listeners = messagesOf(snapshot, ListenerSchema);
+  return {
+    listeners,
+    routeConfigurations: new Map(messagesOf(snapshot, RouteConfigurationSchema).map((config) => [config.name, config])),
+    clusters: messagesOf(snapshot, ClusterSchema),
+    connectionManagers: listeners.flatMap(connectionManagers),
+  };
+}

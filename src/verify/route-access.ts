@@ -1,0 +1,110 @@
+/**
+ * Every route that forwards to an upstream is covered by access rules (RBAC) whose every admitting
+ * principal rests on something a filter verified — a JWT jwt_authn must check on that route, an
+ * API-key consumer api_key_auth sets, a client certificate the listener checks, the client
+ * address — or it turns the access rules off and the compile result marks it public. Direct
+ * responses (guards, 405, 410, metadata documents) reach no upstream and are not routes here.
+ */
+import { RBAC_Action } from "../../generated/envoy/config/rbac/v3/rbac_pb.js";
+import type { Route, VirtualHost } from "../../generated/envoy/config/route/v3/route_components_pb.js";
+import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/route_pb.js";
+import { RBACPerRouteSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
+import { PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
+import type { VerifyExpectations } from "./expectations.ts";
+import { apiKeyRouteHeader, type ChainFacts, chainFacts, effectiveConfig, RBAC_FILTER, verifiesProvider } from "./filter-chain.ts";
+import { JWT_AUTHN_FILTER, type Need, needsOf } from "./principals.ts";
+import { type ConnectionManager, unpackAs } from "./resources.ts";
+import type { ResourceRef, Violations } from "./violations.ts";
+
+interface RouteAt {
+  readonly route: Route;
+  readonly host: VirtualHost;
+  readonly config: RouteConfiguration;
+  readonly resource: ResourceRef;
+  /** Field path of the route in its RouteConfiguration. */
+  readonly field: string;
+}
+
+/** Whether the route's own config makes jwt_authn verify the provider whose payload lands under `metadataKey`. */
+function jwtVerified(at: RouteAt, chain: ChainFacts, metadataKey: string): boolean {
+  const jwt = chain.jwt;
+  if (!jwt || (chain.rbacAt !== undefined && jwt.at > chain.rbacAt)) return false;
+  const perRoute = unpackAs(effectiveConfig(JWT_AUTHN_FILTER, at.route, at.host, at.config), PerRouteConfigSchema);
+  if (perRoute?.requirementSpecifier.case !== "requirementName") return false;
+  const requirement = jwt.config.requirementMap[perRoute.requirementSpecifier.value];
+  const providers = Object.entries(jwt.config.providers).filter(([, provider]) => provider.payloadInMetadata === metadataKey || provider.headerInMetadata === metadataKey);
+  return providers.some(([name]) => verifiesProvider(requirement, name));
+}
+
+/** Whether an api_key_auth filter before the access rules is enabled on the route and writes `header`. */
+function apiKeyVerified(at: RouteAt, chain: ChainFacts, header: string): boolean {
+  return [...chain.apiKeys].some(([name, entry]) => {
+    if (chain.rbacAt !== undefined && entry.at > chain.rbacAt) return false;
+    const perRoute = apiKeyRouteHeader(effectiveConfig(name, at.route, at.host, at.config));
+    return perRoute !== undefined && (perRoute.header ?? entry.header) === header;
+  });
+}
+
+function checkNeed(at: RouteAt, chain: ChainFacts, policy: string, need: Need, out: Violations): void {
+  const field = `${at.field}.typed_per_filter_config`;
+  if (need.kind === "jwt" && !jwtVerified(at, chain, need.metadataKey)) {
+    out.add("PCL6006", at.resource, `${field}["${JWT_AUTHN_FILTER}"]`, `policy ${policy} reads the JWT of ${need.metadataKey}, but no jwt_authn requirement of this route verifies that token before the access rules run.`);
+  } else if (need.kind === "header" && !apiKeyVerified(at, chain, need.name)) {
+    out.add("PCL6007", at.resource, `${field}["envoy.filters.http.api_key_auth"]`, `policy ${policy} admits by the ${need.name} header, but no api_key_auth filter enabled on this route sets it before the access rules run.`);
+  } else if (need.kind === "peer-certificate" && chain.clientCertificates === "unverified") {
+    out.add("PCL6008", at.resource, `${field}["${RBAC_FILTER}"]`, `policy ${policy} admits by client certificate, but the listener accepts certificates it did not verify, so a client names its own SAN.`);
+  }
+}
+
+function verifyRoute(at: RouteAt, chain: ChainFacts, expected: VerifyExpectations, out: Violations): boolean {
+  const field = `${at.field}.typed_per_filter_config["${RBAC_FILTER}"]`;
+  const perRoute = unpackAs(effectiveConfig(RBAC_FILTER, at.route, at.host, at.config), RBACPerRouteSchema);
+  if (!perRoute) {
+    out.add("PCL6001", at.resource, field, "the route forwards to an upstream with no access rules of its own, and is not marked public.");
+    return false;
+  }
+  if (!perRoute.rbac) {
+    if (!expected.publicRoutes.has(at.route.name)) out.add("PCL6002", at.resource, field, "turns the access rules off (public), but the compile result does not make this route public.");
+    return false;
+  }
+  const rules = perRoute.rbac.rules;
+  if (!rules || rules.action !== RBAC_Action.ALLOW) {
+    out.add("PCL6003", at.resource, `${field}.rbac.rules`, rules ? `action is ${RBAC_Action[rules.action]}, not ALLOW: what no policy names gets in.` : "no enforcing rules: every request gets in.");
+    return true;
+  }
+  for (const [name, policy] of Object.entries(rules.policies)) {
+    const needs = new Map<string, Need>();
+    for (const principal of policy.principals) {
+      const principalNeeds = needsOf(principal);
+      if (!principalNeeds) out.add("PCL6005", at.resource, `${field}.rbac.rules.policies["${name}"]`, "a principal matches without any verified credential, certificate or client address.");
+      for (const need of principalNeeds ?? []) needs.set(JSON.stringify(need), need);
+    }
+    for (const need of needs.values()) checkNeed(at, chain, name, need, out);
+  }
+  return true;
+}
+
+/** Checks the routes of the route configuration each connection manager takes its routes from. */
+export function verifyRouteAccess(managers: readonly ConnectionManager[], configs: ReadonlyMap<string, RouteConfiguration>, expected: VerifyExpectations, out: Violations): void {
+  for (const manager of managers) {
+    const spec = manager.hcm.routeSpecifier;
+    const config = spec.case === "rds" ? configs.get(spec.value.routeConfigName) : undefined;
+    if (!config) {
+      const what = spec.case === "rds" ? `names route configuration ${spec.value.routeConfigName}, which the snapshot does not hold` : "does not take its routes over RDS, so no route of it could be checked";
+      out.add("PCL6021", { kind: "Listener", name: manager.listener.name }, `${manager.at}.route_specifier`, `${what}.`);
+      continue;
+    }
+    const chain = chainFacts(manager);
+    let reliesOnRbac = false;
+    for (const host of config.virtualHosts) {
+      for (const route of host.routes) {
+        if (route.action.case !== "route") continue;
+        const field = `virtual_hosts["${host.name}"].routes["${route.name}"]`;
+        reliesOnRbac = verifyRoute({ route, host, config, resource: { kind: "RouteConfiguration", name: config.name }, field }, chain, expected, out) || reliesOnRbac;
+      }
+    }
+    if (reliesOnRbac && chain.rbacAt === undefined) {
+      out.add("PCL6004", { kind: "Listener", name: manager.listener.name }, `${manager.at}.http_filters`, `routes of ${config.name} carry access rules, but no enabled ${RBAC_FILTER} filter runs before the router, so none is enforced.`);
+    }
+  }
+}
