@@ -8,8 +8,7 @@
  * a fleet (serve runs it in the control plane's process); the fakes and the client run here.
  * Prints figures; never fails on timing.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +23,7 @@ import { startFakeAnthropic } from "../test/support/fake-providers/anthropic.ts"
 import { startFakeOpenAi } from "../test/support/fake-providers/openai.ts";
 import { freePorts } from "../test/support/ports.ts";
 import { percentile, printTable } from "./support/percentiles.ts";
+import { startProcessorProcess } from "./support/processor-process.ts";
 
 const SAMPLES = 400;
 const WARMUP = 40;
@@ -105,22 +105,6 @@ function timed(port: number, variant: Variant, stream: boolean): Promise<{ first
 
 const dir = mkdtempSync(join(tmpdir(), "portcullis-ai-bench-"));
 
-/** `portcullis processor` on the config, ready once it says so. */
-async function startProcessor(gateway: GatewayConfig): Promise<ChildProcess> {
-  writeFileSync(join(dir, "gateway.yaml"), JSON.stringify(gateway));
-  const main = join(import.meta.dirname, "..", "src", "cli", "main.ts");
-  const child = spawn(process.execPath, [main, "processor", join(dir, "gateway.yaml"), "--usage-db", join(dir, "usage.db"), "--log-format", "json"], { env: { ...process.env, ...KEYS }, stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("AI processor ready")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`portcullis processor exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
 async function main(): Promise<void> {
   const openai = await startFakeOpenAi({ apiKey: KEYS.OPENAI_KEY });
   const anthropic = await startFakeAnthropic({ apiKey: KEYS.ANTHROPIC_KEY });
@@ -128,7 +112,7 @@ async function main(): Promise<void> {
   const gateway = config({ listener: listener!, processor: processorPort!, openai: openai.port, anthropic: anthropic.port });
   const compiled = compileGateway(gateway, undefined, { env: KEYS });
   if (!compiled.snapshot) throw new Error(JSON.stringify(compiled.diagnostics));
-  const processor = await startProcessor(gateway);
+  const processor = await startProcessorProcess(dir, gateway, KEYS);
   await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(compiled.snapshot)) as Record<string, unknown> });
   try {
     const rows: string[][] = [];

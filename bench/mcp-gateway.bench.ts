@@ -7,19 +7,18 @@
  * drift hits them alike. The processor runs as `portcullis processor` in a process of its own, as
  * in a fleet; the server and the client run here. Prints figures; never fails on timing.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GatewayConfig } from "../src/config/types.ts";
-import { TOOL_RULES } from "../test/mcp/mcp-gateway.ts";
 import { startToolServer } from "../test/mcp/tool-server.ts";
 import { startCompiledEnvoy } from "../test/support/compiled-envoy.ts";
 import { stopAllEnvoys } from "../test/support/envoy.ts";
 import { rsaSigningKey, signedToken } from "../test/support/jwt-mint.ts";
 import { freePorts } from "../test/support/ports.ts";
 import { percentile, printTable } from "./support/percentiles.ts";
+import { startProcessorProcess } from "./support/processor-process.ts";
 
 const SAMPLES = 300;
 const WARMUP = 30;
@@ -28,6 +27,11 @@ const ISSUER = "https://sso.bench/";
 const ENV = { MCP_SERVER_TOKEN: "bench-server-token-0123456789" };
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 const dir = mkdtempSync(join(tmpdir(), "portcullis-mcp-bench-"));
+/** Two rules: the one the measured call matches is the first, the list filter checks both. */
+const TOOL_RULES = [
+  { tool: "search_*", access: { public: { reason: "read-only search is open to every caller of the API" } } },
+  { tool: "delete_repo", access: { allow: [{ identity: "sso", roles: ["admin"] }] } },
+];
 
 function config(ports: { listener: number; processor: number; server: number }): GatewayConfig {
   const plaintext = { reason: "benchmark MCP server on the loopback interface" };
@@ -68,29 +72,13 @@ function timed(port: number, path: string, token: string, body: string): Promise
   });
 }
 
-/** `portcullis processor` on the config, ready once it says so. */
-async function startProcessor(gateway: GatewayConfig): Promise<ChildProcess> {
-  writeFileSync(join(dir, "gateway.yaml"), JSON.stringify(gateway));
-  const main = join(import.meta.dirname, "..", "src", "cli", "main.ts");
-  const child = spawn(process.execPath, [main, "processor", join(dir, "gateway.yaml"), "--usage-db", join(dir, "usage.db"), "--log-format", "json"], { env: { ...process.env, ...ENV }, stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("AI processor ready")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`portcullis processor exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
 async function main(): Promise<void> {
   const server = await startToolServer();
   const [listener, processorPort] = await freePorts(2);
   const signing = rsaSigningKey("bench");
   writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
   const gateway = config({ listener: listener!, processor: processorPort!, server: server.port });
-  const processor = await startProcessor(gateway);
+  const processor = await startProcessorProcess(dir, gateway, ENV);
   await startCompiledEnvoy(gateway, { file: join(dir, "gateway.yaml"), env: ENV });
   const token = signedToken(signing, ISSUER, `http://127.0.0.1:${listener}/mcp/tools`, { roles: ["admin"], exp: Math.floor(Date.now() / 1000) + 3600 });
   try {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { UsageRecord, UsageSink } from "./usage.ts";
 
 export const DEFAULT_USAGE_DB = ".portcullis/usage.db";
@@ -55,7 +55,7 @@ export function openUsageDatabase(file: string, options: { readonly?: boolean } 
   return db;
 }
 
-function row(entry: UsageRecord): (string | number | null)[] {
+function row(entry: UsageRecord): SQLInputValue[] {
   return [
     entry.time, entry.gateway, entry.requestId, entry.identity ?? null, entry.subject ?? null, entry.consumer ?? null, entry.team ?? null,
     entry.alias, entry.provider, entry.model, entry.stream ? 1 : 0, entry.status, entry.inputTokens, entry.outputTokens,
@@ -63,16 +63,52 @@ function row(entry: UsageRecord): (string | number | null)[] {
   ];
 }
 
-export class UsageStore implements UsageSink {
+/**
+ * Records waiting to be written to one table: `flush` writes them all in one transaction, and a
+ * batch that fails stays queued (ahead of newer records) for the next flush rather than being lost.
+ */
+export class QueuedInserts<T> {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
+  readonly #row: (entry: T) => SQLInputValue[];
+  #queue: T[] = [];
+
+  constructor(db: DatabaseSync, table: string, columns: readonly string[], row: (entry: T) => SQLInputValue[]) {
+    this.#db = db;
+    this.#insert = db.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    this.#row = row;
+  }
+
+  /** Queues a record; returns how many are queued. */
+  push(entry: T): number {
+    return this.#queue.push(entry);
+  }
+
+  flush(): void {
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#db.exec("BEGIN");
+    try {
+      for (const entry of batch) this.#insert.run(...this.#row(entry));
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      this.#queue = [...batch, ...this.#queue];
+      throw error;
+    }
+  }
+}
+
+export class UsageStore implements UsageSink {
+  readonly #db: DatabaseSync;
+  readonly #queue: QueuedInserts<UsageRecord>;
   readonly #timer: NodeJS.Timeout;
-  #queue: UsageRecord[] = [];
 
   /** `onError` hears of a batch that could not be written (it is kept and tried again). */
   constructor(file: string, onError: (error: Error) => void = () => {}) {
     this.#db = openUsageDatabase(file);
-    this.#insert = this.#db.prepare(`INSERT INTO usage (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+    this.#queue = new QueuedInserts(this.#db, "usage", COLUMNS, row);
     this.#timer = setInterval(() => {
       try {
         this.flush();
@@ -84,9 +120,8 @@ export class UsageStore implements UsageSink {
   }
 
   record(entry: UsageRecord): void {
-    this.#queue.push(entry);
     // A burst is written without waiting for the timer (errors are the timer's to report).
-    if (this.#queue.length === FLUSH_SIZE) setImmediate(() => this.#tryFlush());
+    if (this.#queue.push(entry) === FLUSH_SIZE) setImmediate(() => this.#tryFlush());
   }
 
   #tryFlush(): void {
@@ -99,19 +134,7 @@ export class UsageStore implements UsageSink {
 
   /** Writes every queued record in one transaction. */
   flush(): void {
-    if (this.#queue.length === 0) return;
-    const batch = this.#queue;
-    this.#queue = [];
-    this.#db.exec("BEGIN");
-    try {
-      for (const entry of batch) this.#insert.run(...row(entry));
-      this.#db.exec("COMMIT");
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      // Keep the records for the next flush rather than lose them.
-      this.#queue = [...batch, ...this.#queue];
-      throw error;
-    }
+    this.#queue.flush();
   }
 
   close(): void {

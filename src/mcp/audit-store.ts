@@ -3,8 +3,8 @@
  * `mcp_tool_calls`). Records are queued and written in one transaction on the next turn of the
  * event loop, so a tool call never waits for the disk; a batch that fails stays queued for the next.
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { openUsageDatabase } from "../ai/usage-store.ts";
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { openUsageDatabase, QueuedInserts } from "../ai/usage-store.ts";
 import type { McpAuditRecord, McpAuditSink } from "./audit.ts";
 
 const SCHEMA = `
@@ -30,22 +30,21 @@ CREATE INDEX IF NOT EXISTS mcp_tool_calls_time ON mcp_tool_calls (time);
 
 const COLUMNS = ["time", "gateway", "request_id", "identity", "subject", "consumer", "api", "server", "tool", "arguments_sha256", "decision", "reason", "status", "duration_ms"] as const;
 
-const row = (entry: McpAuditRecord) => [
+const row = (entry: McpAuditRecord): SQLInputValue[] => [
   entry.time, entry.gateway, entry.requestId, entry.identity ?? null, entry.subject ?? null, entry.consumer ?? null, entry.api, entry.server, entry.tool,
   entry.argumentsSha256 ?? null, entry.decision, entry.reason ?? null, entry.status, entry.durationMs,
 ];
 
 export class McpAuditStore implements McpAuditSink {
   readonly #db: DatabaseSync;
-  readonly #insert: StatementSync;
+  readonly #queue: QueuedInserts<McpAuditRecord>;
   readonly #onError: (error: Error) => void;
-  #queue: McpAuditRecord[] = [];
   #scheduled = false;
 
   constructor(file: string, onError: (error: Error) => void = () => {}) {
     this.#db = openUsageDatabase(file);
     this.#db.exec(SCHEMA);
-    this.#insert = this.#db.prepare(`INSERT INTO mcp_tool_calls (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+    this.#queue = new QueuedInserts(this.#db, "mcp_tool_calls", COLUMNS, row);
     this.#onError = onError;
   }
 
@@ -64,18 +63,7 @@ export class McpAuditStore implements McpAuditSink {
   }
 
   flush(): void {
-    if (this.#queue.length === 0) return;
-    const batch = this.#queue;
-    this.#queue = [];
-    this.#db.exec("BEGIN");
-    try {
-      for (const entry of batch) this.#insert.run(...row(entry));
-      this.#db.exec("COMMIT");
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      this.#queue = [...batch, ...this.#queue];
-      throw error;
-    }
+    this.#queue.flush();
   }
 
   close(): void {

@@ -44,7 +44,7 @@ describe("parseStrictJson", () => {
 describe("readMcpRequest", () => {
   const none = new Map<string, string[]>();
   it("reads the method and tool name", () => {
-    expect(readMcpRequest(bytes('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"Name":"x","NAME":"y"}}}'), none)).toEqual({ method: "tools/call", name: "t" });
+    expect(readMcpRequest(bytes('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"Name":"x","NAME":"y"}}}'), none)).toEqual({ method: "tools/call", name: "t", arguments: { Name: "x", NAME: "y" } });
   });
   it.each([
     ['{"method":"tools/call","params":{"name":"a","Name":"b"}}', "differ only in case"],
