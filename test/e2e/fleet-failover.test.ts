@@ -6,6 +6,10 @@
  * no request fails. A config edit made after the failover reaches both Envoys, and a killed replica
  * restarted on the edited config computes the same version as the survivors.
  *
+ * As in a real fleet, each replica has an address and a certificate of its own (127.0.0.1, .2, .3,
+ * each certificate naming its address) and requires mTLS: the Envoys, whose bootstrap names all
+ * three addresses, must accept any of them, and each may fetch only its own gateway.
+ *
  * Two Envoys on one host cannot bind one listener port, so the config is two small gateway files
  * (one per Envoy, each naming its port) that import the module holding the routes: that module is
  * the file every replica watches and the edit changes.
@@ -15,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startBackend, type TestBackend } from "../support/backend.ts";
+import { createTestPki, type TestPki } from "../support/certs.ts";
 import { startEnvoy, stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
 import { runCommand } from "../support/cli-process.ts";
 import { backgroundLoad, eventually, get } from "../support/http-load.ts";
@@ -26,6 +31,8 @@ const WAIT_MS = 45_000;
 
 interface Replica {
   readonly name: string;
+  /** The loopback address its xDS port binds to, which its certificate names. */
+  readonly host: string;
   readonly xdsPort: number;
   readonly adminPort: number;
   serve?: ServeProcess;
@@ -53,6 +60,7 @@ interface ReplicaStatus {
 }
 
 let dir: string;
+let pki: TestPki;
 let backend: TestBackend;
 let replicas: Replica[];
 let edges: Edge[];
@@ -78,8 +86,12 @@ function fleetModule(paths: readonly string[]): string {
 
 const configFiles = () => edges.map((edge) => join(dir, `${edge.gateway}.config.mjs`));
 
+const spiffeId = (edge: Edge) => `spiffe://fleet.test/${edge.gateway}`;
+
 async function startReplica(replica: Replica): Promise<void> {
-  replica.serve = await startServe(configFiles()[0]!, { xdsPort: replica.xdsPort, adminPort: replica.adminPort, watch: true, extraArgs: configFiles().slice(1) });
+  const { certFile, keyFile } = pki.issue(replica.name, [`IP:${replica.host}`]);
+  const mtls = ["--host", replica.host, "--tls-cert", certFile, "--tls-key", keyFile, "--client-ca", pki.caFile, ...edges.flatMap((edge) => ["--allow-spiffe", `${spiffeId(edge)}=${edge.gateway}`])];
+  replica.serve = await startServe(configFiles()[0]!, { xdsPort: replica.xdsPort, adminPort: replica.adminPort, watch: true, extraArgs: [...configFiles().slice(1), ...mtls] });
   replica.killed = false;
 }
 
@@ -137,9 +149,10 @@ async function gatewayVersions(): Promise<string[]> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "portcullis-fleet-"));
+  pki = createTestPki();
   backend = await startBackend("shop");
   const ports = await freePorts(REPLICAS * 2 + 2);
-  replicas = Array.from({ length: REPLICAS }, (_, i) => ({ name: `replica-${i + 1}`, xdsPort: ports[2 * i]!, adminPort: ports[2 * i + 1]!, killed: true }));
+  replicas = Array.from({ length: REPLICAS }, (_, i) => ({ name: `replica-${i + 1}`, host: `127.0.0.${i + 1}`, xdsPort: ports[2 * i]!, adminPort: ports[2 * i + 1]!, killed: true }));
   edges = [
     { gateway: "edge-a", delta: false, listenerPort: ports[REPLICAS * 2]!, failedOver: false },
     { gateway: "edge-b", delta: true, listenerPort: ports[REPLICAS * 2 + 1]!, failedOver: false },
@@ -152,9 +165,11 @@ beforeAll(async () => {
   // process) get the machine to themselves, well within serve's readiness wait.
   for (const replica of replicas) await startReplica(replica);
   for (const edge of edges) {
-    // The bootstrap a user makes: one --xds per replica.
-    const xds = replicas.flatMap((replica) => ["--xds", `127.0.0.1:${replica.xdsPort}`]);
-    const args = ["src/cli/main.ts", "bootstrap", "--node-id", edge.gateway, "--cluster", edge.gateway, ...xds, ...(edge.delta ? ["--delta"] : [])];
+    // The bootstrap a user makes: one --xds per replica, and the proxy's client certificate.
+    const xds = replicas.flatMap((replica) => ["--xds", `${replica.host}:${replica.xdsPort}`]);
+    const client = pki.issue(edge.gateway, [`URI:${spiffeId(edge)}`]);
+    const tls = ["--tls-cert", client.certFile, "--tls-key", client.keyFile, "--ca", pki.caFile];
+    const args = ["src/cli/main.ts", "bootstrap", "--node-id", edge.gateway, "--cluster", edge.gateway, ...xds, ...tls, ...(edge.delta ? ["--delta"] : [])];
     const bootstrap = await runCommand(join(process.cwd(), "node_modules/.bin/node"), args, { cwd: process.cwd(), timeoutMs: 30_000 });
     expect(bootstrap).toMatchObject({ code: 0 });
     edge.envoy = await startEnvoy({ bootstrap: JSON.parse(bootstrap.stdout) as Record<string, unknown> });
@@ -166,6 +181,7 @@ afterAll(async () => {
   await stopAllEnvoys();
   for (const replica of replicas ?? []) if (replica.serve?.child.exitCode === null) replica.serve.child.kill("SIGKILL");
   await backend?.close();
+  pki?.remove();
   await rm(dir, { recursive: true, force: true });
 });
 
