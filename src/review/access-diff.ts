@@ -13,7 +13,7 @@ import type { GatewayIR, RouteIR } from "../model/ir.ts";
 import { type CallerChanges, type Statement, statementsOf } from "./access-subjects.ts";
 import { type Change, change } from "./change.ts";
 import type { ConfigPaths } from "./paths.ts";
-import { joinWords } from "./words.ts";
+import { joinWords, versionWords } from "./words.ts";
 
 /** `/v2/orders`, or `/orders [api-version: v2]` under header versioning. */
 function pathLabel(column: MatrixColumn): string {
@@ -78,12 +78,13 @@ function methodsByPath(keys: readonly string[], columns: (key: string) => Matrix
 /** Route methods as words: a whole API version (of more than one route method) as `access to <api> <version>`. */
 function columnWords(keys: ReadonlySet<string>, reference: Side): string {
   const column = (key: string) => reference.columns.get(key)!;
+  const versionOf = (c: MatrixColumn) => versionWords(c.api, c.version);
   const versions = new Map<string, string[]>();
-  for (const key of keys) versions.set(`${column(key).api} ${column(key).version}`, [...(versions.get(`${column(key).api} ${column(key).version}`) ?? []), key]);
+  for (const key of keys) versions.set(versionOf(column(key)), [...(versions.get(versionOf(column(key))) ?? []), key]);
   const words: string[] = [];
   const rest: string[] = [];
   for (const [version, inVersion] of [...versions].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const all = [...reference.columns.values()].filter((c) => `${c.api} ${c.version}` === version);
+    const all = [...reference.columns.values()].filter((c) => versionOf(c) === version);
     if (all.length > 1 && all.every((c) => keys.has(keyOf(c)))) words.push(`access to ${version}`);
     else rest.push(...inVersion);
   }

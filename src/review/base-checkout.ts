@@ -71,10 +71,21 @@ export function resolveRef(root: string, ref: string): { commit: string; label: 
   return { commit, label: `${ref} (${commit.slice(0, 8)})` };
 }
 
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 /** Writes the tree of `commit` into a temporary directory; node_modules is linked from the work tree, for configs that import packages. */
 export function checkoutCommit(root: string, commit: string, label: string): BaseTree {
   const temp = mkdtempSync(join(tmpdir(), "portcullis-diff-"));
-  const dispose = () => rmSync(temp, { recursive: true, force: true });
+  // Interrupted (Ctrl-C, a CI job cancelled), the copy is removed before the signal takes its course.
+  const onSignal = (signal: NodeJS.Signals) => {
+    dispose();
+    process.kill(process.pid, signal);
+  };
+  const dispose = () => {
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+    rmSync(temp, { recursive: true, force: true });
+  };
+  for (const signal of SIGNALS) process.once(signal, onSignal);
   try {
     const tree = join(temp, "tree");
     const env = { GIT_INDEX_FILE: join(temp, "index") };

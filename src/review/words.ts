@@ -21,3 +21,6 @@ export const missingFrom = (a: readonly string[], b: readonly string[]): string[
 /** `GET /v1/items/{id}`: a route as written (its methods as listed, or any). */
 export const routeWords = (route: { readonly match: { readonly methods: readonly string[]; readonly path: string } }) =>
   `${route.match.methods.length ? joinWords(route.match.methods) : "any method"} ${route.match.path}`;
+
+/** `orders v2`, or `API orders` for an API's unversioned routes (version `-`). */
+export const versionWords = (api: string, version: string) => (version === "-" ? `API ${api}` : `${api} ${version}`);
