@@ -46,7 +46,10 @@ function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOption
   const cluster = values.cluster;
   if (!nodeId) throw new UsageError("--node-id is required (a name for this proxy, e.g. edge-1)");
   if (!cluster) throw new UsageError("--cluster is required: the gateway name of the config this proxy should serve");
-  const xdsServers = (values.xds ?? [`127.0.0.1:${DEFAULT_XDS_PORT}`]).map((text) => parseHostPort("--xds", text));
+  const xdsTexts = values.xds ?? [`127.0.0.1:${DEFAULT_XDS_PORT}`];
+  const repeated = xdsTexts.find((text, i) => xdsTexts.indexOf(text) !== i);
+  if (repeated) throw new UsageError(`--xds ${repeated} is given twice; name each control-plane replica once`);
+  const xdsServers = xdsTexts.map((text) => parseHostPort("--xds", text));
   const tlsFiles = [values["tls-cert"], values["tls-key"], values.ca];
   if (tlsFiles.some(Boolean) && !tlsFiles.every(Boolean)) throw new UsageError("mTLS needs all three of --tls-cert, --tls-key and --ca");
   const options: AdsBootstrapOptions = {
