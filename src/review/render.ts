@@ -48,6 +48,8 @@ function text(review: Review, cwd: string): string {
 
 const escapeMarkdown = (value: string) => value.replace(/[\\`*_<>[\]|#]/g, (c) => `\\${c}`);
 
+const MARKDOWN_RESOURCE_LINES = 200;
+
 /** The marker a CI job finds its previous comment by, to edit it instead of adding another. */
 export const COMMENT_MARKER = "<!-- portcullis diff -->";
 
@@ -62,7 +64,11 @@ function markdown(review: Review, cwd: string): string {
     for (const change of changes) lines.push(`- **${change.area}**: ${escapeMarkdown(change.message)}${where(change, cwd) ? ` — \`${where(change, cwd)}\`` : ""}`);
   }
   if (review.resources.length) {
-    lines.push("", `<details><summary>Envoy resources (${review.resources.filter((line) => !line.startsWith(" ")).length} changed)</summary>`, "", "```", ...review.resources, "```", "", "</details>");
+    // A pull-request comment holds 65,536 characters: the resource lines are the part to cut.
+    const shown = review.resources.slice(0, MARKDOWN_RESOURCE_LINES);
+    const more = review.resources.length - shown.length;
+    const cut = more > 0 ? [`… ${more} more lines: run portcullis diff to see them all`] : [];
+    lines.push("", `<details><summary>Envoy resources (${review.resources.filter((line) => !line.startsWith(" ")).length} changed)</summary>`, "", "```", ...shown, ...cut, "```", "", "</details>");
   }
   return `${lines.join("\n")}\n`;
 }

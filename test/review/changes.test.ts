@@ -82,12 +82,13 @@ describe("security changes in words", () => {
     expect(out).toEqual(["loosens: upstream orders: TLS turned off — traffic to orders.internal:8443 is now plaintext"]);
   });
 
-  it("API key moved to the query string, issuer changed, last audience removed", async () => {
-    const out = await sentences((y) => y.replace("from: { header: x-api-key }", "from: { query: api_key }").replace("issuer: https://auth.example.com/", "issuer: https://login.example.net/").replace("audiences: [shop]", "audiences: []"));
+  it("API key moved to the query string, issuer changed, last audience removed, claim mapping changed", async () => {
+    const out = await sentences((y) => y.replace("from: { header: x-api-key }", "from: { query: api_key }").replace("issuer: https://auth.example.com/", "issuer: https://login.example.net/").replace("audiences: [shop]", "audiences: []").replace("claims: { roles: roles }", "claims: { roles: realm_access.roles }"));
     expect(out).toEqual([
       "loosens: identity customers: issuer changed from https://auth.example.com/ to https://login.example.net/ — a new trust anchor",
       "loosens: identity customers: audience shop removed — tokens for any audience are now accepted",
       "loosens: identity partners: API key now read from query parameter api_key (was header x-api-key) — keys in URLs end up in logs, browser history and Referer headers",
+      "review: identity customers: roles now read from claim realm_access.roles (was claim roles)",
     ]);
   });
 
