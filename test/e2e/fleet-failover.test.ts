@@ -70,6 +70,8 @@ function fleetModule(paths: readonly string[]): string {
   return `export function gateway(name, port) {
   return {
     gateway: { name, listeners: [{ name: "local", address: "127.0.0.1", port, hostnames: ["127.0.0.1"] }] },
+    // No audit store: its receiver is one loopback port per host, which three replicas on one host would share.
+    audit: { store: false },
     providers: { shop: { type: "service", endpoints: ["127.0.0.1:${backend.port}"], plaintext: { reason: "test backend on loopback" } } },
     apis: [{
       name: "shop", owner: "platform", description: "The fleet failover test's API.", basePath: "/shop",
