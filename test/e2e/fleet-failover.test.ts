@@ -200,11 +200,12 @@ it("an Envoy whose replica is killed reconnects to another with no change and no
     // Kill the replica of an Envoy that has not failed over yet, until both have (at most two kills of three).
     for (const target of edges) {
       if (target.failedOver) continue;
-      const { replica: name } = (await eventually(() => connection(target), Boolean, `${target.gateway} to be connected`, WAIT_MS))!;
+      const targetConnection = (await eventually(() => connection(target), Boolean, `${target.gateway} to be connected`, WAIT_MS))!;
+      const name = targetConnection.replica;
       const replica = replicas.find((r) => r.name === name)!;
       const before = new Map<Edge, { acked: Record<string, string>; versions: Record<string, string>; churn: string }>();
       for (const edge of edges) {
-        const current = await connection(edge);
+        const current = edge === target ? targetConnection : await connection(edge);
         if (current?.replica === name) before.set(edge, { acked: current.acked, versions: await envoyVersions(edge), churn: await churn(edge) });
       }
       replica.serve!.child.kill("SIGKILL");
