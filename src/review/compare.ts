@@ -64,13 +64,18 @@ export async function compare(options: CompareOptions): Promise<Comparison> {
   const { tree, notes } = baseTree(options, head, root);
   try {
     const file = baseConfigFile(head.file, root ?? options.cwd, tree);
+    const after = rendered(head);
+    // Policy errors leave a side without Envoy resources (the IR is still there to compare).
+    const unrendered = (side: string) => `the ${side} config has errors, so Envoy resources are not compared`;
     if (!file && tree.named && isOutputDir(tree.root)) {
       // Compiled output, not a checkout: only its Envoy resources can be compared.
-      const resources = describeDiff(readOutput(tree.root), rendered(head) ?? new Map());
-      return { head, review: { gateway: head.ir.name, base: tree.label, notes: ["compared with compiled output, not a config: only Envoy resources are compared"], changes: [], resources } };
+      const resources = after ? describeDiff(readOutput(tree.root), after) : [];
+      notes.push("compared with compiled output, not a config: only Envoy resources are compared", ...(after ? [] : [unrendered("new")]));
+      return { head, review: { gateway: head.ir.name, base: tree.label, notes, changes: [], resources } };
     }
     const base = await compileBase(file, relative(root ?? options.cwd, head.file), tree, notes);
-    const [before, after] = [base ? rendered(base) : new Map<string, string>(), rendered(head)];
+    const before = base ? rendered(base) : new Map<string, string>();
+    if (!before || !after) notes.push(unrendered(after ? "base" : "new"));
     const resources = before && after ? describeDiff(before, after) : [];
     const locate = head.locate;
     const changes = reviewChanges(base?.ir, head.ir).map((change): LocatedChange => (locate ? { ...change, location: locateNearest(locate, head.file, change.path) } : change));

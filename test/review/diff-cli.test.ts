@@ -119,6 +119,19 @@ describe("portcullis diff against the merge base with main", () => {
     for (const sentence of Object.values(SENTENCES)) expect(out).toContain(sentence);
   });
 
+  it("compares with a base that no longer passes its policies (an expired waiver), resources aside", async () => {
+    const expired = join(work, "expired");
+    git(work, "init", "-q", "-b", "main", expired);
+    writeFiles(expired, { "gateway.yaml": shopYaml({ ...BASE, legacyWaiverExpires: "2020-01-31" }), "jwks.json": jwksJson("k1") });
+    git(expired, "add", ".");
+    git(expired, "commit", "-q", "-m", "base with a waiver that has expired since");
+    writeFiles(expired, { "gateway.yaml": shopYaml(BASE) });
+    const out = (await diff(expired, "--against", "main")).stdout;
+    expect(out).toMatch(/^Changes to gateway shop against main \([0-9a-f]{8}\):\n/);
+    expect(out).toContain("note: the base config has errors, so Envoy resources are not compared\n");
+    expect(out).toContain("  ! waiver of PCL-ZT-004 for providers.legacy extended from 2020-01-31 to 2030-01-31  (gateway.yaml:");
+  });
+
   it("outside a git repository and without --against, says how to name a base", async () => {
     const lone = join(work, "lone");
     writeFiles(lone, { "gateway.yaml": shopYaml(BASE), "jwks.json": jwksJson("k1") });
