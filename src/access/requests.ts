@@ -41,7 +41,7 @@ function pathMatches(route: RouteIR, path: string): boolean {
   const wanted = route.match.path;
   switch (route.match.kind) {
     case "exact":
-      return path === wanted;
+      return path === wanted || (route.match.trailingSlash === true && path === `${wanted}/`);
     case "prefix":
       return wanted === "/" || path === wanted || path.startsWith(wanted.endsWith("/") ? wanted : `${wanted}/`);
     case "template":

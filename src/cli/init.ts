@@ -23,7 +23,8 @@ Exit codes: 0 written, 1 the file already exists, 2 usage error.`;
 const STARTER: GatewayConfig = {
   gateway: {
     name: "my-gateway",
-    listeners: [{ name: "local", address: "127.0.0.1", port: 8080, hostnames: ["localhost"] }],
+    // Both names a local client sends as Host: the listener answers 404 for any host it does not list.
+    listeners: [{ name: "local", address: "127.0.0.1", port: 8080, hostnames: ["localhost", "127.0.0.1"] }],
   },
   providers: {
     hello: {

@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { basename } from "node:path";
+import type { GatewayConfig } from "../config/types.ts";
 import { UserError } from "../errors.ts";
+import { UsageError } from "./command.ts";
+import { parsePort } from "./net-args.ts";
 
 /** Prefix of the temp directory holding `up`'s Envoy bootstrap: it marks Envoys that `up` started. */
 export const UP_DIR_PREFIX = "portcullis-up-";
@@ -91,4 +94,35 @@ export async function ensurePortsFree(ports: readonly NeededPort[]): Promise<voi
   const taken: NeededPort[] = [];
   for (const needed of ports) if (await inUse(needed.host, needed.port)) taken.push(needed);
   if (taken.length > 0) throw new UserError(`ports that up needs are in use:\n${taken.map(describeTaken).join("\n")}`);
+}
+
+/** Listener ports given on `up`'s command line, by listener name. */
+export type ListenerPorts = ReadonlyMap<string, number>;
+
+/**
+ * `--port N` (the config's only listener) and `--listener-port NAME=N` (any listener, repeatable):
+ * a quick local run on other ports without editing the config. Checked against the config's
+ * listeners, so a typo in a name is a usage error rather than an ignored flag.
+ */
+export function listenerPorts(config: GatewayConfig, port: string | undefined, named: readonly string[]): ListenerPorts {
+  const listeners = config.gateway.listeners.map((listener) => listener.name);
+  const ports = new Map<string, number>();
+  if (port !== undefined) {
+    if (listeners.length !== 1) throw new UsageError(`--port sets the port of a config's only listener, and this one has ${listeners.length} (${listeners.join(", ")}): use --listener-port NAME=PORT`);
+    ports.set(listeners[0]!, parsePort("--port", port, 1));
+  }
+  for (const text of named) {
+    const [name = "", value = ""] = text.split("=", 2);
+    if (!text.includes("=")) throw new UsageError(`--listener-port must look like NAME=PORT (e.g. ${listeners[0] ?? "web"}=8081), got "${text}"`);
+    if (!listeners.includes(name)) throw new UsageError(`--listener-port names listener '${name}', which the config does not have (listeners: ${listeners.join(", ")})`);
+    ports.set(name, parsePort("--listener-port", value, 1));
+  }
+  return ports;
+}
+
+/** The config with its listeners on the ports the command line gave. */
+export function withListenerPorts(config: GatewayConfig, ports: ListenerPorts): GatewayConfig {
+  if (ports.size === 0) return config;
+  const listeners = config.gateway.listeners.map((listener) => ({ ...listener, port: ports.get(listener.name) ?? listener.port }));
+  return { ...config, gateway: { ...config.gateway, listeners } };
 }

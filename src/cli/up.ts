@@ -7,7 +7,7 @@ import { MemoryCounters } from "../ratelimit/counters.ts";
 import { RateLimitServices } from "../ratelimit/services.ts";
 import { isLoopbackHost } from "../server/peer-address.ts";
 import { DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
-import { compileGatewayFile, type CompileResult } from "../compile.ts";
+import { compileGateway, compileGatewayFile, type CompileResult } from "../compile.ts";
 import { hasErrors } from "../config/diagnostics.ts";
 import type { GatewayConfig } from "../config/types.ts";
 import { startDemoBackend, type DemoBackend } from "../dev/demo-backend.ts";
@@ -23,7 +23,8 @@ import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.
 import { formatDiagnostics } from "./format.ts";
 import { parsePort } from "./net-args.ts";
 import { stopSignal } from "./stop-signal.ts";
-import { ensurePortsFree, UP_DIR_PREFIX } from "./up-ports.ts";
+import { ensurePortsFree, listenerPorts, UP_DIR_PREFIX, withListenerPorts } from "./up-ports.ts";
+import { exampleRequests } from "./up-urls.ts";
 
 const HELP = `Usage: portcullis up [config] [options]
 
@@ -32,6 +33,8 @@ connected to it (plus the demo backends the config names under dev.demoBackends)
 to call, recompiles and pushes on every config change, and stops everything on Ctrl-C.
 
 Options:
+  --port N               serve the config's only listener on port N instead (the config is not changed)
+  --listener-port NAME=N serve listener NAME on port N instead; repeat for several listeners
   --envoy-admin-port N   Envoy's admin port on 127.0.0.1 (default ${DEFAULT_ENVOY_ADMIN_PORT})
   --admin-port N         the control plane's /status, /metrics port on 127.0.0.1 (default: any free port)
   --no-watch             do not recompile when the config changes
@@ -44,6 +47,8 @@ Example:
 
 function parse(args: string[]) {
   return parseCommandArgs(args, {
+    port: { type: "string" },
+    "listener-port": { type: "string", multiple: true },
     "envoy-admin-port": { type: "string" },
     "admin-port": { type: "string" },
     "no-watch": { type: "boolean" },
@@ -84,19 +89,17 @@ async function startDemoBackends(config: GatewayConfig, ir: GatewayIR, processes
   return backends;
 }
 
-/** Example requests for what the gateway serves: one per published or deprecated route. */
-function exampleUrls(ir: GatewayIR): string[] {
-  const listener = ir.listeners[0];
-  if (!listener) return [];
-  const scheme = listener.tls ? "https" : "http";
-  const host = listener.hostnames.includes("localhost") ? "localhost" : (listener.hostnames.find((name) => !name.includes("*")) ?? "localhost");
-  const urls = new Set<string>();
-  for (const route of ir.routes) {
-    if (route.match.headers.length > 0) continue; // drafts are never in the IR
-    const path = route.match.path.replace(/\{[^}]+\}/g, "1");
-    urls.add(`${scheme}://${host}:${listener.port}${path}   ${paint("2", `${route.api} ${route.version} (${route.lifecycle.state})`)}`);
-  }
-  return [...urls].slice(0, 8);
+/**
+ * Compiles the config file, with its listeners on the ports the command line gave (`--port`,
+ * `--listener-port`): the file's own compile first (its findings are the file's), then the config
+ * with those ports, which is what Envoy gets.
+ */
+async function compileForUp(path: string | undefined, cwd: string, flags: { port: string | undefined; named: readonly string[] }): Promise<CompileResult> {
+  const compiled = await compileGatewayFile(path, { cwd });
+  if (!compiled.config || !compiled.snapshot || (flags.port === undefined && flags.named.length === 0)) return compiled;
+  const config = withListenerPorts(compiled.config, listenerPorts(compiled.config, flags.port, flags.named));
+  const moved = compileGateway(config, compiled.locate, { file: compiled.file, reported: compiled.diagnostics });
+  return { ...compiled, ...moved, config, files: compiled.files, diagnostics: moved.snapshot ? compiled.diagnostics : [...compiled.diagnostics, ...moved.diagnostics] };
 }
 
 export const upCommand: Command = {
@@ -113,7 +116,8 @@ export const upCommand: Command = {
 
     try {
       doing("compiling");
-      const first: CompileResult = await compileGatewayFile(positionals[0], { cwd });
+      const ports = { port: values.port, named: values["listener-port"] ?? [] };
+      const first: CompileResult = await compileForUp(positionals[0], cwd, ports);
       if (first.diagnostics.length > 0) process.stderr.write(formatDiagnostics(first.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));
       if (!first.config || !first.snapshot || !first.ir || !first.gateway || hasErrors(first.diagnostics)) return ExitCode.findings;
       const resources = [...first.snapshot.resources.values()].reduce((sum, named) => sum + named.size, 0);
@@ -123,7 +127,7 @@ export const upCommand: Command = {
       const version = await envoyVersion(envoyBinary);
       await ensurePortsFree([
         { host: "127.0.0.1", port: envoyAdminPort, what: "Envoy's admin interface", fix: "choose another port with --envoy-admin-port" },
-        ...first.ir.listeners.map((listener) => ({ host: listener.address, port: listener.port, what: `listener "${listener.name}"`, fix: `change the listener's port in ${first.file}` })),
+        ...first.ir.listeners.map((listener) => ({ host: listener.address, port: listener.port, what: `listener "${listener.name}"`, fix: `run up with --listener-port ${listener.name}=PORT, or change the listener's port in ${first.file}` })),
         ...(first.ir.ai?.processor.address.kind === "tcp"
           ? [{ host: first.ir.ai.processor.address.host, port: first.ir.ai.processor.address.port, what: "the AI processor", fix: `change ai.processor.address in ${first.file}` }]
           : []),
@@ -206,7 +210,7 @@ export const upCommand: Command = {
         : watchConfigs({
             initial: [first],
             compile: async (path) => {
-              const outcome = await compileGatewayFile(path);
+              const outcome = await compileForUp(path, cwd, ports);
               if (outcome.diagnostics.length > 0) process.stderr.write(formatDiagnostics(outcome.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));
               if (outcome.snapshot) done(`recompiled: version ${outcome.snapshot.version} pushed to Envoy`);
               else console.log(`${paint("31", "✗")} the edit has errors; Envoy keeps the last good config`);
@@ -223,7 +227,9 @@ export const upCommand: Command = {
       if (watcher) processes.add(async () => watcher.close());
 
       console.log(`\n${paint("1", "Portcullis is up.")} Try:\n`);
-      for (const url of exampleUrls(first.ir)) console.log(`  curl -i ${url}`);
+      for (const { curl, route } of exampleRequests(first.ir)) {
+        console.log(`  ${curl}   ${paint("2", route.unversioned ? `${route.api} (unversioned)` : `${route.api} ${route.version} (${route.lifecycle.state})`)}`);
+      }
       console.log(`\n${watcher ? `Watching ${first.file} for changes. ` : ""}Press Ctrl-C to stop.\n`);
 
       const signalled = stopping.then(() => {

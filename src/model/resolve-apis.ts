@@ -1,7 +1,8 @@
 /**
  * The APIs as declared, drafts included, for the policy engine's governance rules: owner, documents,
- * each version's lifecycle dates as written, its default access and the routes it lists. The routes
- * Envoy serves are resolved separately (resolve-routes.ts); this is what they are cut from.
+ * each version's lifecycle dates as written, its default access and the routes it lists, and the
+ * routes outside every version. The routes Envoy serves are resolved separately (resolve-routes.ts);
+ * this is what they are cut from.
  */
 import type { GatewayConfig } from "../config/types.ts";
 import type { ApiIR } from "./ir.ts";
@@ -32,5 +33,13 @@ export function resolveApis(config: GatewayConfig, inputs: AccessInputs): ApiIR[
           routes: routeNames(version.routes ?? []),
         };
       }),
+    ...(api.unversioned
+      ? {
+          unversioned: {
+            ...(api.unversioned.access ? { access: resolveAccess(api.unversioned.access, silent, ["apis", index, "unversioned", "access"]) } : {}),
+            routes: routeNames(api.unversioned.routes ?? []),
+          },
+        }
+      : {}),
   }));
 }

@@ -51,8 +51,9 @@ const sameAccess = (a: AccessIR, b: AccessIR | undefined) => b !== undefined && 
 
 function routeSubject(route: RouteIR, apis: ReadonlyMap<string, ApiIR>): Subject {
   const api = apis.get(route.api);
-  const version = api?.versions.find((v) => v.name === route.version);
-  const versionPath = ["apis", api?.index ?? 0, "versions", route.version];
+  // An unversioned route's section (`apis[].unversioned`) plays the part of its version.
+  const version = route.unversioned ? api?.unversioned : api?.versions.find((v) => v.name === route.version);
+  const versionPath = route.unversioned ? ["apis", api?.index ?? 0, "unversioned"] : ["apis", api?.index ?? 0, "versions", route.version];
   const index = version?.routes.indexOf(route.name) ?? -1;
   const path = route.ai ? ["ai"] : index < 0 ? versionPath : [...versionPath, "routes", index];
   const inherited = version?.access !== undefined && sameAccess(route.access, version.access);
@@ -60,7 +61,7 @@ function routeSubject(route: RouteIR, apis: ReadonlyMap<string, ApiIR>): Subject
   const rateLimit = route.rateLimit;
   return {
     kind: "route",
-    target: route.ai ? `ai.routes.${route.name}` : `apis.${route.api}.versions.${route.version}.routes.${route.name}`,
+    target: route.ai ? `ai.routes.${route.name}` : route.unversioned ? `apis.${route.api}.unversioned.routes.${route.name}` : `apis.${route.api}.versions.${route.version}.routes.${route.name}`,
     path,
     accessPath: route.ai ? ["ai", "access"] : inherited ? [...versionPath, "access"] : [...path, "access"],
     value: {

@@ -10,7 +10,7 @@ import { routeRateLimits } from "./filters/ratelimit.ts";
 import { mcpRouteFields } from "./mcp-routes.ts";
 import { METADATA_NAMESPACE } from "./gateway-headers.ts";
 import { methodMatcher } from "./route-methods.ts";
-import { duration, sortedJson, sortedRecord, typedExtensionConfig } from "./proto.ts";
+import { duration, escapeRegex, sortedJson, sortedRecord, typedExtensionConfig } from "./proto.ts";
 
 type RouteInit = MessageInitShape<typeof RouteSchema>;
 
@@ -23,7 +23,8 @@ function headerMatcher(header: HeaderMatchIR) {
 function pathSpecifier(match: RouteMatchIR): RouteInit["match"] extends infer M ? (M extends { pathSpecifier?: infer P } ? P : never) : never {
   switch (match.kind) {
     case "exact":
-      return { case: "path", value: match.path };
+      // One matcher for both spellings, so `/v1/orders/` gets exactly the route (and access) of `/v1/orders`.
+      return match.trailingSlash ? { case: "safeRegex", value: { regex: `${escapeRegex(match.path)}/?` } } : { case: "path", value: match.path };
     case "template":
       return {
         case: "pathMatchPolicy",

@@ -16,11 +16,15 @@ export function* versions(config: GatewayConfig): Generator<VersionSite> {
   }
 }
 
-export function* routes(config: GatewayConfig): Generator<{ route: Route; path: ModelPath; site: VersionSite }> {
+/** Every route: those of each version (with their site), then each API's unversioned ones. */
+export function* routes(config: GatewayConfig): Generator<{ route: Route; path: ModelPath; site?: VersionSite }> {
   for (const site of versions(config)) {
     for (const [index, route] of site.version.routes.entries()) {
       yield { route, path: [...site.path, "routes", index], site };
     }
+  }
+  for (const [apiIndex, api] of (config.apis ?? []).entries()) {
+    for (const [index, route] of (api.unversioned?.routes ?? []).entries()) yield { route, path: ["apis", apiIndex, "unversioned", "routes", index] };
   }
 }
 
@@ -28,6 +32,9 @@ export function* routes(config: GatewayConfig): Generator<{ route: Route; path: 
 export function* accessSites(config: GatewayConfig): Generator<{ access: Access; path: ModelPath }> {
   for (const site of versions(config)) {
     if (site.version.access) yield { access: site.version.access, path: [...site.path, "access"] };
+  }
+  for (const [apiIndex, api] of (config.apis ?? []).entries()) {
+    if (api.unversioned?.access) yield { access: api.unversioned.access, path: ["apis", apiIndex, "unversioned", "access"] };
   }
   for (const { route, path } of routes(config)) {
     if (route.access) yield { access: route.access, path: [...path, "access"] };

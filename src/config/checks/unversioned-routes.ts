@@ -1,0 +1,70 @@
+import type { Diagnostic } from "../diagnostics.ts";
+import { finding } from "../finding.ts";
+import type { Api, Route } from "../types.ts";
+import type { Check } from "./context.ts";
+
+/** `{basePath}{path}` with one slash between the pieces and none at the end, as the routes are served. */
+function join(base: string, path: string): string {
+  const joined = `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`.replace(/\/+$/, "");
+  return joined === "" ? "/" : joined;
+}
+
+/** Whether a prefix route on `prefix` takes requests for `path` (whole segments, as Envoy matches them). */
+function covers(prefix: string, path: string): boolean {
+  return prefix === "/" || path === prefix || path.startsWith(`${prefix}/`);
+}
+
+function written(route: Route): { kind: "path" | "prefix" | "template"; own: string } | undefined {
+  for (const kind of ["path", "prefix", "template"] as const) {
+    const own = route.match?.[kind];
+    if (typeof own === "string") return { kind, own };
+  }
+  return undefined;
+}
+
+function sharesHosts(a: Api, b: Api): boolean {
+  return !a.hostnames || !b.hostnames || a.hostnames.some((host) => b.hostnames?.some((other) => other.toLowerCase() === host.toLowerCase()));
+}
+
+/** Where `other`'s versions answer for `full`, in words, or undefined when none does. */
+function versionedOwner(other: Api, full: string, prefix: boolean): string | undefined {
+  for (const [versionName, version] of Object.entries(other.versions ?? {})) {
+    if (other.versioning?.by !== "header") {
+      const entrance = join(`/${versionName}`, other.basePath);
+      if (covers(entrance, full) || (prefix && covers(full, entrance))) return `${entrance}, where API '${other.name}' serves version ${versionName}`;
+      continue;
+    }
+    // By header, a version's routes sit at their own paths; the default version takes requests without the header too.
+    for (const route of version.routes ?? []) {
+      const match = written(route);
+      if (!match) continue;
+      const path = join(other.basePath, match.own);
+      if (path === full || (match.kind === "prefix" && covers(path, full)) || (prefix && covers(full, path))) {
+        return `${path}, a route of API '${other.name}' version ${versionName} (selected by header)`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An API's unversioned routes stay clear of every versioned path on the same hosts: Envoy takes the
+ * first route that matches, so one would quietly answer for the other, with the other's access rules.
+ */
+export const checkUnversionedRoutes: Check = (config, context) => {
+  const out: Diagnostic[] = [];
+  const apis = config.apis ?? [];
+  for (const [apiIndex, api] of apis.entries()) {
+    for (const [index, route] of (api.unversioned?.routes ?? []).entries()) {
+      const match = written(route);
+      if (!match) continue;
+      const full = join(api.basePath, match.own);
+      const owner = apis.filter((other) => sharesHosts(api, other)).map((other) => versionedOwner(other, full, match.kind === "prefix")).find(Boolean);
+      if (!owner) continue;
+      out.push(finding(context.place, "PCL3038", `unversioned route ${full} overlaps ${owner}`, ["apis", apiIndex, "unversioned", "routes", index, "match", match.kind], {
+        hint: "give the unversioned route a path outside every version's paths (e.g. under the base path, not a version's), or make it a route of the version",
+      }));
+    }
+  }
+  return out;
+};
