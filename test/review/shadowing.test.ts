@@ -1,7 +1,9 @@
 /** The override and shadowing report (explain --shadowing): each shape found where it is, and not where it is not. */
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileGatewayFile } from "../../src/compile.ts";
 import { locateNearest } from "../../src/config/locate.ts";
@@ -128,5 +130,19 @@ describe("routes an earlier route hides (PCL4092)", () => {
           - { name: all, match: { prefix: "/items" , methods: [POST] }, provider: shop }
 `;
     expect(await report(gateway(admin, routes))).toEqual([]);
+  });
+});
+
+describe("portcullis explain --shadowing", () => {
+  const main = join(import.meta.dirname, "..", "..", "src", "cli", "main.ts");
+  const explain = async (...args: string[]) => (await promisify(execFile)(process.execPath, [main, "explain", "--shadowing", ...args], { cwd: work })).stdout;
+
+  it("annotates each finding on its config line, and says when there is none", async () => {
+    const file = join(work, "explained.yaml");
+    writeFileSync(file, gateway(admin, `          - { name: list, match: { path: /, methods: [GET] }, provider: shop, access: { allow: [{ identity: customers }] } }\n`));
+    const github = await explain(file, "--format", "github");
+    expect(github).toMatch(/^::warning file=explained\.yaml,line=23,col=\d+,title=PCL4090::route shop\.v1\.list replaces version v1's access .*: broader — it also admits every caller of identity customers — check that/);
+    writeFileSync(file, gateway(admin, "          - { name: list, match: { path: /, methods: [GET] }, provider: shop }\n"));
+    expect(await explain(file)).toBe("No route overrides its version's access, no allow rule is covered by another, and no route is hidden by an earlier one.\n");
   });
 });
