@@ -2,8 +2,9 @@
  * One audit record per request, built from Envoy's HTTP access-log entry. Only the fields below
  * are kept: the path loses its query string (which may carry an API key), the request headers are
  * only the gateway's identity headers minus audit.redactHeaders, and of the dynamic metadata only
- * the id of the rule that admitted the caller is read. Whatever else Envoy sends is dropped here.
+ * the id of the rule that admitted the caller and a verified token's subject claim are read. Whatever else Envoy sends is dropped here.
  */
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import type { HTTPAccessLogEntry } from "../../generated/envoy/data/accesslog/v3/accesslog_pb.js";
 import type { Address } from "../../generated/envoy/config/core/v3/address_pb.js";
 import { RequestMethod } from "../../generated/envoy/config/core/v3/base_pb.js";
@@ -46,9 +47,12 @@ export interface AuditGateway {
   readonly redactHeaders: ReadonlySet<string>;
   /** API-key consumer → team. */
   readonly teams: ReadonlyMap<string, string>;
+  /** JWT identity → the path of the claim that holds its subject. */
+  readonly jwtSubjects: ReadonlyMap<string, readonly string[]>;
 }
 
 const RBAC_METADATA = "envoy.filters.http.rbac";
+const JWT_METADATA = "envoy.filters.http.jwt_authn";
 const ADMITTING_POLICY = "shadow_effective_policy_id";
 
 function socketAddress(address: Address | undefined): string | undefined {
@@ -60,6 +64,21 @@ function upstreamHost(address: Address | undefined): string | undefined {
   const socket = address.address.value;
   const host = socket.address.includes(":") ? `[${socket.address}]` : socket.address;
   return socket.portSpecifier.case === "portValue" ? `${host}:${socket.portSpecifier.value}` : host;
+}
+
+/**
+ * The JWT identity that verified the caller's token and its subject, from jwt_authn's payload (the
+ * verified claims, never the token): what names a caller whom an access rule then refused, since
+ * the identity headers are set only for admitted requests.
+ */
+function verifiedToken(metadata: JsonObject | undefined, gateway: AuditGateway | undefined): { identity: string; subject?: string } | undefined {
+  for (const [identity, path] of gateway?.jwtSubjects ?? []) {
+    let claim: JsonValue | undefined = metadata?.[identity];
+    if (claim === undefined) continue;
+    for (const key of path) claim = claim && typeof claim === "object" && !Array.isArray(claim) ? claim[key] : undefined;
+    return { identity, ...(typeof claim === "string" && claim ? { subject: claim } : {}) };
+  }
+  return undefined;
 }
 
 const ms = (duration: { seconds: bigint; nanos: number } | undefined): number => (duration ? Number(duration.seconds) * 1000 + Math.round(duration.nanos / 1e6) : 0);
@@ -82,6 +101,7 @@ export function auditRecord(gatewayName: string, entry: HTTPAccessLogEntry, gate
   const start = common?.startTime;
   const time = new Date(start ? Number(start.seconds) * 1000 + Math.floor(start.nanos / 1e6) : Date.now()).toISOString();
   const tags = common?.customTags ?? {};
+  const token = verifiedToken(common?.metadata?.filterMetadata[JWT_METADATA], gateway);
   const fields: Record<string, unknown> = {
     time,
     requestId: request?.requestId ?? "",
@@ -92,8 +112,8 @@ export function auditRecord(gatewayName: string, entry: HTTPAccessLogEntry, gate
     method: request ? (RequestMethod[request.requestMethod] ?? "UNKNOWN") : "UNKNOWN",
     path: (request?.originalPath || request?.path || "").split("?")[0],
     status,
-    identity: header(names?.identity) ?? (typeof admitting === "string" ? present(admitting) : undefined),
-    subject: header(names?.subject),
+    identity: header(names?.identity) ?? (typeof admitting === "string" ? present(admitting) : undefined) ?? token?.identity,
+    subject: header(names?.subject) ?? (names && redacted.has(names.subject) ? undefined : token?.subject),
     consumer,
     team,
     spiffeId: header(names?.spiffeId) ?? present(peerUriSan),
