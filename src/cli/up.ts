@@ -127,7 +127,7 @@ export const upCommand: Command = {
       const version = await envoyVersion(envoyBinary);
       await ensurePortsFree([
         { host: "127.0.0.1", port: envoyAdminPort, what: "Envoy's admin interface", fix: "choose another port with --envoy-admin-port" },
-        ...first.ir.listeners.map((listener) => ({ host: listener.address, port: listener.port, what: `listener "${listener.name}"`, fix: `run up with --listener-port ${listener.name}=PORT, or change the listener's port in ${first.file}` })),
+        ...first.ir.listeners.map((listener) => ({ host: listener.address, port: listener.port, what: `listener "${listener.name}"`, fix: `change the listener's port in ${first.file}, or run up with --listener-port ${listener.name}=PORT` })),
         ...(first.ir.ai?.processor.address.kind === "tcp"
           ? [{ host: first.ir.ai.processor.address.host, port: first.ir.ai.processor.address.port, what: "the AI processor", fix: `change ai.processor.address in ${first.file}` }]
           : []),
