@@ -1,5 +1,6 @@
 /**
- * `portcullis audit-receiver` on its own (a fleet's receiver) beside a real Envoy: records arrive;
+ * `portcullis audit-receiver` on its own (a fleet's receiver) beside a real Envoy: records arrive
+ * (a rate-limited request says so);
  * when the receiver stops, Envoy keeps serving every request and counts the log entries it could
  * not send; audit.retention decides what the store deletes.
  */
@@ -28,14 +29,15 @@ let envoy: RunningEnvoy;
 let receiver: RunningCommand | undefined;
 let ir: GatewayIR;
 
-const count = () => {
+const records = () => {
   const db = openAuditDatabase(storeFile, { readonly: true });
   try {
-    return queryRequests(db, { limit: 10_000 }).length;
+    return queryRequests(db, { limit: 10_000 });
   } finally {
     db.close();
   }
 };
+const count = () => records().length;
 
 /** One of Envoy's counters, e.g. `access_logs.grpc_access_log.logs_written`. */
 async function counter(name: string): Promise<number> {
@@ -50,7 +52,7 @@ beforeAll(async () => {
   const config: GatewayConfig = {
     gateway: { name: "fleet", listeners: [{ name: "web", address: "127.0.0.1", port: listenerPort, hostnames: ["*"] }] },
     providers: { app: { type: "service", endpoints: [`127.0.0.1:${backend.port}`], plaintext: { reason: "test backend on the loopback interface" } } },
-    apis: [{ name: "app", owner: "test", basePath: "/app", versions: { v1: { state: "published", access: { public: { reason: "the audit receiver test gateway" } }, routes: [{ name: "all", match: { prefix: "/" }, provider: "app" }] } } }],
+    apis: [{ name: "app", owner: "test", basePath: "/app", versions: { v1: { state: "published", access: { public: { reason: "the audit receiver test gateway" } }, routes: [{ name: "once", match: { path: "/once" }, provider: "app", rateLimit: { requests: 1, per: "minute", by: "global" } }, { name: "all", match: { prefix: "/" }, provider: "app" }] } } }],
     audit: { store: "records.db", retention: "1h", receiver: `127.0.0.1:${receiverPort}` },
   };
   writeFileSync(configFile, stringify(config));
@@ -69,9 +71,13 @@ afterAll(async () => {
 });
 
 describe("a fleet's audit receiver", () => {
-  it("stores what Envoy sends it", async () => {
-    for (let i = 0; i < 5; i++) expect((await get(listenerPort, "/v1/app/items")).status).toBe(200);
+  it("stores what Envoy sends it, a rate-limited request with its decision", async () => {
+    for (let i = 0; i < 3; i++) expect((await get(listenerPort, "/v1/app/items")).status).toBe(200);
+    expect((await get(listenerPort, "/v1/app/once")).status).toBe(200);
+    expect((await get(listenerPort, "/v1/app/once")).status).toBe(429);
     await eventually(async () => count(), (n) => n === 5, "five records");
+    const limited = records().filter((record) => record.status === 429);
+    expect(limited).toEqual([expect.objectContaining({ path: "/v1/app/once", decision: "rate_limited", reason: "local_rate_limited", api: "app", version: "v1" })]);
     expect(await counter("access_logs.grpc_access_log.logs_written")).toBeGreaterThanOrEqual(5);
   });
 
