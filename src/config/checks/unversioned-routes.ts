@@ -50,18 +50,26 @@ function versionedOwner(other: Api, full: string, prefix: boolean): string | und
 /**
  * An API's unversioned routes stay clear of every versioned path on the same hosts: Envoy takes the
  * first route that matches, so one would quietly answer for the other, with the other's access rules.
+ * Their names are unique among themselves.
  */
 export const checkUnversionedRoutes: Check = (config, context) => {
   const out: Diagnostic[] = [];
   const apis = config.apis ?? [];
   for (const [apiIndex, api] of apis.entries()) {
+    const names = new Set<string>();
     for (const [index, route] of (api.unversioned?.routes ?? []).entries()) {
+      const at = ["apis", apiIndex, "unversioned", "routes", index];
+      // Names are unique among the unversioned routes, as in a version (they end up in route ids).
+      if (route.name !== undefined && names.has(route.name)) {
+        out.push(finding(context.place, "PCL3007", `unversioned route name '${route.name}' is used twice in API '${api.name}'`, [...at, "name"], { hint: "give each route its own name" }));
+      }
+      if (route.name !== undefined) names.add(route.name);
       const match = written(route);
       if (!match) continue;
       const full = join(api.basePath, match.own);
       const owner = apis.filter((other) => sharesHosts(api, other)).map((other) => versionedOwner(other, full, match.kind === "prefix")).find(Boolean);
       if (!owner) continue;
-      out.push(finding(context.place, "PCL3038", `unversioned route ${full} overlaps ${owner}`, ["apis", apiIndex, "unversioned", "routes", index, "match", match.kind], {
+      out.push(finding(context.place, "PCL3038", `unversioned route ${full} overlaps ${owner}`, [...at, "match", match.kind], {
         hint: "give the unversioned route a path outside every version's paths (e.g. under the base path, not a version's), or make it a route of the version",
       }));
     }
