@@ -20,6 +20,7 @@ import { errorBody, type OpenAiError } from "./openai-errors.ts";
 import type { AiProviderIR } from "../model/ir.ts";
 import type { ProviderAdapter, Usage } from "./providers/adapter.ts";
 import { ADAPTERS } from "./providers/index.ts";
+import { AI_UPSTREAM_PATH_HEADER } from "./providers/upstream-path.ts";
 import { responseBody, type ResponseBody } from "./response-body.ts";
 import type { UsageRecord, UsageSink } from "./usage.ts";
 
@@ -140,6 +141,7 @@ export class AiExchange {
       set: {
         ...native.headers,
         [runtime.routeHeader]: resolved.provider.name,
+        ...(native.path ? { [AI_UPSTREAM_PATH_HEADER]: native.path } : {}),
         "content-type": "application/json",
         "content-length": String(bytes.length),
       },

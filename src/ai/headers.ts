@@ -35,5 +35,6 @@ export function providerResponseHeaders(headers: ReadonlyMap<string, string>, bo
   const remove = HIDDEN_RESPONSE_HEADERS.filter((name) => headers.has(name));
   // A rewritten body has another length; Envoy then frames it itself (chunked, or HTTP/2 frames).
   if (body.rewritten && headers.has("content-length")) remove.push("content-length");
-  return { remove, ...(body.rewritten && !body.streamed ? { set: { "content-type": "application/json" } } : {}) };
+  // A translated stream is server-sent events whatever the provider streamed (Bedrock: the AWS event stream).
+  return { remove, ...(body.rewritten ? { set: { "content-type": body.streamed ? "text/event-stream; charset=utf-8" : "application/json" } } : {}) };
 }

@@ -4,7 +4,7 @@
  * is read whole only where it must be rewritten, and otherwise passes chunk by chunk, read only
  * for its usage.
  */
-import type { ProviderAdapter, StreamContext, Usage } from "./providers/adapter.ts";
+import type { ProviderAdapter, StreamContext, StreamDecoder, Usage } from "./providers/adapter.ts";
 import { SseParser } from "./sse.ts";
 
 /** A whole JSON answer larger than this is not read for usage (answers are kilobytes). */
@@ -22,8 +22,7 @@ export interface ResponseBody {
 
 const encoder = new TextEncoder();
 
-function eventStream(adapter: ProviderAdapter, context: StreamContext): ResponseBody {
-  const parser = new SseParser();
+function eventStream(adapter: ProviderAdapter, context: StreamContext, parser: StreamDecoder): ResponseBody {
   const translator = adapter.stream(context);
   return {
     streamed: true,
@@ -63,5 +62,7 @@ function jsonBody(adapter: ProviderAdapter, status: number): ResponseBody {
 }
 
 export function responseBody(adapter: ProviderAdapter, status: number, contentType: string, context: StreamContext): ResponseBody {
-  return status < 400 && contentType.toLowerCase().startsWith("text/event-stream") ? eventStream(adapter, context) : jsonBody(adapter, status);
+  const type = contentType.toLowerCase();
+  if (status < 400 && adapter.streamFormat && type.startsWith(adapter.streamFormat.contentType)) return eventStream(adapter, context, adapter.streamFormat.decoder());
+  return status < 400 && type.startsWith("text/event-stream") ? eventStream(adapter, context, new SseParser()) : jsonBody(adapter, status);
 }

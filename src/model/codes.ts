@@ -42,6 +42,8 @@ export const COMPILE_CODES = {
   PCL4059: "Budget setting that has no effect for its scope",
   // PCL4140–PCL4149: AI budget store.
   PCL4140: "Budget store Redis URL cannot be used",
+  // PCL4160–PCL4169: provider adapters (gemini, azure-openai, bedrock).
+  PCL4160: "Bedrock provider with an apiKey (Bedrock requests are signed with awsCredentials)",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
   PCL4060: "MCP is not supported yet",
   // PCL4070–PCL4079: files the config names, checked as they are read (secrets: serve, up, validate;

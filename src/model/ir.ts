@@ -486,15 +486,30 @@ export interface AiModelIR {
 export interface AiProviderIR {
   readonly name: string;
   /** The provider's type from the config (the OpenAI type also takes OpenAI's newer parameter names). */
-  readonly type: "openai" | "openai-compatible" | "anthropic";
+  readonly type: "openai" | "openai-compatible" | "anthropic" | "gemini" | "azure-openai" | "bedrock";
   /** The wire format the provider speaks. */
-  readonly api: "openai" | "anthropic";
+  readonly api: "openai" | "anthropic" | "gemini" | "azure-openai" | "bedrock";
   /** The provider's cluster (named after the provider). */
   readonly cluster: string;
   /** Who prices its models in the model catalog (src/ai/catalog.ts); absent when the catalog does not know the provider. */
   readonly catalog?: string;
   /** The provider's key, injected by the processor; absent for keyless OpenAI-compatible servers. Never printed. */
   readonly apiKey?: SecretValue;
+  /** Azure OpenAI: the api-version every request carries, and the deployment of each model (default: the model's name). */
+  readonly azure?: { readonly apiVersion: string; readonly deployments: Readonly<Record<string, string>> };
+  /** AWS Bedrock: what requests are signed (SigV4) for and with: the Host and path prefix Envoy sends, the region and the credentials. */
+  readonly aws?: AiAwsSigningIR;
+}
+
+export interface AiAwsSigningIR {
+  readonly region: string;
+  /** The Host header the provider route sends, which the signature covers. */
+  readonly host: string;
+  /** The base URL's path, before `/model/...`. */
+  readonly pathPrefix: string;
+  readonly accessKeyId: SecretValue;
+  readonly secretAccessKey: SecretValue;
+  readonly sessionToken?: SecretValue;
 }
 
 /** The MCP gateway: MCP APIs whose tool calls Envoy authorizes and whose tool lists the processor filters. */

@@ -5,8 +5,9 @@
  */
 import { isIP } from "node:net";
 import { catalogProvider } from "../ai/catalog.ts";
+import { DEFAULT_AZURE_API_VERSION, upstreamPaths } from "../ai/providers/upstream-path.ts";
 import type { GatewayConfig, LlmProvider } from "../config/types.ts";
-import type { AiProviderIR, ClusterIR } from "./ir.ts";
+import type { AiAwsSigningIR, AiProviderIR, ClusterIR } from "./ir.ts";
 import type { Reporter } from "./report.ts";
 import { DEFAULT_CONNECT_TIMEOUT_MS, durationOr } from "./resolve-clusters.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
@@ -14,28 +15,45 @@ import { readSecret, type SecretSource } from "./secrets.ts";
 /** A whole answer, streamed ones included, must fit the route timeout: models can write for minutes. */
 export const DEFAULT_LLM_REQUEST_TIMEOUT_MS = 300_000;
 
-/** The wire formats the processor speaks, by provider type; the other types are refused (PCL4043). */
-const API_OF_TYPE: Partial<Record<LlmProvider["type"], AiProviderIR["api"]>> = { openai: "openai", "openai-compatible": "openai", anthropic: "anthropic" };
+/** The wire formats the processor speaks, by provider type; a type missing here is refused (PCL4043). */
+const API_OF_TYPE: Partial<Record<LlmProvider["type"], AiProviderIR["api"]>> = {
+  openai: "openai",
+  "openai-compatible": "openai",
+  anthropic: "anthropic",
+  gemini: "gemini",
+  "azure-openai": "azure-openai",
+  bedrock: "bedrock",
+};
 
 /** The vendors' own base URLs, as their SDKs take them. */
-const DEFAULT_BASE_URL: Partial<Record<LlmProvider["type"], string>> = { openai: "https://api.openai.com/v1", anthropic: "https://api.anthropic.com" };
+function defaultBaseUrl(provider: LlmProvider): string | undefined {
+  if (provider.type === "bedrock") return provider.region ? `https://bedrock-runtime.${provider.region}.amazonaws.com` : undefined;
+  return { openai: "https://api.openai.com/v1", anthropic: "https://api.anthropic.com", gemini: "https://generativelanguage.googleapis.com" }[provider.type as string];
+}
 
 /** Settings that only some provider types read; elsewhere they would be silently ignored. */
 const TYPE_ONLY_SETTINGS = [
   { field: "region", types: ["bedrock"] },
   { field: "awsCredentials", types: ["bedrock"] },
   { field: "apiVersion", types: ["azure-openai"] },
+  { field: "deployments", types: ["azure-openai"] },
 ] as const;
 
-/** Where each wire format takes chat requests, below the base URL's path. */
-const CHAT_PATH: Readonly<Record<AiProviderIR["api"], string>> = { openai: "/chat/completions", anthropic: "/v1/messages" };
+/** Where the wire formats with one path for every request take chat requests, below the base URL's path (the others: upstream-path.ts). */
+const CHAT_PATH: Partial<Record<AiProviderIR["api"], string>> = { openai: "/chat/completions", anthropic: "/v1/messages" };
+
+/** One provider route: the upstream path, and the path header value that selects it (absent: the provider's only route). */
+export interface LlmUpstream {
+  readonly selector?: string;
+  readonly path: string;
+}
 
 /** One resolved provider: what the processor needs, the cluster Envoy needs, and its route's upstream path, host and timeout. */
 export interface ResolvedLlmProvider {
   readonly provider: AiProviderIR;
   readonly cluster: ClusterIR;
-  /** The path of the provider's chat endpoint, e.g. `/v1/chat/completions`. */
-  readonly chatPath: string;
+  /** The provider's chat endpoint (`/v1/chat/completions`), or one per path its models take (`/v1beta/models/gemini-2.5-flash:generateContent`). */
+  readonly upstreams: readonly LlmUpstream[];
   /** The Host header the provider expects (`api.openai.com`, `127.0.0.1:8080`). */
   readonly hostHeader: string;
   readonly timeoutMs: number;
@@ -99,30 +117,55 @@ export function isSupported(name: string, provider: LlmProvider, report: Reporte
       report.error("PCL4049", `Provider "${name}" sets ${field}, which only ${types.join(" and ")} providers read; for ${provider.type} it has no effect.`, [...path, field], `Remove ${field}.`);
     }
   }
+  if (provider.type === "bedrock" && provider.apiKey !== undefined) {
+    report.error("PCL4160", `Provider "${name}" is a bedrock provider, which signs requests with awsCredentials; its apiKey would never be sent.`, [...path, "apiKey"], "Remove apiKey; put the IAM access key under awsCredentials.");
+  }
   if (API_OF_TYPE[provider.type]) return true;
   report.error(
     "PCL4043",
     `Provider "${name}" is a ${provider.type} provider, which the AI processor does not support yet.`,
     [...path, "type"],
-    "Use an openai, openai-compatible or anthropic provider (many vendors offer an OpenAI-compatible endpoint), or remove it until its adapter lands.",
+    "Use an openai, openai-compatible, anthropic, gemini, azure-openai or bedrock provider (many vendors offer an OpenAI-compatible endpoint), or remove it until its adapter lands.",
   );
   return false;
 }
 
 /** Resolves one supported LLM provider (see isSupported); undefined (after reporting) when it cannot be served. */
 export function resolveLlmProvider(name: string, provider: LlmProvider, config: GatewayConfig, source: SecretSource, report: Reporter): ResolvedLlmProvider | undefined {
-  const text = provider.baseUrl ?? DEFAULT_BASE_URL[provider.type];
+  const text = provider.baseUrl ?? defaultBaseUrl(provider);
   const url = text === undefined ? undefined : parseBaseUrl(name, text, report);
   if (!url) return undefined; // a missing baseUrl is the config stage's PCL3020
   checkPlaintext(name, provider, url.tls, config, report);
-  const apiKey = provider.apiKey ? readSecret(provider.apiKey, source, report, ["providers", name, "apiKey"]) : undefined;
+  const apiKey = provider.apiKey && provider.type !== "bedrock" ? readSecret(provider.apiKey, source, report, ["providers", name, "apiKey"]) : undefined;
   const api = API_OF_TYPE[provider.type]!;
   const catalog = catalogProvider(provider.type, text);
+  const azure = provider.type === "azure-openai" ? { apiVersion: provider.apiVersion ?? DEFAULT_AZURE_API_VERSION, deployments: provider.deployments ?? {} } : undefined;
+  const aws = provider.type === "bedrock" ? awsSigning(name, provider, url, source, report) : undefined;
+  if (provider.type === "bedrock" && !aws) return undefined;
+  const ir: AiProviderIR = { name, type: provider.type as AiProviderIR["type"], api, cluster: name, ...(catalog ? { catalog } : {}), ...(apiKey ? { apiKey } : {}), ...(azure ? { azure } : {}), ...(aws ? { aws } : {}) };
+  const chatPath = CHAT_PATH[api];
   return {
-    provider: { name, type: provider.type as AiProviderIR["type"], api, cluster: name, ...(catalog ? { catalog } : {}), ...(apiKey ? { apiKey } : {}) },
+    provider: ir,
     cluster: llmCluster(name, provider, url, report),
-    chatPath: `${url.pathPrefix}${CHAT_PATH[api]}`,
+    upstreams: chatPath ? [{ path: `${url.pathPrefix}${chatPath}` }] : upstreamPaths(ir, modelsOf(name, config)).map((path) => ({ selector: path, path: `${url.pathPrefix}${path}` })),
     hostHeader: url.hostHeader,
     timeoutMs: durationOr(provider.timeouts?.request, DEFAULT_LLM_REQUEST_TIMEOUT_MS, report, ["providers", name, "timeouts", "request"]),
   };
+}
+
+/** The models aliases ask a provider for (targets and fallbacks): each has its own upstream path where the path names the model. */
+function modelsOf(name: string, config: GatewayConfig): string[] {
+  const targets = Object.values(config.ai?.models ?? {}).flatMap((alias) => [...(alias.targets ?? []), ...(alias.fallbacks ?? [])]);
+  return targets.filter((target) => target.provider === name).map((target) => target.model);
+}
+
+/** Bedrock's signing inputs; undefined (after the config stage's PCL3020) when region or credentials are missing. */
+function awsSigning(name: string, provider: LlmProvider, url: NonNullable<ReturnType<typeof parseBaseUrl>>, source: SecretSource, report: Reporter): AiAwsSigningIR | undefined {
+  const credentials = provider.awsCredentials;
+  if (!provider.region || !credentials) return undefined;
+  const path = ["providers", name, "awsCredentials"];
+  const accessKeyId = readSecret(credentials.accessKeyId, source, report, [...path, "accessKeyId"]);
+  const secretAccessKey = readSecret(credentials.secretAccessKey, source, report, [...path, "secretAccessKey"]);
+  const sessionToken = credentials.sessionToken ? readSecret(credentials.sessionToken, source, report, [...path, "sessionToken"]) : undefined;
+  return { region: provider.region, host: url.hostHeader, pathPrefix: url.pathPrefix, accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }

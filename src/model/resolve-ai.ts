@@ -5,6 +5,7 @@
  * filter on. What the processor cannot do yet is refused with a located error (ai-unsupported.ts).
  */
 import { isPriced } from "../ai/catalog.ts";
+import { AI_UPSTREAM_PATH_HEADER } from "../ai/providers/upstream-path.ts";
 import type { AiGateway, GatewayConfig, LlmProvider } from "../config/types.ts";
 import { reportUnsupportedAi } from "./ai-unsupported.ts";
 import type { AccessIR, AiBudgetIR, AiIR, AiModelIR, AiProcessorAddressIR, ClusterIR, RouteIR } from "./ir.ts";
@@ -105,15 +106,18 @@ function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string
   return [
     entry("chat", chatPath, "POST", "chat"),
     entry("models", `${basePath}/models`, "GET", "models"),
-    ...providers.map(({ provider, chatPath: upstreamPath, hostHeader, timeoutMs }): RouteIR => ({
-      ...common,
-      id: `${AI_API}.chat.${provider.name}`,
-      name: `chat.${provider.name}`,
-      match: { kind: "exact", path: chatPath, methods: ["POST"], headers: [{ name: AI_ROUTE_HEADER, value: provider.name }] },
-      // The route, not the processor, rewrites the path: a path changed before the route cache is cleared would match no route.
-      action: { kind: "forward", cluster: provider.cluster, timeoutMs, rewrite: { prefix: upstreamPath, host: hostHeader } },
-      ai: { endpoint: "chat", provider: provider.name },
-    })),
+    ...providers.flatMap(({ provider, upstreams, hostHeader, timeoutMs }) =>
+      upstreams.map(({ selector, path: upstreamPath }, index): RouteIR => ({
+        ...common,
+        id: `${AI_API}.chat.${provider.name}${selector === undefined ? "" : `.${index}`}`,
+        name: `chat.${provider.name}${selector === undefined ? "" : `.${index}`}`,
+        // A path that depends on the model (Gemini, Azure, Bedrock) is selected by a second header: one route per path, all known here.
+        match: { kind: "exact", path: chatPath, methods: ["POST"], headers: [{ name: AI_ROUTE_HEADER, value: provider.name }, ...(selector === undefined ? [] : [{ name: AI_UPSTREAM_PATH_HEADER, value: selector }])] },
+        // The route, not the processor, rewrites the path: a path changed before the route cache is cleared would match no route.
+        action: { kind: "forward", cluster: provider.cluster, timeoutMs, rewrite: { prefix: upstreamPath, host: hostHeader } },
+        ai: { endpoint: "chat", provider: provider.name },
+      })),
+    ),
   ];
 }
 

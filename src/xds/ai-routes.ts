@@ -1,6 +1,7 @@
 /** What AI routes (src/model/resolve-ai.ts) add to an Envoy route beyond match, action and filters. */
 import { RouteAction_ClusterNotFoundResponseCode } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import type { RouteIR } from "../model/ir.ts";
+import { AI_UPSTREAM_PATH_HEADER } from "../ai/providers/upstream-path.ts";
 import { AI_ROUTE_HEADER } from "../model/resolve-ai.ts";
 
 /**
@@ -14,7 +15,7 @@ export function aiRouteFields(route: RouteIR) {
   if (!route.ai) return {};
   return {
     ...(route.ai.endpoint === "chat" ? { requestBodyBufferLimit: BigInt(AI_REQUEST_BODY_LIMIT_BYTES) } : {}),
-    ...(route.ai.provider ? { requestHeadersToRemove: [AI_ROUTE_HEADER] } : {}),
+    ...(route.ai.provider ? { requestHeadersToRemove: route.match.headers.some((header) => header.name === AI_UPSTREAM_PATH_HEADER) ? [AI_ROUTE_HEADER, AI_UPSTREAM_PATH_HEADER] : [AI_ROUTE_HEADER] } : {}),
   };
 }
 

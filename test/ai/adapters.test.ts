@@ -7,8 +7,13 @@
 import { describe, expect, it } from "vitest";
 import type { AiProviderIR } from "../../src/model/ir.ts";
 import { SecretValue } from "../../src/model/secret-value.ts";
-import type { ProviderAdapter, Usage } from "../../src/ai/providers/adapter.ts";
+import type { NativeRequest, ProviderAdapter, Usage } from "../../src/ai/providers/adapter.ts";
+import { EventStreamCodec } from "@smithy/core/event-streams";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { anthropicAdapter } from "../../src/ai/providers/anthropic.ts";
+import { azureOpenAiAdapter } from "../../src/ai/providers/azure-openai.ts";
+import { bedrockAdapter } from "../../src/ai/providers/bedrock.ts";
+import { geminiAdapter } from "../../src/ai/providers/gemini.ts";
 import { openAiAdapter } from "../../src/ai/providers/openai.ts";
 import { SseParser } from "../../src/ai/sse.ts";
 
@@ -22,17 +27,30 @@ interface AdapterCase {
   readonly name: string;
   readonly adapter: ProviderAdapter;
   readonly provider: AiProviderIR;
-  /** Where the native request carries the credential, and the token cap. */
-  readonly credential: (key: string) => Record<string, string>;
+  /** The native request's headers: the credential (or the signature) and any version header. */
+  readonly credential: (key: string) => Record<string, unknown>;
+  /** Signed with the provider's AWS credentials rather than sent a key. */
+  readonly signed?: boolean;
+  /** The client's token cap field, and where the native request carries the model and the cap. */
   readonly maxTokensField: string;
+  readonly nativeMaxTokens: (body: Record<string, unknown>) => unknown;
+  readonly nativeModel: (native: NativeRequest, body: Record<string, unknown>) => unknown;
   readonly answer: (text: string, usage: NativeUsage) => unknown;
   readonly toolAnswer: (name: string, args: string) => unknown;
-  /** The native event stream (as one string) of an answer, with the usage the provider reports. */
-  readonly stream: (words: readonly string[], usage: NativeUsage) => string;
+  /** The native event stream (as one string, or bytes) of an answer, with the usage the provider reports. */
+  readonly stream: (words: readonly string[], usage: NativeUsage) => string | Uint8Array;
   readonly error: (status: number, message: string) => unknown;
 }
 
-const provider = (type: AiProviderIR["type"], api: AiProviderIR["api"]): AiProviderIR => ({ name: `${type}-test`, type, api, cluster: `${type}-test`, apiKey: new SecretValue("env:K", new TextEncoder().encode("k")) });
+const secret = (text: string) => new SecretValue("env:K", new TextEncoder().encode(text));
+const provider = (type: AiProviderIR["type"], api: AiProviderIR["api"], extra: Partial<AiProviderIR> = {}): AiProviderIR => ({ name: `${type}-test`, type, api, cluster: `${type}-test`, apiKey: secret("k"), ...extra });
+const AWS = { region: "us-east-1", host: "bedrock-runtime.us-east-1.amazonaws.com", pathPrefix: "", accessKeyId: secret("AKIDEXAMPLE"), secretAccessKey: secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY") };
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+/** One AWS event-stream frame, as ConverseStream sends it. */
+const frame = (type: string, payload: unknown) =>
+  codec.encode({ headers: { ":event-type": { type: "string", value: type }, ":content-type": { type: "string", value: "application/json" }, ":message-type": { type: "string", value: "event" } }, body: new TextEncoder().encode(JSON.stringify(payload)) });
+const concat = (frames: Uint8Array[]) => new Uint8Array(Buffer.concat(frames));
+const geminiUsage = (u: NativeUsage) => ({ promptTokenCount: u.input, candidatesTokenCount: u.output, totalTokenCount: u.input + u.output, cachedContentTokenCount: u.cached });
 const sse = (data: unknown, event?: string) => `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
 
 const CASES: readonly AdapterCase[] = [
@@ -42,6 +60,8 @@ const CASES: readonly AdapterCase[] = [
     provider: provider("openai", "openai"),
     credential: (key) => ({ authorization: `Bearer ${key}` }),
     maxTokensField: "max_completion_tokens",
+    nativeMaxTokens: (body) => body["max_completion_tokens"],
+    nativeModel: (_native, body) => body["model"],
     answer: (text, u) => ({
       id: "chatcmpl-1", object: "chat.completion", created: 1, model: "m",
       choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: "stop" }],
@@ -70,6 +90,8 @@ const CASES: readonly AdapterCase[] = [
     provider: provider("anthropic", "anthropic"),
     credential: (key) => ({ "x-api-key": key, "anthropic-version": "2023-06-01" }),
     maxTokensField: "max_tokens",
+    nativeMaxTokens: (body) => body["max_tokens"],
+    nativeModel: (_native, body) => body["model"],
     answer: (text, u) => ({
       id: "msg_1", type: "message", role: "assistant", model: "m", content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null,
       usage: { input_tokens: u.input - u.cached, cache_read_input_tokens: u.cached, cache_creation_input_tokens: 0, output_tokens: u.output },
@@ -90,6 +112,57 @@ const CASES: readonly AdapterCase[] = [
       ].join(""),
     error: (_status, message) => ({ type: "error", error: { type: "rate_limit_error", message } }),
   },
+  {
+    name: "Gemini generateContent",
+    adapter: geminiAdapter,
+    provider: provider("gemini", "gemini"),
+    credential: (key) => ({ "x-goog-api-key": key }),
+    maxTokensField: "max_tokens",
+    nativeMaxTokens: (body) => (body["generationConfig"] as Record<string, unknown> | undefined)?.["maxOutputTokens"],
+    nativeModel: (native) => /^\/v1beta\/models\/([^:]+):generateContent$/.exec(native.path ?? "")?.[1],
+    answer: (text, u) => ({ candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP", index: 0 }], usageMetadata: geminiUsage(u), modelVersion: "m", responseId: "r1" }),
+    toolAnswer: (name, args) => ({ candidates: [{ content: { parts: [{ functionCall: { id: "call_1", name, args: JSON.parse(args) } }], role: "model" }, finishReason: "STOP", index: 0 }], modelVersion: "m", responseId: "r2" }),
+    stream: (words, u) =>
+      words
+        .map((w, i) => ({ candidates: [{ content: { parts: [{ text: w }], role: "model" }, index: 0, ...(i === words.length - 1 ? { finishReason: "STOP" } : {}) }], usageMetadata: geminiUsage({ ...u, output: i + 1 === words.length ? u.output : i + 1 }), modelVersion: "m", responseId: "r3" }))
+        .map((event) => `data: ${JSON.stringify(event)}\r\n\r\n`)
+        .join(""),
+    error: (status, message) => ({ error: { code: status, message, status: "RESOURCE_EXHAUSTED" } }),
+  },
+  {
+    name: "Azure OpenAI",
+    adapter: azureOpenAiAdapter,
+    provider: provider("azure-openai", "azure-openai", { azure: { apiVersion: "2024-10-21", deployments: {} } }),
+    credential: (key) => ({ "api-key": key }),
+    maxTokensField: "max_tokens",
+    nativeMaxTokens: (body) => body["max_tokens"],
+    nativeModel: (native) => /^\/openai\/deployments\/([^/]+)\/chat\/completions\?api-version=2024-10-21$/.exec(native.path ?? "")?.[1],
+    answer: (text, u) => CASES[0]!.answer(text, u),
+    toolAnswer: (name, args) => CASES[0]!.toolAnswer(name, args),
+    stream: (words, u) => CASES[0]!.stream(words, u),
+    error: (status, message) => CASES[0]!.error(status, message),
+  },
+  {
+    name: "Bedrock Converse",
+    adapter: bedrockAdapter,
+    provider: provider("bedrock", "bedrock", { aws: AWS }),
+    signed: true,
+    credential: () => ({ authorization: expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/), "x-amz-date": expect.stringMatching(/^\d{8}T\d{6}Z$/), "content-type": "application/json", "content-length": expect.stringMatching(/^\d+$/) }),
+    maxTokensField: "max_tokens",
+    nativeMaxTokens: (body) => (body["inferenceConfig"] as Record<string, unknown> | undefined)?.["maxTokens"],
+    nativeModel: (native) => /^\/model\/([^/]+)\/converse$/.exec(native.path ?? "")?.[1],
+    answer: (text, u) => ({ output: { message: { role: "assistant", content: [{ text }] } }, stopReason: "end_turn", usage: { inputTokens: u.input - u.cached, outputTokens: u.output, totalTokens: u.input + u.output, cacheReadInputTokens: u.cached, cacheWriteInputTokens: 0 }, metrics: { latencyMs: 5 } }),
+    toolAnswer: (name, args) => ({ output: { message: { role: "assistant", content: [{ toolUse: { toolUseId: "call_1", name, input: JSON.parse(args) } }] } }, stopReason: "tool_use", usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } }),
+    stream: (words, u) =>
+      concat([
+        frame("messageStart", { role: "assistant", p: "abc" }),
+        ...words.map((w) => frame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: w }, p: "abcdef" })),
+        frame("contentBlockStop", { contentBlockIndex: 0 }),
+        frame("messageStop", { stopReason: "end_turn" }),
+        frame("metadata", { usage: { inputTokens: u.input - u.cached, outputTokens: u.output, totalTokens: u.input + u.output, cacheReadInputTokens: u.cached }, metrics: { latencyMs: 9 } }),
+      ]),
+    error: (_status, message) => ({ message }),
+  },
 ];
 
 const USAGE: NativeUsage = { input: 12, output: 3, cached: 4 };
@@ -97,10 +170,10 @@ const EXPECTED_USAGE: Usage = { inputTokens: 12, outputTokens: 3, cachedInputTok
 const chat = { model: "alias", messages: [{ role: "system", content: "be brief" }, { role: "user", content: "hi" }] };
 
 /** Runs a native stream through the adapter in chunks of `size` bytes, as Envoy may split it anywhere. */
-function translateStream(adapter: ProviderAdapter, native: string, clientWantsUsage: boolean, size: number) {
+function translateStream(adapter: ProviderAdapter, native: string | Uint8Array, clientWantsUsage: boolean, size: number) {
   const translator = adapter.stream({ clientWantsUsage });
-  const parser = new SseParser();
-  const bytes = new TextEncoder().encode(native);
+  const parser = adapter.streamFormat?.decoder() ?? new SseParser();
+  const bytes = typeof native === "string" ? new TextEncoder().encode(native) : native;
   let out = "";
   for (let at = 0; at < bytes.length; at += size) {
     const end = at + size >= bytes.length;
@@ -117,12 +190,12 @@ describe.each(CASES)("the $name adapter", (c) => {
     if ("status" in native) throw new Error(native.message);
     expect(native.headers).toEqual(c.credential("secret-key"));
     const body = JSON.parse(native.body);
-    expect(body.model).toBe("provider-model");
-    expect(body[c.maxTokensField]).toBe(77);
+    expect(c.nativeModel(native, body)).toBe("provider-model");
+    expect(c.nativeMaxTokens(body)).toBe(77);
     const own = c.adapter.request({ ...chat, [c.maxTokensField]: 5 }, { model: "provider-model", maxTokens: 77 }, undefined, c.provider);
     if ("status" in own) throw new Error(own.message);
-    expect(JSON.parse(own.body)[c.maxTokensField]).toBe(5);
-    expect(Object.keys(own.headers).some((name) => /authorization|x-api-key/.test(name))).toBe(false);
+    expect(c.nativeMaxTokens(JSON.parse(own.body))).toBe(5);
+    if (!c.signed) expect(Object.keys(own.headers).some((name) => /authorization|x-api-key|api-key|x-goog-api-key/.test(name))).toBe(false);
   });
 
   it("turns a whole answer into a chat.completion with its usage", () => {

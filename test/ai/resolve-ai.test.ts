@@ -53,10 +53,9 @@ ai:
     expect(rendered).not.toContain("sk-secret-never-printed");
   });
 
-  it("refuses fallbacks, several targets, weights, prompt APIs and unsupported provider types where they are written", async () => {
+  it("refuses fallbacks, several targets, weights and prompt APIs where they are written", async () => {
     const result = await compile(`providers:
   oai: { type: openai, apiKey: { env: K } }
-  gem: { type: gemini, apiKey: { env: K } }
 ai:
   access: { allow: [{ identity: apps }] }
   models:
@@ -69,11 +68,10 @@ prompts:
   - { name: sum, path: /prompts/sum, model: fast, template: "x", input: {}, access: { allow: [{ identity: apps }] } }
 `, { K: "k" });
     expect(found(result)).toEqual([
-      ["PCL4044", "error", 18],
-      ["PCL4041", "error", 16],
-      ["PCL4042", "error", 15],
+      ["PCL4044", "error", 17],
+      ["PCL4041", "error", 15],
       ["PCL4042", "error", 14],
-      ["PCL4043", "error", 8],
+      ["PCL4042", "error", 13],
     ]);
     expect(result.snapshot).toBeUndefined();
   });

@@ -33,11 +33,13 @@ export interface Usage {
   readonly cacheWriteInputTokens: number;
 }
 
-/** The request as the provider takes it; the provider route sets the path (src/model/resolve-ai-providers.ts). */
+/** The request as the provider takes it; the provider route sets the path (src/model/resolve-ai.ts). */
 export interface NativeRequest {
   /** Headers the provider needs: the credential and any version header. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /** The path below the base URL where it depends on the request (upstream-path.ts); the processor names it in AI_UPSTREAM_PATH_HEADER. */
+  readonly path?: string;
 }
 
 export interface StreamContext {
@@ -54,6 +56,11 @@ export interface StreamTranslator {
   usage(): Usage | undefined;
 }
 
+/** Splits a streamed answer, chunk by chunk, into events (for server-sent events: src/ai/sse.ts's SseParser). */
+export interface StreamDecoder {
+  push(chunk: Uint8Array, end: boolean): SseEvent[];
+}
+
 export interface ProviderAdapter {
   readonly api: AiProviderIR["api"];
   /** The provider answers in OpenAI's shape already: whole bodies pass through unchanged and are only read. */
@@ -63,4 +70,6 @@ export interface ProviderAdapter {
   /** A whole answer or error (parsed JSON, or the text when it is not JSON) → the OpenAI body, and the usage. */
   body(status: number, body: unknown): { readonly body: unknown; readonly usage?: Usage };
   stream(context: StreamContext): StreamTranslator;
+  /** A provider that streams something else than server-sent events (Bedrock: the AWS event stream): its content type and decoder. */
+  readonly streamFormat?: { readonly contentType: string; decoder(): StreamDecoder };
 }

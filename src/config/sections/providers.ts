@@ -220,20 +220,39 @@ export interface LlmProvider {
   /**
    * Base URL of the API, as the vendor's own SDK takes it: with the version for OpenAI-style APIs
    * (`https://api.openai.com/v1`, `http://ollama.internal:11434/v1`), without it for Anthropic
-   * (`https://api.anthropic.com`). Required for `openai-compatible` and `azure-openai`; others
-   * default to the vendor's. An `http:` URL needs `plaintext`.
+   * (`https://api.anthropic.com`), Gemini (`https://generativelanguage.googleapis.com`) and Bedrock;
+   * the resource endpoint for `azure-openai` (`https://my-resource.openai.azure.com`). Required for
+   * `openai-compatible` and `azure-openai`; others default to the vendor's. An `http:` URL needs `plaintext`.
    */
   baseUrl?: string;
   /** An explicit, reported opt-out of TLS: required for an `http:` baseUrl. */
   plaintext?: Justification;
   /** API key or token, injected by the gateway. Not used by `bedrock`. */
   apiKey?: SecretRef;
-  /** AWS region, for `bedrock`. */
+  /**
+   * AWS region, for `bedrock`: requests are signed for it, and the default baseUrl is
+   * `https://bedrock-runtime.<region>.amazonaws.com`.
+   * @pattern ^[a-z]{2}(-[a-z]+)+-\d+$
+   */
   region?: string;
-  /** AWS credentials, for `bedrock`. */
-  awsCredentials?: { accessKeyId: SecretRef; secretAccessKey: SecretRef };
-  /** API version query parameter, for `azure-openai`, e.g. `2024-10-21`. */
+  /**
+   * AWS credentials, for `bedrock`: the gateway signs each request with them (SigV4). Read by
+   * serve, up and validate only; never in generated output.
+   */
+  awsCredentials?: AwsCredentials;
+  /**
+   * The `api-version` query parameter every `azure-openai` request carries.
+   * @default "2024-10-21"
+   * @example "2024-10-21"
+   */
   apiVersion?: string;
+  /**
+   * Azure OpenAI deployment of each model, for `azure-openai`: requests for a model go to
+   * `{baseUrl}/openai/deployments/{deployment}/chat/completions`. A model not listed uses a
+   * deployment of its own name.
+   * @example { "gpt-4o-mini": "prod-gpt4o-mini" }
+   */
+  deployments?: Record<string, string>;
   /** Models this provider may be asked for. Omit to allow any model the provider serves. */
   models?: string[];
   /**
@@ -241,6 +260,15 @@ export interface LlmProvider {
    * so for model providers it defaults to 5m instead of 15s.
    */
   timeouts?: UpstreamTimeouts;
+}
+
+/** AWS credentials of an IAM identity allowed to call Bedrock (`bedrock:InvokeModel`, `bedrock:InvokeModelWithResponseStream`). */
+export interface AwsCredentials {
+  /** Access key id (`AKIA...`, or `ASIA...` with a sessionToken). */
+  accessKeyId: SecretRef;
+  secretAccessKey: SecretRef;
+  /** Session token of temporary credentials, sent as `x-amz-security-token`. */
+  sessionToken?: SecretRef;
 }
 
 /** A Model Context Protocol server reached over Streamable HTTP. */
