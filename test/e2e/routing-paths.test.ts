@@ -6,7 +6,10 @@
  * slashed path is 404.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessMatrix } from "../../src/access/matrix.ts";
+import { selectRoute } from "../../src/access/requests.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
+import type { GatewayIR } from "../../src/model/ir.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import { stopAllEnvoys } from "../support/envoy.ts";
@@ -15,6 +18,7 @@ import { freePort } from "../support/ports.ts";
 const KEY = "orders-test-key-0123456789";
 let backend: TestBackend;
 let port: number;
+let ir: GatewayIR;
 
 function config(backendPort: number, listenerPort: number): GatewayConfig {
   const orders = "orders";
@@ -73,7 +77,7 @@ async function call(path: string, options: { key?: boolean; method?: string } = 
 beforeAll(async () => {
   backend = await startBackend("orders");
   port = await freePort();
-  await startCompiledEnvoy(config(backend.port, port), { env: { ORDERS_KEYS: KEY } });
+  ({ ir } = await startCompiledEnvoy(config(backend.port, port), { env: { ORDERS_KEYS: KEY } }));
 }, 60_000);
 
 afterAll(async () => {
@@ -126,5 +130,24 @@ describe("trailing slash", () => {
   it("answers 404 for the slashed path of an API with trailingSlash: strict", async () => {
     expect((await call("/v1/strict")).status).toBe(200);
     expect((await call("/v1/strict/")).status).toBe(404);
+  });
+});
+
+describe("portcullis explain", () => {
+  it("predicts what Envoy answers on the unversioned routes, for every caller it tells apart", async () => {
+    const matrix = accessMatrix(ir);
+    const cells = matrix.cells.filter((cell) => cell.route.startsWith("orders.-.") && cell.method === "GET");
+    expect(new Set(cells.map((cell) => cell.route))).toEqual(new Set(["orders.-.health", "orders.-.stats"]));
+    for (const cell of cells) {
+      const column = matrix.columns.find((c) => c.route === cell.route && c.method === "GET")!;
+      const got = await call(column.path, { key: cell.caller.startsWith("apiKey:") });
+      expect(got.status, `${cell.caller} GET ${column.path}`).toBe(cell.status);
+    }
+  });
+
+  it("takes /v1/orders/ to the route of /v1/orders, and a strict API's slashed path to none, as Envoy does", () => {
+    const list = ir.routes.find((route) => route.id === "orders.v1.list")!;
+    expect(selectRoute(ir.routes, "localhost", { method: "GET", path: "/v1/orders/", headers: {} })).toBe(list);
+    expect(selectRoute(ir.routes, "localhost", { method: "GET", path: "/v1/strict/", headers: {} })).toBeUndefined();
   });
 });
