@@ -26,7 +26,9 @@ function connectAddress(listener: ListenerIR): string {
 function curlArguments(route: RouteIR, listener: ListenerIR): string | undefined {
   const hosts = listener.hostnames.filter((host) => route.hostnames.includes(host) || host === "*");
   const concrete = hosts.filter((host) => !host.includes("*"));
-  const host = concrete.find((name) => name === "localhost") ?? concrete.find((name) => LOCAL_NAMES.has(name)) ?? concrete[0] ?? (hosts.length > 0 ? "localhost" : undefined);
+  // A wildcard stands for any name under it: `*.example.com` is tried as `www.example.com`, `*` as localhost.
+  const wildcard = hosts.find((host) => host.includes("*"));
+  const host = concrete.find((name) => name === "localhost") ?? concrete.find((name) => LOCAL_NAMES.has(name)) ?? concrete[0] ?? wildcard?.replace(/^\*$/, "localhost").replace(/^\*/, "www");
   if (!host) return undefined;
   const scheme = listener.tls ? "https" : "http";
   const resolve = LOCAL_NAMES.has(host) ? "" : `--resolve ${host}:${listener.port}:${connectAddress(listener).replace(/^\[|\]$/g, "")} `;
