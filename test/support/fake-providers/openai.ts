@@ -29,7 +29,7 @@ function usage(prompt: number, completion: number) {
   };
 }
 
-interface Chat {
+export interface Chat {
   model: string;
   messages: unknown[];
   stream?: boolean;
@@ -49,7 +49,7 @@ function toolCallFor(chat: Chat) {
   return { id: "call_fake_1", type: "function" as const, function: { name: tool.function.name, arguments: '{"city":"Paris"}' } };
 }
 
-function completion(chat: Chat, id: string) {
+export function completion(chat: Chat, id: string) {
   const call = toolCallFor(chat);
   const text = `Echo: ${lastUserText(chat.messages)}`;
   return {
@@ -71,7 +71,7 @@ function completion(chat: Chat, id: string) {
   };
 }
 
-function streamEvents(chat: Chat, id: string): string[] {
+export function streamEvents(chat: Chat, id: string): string[] {
   const withUsage = chat.stream_options?.include_usage === true;
   const base = { id, object: "chat.completion.chunk", created: CREATED, model: `${chat.model}-2024-07-18`, service_tier: "default", system_fingerprint: FINGERPRINT };
   const chunk = (delta: unknown, finish: string | null = null) =>
