@@ -134,12 +134,12 @@ describe("compile writes and removes only the files it wrote", () => {
 
   it("never deletes hand-written files under generated/: --check and diff ignore them, compile refuses to mix with them", async () => {
     const dir = project("hand-written", { "gateway.yaml": routeMatches });
-    expect((await cliIn(dir, "compile", "gateway.yaml")).stdout).toContain("generated: 5 files, 5 added, 0 updated, 0 removed, .portcullis-manifest added");
+    expect((await cliIn(dir, "compile", "gateway.yaml")).stdout).toContain("generated: 6 files, 6 added, 0 updated, 0 removed, .portcullis-manifest added");
     writeFileSync(join(dir, "generated", "README.md"), "notes\n");
     writeFileSync(join(dir, "generated", "clusters", "hand.yaml"), "kind: ConfigMap\n");
     const check = await cliIn(dir, "compile", "--check", "gateway.yaml");
     expect(check.code).toBe(0);
-    expect(check.stdout).toContain("generated: up to date (5 files)");
+    expect(check.stdout).toContain("generated: up to date (6 files)");
     expect((await cliIn(dir, "diff", "gateway.yaml", "--against", "generated")).stdout).toContain("No changes to gateway route-matches against generated.");
     const before = contents(dir);
     const refused = await cliIn(dir, "compile", "gateway.yaml");
@@ -162,7 +162,7 @@ describe("compile writes and removes only the files it wrote", () => {
     const annotated = await cliIn(dir, "compile", "--check", "--format", "github", "gateway.yaml");
     expect(annotated.stdout).toContain("::error file=generated/clusters/billing.yaml,line=1,col=1,title=PCL4020::orphaned");
     const written = await cliIn(dir, "compile", "gateway.yaml");
-    expect(written.stdout).toContain("generated: 5 files, 0 added, 2 updated, 2 removed");
+    expect(written.stdout).toContain("generated: 6 files, 0 added, 2 updated, 2 removed");
     expect(existsSync(join(dir, "generated", "clusters", "billing.yaml"))).toBe(false);
     expect(existsSync(join(dir, "generated", "clusters", "orders.yaml"))).toBe(true);
     expect(readFileSync(join(dir, "generated", ".gitattributes"), "utf8")).toBe("* linguist-generated\n");

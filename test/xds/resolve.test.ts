@@ -53,7 +53,7 @@ describe("resolve on configs that validation would reject", () => {
     });
     const { snapshot, diagnostics } = compileGateway(config, undefined, { env: {} });
     expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    expect([...snapshot!.resources.get("type.googleapis.com/envoy.config.cluster.v3.Cluster")!.keys()]).toEqual(["jwks-staff", "jwks.staff", "svc"]);
+    expect([...snapshot!.resources.get("type.googleapis.com/envoy.config.cluster.v3.Cluster")!.keys()]).toEqual(["jwks-staff", "jwks.staff", "portcullis_audit", "svc"]);
   });
 
   it("survives shapes far from the schema with an error, not a throw", () => {
