@@ -9,6 +9,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import type { Locate, ModelPath } from "../locate.ts";
 import { pathText } from "../path-text.ts";
 
+const MAX_USES_LISTED = 6;
 const isTypeError = (d: Diagnostic) => d.code === "PCL1020";
 /** Findings of the schema stage: shape errors, and secrets written inline (placed by the schema too). */
 const isShapeFinding = (d: Diagnostic) => d.code.startsWith("PCL2") || d.code === "PCL3010" || d.code === "PCL3039";
@@ -125,7 +126,8 @@ function sharedValueFinding(group: readonly Diagnostic[], locate: Locate): Diagn
     })
     .sort((a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.column ?? 0) - (b.at?.column ?? 0));
   const [first] = uses;
-  const list = uses.map((use) => use.text);
+  // A value made in a loop can have hundreds of uses: the first few say where to look.
+  const list = uses.length > MAX_USES_LISTED ? [...uses.slice(0, MAX_USES_LISTED - 1).map((use) => use.text), `${uses.length - MAX_USES_LISTED + 1} more`] : uses.map((use) => use.text);
   return {
     ...first!.d,
     message: `${first!.d.message}; this value is written once and used by ${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}`,
