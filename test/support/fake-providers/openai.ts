@@ -42,10 +42,11 @@ function promptTokens(chat: Chat): number {
   return chat.messages.reduce<number>((sum, message) => sum + tokens(JSON.stringify((message as { content?: unknown }).content ?? "")) + 3, 0);
 }
 
-/** A tool call when the caller offers tools and asks about the weather; text otherwise. */
+/** A tool call when the caller offers tools and asks about the weather (and has not sent the result yet); text otherwise. */
 function toolCallFor(chat: Chat) {
   const tool = chat.tools?.[0];
-  if (!tool || chat.tool_choice === "none" || !/weather/i.test(lastUserText(chat.messages))) return undefined;
+  const answered = (chat.messages.at(-1) as { role?: string } | undefined)?.role === "tool";
+  if (!tool || answered || chat.tool_choice === "none" || !/weather/i.test(lastUserText(chat.messages))) return undefined;
   return { id: "call_fake_1", type: "function" as const, function: { name: tool.function.name, arguments: '{"city":"Paris"}' } };
 }
 
