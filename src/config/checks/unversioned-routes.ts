@@ -34,12 +34,14 @@ function versionedOwner(other: Api, full: string, prefix: boolean): string | und
       if (covers(entrance, full) || (prefix && covers(full, entrance))) return `${entrance}, where API '${other.name}' serves version ${versionName}`;
       continue;
     }
-    // By header, a version's routes sit at their own paths; the default version takes requests without the header too.
+    // By header, a version's routes sit at their own paths, and the default version takes requests
+    // without the header too: the same path, or an unversioned prefix over a version's route, is
+    // ambiguous. A version's prefix over an unversioned path is not: the longer or exact match wins.
     for (const route of version.routes ?? []) {
       const match = written(route);
       if (!match) continue;
       const path = join(other.basePath, match.own);
-      if (path === full || (match.kind === "prefix" && covers(path, full)) || (prefix && covers(full, path))) {
+      if (path === full || (prefix && covers(full, path))) {
         return `${path}, a route of API '${other.name}' version ${versionName} (selected by header)`;
       }
     }
