@@ -22,11 +22,10 @@ export function resolveLifecycle(api: Api, apiIndex: number, name: string, versi
   const path = ["apis", apiIndex, "versions", name];
   const state = version.state === "draft" ? "published" : version.state;
   const sunsetMs = dateMs(version.sunset, report, [...path, "sunset"]);
-  const deprecatedMs = dateMs(version.deprecatedOn, report, [...path, "deprecatedOn"]) ?? sunsetMs;
+  // RFC 9745: the date the version is (or will be) deprecated, never the sunset. Without one there
+  // is no header, and the governance pack says so (PCL-GOV-007).
+  const deprecatedMs = dateMs(version.deprecatedOn, report, [...path, "deprecatedOn"]);
   const successor = version.successor ? { version: version.successor, link: versionLink(api, version.successor) } : undefined;
-  if (state === "deprecated" && deprecatedMs === undefined) {
-    report.warning("PCL4012", `Version ${name} of API ${api.name} is deprecated but has no date, so responses carry no Deprecation header.`, [...path, "state"], "Add deprecatedOn or sunset (YYYY-MM-DD).");
-  }
   return {
     state,
     ...(state !== "published" && deprecatedMs !== undefined ? { deprecatedAt: Math.floor(deprecatedMs / 1000) } : {}),

@@ -85,6 +85,16 @@ const CASES: Readonly<Record<string, Case>> = {
     passes: (c) => (route(c).cors = { origins: ["https://app.example.com"], credentials: true }),
     at: ["apis", 0, "versions", "v1", "routes", 0, "cors"],
   },
+  "PCL-ZT-011": {
+    triggers: (c) => Object.assign(c.identities!["customers"]!, { from: [{ header: "Authorization", prefix: "Bearer " }, { query: "access_token" }] }),
+    passes: (c) => Object.assign(c.identities!["customers"]!, { from: [{ header: "Authorization", prefix: "Bearer " }, { cookie: "session" }] }),
+    at: ["identities", "customers", "from"],
+  },
+  "PCL-ZT-012": {
+    triggers: (c) => Object.assign(c.identities!["customers"]!, { clockSkewSeconds: 301 }),
+    passes: (c) => Object.assign(c.identities!["customers"]!, { clockSkewSeconds: 300 }),
+    at: ["identities", "customers", "clockSkewSeconds"],
+  },
   "PCL-GOV-001": {
     triggers: (c) => (c.apis![0]!.owner = "  "),
     passes: () => {},
@@ -96,24 +106,36 @@ const CASES: Readonly<Record<string, Case>> = {
     at: ["apis", 0],
   },
   "PCL-GOV-003": {
-    triggers: (c) => Object.assign(v1(c), { state: "deprecated", sunset: "2030-01-01" }),
+    triggers: (c) => Object.assign(v1(c), { state: "deprecated", deprecatedOn: "2026-01-01", sunset: "2030-01-01" }),
     passes: (c) => {
-      Object.assign(v1(c), { state: "deprecated", sunset: "2030-01-01", successor: "v2" });
+      Object.assign(v1(c), { state: "deprecated", deprecatedOn: "2026-01-01", sunset: "2030-01-01", successor: "v2" });
       c.apis![0]!.versions["v2"] = { state: "published", access: { allow: [{ identity: "customers" }] }, routes: [{ match: { path: "/" }, provider: "orders" }] };
     },
     at: ["apis", 0, "versions", "v1", "state"],
   },
   "PCL-GOV-004": {
     triggers: (c) => {
-      Object.assign(v1(c), { state: "deprecated", sunset: "2026-05-31", successor: "v2" });
+      Object.assign(v1(c), { state: "deprecated", deprecatedOn: "2026-01-01", sunset: "2026-05-31", successor: "v2" });
       c.apis![0]!.versions["v2"] = { state: "published", access: { allow: [{ identity: "customers" }] }, routes: [{ match: { path: "/" }, provider: "orders" }] };
     },
     // The sunset day itself (TODAY) is not past.
     passes: (c) => {
-      Object.assign(v1(c), { state: "deprecated", sunset: "2026-06-01", successor: "v2" });
+      Object.assign(v1(c), { state: "deprecated", deprecatedOn: "2026-01-01", sunset: "2026-06-01", successor: "v2" });
       c.apis![0]!.versions["v2"] = { state: "published", access: { allow: [{ identity: "customers" }] }, routes: [{ match: { path: "/" }, provider: "orders" }] };
     },
     at: ["apis", 0, "versions", "v1", "sunset"],
+  },
+  "PCL-GOV-007": {
+    triggers: (c) => {
+      Object.assign(v1(c), { state: "deprecated", sunset: "2030-01-01", successor: "v2" });
+      c.apis![0]!.versions["v2"] = { state: "published", access: { allow: [{ identity: "customers" }] }, routes: [{ match: { path: "/" }, provider: "orders" }] };
+    },
+    // A day ahead announces the deprecation (RFC 9745); it is a date all the same.
+    passes: (c) => {
+      Object.assign(v1(c), { state: "deprecated", deprecatedOn: "2026-09-01", sunset: "2030-01-01", successor: "v2" });
+      c.apis![0]!.versions["v2"] = { state: "published", access: { allow: [{ identity: "customers" }] }, routes: [{ match: { path: "/" }, provider: "orders" }] };
+    },
+    at: ["apis", 0, "versions", "v1", "state"],
   },
   "PCL-GOV-005": {
     triggers: (c) => {

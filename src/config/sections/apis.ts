@@ -79,7 +79,12 @@ export type LifecycleState = "draft" | "published" | "deprecated" | "retired";
 export interface ApiVersion {
   /** Where the version is in its lifecycle. */
   state: LifecycleState;
-  /** When the version was deprecated (sent in the `Deprecation` header). Defaults to the sunset date. */
+  /**
+   * When the version was deprecated, or will be: a deprecated version's responses carry this day
+   * in a `Deprecation` header (RFC 9745, as Unix seconds), and a future day announces the
+   * deprecation ahead. Without it a deprecated version sends no `Deprecation` header, which the
+   * governance pack reports (PCL-GOV-007); the sunset date is a different promise (`Sunset`).
+   */
   deprecatedOn?: IsoDate;
   /** When the version stops being served (sent in the `Sunset` header). */
   sunset?: IsoDate;
