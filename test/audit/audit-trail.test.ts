@@ -256,4 +256,17 @@ describe("change audit", () => {
     expect(text.stdout).toMatch(/edge-1\s+audited\s+\S+/);
     expect(text.stdout).toContain("Listener");
   });
+
+  it("an uncommitted edit is recorded as a dirty work tree, with its own config hash", async () => {
+    writeFileSync(configFile, `# reviewed by nobody yet\n${stringify(config(false))}`);
+    const out = await eventually(
+      () => portcullis("audit", "config", configFile, "--format", "json"),
+      (result) => result.code === 0 && (JSON.parse(result.stdout) as ReturnType<typeof configHistory>).changes.length === 3,
+      "the third change",
+      30_000,
+    );
+    const [latest, nacked, first] = (JSON.parse(out.stdout) as ReturnType<typeof configHistory>).changes;
+    expect(latest).toMatchObject({ version: first!.version, git: { commit: nacked!.git!.commit, dirty: true } });
+    expect(new Set([latest!.configHash, nacked!.configHash, first!.configHash]).size).toBe(3);
+  });
 });
