@@ -9,10 +9,10 @@ import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/r
 import { ExtensionWithMatcherSchema } from "../../generated/envoy/extensions/common/matching/v3/extension_matcher_pb.js";
 import { type ApiKeyAuth, ApiKeyAuthPerRouteSchema, ApiKeyAuthSchema } from "../../generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth_pb.js";
 import { type JwtAuthentication, JwtAuthenticationSchema, type JwtRequirement } from "../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
-import { CertificateValidationContext_TrustChainVerification } from "../../generated/envoy/extensions/transport_sockets/tls/v3/common_pb.js";
 import { type CommonTlsContext, DownstreamTlsContextSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";
 import { JWT_AUTHN_FILTER } from "./principals.ts";
 import { type ConnectionManager, typedConfigOf, unpackAs } from "./resources.ts";
+import { peerValidation } from "./tls-validation.ts";
 
 export const RBAC_FILTER = "envoy.filters.http.rbac";
 const ROUTER_FILTER = "envoy.filters.http.router";
@@ -61,11 +61,8 @@ export function chainFacts(manager: ConnectionManager): ChainFacts {
 }
 
 function clientCertificates(validation: CommonTlsContext["validationContextType"] | undefined): ChainFacts["clientCertificates"] {
-  if (validation?.case === undefined) return "not-requested";
-  if (validation.case === "validationContextSdsSecretConfig") return "verified";
-  const context = validation.case === "validationContext" ? validation.value : validation.case === "combinedValidationContext" ? validation.value.defaultValidationContext : undefined;
-  const anchored = validation.case === "combinedValidationContext" ? validation.value.validationContextSdsSecretConfig !== undefined || context?.trustedCa !== undefined : context?.trustedCa !== undefined;
-  return anchored && context?.trustChainVerification !== CertificateValidationContext_TrustChainVerification.ACCEPT_UNTRUSTED ? "verified" : "unverified";
+  const verdict = peerValidation(validation);
+  return verdict === "none" ? "not-requested" : verdict;
 }
 
 /** The per-filter config that applies to a route: the route's own, else its virtual host's, else its route configuration's. */

@@ -5,14 +5,12 @@
  */
 import type { Cluster } from "../../generated/envoy/config/cluster/v3/cluster_pb.js";
 import type { TransportSocket } from "../../generated/envoy/config/core/v3/base_pb.js";
-import { type CertificateValidationContext, CertificateValidationContext_TrustChainVerification, TlsParameters_TlsProtocol } from "../../generated/envoy/extensions/transport_sockets/tls/v3/common_pb.js";
+import { TlsParameters_TlsProtocol } from "../../generated/envoy/extensions/transport_sockets/tls/v3/common_pb.js";
 import { type UpstreamTlsContext, UpstreamTlsContextSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";
 import type { VerifyExpectations } from "./expectations.ts";
 import { typedConfigOf, unpackAs } from "./resources.ts";
+import { peerValidation } from "./tls-validation.ts";
 import type { Violations } from "./violations.ts";
-
-const checksChain = (context: CertificateValidationContext | undefined, sds: boolean): boolean =>
-  (sds || context?.trustedCa !== undefined) && context?.trustChainVerification !== CertificateValidationContext_TrustChainVerification.ACCEPT_UNTRUSTED;
 
 /** Why this TLS context does not verify the upstream, or undefined when it does. */
 function weakness(tls: UpstreamTlsContext): string | undefined {
@@ -20,12 +18,7 @@ function weakness(tls: UpstreamTlsContext): string | undefined {
   const minimum = common?.tlsParams?.tlsMinimumProtocolVersion ?? TlsParameters_TlsProtocol.TLS_AUTO;
   // TLS_AUTO is TLS 1.2 for a client.
   if (minimum === TlsParameters_TlsProtocol.TLSv1_0 || minimum === TlsParameters_TlsProtocol.TLSv1_1) return "allows TLS below 1.2.";
-  const validation = common?.validationContextType;
-  const verified =
-    validation?.case === "validationContextSdsSecretConfig" ||
-    (validation?.case === "validationContext" && checksChain(validation.value, false)) ||
-    (validation?.case === "combinedValidationContext" && checksChain(validation.value.defaultValidationContext, validation.value.validationContextSdsSecretConfig !== undefined));
-  return verified ? undefined : "has no trust anchor to verify the upstream's certificate against, so any certificate is accepted.";
+  return peerValidation(common?.validationContextType) === "verified" ? undefined : "has no trust anchor to verify the upstream's certificate against, so any certificate is accepted.";
 }
 
 function verifySocket(cluster: Cluster, socket: TransportSocket | undefined, field: string, expected: VerifyExpectations, out: Violations): void {
