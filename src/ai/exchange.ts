@@ -10,6 +10,7 @@
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
 import { costUsd } from "./catalog.ts";
 import { isError, resolveChat, type ResolvedChat } from "./chat-request.ts";
+import { resolveEmbeddings } from "./embeddings-request.ts";
 import { immediateResponse, phaseResponse, readHeaders } from "./ext-proc-messages.ts";
 import type { AiGatewayRuntime } from "./gateways.ts";
 import { type Admission, admit, type BudgetHold, settle, settledUsage } from "./budgets/admission.ts";
@@ -64,6 +65,8 @@ export class AiExchange {
   readonly #started: number;
   #caller: Caller = { requestId: "" };
   #routed: Routed | undefined;
+  /** The request is for the embeddings endpoint rather than chat completions. */
+  #embeddings = false;
   #status = 0;
   #body: ResponseBody | undefined;
   #recorded = false;
@@ -104,7 +107,8 @@ export class AiExchange {
     if (!runtime) return fail({ status: 503, type: "server_error", message: "The AI gateway is not loaded on this processor yet.", code: "gateway_not_loaded" });
     const path = (headers.get(":path") ?? "").split("?")[0];
     if (path === `${runtime.basePath}/models`) return immediateResponse(200, modelList(runtime));
-    if (path !== `${runtime.basePath}/chat/completions`) return fail({ status: 404, type: "invalid_request_error", message: `Unknown AI endpoint ${path}.`, code: "unknown_url" });
+    this.#embeddings = path === `${runtime.basePath}/embeddings`;
+    if (path !== `${runtime.basePath}/chat/completions` && !this.#embeddings) return fail({ status: 404, type: "invalid_request_error", message: `Unknown AI endpoint ${path}.`, code: "unknown_url" });
     if (endOfStream) return fail({ status: 400, type: "invalid_request_error", message: "The request has no body: send the chat completion request as JSON." });
     const names = runtime.identityHeaders;
     const optional = (key: keyof Omit<Caller, "requestId" | "team">, header: string) => (headers.get(header) ? { [key]: headers.get(header) } : {});
@@ -123,9 +127,9 @@ export class AiExchange {
 
   #requestBody(body: Uint8Array): ProcessingResponse | Promise<ProcessingResponse> {
     const runtime = this.#runtime!;
-    const resolved = resolveChat(body, runtime);
+    const resolved: (ResolvedChat & { readonly adapter?: ProviderAdapter }) | OpenAiError = this.#embeddings ? resolveEmbeddings(body, runtime) : resolveChat(body, runtime);
     if (isError(resolved)) return fail(resolved);
-    const adapter = ADAPTERS[resolved.provider.api];
+    const adapter = resolved.adapter ?? ADAPTERS[resolved.provider.api];
     const key = resolved.provider.apiKey ? new TextDecoder().decode(resolved.provider.apiKey.reveal()).trim() : undefined;
     const native = adapter.request(resolved.chat, { model: resolved.model.model, ...(resolved.model.maxTokens ? { maxTokens: resolved.model.maxTokens } : {}) }, key || undefined, resolved.provider);
     if ("status" in native) return fail(native);

@@ -5,7 +5,7 @@
  */
 import { isIP } from "node:net";
 import { catalogProvider } from "../ai/catalog.ts";
-import { DEFAULT_AZURE_API_VERSION, upstreamPaths } from "../ai/providers/upstream-path.ts";
+import { DEFAULT_AZURE_API_VERSION, embeddingsPath, upstreamPaths } from "../ai/providers/upstream-path.ts";
 import type { GatewayConfig, LlmProvider } from "../config/types.ts";
 import type { AiAwsSigningIR, AiProviderIR, ClusterIR } from "./ir.ts";
 import type { Reporter } from "./report.ts";
@@ -54,6 +54,8 @@ export interface ResolvedLlmProvider {
   readonly cluster: ClusterIR;
   /** The provider's chat endpoint (`/v1/chat/completions`), or one per path its models take (`/v1beta/models/gemini-2.5-flash:generateContent`). */
   readonly upstreams: readonly LlmUpstream[];
+  /** The same for the embeddings endpoint; none where the provider cannot embed (Anthropic, Bedrock Converse). */
+  readonly embeddingUpstreams: readonly LlmUpstream[];
   /** The Host header the provider expects (`api.openai.com`, `127.0.0.1:8080`). */
   readonly hostHeader: string;
   readonly timeoutMs: number;
@@ -148,6 +150,7 @@ export function resolveLlmProvider(name: string, provider: LlmProvider, config: 
     provider: ir,
     cluster: llmCluster(name, provider, url, report),
     upstreams: chatPath ? [{ path: `${url.pathPrefix}${chatPath}` }] : upstreamPaths(ir, modelsOf(name, config)).map((path) => ({ selector: path, path: `${url.pathPrefix}${path}` })),
+    embeddingUpstreams: embeddingUpstreams(ir, url.pathPrefix, modelsOf(name, config)),
     hostHeader: url.hostHeader,
     timeoutMs: durationOr(provider.timeouts?.request, DEFAULT_LLM_REQUEST_TIMEOUT_MS, report, ["providers", name, "timeouts", "request"]),
   };
@@ -168,4 +171,11 @@ function awsSigning(name: string, provider: LlmProvider, url: NonNullable<Return
   const secretAccessKey = readSecret(credentials.secretAccessKey, source, report, [...path, "secretAccessKey"]);
   const sessionToken = credentials.sessionToken ? readSecret(credentials.sessionToken, source, report, [...path, "sessionToken"]) : undefined;
   return { region: provider.region, host: url.hostHeader, pathPrefix: url.pathPrefix, accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/** OpenAI's one embeddings path, or one per model where the path names it (Azure, Gemini); none for providers that cannot embed. */
+function embeddingUpstreams(provider: AiProviderIR, pathPrefix: string, models: readonly string[]): LlmUpstream[] {
+  if (provider.api === "openai") return [{ path: `${pathPrefix}/embeddings` }];
+  const paths = [...new Set(models.map((model) => embeddingsPath(provider, model)).filter((path) => path !== undefined))].sort();
+  return paths.map((path) => ({ selector: path, path: `${pathPrefix}${path}` }));
 }

@@ -8,7 +8,7 @@ import { isPriced } from "../ai/catalog.ts";
 import { AI_UPSTREAM_PATH_HEADER } from "../ai/providers/upstream-path.ts";
 import type { AiGateway, GatewayConfig, LlmProvider } from "../config/types.ts";
 import { reportUnsupportedAi } from "./ai-unsupported.ts";
-import type { AccessIR, AiBudgetIR, AiIR, AiModelIR, AiProcessorAddressIR, ClusterIR, RouteIR } from "./ir.ts";
+import type { AccessIR, AiBudgetIR, AiIR, AiModelIR, AiProcessorAddressIR, AiRouteIR, ClusterIR, RouteIR } from "./ir.ts";
 import { joinPath } from "./paths.ts";
 import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
@@ -95,7 +95,7 @@ function resolveModels(ai: AiGateway, providers: Readonly<Record<string, Resolve
 function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string[], providers: readonly ResolvedLlmProvider[]): RouteIR[] {
   const common = { api: AI_API, version: "-", hostnames, lifecycle: { state: "published" as const }, access };
   const chatPath = `${basePath}/chat/completions`;
-  const entry = (name: string, path: string, method: "GET" | "POST", endpoint: "chat" | "models"): RouteIR => ({
+  const entry = (name: string, path: string, method: "GET" | "POST", endpoint: AiRouteIR["endpoint"]): RouteIR => ({
     ...common,
     id: `${AI_API}.${name}`,
     name,
@@ -103,21 +103,30 @@ function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string
     action: { kind: "ai-processor" },
     ai: { endpoint },
   });
+  const embeddingsPath = `${basePath}/embeddings`;
+  const providerRoutes = (endpoint: "chat" | "embeddings", path: string, upstreamsOf: (p: ResolvedLlmProvider) => ResolvedLlmProvider["upstreams"]) =>
+    providers.flatMap((resolved) =>
+      upstreamsOf(resolved).map(({ selector, path: upstreamPath }, index): RouteIR => {
+        const { provider, hostHeader, timeoutMs } = resolved;
+        const name = `${endpoint}.${provider.name}${selector === undefined ? "" : `.${index}`}`;
+        return {
+          ...common,
+          id: `${AI_API}.${name}`,
+          name,
+          // A path that depends on the model (Gemini, Azure, Bedrock) is selected by a second header: one route per path, all known here.
+          match: { kind: "exact", path, methods: ["POST"], headers: [{ name: AI_ROUTE_HEADER, value: provider.name }, ...(selector === undefined ? [] : [{ name: AI_UPSTREAM_PATH_HEADER, value: selector }])] },
+          // The route, not the processor, rewrites the path: a path changed before the route cache is cleared would match no route.
+          action: { kind: "forward", cluster: provider.cluster, timeoutMs, rewrite: { prefix: upstreamPath, host: hostHeader } },
+          ai: { endpoint, provider: provider.name },
+        };
+      }),
+    );
   return [
     entry("chat", chatPath, "POST", "chat"),
+    entry("embeddings", embeddingsPath, "POST", "embeddings"),
     entry("models", `${basePath}/models`, "GET", "models"),
-    ...providers.flatMap(({ provider, upstreams, hostHeader, timeoutMs }) =>
-      upstreams.map(({ selector, path: upstreamPath }, index): RouteIR => ({
-        ...common,
-        id: `${AI_API}.chat.${provider.name}${selector === undefined ? "" : `.${index}`}`,
-        name: `chat.${provider.name}${selector === undefined ? "" : `.${index}`}`,
-        // A path that depends on the model (Gemini, Azure, Bedrock) is selected by a second header: one route per path, all known here.
-        match: { kind: "exact", path: chatPath, methods: ["POST"], headers: [{ name: AI_ROUTE_HEADER, value: provider.name }, ...(selector === undefined ? [] : [{ name: AI_UPSTREAM_PATH_HEADER, value: selector }])] },
-        // The route, not the processor, rewrites the path: a path changed before the route cache is cleared would match no route.
-        action: { kind: "forward", cluster: provider.cluster, timeoutMs, rewrite: { prefix: upstreamPath, host: hostHeader } },
-        ai: { endpoint: "chat", provider: provider.name },
-      })),
-    ),
+    ...providerRoutes("chat", chatPath, (p) => p.upstreams),
+    ...providerRoutes("embeddings", embeddingsPath, (p) => p.embeddingUpstreams),
   ];
 }
 

@@ -14,7 +14,7 @@ export const AI_REQUEST_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 export function aiRouteFields(route: RouteIR) {
   if (!route.ai) return {};
   return {
-    ...(route.ai.endpoint === "chat" ? { requestBodyBufferLimit: BigInt(AI_REQUEST_BODY_LIMIT_BYTES) } : {}),
+    ...(route.ai.endpoint !== "models" ? { requestBodyBufferLimit: BigInt(AI_REQUEST_BODY_LIMIT_BYTES) } : {}),
     ...(route.ai.provider ? { requestHeadersToRemove: route.match.headers.some((header) => header.name === AI_UPSTREAM_PATH_HEADER) ? [AI_ROUTE_HEADER, AI_UPSTREAM_PATH_HEADER] : [AI_ROUTE_HEADER] } : {}),
   };
 }

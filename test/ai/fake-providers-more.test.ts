@@ -18,7 +18,7 @@ let bedrock: FakeBedrock;
 const AWS = { accessKeyId: "AKIDFAKEBEDROCK", secretAccessKey: "fake/secret+key" };
 
 beforeAll(async () => {
-  gemini = await startFakeGemini({ apiKey: "AIza-fake-gemini" });
+  gemini = await startFakeGemini({ apiKey: "AIza-fake-gemini", models: ["gemini-2.5-flash", "gemini-embedding-001"] });
   azure = await startFakeAzureOpenAi({ apiKey: "fake-azure-key", deployments: { "prod-mini": "gpt-4o-mini" } });
   bedrock = await startFakeBedrock({ ...AWS, region: "us-east-1" });
 });
@@ -78,6 +78,12 @@ describe("the fake Gemini, through the official @google/genai client", () => {
     expect(followUp.text).toBe("Echo: weather?");
   });
 
+  it("embeds several texts in one batchEmbedContents call", async () => {
+    const answer = await client().models.embedContent({ model: "gemini-embedding-001", contents: ["one", "two"], config: { outputDimensionality: 4 } });
+    expect(answer.embeddings?.map((e) => e.values?.length)).toEqual([4, 4]);
+    expect(gemini.requests.at(-1)!.path).toBe("/v1beta/models/gemini-embedding-001:batchEmbedContents");
+  });
+
   it("raises the client's errors with Google's statuses", async () => {
     await expect(client().models.generateContent({ model: "gemini-nope", contents: "x" })).rejects.toMatchObject({ status: 404 });
     await expect(client("wrong").models.generateContent({ model: "gemini-2.5-flash", contents: "x" })).rejects.toBeInstanceOf(ApiError);
@@ -102,6 +108,12 @@ describe("the fake Azure OpenAI, through the official openai package's AzureOpen
     expect(chunks[0]?.choices).toEqual([]);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Echo: one two");
     expect(chunks.at(-1)?.usage?.completion_tokens).toBe(3);
+  });
+
+  it("embeds at the deployment's embeddings path", async () => {
+    const answer = await client().embeddings.create({ model: "text-embedding-3-small", input: ["one", "two"] });
+    expect(answer.data.map((d) => d.embedding.length)).toEqual([8, 8]);
+    expect(azure.requests.at(-1)!.path).toBe("/openai/deployments/prod-mini/embeddings?api-version=2024-10-21");
   });
 
   it("raises the client's typed errors", async () => {

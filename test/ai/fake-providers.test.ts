@@ -52,6 +52,14 @@ describe("the fake OpenAI, through the official openai client", () => {
     expect(final.choices[0]?.message.tool_calls?.[0]?.function.arguments).toBe('{"city":"Paris"}');
   });
 
+  it("embeds texts, as base64 (the client's default) or floats", async () => {
+    const answer = await client().embeddings.create({ model: "gpt-4o-mini", input: ["one", "two"] });
+    expect(answer.data.map((d) => d.embedding.length)).toEqual([8, 8]);
+    const floats = await client().embeddings.create({ model: "gpt-4o-mini", input: "one", encoding_format: "float" });
+    expect(floats.data[0]?.embedding.map((v) => Math.fround(v))).toEqual(answer.data[0]?.embedding);
+    expect(floats.usage.prompt_tokens).toBe(1);
+  });
+
   it("lists models, and raises the client's typed errors", async () => {
     const models = await client().models.list();
     expect(models.data.map((m) => m.id)).toEqual(["gpt-4o-mini", "gpt-4o"]);

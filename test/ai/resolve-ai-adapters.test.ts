@@ -44,7 +44,7 @@ ai:
 `);
     expect(found(result)).toEqual([]);
     const ir = result.ir!;
-    const routes = ir.routes.filter((r) => r.ai?.provider).map((r) => [r.id, r.match.headers.map((h) => h.value).join(" "), r.action.kind === "forward" ? r.action.rewrite : undefined]);
+    const routes = ir.routes.filter((r) => r.ai?.provider && r.ai.endpoint === "chat").map((r) => [r.id, r.match.headers.map((h) => h.value).join(" "), r.action.kind === "forward" ? r.action.rewrite : undefined]);
     expect(routes).toEqual(expect.arrayContaining([
       ["@ai.chat.gem.0", "gem /v1beta/models/gemini-2.5-flash:generateContent", { prefix: "/v1beta/models/gemini-2.5-flash:generateContent", host: "generativelanguage.googleapis.com" }],
       ["@ai.chat.gem.1", "gem /v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", { prefix: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", host: "generativelanguage.googleapis.com" }],
@@ -53,6 +53,13 @@ ai:
       ["@ai.chat.br.1", "br /model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse-stream", { prefix: "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse-stream", host: "bedrock-runtime.eu-west-3.amazonaws.com" }],
     ]));
     expect(routes).toHaveLength(5);
+    // Embeddings: Azure at the deployment's path, Gemini's batchEmbedContents; Bedrock Converse has no embeddings endpoint.
+    const embeddings = ir.routes.filter((r) => r.ai?.provider && r.ai.endpoint === "embeddings").map((r) => [r.id, r.action.kind === "forward" ? r.action.rewrite?.prefix : undefined]);
+    expect(embeddings).toEqual(expect.arrayContaining([
+      ["@ai.embeddings.az.0", "/openai/deployments/prod-mini/embeddings?api-version=2025-01-01-preview"],
+      ["@ai.embeddings.gem.0", "/v1beta/models/gemini-2.5-flash:batchEmbedContents"],
+    ]));
+    expect(embeddings).toHaveLength(2);
     expect(ir.clusters.find((c) => c.name === "br")).toMatchObject({ endpoints: [{ host: "bedrock-runtime.eu-west-3.amazonaws.com", port: 443 }], tls: { sni: "bedrock-runtime.eu-west-3.amazonaws.com", expectedSans: ["bedrock-runtime.eu-west-3.amazonaws.com"] } });
     expect(ir.clusters.find((c) => c.name === "gem")).toMatchObject({ tls: { sni: "generativelanguage.googleapis.com" } });
     expect(ir.ai?.providers.find((p) => p.name === "br")?.aws).toMatchObject({ region: "eu-west-3", host: "bedrock-runtime.eu-west-3.amazonaws.com", pathPrefix: "" });

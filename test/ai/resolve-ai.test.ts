@@ -43,6 +43,8 @@ ai:
     expect(ir.routes.filter((r) => r.ai).map((r) => [r.id, r.match.path, r.action.kind, r.access.kind])).toEqual([
       ["@ai.chat.oai", "/ai/v1/chat/completions", "forward", "identities"],
       ["@ai.chat", "/ai/v1/chat/completions", "ai-processor", "identities"],
+      ["@ai.embeddings.oai", "/ai/v1/embeddings", "forward", "identities"],
+      ["@ai.embeddings", "/ai/v1/embeddings", "ai-processor", "identities"],
       ["@ai.models", "/ai/v1/models", "ai-processor", "identities"],
     ]);
     expect(ir.clusters.find((c) => c.name === "oai")).toMatchObject({ discovery: "logical-dns", endpoints: [{ host: "api.openai.com", port: 443 }], tls: { sni: "api.openai.com", expectedSans: ["api.openai.com"] } });

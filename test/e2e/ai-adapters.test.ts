@@ -21,15 +21,17 @@ import { type RunningEnvoy, startEnvoy } from "../support/envoy.ts";
 import { type FakeAzureOpenAi, startFakeAzureOpenAi } from "../support/fake-providers/azure-openai.ts";
 import { type FakeBedrock, startFakeBedrock } from "../support/fake-providers/bedrock.ts";
 import { type FakeGemini, startFakeGemini } from "../support/fake-providers/gemini.ts";
+import { type FakeOpenAi, startFakeOpenAi } from "../support/fake-providers/openai.ts";
 import { freePorts } from "../support/ports.ts";
 
 const secret = (prefix: string) => `${prefix}${randomBytes(18).toString("base64url")}`;
-const KEYS = { app: secret("gw-app-"), gemini: secret("AIza"), azure: secret("az-"), awsId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`, awsSecret: secret("aws/") };
+const KEYS = { app: secret("gw-app-"), openai: secret("sk-proj-"), gemini: secret("AIza"), azure: secret("az-"), awsId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`, awsSecret: secret("aws/") };
 const BEDROCK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0";
 
 let gemini: FakeGemini;
 let azure: FakeAzureOpenAi;
 let bedrock: FakeBedrock;
+let openai: FakeOpenAi;
 let processor: AiProcessor;
 let envoy: RunningEnvoy;
 let baseUrl: string;
@@ -43,6 +45,7 @@ function config(ports: { listener: number; processor: number }): GatewayConfig {
     providers: {
       gem: { type: "gemini", baseUrl: gemini.origin, apiKey: { env: "GEMINI_KEY" }, plaintext },
       az: { type: "azure-openai", baseUrl: azure.origin, apiKey: { env: "AZURE_KEY" }, apiVersion: "2024-10-21", deployments: { "gpt-4o-mini": "prod-mini" }, plaintext },
+      oai: { type: "openai", baseUrl: `${openai.origin}/v1`, apiKey: { env: "OPENAI_KEY" }, plaintext },
       br: { type: "bedrock", baseUrl: bedrock.origin, region: "us-east-1", awsCredentials: { accessKeyId: { env: "AWS_ID" }, secretAccessKey: { env: "AWS_SECRET" } }, plaintext },
     },
     ai: {
@@ -52,19 +55,22 @@ function config(ports: { listener: number; processor: number }): GatewayConfig {
         flash: { targets: [{ provider: "gem", model: "gemini-2.5-flash" }] },
         mini: { targets: [{ provider: "az", model: "gpt-4o-mini" }] },
         haiku: { targets: [{ provider: "br", model: BEDROCK_MODEL }], maxTokens: 200 },
+        "gemini-embed": { targets: [{ provider: "gem", model: "gemini-embedding-001" }] },
+        "openai-embed": { targets: [{ provider: "oai", model: "text-embedding-3-small" }] },
       },
     },
   };
 }
 
 beforeAll(async () => {
-  gemini = await startFakeGemini({ apiKey: KEYS.gemini });
+  gemini = await startFakeGemini({ apiKey: KEYS.gemini, models: ["gemini-2.5-flash", "gemini-embedding-001"] });
+  openai = await startFakeOpenAi({ apiKey: KEYS.openai, models: ["text-embedding-3-small"] });
   azure = await startFakeAzureOpenAi({ apiKey: KEYS.azure, deployments: { "prod-mini": "gpt-4o-mini" } });
   bedrock = await startFakeBedrock({ accessKeyId: KEYS.awsId, secretAccessKey: KEYS.awsSecret, region: "us-east-1" });
   const [listener, processorPort] = await freePorts(2);
   const gateways = new AiGateways();
   processor = await startAiProcessor({ address: { kind: "tcp", host: "127.0.0.1", port: processorPort! }, gateways, deps: { usage: { record: (entry) => void usage.push(entry) }, price: () => 0 }, log: silentLogger });
-  const env = { APP_KEYS: KEYS.app, GEMINI_KEY: KEYS.gemini, AZURE_KEY: KEYS.azure, AWS_ID: KEYS.awsId, AWS_SECRET: KEYS.awsSecret };
+  const env = { APP_KEYS: KEYS.app, OPENAI_KEY: KEYS.openai, GEMINI_KEY: KEYS.gemini, AZURE_KEY: KEYS.azure, AWS_ID: KEYS.awsId, AWS_SECRET: KEYS.awsSecret };
   const { snapshot, ir, diagnostics } = compileGateway(config({ listener: listener!, processor: processorPort! }), undefined, { env });
   if (!snapshot || !ir) throw new Error(`the config does not compile: ${JSON.stringify(diagnostics)}`);
   gateways.apply(ir);
@@ -75,7 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await envoy?.stop();
   await processor?.close();
-  await Promise.all([gemini?.close(), azure?.close(), bedrock?.close()]);
+  await Promise.all([gemini?.close(), azure?.close(), bedrock?.close(), openai?.close()]);
 });
 
 const client = () => new OpenAI({ apiKey: KEYS.app, baseURL: baseUrl, maxRetries: 0 });
@@ -158,5 +164,39 @@ describe("credentials and errors", () => {
   it("records usage per request with the provider and model", () => {
     expect(usage.filter((r) => r.status === 200).map((r) => r.provider)).toEqual(expect.arrayContaining(["gem", "az", "br"]));
     expect(usage.find((r) => r.provider === "br" && r.stream)).toMatchObject({ model: BEDROCK_MODEL, outputTokens: 4, usageReported: true });
+  });
+});
+
+describe("the OpenAI embeddings API", () => {
+  it.each([
+    { alias: "openai-embed", requests: () => openai.requests, path: "/v1/embeddings", credential: () => ["authorization", `Bearer ${KEYS.openai}`] },
+    { alias: "mini", requests: () => azure.requests, path: "/openai/deployments/prod-mini/embeddings?api-version=2024-10-21", credential: () => ["api-key", KEYS.azure] },
+    { alias: "gemini-embed", requests: () => gemini.requests, path: "/v1beta/models/gemini-embedding-001:batchEmbedContents", credential: () => ["x-goog-api-key", KEYS.gemini] },
+  ])("embeds through $alias, as the client's default base64 and as floats", async ({ alias, requests, path, credential }) => {
+    requests().length = 0;
+    const answer = await client().embeddings.create({ model: alias, input: ["one", "two"] });
+    expect(answer.object).toBe("list");
+    expect(answer.data.map((d) => [d.index, d.embedding.length])).toEqual([[0, 8], [1, 8]]);
+    const floats = await client().embeddings.create({ model: alias, input: "one", encoding_format: "float" });
+    expect(floats.data[0]!.embedding.map((v) => Math.fround(v))).toEqual(answer.data[0]!.embedding);
+    const seen = requests()[0]!;
+    expect(seen.path).toBe(path);
+    const [header, value] = credential();
+    expect(seen.headers[header!]).toBe(value);
+    expectClean(seen.headers);
+  });
+
+  it("sends Gemini one embedding request per input, and refuses aliases whose provider cannot embed before any upstream call", async () => {
+    expect(gemini.requests.at(-1)!.json).toEqual({ requests: [{ model: "models/gemini-embedding-001", content: { parts: [{ text: "one" }] } }] });
+    bedrock.requests.length = 0;
+    const refused = await client().embeddings.create({ model: "haiku", input: "x" }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ param: "model", code: "model_not_supported" });
+    expect(bedrock.requests).toEqual([]);
+  });
+
+  it("records embeddings usage: the provider's counts, or an estimate where Gemini reports none", () => {
+    expect(usage.filter((r) => r.provider === "oai").at(-1)).toMatchObject({ alias: "openai-embed", inputTokens: 1, outputTokens: 0, usageReported: true });
+    expect(usage.filter((r) => r.provider === "gem" && r.alias === "gemini-embed").at(-1)).toMatchObject({ status: 200, usageReported: false });
   });
 });

@@ -27,6 +27,18 @@ export function upstreamPath(provider: Pick<AiProviderIR, "api" | "azure">, mode
   }
 }
 
+/** The embeddings path below the base URL where it depends on the model, or undefined where one path serves every model (OpenAI). */
+export function embeddingsPath(provider: Pick<AiProviderIR, "api" | "azure">, model: string): string | undefined {
+  switch (provider.api) {
+    case "gemini":
+      return `/v1beta/models/${encodeURIComponent(model)}:batchEmbedContents`;
+    case "azure-openai":
+      return (upstreamPath(provider, model, false) ?? "").replace(/\/chat\/completions\?/, "/embeddings?");
+    default:
+      return undefined;
+  }
+}
+
 /** Every path a provider's models can take (streamed and not), sorted: one provider route each. */
 export function upstreamPaths(provider: Pick<AiProviderIR, "api" | "azure">, models: readonly string[]): string[] {
   const paths = new Set(models.flatMap((model) => [upstreamPath(provider, model, false), upstreamPath(provider, model, true)]).filter((path) => path !== undefined));

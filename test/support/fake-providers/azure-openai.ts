@@ -1,6 +1,6 @@
 /**
  * A fake Azure OpenAI resource on 127.0.0.1, faithful to what the official `openai` package's
- * AzureOpenAI client speaks: chat completions at `/openai/deployments/{deployment}/chat/completions`
+ * AzureOpenAI client speaks: chat completions (and embeddings) at `/openai/deployments/{deployment}/chat/completions`
  * with a required `api-version` query, the key in `api-key`, OpenAI's bodies and chunks plus
  * Azure's content filter results (a stream's first chunk holds only the prompt's), and Azure's
  * error bodies. Answers are the fake OpenAI's (echoes); every request is recorded.
@@ -8,7 +8,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { type Chat, completion, streamEvents } from "./openai.ts";
-import { type FakeServer, type RecordedRequest, sendEvents, sendJson, startFakeServer } from "./server.ts";
+import { type FakeServer, openAiEmbeddings, type RecordedRequest, sendEvents, sendJson, startFakeServer } from "./server.ts";
 
 export interface FakeAzureOpenAi extends FakeServer {
   failNext(status: number, body: unknown): void;
@@ -17,7 +17,7 @@ export interface FakeAzureOpenAi extends FakeServer {
 const API_VERSIONS = ["2024-06-01", "2024-10-21", "2025-01-01-preview", "2025-04-01-preview"];
 const FILTERS = { hate: { filtered: false, severity: "safe" }, self_harm: { filtered: false, severity: "safe" }, sexual: { filtered: false, severity: "safe" }, violence: { filtered: false, severity: "safe" } };
 const PROMPT_FILTERS = [{ prompt_index: 0, content_filter_results: FILTERS }];
-const PATH = /^\/openai\/deployments\/([^/?]+)\/chat\/completions(?:\?(.*))?$/;
+const PATH = /^\/openai\/deployments\/([^/?]+)\/(chat\/completions|embeddings)(?:\?(.*))?$/;
 const azureError = (code: string, message: string) => ({ error: { code, message } });
 
 /** Azure's stream: the prompt filter chunk first, then OpenAI's chunks, each choice with its filter results. */
@@ -43,13 +43,17 @@ export async function startFakeAzureOpenAi(options: { apiKey: string; deployment
     }
     const match = PATH.exec(request.path);
     if (request.method !== "POST" || !match) return sendJson(res, 404, azureError("404", "Resource not found"));
-    const version = new URLSearchParams(match[2] ?? "").get("api-version");
+    const version = new URLSearchParams(match[3] ?? "").get("api-version");
     if (!version) return sendJson(res, 404, azureError("404", "Resource not found"));
     if (!API_VERSIONS.includes(version)) return sendJson(res, 400, azureError("BadRequest", "API version not supported"));
     const model = options.deployments[decodeURIComponent(match[1]!)];
     if (!model) return sendJson(res, 404, azureError("DeploymentNotFound", "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again."));
     const failure = failures.shift();
     if (failure) return sendJson(res, failure.status, failure.body);
+    if (match[2] === "embeddings") {
+      const body = request.json as { input?: unknown; encoding_format?: unknown } | undefined;
+      return sendJson(res, 200, openAiEmbeddings(body?.input, model, body?.encoding_format));
+    }
     const chat = request.json as Chat | undefined;
     if (!chat || !Array.isArray(chat.messages) || chat.messages.length === 0) return sendJson(res, 400, { error: { message: "'messages' is a required property", type: "invalid_request_error", param: null, code: null } });
     const id = `chatcmpl-azure${++count}`;

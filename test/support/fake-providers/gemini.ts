@@ -9,7 +9,7 @@
  * is recorded. test/ai/fake-providers-more.test.ts drives it with `@google/genai`.
  */
 import type { ServerResponse } from "node:http";
-import { type FakeServer, type RecordedRequest, sendEvents, sendJson, startFakeServer, tokens } from "./server.ts";
+import { type FakeServer, fakeEmbedding, type RecordedRequest, sendEvents, sendJson, startFakeServer, tokens } from "./server.ts";
 
 export interface FakeGemini extends FakeServer {
   failNext(status: number, body: unknown): void;
@@ -93,7 +93,17 @@ function streamEvents(request: Request, model: string, id: string): string[] {
   });
 }
 
-const PATH = /^\/v1beta\/models\/([^/:?]+):(generateContent|streamGenerateContent)(\?.*)?$/;
+const PATH = /^\/v1beta\/models\/([^/:?]+):(generateContent|streamGenerateContent|batchEmbedContents)(\?.*)?$/;
+
+/** batchEmbedContents: one vector per request, each naming the model of the path. */
+function embeddings(body: unknown, model: string): { status: number; body: unknown } {
+  const requests = (body as { requests?: { model?: string; content?: { parts?: Part[] }; outputDimensionality?: number }[] } | undefined)?.requests;
+  if (!Array.isArray(requests) || requests.length === 0) return { status: 400, body: googleError(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: requests is not specified") };
+  const wrong = requests.findIndex((request) => request.model !== `models/${model}`);
+  if (wrong >= 0) return { status: 400, body: googleError(400, "INVALID_ARGUMENT", `* BatchEmbedContentsRequest.requests[${wrong}].model: model must be models/${model}.`) };
+  const vectors = requests.map((request) => ({ values: fakeEmbedding((request.content?.parts ?? []).map((part) => part.text ?? "").join(""), request.outputDimensionality ?? 8) }));
+  return { status: 200, body: { embeddings: vectors } };
+}
 
 export async function startFakeGemini(options: { apiKey: string; models?: string[] }): Promise<FakeGemini> {
   const failures: { status: number; body: unknown }[] = [];
@@ -110,6 +120,10 @@ export async function startFakeGemini(options: { apiKey: string; models?: string
     if (failure) return sendJson(res, failure.status, failure.body);
     const [, model, method, query] = match;
     if (!models.includes(model!)) return sendJson(res, 404, googleError(404, "NOT_FOUND", `models/${model} is not found for API version v1beta, or is not supported for generateContent.`));
+    if (method === "batchEmbedContents") {
+      const answer = embeddings(request.json, model!);
+      return sendJson(res, answer.status, answer.body);
+    }
     const problem = invalid(request.json);
     if (problem) return sendJson(res, 400, googleError(400, "INVALID_ARGUMENT", problem));
     const body = request.json as Request;

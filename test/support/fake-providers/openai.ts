@@ -1,12 +1,13 @@
 /**
  * A fake OpenAI API on 127.0.0.1, faithful to the wire format the official client reads: chat
  * completions (whole and streamed as server-sent events, with the usage chunk when
- * stream_options.include_usage asks for it, tool calls), the model list, and error bodies. It
+ * stream_options.include_usage asks for it, tool calls), embeddings (floats or base64), the model
+ * list, and error bodies. It
  * answers deterministically (echoing the last user message) and records every request.
  * test/ai/fake-providers.test.ts drives it with the official `openai` client.
  */
 import type { ServerResponse } from "node:http";
-import { type FakeServer, lastUserText, type RecordedRequest, sendEvents, sendJson, startFakeServer, tokens } from "./server.ts";
+import { type FakeServer, lastUserText, openAiEmbeddings, type RecordedRequest, sendEvents, sendJson, startFakeServer, tokens } from "./server.ts";
 
 export interface FakeOpenAi extends FakeServer {
   /** The next chat request gets this status and body instead of an answer. */
@@ -103,6 +104,11 @@ export async function startFakeOpenAi(options: { apiKey: string; models?: string
     }
     if (request.method === "GET" && request.path === "/v1/models") {
       return sendJson(res, 200, { object: "list", data: models.map((id) => ({ id, object: "model", created: CREATED, owned_by: "system" })) });
+    }
+    if (request.method === "POST" && request.path === "/v1/embeddings") {
+      const body = request.json as { model?: string; input?: unknown; encoding_format?: unknown } | undefined;
+      if (!body?.model || !models.includes(body.model)) return sendJson(res, 404, error(`The model \`${body?.model}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found"));
+      return sendJson(res, 200, openAiEmbeddings(body.input, body.model, body.encoding_format), RESPONSE_HEADERS);
     }
     if (request.method !== "POST" || request.path !== "/v1/chat/completions") return sendJson(res, 404, error(`Invalid URL (${request.method} ${request.path})`, "invalid_request_error", null));
     const failure = failures.shift();

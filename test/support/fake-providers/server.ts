@@ -89,3 +89,23 @@ export function lastUserText(messages: unknown): string {
 
 /** A deterministic token count: words. */
 export const tokens = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+
+/** A deterministic embedding of a text: `dimensions` values in [-1, 1] derived from its characters. */
+export function fakeEmbedding(text: string, dimensions = 8): number[] {
+  return Array.from({ length: dimensions }, (_, i) => {
+    let sum = i + 1;
+    for (const char of text) sum = (sum * 31 + char.charCodeAt(0)) % 1000;
+    return Math.round((sum / 500 - 1) * 1000) / 1000;
+  });
+}
+
+/** OpenAI's embeddings answer: floats, or base64 of little-endian float32 (what the openai client asks for by default). */
+export function openAiEmbeddings(input: unknown, model: string, format: unknown) {
+  const texts = typeof input === "string" ? [input] : Array.isArray(input) ? input.map(String) : [];
+  const data = texts.map((text, index) => {
+    const values = fakeEmbedding(text);
+    return { object: "embedding", index, embedding: format === "base64" ? Buffer.from(new Float32Array(values).buffer).toString("base64") : values };
+  });
+  const promptTokens = texts.reduce((sum, text) => sum + tokens(text), 0);
+  return { object: "list", data, model, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } };
+}
