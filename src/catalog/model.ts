@@ -33,6 +33,8 @@ export interface CatalogApi {
   readonly owner: string;
   readonly description?: string;
   readonly versions: readonly CatalogVersion[];
+  /** Routes outside every version (`apis[].unversioned`: health checks and the like). */
+  readonly unversioned: readonly CatalogRoute[];
   readonly openapi?: OpenApiSummary;
   /** Access granted by reviewed change (`access.grants`): who holds it, on which version, until when. */
   readonly grants: readonly CatalogGrant[];
@@ -137,6 +139,7 @@ function catalogApi(api: ApiIR, ir: GatewayIR, matrix: AccessMatrix, openapi: Re
       // A retired version's catch-all answers 410: its badge says so, it has no route to call.
       routes: ir.routes.filter((route) => route.api === api.name && route.version === version.name && !route.ai && route.action.kind !== "gone").map((route) => catalogRoute(route, ir, matrix)),
     })),
+    unversioned: ir.routes.filter((route) => route.api === api.name && route.unversioned).map((route) => catalogRoute(route, ir, matrix)),
     ...(document ? { openapi: document } : {}),
     grants: ir.grants
       .filter((grant) => grant.api === api.name)

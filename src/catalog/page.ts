@@ -30,9 +30,12 @@ function routeRows(route: CatalogRoute): string {
     .join("\n");
 }
 
+const routeTable = (routes: readonly CatalogRoute[]): string =>
+  `<table><thead><tr><th>Method</th><th>Path</th><th>URL</th><th>Who may call</th><th>Rate limits</th></tr></thead><tbody>\n${routes.map(routeRows).join("\n")}\n</tbody></table>`;
+
 function version(v: CatalogVersion): string {
   const table = v.routes.length
-    ? `<table><thead><tr><th>Method</th><th>Path</th><th>URL</th><th>Who may call</th><th>Rate limits</th></tr></thead><tbody>\n${v.routes.map(routeRows).join("\n")}\n</tbody></table>`
+    ? routeTable(v.routes)
     : `<p class="muted">${v.state === "draft" ? "Draft: not served yet." : v.state === "retired" ? "Retired: every request answers 410 Gone." : "No routes served."}</p>`;
   return `<div class="version" data-version="${esc(v.name)}"><strong>${esc(v.name)}</strong> ${lifecycle(v)}\n${table}</div>`;
 }
@@ -56,7 +59,7 @@ function grants(api: CatalogApi): string {
 
 /** Lower-case text the search matches: names, team, description, paths, states and callers. */
 function searchText(api: CatalogApi): string {
-  const parts = [api.name, api.owner, api.description ?? "", ...api.grants.map((g) => g.grantee), ...api.versions.flatMap((v) => [v.name, v.state, ...v.routes.flatMap((r) => [r.path, r.id, ...r.access.flatMap((a) => a.allowed)])])];
+  const parts = [api.name, api.owner, api.description ?? "", ...api.grants.map((g) => g.grantee), ...[...api.versions, { name: "unversioned", state: "", routes: api.unversioned }].flatMap((v) => [v.name, v.state, ...v.routes.flatMap((r) => [r.path, r.id, ...r.access.flatMap((a) => a.allowed)])])];
   return parts.join(" ").toLowerCase();
 }
 
@@ -66,6 +69,7 @@ function apiArticle(gateway: string, api: CatalogApi): string {
 ${api.description ? `<p>${esc(api.description)}</p>` : ""}<p class="muted">Owned by ${esc(api.owner)}</p>
 ${openapi(api)}
 ${api.versions.map(version).join("\n")}
+${api.unversioned.length ? `<div class="version" data-version="-"><strong>Unversioned</strong> <span class="muted">served at the base path, outside every version</span>\n${routeTable(api.unversioned)}</div>` : ""}
 ${grants(api)}
 </article>`;
 }

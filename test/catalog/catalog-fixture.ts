@@ -42,6 +42,9 @@ apis:
     owner: team-warehouse
     description: Stock levels per warehouse.
     basePath: /stock
+    unversioned:
+      access: { public: { reason: load balancers probe it } }
+      routes: [{ name: health, match: { path: /health, methods: [GET] }, provider: orders }]
     versions:
       v1:
         state: published

@@ -14,7 +14,7 @@ async function catalogOf(file: string) {
   return { compiled, ...buildCatalog([{ ir: compiled.ir!, file: compiled.file, ...(compiled.locate ? { locate: compiled.locate } : {}) }]) };
 }
 
-const routesOf = (data: CatalogData) => data.gateways.flatMap((g) => g.teams.flatMap((t) => t.apis.flatMap((a) => a.versions.flatMap((v) => v.routes))));
+const routesOf = (data: CatalogData) => data.gateways.flatMap((g) => g.teams.flatMap((t) => t.apis.flatMap((a) => [...a.versions.flatMap((v) => v.routes), ...a.unversioned])));
 
 describe("API catalog", () => {
   it("groups APIs by owning team, with every version's lifecycle and the OpenAPI operations", async () => {
@@ -37,6 +37,7 @@ describe("API catalog", () => {
     const stock = gateway!.teams[1]!.apis[0]!;
     expect(stock.versions.map((v) => [v.name, v.state, v.routes.length])).toEqual([["v0", "retired", 0], ["v1", "published", 1]]);
     expect(stock.versions[1]!.routes[0]).toMatchObject({ path: "/v1/stock/{sku}", publicReason: "stock levels are published on the shop anyway", urls: ["http://shop.example:18443/v1/stock/{sku}"] });
+    expect(stock.unversioned.map((route) => [route.id, route.path, route.publicReason])).toEqual([["stock.-.health", "/stock/health", "load balancers probe it"]]);
     const create = routesOf(data).find((route) => route.id === "orders.v2.create")!;
     expect(create.rateLimits).toEqual(["5 requests per second in total, per Envoy"]);
   });
