@@ -2,8 +2,8 @@
  * The AI processor's own 429s (a budget or per-minute limit refused the request) keep the
  * OpenAI-shaped body and Retry-After it wrote: OpenAI clients read `error.message` and `error.code`,
  * and would get problem+json from the gateway's generic 429 mapper. Only local replies are mapped,
- * so a provider's own 429 passes untouched anyway; on the chat path, the processor is the only
- * filter that answers 429 itself.
+ * so a provider's own 429 passes untouched anyway; on the chat and embeddings paths, the processor
+ * is the only filter that answers 429 itself.
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AccessLogFilterSchema } from "../../generated/envoy/config/accesslog/v3/accesslog_pb.js";
@@ -13,12 +13,13 @@ import { escapeRegex } from "./proto.ts";
 
 type Filter = MessageInitShape<typeof AccessLogFilterSchema>;
 
-function pathIs(path: string): Filter {
-  return { filterSpecifier: { case: "headerFilter", value: { header: { name: ":path", headerMatchSpecifier: { case: "stringMatch", value: { matchPattern: { case: "safeRegex", value: { regex: `^${escapeRegex(path)}(\\?.*)?$` } } } } } } } };
+function pathIsOneOf(paths: readonly string[]): Filter {
+  const regex = `^(${paths.map(escapeRegex).join("|")})(\\?.*)?$`;
+  return { filterSpecifier: { case: "headerFilter", value: { header: { name: ":path", headerMatchSpecifier: { case: "stringMatch", value: { matchPattern: { case: "safeRegex", value: { regex } } } } } } } };
 }
 
 /** A mapper that matches and changes nothing: the first matching mapper is the only one applied. */
 export function aiReplyMappers(ir: GatewayIR) {
   if (!ir.ai) return [];
-  return [{ filter: { filterSpecifier: { case: "andFilter" as const, value: { filters: [statusIs(429), pathIs(`${ir.ai.basePath}/chat/completions`)] } } } }];
+  return [{ filter: { filterSpecifier: { case: "andFilter" as const, value: { filters: [statusIs(429), pathIsOneOf([`${ir.ai.basePath}/chat/completions`, `${ir.ai.basePath}/embeddings`])] } } } }];
 }
