@@ -6,7 +6,7 @@
  */
 import type { AccessMatrix } from "../access/matrix.ts";
 import { costUsd } from "../ai/catalog.ts";
-import type { ApiIR, GatewayIR, ListenerIR, RateLimitIR, RouteIR } from "../model/ir.ts";
+import type { ApiIR, GatewayIR, GrantIR, ListenerIR, RateLimitIR, RouteIR } from "../model/ir.ts";
 import type { OpenApiSummary } from "./openapi.ts";
 
 export interface CatalogData {
@@ -40,16 +40,8 @@ export interface CatalogApi {
   readonly grants: readonly CatalogGrant[];
 }
 
-export interface CatalogGrant {
-  readonly grantee: string;
-  readonly version: string;
-  readonly routes?: readonly string[];
-  readonly requester: string;
-  readonly approver: string;
-  readonly reason: string;
-  readonly expires: string;
-  readonly active: boolean;
-}
+/** A grant as the catalog shows it: the IR's, without its position in the config. */
+export type CatalogGrant = Omit<GrantIR, "index">;
 
 export interface CatalogVersion {
   readonly name: string;
@@ -141,18 +133,7 @@ function catalogApi(api: ApiIR, ir: GatewayIR, matrix: AccessMatrix, openapi: Re
     })),
     unversioned: ir.routes.filter((route) => route.api === api.name && route.unversioned).map((route) => catalogRoute(route, ir, matrix)),
     ...(document ? { openapi: document } : {}),
-    grants: ir.grants
-      .filter((grant) => grant.api === api.name)
-      .map((grant) => ({
-        grantee: grant.grantee,
-        version: grant.version,
-        ...(grant.routes ? { routes: grant.routes } : {}),
-        requester: grant.requester,
-        approver: grant.approver,
-        reason: grant.reason,
-        expires: grant.expires,
-        active: grant.active,
-      })),
+    grants: ir.grants.filter((grant) => grant.api === api.name).map(({ index: _position, ...grant }) => grant),
   };
 }
 

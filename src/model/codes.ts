@@ -10,7 +10,7 @@ export const COMPILE_CODES = {
   PCL4005: "Duration or date cannot be read",
   PCL4006: "Config does not have the structure the compiler needs",
   PCL4007: "JWKS URL is not https",
-  PCL4012: "Deprecated version without a date: no Deprecation header",
+  PCL4012: "Deprecated version without a date: no Deprecation header (no longer emitted: policy rule PCL-GOV-007 reports it)",
   // PCL4030–PCL4039: identities and access rules.
   PCL4030: "API key list is unusable (no key, a key shared by two consumers, a character a header cannot carry)",
   PCL4031: "API-key consumer name used by two identities",
