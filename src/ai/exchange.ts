@@ -11,6 +11,9 @@ import type { ProcessingRequest, ProcessingResponse } from "../../generated/envo
 import { costUsd } from "./catalog.ts";
 import { isError, resolveChat, type ResolvedChat } from "./chat-request.ts";
 import { resolveEmbeddings } from "./embeddings-request.ts";
+import { resolveMessages } from "./messages-request.ts";
+import type { AnthropicClientHeaders } from "./providers/anthropic-passthrough.ts";
+import { ANTHROPIC_MESSAGES_PATH } from "./providers/upstream-path.ts";
 import { immediateResponse, phaseResponse, readHeaders } from "./ext-proc-messages.ts";
 import type { AiGatewayRuntime } from "./gateways.ts";
 import { type Admission, admit, type BudgetHold, settle, settledUsage } from "./budgets/admission.ts";
@@ -50,6 +53,9 @@ interface Routed extends ResolvedChat {
   readonly clientWantsUsage: boolean;
 }
 
+/** The endpoints whose requests go to a provider, and their paths below the base path. */
+const ENDPOINTS = ["chat", "embeddings", "messages"] as const;
+const ENDPOINT_PATHS: Readonly<Record<(typeof ENDPOINTS)[number], string>> = { chat: "/chat/completions", embeddings: "/embeddings", messages: ANTHROPIC_MESSAGES_PATH };
 const catalogPrice = (provider: AiProviderIR, model: string, usage: Usage) => costUsd(provider.catalog, model, usage);
 const fail = (error: OpenAiError) => immediateResponse(error.status, errorBody(error));
 /** Server-sent events in a chunk of the translated stream: each ends with a blank line, and chunks hold whole events. */
@@ -65,8 +71,10 @@ export class AiExchange {
   readonly #started: number;
   #caller: Caller = { requestId: "" };
   #routed: Routed | undefined;
-  /** The request is for the embeddings endpoint rather than chat completions. */
-  #embeddings = false;
+  /** Which endpoint the request is for. */
+  #endpoint: (typeof ENDPOINTS)[number] | undefined;
+  /** The API version and betas an Anthropic client asked for (Messages passthrough). */
+  #anthropicClient: AnthropicClientHeaders = {};
   #status = 0;
   #body: ResponseBody | undefined;
   #recorded = false;
@@ -107,8 +115,10 @@ export class AiExchange {
     if (!runtime) return fail({ status: 503, type: "server_error", message: "The AI gateway is not loaded on this processor yet.", code: "gateway_not_loaded" });
     const path = (headers.get(":path") ?? "").split("?")[0];
     if (path === `${runtime.basePath}/models`) return immediateResponse(200, modelList(runtime));
-    this.#embeddings = path === `${runtime.basePath}/embeddings`;
-    if (path !== `${runtime.basePath}/chat/completions` && !this.#embeddings) return fail({ status: 404, type: "invalid_request_error", message: `Unknown AI endpoint ${path}.`, code: "unknown_url" });
+    this.#endpoint = ENDPOINTS.find((endpoint) => path === `${runtime.basePath}${ENDPOINT_PATHS[endpoint]}`);
+    const [version, beta] = [headers.get("anthropic-version"), headers.get("anthropic-beta")];
+    this.#anthropicClient = { ...(version ? { version } : {}), ...(beta ? { beta } : {}) };
+    if (!this.#endpoint) return fail({ status: 404, type: "invalid_request_error", message: `Unknown AI endpoint ${path}.`, code: "unknown_url" });
     if (endOfStream) return fail({ status: 400, type: "invalid_request_error", message: "The request has no body: send the chat completion request as JSON." });
     const names = runtime.identityHeaders;
     const optional = (key: keyof Omit<Caller, "requestId" | "team">, header: string) => (headers.get(header) ? { [key]: headers.get(header) } : {});
@@ -127,7 +137,8 @@ export class AiExchange {
 
   #requestBody(body: Uint8Array): ProcessingResponse | Promise<ProcessingResponse> {
     const runtime = this.#runtime!;
-    const resolved: (ResolvedChat & { readonly adapter?: ProviderAdapter }) | OpenAiError = this.#embeddings ? resolveEmbeddings(body, runtime) : resolveChat(body, runtime);
+    const resolved: (ResolvedChat & { readonly adapter?: ProviderAdapter }) | OpenAiError =
+      this.#endpoint === "embeddings" ? resolveEmbeddings(body, runtime) : this.#endpoint === "messages" ? resolveMessages(body, runtime, this.#anthropicClient) : resolveChat(body, runtime);
     if (isError(resolved)) return fail(resolved);
     const adapter = resolved.adapter ?? ADAPTERS[resolved.provider.api];
     const key = resolved.provider.apiKey ? new TextDecoder().decode(resolved.provider.apiKey.reveal()).trim() : undefined;

@@ -430,7 +430,7 @@ export interface AuditStoreIR {
 
 /** What an AI route is: which endpoint of the OpenAI-style API, and for provider routes, the provider. */
 export interface AiRouteIR {
-  readonly endpoint: "chat" | "embeddings" | "models";
+  readonly endpoint: "chat" | "embeddings" | "messages" | "models";
   /** Provider routes: the processor selects one by setting the provider header (ai.routeHeader) and clearing the route cache. */
   readonly provider?: string;
 }

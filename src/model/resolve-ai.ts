@@ -5,7 +5,7 @@
  * filter on. What the processor cannot do yet is refused with a located error (ai-unsupported.ts).
  */
 import { isPriced } from "../ai/catalog.ts";
-import { AI_UPSTREAM_PATH_HEADER } from "../ai/providers/upstream-path.ts";
+import { AI_UPSTREAM_PATH_HEADER, ANTHROPIC_MESSAGES_PATH } from "../ai/providers/upstream-path.ts";
 import type { AiGateway, GatewayConfig, LlmProvider } from "../config/types.ts";
 import { reportUnsupportedAi } from "./ai-unsupported.ts";
 import type { AccessIR, AiBudgetIR, AiIR, AiModelIR, AiProcessorAddressIR, AiRouteIR, ClusterIR, RouteIR } from "./ir.ts";
@@ -104,7 +104,7 @@ function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string
     ai: { endpoint },
   });
   const embeddingsPath = `${basePath}/embeddings`;
-  const providerRoutes = (endpoint: "chat" | "embeddings", path: string, upstreamsOf: (p: ResolvedLlmProvider) => ResolvedLlmProvider["upstreams"]) =>
+  const providerRoutes = (endpoint: "chat" | "embeddings" | "messages", path: string, upstreamsOf: (p: ResolvedLlmProvider) => ResolvedLlmProvider["upstreams"]) =>
     providers.flatMap((resolved) =>
       upstreamsOf(resolved).map(({ selector, path: upstreamPath }, index): RouteIR => {
         const { provider, hostHeader, timeoutMs } = resolved;
@@ -121,12 +121,16 @@ function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string
         };
       }),
     );
+  const messagesPath = `${basePath}${ANTHROPIC_MESSAGES_PATH}`;
   return [
     entry("chat", chatPath, "POST", "chat"),
     entry("embeddings", embeddingsPath, "POST", "embeddings"),
+    entry("messages", messagesPath, "POST", "messages"),
     entry("models", `${basePath}/models`, "GET", "models"),
     ...providerRoutes("chat", chatPath, (p) => p.upstreams),
     ...providerRoutes("embeddings", embeddingsPath, (p) => p.embeddingUpstreams),
+    // Anthropic's own Messages API goes where the chat route of an Anthropic provider goes.
+    ...providerRoutes("messages", messagesPath, (p) => (p.provider.api === "anthropic" ? p.upstreams : [])),
   ];
 }
 

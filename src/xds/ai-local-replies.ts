@@ -2,11 +2,12 @@
  * The AI processor's own 429s (a budget or per-minute limit refused the request) keep the
  * OpenAI-shaped body and Retry-After it wrote: OpenAI clients read `error.message` and `error.code`,
  * and would get problem+json from the gateway's generic 429 mapper. Only local replies are mapped,
- * so a provider's own 429 passes untouched anyway; on the chat and embeddings paths, the processor
- * is the only filter that answers 429 itself.
+ * so a provider's own 429 passes untouched anyway; on the chat, embeddings and Messages paths, the
+ * processor is the only filter that answers 429 itself.
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AccessLogFilterSchema } from "../../generated/envoy/config/accesslog/v3/accesslog_pb.js";
+import { ANTHROPIC_MESSAGES_PATH } from "../ai/providers/upstream-path.ts";
 import type { GatewayIR } from "../model/ir.ts";
 import { statusIs } from "./local-replies.ts";
 import { escapeRegex } from "./proto.ts";
@@ -21,5 +22,5 @@ function pathIsOneOf(paths: readonly string[]): Filter {
 /** A mapper that matches and changes nothing: the first matching mapper is the only one applied. */
 export function aiReplyMappers(ir: GatewayIR) {
   if (!ir.ai) return [];
-  return [{ filter: { filterSpecifier: { case: "andFilter" as const, value: { filters: [statusIs(429), pathIsOneOf([`${ir.ai.basePath}/chat/completions`, `${ir.ai.basePath}/embeddings`])] } } } }];
+  return [{ filter: { filterSpecifier: { case: "andFilter" as const, value: { filters: [statusIs(429), pathIsOneOf([`${ir.ai.basePath}/chat/completions`, `${ir.ai.basePath}/embeddings`, `${ir.ai.basePath}${ANTHROPIC_MESSAGES_PATH}`])] } } } }];
 }

@@ -41,6 +41,7 @@ ai:
     expect(found(result)).toEqual([]);
     const ir = result.ir!;
     expect(ir.routes.filter((r) => r.ai).map((r) => [r.id, r.match.path, r.action.kind, r.access.kind])).toEqual([
+      ["@ai.messages", "/ai/v1/anthropic/v1/messages", "ai-processor", "identities"],
       ["@ai.chat.oai", "/ai/v1/chat/completions", "forward", "identities"],
       ["@ai.chat", "/ai/v1/chat/completions", "ai-processor", "identities"],
       ["@ai.embeddings.oai", "/ai/v1/embeddings", "forward", "identities"],

@@ -6,6 +6,7 @@
  * over the Host and path Envoy sent), and never the caller's key.
  */
 import { randomBytes } from "node:crypto";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
@@ -18,6 +19,7 @@ import { toEnvoyJson } from "../../src/envoy/encode.ts";
 import { silentLogger } from "../../src/server/log.ts";
 import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
 import { type RunningEnvoy, startEnvoy } from "../support/envoy.ts";
+import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-providers/anthropic.ts";
 import { type FakeAzureOpenAi, startFakeAzureOpenAi } from "../support/fake-providers/azure-openai.ts";
 import { type FakeBedrock, startFakeBedrock } from "../support/fake-providers/bedrock.ts";
 import { type FakeGemini, startFakeGemini } from "../support/fake-providers/gemini.ts";
@@ -25,13 +27,14 @@ import { type FakeOpenAi, startFakeOpenAi } from "../support/fake-providers/open
 import { freePorts } from "../support/ports.ts";
 
 const secret = (prefix: string) => `${prefix}${randomBytes(18).toString("base64url")}`;
-const KEYS = { app: secret("gw-app-"), openai: secret("sk-proj-"), gemini: secret("AIza"), azure: secret("az-"), awsId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`, awsSecret: secret("aws/") };
+const KEYS = { app: secret("gw-app-"), openai: secret("sk-proj-"), anthropic: secret("sk-ant-api03-"), gemini: secret("AIza"), azure: secret("az-"), awsId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`, awsSecret: secret("aws/") };
 const BEDROCK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0";
 
 let gemini: FakeGemini;
 let azure: FakeAzureOpenAi;
 let bedrock: FakeBedrock;
 let openai: FakeOpenAi;
+let anthropic: FakeAnthropic;
 let processor: AiProcessor;
 let envoy: RunningEnvoy;
 let baseUrl: string;
@@ -46,6 +49,7 @@ function config(ports: { listener: number; processor: number }): GatewayConfig {
       gem: { type: "gemini", baseUrl: gemini.origin, apiKey: { env: "GEMINI_KEY" }, plaintext },
       az: { type: "azure-openai", baseUrl: azure.origin, apiKey: { env: "AZURE_KEY" }, apiVersion: "2024-10-21", deployments: { "gpt-4o-mini": "prod-mini" }, plaintext },
       oai: { type: "openai", baseUrl: `${openai.origin}/v1`, apiKey: { env: "OPENAI_KEY" }, plaintext },
+      claude: { type: "anthropic", baseUrl: anthropic.origin, apiKey: { env: "ANTHROPIC_KEY" }, plaintext },
       br: { type: "bedrock", baseUrl: bedrock.origin, region: "us-east-1", awsCredentials: { accessKeyId: { env: "AWS_ID" }, secretAccessKey: { env: "AWS_SECRET" } }, plaintext },
     },
     ai: {
@@ -57,6 +61,7 @@ function config(ports: { listener: number; processor: number }): GatewayConfig {
         haiku: { targets: [{ provider: "br", model: BEDROCK_MODEL }], maxTokens: 200 },
         "gemini-embed": { targets: [{ provider: "gem", model: "gemini-embedding-001" }] },
         "openai-embed": { targets: [{ provider: "oai", model: "text-embedding-3-small" }] },
+        sonnet: { targets: [{ provider: "claude", model: "claude-sonnet-4-5" }], maxTokens: 500 },
       },
     },
   };
@@ -65,12 +70,13 @@ function config(ports: { listener: number; processor: number }): GatewayConfig {
 beforeAll(async () => {
   gemini = await startFakeGemini({ apiKey: KEYS.gemini, models: ["gemini-2.5-flash", "gemini-embedding-001"] });
   openai = await startFakeOpenAi({ apiKey: KEYS.openai, models: ["text-embedding-3-small"] });
+  anthropic = await startFakeAnthropic({ apiKey: KEYS.anthropic });
   azure = await startFakeAzureOpenAi({ apiKey: KEYS.azure, deployments: { "prod-mini": "gpt-4o-mini" } });
   bedrock = await startFakeBedrock({ accessKeyId: KEYS.awsId, secretAccessKey: KEYS.awsSecret, region: "us-east-1" });
   const [listener, processorPort] = await freePorts(2);
   const gateways = new AiGateways();
   processor = await startAiProcessor({ address: { kind: "tcp", host: "127.0.0.1", port: processorPort! }, gateways, deps: { usage: { record: (entry) => void usage.push(entry) }, price: () => 0 }, log: silentLogger });
-  const env = { APP_KEYS: KEYS.app, OPENAI_KEY: KEYS.openai, GEMINI_KEY: KEYS.gemini, AZURE_KEY: KEYS.azure, AWS_ID: KEYS.awsId, AWS_SECRET: KEYS.awsSecret };
+  const env = { APP_KEYS: KEYS.app, OPENAI_KEY: KEYS.openai, ANTHROPIC_KEY: KEYS.anthropic, GEMINI_KEY: KEYS.gemini, AZURE_KEY: KEYS.azure, AWS_ID: KEYS.awsId, AWS_SECRET: KEYS.awsSecret };
   const { snapshot, ir, diagnostics } = compileGateway(config({ listener: listener!, processor: processorPort! }), undefined, { env });
   if (!snapshot || !ir) throw new Error(`the config does not compile: ${JSON.stringify(diagnostics)}`);
   gateways.apply(ir);
@@ -81,7 +87,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await envoy?.stop();
   await processor?.close();
-  await Promise.all([gemini?.close(), azure?.close(), bedrock?.close(), openai?.close()]);
+  await Promise.all([gemini?.close(), azure?.close(), bedrock?.close(), openai?.close(), anthropic?.close()]);
 });
 
 const client = () => new OpenAI({ apiKey: KEYS.app, baseURL: baseUrl, maxRetries: 0 });
@@ -198,5 +204,41 @@ describe("the OpenAI embeddings API", () => {
   it("records embeddings usage: the provider's counts, or an estimate where Gemini reports none", () => {
     expect(usage.filter((r) => r.provider === "oai").at(-1)).toMatchObject({ alias: "openai-embed", inputTokens: 1, outputTokens: 0, usageReported: true });
     expect(usage.filter((r) => r.provider === "gem" && r.alias === "gemini-embed").at(-1)).toMatchObject({ status: 200, usageReported: false });
+  });
+});
+
+describe("the Anthropic Messages API passthrough, with the official @anthropic-ai/sdk client", () => {
+  const claude = () => new Anthropic({ apiKey: KEYS.app, baseURL: `${baseUrl}/anthropic`, maxRetries: 0 });
+
+  it("answers a message from the alias's Anthropic provider, with the gateway's key and the client's API version", async () => {
+    anthropic.requests.length = 0;
+    const message = await claude().messages.create({ model: "sonnet", max_tokens: 100, system: "be brief", messages: [{ role: "user", content: "hello claude" }] });
+    expect(message).toMatchObject({ type: "message", model: "claude-sonnet-4-5", content: [{ type: "text", text: "Echo: hello claude" }], stop_reason: "end_turn", usage: { output_tokens: 3 } });
+    const seen = anthropic.requests[0]!;
+    expect(seen.path).toBe("/v1/messages");
+    expect(seen.headers["x-api-key"]).toBe(KEYS.anthropic);
+    expect(seen.headers.authorization).toBeUndefined();
+    expect(seen.headers["anthropic-version"]).toBe("2026-10-21");
+    expect(seen.json).toMatchObject({ model: "claude-sonnet-4-5", max_tokens: 100, system: "be brief" });
+    expectClean(seen.headers);
+  });
+
+  it("streams the native events the client assembles, and records the usage", async () => {
+    usage.length = 0;
+    const stream = claude().messages.stream({ model: "sonnet", max_tokens: 100, messages: [{ role: "user", content: "one two" }] });
+    const texts: string[] = [];
+    stream.on("text", (text) => texts.push(text));
+    const final = await stream.finalMessage();
+    expect(texts.join("")).toBe("Echo: one two");
+    expect(final.usage.output_tokens).toBe(3);
+    expect(usage).toEqual([expect.objectContaining({ alias: "sonnet", provider: "claude", stream: true, status: 200, outputTokens: 3, cachedInputTokens: 2, usageReported: true })]);
+  });
+
+  it("refuses aliases of other providers and max_tokens above the alias's cap before any upstream call", async () => {
+    anthropic.requests.length = 0;
+    await expect(claude().messages.create({ model: "flash", max_tokens: 10, messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    await expect(claude().messages.create({ model: "sonnet", max_tokens: 501, messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    await expect(claude().messages.create({ model: "nope", max_tokens: 10, messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    expect(anthropic.requests).toEqual([]);
   });
 });

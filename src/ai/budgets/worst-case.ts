@@ -15,8 +15,8 @@ import { DEFAULT_ANTHROPIC_MAX_TOKENS } from "../providers/anthropic-request.ts"
 const IMAGE_TOKENS = 6_000;
 /** A data URL this long is an encoded image or file, not text the model reads as such. */
 const DATA_URL_MIN = 1_024;
-/** The fields of a request that the model reads as its prompt (`input`: an embeddings request's). */
-const PROMPT_FIELDS = ["messages", "tools", "functions", "tool_choice", "response_format", "input"] as const;
+/** The fields of a request that the model reads as its prompt (`input`: an embeddings request's; `system`: an Anthropic Messages request's). */
+const PROMPT_FIELDS = ["messages", "tools", "functions", "tool_choice", "response_format", "input", "system"] as const;
 
 function promptBytes(value: unknown): number {
   if (typeof value === "string") return value.length >= DATA_URL_MIN && value.startsWith("data:") ? IMAGE_TOKENS : Buffer.byteLength(value);

@@ -10,6 +10,8 @@ import type { AiProviderIR } from "../../model/ir.ts";
 /** The header the processor sets to select the provider route of a request-dependent path; clients' copies are removed on arrival. */
 export const AI_UPSTREAM_PATH_HEADER = "x-portcullis-ai-path";
 export const DEFAULT_AZURE_API_VERSION = "2024-10-21";
+/** Where the Anthropic Messages passthrough is, below the AI base path: `@anthropic-ai/sdk` takes `{gateway}{basePath}/anthropic` as its baseURL. */
+export const ANTHROPIC_MESSAGES_PATH = "/anthropic/v1/messages";
 
 /** The path below the base URL (query included), or undefined where one path serves every request (OpenAI, Anthropic). */
 export function upstreamPath(provider: Pick<AiProviderIR, "api" | "azure">, model: string, stream: boolean): string | undefined {

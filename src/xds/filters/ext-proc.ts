@@ -20,8 +20,9 @@ const MESSAGE_TIMEOUT_MS = 5_000;
  */
 const MODES = {
   chat: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.BUFFERED, responseHeaderMode: Headers.SEND, responseBodyMode: Body.STREAMED, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
-  // Embeddings: like chat, the request whole; the answer (JSON) chunk by chunk.
+  // Embeddings and Anthropic's Messages passthrough: like chat, the request whole, the answer chunk by chunk.
   embeddings: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.BUFFERED, responseHeaderMode: Headers.SEND, responseBodyMode: Body.STREAMED, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
+  messages: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.BUFFERED, responseHeaderMode: Headers.SEND, responseBodyMode: Body.STREAMED, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
   models: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.NONE, responseHeaderMode: Headers.SKIP, responseBodyMode: Body.NONE, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
 } as const;
 
