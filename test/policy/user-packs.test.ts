@@ -56,7 +56,7 @@ const RULE = (when: string, extra = "") =>
 /** A rule that never finds anything (a YAML string, so CEL reads `false`). */
 const NEVER = '"false"';
 
-async function findings(packs: string[]): Promise<Diagnostic[]> {
+async function findings(packs: string[]): Promise<readonly Diagnostic[]> {
   return (await compileGatewayFile(gateway(packs), { secrets: "placeholder", env: {}, today: TODAY })).diagnostics;
 }
 
