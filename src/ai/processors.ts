@@ -3,6 +3,8 @@
  * some gateway's `ai.processor` names, all sharing one registry of gateways, kept in step with
  * every successful compile. A broken edit (no IR) changes nothing, like the control plane.
  */
+import { PerAddressServices } from "../grpc/per-address-services.ts";
+import { grpcAddress } from "../grpc/server.ts";
 import type { AiProcessorAddressIR, GatewayIR } from "../model/ir.ts";
 import type { Logger } from "../server/log.ts";
 import { McpAuditStore } from "../mcp/audit-store.ts";
@@ -22,22 +24,21 @@ export interface AiProcessorsOptions {
 /** The address as written in a config: `host:port` (`[::1]:port`) or `unix:/path`; it keys the servers. */
 export function processorAddressText(address: AiProcessorAddressIR): string {
   if (address.kind === "unix") return `unix:${address.path}`;
-  return `${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
+  return grpcAddress(address.host, address.port);
 }
 
 export class AiProcessors {
   readonly gateways = new AiGateways();
   readonly mcpGateways = new McpGateways();
   readonly #options: AiProcessorsOptions;
-  readonly #servers = new Map<string, Promise<AiProcessor>>();
-  /** Gateway name → the address its processor listens on. */
-  readonly #addresses = new Map<string, string>();
+  readonly #servers: PerAddressServices<AiProcessor>;
   #store: UsageStore | undefined;
   #mcpAuditStore: McpAuditStore | undefined;
   #budgets: BudgetLedgers | undefined;
 
   constructor(options: AiProcessorsOptions) {
     this.#options = options;
+    this.#servers = new PerAddressServices("AI processor", options.log);
   }
 
   /** Takes a compile's IR; rejects (a UserError) when a processor cannot listen where the config says. */
@@ -48,20 +49,13 @@ export class AiProcessors {
     this.mcpGateways.apply(ir);
     // One processor serves both: MCP alone uses the address the AI section would have.
     const address = ir.ai?.processor.address ?? ir.mcp?.processor.address;
-    const text = address && processorAddressText(address);
-    if (text) this.#addresses.set(ir.name, text);
-    else this.#addresses.delete(ir.name);
-    await this.#stopUnused();
-    if (!address || !text || this.#servers.has(text)) return;
-    const starting = startAiProcessor({ address, gateways: this.gateways, mcp: { gateways: this.mcpGateways, ...this.#mcpAudit() }, deps: { usage: this.#usage(), budgets: this.#ledgers(), onOverrun: (overrun) => this.#options.log.warn("request let through past an audit-mode budget", overrun) }, log: this.#options.log });
-    this.#servers.set(text, starting);
-    try {
-      await starting;
-      this.#options.log.info("AI processor ready", { address: text, gateway: ir.name });
-    } catch (error) {
-      this.#servers.delete(text);
-      throw error;
-    }
+    await this.#servers.use(
+      ir.name,
+      address && {
+        address: processorAddressText(address),
+        start: () => startAiProcessor({ address, gateways: this.gateways, mcp: { gateways: this.mcpGateways, ...this.#mcpAudit() }, deps: { usage: this.#usage(), budgets: this.#ledgers(), onOverrun: (overrun) => this.#options.log.warn("request let through past an audit-mode budget", overrun) }, log: this.#options.log }),
+      },
+    );
   }
 
   #usage(): UsageSink {
@@ -92,22 +86,11 @@ export class AiProcessors {
 
   /** The addresses processors listen on, sorted. */
   addresses(): string[] {
-    return [...this.#servers.keys()].sort();
-  }
-
-  async #stopUnused(): Promise<void> {
-    const used = new Set(this.#addresses.values());
-    for (const [address, server] of this.#servers) {
-      if (used.has(address)) continue;
-      this.#servers.delete(address);
-      await (await server).close();
-    }
+    return this.#servers.addresses();
   }
 
   async close(): Promise<void> {
-    const servers = [...this.#servers.values()];
-    this.#servers.clear();
-    await Promise.all(servers.map(async (server) => (await server).close()));
+    await this.#servers.close();
     this.#store?.close();
     this.#store = undefined;
     this.#mcpAuditStore?.close();

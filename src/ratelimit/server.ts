@@ -1,11 +1,10 @@
 /**
  * The rate-limit service's gRPC server (envoy.service.ratelimit.v3): Envoy's ratelimit filter
- * calls ShouldRateLimit once per request that has a global limit. Plain @grpc/grpc-js: a shared
- * gRPC server helper did not exist in this tree yet when this was written.
+ * calls ShouldRateLimit once per request that has a global limit.
  */
-import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import { status as GrpcStatus, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import type { RateLimitRequest, RateLimitResponse } from "../../generated/envoy/service/ratelimit/v3/rls_pb.js";
-import { listenFailure } from "../errors.ts";
+import { grpcAddress, startGrpcServer } from "../grpc/server.ts";
 import type { Logger } from "../server/log.ts";
 import type { CounterStore } from "./counters.ts";
 import { decide, UnknownDescriptorError } from "./decide.ts";
@@ -54,20 +53,10 @@ export async function startRateLimitService(options: RateLimitServiceOptions): P
     );
   }
 
-  const server = new Server({ "grpc.enable_channelz": 0 });
-  server.addService(rateLimitServiceDefinition, { ShouldRateLimit: shouldRateLimit });
-  const target = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(target, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(listenFailure("the rate-limit service", target, error)) : resolve(bound))),
-  );
-  const address = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
-  return {
-    port,
-    address,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.tryShutdown(() => resolve());
-        setTimeout(() => server.forceShutdown(), 1000).unref();
-      }),
-  };
+  const server = await startGrpcServer({
+    what: "the rate-limit service",
+    address: grpcAddress(options.host, options.port),
+    services: [{ definition: rateLimitServiceDefinition, implementation: { ShouldRateLimit: shouldRateLimit } }],
+  });
+  return { port: server.port, address: grpcAddress(options.host, server.port), close: () => server.close() };
 }
