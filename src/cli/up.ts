@@ -15,6 +15,8 @@ import { envoyVersion, findEnvoy } from "../envoy/binary.ts";
 import { startEnvoyProcess } from "../envoy/process.ts";
 import type { GatewayIR } from "../model/ir.ts";
 import { watchConfigs } from "../server/config-watcher.ts";
+import type { CompileOutcome } from "../server/gateway-registry.ts";
+import { GrantExpiry } from "../server/grant-expiry.ts";
 import { startControlPlane, type ControlPlane } from "../server/control-plane.ts";
 import { createLogger } from "../server/log.ts";
 import { adsBootstrap, DEFAULT_ENVOY_ADMIN_PORT } from "../xds/bootstrap-ads.ts";
@@ -162,6 +164,26 @@ export const upCommand: Command = {
       processes.add(() => audit.close());
       await audit.apply(first);
       for (const address of audit.addresses()) done(`audit receiver on ${address} (portcullis audit reads it)`);
+      const fail = (error: Error) => console.error(`${paint("31", "✗")} ${error.message}`);
+      // Every later compile (an edit, or a grant's expiry) says what it did and goes everywhere the first one went.
+      const recompile = async (path: string | undefined) => {
+        const outcome = await compileForUp(path, cwd, ports);
+        if (outcome.diagnostics.length > 0) process.stderr.write(formatDiagnostics(outcome.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));
+        if (outcome.snapshot) done(`recompiled: version ${outcome.snapshot.version} pushed to Envoy`);
+        else console.log(`${paint("31", "✗")} the config has errors; Envoy keeps the last good config`);
+        return outcome;
+      };
+      const apply = (outcome: CompileOutcome) => {
+        plane.configs.apply(outcome);
+        grants.track(outcome);
+        ai.apply(outcome).catch(fail);
+        limits.apply(outcome).catch(fail);
+        audit.apply(outcome).catch(fail);
+      };
+      // Access grants stop working at their expiry instant, as under serve: the config is recompiled then.
+      const grants = new GrantExpiry(async (path) => apply(await recompile(path)), log);
+      processes.add(async () => grants.close());
+      grants.track(first);
 
       const dir = await mkdtemp(join(tmpdir(), UP_DIR_PREFIX));
       processes.add(() => rm(dir, { recursive: true, force: true }));
@@ -209,19 +231,8 @@ export const upCommand: Command = {
         ? undefined
         : watchConfigs({
             initial: [first],
-            compile: async (path) => {
-              const outcome = await compileForUp(path, cwd, ports);
-              if (outcome.diagnostics.length > 0) process.stderr.write(formatDiagnostics(outcome.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));
-              if (outcome.snapshot) done(`recompiled: version ${outcome.snapshot.version} pushed to Envoy`);
-              else console.log(`${paint("31", "✗")} the edit has errors; Envoy keeps the last good config`);
-              return outcome;
-            },
-            apply: (outcome) => {
-              plane.configs.apply(outcome);
-              ai.apply(outcome).catch((error: Error) => console.error(`${paint("31", "✗")} ${error.message}`));
-              limits.apply(outcome).catch((error: Error) => console.error(`${paint("31", "✗")} ${error.message}`));
-              audit.apply(outcome).catch((error: Error) => console.error(`${paint("31", "✗")} ${error.message}`));
-            },
+            compile: recompile,
+            apply,
             log,
           });
       if (watcher) processes.add(async () => watcher.close());
