@@ -4,6 +4,7 @@
  * by the gateway name Envoy sends in the stream's metadata.
  */
 import type { AiBudgetIR, AiBudgetStoreIR, AiModelIR, AiProviderIR, GatewayIR, IdentityHeadersIR } from "../model/ir.ts";
+import { consumerTeams } from "../model/teams.ts";
 
 export interface AiGatewayRuntime {
   readonly name: string;
@@ -28,7 +29,7 @@ export function aiRuntime(ir: GatewayIR): AiGatewayRuntime | undefined {
     models: new Map(ai.models.map((model) => [model.alias, model])),
     providers: new Map(ai.providers.map((provider) => [provider.name, provider])),
     identityHeaders: ir.identityHeaders,
-    teams: new Map(ir.apiKeyProviders.flatMap((identity) => identity.consumers.flatMap((consumer) => (consumer.team ? [[consumer.name, consumer.team] as const] : [])))),
+    teams: consumerTeams(ir),
     budgets: ai.budgets,
     budgetStore: ai.budgetStore,
   };

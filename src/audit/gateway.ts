@@ -1,6 +1,7 @@
 /** What the access-log receiver needs to know of a gateway, read from its IR. */
 import { claimPath } from "../model/claims.ts";
 import type { GatewayIR } from "../model/ir.ts";
+import { consumerTeams } from "../model/teams.ts";
 import type { AuditGateway } from "./record.ts";
 
 export function auditGateway(ir: GatewayIR): AuditGateway {
@@ -8,6 +9,6 @@ export function auditGateway(ir: GatewayIR): AuditGateway {
     identityHeaders: ir.identityHeaders,
     redactHeaders: new Set(ir.accessLog.redactHeaders),
     jwtSubjects: new Map(ir.jwtProviders.map((jwt) => [jwt.name, claimPath(jwt.claims.subject)])),
-    teams: new Map(ir.apiKeyProviders.flatMap((identity) => identity.consumers.flatMap((consumer) => (consumer.team ? [[consumer.name, consumer.team] as const] : [])))),
+    teams: consumerTeams(ir),
   };
 }

@@ -5,9 +5,8 @@ import { AUDIT_FORMATS, type AuditFormat, renderConfigHistory, renderRequests } 
 import { auditedConfig } from "../audit/settings.ts";
 import { openAuditDatabase } from "../audit/store.ts";
 import { UserError } from "../errors.ts";
-import { retentionMs } from "../model/resolve-audit.ts";
-import { durationMs } from "../model/units.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
+import { sinceTime } from "./since.ts";
 import { formatDiagnostics } from "./format.ts";
 
 const DEFAULT_LIMIT = 100;
@@ -38,15 +37,6 @@ Options:
 Example:
   portcullis audit --api orders --status 4xx --since 1h
   portcullis audit config --format json`;
-
-/** --since as an ISO time: now minus a span, or a date or time as written. */
-function sinceTime(text: string, now: number): string {
-  const span = /^[0-9]+d$/.test(text) ? retentionMs(text) : durationMs(text);
-  if (span !== undefined && span > 0) return new Date(now - span).toISOString();
-  const time = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time.getTime())) throw new UsageError(`--since must be a span like 1h or 7d, or an ISO date or time, got "${text}"`);
-  return time.toISOString();
-}
 
 function positiveInteger(flag: string, text: string): number {
   if (!/^[1-9][0-9]{0,6}$/.test(text)) throw new UsageError(`${flag} must be a whole number from 1, got "${text}"`);

@@ -7,8 +7,8 @@ import { DEFAULT_BUDGET_KEY_PREFIX } from "../model/resolve-ai-budgets.ts";
 import { openUsageDatabase, DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
 import { USAGE_GROUPINGS, type UsageGrouping, usageReport, type UsageRow } from "../ai/usage-report.ts";
 import { UserError } from "../errors.ts";
-import { durationMs } from "../model/units.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
+import { sinceTime } from "./since.ts";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -31,16 +31,6 @@ Options:
 Example:
   portcullis usage --by team --since 2026-12-01
   portcullis usage --budgets`;
-
-/** --since as an ISO time: a date or time as written, or now minus a span. */
-function since(text: string, now: Date): string {
-  const days = /^(\d+)d$/.exec(text);
-  const span = days ? Number(days[1]) * 86_400_000 : durationMs(text);
-  if (span !== undefined && span > 0) return new Date(now.getTime() - span).toISOString();
-  const time = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(text);
-  if (Number.isNaN(time.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new UsageError(`--since must be a date, an ISO time or a span like 24h, got "${text}"`);
-  return time.toISOString();
-}
 
 const COLUMNS = ["requests", "errors", "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", "unpriced"] as const;
 const HEADINGS = ["requests", "errors", "input tokens", "output tokens", "cached", "cost (USD)", "unpriced"];
@@ -86,7 +76,7 @@ export const usageCommand: Command = {
     if (!existsSync(file)) throw new UserError(`no usage recorded at ${file}: the AI processor of serve, up or processor writes it (--usage-db), or name it with --db`);
     const db = openUsageDatabase(file, { readonly: true });
     try {
-      const rows = usageReport(db, { by, ...(values.since ? { since: since(values.since, new Date()) } : {}), ...(values.gateway ? { gateway: values.gateway } : {}) });
+      const rows = usageReport(db, { by, ...(values.since ? { since: sinceTime(values.since, Date.now()) } : {}), ...(values.gateway ? { gateway: values.gateway } : {}) });
       const text = format === "json" ? JSON.stringify(rows, null, 2) : format === "csv" ? csv(rows, by) : rows.length === 0 ? "no usage recorded in that range" : table(rows, by);
       console.log(text);
       return ExitCode.ok;
