@@ -29,8 +29,12 @@ in the current directory (gateway.config.ts or gateway.yaml) is served.
 Options:
   --xds-port N          xDS gRPC port (default ${DEFAULT_XDS_PORT})
   --admin-port N        admin HTTP port for /healthz /readyz /metrics /status (default ${DEFAULT_ADMIN_PORT})
-  --host ADDR           address the xDS port binds to (default 127.0.0.1; admin stays on 127.0.0.1);
+  --host ADDR           address the xDS port binds to (default 127.0.0.1);
                         beyond loopback it needs mTLS (below) or --insecure-xds
+  --admin-host ADDR     address the admin port binds to (default 127.0.0.1); beyond loopback it needs
+                        --expose-admin (e.g. 0.0.0.0 for Kubernetes httpGet probes)
+  --expose-admin        allow a non-loopback --admin-host: /status, /metrics and /catalog (never
+                        secrets) are open to whoever reaches the port; shown on /status as a warning
   --insecure-xds        allow plaintext xDS on a non-loopback --host: logged and shown on /status as a
                         warning; Secrets (TLS keys) are still sent only to loopback peers
   --watch               recompile and push on every config change; a broken edit keeps the last good config
@@ -55,6 +59,8 @@ function parse(args: string[]) {
     "xds-port": { type: "string" },
     "admin-port": { type: "string" },
     host: { type: "string" },
+    "admin-host": { type: "string" },
+    "expose-admin": { type: "boolean" },
     "insecure-xds": { type: "boolean" },
     watch: { type: "boolean" },
     "tls-cert": { type: "string" },
@@ -100,6 +106,9 @@ export const serveCommand: Command = {
     if (values["insecure-xds"] && (values["tls-cert"] || isLoopbackHost(values.host ?? "127.0.0.1"))) {
       throw new UsageError("--insecure-xds only applies to plaintext xDS on a non-loopback --host; it has no effect with mTLS or on loopback, so leave it out");
     }
+    if (values["expose-admin"] && isLoopbackHost(values["admin-host"] ?? "127.0.0.1")) {
+      throw new UsageError("--expose-admin only applies to a non-loopback --admin-host; leave it out");
+    }
     const log = createLogger(logFormat ? { json: logFormat === "json" } : {});
 
     // The config files themselves (not directories): they key the registry and are what --watch watches.
@@ -108,6 +117,8 @@ export const serveCommand: Command = {
     const plane = await startControlPlane({
       ...(values.host ? { host: values.host } : {}),
       ...(values["insecure-xds"] ? { insecureXds: true } : {}),
+      ...(values["admin-host"] ? { adminHost: values["admin-host"] } : {}),
+      ...(values["expose-admin"] ? { exposeAdmin: true } : {}),
       xdsPort: values["xds-port"] ? parsePort("--xds-port", values["xds-port"]) : DEFAULT_XDS_PORT,
       adminPort: values["admin-port"] ? parsePort("--admin-port", values["admin-port"]) : DEFAULT_ADMIN_PORT,
       log,
@@ -153,7 +164,7 @@ export const serveCommand: Command = {
     const watcher = values.watch ? watchConfigs({ initial, compile: (file) => compileGatewayFile(file), apply, log }) : undefined;
     log.info("control plane ready", {
       xds: `${values.host ?? "127.0.0.1"}:${plane.xdsPort}`,
-      admin: `http://127.0.0.1:${plane.adminPort}`,
+      admin: `http://${values["admin-host"] ?? "127.0.0.1"}:${plane.adminPort}`,
       mtls: Boolean(values["tls-cert"]),
       watch: Boolean(values.watch),
       gateways: plane.cache.gateways(),

@@ -19,6 +19,13 @@ export interface ControlPlaneOptions {
   readonly xdsPort?: number;
   /** 0 picks a free port; null disables the admin endpoint. */
   readonly adminPort?: number | null;
+  /** Where the admin endpoint binds (default 127.0.0.1); beyond loopback only with `exposeAdmin`. */
+  readonly adminHost?: string;
+  /**
+   * Serve the admin endpoint beyond loopback (e.g. for Kubernetes httpGet probes): refused unless
+   * this says so, and shown on /status as a warning. It shows status, metrics and the catalog, never secrets.
+   */
+  readonly exposeAdmin?: boolean;
   readonly tls?: XdsTlsOptions;
   /**
    * Serve xDS in plaintext beyond loopback (a `host` that is not loopback, without `tls`): refused
@@ -44,6 +51,18 @@ export interface ControlPlane {
 
 const INSECURE_XDS_WARNING = "xDS is served in plaintext beyond loopback (--insecure-xds): anyone who reaches the port can read every gateway's routes and clusters, or pose as a proxy. Secrets are withheld from non-loopback peers; use mTLS (--tls-cert, --tls-key, --client-ca).";
 
+const EXPOSED_ADMIN_WARNING = "the admin endpoint is served beyond loopback (--expose-admin): anyone who reaches the port can read /status (gateways, their diagnostics, the connected proxies), /metrics and the API catalog. It holds no secrets; keep it to the cluster network (e.g. a NetworkPolicy).";
+
+/** Refuses the admin endpoint beyond loopback unless asked for; returns the warning to show when asked for. */
+function adminExposure(options: ControlPlaneOptions): string | undefined {
+  const host = options.adminHost ?? "127.0.0.1";
+  if (options.adminPort === null || isLoopbackHost(host)) return undefined;
+  if (!options.exposeAdmin) {
+    throw new UserError(`refusing to serve the admin endpoint on ${host}: its status, metrics and catalog would be open to anyone who reaches the port. Bind it to 127.0.0.1, or pass --expose-admin to accept that (it never shows secrets)`);
+  }
+  return EXPOSED_ADMIN_WARNING;
+}
+
 /** Refuses plaintext xDS beyond loopback unless asked for; returns the warning to show when asked for. */
 function plaintextExposure(options: ControlPlaneOptions): string | undefined {
   const host = options.host ?? "127.0.0.1";
@@ -56,8 +75,11 @@ function plaintextExposure(options: ControlPlaneOptions): string | undefined {
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const exposure = plaintextExposure(options);
+  const adminExposed = adminExposure(options);
+  const adminHost = options.adminHost ?? "127.0.0.1";
   const log = options.log ?? createLogger();
   if (exposure) log.warn(exposure, { host: options.host });
+  if (adminExposed) log.warn(adminExposed, { host: adminHost });
   const cache = new SnapshotCache();
   const metrics = new ControlPlaneMetrics({ processMetrics: options.processMetrics ?? true });
   const nodes = new NodeStatusRegistry();
@@ -69,6 +91,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   );
   const status = () => ({
     xds: { host: options.host ?? "127.0.0.1", port: ads.port, mtls: Boolean(options.tls), ...(exposure ? { warning: exposure } : {}) },
+    ...(adminExposed ? { admin: { host: adminHost, warning: adminExposed } } : {}),
     gateways: configs.list().map((config) => ({
       file: config.file,
       gateway: config.gateway ?? null,
@@ -80,10 +103,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   });
   let admin: AdminServer | undefined;
   if (options.adminPort !== null) {
-    // The admin endpoint binds to 127.0.0.1 only: it exposes status and metrics, never to the network.
+    // On 127.0.0.1 unless exposeAdmin says otherwise: status, metrics and the catalog are not the network's business.
     admin = await startAdminServer(
       { ready: () => configs.ready(), status, metrics: metrics.registry, catalog: catalogPage(configs) },
-      { host: "127.0.0.1", port: options.adminPort ?? 0 },
+      { host: adminHost, port: options.adminPort ?? 0 },
     ).catch(async (error: unknown) => {
       await ads.close(); // or the xDS server keeps the process alive after the failure
       throw error;

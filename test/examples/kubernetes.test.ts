@@ -124,10 +124,13 @@ it("every Service and PodDisruptionBudget selects a Deployment's pods, and each 
   }
 });
 
-it("serve's probes ask its admin port for /readyz and /healthz, and it reads the config where the ConfigMap is mounted", () => {
-  const admin = flag(serveContainer, "admin-port");
-  expect(serveContainer.readinessProbe!.exec!.command!.join(" ")).toContain(`http://127.0.0.1:${admin}/readyz`);
-  expect(serveContainer.livenessProbe!.exec!.command!.join(" ")).toContain(`http://127.0.0.1:${admin}/healthz`);
+it("serve's probes httpGet /readyz and /healthz on its admin port, exposed beyond loopback for them, and it reads the config where the ConfigMap is mounted", () => {
+  const admin = Number(flag(serveContainer, "admin-port"));
+  expect(serveContainer.ports).toContainEqual({ name: "admin", containerPort: admin });
+  expect(serveContainer.readinessProbe!.httpGet).toEqual({ path: "/readyz", port: "admin" });
+  expect(serveContainer.livenessProbe!.httpGet).toEqual({ path: "/healthz", port: "admin" });
+  expect(flag(serveContainer, "admin-host")).toBe("0.0.0.0");
+  expect(serveContainer.args).toContain("--expose-admin");
   const configMount = serveContainer.volumeMounts!.find((m) => m.name === "config")!;
   expect(serveContainer.args).toContain(`${configMount.mountPath}/gateway.yaml`);
   expect(serveContainer.ports).toContainEqual({ name: "xds", containerPort: Number(flag(serveContainer, "xds-port")) });
@@ -201,8 +204,9 @@ describe("run as the manifests say", () => {
     const hello = async () => (await rawExchange(listenerPort, request, { responses: 1 })).responses[0];
     const answer = await eventually(hello, (r) => r?.status === 200, "a request through the example's Envoy", 30_000);
     expect(answer!.headers).toContainEqual(["x-backend", "hello"]);
-    const status = (await (await serve.admin("/status"))!.json()) as { xds: { mtls: boolean }; nodes: { nodeId: string; gateway: string; connected: boolean }[] };
+    const status = (await (await serve.admin("/status"))!.json()) as { xds: { mtls: boolean }; admin?: { host: string; warning: string }; nodes: { nodeId: string; gateway: string; connected: boolean }[] };
     expect(status.xds.mtls).toBe(true);
+    expect(status.admin).toMatchObject({ host: "0.0.0.0", warning: expect.stringContaining("--expose-admin") });
     expect(status.nodes).toContainEqual(expect.objectContaining({ nodeId: bootstrap.node.id, gateway: "edge", connected: true }));
   });
 });

@@ -69,6 +69,11 @@ describe("portcullis serve refuses to start, clearly", () => {
     expectClear(await serve([quickstart, "--host", "0.0.0.0", "--insecure-xds", ...tls, "--xds-port", "0", "--admin-port", "0"], dir), /--insecure-xds only applies/);
   });
 
+  it("when the admin endpoint would be served beyond loopback without --expose-admin, or --expose-admin would have no effect", async () => {
+    expectClear(await serve([quickstart, "--admin-host", "0.0.0.0", "--xds-port", "0", "--admin-port", "0"], dir), /refusing to serve the admin endpoint on 0\.0\.0\.0.*--expose-admin/);
+    expectClear(await serve([quickstart, "--expose-admin", "--xds-port", "0", "--admin-port", "0"], dir), /--expose-admin only applies to a non-loopback --admin-host/);
+  });
+
   it("when a TLS file is missing or not PEM", async () => {
     const notPem = join(dir, "not.pem");
     await writeFile(notPem, "hello\n");
