@@ -17,6 +17,7 @@ import { startBackend, type TestBackend } from "../support/backend.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import { stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
+import { ordersV1 } from "../support/orders-api.ts";
 
 const key = () => randomBytes(24).toString("base64url");
 const keys = { acme: [key(), key()], globex: [key()], partner: [key()] };
@@ -52,27 +53,14 @@ function config(): GatewayConfig {
       legacy: { type: "apiKey", from: { query: "api_key" }, consumers: [{ name: "partner-x", keys: { file: "partner.keys" } }] },
     },
     providers: { orders: { type: "service", endpoints: [`127.0.0.1:${backend.port}`], plaintext: { reason: "test backend on the loopback interface" } } },
-    apis: [
-      {
-        name: "orders",
-        owner: "shop",
-        basePath: "/orders",
-        versions: {
-          v1: {
-            state: "published",
-            access: { allow: [{ identity: "partners" }] },
-            routes: [
-              { name: "list", match: { path: "/items", methods: ["GET"] }, provider: "orders" },
-              { name: "refunds", match: { path: "/refunds", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }] } },
-              { name: "legacy", match: { path: "/legacy", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "legacy" }] } },
-              // A key beside an address rule: optional, but a key that is sent must be valid.
-              { name: "lobby", match: { path: "/lobby", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }, { clientCidrs: ["127.0.0.0/8"] }] } },
-              { name: "annex", match: { path: "/annex", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }, { clientCidrs: ["10.0.0.0/8"] }] } },
-            ],
-          },
-        },
-      },
-    ],
+    apis: [ordersV1({ allow: [{ identity: "partners" }] }, [
+      { name: "list", match: { path: "/items", methods: ["GET"] }, provider: "orders" },
+      { name: "refunds", match: { path: "/refunds", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }] } },
+      { name: "legacy", match: { path: "/legacy", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "legacy" }] } },
+      // A key beside an address rule: optional, but a key that is sent must be valid.
+      { name: "lobby", match: { path: "/lobby", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }, { clientCidrs: ["127.0.0.0/8"] }] } },
+      { name: "annex", match: { path: "/annex", methods: ["GET"] }, provider: "orders", access: { allow: [{ identity: "partners", consumers: ["acme"] }, { clientCidrs: ["10.0.0.0/8"] }] } },
+    ])],
   };
 }
 

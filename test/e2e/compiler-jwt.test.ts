@@ -14,6 +14,7 @@ import { startBackend, type TestBackend } from "../support/backend.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import { stopAllEnvoys } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
+import { ordersV1 } from "../support/orders-api.ts";
 
 const ISSUER = "https://auth.test/";
 const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -52,23 +53,10 @@ beforeAll(async () => {
     gateway: { name: "jwt", listeners: [{ name: "web", address: "127.0.0.1", port, hostnames: ["api.test"] }] },
     identities: { staff: { type: "jwt", issuer: ISSUER, audiences: ["orders"], jwks: { file: "jwks.json" }, claims: { roles: "roles" } } },
     providers: { orders: { type: "service", endpoints: [`127.0.0.1:${backend.port}`], plaintext: { reason: "test backend on the loopback interface" } } },
-    apis: [
-      {
-        name: "orders",
-        owner: "shop",
-        basePath: "/orders",
-        versions: {
-          v1: {
-            state: "published",
-            access: { allow: [{ identity: "staff", scopes: ["orders.read"] }] },
-            routes: [
-              { name: "list", match: { path: "/items" }, provider: "orders" },
-              { name: "admin", match: { prefix: "/admin" }, provider: "orders", access: { allow: [{ identity: "staff", roles: ["admin"] }] } },
-            ],
-          },
-        },
-      },
-    ],
+    apis: [ordersV1({ allow: [{ identity: "staff", scopes: ["orders.read"] }] }, [
+      { name: "list", match: { path: "/items" }, provider: "orders" },
+      { name: "admin", match: { prefix: "/admin" }, provider: "orders", access: { allow: [{ identity: "staff", roles: ["admin"] }] } },
+    ])],
   };
   const { diagnostics } = await startCompiledEnvoy(config, { file: join(dir, "gateway.yaml") });
   expect(diagnostics.filter((d) => !isRuleId(d.code))).toEqual([]);

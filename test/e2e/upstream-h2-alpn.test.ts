@@ -15,6 +15,7 @@ import { createTestPki, type TestPki } from "../support/certs.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import { stopAllEnvoys } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
+import { ordersV1 } from "../support/orders-api.ts";
 
 let pki: TestPki;
 let service: Http2SecureServer;
@@ -43,20 +44,7 @@ beforeAll(async () => {
         healthCheck: { path: "/healthz", interval: "1s", timeout: "1s", healthyThreshold: 1, unhealthyThreshold: 1 },
       },
     },
-    apis: [
-      {
-        name: "orders",
-        owner: "shop",
-        basePath: "/orders",
-        versions: {
-          v1: {
-            state: "published",
-            access: { public: { reason: "a public API for the HTTP/2 upstream test" } },
-            routes: [{ name: "list", match: { path: "/", methods: ["GET"] }, provider: "orders" }],
-          },
-        },
-      },
-    ],
+    apis: [ordersV1({ public: { reason: "a public API for the HTTP/2 upstream test" } }, [{ name: "list", match: { path: "/", methods: ["GET"] }, provider: "orders" }])],
   };
   await startCompiledEnvoy(config);
 }, 60_000);
