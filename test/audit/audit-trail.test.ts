@@ -27,6 +27,7 @@ import { eventually } from "../support/http-load.ts";
 import { rsaSigningKey, signedToken } from "../support/jwt-mint.ts";
 import { freePorts } from "../support/ports.ts";
 import { startServe, type ServeProcess } from "../support/serve-process.ts";
+import { shopIdentityApi } from "../support/test-apis.ts";
 
 const ISSUER = "https://sso.test/";
 const SPIFFE = "spiffe://test.example/ns/shop/sa/checkout";
@@ -54,7 +55,6 @@ function git(...args: string[]): string {
 }
 
 function config(extraListener: boolean) {
-  const route = (name: string, access: unknown) => ({ name, match: { path: `/${name}`, methods: ["GET"] }, provider: "shop", access });
   const web = { name: "web", address: "127.0.0.1", port: listenerPort, hostnames: ["api.test"], tls: { certificate: { file: serverTls.certFile }, privateKey: { file: serverTls.keyFile }, clientCertificate: { caCertificate: { file: pki.caFile }, required: false } } };
   return {
     gateway: {
@@ -68,23 +68,7 @@ function config(extraListener: boolean) {
       mesh: { type: "mtls", clients: [{ name: "checkout", spiffeId: SPIFFE }] },
     },
     providers: { shop: { type: "service", endpoints: [`127.0.0.1:${backend.port}`], plaintext: { reason: "test backend on the loopback interface" } } },
-    apis: [
-      {
-        name: "shop",
-        owner: "platform",
-        basePath: "/shop",
-        versions: {
-          v1: {
-            state: "published",
-            routes: [
-              route("staff", { allow: [{ identity: "staff", scopes: ["shop.read"] }, { identity: "mesh" }] }),
-              route("partners", { allow: [{ identity: "partners" }] }),
-              { name: "public", match: { path: "/public", methods: ["GET"] }, provider: "shop", access: { public: { reason: "a public page for the audit test" } } },
-            ],
-          },
-        },
-      },
-    ],
+    apis: [shopIdentityApi("a public page for the audit test")],
     audit: { store: "audit/audit.db", receiver: `127.0.0.1:${receiverPort}`, retention: "7d" },
   };
 }

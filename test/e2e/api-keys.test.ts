@@ -17,7 +17,7 @@ import { startBackend, type TestBackend } from "../support/backend.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import { stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
-import { ordersV1 } from "../support/orders-api.ts";
+import { ordersV1 } from "../support/test-apis.ts";
 
 const key = () => randomBytes(24).toString("base64url");
 const keys = { acme: [key(), key()], globex: [key()], partner: [key()] };

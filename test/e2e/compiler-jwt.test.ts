@@ -14,7 +14,7 @@ import { startBackend, type TestBackend } from "../support/backend.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import { stopAllEnvoys } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
-import { ordersV1 } from "../support/orders-api.ts";
+import { ordersV1 } from "../support/test-apis.ts";
 
 const ISSUER = "https://auth.test/";
 const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });

@@ -11,13 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isRuleId } from "../../src/policy/codes.ts";
-import type { Access, GatewayConfig } from "../../src/config/types.ts";
+import type { GatewayConfig } from "../../src/config/types.ts";
 import { startBackend, type TestBackend } from "../support/backend.ts";
 import { createTestPki, type TestPki } from "../support/certs.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import { rsaSigningKey, signedToken } from "../support/jwt-mint.ts";
 import { stopAllEnvoys, type RunningEnvoy } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
+import { shopIdentityApi } from "../support/test-apis.ts";
 
 const ISSUER = "https://sso.test/";
 const SPIFFE = "spiffe://test.example/ns/shop/sa/checkout";
@@ -71,7 +72,6 @@ beforeAll(async () => {
   port = await freePort();
   writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
   writeFileSync(join(dir, "partner.keys"), `${apiKey}\n`);
-  const route = (name: string, access: Access) => ({ name, match: { path: `/${name}`, methods: ["GET" as const] }, provider: "shop", access });
   const config: GatewayConfig = {
     gateway: {
       name: "identity",
@@ -92,24 +92,7 @@ beforeAll(async () => {
       mesh: { type: "mtls", clients: [{ name: "checkout", spiffeId: SPIFFE }] },
     },
     providers: { shop: { type: "service", endpoints: [`127.0.0.1:${backend.port}`], plaintext: { reason: "test backend on the loopback interface" } } },
-    apis: [
-      {
-        name: "shop",
-        owner: "platform",
-        basePath: "/shop",
-        versions: {
-          v1: {
-            state: "published",
-            routes: [
-              route("staff", { allow: [{ identity: "staff", scopes: ["shop.read"] }, { identity: "mesh" }] }),
-              route("partners", { allow: [{ identity: "partners" }] }),
-              route("office", { allow: [{ clientCidrs: ["127.0.0.0/8"] }] }),
-              { name: "public", match: { path: "/public", methods: ["GET"] }, provider: "shop", access: { public: { reason: "a public page for the identity test" } } },
-            ],
-          },
-        },
-      },
-    ],
+    apis: [shopIdentityApi("a public page for the identity test", { office: { allow: [{ clientCidrs: ["127.0.0.0/8"] }] } })],
   };
   const started = await startCompiledEnvoy(config, { file: join(dir, "gateway.yaml") });
   expect(started.diagnostics.filter((d) => !isRuleId(d.code))).toEqual([]);

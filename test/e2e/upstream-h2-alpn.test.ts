@@ -15,7 +15,7 @@ import { createTestPki, type TestPki } from "../support/certs.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import { stopAllEnvoys } from "../support/envoy.ts";
 import { freePort } from "../support/ports.ts";
-import { ordersV1 } from "../support/orders-api.ts";
+import { ordersV1 } from "../support/test-apis.ts";
 
 let pki: TestPki;
 let service: Http2SecureServer;
