@@ -3,30 +3,13 @@
  * path their models take (selected by the path header the processor sets), the vendor's host with
  * TLS that checks its name, signing inputs for Bedrock, and the settings each type refuses.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { compileGatewayFile } from "../../src/compile.ts";
+import { describe, expect, it } from "vitest";
 import { renderByType } from "../../src/xds/render.ts";
+import { AI_HEAD, APP_KEYS, yamlCompiler } from "../support/yaml-compile.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "portcullis-ai-adapters-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ENV = { APP_KEYS, K: "provider-key-never-printed", AWS_ID: "AKIDNEVERPRINTED", AWS_SECRET: "aws-secret-never-printed" };
 
-const HEAD = `gateway:
-  name: ai
-  listeners: [{ name: web, port: 8080, hostnames: [ai.test] }]
-identities:
-  apps: { type: apiKey, consumers: [{ name: alice, keys: { env: APP_KEYS } }] }
-`;
-const ENV = { APP_KEYS: "app-key-0123456789abcdef", K: "provider-key-never-printed", AWS_ID: "AKIDNEVERPRINTED", AWS_SECRET: "aws-secret-never-printed" };
-
-let count = 0;
-async function compile(yaml: string) {
-  const file = join(dir, `gateway-${++count}.yaml`);
-  writeFileSync(file, HEAD + yaml);
-  return compileGatewayFile(file, { env: ENV });
-}
+const compile = yamlCompiler(AI_HEAD, ENV);
 const found = (result: Awaited<ReturnType<typeof compile>>) => result.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.location?.line]);
 
 describe("gemini, azure-openai and bedrock providers", () => {

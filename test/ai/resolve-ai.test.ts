@@ -2,29 +2,11 @@
  * The `ai` section and LLM providers at compile time: what resolves (routes, clusters, TLS to the
  * provider) and what is refused with a located finding instead of being accepted without effect.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { compileGatewayFile } from "../../src/compile.ts";
+import { describe, expect, it } from "vitest";
 import { renderByType } from "../../src/xds/render.ts";
+import { AI_HEAD, APP_KEYS, yamlCompiler } from "../support/yaml-compile.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "portcullis-ai-resolve-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const HEAD = `gateway:
-  name: ai
-  listeners: [{ name: web, port: 8080, hostnames: [ai.test] }]
-identities:
-  apps: { type: apiKey, consumers: [{ name: alice, keys: { env: APP_KEYS } }] }
-`;
-
-let count = 0;
-async function compile(yaml: string, env: Record<string, string> = {}) {
-  const file = join(dir, `gateway-${++count}.yaml`);
-  writeFileSync(file, HEAD + yaml);
-  return compileGatewayFile(file, { env: { APP_KEYS: "app-key-0123456789abcdef", ...env } });
-}
+const compile = yamlCompiler(AI_HEAD, { APP_KEYS });
 
 /** code, severity and line of each finding (lines counted in the whole file, HEAD included). */
 const found = (result: Awaited<ReturnType<typeof compile>>) => result.diagnostics.map((d) => [d.code, d.severity, d.location?.line]);

@@ -3,15 +3,9 @@
  * API's access rules with the resource as required audience, the metadata documents, the server's
  * cluster with TLS that checks its name, the processor) and what is refused where it is written.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { compileGatewayFile } from "../../src/compile.ts";
+import { describe, expect, it } from "vitest";
 import { renderByType } from "../../src/xds/render.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "portcullis-mcp-resolve-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { APP_KEYS, yamlCompiler } from "../support/yaml-compile.ts";
 
 const HEAD = `gateway:
   name: mcp
@@ -21,12 +15,7 @@ identities:
   apps: { type: apiKey, consumers: [{ name: alice, keys: { env: APP_KEYS } }] }
 `;
 
-let count = 0;
-async function compile(yaml: string, env: Record<string, string> = {}) {
-  const file = join(dir, `gateway-${++count}.yaml`);
-  writeFileSync(file, HEAD + yaml);
-  return compileGatewayFile(file, { env: { APP_KEYS: "app-key-0123456789abcdef", ...env } });
-}
+const compile = yamlCompiler(HEAD, { APP_KEYS });
 
 /** code, severity and line of each finding (lines counted in the whole file, HEAD included). */
 const found = (result: Awaited<ReturnType<typeof compile>>) => result.diagnostics.filter((d) => d.code.startsWith("PCL4")).map((d) => [d.code, d.severity, d.location?.line]);
