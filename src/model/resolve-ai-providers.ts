@@ -11,6 +11,7 @@ import type { AiAwsSigningIR, AiProviderIR, ClusterIR } from "./ir.ts";
 import type { Reporter } from "./report.ts";
 import { DEFAULT_CONNECT_TIMEOUT_MS, durationOr } from "./resolve-clusters.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
+import { parseUpstreamUrl } from "./upstream-url.ts";
 
 /** A whole answer, streamed ones included, must fit the route timeout: models can write for minutes. */
 export const DEFAULT_LLM_REQUEST_TIMEOUT_MS = 300_000;
@@ -62,21 +63,10 @@ export interface ResolvedLlmProvider {
 }
 
 function parseBaseUrl(name: string, text: string, report: Reporter) {
-  const path = ["providers", name, "baseUrl"];
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return undefined; // the config stage reports malformed URLs (PCL3025)
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    report.error("PCL4048", `The baseUrl of provider "${name}" carries ${url.username || url.password ? "credentials" : url.search ? "a query" : "a fragment"}, which the gateway would not send as written.`, path, "Write the URL without user:password@, ?query or #fragment; put the key under apiKey.");
-    return undefined;
-  }
-  const tls = url.protocol === "https:";
-  const port = url.port ? Number(url.port) : tls ? 443 : 80;
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  return { tls, host, port, hostHeader: url.port ? `${url.hostname}:${url.port}` : url.hostname, pathPrefix: url.pathname.replace(/\/+$/, "") };
+  const url = parseUpstreamUrl(text, (carried) =>
+    report.error("PCL4048", `The baseUrl of provider "${name}" carries ${carried}, which the gateway would not send as written.`, ["providers", name, "baseUrl"], "Write the URL without user:password@, ?query or #fragment; put the key under apiKey."),
+  );
+  return url && { ...url, pathPrefix: url.pathname.replace(/\/+$/, "") };
 }
 
 function checkPlaintext(name: string, provider: LlmProvider, tls: boolean, config: GatewayConfig, report: Reporter): void {

@@ -9,6 +9,7 @@ import type { Reporter } from "./report.ts";
 import { DEFAULT_CONNECT_TIMEOUT_MS, durationOr, resolveUpstreamTls } from "./resolve-clusters.ts";
 import type { SecretValue } from "./secret-value.ts";
 import type { SecretSource } from "./secrets.ts";
+import { parseUpstreamUrl } from "./upstream-url.ts";
 
 /** A usable MCP server: its cluster, and what its endpoint route rewrites to. */
 export interface ResolvedMcpServer {
@@ -22,18 +23,10 @@ export interface ResolvedMcpServer {
 }
 
 function parseUrl(name: string, text: string, report: Reporter) {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return undefined; // the config stage reports malformed URLs (PCL3025)
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    report.error("PCL4120", `The URL of MCP server "${name}" carries ${url.username || url.password ? "credentials" : url.search ? "a query" : "a fragment"}, which the gateway would not send as written.`, ["providers", name, "url"], "Write the URL without user:password@, ?query or #fragment; put a token under bearerToken.");
-    return undefined;
-  }
-  const tls = url.protocol === "https:";
-  return { tls, host: url.hostname.replace(/^\[|\]$/g, ""), port: url.port ? Number(url.port) : tls ? 443 : 80, hostHeader: url.host, path: url.pathname || "/" };
+  const url = parseUpstreamUrl(text, (carried) =>
+    report.error("PCL4120", `The URL of MCP server "${name}" carries ${carried}, which the gateway would not send as written.`, ["providers", name, "url"], "Write the URL without user:password@, ?query or #fragment; put a token under bearerToken."),
+  );
+  return url && { ...url, path: url.pathname || "/" };
 }
 
 /** Plaintext needs a reason (or zeroTrust.requireUpstreamTls: false); TLS settings on an http URL, or a reason on an https one, would do nothing. */
