@@ -9,7 +9,7 @@ import { AI_HEAD, APP_KEYS, yamlCompiler } from "../support/yaml-compile.ts";
 
 const ENV = { APP_KEYS, K: "provider-key-never-printed", AWS_ID: "AKIDNEVERPRINTED", AWS_SECRET: "aws-secret-never-printed" };
 
-const compile = yamlCompiler(AI_HEAD, ENV);
+const compile = yamlCompiler(AI_HEAD, { env: ENV });
 const found = (result: Awaited<ReturnType<typeof compile>>) => result.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.location?.line]);
 
 describe("gemini, azure-openai and bedrock providers", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { renderByType } from "../../src/xds/render.ts";
 import { AI_HEAD, APP_KEYS, yamlCompiler } from "../support/yaml-compile.ts";
 
-const compile = yamlCompiler(AI_HEAD, { APP_KEYS });
+const compile = yamlCompiler(AI_HEAD, { env: { APP_KEYS } });
 
 /** code, severity and line of each finding (lines counted in the whole file, HEAD included). */
 const found = (result: Awaited<ReturnType<typeof compile>>) => result.diagnostics.map((d) => [d.code, d.severity, d.location?.line]);

@@ -15,7 +15,7 @@ identities:
   apps: { type: apiKey, consumers: [{ name: alice, keys: { env: APP_KEYS } }] }
 `;
 
-const compile = yamlCompiler(HEAD, { APP_KEYS });
+const compile = yamlCompiler(HEAD, { env: { APP_KEYS } });
 
 /** code, severity and line of each finding (lines counted in the whole file, HEAD included). */
 const found = (result: Awaited<ReturnType<typeof compile>>) => result.diagnostics.filter((d) => d.code.startsWith("PCL4")).map((d) => [d.code, d.severity, d.location?.line]);

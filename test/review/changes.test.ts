@@ -1,14 +1,8 @@
 /** What `diff` says about each kind of change, from two compiled configs (in process: the CLI is covered in diff-cli.test.ts). */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { compileGatewayFile } from "../../src/compile.ts";
+import { describe, expect, it } from "vitest";
 import type { GatewayIR } from "../../src/model/ir.ts";
 import { reviewChanges } from "../../src/review/review.ts";
-
-const work = mkdtempSync(join(tmpdir(), "portcullis-review-changes-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+import { yamlCompiler } from "../support/yaml-compile.ts";
 
 const BASE = `gateway:
   name: changes
@@ -53,11 +47,9 @@ apis:
           - { name: get, match: { template: "/{id}", methods: [GET] }, provider: orders }
 `;
 
-let count = 0;
+const compile = yamlCompiler("", { secrets: "placeholder" });
 async function irOf(yaml: string): Promise<GatewayIR> {
-  const file = join(work, `gateway-${count++}.yaml`);
-  writeFileSync(file, yaml);
-  const result = await compileGatewayFile(file, { secrets: "placeholder" });
+  const result = await compile(yaml);
   expect(result.ir, JSON.stringify(result.diagnostics.filter((d) => d.severity === "error"))).toBeDefined();
   return result.ir!;
 }

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { compileGatewayFile } from "../../src/compile.ts";
 import { locateNearest } from "../../src/config/locate.ts";
 import { shadowingReport } from "../../src/review/shadowing/report.ts";
+import { yamlCompiler } from "../support/yaml-compile.ts";
 
 const work = mkdtempSync(join(tmpdir(), "portcullis-shadowing-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -39,15 +39,13 @@ apis:
 ${routes}`;
 }
 
-let count = 0;
+const compile = yamlCompiler("", { secrets: "placeholder" });
 async function report(yaml: string) {
-  const file = join(work, `gateway-${count++}.yaml`);
-  writeFileSync(file, yaml);
-  const result = await compileGatewayFile(file, { secrets: "placeholder" });
+  const result = await compile(yaml);
   expect(result.ir, JSON.stringify(result.diagnostics)).toBeDefined();
   // Each finding with the config line it is placed at.
   const lines = yaml.split("\n");
-  return shadowingReport(result.ir!).map((finding) => ({ ...finding, at: lines[locateNearest(result.locate!, file, finding.path).line - 1]!.trim() }));
+  return shadowingReport(result.ir!).map((finding) => ({ ...finding, at: lines[locateNearest(result.locate!, result.file, finding.path).line - 1]!.trim() }));
 }
 
 const admin = "{ allow: [{ identity: customers, roles: [admin] }] }";

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import { compileGatewayFile } from "../../src/compile.ts";
+import type { SecretMode } from "../../src/model/secrets.ts";
 
 /** The key of the API-key consumer `alice` of the AI and MCP compile tests' `apps` identity. */
 export const APP_KEYS = "app-key-0123456789abcdef";
@@ -19,14 +20,17 @@ identities:
   apps: { type: apiKey, consumers: [{ name: alice, keys: { env: APP_KEYS } }] }
 `;
 
-/** Call at a test file's top level: the temp dir goes after its tests. `env` is what every compile reads, a compile's own `more` added. */
-export function yamlCompiler(head: string, env: Readonly<Record<string, string>>) {
+/**
+ * Call at a test file's top level: the temp dir goes after its tests. Every compile reads `env`
+ * (a compile's own `more` added) and secrets as `secrets` says (read by default).
+ */
+export function yamlCompiler(head: string, options: { readonly env?: Readonly<Record<string, string>>; readonly secrets?: SecretMode } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "portcullis-yaml-compile-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let count = 0;
   return (yaml: string, more: Readonly<Record<string, string>> = {}) => {
     const file = join(dir, `gateway-${++count}.yaml`);
     writeFileSync(file, head + yaml);
-    return compileGatewayFile(file, { env: { ...env, ...more } });
+    return compileGatewayFile(file, { env: { ...options.env, ...more }, ...(options.secrets ? { secrets: options.secrets } : {}) });
   };
 }
