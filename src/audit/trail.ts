@@ -4,6 +4,8 @@
  * is a fleet's own `portcullis audit-receiver`), every config the control plane starts serving
  * with its provenance, and each rollout step per node (queued by the store: write-behind).
  */
+import { PerAddressServices } from "../grpc/per-address-services.ts";
+import { grpcAddress } from "../grpc/server.ts";
 import type { ControlPlane } from "../server/control-plane.ts";
 import type { Logger } from "../server/log.ts";
 import type { RolloutEvent } from "../server/node-status.ts";
@@ -32,15 +34,14 @@ export class AuditTrail {
   readonly #plane: Pick<ControlPlane, "configs" | "nodes">;
   readonly #stores = new Map<string, AuditStore>();
   readonly #gateways = new Map<string, Served>();
-  readonly #receivers = new Map<string, Promise<AuditReceiver>>();
-  /** Gateway name → the receiver address it logs to, when that is here. */
-  readonly #addresses = new Map<string, string>();
+  readonly #receivers: PerAddressServices<AuditReceiver>;
   /** Provenance work in flight, so close() writes it before the stores close. */
   readonly #pending = new Set<Promise<void>>();
 
   constructor(log: Logger, plane: Pick<ControlPlane, "configs" | "nodes">) {
     this.#log = log;
     this.#plane = plane;
+    this.#receivers = new PerAddressServices("audit receiver", log);
     plane.nodes.observe((event) => this.#rollout(event));
   }
 
@@ -51,37 +52,27 @@ export class AuditTrail {
    */
   async apply(outcome: AuditedCompile): Promise<void> {
     const ir = outcome.ir;
-    const settings = ir?.accessLog.store;
-    if (!ir || !settings) {
-      if (ir) this.#forget(ir.name);
-      return this.#stopUnused();
+    if (!ir) return;
+    const settings = ir.accessLog.store;
+    if (!settings) {
+      this.#gateways.delete(ir.name);
+      return this.#receivers.use(ir.name, undefined);
     }
     const store = this.#storeFor(settings.file, settings.retentionMs);
     this.#gateways.set(ir.name, { store, gateway: auditGateway(ir) });
     this.#recordChange(outcome, ir.name, store);
     const { host, port } = settings.receiver;
-    const address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
-    if (isLoopbackHost(host)) this.#addresses.set(ir.name, address);
-    else {
-      this.#addresses.delete(ir.name);
-      this.#log.info("access logs go to the audit receiver the config names, not here", { gateway: ir.name, address });
-    }
-    await this.#stopUnused();
-    if (!isLoopbackHost(host) || this.#receivers.has(address)) return;
-    const starting = startAuditReceiver({ host, port, gateway: (name) => this.#gateways.get(name), log: this.#log });
-    this.#receivers.set(address, starting);
-    try {
-      await starting;
-      this.#log.info("audit receiver ready", { address, gateway: ir.name, store: settings.file });
-    } catch (error) {
-      this.#receivers.delete(address);
-      this.#log.error("the audit receiver cannot start: this gateway's access logs are dropped by its Envoys until it can", { gateway: ir.name, error: (error as Error).message });
-    }
+    const address = grpcAddress(host, port);
+    const local = isLoopbackHost(host);
+    if (!local) this.#log.info("access logs go to the audit receiver the config names, not here", { gateway: ir.name, address });
+    await this.#receivers
+      .use(ir.name, local ? { address, start: () => startAuditReceiver({ host, port, gateway: (name) => this.#gateways.get(name), log: this.#log }) } : undefined)
+      .catch((error: Error) => this.#log.error("the audit receiver cannot start: this gateway's access logs are dropped by its Envoys until it can", { gateway: ir.name, error: error.message }));
   }
 
   /** The addresses receivers listen on, sorted. */
   addresses(): string[] {
-    return [...this.#receivers.keys()].sort();
+    return this.#receivers.addresses();
   }
 
   #storeFor(file: string, retentionMs: number): AuditStore {
@@ -113,25 +104,9 @@ export class AuditTrail {
     this.#gateways.get(event.gateway)?.store.addRollout(event);
   }
 
-  #forget(gateway: string): void {
-    this.#gateways.delete(gateway);
-    this.#addresses.delete(gateway);
-  }
-
-  async #stopUnused(): Promise<void> {
-    const used = new Set(this.#addresses.values());
-    for (const [address, receiver] of this.#receivers) {
-      if (used.has(address)) continue;
-      this.#receivers.delete(address);
-      await (await receiver).close();
-    }
-  }
-
   async close(): Promise<void> {
     this.#plane.nodes.observe(undefined);
-    const receivers = [...this.#receivers.values()];
-    this.#receivers.clear();
-    await Promise.all(receivers.map(async (receiver) => (await receiver.catch(() => undefined))?.close()));
+    await this.#receivers.close();
     await Promise.allSettled([...this.#pending]);
     for (const store of this.#stores.values()) store.close();
     this.#stores.clear();
