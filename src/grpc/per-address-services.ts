@@ -1,7 +1,7 @@
 /**
  * One server per address that some gateway's config names, started when a compile first names the
  * address and stopped when no gateway names it any more (the AI processors, the local rate-limit
- * services). Addresses are keys as written (`host:port`, `[::1]:port`, `unix:/path`).
+ * services, the audit receivers). Addresses are keys as written (`host:port`, `[::1]:port`, `unix:/path`).
  */
 import type { Logger } from "../server/log.ts";
 
