@@ -9,6 +9,7 @@ import { formatSse } from "../sse.ts";
 import type { ProviderAdapter, StreamTranslator, Usage } from "./adapter.ts";
 import { ANTHROPIC_VERSION } from "./anthropic-request.ts";
 import { anthropicUsage } from "./anthropic-response.ts";
+import { eventData } from "./openai-shapes.ts";
 import { isObject } from "./usage-fields.ts";
 
 /** The client's headers that shape what Anthropic does with the request (its API version and betas). */
@@ -21,13 +22,10 @@ function stream(): StreamTranslator {
   let usage: Usage | undefined;
   return {
     event(event) {
-      try {
-        const data: unknown = JSON.parse(event.data);
-        if (isObject(data) && data["type"] === "message_start" && isObject(data["message"])) usage = anthropicUsage(data["message"]["usage"]);
-        if (isObject(data) && data["type"] === "message_delta") usage = anthropicUsage(data["usage"], usage);
-      } catch {
-        // Not JSON: passed on as it came, like every event.
-      }
+      const data = eventData(event);
+      if (data?.["type"] === "message_start" && isObject(data["message"])) usage = anthropicUsage(data["message"]["usage"]);
+      if (data?.["type"] === "message_delta") usage = anthropicUsage(data["usage"], usage);
+      // Every event goes on as it came.
       return formatSse(event.data, event.event);
     },
     end: () => "",

@@ -6,6 +6,7 @@
 import { errorBody, type OpenAiErrorType, typeForStatus } from "../openai-errors.ts";
 import { formatSse, type SseEvent } from "../sse.ts";
 import type { StreamContext, StreamTranslator, Usage } from "./adapter.ts";
+import { assistantMessage, chatCompletion, eventData, nowSeconds, usageChunk } from "./openai-shapes.ts";
 import { count, isObject } from "./usage-fields.ts";
 
 const FINISH_REASON: Readonly<Record<string, string>> = {
@@ -44,15 +45,6 @@ export function anthropicUsage(usage: unknown, before?: Usage): Usage | undefine
   };
 }
 
-export function openAiUsageObject(usage: Usage) {
-  return {
-    prompt_tokens: usage.inputTokens,
-    completion_tokens: usage.outputTokens,
-    total_tokens: usage.inputTokens + usage.outputTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
-  };
-}
-
 /** An Anthropic error (or anything else a failing provider sent) as an OpenAI error body. */
 export function anthropicError(status: number, body: unknown): unknown {
   const error = isObject(body) && isObject(body["error"]) ? body["error"] : {};
@@ -60,8 +52,6 @@ export function anthropicError(status: number, body: unknown): unknown {
   const type = (typeof error["type"] === "string" ? ERROR_TYPE[error["type"]] : undefined) ?? typeForStatus(status);
   return JSON.parse(errorBody({ status, message, type, ...(typeof error["type"] === "string" ? { code: error["type"] } : {}) }));
 }
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** A whole Messages answer as a chat.completion. */
 export function anthropicCompletion(status: number, body: unknown): { body: unknown; usage?: Usage } {
@@ -71,25 +61,8 @@ export function anthropicCompletion(status: number, body: unknown): { body: unkn
   const calls = blocks
     .filter((block) => block["type"] === "tool_use")
     .map((block) => ({ id: block["id"], type: "function", function: { name: block["name"], arguments: JSON.stringify(block["input"] ?? {}) } }));
-  const usage = anthropicUsage(body["usage"]);
-  return {
-    body: {
-      id: body["id"],
-      object: "chat.completion",
-      created: nowSeconds(),
-      model: body["model"],
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: text === "" && calls.length > 0 ? null : text, refusal: null, ...(calls.length > 0 ? { tool_calls: calls } : {}) },
-          logprobs: null,
-          finish_reason: finishReason(body["stop_reason"]),
-        },
-      ],
-      ...(usage ? { usage: openAiUsageObject(usage) } : {}),
-    },
-    ...(usage ? { usage } : {}),
-  };
+  const choice = { index: 0, message: assistantMessage(text, calls), logprobs: null, finish_reason: finishReason(body["stop_reason"]) };
+  return chatCompletion(body["id"], body["model"], [choice], anthropicUsage(body["usage"]));
 }
 
 /** The Messages event stream → chat.completion.chunk events, one provider event at a time. */
@@ -132,12 +105,7 @@ export function anthropicStream(context: StreamContext): StreamTranslator {
       const delta = isObject(data["delta"]) ? data["delta"] : {};
       return chunk({}, finishReason(delta["stop_reason"]) ?? "stop");
     },
-    message_stop() {
-      const usageChunk = context.clientWantsUsage && usage
-        ? formatSse(JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage: openAiUsageObject(usage) }))
-        : "";
-      return `${usageChunk}${formatSse("[DONE]")}`;
-    },
+    message_stop: () => `${usageChunk(context.clientWantsUsage, { id, created, model }, usage)}${formatSse("[DONE]")}`,
     error(data) {
       return formatSse(JSON.stringify(anthropicError(500, data)));
     },
@@ -145,13 +113,8 @@ export function anthropicStream(context: StreamContext): StreamTranslator {
 
   return {
     event(event: SseEvent) {
-      let data: unknown;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        return "";
-      }
-      if (!isObject(data)) return "";
+      const data = eventData(event);
+      if (!data) return "";
       const handler = handlers[String(data["type"] ?? event.event)];
       return handler ? handler(data) : ""; // ping, content_block_stop
     },

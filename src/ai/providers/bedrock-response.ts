@@ -6,8 +6,8 @@
  */
 import { errorBody, type OpenAiErrorType, typeForStatus } from "../openai-errors.ts";
 import { formatSse, type SseEvent } from "../sse.ts";
-import { openAiUsageObject } from "./anthropic-response.ts";
 import type { StreamContext, StreamTranslator, Usage } from "./adapter.ts";
+import { assistantMessage, chatCompletion, eventData, nowSeconds, usageChunk } from "./openai-shapes.ts";
 import { count, isObject } from "./usage-fields.ts";
 
 const FINISH_REASON: Readonly<Record<string, string>> = {
@@ -43,7 +43,6 @@ export function bedrockError(status: number, body: unknown, code?: string): unkn
   return JSON.parse(errorBody({ status, message, type, ...(code ? { code } : {}) }));
 }
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 const completionId = () => `chatcmpl-bedrock-${Date.now().toString(36)}`;
 
 /** A whole Converse response as a chat.completion (Converse answers carry no id or model). */
@@ -56,18 +55,8 @@ export function bedrockCompletion(status: number, body: unknown): { body: unknow
     .filter((block) => isObject(block["toolUse"]))
     .map((block) => block["toolUse"] as Record<string, unknown>)
     .map((use) => ({ id: use["toolUseId"], type: "function", function: { name: use["name"], arguments: JSON.stringify(use["input"] ?? {}) } }));
-  const usage = bedrockUsage((body as Record<string, unknown>)["usage"]);
-  return {
-    body: {
-      id: completionId(),
-      object: "chat.completion",
-      created: nowSeconds(),
-      model: "",
-      choices: [{ index: 0, message: { role: "assistant", content: text === "" && calls.length > 0 ? null : text, refusal: null, ...(calls.length > 0 ? { tool_calls: calls } : {}) }, logprobs: null, finish_reason: finishReason((body as Record<string, unknown>)["stopReason"]) }],
-      ...(usage ? { usage: openAiUsageObject(usage) } : {}),
-    },
-    ...(usage ? { usage } : {}),
-  };
+  const choice = { index: 0, message: assistantMessage(text, calls), logprobs: null, finish_reason: finishReason((body as Record<string, unknown>)["stopReason"]) };
+  return chatCompletion(completionId(), "", [choice], bedrockUsage((body as Record<string, unknown>)["usage"]));
 }
 
 /** ConverseStream events → chat.completion.chunk events. The usage comes in `metadata`, after messageStop: [DONE] waits for it. */
@@ -79,10 +68,6 @@ export function bedrockStream(context: StreamContext): StreamTranslator {
   const toolIndex = new Map<number, number>();
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
     formatSse(JSON.stringify({ id, object: "chat.completion.chunk", created, model: "", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] }));
-  const finish = () => {
-    const usageChunk = context.clientWantsUsage && usage ? formatSse(JSON.stringify({ id, object: "chat.completion.chunk", created, model: "", choices: [], usage: openAiUsageObject(usage) })) : "";
-    return `${usageChunk}${formatSse("[DONE]")}`;
-  };
 
   const handlers: Readonly<Record<string, (data: Record<string, unknown>) => string>> = {
     messageStart: () => chunk({ role: "assistant", content: "" }),
@@ -102,7 +87,7 @@ export function bedrockStream(context: StreamContext): StreamTranslator {
     messageStop: (data) => chunk({}, finishReason(data["stopReason"])),
     metadata(data) {
       usage = bedrockUsage(data["usage"]);
-      return finish();
+      return `${usageChunk(context.clientWantsUsage, { id, created, model: "" }, usage)}${formatSse("[DONE]")}`;
     },
     exception(data) {
       const type = String(data["exceptionType"] ?? "");
@@ -112,14 +97,9 @@ export function bedrockStream(context: StreamContext): StreamTranslator {
 
   return {
     event(event: SseEvent) {
-      let data: unknown;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        return "";
-      }
-      const handler = isObject(data) && event.event ? handlers[event.event] : undefined;
-      return handler ? handler(data as Record<string, unknown>) : ""; // contentBlockStop
+      const data = eventData(event);
+      const handler = data && event.event ? handlers[event.event] : undefined;
+      return data && handler ? handler(data) : ""; // contentBlockStop
     },
     end: () => "",
     usage: () => usage,

@@ -5,8 +5,8 @@
  */
 import { errorBody, type OpenAiErrorType, typeForStatus } from "../openai-errors.ts";
 import { formatSse, type SseEvent } from "../sse.ts";
-import { openAiUsageObject } from "./anthropic-response.ts";
 import type { StreamContext, StreamTranslator, Usage } from "./adapter.ts";
+import { assistantMessage, chatCompletion, eventData, nowSeconds, usageChunk } from "./openai-shapes.ts";
 import { count, isObject } from "./usage-fields.ts";
 
 const FINISH_REASON: Readonly<Record<string, string>> = {
@@ -54,8 +54,6 @@ export function geminiError(status: number, body: unknown): unknown {
   return JSON.parse(errorBody({ status, message, type, ...(code ? { code } : {}) }));
 }
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
 /** The text and function calls of a candidate's new parts (thought summaries are not the answer). */
 function readParts(candidate: Record<string, unknown>) {
   const content = isObject(candidate["content"]) ? candidate["content"] : {};
@@ -84,15 +82,12 @@ export function geminiCompletion(status: number, body: unknown): { body: unknown
     const toolCalls = calls.map((call, index) => toolCall(call, callId(call, id, index)));
     return {
       index: typeof candidate["index"] === "number" ? candidate["index"] : position,
-      message: { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text, refusal: null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+      message: assistantMessage(text, toolCalls),
       logprobs: null,
       finish_reason: finishReason(candidate, toolCalls.length > 0) ?? "stop",
     };
   });
-  return {
-    body: { id: `chatcmpl-${id}`, object: "chat.completion", created: nowSeconds(), model: String(body["modelVersion"] ?? ""), choices, ...(usage ? { usage: openAiUsageObject(usage) } : {}) },
-    ...(usage ? { usage } : {}),
-  };
+  return chatCompletion(`chatcmpl-${id}`, String(body["modelVersion"] ?? ""), choices, usage);
 }
 
 /** The alt=sse stream → chat.completion.chunk events; Gemini sends no end marker, so [DONE] (and the usage chunk) come at the end. */
@@ -127,13 +122,8 @@ export function geminiStream(context: StreamContext): StreamTranslator {
 
   return {
     event(event: SseEvent) {
-      let data: unknown;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        return "";
-      }
-      if (!isObject(data)) return "";
+      const data = eventData(event);
+      if (!data) return "";
       if (isObject(data["error"])) return formatSse(JSON.stringify(geminiError(500, data)));
       id ||= String(data["responseId"] ?? "");
       model ||= String(data["modelVersion"] ?? "");
@@ -142,8 +132,7 @@ export function geminiStream(context: StreamContext): StreamTranslator {
       return (Array.isArray(data["candidates"]) ? data["candidates"] : []).filter(isObject).map(candidateChunks).join("");
     },
     end() {
-      const usageChunk = context.clientWantsUsage && usage ? formatSse(JSON.stringify({ id: `chatcmpl-${id}`, object: "chat.completion.chunk", created, model, choices: [], usage: openAiUsageObject(usage) })) : "";
-      return `${usageChunk}${formatSse("[DONE]")}`;
+      return `${usageChunk(context.clientWantsUsage, { id: `chatcmpl-${id}`, created, model }, usage)}${formatSse("[DONE]")}`;
     },
     usage: () => usage,
   };
