@@ -1,0 +1,195 @@
+/**
+ * Portcullis against go-control-plane v0.14 (bench/peers/go-control-plane, built on demand into
+ * ~/.cache/portcullis-bench): the same resources (one listener, 1,000 prefix routes, one cluster),
+ * the same simulated SotW ADS clients (bench/support/ads-clients.ts) and the same 6 one-route edits.
+ * Both servers are measured the same way, from /proc: CPU for connect + edits, peak and idle RSS.
+ * Our side here serves prebuilt snapshots (no YAML recompile yet). Prints figures; never fails on timing.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from "../src/envoy/type-urls.ts";
+import { startControlPlane } from "../src/server/control-plane.ts";
+import { silentLogger } from "../src/server/log.ts";
+import { typeVersion } from "../src/server/snapshot-cache.ts";
+import type { Snapshot } from "../src/xds/snapshot.ts";
+import { gatewaySnapshot, manyRoutes } from "../test/support/snapshots.ts";
+import { ms, printTable } from "./support/percentiles.ts";
+
+const COUNTS = [100, 1000];
+const ROUTES = 1000;
+const EDITS = 6;
+const clusters = [{ name: "a", port: 9 }];
+
+/** The route table after `edit` one-route edits: route k renamed /r{k} → /e{k} for k < edit. */
+function snapshotAfter(edit: number): Snapshot {
+  const routes = manyRoutes(ROUTES, "a").map((route, index) => (index < edit ? { ...route, path: `/e${index}` } : route));
+  return gatewaySnapshot({ listenerPort: 10000, routes, clusters });
+}
+
+interface ProcStats {
+  readonly cpuMs: number;
+  readonly rssMb: number;
+  readonly peakRssMb: number;
+}
+
+function procStats(pid: number | "self"): ProcStats {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks of 10 ms
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { cpuMs: ticks * 10, rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
+}
+
+/** A server under test: where clients connect, how to publish a snapshot, how to wait for ACKs. */
+interface Server {
+  readonly name: string;
+  readonly pid: number | "self";
+  readonly port: number;
+  publish(gateway: string, snapshot: Snapshot): Promise<void>;
+  allAcked(gateway: string, snapshot: Snapshot, count: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+async function portcullis(): Promise<Server> {
+  await import("../src/compile.ts"); // as `portcullis serve`, the compiler is loaded
+  const plane = await startControlPlane({ log: silentLogger, processMetrics: false });
+  return {
+    name: "Portcullis",
+    pid: "self",
+    port: plane.xdsPort,
+    publish: async (gateway, snapshot) => plane.cache.setSnapshot(gateway, snapshot),
+    async allAcked(_gateway, snapshot, count) {
+      const version = typeVersion(snapshot, ROUTE_CONFIGURATION_TYPE_URL);
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        if (plane.nodes.ackedCount(ROUTE_CONFIGURATION_TYPE_URL, version) >= count) return true;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      return false;
+    },
+    close: () => plane.close(),
+  };
+}
+
+/** Builds the Go peer with `go build` into a cache dir (never committed, never in CI). */
+function buildPeer(): string {
+  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "portcullis-bench");
+  mkdirSync(cache, { recursive: true });
+  const binary = join(cache, "go-control-plane-peer");
+  execFileSync("go", ["build", "-o", binary, "."], { cwd: join(import.meta.dirname, "peers/go-control-plane"), stdio: "inherit" });
+  return binary;
+}
+
+async function goControlPlane(): Promise<Server> {
+  const child: ChildProcess = spawn(buildPeer(), [], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const waiting = new Map<string, () => void>();
+  let listening: (port: number) => void;
+  const port = new Promise<number>((resolve) => (listening = resolve));
+  lines.on("line", (line) => {
+    const [word, value = ""] = line.split(" ");
+    if (word === "listening") listening(Number(value));
+    if (word === "acked") waiting.get(value)?.();
+  });
+  const files = mkdtempSync(join(tmpdir(), "peer-"));
+  let written = 0;
+  const versionOf = (snapshot: Snapshot) => typeVersion(snapshot, ROUTE_CONFIGURATION_TYPE_URL);
+  return {
+    name: "go-control-plane",
+    pid: child.pid!,
+    port: await port,
+    async publish(gateway, snapshot) {
+      const dir = join(files, String(written++));
+      mkdirSync(dir);
+      for (const [typeUrl, file] of [[LISTENER_TYPE_URL, "listener"], [ROUTE_CONFIGURATION_TYPE_URL, "route"], [CLUSTER_TYPE_URL, "cluster"], [CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, "endpoint"]] as const) {
+        const [resource] = snapshot.resources.get(typeUrl)!.values();
+        writeFileSync(join(dir, `${file}.pb`), resource!.bytes);
+      }
+      child.stdin!.write(`snapshot ${gateway} ${versionOf(snapshot)} ${dir}\n`);
+    },
+    allAcked(_gateway, snapshot, count) {
+      const version = versionOf(snapshot);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), 120_000);
+        waiting.set(version, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        child.stdin!.write(`expect ${version} ${count}\n`);
+      });
+    },
+    async close() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+      rmSync(files, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Figures {
+  readonly editMs: number;
+  readonly cpuMs: number;
+  readonly peakRssMb: number;
+  readonly idleRssMb: number;
+}
+
+async function measure(server: Server, count: number, idleRssMb: number): Promise<Figures> {
+  const gateway = `peers-${count}`;
+  const snapshots = Array.from({ length: EDITS + 1 }, (_, edit) => snapshotAfter(edit)); // built before the clock starts
+  await server.publish(gateway, snapshots[0]!);
+  const before = procStats(server.pid);
+  const clients = spawn(join(process.cwd(), "node_modules/.bin/node"), ["bench/support/ads-clients.ts", String(server.port), String(count), gateway], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const editTimes: number[] = [];
+  try {
+    if (!(await server.allAcked(gateway, snapshots[0]!, count))) throw new Error(`${server.name}: initial sync of ${count} clients timed out`);
+    for (const snapshot of snapshots.slice(1)) {
+      const start = performance.now();
+      await server.publish(gateway, snapshot);
+      if (!(await server.allAcked(gateway, snapshot, count))) throw new Error(`${server.name}: edit at N = ${count} timed out`);
+      editTimes.push(performance.now() - start);
+    }
+  } finally {
+    clients.kill("SIGTERM");
+    await new Promise((resolve) => clients.once("exit", resolve));
+  }
+  const after = procStats(server.pid);
+  editTimes.sort((a, b) => a - b);
+  return { editMs: editTimes[Math.floor(editTimes.length / 2)]!, cpuMs: after.cpuMs - before.cpuMs, peakRssMb: after.peakRssMb, idleRssMb };
+}
+
+const ours = await portcullis();
+const peer = await goControlPlane();
+const idle = new Map([ours, peer].map((server) => [server, procStats(server.pid).rssMb]));
+const results = new Map<number, [Figures, Figures]>();
+try {
+  for (const count of COUNTS) {
+    results.set(count, [await measure(ours, count, idle.get(ours)!), await measure(peer, count, idle.get(peer)!)]);
+  }
+} finally {
+  await ours.close();
+  await peer.close();
+}
+
+const routeBytes = snapshotAfter(0).resources.get(ROUTE_CONFIGURATION_TYPE_URL)!.values().next().value!.bytes.length;
+const rows: string[][] = [];
+const mb = (value: number) => `${value.toFixed(0)} MB`;
+for (const [count, [a, b]] of results) {
+  const row = (label: string, mine: number, theirs: number, format: (value: number) => string) => [`N = ${count}`, label, format(mine), format(theirs), (mine / theirs).toFixed(2)];
+  rows.push(row("edit → last client ACKed (median of 6)", a.editMs, b.editMs, ms));
+  rows.push(row("server CPU, connect + 6 edits", a.cpuMs, b.cpuMs, ms));
+  rows.push(row("peak RSS (process lifetime)", a.peakRssMb, b.peakRssMb, mb));
+  rows.push(row("idle RSS before any client", a.idleRssMb, b.idleRssMb, mb));
+}
+// Same resource bytes on both sides: this benchmark hands the peer our RouteConfiguration.
+rows.push(["—", "RouteConfiguration bytes (1,000 plain prefix routes, test builder)", String(routeBytes), String(routeBytes), "1.00"]);
+printTable(
+  `Peers: ${ROUTES} prefix routes, N simulated SotW ADS clients (separate process), ${EDITS} one-route edits`,
+  ["N", "figure", "Portcullis", "go-control-plane", "ratio"],
+  rows,
+);
