@@ -56,8 +56,10 @@ function pathsOf(outcome: WatchedOutcome, previous: ReadonlySet<string>): Set<st
 }
 
 export function watchConfigs(options: ConfigWatcherOptions): ConfigWatcher {
-  // Editors write a file in several steps; one recompile after they settle.
-  const debounceMs = 100;
+  // Editors write a file in several steps within a few ms; one recompile after they settle. Kept
+  // short because it adds to every edit's latency; a compile that still caught a half-written file
+  // fails, keeps the last good snapshot, and the write that completes it triggers one more.
+  const debounceMs = 20;
   const configs = options.initial.map((outcome): Followed => ({
     file: resolve(outcome.file),
     paths: pathsOf(outcome, new Set()),
