@@ -2,7 +2,9 @@
  * One AI request as the processor sees it over one ext_proc stream: request headers (the endpoint,
  * the verified caller), the request body (the model alias: pick the provider, translate, sign,
  * and have Envoy route to the provider's cluster), response headers and the response body chunk
- * by chunk (translate, read the usage), and finally the usage record. Before the provider is
+ * by chunk (translate, read the usage), and finally the usage record. A request that may take
+ * several attempts (fallbacks, pooled keys: src/ai/routing) goes to its chain's route instead, and
+ * each attempt is translated and signed on the stream of the chain cluster's filter. Before the provider is
  * called, the request's worst case is reserved against its budgets (src/ai/budgets), and settled
  * when the answer ends. Synchronous except for a reservation in Redis: every other message is
  * answered as soon as it arrives.
@@ -23,9 +25,14 @@ import { modelList } from "./models-endpoint.ts";
 import { errorBody, type OpenAiError } from "./openai-errors.ts";
 import type { AiProviderIR } from "../model/ir.ts";
 import type { ProviderAdapter, Usage } from "./providers/adapter.ts";
+import { type EmbeddingsRequest, embeddingsAdapter } from "./providers/embeddings.ts";
+import { anthropicPassthroughAdapter } from "./providers/anthropic-passthrough.ts";
 import { ADAPTERS } from "./providers/index.ts";
 import { AI_UPSTREAM_PATH_HEADER } from "./providers/upstream-path.ts";
 import { responseBody, type ResponseBody } from "./response-body.ts";
+import { type AdapterFor, RoutedRequest } from "./routing/routed-request.ts";
+import { reservationFor } from "./routing/reservation.ts";
+import { RoutingState } from "./routing/routing-state.ts";
 import type { UsageRecord, UsageSink } from "./usage.ts";
 
 export interface ExchangeDeps {
@@ -37,6 +44,8 @@ export interface ExchangeDeps {
   readonly budgets?: BudgetLedgers;
   /** Hears of requests that audit-mode budgets let through past their limit. */
   readonly onOverrun?: (overrun: { readonly gateway: string; readonly budget: string; readonly member: string; readonly requestId: string }) => void;
+  /** What this processor's streams share for chained requests (one per processor; absent: one of the exchange's own). */
+  readonly routing?: RoutingState;
 }
 
 interface Caller {
@@ -47,10 +56,12 @@ interface Caller {
   readonly team?: string;
 }
 
-interface Routed extends ResolvedChat {
-  readonly adapter: ProviderAdapter;
+interface Routed {
+  readonly request: RoutedRequest;
   readonly stream: boolean;
   readonly clientWantsUsage: boolean;
+  /** Whether the request's attempts can find it (chains only). */
+  readonly registered?: true;
 }
 
 /** The endpoints whose requests go to a provider, and their paths below the base path. */
@@ -108,6 +119,7 @@ export class AiExchange {
   /** The stream ended: an answer cut short is still recorded, with what was seen of it. */
   close(): void {
     this.#record();
+    if (this.#routed?.registered) this.#deps.routing?.forget(this.#caller.requestId);
   }
 
   #requestHeaders(headers: Map<string, string>, endOfStream: boolean): ProcessingResponse {
@@ -137,34 +149,48 @@ export class AiExchange {
 
   #requestBody(body: Uint8Array): ProcessingResponse | Promise<ProcessingResponse> {
     const runtime = this.#runtime!;
+    const endpoint = this.#endpoint!;
     const resolved: (ResolvedChat & { readonly adapter?: ProviderAdapter }) | OpenAiError =
-      this.#endpoint === "embeddings" ? resolveEmbeddings(body, runtime) : this.#endpoint === "messages" ? resolveMessages(body, runtime, this.#anthropicClient) : resolveChat(body, runtime);
+      endpoint === "embeddings" ? resolveEmbeddings(body, runtime) : endpoint === "messages" ? resolveMessages(body, runtime, this.#anthropicClient) : resolveChat(body, runtime);
     if (isError(resolved)) return fail(resolved);
-    const adapter = resolved.adapter ?? ADAPTERS[resolved.provider.api];
-    const key = resolved.provider.apiKey ? new TextDecoder().decode(resolved.provider.apiKey.reveal()).trim() : undefined;
-    const native = adapter.request(resolved.chat, { model: resolved.model.model, ...(resolved.model.maxTokens ? { maxTokens: resolved.model.maxTokens } : {}) }, key || undefined, resolved.provider);
+    const request = new RoutedRequest({
+      runtime,
+      routing: this.#deps.routing ?? new RoutingState(),
+      endpoint,
+      chat: resolved.chat,
+      alias: resolved.model,
+      requestId: this.#caller.requestId,
+      adapterFor: this.#adapterFor(endpoint, resolved.chat),
+      now: this.#deps.now ?? Date.now,
+    });
+    const plan = request.plan;
+    if (plan.attempts.length === 0) return fail({ status: 400, type: "invalid_request_error", param: "model", code: "model_not_supported", message: `No target of the model \`${resolved.model.alias}\` serves this endpoint.` });
+    // The first attempt is translated here, so a request no provider could take is refused before any call.
+    const native = request.translate(0);
     if ("status" in native) return fail(native);
     const streamOptions = resolved.chat["stream_options"];
-    this.#routed = {
-      ...resolved,
-      adapter,
+    const routed: Routed = {
+      request,
       stream: resolved.chat.stream === true,
       clientWantsUsage: typeof streamOptions === "object" && streamOptions !== null && (streamOptions as Record<string, unknown>)["include_usage"] === true,
     };
-    const bytes = new TextEncoder().encode(native.body);
-    const forward = () => phaseResponse("requestBody", {
-      set: {
-        ...native.headers,
-        [runtime.routeHeader]: resolved.provider.name,
-        ...(native.path ? { [AI_UPSTREAM_PATH_HEADER]: native.path } : {}),
-        "content-type": "application/json",
-        "content-length": String(bytes.length),
-      },
-      body: bytes,
-      // Envoy matches routes again: the provider route (its cluster, Host and timeout) now applies.
-      clearRouteCache: true,
-    });
-    const admission = this.#admit(resolved);
+    this.#routed = routed;
+    const forward = plan.chain ? () => this.#toChain(plan.chain!) : () => {
+      const bytes = new TextEncoder().encode(native.body);
+      return phaseResponse("requestBody", {
+        set: {
+          ...native.headers,
+          [runtime.routeHeader]: request.current.provider.name,
+          ...(native.path ? { [AI_UPSTREAM_PATH_HEADER]: native.path } : {}),
+          "content-type": "application/json",
+          "content-length": String(bytes.length),
+        },
+        body: bytes,
+        // Envoy matches routes again: the provider route (its cluster, Host and timeout) now applies.
+        clearRouteCache: true,
+      });
+    };
+    const admission = this.#admit(request);
     if (!(admission instanceof Promise)) return this.#decide(admission, forward);
     return admission.then(
       (decided) => this.#decide(decided, forward),
@@ -176,12 +202,35 @@ export class AiExchange {
     );
   }
 
-  #admit(resolved: ResolvedChat): Admission | Promise<Admission> {
+  /** To the chain's route: Envoy makes the attempts, and each one finds this request by the id sent along. */
+  #toChain(chain: string): ProcessingResponse {
+    const routing = this.#deps.routing;
+    const routed = this.#routed!;
+    if (!routing?.register(this.#caller.requestId, routed.request)) {
+      this.#routed = undefined;
+      return fail({ status: 409, type: "invalid_request_error", code: "request_id_in_use", message: "Another request with this request id is in flight; send each request with an id of its own." });
+    }
+    this.#routed = { ...routed, registered: true };
+    return phaseResponse("requestBody", { set: { [this.#runtime!.routeHeader]: chain }, clearRouteCache: true });
+  }
+
+  /** The adapter of an endpoint for each target's provider and model. */
+  #adapterFor(endpoint: (typeof ENDPOINTS)[number], chat: ResolvedChat["chat"]): AdapterFor {
+    if (endpoint === "embeddings") return (provider, model) => embeddingsAdapter(provider.api, chat as EmbeddingsRequest, model);
+    if (endpoint === "messages") {
+      const passthrough = anthropicPassthroughAdapter(this.#anthropicClient);
+      return (provider) => (provider.api === "anthropic" ? passthrough : undefined);
+    }
+    return (provider) => ADAPTERS[provider.api];
+  }
+
+  #admit(request: RoutedRequest): Admission | Promise<Admission> {
     const runtime = this.#runtime!;
     const ledgers = this.#deps.budgets;
     if (!ledgers || runtime.budgets.length === 0) return {};
-    const price = this.#deps.price ?? catalogPrice;
-    return admit({ gateway: runtime.name, budgets: runtime.budgets, ledger: ledgers.for(runtime.budgetStore), windows: ledgers.windows, caller: this.#caller, ...resolved, price, now: (this.#deps.now ?? Date.now)() });
+    // Every target the request may reach is reserved for (routing/reservation.ts): a fallback cannot overshoot.
+    const reservation = reservationFor(request.chat, request.alias, request.plan.attempts, runtime.providers, this.#deps.price ?? catalogPrice);
+    return admit({ gateway: runtime.name, budgets: runtime.budgets, ledger: ledgers.for(runtime.budgetStore), windows: ledgers.windows, caller: this.#caller, chat: request.chat, ...reservation, now: (this.#deps.now ?? Date.now)() });
   }
 
   /** Refused: a 429 before any provider call, and nothing to record. Admitted: on to the provider, the reservation held. */
@@ -202,7 +251,8 @@ export class AiExchange {
     const routed = this.#routed;
     if (!routed) return phaseResponse("responseHeaders");
     this.#status = Number(headers.get(":status") ?? 0);
-    this.#body = responseBody(routed.adapter, this.#status, headers.get("content-type") ?? "", { clientWantsUsage: routed.clientWantsUsage });
+    // The attempt that answered (Envoy retried the others): its provider's format is what came back.
+    this.#body = responseBody(routed.request.current.adapter, this.#status, headers.get("content-type") ?? "", { clientWantsUsage: routed.clientWantsUsage });
     if (endOfStream) this.#record();
     return phaseResponse("responseHeaders", providerResponseHeaders(headers, this.#body));
   }
@@ -220,20 +270,25 @@ export class AiExchange {
     this.#recorded = true;
     const usage = this.#body?.usage();
     const hold = this.#hold;
+    // Settled and recorded against the target that answered.
+    const { attempt } = routed.request.current;
+    const attempts = routed.request.outcomes();
     const price = this.#deps.price ?? catalogPrice;
     // Without reported usage, a request that held a budget is recorded (and settled) at its estimate.
     const counted = hold ? settledUsage(hold, { status: this.#status, usage, streamed: this.#body?.streamed ?? false, events: this.#events }) : usage;
     const tokens: Usage = counted ?? { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0 };
-    const cost = counted ? price(routed.provider, routed.model.model, tokens) : null;
+    const cost = counted ? price(routed.request.current.provider, attempt.model, tokens) : null;
     if (hold) settle(hold, tokens, cost);
     const now = (this.#deps.now ?? Date.now)();
     const record: UsageRecord = {
       time: new Date(this.#started).toISOString(),
       gateway: this.#runtime.name,
       ...this.#caller,
-      alias: routed.model.alias,
-      provider: routed.provider.name,
-      model: routed.model.model,
+      alias: routed.request.alias.alias,
+      provider: attempt.provider,
+      model: attempt.model,
+      target: routed.request.target,
+      ...(attempts.length > 0 ? { attempts } : {}),
       stream: routed.stream,
       status: this.#status,
       ...tokens,

@@ -14,11 +14,13 @@ import type { Logger } from "../server/log.ts";
 import { McpExchange } from "../mcp/exchange.ts";
 import type { McpAuditSink } from "../mcp/audit.ts";
 import type { McpGateways } from "../mcp/gateways.ts";
-import { GATEWAY_METADATA_KEY } from "../xds/filters/ext-proc.ts";
+import { ATTEMPT_PROCESSOR_KIND, GATEWAY_METADATA_KEY } from "../xds/filters/ext-proc.ts";
 import { PROCESSOR_KIND_METADATA_KEY } from "../xds/mcp-processor-filter.ts";
 import { AiExchange, type ExchangeDeps } from "./exchange.ts";
 import { extProcServiceDefinition } from "./ext-proc-service.ts";
 import type { AiGateways } from "./gateways.ts";
+import { AttemptExchange } from "./routing/attempt-exchange.ts";
+import { RoutingState } from "./routing/routing-state.ts";
 
 export interface AiProcessorOptions {
   /** A loopback port (0 picks a free one) or a unix socket. */
@@ -50,13 +52,20 @@ function prepareSocketPath(path: string): void {
 }
 
 export async function startAiProcessor(options: AiProcessorOptions): Promise<AiProcessor> {
-  const { gateways, deps, log } = options;
+  const { gateways, log } = options;
+  // A chained request's streams (the client's, and one per attempt) meet in this processor's routing state.
+  const deps: ExchangeDeps = { ...options.deps, routing: options.deps.routing ?? new RoutingState() };
   const streams = new OpenStreams();
 
   function process(call: Call): void {
     const gateway = String(call.metadata.get(GATEWAY_METADATA_KEY)[0] ?? "");
-    const mcp = call.metadata.get(PROCESSOR_KIND_METADATA_KEY)[0] === "mcp";
-    const exchange = mcp ? new McpExchange(options.mcp?.gateways.get(gateway), options.mcp?.audit ? { audit: options.mcp.audit } : {}) : new AiExchange(gateways.get(gateway), deps);
+    const kind = call.metadata.get(PROCESSOR_KIND_METADATA_KEY)[0];
+    const exchange =
+      kind === "mcp"
+        ? new McpExchange(options.mcp?.gateways.get(gateway), options.mcp?.audit ? { audit: options.mcp.audit } : {})
+        : kind === ATTEMPT_PROCESSOR_KIND
+          ? new AttemptExchange(deps.routing!)
+          : new AiExchange(gateways.get(gateway), deps);
     let finished = false;
     const finish = streams.follow(call, () => call.end(), () => {
       finished = true;

@@ -1,3 +1,5 @@
+import type { AttemptOutcome } from "./routing/routing-state.ts";
+
 /** One AI request as recorded for `portcullis usage`: who, which model, how many tokens, what it cost. */
 
 export interface UsageRecord {
@@ -14,6 +16,10 @@ export interface UsageRecord {
   readonly provider: string;
   /** The provider's model name the request was sent with. */
   readonly model: string;
+  /** The target picked for the request by weight; provider and model above are the attempt that answered. */
+  readonly target?: { readonly provider: string; readonly model: string };
+  /** Every attempt of a request that could take several (fallbacks, pooled keys), in order. */
+  readonly attempts?: readonly AttemptOutcome[];
   readonly stream: boolean;
   /** The HTTP status the provider answered with; 0 when the exchange ended before it answered. */
   readonly status: number;

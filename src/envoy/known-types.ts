@@ -37,6 +37,8 @@ import { DownstreamConnectionsConfigSchema } from "../../generated/envoy/extensi
 import { FixedHeapConfigSchema } from "../../generated/envoy/extensions/resource_monitors/fixed_heap/v3/fixed_heap_pb.js";
 import { DownstreamTlsContextSchema, UpstreamTlsContextSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";
 import { HttpProtocolOptionsSchema } from "../../generated/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js";
+import { UpstreamCodecSchema } from "../../generated/envoy/extensions/filters/http/upstream_codec/v3/upstream_codec_pb.js";
+import { PreviousPrioritiesConfigSchema } from "../../generated/envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config_pb.js";
 import { XDS_RESOURCE_SCHEMAS } from "./type-urls.ts";
 
 /** Every type Portcullis packs into an Any. For any other Envoy type, use `envoyRegistry`. */
@@ -78,6 +80,9 @@ export const knownTypes: Registry = createRegistry(
   StdoutAccessLogSchema,
   FileAccessLogSchema,
   HttpGrpcAccessLogConfigSchema,
+  // AI chains: their clusters' upstream filters and their routes' retry priority (src/xds/ai-chain-cluster.ts).
+  UpstreamCodecSchema,
+  PreviousPrioritiesConfigSchema,
   // The ADS bootstrap's overload manager (src/xds/bootstrap-ads.ts).
   FixedHeapConfigSchema,
   DownstreamConnectionsConfigSchema,

@@ -42,6 +42,11 @@ export const COMPILE_CODES = {
   PCL4059: "Budget setting that has no effect for its scope",
   // PCL4140–PCL4149: AI budget store.
   PCL4140: "Budget store Redis URL cannot be used",
+  // PCL4150–PCL4159: fallbacks, weighted targets and pooled provider keys.
+  PCL4150: "Model alias whose targets all have weight 0",
+  PCL4151: "LLM provider with both apiKey and apiKeys",
+  PCL4152: "Bedrock provider with apiKeys (Bedrock requests are signed with awsCredentials)",
+  PCL4153: "Model alias with an attemptTimeout but no second attempt (no effect)",
   // PCL4160–PCL4169: provider adapters (gemini, azure-openai, bedrock).
   PCL4160: "Bedrock provider with an apiKey (Bedrock requests are signed with awsCredentials)",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).

@@ -245,6 +245,8 @@ export interface RetryIR {
   readonly on: readonly string[];
   readonly perTryTimeoutMs?: number;
   readonly statusCodes: readonly number[];
+  /** Each retry goes to the next priority of the cluster's endpoints (an AI route's chain of targets), never back to one tried. */
+  readonly nextPriorityEachTry?: true;
 }
 
 export interface RouteIR {
@@ -433,6 +435,8 @@ export interface AiRouteIR {
   readonly endpoint: "chat" | "embeddings" | "messages" | "models";
   /** Provider routes: the processor selects one by setting the provider header (ai.routeHeader) and clearing the route cache. */
   readonly provider?: string;
+  /** Chain routes: the same, for a request that may take several attempts (AiChainIR); the header names the chain. */
+  readonly chain?: string;
 }
 
 /** The AI gateway: an OpenAI-style API in front of model providers, served by the AI processor. */
@@ -451,6 +455,31 @@ export interface AiIR {
   readonly budgets: readonly AiBudgetIR[];
   /** Where the counters live: in the processor (written behind to its SQLite file) or in a Redis server replicas share. */
   readonly budgetStore: AiBudgetStoreIR;
+  /** The attempt chains requests with fallbacks or pooled keys take, sorted by name; each is a cluster and a route per endpoint. */
+  readonly chains: readonly AiChainIR[];
+}
+
+/**
+ * The attempts one request may take, in order: Envoy retries through them (one priority of the
+ * chain's cluster each), and the processor translates and signs the request for each attempt's
+ * provider, model and key (src/ai/routing).
+ */
+export interface AiChainIR {
+  /** `portcullis_ai_chain_<hash of the attempts>`: the cluster's name and the route header's value. */
+  readonly name: string;
+  readonly endpoints: readonly ("chat" | "embeddings" | "messages")[];
+  readonly attempts: readonly AiAttemptIR[];
+  /** The longest request timeout of the attempts' providers: the route's, covering every attempt. */
+  readonly timeoutMs: number;
+  /** Each attempt's time to start answering (the alias's attemptTimeout). */
+  readonly attemptTimeoutMs?: number;
+}
+
+export interface AiAttemptIR {
+  readonly provider: string;
+  readonly model: string;
+  /** Which of the provider's keys, in the order the request takes them (0: its first). */
+  readonly keySlot: number;
 }
 
 /** A budget or rate limit: what it counts, per whom, over which calendar window, and whether it refuses. */
@@ -474,11 +503,24 @@ export type AiBudgetStoreIR = { readonly kind: "memory" } | { readonly kind: "re
 /** A loopback IP and port, or a unix socket (an absolute path). */
 export type AiProcessorAddressIR = { readonly kind: "tcp"; readonly host: string; readonly port: number } | { readonly kind: "unix"; readonly path: string };
 
+export interface AiTargetIR {
+  readonly provider: string;
+  readonly model: string;
+  readonly weight: number;
+}
+
 export interface AiModelIR {
   readonly alias: string;
+  /** The first target's provider (a request's own target: src/ai/routing/pick.ts). */
   readonly provider: string;
-  /** The provider's model name. */
+  /** The first target's model name at its provider. */
   readonly model: string;
+  /** Every target, in config order, with its weight; a request starts with one picked by weight. */
+  readonly targets: readonly AiTargetIR[];
+  /** Tried in order after the targets. */
+  readonly fallbacks: readonly AiTargetIR[];
+  /** Each attempt's time to start answering before the next is tried; absent: no limit but the provider's request timeout. */
+  readonly attemptTimeoutMs?: number;
   /** Largest `max_tokens` a client may ask for; also what is sent when the client names none. */
   readonly maxTokens?: number;
 }
@@ -495,6 +537,10 @@ export interface AiProviderIR {
   readonly catalog?: string;
   /** The provider's key, injected by the processor; absent for keyless OpenAI-compatible servers. Never printed. */
   readonly apiKey?: SecretValue;
+  /** A pool of keys instead (two or more): each request starts with the next, and a 401 or 429 moves the attempt on to another. Never printed. */
+  readonly apiKeys?: readonly SecretValue[];
+  /** Where a chain's attempt is sent (the processor sets them per attempt): the Host header and the base URL's path. Always set by the compiler. */
+  readonly upstream?: { readonly host: string; readonly pathPrefix: string };
   /** Azure OpenAI: the api-version every request carries, and the deployment of each model (default: the model's name). */
   readonly azure?: { readonly apiVersion: string; readonly deployments: Readonly<Record<string, string>> };
   /** AWS Bedrock: what requests are signed (SigV4) for and with: the Host and path prefix Envoy sends, the region and the credentials. */

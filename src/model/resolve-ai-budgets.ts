@@ -6,6 +6,7 @@
  */
 import { contextWindow, isPriced } from "../ai/catalog.ts";
 import type { AiGateway, GatewayConfig } from "../config/types.ts";
+import type { ModelPath } from "../config/locate.ts";
 import type { AiBudgetIR, AiBudgetStoreIR, AiModelIR, AiProviderIR } from "./ir.ts";
 import type { Reporter } from "./report.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
@@ -110,8 +111,7 @@ export function resolveBudgets(ai: AiGateway, config: GatewayConfig, report: Rep
  * would be counted at $0), and its answer bounded when anything is reserved (the alias's
  * maxTokens, or the catalog's context window). Returns false after reporting.
  */
-export function checkBudgetable(model: AiModelIR, provider: AiProviderIR, budgets: readonly AiBudgetIR[], report: Reporter): boolean {
-  const path = ["ai", "models", model.alias, "targets", 0, "model"];
+export function checkBudgetable(model: AiModelIR, provider: AiProviderIR, budgets: readonly AiBudgetIR[], report: Reporter, path: ModelPath = ["ai", "models", model.alias, "targets", 0, "model"]): boolean {
   const money = budgets.find((budget) => budget.limits.usd !== undefined);
   if (money && !isPriced(provider.catalog, model.model)) {
     report.error("PCL4057", `No price is known for "${model.model}" of provider "${provider.name}" (model alias "${model.alias}"), but budget "${money.name}" counts US dollars: its requests would be counted at $0.`, path, "Use a model the catalog prices, or budget this caller in tokens only.");

@@ -5,6 +5,7 @@
  */
 import { isIP } from "node:net";
 import { catalogProvider } from "../ai/catalog.ts";
+import { FIXED_PATHS } from "../ai/routing/upstream-paths.ts";
 import { DEFAULT_AZURE_API_VERSION, embeddingsPath, upstreamPaths } from "../ai/providers/upstream-path.ts";
 import type { GatewayConfig, LlmProvider } from "../config/types.ts";
 import type { AiAwsSigningIR, AiProviderIR, ClusterIR } from "./ir.ts";
@@ -39,9 +40,6 @@ const TYPE_ONLY_SETTINGS = [
   { field: "apiVersion", types: ["azure-openai"] },
   { field: "deployments", types: ["azure-openai"] },
 ] as const;
-
-/** Where the wire formats with one path for every request take chat requests, below the base URL's path (the others: upstream-path.ts). */
-const CHAT_PATH: Partial<Record<AiProviderIR["api"], string>> = { openai: "/chat/completions", anthropic: "/v1/messages" };
 
 /** One provider route: the upstream path, and the path header value that selects it (absent: the provider's only route). */
 export interface LlmUpstream {
@@ -112,6 +110,12 @@ export function isSupported(name: string, provider: LlmProvider, report: Reporte
   if (provider.type === "bedrock" && provider.apiKey !== undefined) {
     report.error("PCL4160", `Provider "${name}" is a bedrock provider, which signs requests with awsCredentials; its apiKey would never be sent.`, [...path, "apiKey"], "Remove apiKey; put the IAM access key under awsCredentials.");
   }
+  if (provider.type === "bedrock" && provider.apiKeys !== undefined) {
+    report.error("PCL4152", `Provider "${name}" is a bedrock provider, which signs requests with awsCredentials; its apiKeys would never be sent.`, [...path, "apiKeys"], "Remove apiKeys; pooled AWS credentials are not supported yet.");
+  }
+  if (provider.apiKey !== undefined && provider.apiKeys !== undefined) {
+    report.error("PCL4151", `Provider "${name}" has both apiKey and apiKeys: which keys it takes turns with would be unclear.`, [...path, "apiKeys"], "Put every key under apiKeys and remove apiKey.");
+  }
   if (API_OF_TYPE[provider.type]) return true;
   report.error(
     "PCL4043",
@@ -129,13 +133,14 @@ export function resolveLlmProvider(name: string, provider: LlmProvider, config: 
   if (!url) return undefined; // a missing baseUrl is the config stage's PCL3020
   checkPlaintext(name, provider, url.tls, config, report);
   const apiKey = provider.apiKey && provider.type !== "bedrock" ? readSecret(provider.apiKey, source, report, ["providers", name, "apiKey"]) : undefined;
+  const apiKeys = provider.apiKeys && provider.type !== "bedrock" ? provider.apiKeys.map((key, index) => readSecret(key, source, report, ["providers", name, "apiKeys", index])) : undefined;
   const api = API_OF_TYPE[provider.type]!;
   const catalog = catalogProvider(provider.type, text);
   const azure = provider.type === "azure-openai" ? { apiVersion: provider.apiVersion ?? DEFAULT_AZURE_API_VERSION, deployments: provider.deployments ?? {} } : undefined;
   const aws = provider.type === "bedrock" ? awsSigning(name, provider, url, source, report) : undefined;
   if (provider.type === "bedrock" && !aws) return undefined;
-  const ir: AiProviderIR = { name, type: provider.type as AiProviderIR["type"], api, cluster: name, ...(catalog ? { catalog } : {}), ...(apiKey ? { apiKey } : {}), ...(azure ? { azure } : {}), ...(aws ? { aws } : {}) };
-  const chatPath = CHAT_PATH[api];
+  const ir: AiProviderIR = { name, type: provider.type as AiProviderIR["type"], api, cluster: name, ...(catalog ? { catalog } : {}), ...(apiKey ? { apiKey } : {}), ...(apiKeys ? { apiKeys } : {}), upstream: { host: url.hostHeader, pathPrefix: url.pathPrefix }, ...(azure ? { azure } : {}), ...(aws ? { aws } : {}) };
+  const chatPath = FIXED_PATHS[api]?.chat;
   return {
     provider: ir,
     cluster: llmCluster(name, provider, url, report),
@@ -165,7 +170,8 @@ function awsSigning(name: string, provider: LlmProvider, url: NonNullable<Return
 
 /** OpenAI's one embeddings path, or one per model where the path names it (Azure, Gemini); none for providers that cannot embed. */
 function embeddingUpstreams(provider: AiProviderIR, pathPrefix: string, models: readonly string[]): LlmUpstream[] {
-  if (provider.api === "openai") return [{ path: `${pathPrefix}/embeddings` }];
+  const fixed = FIXED_PATHS[provider.api]?.embeddings;
+  if (fixed) return [{ path: `${pathPrefix}${fixed}` }];
   const paths = [...new Set(models.map((model) => embeddingsPath(provider, model)).filter((path) => path !== undefined))].sort();
   return paths.map((path) => ({ selector: path, path: `${pathPrefix}${path}` }));
 }

@@ -6,13 +6,17 @@
  */
 import { isPriced } from "../ai/catalog.ts";
 import { AI_UPSTREAM_PATH_HEADER, ANTHROPIC_MESSAGES_PATH } from "../ai/providers/upstream-path.ts";
-import type { AiGateway, GatewayConfig, LlmProvider } from "../config/types.ts";
+import { attemptsFor } from "../ai/routing/chains.ts";
+import type { ModelPath } from "../config/locate.ts";
+import type { AiGateway, GatewayConfig, LlmProvider, ModelAlias, ModelTarget } from "../config/types.ts";
 import { reportUnsupportedAi } from "./ai-unsupported.ts";
-import type { AccessIR, AiBudgetIR, AiIR, AiModelIR, AiProcessorAddressIR, AiRouteIR, ClusterIR, RouteIR } from "./ir.ts";
+import type { AccessIR, AiBudgetIR, AiChainIR, AiIR, AiModelIR, AiProcessorAddressIR, AiProviderIR, AiRouteIR, AiTargetIR, ClusterIR, RouteIR } from "./ir.ts";
 import { joinPath } from "./paths.ts";
 import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
 import { checkBudgetable, resolveBudgets, resolveBudgetStore } from "./resolve-ai-budgets.ts";
+import { resolveChains } from "./resolve-ai-chains.ts";
+import { durationOr } from "./resolve-clusters.ts";
 import { isSupported, resolveLlmProvider, type ResolvedLlmProvider } from "./resolve-ai-providers.ts";
 import type { SecretSource } from "./secrets.ts";
 
@@ -69,30 +73,79 @@ function processorAddress(ai: AiGateway, report: Reporter): AiProcessorAddressIR
   return { kind: "tcp", host: (match[1] ?? match[2])!, port };
 }
 
-/** The first (only) target of each alias, checked against its provider's `models` list and the budgets. */
-function resolveModels(ai: AiGateway, providers: Readonly<Record<string, ResolvedLlmProvider>>, config: GatewayConfig, budgets: readonly AiBudgetIR[], report: Reporter): AiModelIR[] {
+/** One target of an alias, checked against its provider's `models` list and the budgets; undefined after reporting. */
+function resolveTarget(alias: string, entry: ModelAlias, target: ModelTarget, path: ModelPath, ctx: ModelContext): AiTargetIR | undefined {
+  const { providers, config, budgets, report } = ctx;
+  const resolved = providers[target.provider];
+  if (!resolved) return undefined; // a missing or unusable provider is reported already
+  const allowed = (config.providers?.[target.provider] as LlmProvider | undefined)?.models;
+  if (allowed && !allowed.includes(target.model)) {
+    report.error("PCL4047", `Model alias "${alias}" asks provider "${target.provider}" for "${target.model}", which its models list does not allow.`, [...path, "model"], `Use one of ${allowed.map((m) => `"${m}"`).join(", ")}, or add "${target.model}" to providers.${target.provider}.models.`);
+    return undefined;
+  }
+  const model: AiModelIR = { alias, provider: target.provider, model: target.model, targets: [], fallbacks: [], ...(entry.maxTokens !== undefined ? { maxTokens: entry.maxTokens } : {}) };
+  if (!checkBudgetable(model, resolved.provider, budgets, report, [...path, "model"])) return undefined;
+  if (!isPriced(resolved.provider.catalog, target.model)) {
+    report.warning("PCL4052", `No price is known for "${target.model}" of provider "${target.provider}" (model alias "${alias}"): its usage is recorded without a cost.`, [...path, "model"], "Check the model name against the provider's; self-hosted models have no price.");
+  }
+  return { provider: target.provider, model: target.model, weight: target.weight ?? 1 };
+}
+
+interface ModelContext {
+  readonly providers: Readonly<Record<string, ResolvedLlmProvider>>;
+  readonly config: GatewayConfig;
+  readonly budgets: readonly AiBudgetIR[];
+  readonly report: Reporter;
+}
+
+/** Each alias with every target and fallback checked; an alias with any unusable one is left out (after reporting). */
+function resolveModels(ai: AiGateway, ctx: ModelContext): AiModelIR[] {
+  const { report } = ctx;
   return Object.keys(ai.models ?? {})
     .sort()
     .flatMap((alias) => {
       const entry = ai.models[alias]!;
-      const target = entry.targets?.[0];
-      if (!target || !providers[target.provider]) return []; // a missing or unusable provider is reported already
-      const allowed = (config.providers?.[target.provider] as LlmProvider | undefined)?.models;
-      if (allowed && !allowed.includes(target.model)) {
-        report.error("PCL4047", `Model alias "${alias}" asks provider "${target.provider}" for "${target.model}", which its models list does not allow.`, ["ai", "models", alias, "targets", 0, "model"], `Use one of ${allowed.map((m) => `"${m}"`).join(", ")}, or add "${target.model}" to providers.${target.provider}.models.`);
+      const path = ["ai", "models", alias];
+      const resolve = (list: "targets" | "fallbacks") => (entry[list] ?? []).map((target, index) => resolveTarget(alias, entry, target, [...path, list, index], ctx));
+      const targets = resolve("targets");
+      const fallbacks = resolve("fallbacks");
+      if (targets.length === 0 || [...targets, ...fallbacks].some((target) => target === undefined)) return [];
+      if (targets.every((target) => target!.weight === 0)) {
+        report.error("PCL4150", `Every target of model alias "${alias}" has weight 0, so no request would ever start with one.`, [...path, "targets", 0, "weight"], "Give at least one target a positive weight (the default is 1).");
         return [];
       }
-      const provider = providers[target.provider]!.provider;
-      const model: AiModelIR = { alias, provider: target.provider, model: target.model, ...(entry.maxTokens !== undefined ? { maxTokens: entry.maxTokens } : {}) };
-      if (!checkBudgetable(model, provider, budgets, report)) return [];
-      if (!isPriced(provider.catalog, target.model)) {
-        report.warning("PCL4052", `No price is known for "${target.model}" of provider "${target.provider}" (model alias "${alias}"): its usage is recorded without a cost.`, ["ai", "models", alias, "targets", 0, "model"], "Check the model name against the provider's; self-hosted models have no price.");
-      }
-      return [model];
+      const attemptTimeoutMs = entry.attemptTimeout === undefined ? undefined : durationOr(entry.attemptTimeout, 0, report, [...path, "attemptTimeout"]);
+      const first = targets[0]!;
+      return [{
+        alias,
+        provider: first.provider,
+        model: first.model,
+        targets: targets as AiTargetIR[],
+        fallbacks: fallbacks as AiTargetIR[],
+        ...(entry.maxTokens !== undefined ? { maxTokens: entry.maxTokens } : {}),
+        ...(attemptTimeoutMs ? { attemptTimeoutMs } : {}),
+      }];
     });
 }
 
-function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string[], providers: readonly ResolvedLlmProvider[]): RouteIR[] {
+/** An attempt timeout on an alias whose requests never take a second attempt would have no effect (chat requests reach every target). */
+function checkAttemptTimeouts(models: readonly AiModelIR[], providers: ReadonlyMap<string, AiProviderIR>, report: Reporter): void {
+  for (const model of models) {
+    if (model.attemptTimeoutMs !== undefined && attemptsFor(model, 0, "chat", providers).length < 2) {
+      report.error("PCL4153", `Model alias "${model.alias}" has an attemptTimeout, but its requests never take a second attempt (one target, no fallbacks, one key), so it would have no effect.`, ["ai", "models", model.alias, "attemptTimeout"], "Add fallbacks or another target, or remove attemptTimeout.");
+    }
+  }
+}
+
+/**
+ * What Envoy retries a chain's attempt on: any 5xx, a reset, a refused or failed connection, the
+ * attempt timeout (all "5xx"), a 429 and a 401 (the next key). Only before the answer's headers
+ * went to the client: Envoy never retries an answer it has started to send.
+ */
+const CHAIN_RETRY_ON = ["5xx", "reset", "connect-failure", "retriable-status-codes"];
+const CHAIN_RETRY_STATUSES = [401, 429];
+
+function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string[], providers: readonly ResolvedLlmProvider[], chains: readonly AiChainIR[]): RouteIR[] {
   const common = { api: AI_API, version: "-", hostnames, lifecycle: { state: "published" as const }, access };
   const chatPath = `${basePath}/chat/completions`;
   const entry = (name: string, path: string, method: "GET" | "POST", endpoint: AiRouteIR["endpoint"]): RouteIR => ({
@@ -122,6 +175,32 @@ function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string
       }),
     );
   const messagesPath = `${basePath}${ANTHROPIC_MESSAGES_PATH}`;
+  const paths = { chat: chatPath, embeddings: embeddingsPath, messages: messagesPath };
+  // A chain's route sends to its cluster; the processor sets each attempt's path and Host (src/ai/routing/attempt-exchange.ts).
+  const chainRoutes = chains.flatMap((chain) =>
+    chain.endpoints.map((endpoint): RouteIR => {
+      const name = `${endpoint}.${chain.name}`;
+      return {
+        ...common,
+        id: `${AI_API}.${name}`,
+        name,
+        match: { kind: "exact", path: paths[endpoint], methods: ["POST"], headers: [{ name: AI_ROUTE_HEADER, value: chain.name }] },
+        action: {
+          kind: "forward",
+          cluster: chain.name,
+          timeoutMs: chain.timeoutMs,
+          retry: {
+            attempts: chain.attempts.length - 1,
+            on: CHAIN_RETRY_ON,
+            statusCodes: CHAIN_RETRY_STATUSES,
+            ...(chain.attemptTimeoutMs !== undefined ? { perTryTimeoutMs: chain.attemptTimeoutMs } : {}),
+            nextPriorityEachTry: true,
+          },
+        },
+        ai: { endpoint, chain: chain.name },
+      };
+    }),
+  );
   return [
     entry("chat", chatPath, "POST", "chat"),
     entry("embeddings", embeddingsPath, "POST", "embeddings"),
@@ -131,6 +210,7 @@ function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string
     ...providerRoutes("embeddings", embeddingsPath, (p) => p.embeddingUpstreams),
     // Anthropic's own Messages API goes where the chat route of an Anthropic provider goes.
     ...providerRoutes("messages", messagesPath, (p) => (p.provider.api === "anthropic" ? p.upstreams : [])),
+    ...chainRoutes,
   ];
 }
 
@@ -146,7 +226,7 @@ export function resolveAi(config: GatewayConfig, apiRoutes: readonly RouteIR[], 
   const { report } = inputs;
   const ai = config.ai;
   reportUnsupportedAi(config, report);
-  const used = new Set(Object.values(ai?.models ?? {}).flatMap((alias) => (alias.targets ?? []).slice(0, 1).map((target) => target.provider)));
+  const used = new Set(Object.values(ai?.models ?? {}).flatMap((alias) => [...(alias.targets ?? []), ...(alias.fallbacks ?? [])].map((target) => target.provider)));
   const resolved: Record<string, ResolvedLlmProvider> = {};
   for (const [name, provider] of llmProviders(config)) {
     if (!isSupported(name, provider, report)) continue;
@@ -161,15 +241,18 @@ export function resolveAi(config: GatewayConfig, apiRoutes: readonly RouteIR[], 
   const processor = processorAddress(ai, report);
   const budgets = resolveBudgets(ai, config, report);
   const budgetStore = resolveBudgetStore(ai, inputs.source, report);
-  const models = resolveModels(ai, resolved, config, budgets, report);
+  const models = resolveModels(ai, { providers: resolved, config, budgets, report });
   const providers = Object.values(resolved);
+  const providerIrs = new Map(providers.map((p) => [p.provider.name, p.provider]));
+  checkAttemptTimeouts(models, providerIrs, report);
+  const chains = resolveChains(models, providerIrs, (name) => resolved[name]!.timeoutMs);
   const basePath = joinPath(ai.basePath ?? "/ai/v1");
   const access = resolveAccess(ai.access, inputs.access, ["ai", "access"]);
-  const routes = aiRoutes(basePath, access, inputs.hostnames, providers);
+  const routes = aiRoutes(basePath, access, inputs.hostnames, providers, chains);
   checkPathsFree(routes, apiRoutes, report);
   if (!processor) return { clusters: [], routes: [] };
   return {
-    ai: { basePath, processor: { address: processor, cluster: AI_PROCESSOR_CLUSTER }, routeHeader: AI_ROUTE_HEADER, models, providers: providers.map((p) => p.provider), budgets, budgetStore },
+    ai: { basePath, processor: { address: processor, cluster: AI_PROCESSOR_CLUSTER }, routeHeader: AI_ROUTE_HEADER, models, providers: providers.map((p) => p.provider), budgets, budgetStore, chains },
     clusters: providers.map((p) => p.cluster),
     routes,
   };

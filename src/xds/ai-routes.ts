@@ -10,11 +10,12 @@ import { AI_ROUTE_HEADER } from "../model/resolve-ai.ts";
  */
 export const AI_REQUEST_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
-/** The body-size allowance of chat routes; provider routes also drop the header that selected them. */
+/** The body-size allowance of chat routes (Envoy also keeps the body this long for a chain's retries); provider and chain routes also drop the header that selected them. */
 export function aiRouteFields(route: RouteIR) {
   if (!route.ai) return {};
   return {
     ...(route.ai.endpoint !== "models" ? { requestBodyBufferLimit: BigInt(AI_REQUEST_BODY_LIMIT_BYTES) } : {}),
+    ...(route.ai.chain ? { requestHeadersToRemove: [AI_ROUTE_HEADER] } : {}),
     ...(route.ai.provider ? { requestHeadersToRemove: route.match.headers.some((header) => header.name === AI_UPSTREAM_PATH_HEADER) ? [AI_ROUTE_HEADER, AI_UPSTREAM_PATH_HEADER] : [AI_ROUTE_HEADER] } : {}),
   };
 }

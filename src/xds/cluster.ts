@@ -27,7 +27,7 @@ const exact = (value: string) => ({ matchPattern: { case: "exact" as const, valu
  * carry. An HTTP/2 service is offered `h2` in ALPN: HTTP/2 servers over TLS (gRPC, Node's http2
  * without allowHTTP1) refuse a handshake that does not negotiate it.
  */
-function upstreamTls(tls: UpstreamTlsIR, protocol: ClusterIR["protocol"]) {
+export function upstreamTls(tls: UpstreamTlsIR, protocol: ClusterIR["protocol"]) {
   const sanMatchers = [
     ...tls.expectedSpiffeIds.map((id) => ({ sanType: SubjectAltNameMatcher_SanType.URI, matcher: exact(id) })),
     ...tls.expectedSans.map((san) => ({ sanType: SubjectAltNameMatcher_SanType.DNS, matcher: exact(san) })),

@@ -2,6 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
 import type { RouteSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { UriTemplateMatchConfigSchema } from "../../generated/envoy/extensions/path/match/uri_template/v3/uri_template_match_pb.js";
+import { PreviousPrioritiesConfigSchema } from "../../generated/envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config_pb.js";
 import { UriTemplateRewriteConfigSchema } from "../../generated/envoy/extensions/path/rewrite/uri_template/v3/uri_template_rewrite_pb.js";
 import type { ForwardActionIR, HeaderMatchIR, LifecycleIR, RouteIR, RouteMatchIR } from "../model/ir.ts";
 import { AI_PROCESSOR_ACTION, aiRouteFields } from "./ai-routes.ts";
@@ -10,7 +11,7 @@ import { routeRateLimits } from "./filters/ratelimit.ts";
 import { mcpRouteFields } from "./mcp-routes.ts";
 import { METADATA_NAMESPACE } from "./gateway-headers.ts";
 import { methodMatcher } from "./route-methods.ts";
-import { duration, escapeRegex, sortedJson, sortedRecord, typedExtensionConfig } from "./proto.ts";
+import { duration, escapeRegex, sortedJson, sortedRecord, typedExtension, typedExtensionConfig } from "./proto.ts";
 
 type RouteInit = MessageInitShape<typeof RouteSchema>;
 
@@ -63,6 +64,8 @@ function forward(action: ForwardActionIR) {
             numRetries: retry.attempts,
             ...(retry.perTryTimeoutMs ? { perTryTimeout: duration(retry.perTryTimeoutMs) } : {}),
             retriableStatusCodes: [...retry.statusCodes],
+            // A chain's attempts are its cluster's priorities, one each: every retry takes the next (src/xds/ai-chain-cluster.ts).
+            ...(retry.nextPriorityEachTry ? { retryPriority: typedExtension("envoy.retry_priorities.previous_priorities", PreviousPrioritiesConfigSchema, { updateFrequency: 1 }) } : {}),
           },
         }
       : {}),

@@ -4,6 +4,7 @@ import { ClusterLoadAssignmentSchema } from "../../generated/envoy/config/endpoi
 import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import { SecretSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/secret_pb.js";
 import type { GatewayIR } from "../model/ir.ts";
+import { aiChainClusters } from "./ai-chain-cluster.ts";
 import { aiProcessorClusters } from "./ai-processor-cluster.ts";
 import { auditReceiverClusters } from "./access-log.ts";
 import { cluster } from "./cluster.ts";
@@ -38,6 +39,7 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
   { kind: "RouteConfiguration", translate: (ir, state) => ir.listeners.map((l) => routeConfiguration(ir, l, state.routes)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, ir.clusters.map((c) => ({ name: c.name, init: cluster(c) }))) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiProcessorClusters(ir)) },
+  { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiChainClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, auditReceiverClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, rateLimitServiceClusters(ir)) },
   {

@@ -114,7 +114,7 @@ describe("who and what a request is charged for", () => {
     expect(charged({})).toEqual(["global:*"]);
   });
 
-  const model: AiModelIR = { alias: "fast", provider: "oai", model: "gpt-4o-mini", maxTokens: 100 };
+  const model: AiModelIR = { alias: "fast", provider: "oai", model: "gpt-4o-mini", targets: [{ provider: "oai", model: "gpt-4o-mini", weight: 1 }], fallbacks: [], maxTokens: 100 };
   const provider: AiProviderIR = { name: "oai", type: "openai", api: "openai", cluster: "oai", catalog: "openai" };
 
   it("bounds the worst case: prompt bytes (an inline image at a fixed allowance), the answer cap times n, the context window without one", () => {

@@ -1,7 +1,7 @@
 /** The ai and prompts sections: the OpenAI-style AI gateway, model aliases, budgets and prompt APIs. */
 
 import type { Access } from "./apis.ts";
-import type { SecretRef } from "./common.ts";
+import type { Duration, SecretRef } from "./common.ts";
 
 export interface AiGateway {
   /**
@@ -48,12 +48,28 @@ export interface AiProcessorSettings {
 
 export interface ModelAlias {
   /**
-   * Where requests for this model go; traffic is split by weight.
+   * Where requests for this model go. Each request goes to one target, picked by weight from its
+   * request id (so the split holds over many requests, and one request always picks the same);
+   * when that target fails before answering, the other targets are tried in order, then `fallbacks`.
    * @minItems 1
    */
   targets: ModelTarget[];
-  /** Tried in order when every target fails or is over budget. */
+  /**
+   * Tried in order when every target failed before the first byte of its answer reached the
+   * client: a 429, a 5xx, a refused or failed connection, or no answer within `attemptTimeout`.
+   * Envoy makes every attempt; the processor translates the request and injects the credential
+   * for each attempt's provider. An answer that has started is never retried: a stream that
+   * breaks reaches the client as the error it is.
+   */
   fallbacks?: ModelTarget[];
+  /**
+   * How long each attempt may wait for the provider to start answering before the next target or
+   * fallback is tried. A non-streamed answer starts only when it is complete, so allow for the
+   * longest one. Absent: an attempt may take the provider's whole request timeout, and one that
+   * runs out is not retried.
+   * @example "20s"
+   */
+  attemptTimeout?: Duration;
   /**
    * Largest `max_tokens` a client may ask for.
    * @asType integer
@@ -68,7 +84,9 @@ export interface ModelTarget {
   /** The provider's model name, e.g. `gpt-4o-mini` or `claude-sonnet-4-5`. */
   model: string;
   /**
-   * Share of traffic, relative to the other targets.
+   * Share of the alias's requests this target gets first, relative to the other targets' weights
+   * (fallbacks have none: they are tried in order). A target of weight 0 is only tried after the
+   * target picked for a request failed.
    * @default 1
    * @minimum 0
    */

@@ -230,6 +230,15 @@ export interface LlmProvider {
   /** API key or token, injected by the gateway. Not used by `bedrock`. */
   apiKey?: SecretRef;
   /**
+   * Several keys of one provider account (or several accounts), pooled: each request starts with
+   * the next key in turn, and an attempt the provider answers with 401 or 429 is made again with
+   * the next key (then the alias's other targets and fallbacks). A key answered with 401 is left
+   * out of the turn for 5 minutes. Instead of `apiKey`; read by serve, up and processor only,
+   * never printed, logged or shown on /status. Not used by `bedrock`.
+   * @minItems 2
+   */
+  apiKeys?: SecretRef[];
+  /**
    * AWS region, for `bedrock`: requests are signed for it, and the default baseUrl is
    * `https://bedrock-runtime.<region>.amazonaws.com`.
    * @pattern ^[a-z]{2}(-[a-z]+)+-\d+$

@@ -1,6 +1,8 @@
 import { ExternalProcessorSchema, ExtProcPerRouteSchema } from "../../../generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc_pb.js";
 import { ProcessingMode_BodySendMode as Body, ProcessingMode_HeaderSendMode as Headers } from "../../../generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode_pb.js";
+import { ATTEMPT_ATTRIBUTE } from "../../ai/routing/attempt-exchange.ts";
 import type { GatewayIR, RouteIR } from "../../model/ir.ts";
+import { PROCESSOR_KIND_METADATA_KEY } from "../mcp-processor-filter.ts";
 import { duration, packed, typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 
@@ -8,6 +10,8 @@ const NAME = "envoy.filters.http.ext_proc";
 
 /** The gRPC metadata that tells a processor serving several gateways which one a stream belongs to. */
 export const GATEWAY_METADATA_KEY = "x-portcullis-gateway";
+/** The gRPC metadata (under the processor-kind key) of the streams of a chain's attempts. */
+export const ATTEMPT_PROCESSOR_KIND = "ai-attempt";
 
 /** Long enough for a busy processor, short enough that a stuck one fails the request rather than hangs it. */
 const MESSAGE_TIMEOUT_MS = 5_000;
@@ -53,3 +57,30 @@ export const extProcFilter: HttpFilterModule = {
   chainEntry,
   perRoute: (route: RouteIR) => (route.ai ? packed(ExtProcPerRouteSchema, { override: { case: "overrides", value: { processingMode: MODES[route.ai.endpoint] } } }) : undefined),
 };
+
+/**
+ * The processor as an upstream filter of a chain's cluster (src/xds/ai-chain-cluster.ts): Envoy runs
+ * it once per attempt, after picking the attempt's endpoint, whose metadata (ATTEMPT_ATTRIBUTE) says
+ * which attempt it is. The processor sees the request headers (and replaces the body whole: it kept
+ * the client's request), and the attempt's response headers for their status; never a body.
+ */
+export function upstreamExtProcFilter(ir: GatewayIR) {
+  const ai = ir.ai!;
+  // A name of its own: routes' per-filter settings for the AI filter (its chat processing modes) must not reach this one.
+  return typedExtension(`${NAME}.ai_attempt`, ExternalProcessorSchema, {
+    grpcService: {
+      targetSpecifier: { case: "envoyGrpc", value: { clusterName: ai.processor.cluster } },
+      initialMetadata: [
+        { key: GATEWAY_METADATA_KEY, value: ir.name },
+        { key: PROCESSOR_KIND_METADATA_KEY, value: ATTEMPT_PROCESSOR_KIND },
+      ],
+    },
+    processingMode: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.NONE, responseHeaderMode: Headers.SEND, responseBodyMode: Body.NONE, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
+    requestAttributes: [ATTEMPT_ATTRIBUTE],
+    failureModeAllow: false,
+    messageTimeout: duration(MESSAGE_TIMEOUT_MS),
+    // Each attempt goes to another provider: its Host (and path) are the processor's to set.
+    mutationRules: { allowAllRouting: true, disallowIsError: true },
+    statPrefix: "ai_attempt",
+  });
+}
