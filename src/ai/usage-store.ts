@@ -38,10 +38,27 @@ CREATE TABLE IF NOT EXISTS usage (
 CREATE INDEX IF NOT EXISTS usage_time ON usage (time);
 `;
 
+/**
+ * Columns added after the table's first release, with their types: a database written by an older
+ * version gets them (empty for its old rows) when it is opened for writing.
+ */
+const ADDED_COLUMNS = [
+  // The target picked by weight, and every attempt as JSON (fallbacks, pooled keys: src/ai/routing).
+  ["target_provider", "TEXT"],
+  ["target_model", "TEXT"],
+  ["attempts", "TEXT"],
+] as const;
+
 const COLUMNS = [
   "time", "gateway", "request_id", "identity", "subject", "consumer", "team", "alias", "provider", "model", "stream", "status",
   "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_input_tokens", "usage_reported", "cost_usd", "duration_ms",
+  ...ADDED_COLUMNS.map(([name]) => name),
 ] as const;
+
+function addMissingColumns(db: DatabaseSync): void {
+  const present = new Set(db.prepare("PRAGMA table_info(usage)").all().map((column) => String(column["name"])));
+  for (const [name, type] of ADDED_COLUMNS) if (!present.has(name)) db.exec(`ALTER TABLE usage ADD COLUMN ${name} ${type}`);
+}
 
 /** Opens (creating if needed) a usage database; `readonly` for reports, which must not create one. */
 export function openUsageDatabase(file: string, options: { readonly?: boolean } = {}): DatabaseSync {
@@ -51,6 +68,7 @@ export function openUsageDatabase(file: string, options: { readonly?: boolean } 
     // WAL: `portcullis usage` reads while serve writes.
     db.exec("PRAGMA journal_mode = WAL");
     db.exec(SCHEMA);
+    addMissingColumns(db);
   }
   return db;
 }
@@ -60,6 +78,7 @@ function row(entry: UsageRecord): SQLInputValue[] {
     entry.time, entry.gateway, entry.requestId, entry.identity ?? null, entry.subject ?? null, entry.consumer ?? null, entry.team ?? null,
     entry.alias, entry.provider, entry.model, entry.stream ? 1 : 0, entry.status, entry.inputTokens, entry.outputTokens,
     entry.cachedInputTokens, entry.cacheWriteInputTokens, entry.usageReported ? 1 : 0, entry.costUsd, entry.durationMs,
+    entry.target?.provider ?? null, entry.target?.model ?? null, entry.attempts ? JSON.stringify(entry.attempts) : null,
   ];
 }
 

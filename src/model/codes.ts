@@ -24,7 +24,7 @@ export const COMPILE_CODES = {
   PCL4041: "Model fallbacks are not supported yet",
   PCL4042: "Several targets or weights for one model alias are not supported yet",
   PCL4043: "LLM provider type not supported yet (gemini, azure-openai, bedrock)",
-  PCL4044: "Prompt APIs are not supported yet",
+  PCL4044: "Prompt APIs are not supported yet (no longer emitted: prompt APIs are served)",
   PCL4045: "LLM provider over plaintext HTTP without a justification",
   PCL4046: "AI processor address is not a loopback host:port",
   PCL4047: "Model alias names a model its provider does not allow",
@@ -47,8 +47,16 @@ export const COMPILE_CODES = {
   PCL4151: "LLM provider with both apiKey and apiKeys",
   PCL4152: "Bedrock provider with apiKeys (Bedrock requests are signed with awsCredentials)",
   PCL4153: "Model alias with an attemptTimeout but no second attempt (no effect)",
+  PCL4154: "Weight on a model alias's fallback (fallbacks are tried in order)",
   // PCL4160–PCL4169: provider adapters (gemini, azure-openai, bedrock).
   PCL4160: "Bedrock provider with an apiKey (Bedrock requests are signed with awsCredentials)",
+  // PCL4170–PCL4179: prompt APIs.
+  PCL4170: "Prompt input schema is not a JSON Schema ajv can use (strict mode)",
+  PCL4171: "Prompt output schema is not a JSON Schema ajv can use (strict mode)",
+  PCL4172: "Prompt template placeholder that the input schema does not declare",
+  PCL4173: "Prompt input schema is not an object schema (type: object)",
+  PCL4174: "Prompt API path is taken by another route",
+  PCL4175: "Prompt maxTokens above its model alias's maxTokens",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
   PCL4060: "MCP is not supported yet",
   // PCL4070–PCL4079: files the config names, checked as they are read (secrets: serve, up, validate;

@@ -2,20 +2,20 @@
  * The `ai` section → the AI IR (the processor's address among it), the providers' clusters and the AI routes.
  * Routes are ordinary RouteIRs, so identities and access rules apply to them exactly as to any
  * API route (same filters, same explain matrix); their `ai` marker is what turns the ext_proc
- * filter on. What the processor cannot do yet is refused with a located error (ai-unsupported.ts).
+ * filter on. Prompt APIs add their routes (resolve-prompts.ts).
  */
 import { isPriced } from "../ai/catalog.ts";
 import { AI_UPSTREAM_PATH_HEADER, ANTHROPIC_MESSAGES_PATH } from "../ai/providers/upstream-path.ts";
 import { attemptsFor } from "../ai/routing/chains.ts";
 import type { ModelPath } from "../config/locate.ts";
 import type { AiGateway, GatewayConfig, LlmProvider, ModelAlias, ModelTarget } from "../config/types.ts";
-import { reportUnsupportedAi } from "./ai-unsupported.ts";
 import type { AccessIR, AiBudgetIR, AiChainIR, AiIR, AiModelIR, AiProcessorAddressIR, AiProviderIR, AiRouteIR, AiTargetIR, ClusterIR, RouteIR } from "./ir.ts";
 import { joinPath } from "./paths.ts";
 import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
 import { checkBudgetable, resolveBudgets, resolveBudgetStore } from "./resolve-ai-budgets.ts";
 import { resolveChains } from "./resolve-ai-chains.ts";
+import { resolvePrompts } from "./resolve-prompts.ts";
 import { durationOr } from "./resolve-clusters.ts";
 import { isSupported, resolveLlmProvider, type ResolvedLlmProvider } from "./resolve-ai-providers.ts";
 import type { SecretSource } from "./secrets.ts";
@@ -107,6 +107,11 @@ function resolveModels(ai: AiGateway, ctx: ModelContext): AiModelIR[] {
       const entry = ai.models[alias]!;
       const path = ["ai", "models", alias];
       const resolve = (list: "targets" | "fallbacks") => (entry[list] ?? []).map((target, index) => resolveTarget(alias, entry, target, [...path, list, index], ctx));
+      for (const [index, fallback] of (entry.fallbacks ?? []).entries()) {
+        if (fallback.weight !== undefined) {
+          report.error("PCL4154", `A fallback of model alias "${alias}" has a weight, but fallbacks are tried in order, so it would have no effect.`, [...path, "fallbacks", index, "weight"], "Remove weight, or make the fallback a target to split requests with it.");
+        }
+      }
       const targets = resolve("targets");
       const fallbacks = resolve("fallbacks");
       if (targets.length === 0 || [...targets, ...fallbacks].some((target) => target === undefined)) return [];
@@ -225,7 +230,6 @@ function checkPathsFree(routes: readonly RouteIR[], taken: readonly RouteIR[], r
 export function resolveAi(config: GatewayConfig, apiRoutes: readonly RouteIR[], inputs: AiInputs): AiResolution {
   const { report } = inputs;
   const ai = config.ai;
-  reportUnsupportedAi(config, report);
   const used = new Set(Object.values(ai?.models ?? {}).flatMap((alias) => [...(alias.targets ?? []), ...(alias.fallbacks ?? [])].map((target) => target.provider)));
   const resolved: Record<string, ResolvedLlmProvider> = {};
   for (const [name, provider] of llmProviders(config)) {
@@ -250,10 +254,11 @@ export function resolveAi(config: GatewayConfig, apiRoutes: readonly RouteIR[], 
   const access = resolveAccess(ai.access, inputs.access, ["ai", "access"]);
   const routes = aiRoutes(basePath, access, inputs.hostnames, providers, chains);
   checkPathsFree(routes, apiRoutes, report);
+  const prompts = resolvePrompts(config, { models, providers: providerIrs, aiRoutes: routes, taken: [...apiRoutes, ...routes], access: inputs.access, report });
   if (!processor) return { clusters: [], routes: [] };
   return {
-    ai: { basePath, processor: { address: processor, cluster: AI_PROCESSOR_CLUSTER }, routeHeader: AI_ROUTE_HEADER, models, providers: providers.map((p) => p.provider), budgets, budgetStore, chains },
+    ai: { basePath, processor: { address: processor, cluster: AI_PROCESSOR_CLUSTER }, routeHeader: AI_ROUTE_HEADER, models, providers: providers.map((p) => p.provider), budgets, budgetStore, chains, prompts: prompts.prompts },
     clusters: providers.map((p) => p.cluster),
-    routes,
+    routes: [...routes, ...prompts.routes],
   };
 }

@@ -11,14 +11,16 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
 import { BudgetLedgers } from "../../src/ai/budgets/ledgers.ts";
+import { promptTokenBound } from "../../src/ai/budgets/worst-case.ts";
 import { AiGateways } from "../../src/ai/gateways.ts";
 import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
 import type { UsageRecord } from "../../src/ai/usage.ts";
 import { compileGateway } from "../../src/compile.ts";
-import type { GatewayConfig } from "../../src/config/types.ts";
+import type { Budget, GatewayConfig } from "../../src/config/types.ts";
 import { toEnvoyJson } from "../../src/envoy/encode.ts";
 import { silentLogger } from "../../src/server/log.ts";
 import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
+import type { Snapshot } from "../../src/xds/snapshot.ts";
 import { type RunningEnvoy, startEnvoy } from "../support/envoy.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-providers/anthropic.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../support/fake-providers/openai.ts";
@@ -42,9 +44,11 @@ let envoy: RunningEnvoy;
 let processor: AiProcessor;
 let ledgers: BudgetLedgers;
 let listener: number;
+/** Recompiles with these budgets and hands the processor the result (budgets change nothing in Envoy). */
+let apply: (budgets: Budget[]) => Snapshot;
 const usage: UsageRecord[] = [];
 
-function gatewayConfig(ports: { listener: number; processor: number; refused: number }): GatewayConfig {
+function gatewayConfig(ports: { listener: number; processor: number; refused: number }, budgets: Budget[]): GatewayConfig {
   const openAiCompatible = (port: number) => ({ type: "openai-compatible" as const, baseUrl: `http://127.0.0.1:${port}/v1`, plaintext });
   return {
     gateway: { name: "ai-fallbacks", listeners: [{ name: "web", address: "127.0.0.1", port: ports.listener, hostnames: ["*"] }] },
@@ -74,8 +78,9 @@ function gatewayConfig(ports: { listener: number; processor: number; refused: nu
           maxTokens: 40,
         },
         pooled: { targets: [{ provider: "pool", model: "gpt-4o-mini" }], maxTokens: 40 },
+        budgeted: { targets: [{ provider: "refused", model: "m" }], fallbacks: [{ provider: "claude", model: "claude-sonnet-4-5" }], maxTokens: 40 },
       },
-      budgets: [{ name: "red-tokens", scope: "team", only: ["red"], tokens: 1_000_000, period: "day" }],
+      budgets,
     },
   };
 }
@@ -94,16 +99,22 @@ beforeAll(async () => {
   listener = listenerPort!;
   ledgers = new BudgetLedgers({ onError: () => {} });
   const gateways = new AiGateways();
+  const env = { ALICE_KEYS: keys.alice, OPENAI_KEY: keys.openai, ANTHROPIC_KEY: keys.anthropic, REVOKED_KEY: keys.revoked, POOLED_KEY: keys.pooled };
   processor = await startAiProcessor({
     address: { kind: "tcp", host: "127.0.0.1", port: processorPort! },
     gateways,
     deps: { usage: { record: (entry) => void usage.push(entry) }, budgets: ledgers },
     log: silentLogger,
   });
-  const env = { ALICE_KEYS: keys.alice, OPENAI_KEY: keys.openai, ANTHROPIC_KEY: keys.anthropic, REVOKED_KEY: keys.revoked, POOLED_KEY: keys.pooled };
-  const { snapshot, ir, diagnostics } = compileGateway(gatewayConfig({ listener, processor: processor.port, refused: refusedPort! }), undefined, { env });
-  if (!snapshot || !ir) throw new Error(`the fallback gateway config does not compile: ${JSON.stringify(diagnostics)}`);
-  gateways.apply(ir);
+  const ports = { listener, processor: processor.port, refused: refusedPort! };
+  apply = (budgets) => {
+    const { snapshot, ir, diagnostics } = compileGateway(gatewayConfig(ports, budgets), undefined, { env });
+    if (!snapshot || !ir) throw new Error(`the fallback gateway config does not compile: ${JSON.stringify(diagnostics)}`);
+    gateways.apply(ir);
+    return snapshot;
+  };
+  // A budget far from its limit: reservations are made and settled on every request.
+  const snapshot = apply([{ name: "roomy", scope: "team", only: ["red"], tokens: 1_000_000, period: "day" }]);
   envoy = await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(snapshot)) as Record<string, unknown>, ...(process.env["DEBUG_ENVOY"] ? { logLevel: "debug" } : {}) });
 }, 60_000);
 
@@ -187,18 +198,20 @@ describe("fallbacks before the first byte", () => {
     expect((await lastRecord("broken")).attempts).toEqual([{ provider: "breaking", model: "m", status: 200 }]);
   });
 
-  it("answers the last failure when every attempt fails", async () => {
+  it("answers the last attempt's error, in OpenAI's shape, when every attempt fails", async () => {
+    usage.length = 0;
     openai.failNext(503, { error: { message: "overloaded", type: "server_error", param: null, code: null } });
-    anthropic.requests.length = 0;
-    const before = anthropic.requests.length;
-    // Anthropic is asked for a model it does not serve: a 404 is not retried, and reaches the client as OpenAI's error.
-    const error = await client().chat.completions.create({ model: "resilient", messages, max_tokens: 10 }).then(
+    const error = await client().chat.completions.create({ model: "unreachable", messages }).then(
       () => undefined,
       (caught: unknown) => caught,
     );
-    // Anthropic answers, so this is a success: the 503 only moved the request on.
-    expect(error).toBeUndefined();
-    expect(anthropic.requests.length - before).toBe(1);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain("overloaded");
+    expect((await lastRecord("unreachable")).attempts).toEqual([
+      { provider: "refused", model: "m", status: 0, reason: "no-answer" },
+      { provider: "oai", model: "gpt-4o-mini", status: 503 },
+    ]);
   });
 });
 
@@ -238,13 +251,23 @@ describe("pooled keys", () => {
 });
 
 describe("budgets with fallbacks", () => {
-  it("settle against the target that answered, and never overshoot", async () => {
+  it("reserve every target's worst case, settle against the target that answered, and never overshoot under concurrent requests", async () => {
+    // Anthropic answers every one (OpenAI's connection is refused); the budget fits three worst cases.
+    const worst = promptTokenBound({ model: "budgeted", messages }) + 40;
+    const limit = worst * 3;
+    apply([{ name: "tight", scope: "team", only: ["red"], tokens: limit, period: "day" }]);
     usage.length = 0;
-    for (let i = 0; i < 10; i++) openai.failNext(500, { error: { message: "boom", type: "server_error", param: null, code: null } });
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => client().chat.completions.create({ model: "resilient", messages })));
-    expect(outcomes.every((outcome) => outcome.status === "fulfilled")).toBe(true);
-    const records = usage.filter((entry) => entry.alias === "resilient");
-    expect(records).toHaveLength(10);
-    expect(records.every((entry) => entry.provider === "claude" && entry.attempts?.length === 2)).toBe(true);
+    anthropic.requests.length = 0;
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => client().chat.completions.create({ model: "budgeted", messages })));
+    const answered = outcomes.filter((outcome) => outcome.status === "fulfilled").length;
+    const refused = outcomes.filter((outcome) => outcome.status === "rejected" && outcome.reason instanceof OpenAI.RateLimitError).length;
+    expect(answered + refused).toBe(12);
+    expect(refused).toBeGreaterThan(0);
+    // Refused requests never reached a provider.
+    expect(anthropic.requests).toHaveLength(answered);
+    for (let i = 0; i < 100 && usage.length < answered; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(usage.every((entry) => entry.provider === "claude" && entry.attempts?.length === 2)).toBe(true);
+    const spent = usage.reduce((sum, entry) => sum + entry.inputTokens + entry.outputTokens, 0);
+    expect(spent).toBeLessThanOrEqual(limit);
   });
 });

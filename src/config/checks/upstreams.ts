@@ -40,8 +40,8 @@ function llmSettings(name: string, provider: LlmProvider): [string, string][] {
   if (provider.type === "bedrock") {
     if (!provider.region) missing.push(["region", 'add the AWS region, e.g. "us-east-1"']);
     if (!provider.awsCredentials) missing.push(["awsCredentials", "add awsCredentials: { accessKeyId: env(...), secretAccessKey: env(...) }"]);
-  } else if (!provider.apiKey && provider.type !== "openai-compatible") {
-    missing.push(["apiKey", 'add apiKey: { env: "NAME" }; the gateway injects it so clients never see it']);
+  } else if (!provider.apiKey && !provider.apiKeys && provider.type !== "openai-compatible") {
+    missing.push(["apiKey", 'add apiKey: { env: "NAME" } (or a pool: apiKeys: [{ env: "A" }, { env: "B" }]); the gateway injects it so clients never see it']);
   }
   return missing;
 }
