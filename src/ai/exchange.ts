@@ -30,6 +30,7 @@ import { anthropicPassthroughAdapter } from "./providers/anthropic-passthrough.t
 import { ADAPTERS } from "./providers/index.ts";
 import { AI_UPSTREAM_PATH_HEADER } from "./providers/upstream-path.ts";
 import { responseBody, type ResponseBody } from "./response-body.ts";
+import { PromptCall } from "./prompts/prompt-call.ts";
 import { type AdapterFor, RoutedRequest } from "./routing/routed-request.ts";
 import { reservationFor } from "./routing/reservation.ts";
 import { RoutingState } from "./routing/routing-state.ts";
@@ -86,6 +87,8 @@ export class AiExchange {
   #endpoint: (typeof ENDPOINTS)[number] | undefined;
   /** The API version and betas an Anthropic client asked for (Messages passthrough). */
   #anthropicClient: AnthropicClientHeaders = {};
+  /** A prompt API call: its body becomes a chat request, and the answer `{ "output": … }` (src/ai/prompts). */
+  #prompt: PromptCall | undefined;
   #status = 0;
   #body: ResponseBody | undefined;
   #recorded = false;
@@ -127,11 +130,13 @@ export class AiExchange {
     if (!runtime) return fail({ status: 503, type: "server_error", message: "The AI gateway is not loaded on this processor yet.", code: "gateway_not_loaded" });
     const path = (headers.get(":path") ?? "").split("?")[0];
     if (path === `${runtime.basePath}/models`) return immediateResponse(200, modelList(runtime));
-    this.#endpoint = ENDPOINTS.find((endpoint) => path === `${runtime.basePath}${ENDPOINT_PATHS[endpoint]}`);
+    const prompt = runtime.prompts.get(path ?? "");
+    this.#prompt = prompt && new PromptCall(prompt);
+    this.#endpoint = prompt ? "chat" : ENDPOINTS.find((endpoint) => path === `${runtime.basePath}${ENDPOINT_PATHS[endpoint]}`);
     const [version, beta] = [headers.get("anthropic-version"), headers.get("anthropic-beta")];
     this.#anthropicClient = { ...(version ? { version } : {}), ...(beta ? { beta } : {}) };
     if (!this.#endpoint) return fail({ status: 404, type: "invalid_request_error", message: `Unknown AI endpoint ${path}.`, code: "unknown_url" });
-    if (endOfStream) return fail({ status: 400, type: "invalid_request_error", message: "The request has no body: send the chat completion request as JSON." });
+    if (endOfStream) return this.#prompt?.noBody() ?? fail({ status: 400, type: "invalid_request_error", message: "The request has no body: send the chat completion request as JSON." });
     const names = runtime.identityHeaders;
     const optional = (key: keyof Omit<Caller, "requestId" | "team">, header: string) => (headers.get(header) ? { [key]: headers.get(header) } : {});
     const consumer = headers.get(names.consumer);
@@ -147,7 +152,9 @@ export class AiExchange {
     return phaseResponse("requestHeaders", { remove: providerRequestHeaders(headers).remove });
   }
 
-  #requestBody(body: Uint8Array): ProcessingResponse | Promise<ProcessingResponse> {
+  #requestBody(received: Uint8Array): ProcessingResponse | Promise<ProcessingResponse> {
+    const body = this.#prompt ? this.#prompt.chatRequest(received) : received;
+    if (!(body instanceof Uint8Array)) return body;
     const runtime = this.#runtime!;
     const endpoint = this.#endpoint!;
     const resolved: (ResolvedChat & { readonly adapter?: ProviderAdapter }) | OpenAiError =
@@ -254,13 +261,16 @@ export class AiExchange {
     // The attempt that answered (Envoy retried the others): its provider's format is what came back.
     this.#body = responseBody(routed.request.current.adapter, this.#status, headers.get("content-type") ?? "", { clientWantsUsage: routed.clientWantsUsage });
     if (endOfStream) this.#record();
-    return phaseResponse("responseHeaders", providerResponseHeaders(headers, this.#body));
+    const mutation = providerResponseHeaders(headers, this.#body);
+    return phaseResponse("responseHeaders", this.#prompt ? this.#prompt.responseHeaders(headers, mutation) : mutation);
   }
 
   #responseBody(chunk: Uint8Array, endOfStream: boolean): ProcessingResponse {
     const out = this.#body?.push(chunk, endOfStream);
     if (this.#body?.streamed && out) this.#events += countEvents(out);
     if (endOfStream) this.#record();
+    // A prompt's answer comes whole (BUFFERED): the OpenAI-shaped completion becomes its output.
+    if (this.#prompt && endOfStream) return this.#prompt.answer(this.#status, out ?? chunk);
     return phaseResponse("responseBody", out === undefined ? {} : { body: out });
   }
 

@@ -5,6 +5,7 @@
  */
 import type { AiBudgetIR, AiBudgetStoreIR, AiModelIR, AiProviderIR, GatewayIR, IdentityHeadersIR } from "../model/ir.ts";
 import { consumerTeams } from "../model/teams.ts";
+import { type CompiledPrompt, compilePrompts } from "./prompts/prompt-call.ts";
 
 export interface AiGatewayRuntime {
   readonly name: string;
@@ -17,6 +18,8 @@ export interface AiGatewayRuntime {
   readonly teams: ReadonlyMap<string, string>;
   readonly budgets: readonly AiBudgetIR[];
   readonly budgetStore: AiBudgetStoreIR;
+  /** Prompt APIs by path, their schemas compiled once per config. */
+  readonly prompts: ReadonlyMap<string, CompiledPrompt>;
 }
 
 export function aiRuntime(ir: GatewayIR): AiGatewayRuntime | undefined {
@@ -32,6 +35,7 @@ export function aiRuntime(ir: GatewayIR): AiGatewayRuntime | undefined {
     teams: consumerTeams(ir),
     budgets: ai.budgets,
     budgetStore: ai.budgetStore,
+    prompts: compilePrompts(ai.prompts),
   };
 }
 

@@ -437,6 +437,8 @@ export interface AiRouteIR {
   readonly provider?: string;
   /** Chain routes: the same, for a request that may take several attempts (AiChainIR); the header names the chain. */
   readonly chain?: string;
+  /** Routes of a prompt API (its name): the processor builds the chat request from the prompt (src/ai/prompts). */
+  readonly prompt?: string;
 }
 
 /** The AI gateway: an OpenAI-style API in front of model providers, served by the AI processor. */
@@ -457,6 +459,25 @@ export interface AiIR {
   readonly budgetStore: AiBudgetStoreIR;
   /** The attempt chains requests with fallbacks or pooled keys take, sorted by name; each is a cluster and a route per endpoint. */
   readonly chains: readonly AiChainIR[];
+  /** Prompt APIs (the `prompts` section), sorted by path. */
+  readonly prompts: readonly AiPromptIR[];
+}
+
+/** A prompt published as a POST endpoint: the body checked against `input`, the template filled, the alias asked. */
+export interface AiPromptIR {
+  readonly name: string;
+  readonly path: string;
+  /** The model alias asked. */
+  readonly model: string;
+  readonly template: string;
+  readonly system?: string;
+  /** JSON Schema of the request body, closed (`additionalProperties: false`) unless the config set it. */
+  readonly input: Readonly<Record<string, unknown>>;
+  /** JSON Schema the answer, parsed as JSON, must satisfy. */
+  readonly output?: Readonly<Record<string, unknown>>;
+  readonly maxTokens?: number;
+  /** Whether every provider the alias may reach takes a JSON schema as response_format (then the request asks for one). */
+  readonly jsonSchemaMode: boolean;
 }
 
 /**

@@ -183,21 +183,55 @@ export interface BudgetStore {
   keyPrefix?: string;
 }
 
-/** A prompt template published as a REST endpoint. */
+/**
+ * A prompt template published as a REST endpoint: callers POST a JSON body that `input` checks,
+ * the gateway fills `template` with its fields and asks `model`, and answers `{ "output": … }`.
+ * Callers cannot change the template, the system prompt or the model.
+ */
 export interface PromptApi {
   /**
    * Prompt API name.
    * @pattern ^[a-z][a-z0-9-]{0,62}$
    */
   name: string;
-  /** Path of the endpoint (called with POST), e.g. `/prompts/summarize`. */
+  /** Path of the endpoint (called with POST; other methods get 405), e.g. `/prompts/summarize`. */
   path: string;
-  /** Model alias from `ai.models`. */
+  /** Model alias from `ai.models`: its targets, fallbacks, keys, usage records and budgets apply. */
   model: string;
-  /** Template with `{{field}}` placeholders filled from the request body. */
+  /**
+   * The user message, with `{{field}}` placeholders filled from the request body's top-level
+   * fields: strings as written, other values as JSON, a field the caller left out as nothing.
+   * Filled once: a placeholder inside a value is sent as text, never filled again. Every
+   * placeholder must be a property `input` declares.
+   * @example "Summarize in {{words}} words:\n\n{{text}}"
+   */
   template: string;
-  /** JSON Schema the request body must satisfy. */
+  /**
+   * The system message sent before the filled template, as written (no placeholders).
+   * @example "You are a careful editor. Answer with the summary only."
+   */
+  system?: string;
+  /**
+   * JSON Schema (draft 2020-12) the request body must satisfy, else 400 with the schema errors.
+   * Its top level must be `type: "object"`; fields it does not declare are refused unless it sets
+   * `additionalProperties` itself.
+   */
   input: Record<string, unknown>;
-  /** Who may call the endpoint. */
+  /**
+   * JSON Schema (draft 2020-12) of the answer: the model's answer is parsed as JSON (a Markdown
+   * code fence around it is allowed) and must satisfy it, else 502 with the schema errors; the
+   * parsed value is the `output`. Where every provider of the alias takes a JSON schema (OpenAI,
+   * OpenAI-compatible, Azure OpenAI, Gemini), the request asks for JSON of this schema. Absent:
+   * `output` is the answer's text.
+   */
+  output?: Record<string, unknown>;
+  /**
+   * Largest answer in tokens (`max_tokens` of the chat request), at most the alias's `maxTokens`.
+   * Absent: the alias's `maxTokens`, if any.
+   * @asType integer
+   * @minimum 1
+   */
+  maxTokens?: number;
+  /** Who may call the endpoint (deny by default, like any route). */
   access: Access;
 }

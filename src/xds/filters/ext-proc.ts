@@ -30,6 +30,9 @@ const MODES = {
   models: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.NONE, responseHeaderMode: Headers.SKIP, responseBodyMode: Body.NONE, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
 } as const;
 
+/** Prompt APIs: the answer whole too, since it becomes `{ "output": … }` (or a 502 when it does not fit the output schema). */
+const PROMPT_MODE = { ...MODES.chat, responseBodyMode: Body.BUFFERED } as const;
+
 function chainEntry(ir: GatewayIR) {
   const ai = ir.ai;
   if (!ai) return undefined;
@@ -55,7 +58,7 @@ function chainEntry(ir: GatewayIR) {
 export const extProcFilter: HttpFilterModule = {
   name: NAME,
   chainEntry,
-  perRoute: (route: RouteIR) => (route.ai ? packed(ExtProcPerRouteSchema, { override: { case: "overrides", value: { processingMode: MODES[route.ai.endpoint] } } }) : undefined),
+  perRoute: (route: RouteIR) => (route.ai ? packed(ExtProcPerRouteSchema, { override: { case: "overrides", value: { processingMode: route.ai.prompt ? PROMPT_MODE : MODES[route.ai.endpoint] } } }) : undefined),
 };
 
 /**
