@@ -84,7 +84,7 @@ async function startDemoBackends(config: GatewayConfig, ir: GatewayIR, processes
   for (const name of config.dev?.demoBackends ?? []) {
     const endpoint = ir.clusters.find((cluster) => cluster.name === name)?.endpoints[0];
     if (!endpoint) continue; // validation already reported it
-    const backend = await startDemoBackend(name, endpoint.host, endpoint.port);
+    const backend = await startDemoBackend(name, endpoint.host, endpoint.port, config.providers?.[name]?.type === "openai-compatible" ? "openai-compatible" : "echo");
     processes.add(() => backend.close());
     backends.push(backend);
   }

@@ -58,8 +58,11 @@ export interface GatewayConfig {
 
 export interface DevSettings {
   /**
-   * Service providers that `portcullis up` backs with a built-in demo HTTP server listening on
-   * their first endpoint, so the example gateway answers without any other process.
+   * Providers that `portcullis up` backs with a built-in demo server listening on their first
+   * endpoint, so the example gateway answers without any other process: a service provider gets
+   * an echo service; an `openai-compatible` provider (its `baseUrl` on the loopback interface) a
+   * demo model in OpenAI's wire format (models `demo-chat` and `demo-mini`), so chat completions
+   * and prompt APIs answer with no provider account.
    */
   demoBackends?: string[];
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { listenFailure } from "../errors.ts";
+import { demoLlmAnswer } from "./demo-llm.ts";
 
 export interface DemoBackend {
   readonly name: string;
@@ -8,13 +9,23 @@ export interface DemoBackend {
   close(): Promise<void>;
 }
 
+/** What a demo backend is: an echo service, or a model behind an OpenAI-compatible API (src/dev/demo-llm.ts). */
+export type DemoBackendKind = "echo" | "openai-compatible";
+
 /**
  * The built-in HTTP service `portcullis up` starts for a provider named in `dev.demoBackends`,
- * so an example gateway answers without any other process. It echoes what reached it, which
- * shows what Envoy forwarded (path rewrites, headers the gateway added or removed).
+ * so an example gateway answers without any other process. A service provider's echoes what
+ * reached it, which shows what Envoy forwarded (path rewrites, headers the gateway added or
+ * removed); an `openai-compatible` provider's is the demo model.
  */
-export async function startDemoBackend(name: string, host: string, port: number): Promise<DemoBackend> {
+export async function startDemoBackend(name: string, host: string, port: number, kind: DemoBackendKind = "echo"): Promise<DemoBackend> {
   const server: Server = createServer((req, res) => {
+    if (kind === "openai-compatible") {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => demoLlmAnswer(req.method ?? "", req.url ?? "/", Buffer.concat(chunks).toString("utf8"), res));
+      return;
+    }
     req.resume();
     req.on("end", () => {
       const body = JSON.stringify(

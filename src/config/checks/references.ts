@@ -33,7 +33,11 @@ function providerReferences(config: GatewayConfig, context: CheckContext): Diagn
     }
   }
   for (const [index, mcp] of (config.mcp ?? []).entries()) wanted.push({ name: mcp.server, path: ["mcp", index, "server"], kind: "mcp", use: "an MCP API" });
-  for (const [index, name] of (config.dev?.demoBackends ?? []).entries()) wanted.push({ name, path: ["dev", "demoBackends", index], kind: "service", use: "a demo backend" });
+  for (const [index, name] of (config.dev?.demoBackends ?? []).entries()) {
+    // An openai-compatible LLM provider gets the demo model (src/dev/demo-llm.ts); any other, the echo service.
+    const llm = Object.hasOwn(config.providers ?? {}, name) && config.providers![name]!.type === "openai-compatible";
+    wanted.push({ name, path: ["dev", "demoBackends", index], kind: llm ? "llm" : "service", use: "a demo backend" });
+  }
 
   const providers = config.providers ?? {};
   const out: Diagnostic[] = [];
