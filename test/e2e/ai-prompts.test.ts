@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
+import { BudgetLedgers } from "../../src/ai/budgets/ledgers.ts";
 import { AiGateways } from "../../src/ai/gateways.ts";
 import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
 import type { UsageRecord } from "../../src/ai/usage.ts";
@@ -30,6 +31,7 @@ let openai: FakeOpenAi;
 let anthropic: FakeAnthropic;
 let gemini: FakeGemini;
 let processor: AiProcessor;
+let budgets: BudgetLedgers;
 let envoy: RunningEnvoy;
 let origin: string;
 const usage: UsageRecord[] = [];
@@ -55,8 +57,10 @@ function config(ports: { listener: number; processor: number }): GatewayConfig {
       models: {
         fast: { targets: [{ provider: "oai", model: "gpt-4o-mini" }], maxTokens: 50 },
         smart: { targets: [{ provider: "claude", model: "claude-sonnet-4-5" }], maxTokens: 300 },
-        flash: { targets: [{ provider: "gem", model: "gemini-2.5-flash" }] },
+        flash: { targets: [{ provider: "gem", model: "gemini-2.5-flash" }], maxTokens: 100 },
       },
+      // bob's allowance is spent by any request: his prompt calls are refused before the provider.
+      budgets: [{ name: "bob-tokens", scope: "consumer", only: ["bob"], tokens: 1, period: "day" }],
     },
     prompts: [
       {
@@ -91,7 +95,8 @@ beforeAll(async () => {
   gemini = await startFakeGemini({ apiKey: KEYS.gemini, models: ["gemini-2.5-flash"] });
   const [listener, processorPort] = await freePorts(2);
   const gateways = new AiGateways();
-  processor = await startAiProcessor({ address: { kind: "tcp", host: "127.0.0.1", port: processorPort! }, gateways, deps: { usage: { record: (entry) => void usage.push(entry) }, price: () => 0 }, log: silentLogger });
+  budgets = new BudgetLedgers({ onError: (error) => console.error(error) });
+  processor = await startAiProcessor({ address: { kind: "tcp", host: "127.0.0.1", port: processorPort! }, gateways, deps: { usage: { record: (entry) => void usage.push(entry) }, price: () => 0, budgets }, log: silentLogger });
   const env = { ALICE_KEYS: KEYS.alice, BOB_KEYS: KEYS.bob, OPENAI_KEY: KEYS.openai, ANTHROPIC_KEY: KEYS.anthropic, GEMINI_KEY: KEYS.gemini };
   const { snapshot, ir, diagnostics } = compileGateway(config({ listener: listener!, processor: processorPort! }), undefined, { env });
   if (!snapshot || !ir) throw new Error(`the config does not compile: ${JSON.stringify(diagnostics)}`);
@@ -103,6 +108,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await envoy?.stop();
   await processor?.close();
+  await budgets?.close();
   await Promise.all([openai?.close(), anthropic?.close(), gemini?.close()]);
 });
 
@@ -218,14 +224,18 @@ describe("prompt APIs", () => {
     expect(answer.json).toEqual({ error: { message: "Invalid prompt.", type: "invalid_request_error", param: null, code: "invalid_prompt" } });
   });
 
-  it("apply the prompt's own access rules, deny by default, and take POST only", async () => {
-    const before = openai.requests.length;
+  it("apply the prompt's own access rules, deny by default, budgets, and take POST only", async () => {
+    const sent = openai.requests.length;
     expect((await call("/prompts/summarize", { text: "x", words: 1 }, KEYS.bob)).status).toBe(403);
     expect((await call("/prompts/summarize", { text: "x", words: 1 }, "not-a-key")).status).toBe(401);
-    // bob may call the translate prompt: its rules are its own.
-    expect((await call("/prompts/translate", { text: "x" }, KEYS.bob)).status).toBe(200);
+    // bob may call the translate prompt (its rules are its own), within his budget: the processor's 429 keeps its OpenAI body.
+    const before = anthropic.requests.length;
+    const refused = await call("/prompts/translate", { text: "x" }, KEYS.bob);
+    expect(refused.status).toBe(429);
+    expect(refused.json["error"]).toMatchObject({ type: "rate_limit_error", message: expect.stringContaining("bob-tokens") });
+    expect(anthropic.requests.length).toBe(before);
     const get = await call("/prompts/summarize", undefined, KEYS.alice, "GET");
     expect([get.status, get.headers.get("allow")]).toEqual([405, "POST"]);
-    expect(openai.requests.length).toBe(before);
+    expect(openai.requests.length).toBe(sent);
   });
 });
