@@ -96,6 +96,27 @@ export async function ensurePortsFree(ports: readonly NeededPort[]): Promise<voi
   if (taken.length > 0) throw new UserError(`ports that up needs are in use:\n${taken.map(describeTaken).join("\n")}`);
 }
 
+/** A port nothing listens on at the moment, on loopback (the kernel picks it). */
+export function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The config with its audit receiver on `port` when the config leaves the receiver to its default:
+ * `up` owns that receiver, and a fixed default port would make two `up`s on one machine collide.
+ */
+export function withUpAuditReceiver(config: GatewayConfig, port: number): GatewayConfig {
+  if (config.audit?.store === false || config.audit?.receiver !== undefined) return config;
+  return { ...config, audit: { ...config.audit, receiver: `127.0.0.1:${port}` } };
+}
+
 /** Listener ports given on `up`'s command line, by listener name. */
 export type ListenerPorts = ReadonlyMap<string, number>;
 

@@ -25,7 +25,7 @@ import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.
 import { formatDiagnostics } from "./format.ts";
 import { parsePort } from "./net-args.ts";
 import { stopSignal } from "./stop-signal.ts";
-import { ensurePortsFree, listenerPorts, UP_DIR_PREFIX, withListenerPorts } from "./up-ports.ts";
+import { ensurePortsFree, freeLoopbackPort, listenerPorts, UP_DIR_PREFIX, withListenerPorts, withUpAuditReceiver } from "./up-ports.ts";
 import { exampleRequests } from "./up-urls.ts";
 
 const HELP = `Usage: portcullis up [config] [options]
@@ -93,13 +93,14 @@ async function startDemoBackends(config: GatewayConfig, ir: GatewayIR, processes
 
 /**
  * Compiles the config file, with its listeners on the ports the command line gave (`--port`,
- * `--listener-port`): the file's own compile first (its findings are the file's), then the config
- * with those ports, which is what Envoy gets.
+ * `--listener-port`) and a default audit receiver on up's own port: the file's own compile first
+ * (its findings are the file's), then the config with those ports, which is what Envoy gets.
  */
-async function compileForUp(path: string | undefined, cwd: string, flags: { port: string | undefined; named: readonly string[] }): Promise<CompileResult> {
+async function compileForUp(path: string | undefined, cwd: string, flags: { port: string | undefined; named: readonly string[]; auditPort: number }): Promise<CompileResult> {
   const compiled = await compileGatewayFile(path, { cwd });
-  if (!compiled.config || !compiled.snapshot || (flags.port === undefined && flags.named.length === 0)) return compiled;
-  const config = withListenerPorts(compiled.config, listenerPorts(compiled.config, flags.port, flags.named));
+  if (!compiled.config || !compiled.snapshot) return compiled;
+  const config = withUpAuditReceiver(withListenerPorts(compiled.config, listenerPorts(compiled.config, flags.port, flags.named)), flags.auditPort);
+  if (config === compiled.config) return compiled;
   const moved = compileGateway(config, compiled.locate, { file: compiled.file, reported: compiled.diagnostics });
   return { ...compiled, ...moved, config, files: compiled.files, diagnostics: moved.snapshot ? compiled.diagnostics : [...compiled.diagnostics, ...moved.diagnostics] };
 }
@@ -118,7 +119,7 @@ export const upCommand: Command = {
 
     try {
       doing("compiling");
-      const ports = { port: values.port, named: values["listener-port"] ?? [] };
+      const ports = { port: values.port, named: values["listener-port"] ?? [], auditPort: await freeLoopbackPort() };
       const first: CompileResult = await compileForUp(positionals[0], cwd, ports);
       if (first.diagnostics.length > 0) process.stderr.write(formatDiagnostics(first.diagnostics, { format: "text", cwd, color: Boolean(process.stderr.isTTY) }));
       if (!first.config || !first.snapshot || !first.ir || !first.gateway || hasErrors(first.diagnostics)) return ExitCode.findings;

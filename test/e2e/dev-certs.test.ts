@@ -110,7 +110,7 @@ describe("portcullis dev-certs, then up, on the TypeScript example", () => {
     for (const file of named) expect((await stat(join(dir, file))).isFile(), file).toBe(true);
     for (const key of ["api.key", "mesh.key", "dev-ca.key", "globex.keys", "dev.env", "clients/mesh-checkout.key"]) expect((await stat(join(dir, "secrets", key))).mode & 0o077, key).toBe(0);
     expect(await readFile(join(dir, "secrets", ".gitignore"), "utf8")).toMatch(/^\*$/m);
-    expect(Object.keys(env).sort()).toEqual(["ACME_API_KEYS", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
+    expect(Object.keys(env).sort()).toEqual(["ACME_API_KEYS", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "TOOLS_MCP_TOKEN"]);
     // No key reaches the terminal.
     expect(made.stdout).not.toContain(env["ACME_API_KEYS"]);
   });

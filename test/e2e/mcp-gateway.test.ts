@@ -179,7 +179,7 @@ describe.each(["2025-03-26", "2025-06-18"])("protocol revision %s (raw requests;
     const init = await rpc({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: revision, capabilities: {}, clientInfo: { name: "raw", version: "1" } } }, token());
     expect(init.body.result?.["protocolVersion"]).toBe(revision);
     const list = await rpc({ jsonrpc: "2.0", id: 2, method: "tools/list" }, token());
-    expect((list.body.result?.["tools"] as { name: string }[]).map((tool) => tool.name).sort()).toEqual(["read_file", "search_code", "search_docs"]);
+    expect(((list.body.result?.["tools"] ?? []) as { name: string }[]).map((tool) => tool.name).sort()).toEqual(["read_file", "search_code", "search_docs"]);
     const before = gateway.server.calls.get("delete_repo") ?? 0;
     const denied = await rpc({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "delete_repo", arguments: {} } }, token());
     expect(denied).toMatchObject({ status: 200, body: { error: { code: -32602 } } });

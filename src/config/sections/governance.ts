@@ -46,7 +46,8 @@ export interface AuditSettings {
    * Where Envoy sends access logs for the audit store, as `host:port`. On a loopback address `serve`
    * and `up` run the receiver themselves; any other address is a fleet's own
    * `portcullis audit-receiver`. Envoy never waits for it: when it is down, records are dropped
-   * (and counted) while traffic flows.
+   * (and counted) while traffic flows. Left unset, `up` runs its receiver on a free loopback port
+   * (so two `up`s on one machine do not collide).
    * @default "127.0.0.1:18003"
    */
   receiver?: string;

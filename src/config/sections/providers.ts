@@ -275,6 +275,7 @@ export interface LlmProvider {
 export interface AwsCredentials {
   /** Access key id (`AKIA...`, or `ASIA...` with a sessionToken). */
   accessKeyId: SecretRef;
+  /** Secret access key that signs every request (SigV4); never written to generated files or logs. */
   secretAccessKey: SecretRef;
   /** Session token of temporary credentials, sent as `x-amz-security-token`. */
   sessionToken?: SecretRef;
