@@ -141,7 +141,7 @@ export const serveCommand: Command = {
     // And the audit trail: the access-log receiver and store, each config served, each rollout per node.
     const audit = new AuditTrail(log, plane);
     // Access grants stop working at their expiry instant: the config is recompiled then.
-    const grants = new GrantExpiry((file) => compileGatewayFile(file).then(apply), log);
+    const grants = new GrantExpiry((file) => compileGatewayFile(file), (outcome) => apply(outcome), log);
     const apply = (outcome: CompileOutcome) => {
       plane.configs.apply(outcome);
       grants.track(outcome);
