@@ -7,7 +7,7 @@
  */
 import type { ApiVersion, Route } from "../config/types.ts";
 import type { McpRestToolIR, RouteIR } from "./ir.ts";
-import { type OpenApiToolOperation, type OpenApiTools, type ToolMethod } from "./openapi-tools.ts";
+import type { OpenApiToolOperation, OpenApiTools, ToolMethod } from "./openapi-tools.ts";
 import { joinPath } from "./paths.ts";
 import { routeNames } from "./resolve-routes.ts";
 

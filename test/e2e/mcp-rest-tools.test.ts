@@ -107,11 +107,11 @@ describe("a REST API published as MCP tools, through real Envoy", () => {
   });
 
   it("decides every call as the direct REST call is decided, caller for caller", async () => {
-    const calls = [
+    const calls: { tool: string; args: Record<string, unknown>; rest: [string, string] }[] = [
       { tool: "getOrder", args: { orderId: "A-1" }, rest: ["GET", "/v1/orders/A-1"] },
       { tool: "createOrder", args: { body: { item: "pen" } }, rest: ["POST", "/v1/orders"] },
       { tool: "cancelOrder", args: { orderId: "A-1" }, rest: ["DELETE", "/v1/orders/A-1"] },
-    ] as const;
+    ];
     const callers = { anonymous: undefined, reader: reader(), writer: writer(), admin: admin() };
     const decisions: string[] = [];
     for (const [who, token] of Object.entries(callers)) {
@@ -122,7 +122,7 @@ describe("a REST API published as MCP tools, through real Envoy", () => {
         const direct = await fetch(`${gateway.base}${call.rest[1]}`, {
           method: call.rest[0],
           headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          ...(call.rest[0] === "POST" ? { body: JSON.stringify(call.args.body) } : {}),
+          ...(call.rest[0] === "POST" ? { body: JSON.stringify(call.args["body"]) } : {}),
         });
         await direct.arrayBuffer();
         expect(viaMcp.status, `${who} ${call.tool}`).toBe(direct.status);
