@@ -160,7 +160,7 @@ describe("audit", () => {
       const records = JSON.parse(json.stdout) as Record<string, unknown>[];
       if (records.length === 0) throw new Error("not written yet");
       return records;
-    });
+    }, { timeout: 30_000, interval: 200 });
     expect(listed).toMatchObject([{ gateway: "mcp-e2e", identity: "sso", subject: "grace", api: "tools", server: "tools", tool: "delete_repo", decision: "allowed", status: 200 }]);
     expect(listed[0]!["argumentsSha256"]).toMatch(/^[0-9a-f]{64}$/);
     // Filters hold: another tool, another gateway, a time after the call.
@@ -178,6 +178,21 @@ describe("audit", () => {
     expect(wrong.stderr).toContain("audit mcp takes --identity, --tool");
   });
 
+  it("records a call the tool rules refuse (Envoy's decision, which the processor hears), and the server never sees it", async () => {
+    const client = await connect(gateway.url, gateway.token({ sub: "rex", scope: "files:read" }));
+    const before = gateway.server.calls.get("delete_repo") ?? 0;
+    await expect(client.callTool({ name: "delete_repo", arguments: { repo: "all" } })).rejects.toMatchObject({ code: -32602 });
+    const record = await vi.waitFor(() => {
+      const found = gateway.audit.find((entry) => entry.subject === "rex" && entry.tool === "delete_repo");
+      if (!found) throw new Error("not recorded yet");
+      return found;
+    });
+    expect(record).toMatchObject({ identity: "sso", api: "tools", decision: "refused", reason: "no tool rule admits the caller", status: 200 });
+    expect(record.argumentsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(gateway.server.calls.get("delete_repo") ?? 0).toBe(before);
+    await client.close();
+  });
+
   it("records a call the processor refuses, with the reason", async () => {
     const answer = await fetch(gateway.url, {
       method: "POST",
@@ -186,7 +201,7 @@ describe("audit", () => {
     });
     expect(answer.status).toBe(400);
     const record = await vi.waitFor(() => {
-      const found = gateway.audit.find((entry) => entry.decision === "refused");
+      const found = gateway.audit.find((entry) => entry.decision === "refused" && entry.status === 400);
       if (!found) throw new Error("not recorded yet");
       return found;
     });
