@@ -3,6 +3,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { type HeaderMap, HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
 import {
   type CommonResponseSchema,
+  type ProcessingRequest,
   type ProcessingResponse,
   ProcessingResponseSchema,
 } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
@@ -17,6 +18,11 @@ export function readHeaders(map: HeaderMap | undefined): Map<string, string> {
   const headers = new Map<string, string>();
   for (const header of map?.headers ?? []) headers.set(header.key.toLowerCase(), header.rawValue.length > 0 ? decoder.decode(header.rawValue) : header.value);
   return headers;
+}
+
+/** An attribute the filter was configured to send (request_attributes, response_attributes), as Envoy evaluated it. */
+export function processingAttribute(request: ProcessingRequest, name: string): unknown {
+  return request.attributes["envoy.filters.http.ext_proc"]?.[name];
 }
 
 export const setHeader = (key: string, value: string) => ({

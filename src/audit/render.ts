@@ -18,14 +18,27 @@ function table(lines: readonly (readonly string[])[]): string {
 
 const csvField = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
-export function renderRequests(records: readonly AuditRecord[], format: AuditFormat): string {
+/** How one kind of record prints: the table's fields, and every field with its CSV column name, in order. */
+export interface RecordLayout<R> {
+  readonly tableFields: readonly (keyof R)[];
+  readonly csvColumns: { readonly [K in keyof R]-?: string };
+  /** What the table says when no record matches. */
+  readonly none: string;
+}
+
+/** Records as JSON, CSV (every field) or an aligned table (the layout's fields). */
+export function renderRecords<R extends object>(records: readonly R[], format: AuditFormat, layout: RecordLayout<R>): string {
   if (format === "json") return JSON.stringify(records, null, 2);
   if (format === "csv") {
-    const fields = Object.keys(REQUEST_COLUMNS) as (keyof AuditRecord)[];
-    return [fields.map((field) => REQUEST_COLUMNS[field]), ...records.map((record) => fields.map((field) => text(record[field])))].map((line) => line.map(csvField).join(",")).join("\n");
+    const fields = Object.keys(layout.csvColumns) as (keyof R)[];
+    return [fields.map((field) => layout.csvColumns[field]), ...records.map((record) => fields.map((field) => text(record[field])))].map((line) => line.map(csvField).join(",")).join("\n");
   }
-  if (records.length === 0) return "no audit records match";
-  return table([[...TABLE_FIELDS], ...records.map((record) => TABLE_FIELDS.map((field) => text(record[field])))]);
+  if (records.length === 0) return layout.none;
+  return table([layout.tableFields.map(String), ...records.map((record) => layout.tableFields.map((field) => text(record[field])))]);
+}
+
+export function renderRequests(records: readonly AuditRecord[], format: AuditFormat): string {
+  return renderRecords(records, format, { tableFields: TABLE_FIELDS, csvColumns: REQUEST_COLUMNS, none: "no audit records match" });
 }
 
 export function renderConfigHistory(history: ConfigHistory, format: AuditFormat): string {

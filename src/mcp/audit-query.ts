@@ -6,6 +6,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { McpAuditRecord } from "./audit.ts";
 
 export interface McpAuditFilter {
+  /** An identity name or a JWT subject. */
   readonly identity?: string;
   readonly tool?: string;
   /** ISO 8601: only calls at or after this time. */
@@ -40,7 +41,11 @@ export function mcpAuditRecords(db: DatabaseSync, filter: McpAuditFilter = {}): 
   if (!exists) return [];
   const conditions: string[] = [];
   const values: string[] = [];
-  for (const [column, value] of [["identity", filter.identity], ["tool", filter.tool], ["gateway", filter.gateway]] as const) {
+  if (filter.identity !== undefined) {
+    conditions.push("(identity = ? OR subject = ?)");
+    values.push(filter.identity, filter.identity);
+  }
+  for (const [column, value] of [["tool", filter.tool], ["gateway", filter.gateway]] as const) {
     if (value === undefined) continue;
     conditions.push(`${column} = ?`);
     values.push(value);

@@ -28,12 +28,16 @@ CREATE TABLE IF NOT EXISTS mcp_tool_calls (
 CREATE INDEX IF NOT EXISTS mcp_tool_calls_time ON mcp_tool_calls (time);
 `;
 
-const COLUMNS = ["time", "gateway", "request_id", "identity", "subject", "consumer", "api", "server", "tool", "arguments_sha256", "decision", "reason", "status", "duration_ms"] as const;
+/** Each record field's column, in table order (also the CSV of `portcullis audit mcp`). */
+export const MCP_AUDIT_COLUMNS = {
+  time: "time", gateway: "gateway", requestId: "request_id", identity: "identity", subject: "subject", consumer: "consumer", api: "api", server: "server", tool: "tool",
+  argumentsSha256: "arguments_sha256", decision: "decision", reason: "reason", status: "status", durationMs: "duration_ms",
+} as const satisfies Record<keyof McpAuditRecord, string>;
 
-const row = (entry: McpAuditRecord): SQLInputValue[] => [
-  entry.time, entry.gateway, entry.requestId, entry.identity ?? null, entry.subject ?? null, entry.consumer ?? null, entry.api, entry.server, entry.tool,
-  entry.argumentsSha256 ?? null, entry.decision, entry.reason ?? null, entry.status, entry.durationMs,
-];
+const FIELDS = Object.keys(MCP_AUDIT_COLUMNS) as (keyof McpAuditRecord)[];
+const COLUMNS = FIELDS.map((field) => MCP_AUDIT_COLUMNS[field]);
+
+const row = (entry: McpAuditRecord): SQLInputValue[] => FIELDS.map((field) => entry[field] ?? null);
 
 export class McpAuditStore implements McpAuditSink {
   readonly #db: DatabaseSync;

@@ -1,8 +1,9 @@
 /**
  * One audit record per tools/call the MCP processor sees: who called which tool of which server,
  * a hash of the arguments (never the arguments: they may hold anything), what was decided and how
- * the call ended. Calls Envoy's tool rules refuse never reach the processor; they are in Envoy's
- * access log (route `@mcp.<api>`, response code details `rbac_access_denied…`).
+ * the call ended. The processor filter runs before Envoy's tool rules, so calls they refuse are
+ * recorded too (Envoy tells the processor who answered). Callers the API's own access rules turn
+ * away never get as far as the MCP filters: they are in the access-log audit (`portcullis audit`).
  */
 import { createHash } from "node:crypto";
 
@@ -20,9 +21,9 @@ export interface McpAuditRecord {
   readonly tool: string;
   /** sha256 of the arguments as sent (hex), or absent without arguments. */
   readonly argumentsSha256?: string;
-  /** `allowed` (by Envoy's tool rules, passed on to the server) or `refused` (by the processor's strict checks). */
+  /** `allowed` (by Envoy's tool rules, passed on to the server) or `refused` (by the tool rules, or by the processor's strict checks). */
   readonly decision: "allowed" | "refused";
-  /** Why the processor refused the call. */
+  /** Why the call was refused. */
   readonly reason?: string;
   /** The HTTP status the client got; 0 when the stream ended before an answer. */
   readonly status: number;

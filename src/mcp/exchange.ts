@@ -1,6 +1,6 @@
 /**
  * One MCP request as the MCP processor sees it over one ext_proc stream, after Envoy admitted the
- * caller and (for tools/call) the tool: the request headers (who the caller is; the client's
+ * caller (the tool rules decide after this filter, and their refusal comes back through it): the request headers (who the caller is; the client's
  * Authorization is replaced by the server's own credential or removed), the whole request body
  * (read strictly: what Envoy's parser let through but a server could read differently is refused
  * here, before the server sees it), and the answer, passed through unchanged unless it answers
@@ -8,13 +8,14 @@
  */
 import type { HeaderMap } from "../../generated/envoy/config/core/v3/base_pb.js";
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
-import { immediateResponse, phaseResponse, readHeaders } from "../ai/ext-proc-messages.ts";
+import { immediateResponse, phaseResponse, processingAttribute, readHeaders } from "../ai/ext-proc-messages.ts";
 import type { McpApiIR } from "../model/ir.ts";
 import type { McpGatewayRuntime } from "./gateways.ts";
 import { argumentsHash, type McpAuditRecord, type McpAuditSink } from "./audit.ts";
 import { readMcpRequest } from "./message.ts";
 import { callerFrom, type McpCaller, mayUseTool } from "./tool-access.ts";
 import { filterToolsList } from "./tools-list.ts";
+import { RESPONSE_CODE_DETAILS } from "../xds/mcp-processor-filter.ts";
 
 /** A tools/list answer is held whole to be filtered; one larger than this is refused, not passed on. */
 const MAX_LIST_BYTES = 8 * 1024 * 1024;
@@ -42,6 +43,12 @@ export interface McpExchangeDeps {
 
 /** What the audit record of a tools/call holds before the call ends. */
 type PendingCall = Omit<McpAuditRecord, "status" | "durationMs">;
+
+/** Envoy's response code details (a response attribute of the MCP processor filter): `via_upstream`, or which filter answered. */
+function responseCodeDetails(request: ProcessingRequest): string {
+  const value = processingAttribute(request, RESPONSE_CODE_DETAILS);
+  return typeof value === "string" ? value : "";
+}
 
 /** The tool a body names when read leniently (JSON.parse, last key wins): for the audit of a refused body only. */
 function leniently(body: Uint8Array): { method?: unknown; tool?: unknown } {
@@ -82,7 +89,7 @@ export class McpExchange {
       case "requestBody":
         return this.#requestBody(message.value.body);
       case "responseHeaders":
-        return this.#responseHeaders(readHeaders(message.value.headers));
+        return this.#responseHeaders(readHeaders(message.value.headers), responseCodeDetails(request));
       case "responseBody":
         return this.#responseBody(message.value.body, message.value.endOfStream);
       default:
@@ -127,8 +134,10 @@ export class McpExchange {
     return phaseResponse("requestBody");
   }
 
-  #responseHeaders(headers: Map<string, string>): ProcessingResponse {
+  #responseHeaders(headers: Map<string, string>, codeDetails: string): ProcessingResponse {
     this.#status = Number(headers.get(":status") ?? 0);
+    // The tool rules run after this filter (it sees every call they refuse); their refusal is Envoy's answer, mapped to a JSON-RPC error.
+    if (this.#call && codeDetails.startsWith("rbac_access_denied")) this.#call = { ...this.#call, decision: "refused", reason: "no tool rule admits the caller" };
     this.#trackSession(headers.get("mcp-session-id"));
     if (this.#method !== "tools/list" || headers.get(":status") !== "200") return phaseResponse("responseHeaders");
     this.#list = { contentType: headers.get("content-type") ?? "", chunks: [], bytes: 0 };

@@ -14,6 +14,8 @@ import { duration, packed, typedExtension } from "./proto.ts";
 export const MCP_PROCESSOR_FILTER = "envoy.filters.http.ext_proc.mcp";
 /** The gRPC metadata that tells the processor a stream is MCP traffic (the AI filter's streams carry none). */
 export const PROCESSOR_KIND_METADATA_KEY = "x-portcullis-processor";
+/** Sent with the response headers: who answered (`via_upstream`, or e.g. `rbac_access_denied…` when the tool rules refused the call). */
+export const RESPONSE_CODE_DETAILS = "response.code_details";
 
 const MODE = { requestHeaderMode: Headers.SEND, requestBodyMode: Body.BUFFERED, responseHeaderMode: Headers.SEND, responseBodyMode: Body.STREAMED, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP };
 
@@ -34,6 +36,7 @@ function chainEntry(ir: GatewayIR) {
       messageTimeout: duration(5_000),
       mutationRules: { disallowIsError: true },
       processingMode: MODE,
+      responseAttributes: [RESPONSE_CODE_DETAILS],
       statPrefix: "mcp",
     }),
     disabled: true,

@@ -10,6 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runCommand } from "../support/cli-process.ts";
 import { stopAllEnvoys } from "../support/envoy.ts";
 import { ISSUER, type McpGatewayUnderTest, startMcpGateway } from "../mcp/mcp-gateway.ts";
 
@@ -148,6 +149,50 @@ describe("audit", () => {
     await client.close();
   });
 
+  it("portcullis audit mcp lists the call from the usage database, by identity, tool and time, as JSON, CSV or a table", async () => {
+    const client = await connect(gateway.url, gateway.token({ sub: "grace", roles: ["admin"] }));
+    await client.callTool({ name: "delete_repo", arguments: { repo: "plans" } });
+    await client.close();
+    const portcullis = (...args: string[]) => runCommand("node_modules/.bin/node", ["src/cli/main.ts", "audit", "mcp", "--db", gateway.usageDb, ...args], { cwd: process.cwd(), timeoutMs: 60_000 });
+    const listed = await vi.waitFor(async () => {
+      const json = await portcullis("--identity", "grace", "--tool", "delete_repo", "--since", "1h", "--format", "json");
+      expect(json.stderr).toBe("");
+      const records = JSON.parse(json.stdout) as Record<string, unknown>[];
+      if (records.length === 0) throw new Error("not written yet");
+      return records;
+    }, { timeout: 30_000, interval: 200 });
+    expect(listed).toMatchObject([{ gateway: "mcp-e2e", identity: "sso", subject: "grace", api: "tools", server: "tools", tool: "delete_repo", decision: "allowed", status: 200 }]);
+    expect(listed[0]!["argumentsSha256"]).toMatch(/^[0-9a-f]{64}$/);
+    // Filters hold: another tool, another gateway, a time after the call.
+    expect(JSON.parse((await portcullis("--identity", "grace", "--tool", "search_docs", "--format", "json")).stdout)).toEqual([]);
+    expect(JSON.parse((await portcullis("--identity", "grace", "--gateway", "other", "--format", "json")).stdout)).toEqual([]);
+    expect(JSON.parse((await portcullis("--identity", "grace", "--since", new Date(Date.now() + 60_000).toISOString(), "--format", "json")).stdout)).toEqual([]);
+    const csv = (await portcullis("--identity", "grace", "--format", "csv")).stdout.trim().split("\n");
+    expect(csv[0]).toBe("time,gateway,request_id,identity,subject,consumer,api,server,tool,arguments_sha256,decision,reason,status,duration_ms");
+    expect(csv.slice(1)).toEqual([expect.stringMatching(/,mcp-e2e,.*,sso,grace,,tools,tools,delete_repo,[0-9a-f]{64},allowed,,200,\d+$/)]);
+    const table = (await portcullis("--tool", "delete_repo", "--identity", "grace")).stdout.trim().split("\n");
+    expect(table[0]).toMatch(/^time +gateway +api +server +tool +decision +reason +status +identity +subject +consumer +durationMs$/);
+    expect(table).toHaveLength(2);
+    const wrong = await portcullis("--status", "4xx");
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("audit mcp takes --identity, --tool");
+  });
+
+  it("records a call the tool rules refuse (Envoy's decision, which the processor hears), and the server never sees it", async () => {
+    const client = await connect(gateway.url, gateway.token({ sub: "rex", scope: "files:read" }));
+    const before = gateway.server.calls.get("delete_repo") ?? 0;
+    await expect(client.callTool({ name: "delete_repo", arguments: { repo: "all" } })).rejects.toMatchObject({ code: -32602 });
+    const record = await vi.waitFor(() => {
+      const found = gateway.audit.find((entry) => entry.subject === "rex" && entry.tool === "delete_repo");
+      if (!found) throw new Error("not recorded yet");
+      return found;
+    });
+    expect(record).toMatchObject({ identity: "sso", api: "tools", decision: "refused", reason: "no tool rule admits the caller", status: 200 });
+    expect(record.argumentsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(gateway.server.calls.get("delete_repo") ?? 0).toBe(before);
+    await client.close();
+  });
+
   it("records a call the processor refuses, with the reason", async () => {
     const answer = await fetch(gateway.url, {
       method: "POST",
@@ -156,7 +201,7 @@ describe("audit", () => {
     });
     expect(answer.status).toBe(400);
     const record = await vi.waitFor(() => {
-      const found = gateway.audit.find((entry) => entry.decision === "refused");
+      const found = gateway.audit.find((entry) => entry.decision === "refused" && entry.status === 400);
       if (!found) throw new Error("not recorded yet");
       return found;
     });

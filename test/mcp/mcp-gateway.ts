@@ -11,6 +11,7 @@ import { AiGateways } from "../../src/ai/gateways.ts";
 import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
 import type { GatewayConfig, McpToolRule } from "../../src/config/types.ts";
 import type { McpAuditRecord } from "../../src/mcp/audit.ts";
+import { McpAuditStore } from "../../src/mcp/audit-store.ts";
 import { McpGateways } from "../../src/mcp/gateways.ts";
 import { silentLogger } from "../../src/server/log.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
@@ -43,6 +44,8 @@ export interface McpGatewayUnderTest {
   readonly apiKeys: { readonly acme: string; readonly globex: string };
   /** The processor's audit records of tool calls, in the order they ended. */
   readonly audit: McpAuditRecord[];
+  /** The usage database the same records are written to, as `serve` writes them (what `portcullis audit mcp` reads). */
+  readonly usageDb: string;
   /** A valid token for the endpoint (`url` or `jsonUrl`) with these claims on top. */
   token(claims?: Record<string, unknown>, resource?: string): string;
   stop(): Promise<void>;
@@ -53,15 +56,25 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
   const [listener, processorPort] = await freePorts(2);
   const mcpGateways = new McpGateways();
   const audit: McpAuditRecord[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "portcullis-mcp-"));
+  const usageDb = join(dir, "usage.db");
+  const store = new McpAuditStore(usageDb);
   const processor: AiProcessor = await startAiProcessor({
     address: { kind: "tcp", host: "127.0.0.1", port: processorPort! },
     gateways: new AiGateways(),
-    mcp: { gateways: mcpGateways, audit: { record: (entry) => void audit.push(entry) } },
+    mcp: {
+      gateways: mcpGateways,
+      audit: {
+        record: (entry) => {
+          store.record(entry);
+          audit.push(entry);
+        },
+      },
+    },
     deps: { usage: { record: () => {} } },
     log: silentLogger,
   });
   const signing = rsaSigningKey("k1");
-  const dir = mkdtempSync(join(tmpdir(), "portcullis-mcp-"));
   writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
   const base = `http://127.0.0.1:${listener}`;
   const serverToken = `srv-${randomBytes(18).toString("base64url")}`;
@@ -106,10 +119,12 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
     serverToken,
     apiKeys,
     audit,
+    usageDb,
     token: (claims = {}, resource = `${base}/mcp/tools`) => signedToken(signing, ISSUER, resource, claims),
     stop: async () => {
       await envoy.stop();
       await processor.close();
+      store.close();
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },

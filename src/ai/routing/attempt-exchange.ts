@@ -13,7 +13,7 @@ import {
   type ProcessingResponse,
   ProcessingResponseSchema,
 } from "../../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
-import { immediateResponse, phaseResponse, readHeaders, setHeader } from "../ext-proc-messages.ts";
+import { immediateResponse, phaseResponse, processingAttribute, readHeaders, setHeader } from "../ext-proc-messages.ts";
 import { errorBody } from "../openai-errors.ts";
 import { CHAIN_ID_HEADER, type ChainedRequest, type RoutingState } from "./routing-state.ts";
 
@@ -21,10 +21,9 @@ import { CHAIN_ID_HEADER, type ChainedRequest, type RoutingState } from "./routi
 export const ATTEMPT_METADATA_NAMESPACE = "portcullis.ai";
 /** The ext_proc attribute (a CEL expression) that carries it to the processor with the request headers. */
 export const ATTEMPT_ATTRIBUTE = `xds.upstream_host_metadata.filter_metadata['${ATTEMPT_METADATA_NAMESPACE}']['attempt']`;
-const EXT_PROC_ATTRIBUTES = "envoy.filters.http.ext_proc";
 
 function attemptIndex(request: ProcessingRequest): number | undefined {
-  const value = request.attributes[EXT_PROC_ATTRIBUTES]?.[ATTEMPT_ATTRIBUTE];
+  const value = processingAttribute(request, ATTEMPT_ATTRIBUTE);
   const index = typeof value === "string" ? Number(value) : value;
   return typeof index === "number" && Number.isInteger(index) && index >= 0 ? index : undefined;
 }

@@ -30,9 +30,8 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   { slot: "api_key_auth", why: "establish the API-key consumer before the access rules", module: apiKeyAuthFilter },
   { slot: "api_key_auth.optional", why: "the same where a key is one credential among others", module: optionalApiKeyAuthFilter },
   { slot: "rbac", why: "access rules need the identity established above", module: rbacFilter },
-  // MCP endpoints: parse the JSON-RPC body only for callers the API admits, then decide the tool rules on what it read.
+  // MCP endpoints: parse the JSON-RPC body only for callers the API admits; the tool rules decide on what it read (below).
   { slot: "mcp", why: "read the MCP method and tool name that tool rules need, refusing what is not MCP", module: mcpFilter },
-  { slot: "rbac.mcp_tools", why: "tool rules need the caller (above) and the tool the mcp filter read", module: mcpToolRbacFilter },
   { slot: "header_mutation", why: "set identity headers for upstreams after everything that decides", module: identityHeadersFilter },
   // After header_mutation: limits count by the identity headers it sets; before any expensive processing.
   { slot: "local_ratelimit", why: "count per-Envoy limits by the verified identity; shed excess load before AI/MCP processing", module: localRateLimitFilter },
@@ -41,6 +40,8 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   // After header_mutation: the AI processor accounts usage to the identity headers it sets.
   { slot: "ext_proc", why: "AI and MCP processors see only authorized, rate-limited requests, with their verified identity", module: extProcFilter },
   { slot: "ext_proc.mcp", why: "the MCP processor: the same, on MCP endpoints; it filters tools/list by the identity headers", module: mcpProcessorFilter },
+  // After the MCP processor, so the calls the tool rules refuse pass through it and are audited (it answers nothing for them).
+  { slot: "rbac.mcp_tools", why: "tool rules need the caller and the tool the mcp filter read; the MCP processor audits what they refuse", module: mcpToolRbacFilter },
   { slot: "router", why: "terminal filter: must be last", module: routerFilter },
 ];
 
