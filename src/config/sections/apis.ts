@@ -103,7 +103,10 @@ export interface ApiVersion {
 export interface UnversionedRoutes {
   /** Access rules for every unversioned route that does not set its own. */
   access?: Access;
-  /** The routes, each matched under the API's base path. */
+  /**
+   * The routes, each matched under the API's base path.
+   * @minItems 1
+   */
   routes: Route[];
 }
 
