@@ -196,7 +196,7 @@ export default defineGateway({
   ],
 
   zeroTrust: { mode: "strict" },
-  audit: { accessLog: "stdout", redactHeaders: ["x-session-token"] },
+  audit: { accessLog: "stdout", redactHeaders: ["x-portcullis-subject"] },
   // Both built-in packs run (policies/README.md lists their rules); here a route nobody may call is
   // an error rather than a warning, and three findings are accepted on purpose until they expire.
   policy: {

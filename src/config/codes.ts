@@ -74,6 +74,7 @@ export const CODES = {
   // PCL3038–PCL3049: routing papercuts and one finding per mistake.
   PCL3038: { severity: "error", title: "Unversioned route overlaps a versioned path (a version's prefix, or a route selected by header)" },
   PCL3039: { severity: "error", title: "Properties that exclude each other are set together (access: 'public' and 'allow')" },
+  PCL3040: { severity: "error", title: "audit.redactHeaders names a header no log copies, so redacting it changes nothing" },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

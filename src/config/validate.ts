@@ -12,6 +12,7 @@ import { checkLifecycle } from "./checks/lifecycle.ts";
 import { checkReferences } from "./checks/references.ts";
 import { checkRetries } from "./checks/retries.ts";
 import { checkRoutes } from "./checks/routes.ts";
+import { checkRedactedHeaders } from "./checks/redacted-headers.ts";
 import { checkUnversionedRoutes } from "./checks/unversioned-routes.ts";
 import { checkUpstreamHosts } from "./checks/upstream-hosts.ts";
 import { checkLogicalDns, checkUpstreams } from "./checks/upstreams.ts";
@@ -23,7 +24,7 @@ import type { GatewayConfig } from "./types.ts";
 
 const CHECKS: readonly Check[] = [checkReferences, checkDuplicateNames, checkPorts, checkRoutes, checkLifecycle, checkUpstreams,
   checkHostnames, checkFormats, checkPaths, checkApiPrefixes, checkLogicalDns, checkResourceNames, checkListenerAddresses, checkControlCharacters,
-  checkUpstreamHosts, checkRetries, checkCorsOrigins, checkClaimNames, checkUnversionedRoutes];
+  checkUpstreamHosts, checkRetries, checkCorsOrigins, checkClaimNames, checkUnversionedRoutes, checkRedactedHeaders];
 
 export interface ValidateOptions {
   /** File named in locations that `locate` cannot place. */

@@ -34,8 +34,9 @@ afterAll(async () => {
 const chat = (consumer: "alice" | "bob", replica: number) => gateway.client(consumer, replica).chat.completions.create({ model: "fast", messages });
 const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
-async function redisCounters(): Promise<{ budget: string; counts: string; spent: number; reserved: number; limit: number }[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [main, "usage", "--budgets", "--redis", redis.url, "--format", "json"]);
+async function redisCounters(keyPrefix?: string): Promise<{ budget: string; counts: string; spent: number; reserved: number; limit: number }[]> {
+  const prefix = keyPrefix === undefined ? [] : ["--key-prefix", keyPrefix];
+  const { stdout } = await promisify(execFile)(process.execPath, [main, "usage", "--budgets", "--redis", redis.url, ...prefix, "--format", "json"]);
   return JSON.parse(stdout);
 }
 
@@ -74,6 +75,13 @@ describe("budgets in Redis", () => {
     expect(Math.abs(crowd!.reserved)).toBeLessThan(1e-12);
     expect(crowd!.spent).toBeGreaterThan(0);
     expect(crowd!.spent).toBeLessThanOrEqual(limit);
+  });
+
+  it("keep their counters under the store's keyPrefix, apart from another gateway's on the same Redis", async () => {
+    await gateway.apply({ budgetStore: { ...budgetStore, keyPrefix: "tenant-b:" }, budgets: [{ name: "apart", scope: "global", tokens: worstTokens * 4, period: "day" }] });
+    await chat("alice", 0);
+    expect((await redisCounters("tenant-b:")).find((row) => row.budget === "apart")).toMatchObject({ counts: "tokens", limit: worstTokens * 4 });
+    expect((await redisCounters()).find((row) => row.budget === "apart")).toBeUndefined();
   });
 
   it("refuse requests while Redis cannot be reached (fail closed), before any provider call", async () => {

@@ -92,6 +92,8 @@ const pathArb = fc.array(segment, { minLength: 0, maxLength: 3 }).map((parts) =>
 const templateTail = mostly(fc.constantFrom("{id}", "{id=*}", "{rest=**}", "*", "**", "{a}/{b}", "{id}/x"), fc.constantFrom("{x=**}/y", "{1a}", "{id}/{id}", "**/x", "{}", "{a=b}", "{a}-{b}", "x{id}"));
 const templateArb = fc.tuple(fc.array(segment, { maxLength: 2 }), templateTail).map(([parts, tail]) => `/${[...parts, tail].join("/")}`);
 const headerName = mostly(fc.constantFrom("x-tenant", "X-Request-Id", "accept", "x_under"), fc.oneof(badText, fc.constantFrom("bad header", ":authority", "x\u0000")));
+/** A header the logs copy (redactable), or one they never do (refused, PCL3040). */
+const loggedHeaderName = mostly(fc.constantFrom("user-agent", "X-Request-Id", "x-portcullis-subject"), fc.oneof(headerName, fc.constantFrom("authorization")));
 const headerMatch: fc.Arbitrary<HeaderMatch> = fc.record({ name: headerName, value: text(word) }, { requiredKeys: ["name"] });
 const methods = fc.uniqueArray(fc.constantFrom("GET" as const, "POST" as const, "PUT" as const, "DELETE" as const, "PATCH" as const), { maxLength: 2 });
 
@@ -195,7 +197,7 @@ export const gatewayConfig: fc.Arbitrary<GatewayConfig> = fc.record({
     claims: fc.record({ roles: claimName, subject: claimName, scopes: claimName, groups: claimName }, { requiredKeys: ["roles"] }),
   }),
   team: text(word),
-  audit: fc.record({ accessLog: text(fc.constantFrom("stdout", "/dev/null")), redactHeaders: fc.array(headerName, { maxLength: 2 }) }, { requiredKeys: [] }),
+  audit: fc.record({ accessLog: text(fc.constantFrom("stdout", "/dev/null")), redactHeaders: fc.array(loggedHeaderName, { maxLength: 2 }) }, { requiredKeys: [] }),
   // https only: a plaintext LLM provider is refused at compile (PCL4045), not by validation.
   baseUrl: url(["https://llm.internal/v1", "https://10.0.0.9:8000/v1"]),
   withAi: fc.boolean(),

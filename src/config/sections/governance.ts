@@ -24,8 +24,10 @@ export interface AuditSettings {
    */
   accessLog?: string;
   /**
-   * Extra request headers never written to logs (Authorization, API keys and cookies never are).
-   * A named identity header (e.g. `x-portcullis-subject`) is not sent to the audit store either.
+   * Request headers the logs copy that must be left out of them: `host`, `user-agent`,
+   * `x-request-id` or one of the gateway's identity headers (e.g. `x-portcullis-subject`, then
+   * not sent to the audit store either). Authorization, API keys and cookies are never logged;
+   * naming a header no log copies is an error (PCL3040).
    */
   redactHeaders?: string[];
   /**
