@@ -295,6 +295,7 @@ export class AiExchange {
       gateway: this.#runtime.name,
       ...this.#caller,
       alias: routed.request.alias.alias,
+      ...(this.#prompt ? { prompt: this.#prompt.name } : {}),
       provider: attempt.provider,
       model: attempt.model,
       target: routed.request.target,

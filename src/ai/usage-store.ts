@@ -47,6 +47,8 @@ const ADDED_COLUMNS = [
   ["target_provider", "TEXT"],
   ["target_model", "TEXT"],
   ["attempts", "TEXT"],
+  // The prompt API called, for requests a prompt made (src/ai/prompts).
+  ["prompt", "TEXT"],
 ] as const;
 
 const COLUMNS = [
@@ -79,6 +81,7 @@ function row(entry: UsageRecord): SQLInputValue[] {
     entry.alias, entry.provider, entry.model, entry.stream ? 1 : 0, entry.status, entry.inputTokens, entry.outputTokens,
     entry.cachedInputTokens, entry.cacheWriteInputTokens, entry.usageReported ? 1 : 0, entry.costUsd, entry.durationMs,
     entry.target?.provider ?? null, entry.target?.model ?? null, entry.attempts ? JSON.stringify(entry.attempts) : null,
+    entry.prompt ?? null,
   ];
 }
 

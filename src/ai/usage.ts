@@ -13,6 +13,8 @@ export interface UsageRecord {
   readonly consumer?: string;
   readonly team?: string;
   readonly alias: string;
+  /** The prompt API called, when a prompt made the request (its alias is the prompt's). */
+  readonly prompt?: string;
   readonly provider: string;
   /** The provider's model name the request was sent with. */
   readonly model: string;

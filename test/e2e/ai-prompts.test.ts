@@ -144,7 +144,7 @@ describe("prompt APIs", () => {
       messages: [{ role: "system", content: "Answer with the summary only." }, { role: "user", content: "Summarize in 3 words: the quick brown fox" }],
       max_tokens: 40,
     });
-    expect(usage.at(-1)).toMatchObject({ alias: "fast", provider: "oai", model: "gpt-4o-mini", consumer: "alice", team: "red", status: 200, usageReported: true, inputTokens: expect.any(Number), outputTokens: 9 });
+    expect(usage.at(-1)).toMatchObject({ alias: "fast", prompt: "summarize", provider: "oai", model: "gpt-4o-mini", consumer: "alice", team: "red", status: 200, usageReported: true, inputTokens: expect.any(Number), outputTokens: 9 });
   });
 
   it("send placeholders inside values as text: the template is filled once", async () => {
@@ -191,7 +191,7 @@ describe("prompt APIs", () => {
     expect(sent.headers["x-api-key"]).toBe(KEYS.anthropic);
     expect(sent.json).toMatchObject({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "Translate to French: good morning" }], max_tokens: 300 });
     expect((sent.json as { stream?: boolean }).stream).toBeUndefined();
-    expect(usage.at(-1)).toMatchObject({ alias: "smart", provider: "claude", consumer: "alice", status: 200 });
+    expect(usage.at(-1)).toMatchObject({ alias: "smart", prompt: "translate", provider: "claude", consumer: "alice", status: 200 });
   });
 
   it("parse the answer as JSON and check it against the output schema, asking the provider for JSON of that schema", async () => {

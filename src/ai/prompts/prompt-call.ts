@@ -68,6 +68,11 @@ export class PromptCall {
     this.#compiled = compiled;
   }
 
+  /** The prompt's name, for the usage record. */
+  get name(): string {
+    return this.#compiled.prompt.name;
+  }
+
   /** A request without a body: answered like a body that is not the JSON object the schema wants. */
   noBody(): ProcessingResponse {
     return problem(400, "Bad Request", `POST a JSON object to ${this.#compiled.prompt.path}; its input schema says which fields.`);
