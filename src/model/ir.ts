@@ -247,6 +247,10 @@ export interface RetryIR {
   readonly statusCodes: readonly number[];
   /** Each retry goes to the next priority of the cluster's endpoints (an AI route's chain of targets), never back to one tried. */
   readonly nextPriorityEachTry?: true;
+  /** Retry only requests that carry this header (`retriable_request_headers`). */
+  readonly requestHeader?: string;
+  /** `on` holds `retriable-headers`: retry answers that carry this header. */
+  readonly responseHeader?: string;
 }
 
 export interface RouteIR {
@@ -306,6 +310,8 @@ export interface LifecycleIR {
 export interface ForwardActionIR {
   readonly kind: "forward";
   readonly cluster: string;
+  /** Forward to the cluster this request header names instead (only a processor sets it; without it, 500). */
+  readonly clusterHeader?: string;
   readonly timeoutMs: number;
   readonly retry?: RetryIR;
   readonly rewrite?: RewriteIR;
@@ -601,6 +607,31 @@ export interface McpApiIR {
   readonly resourceMetadataUrl?: string;
   readonly maxRequestBytes: number;
   /** Sent to the server as `Authorization: Bearer …` by the processor. Never printed. */
+  readonly bearerToken?: SecretValue;
+  /** Several servers behind this endpoint (`servers`); `server` is then their fan-out cluster. */
+  readonly federation?: McpFederationIR;
+}
+
+/**
+ * A federated MCP endpoint. The processor routes each request: a tools/call to the server its
+ * tool's prefix names (that server's cluster), initialize, notifications, tools/list and DELETE
+ * to every server in turn (the fan-out cluster: one priority per server, in this order, each
+ * attempt a retry); it merges what they answer.
+ */
+export interface McpFederationIR {
+  readonly cluster: string;
+  /** In config order. */
+  readonly servers: readonly McpFederatedServerIR[];
+}
+
+export interface McpFederatedServerIR {
+  readonly prefix: string;
+  /** The MCP provider (and its cluster's) name. */
+  readonly server: string;
+  /** The path and Host header the server takes. */
+  readonly path: string;
+  readonly hostHeader: string;
+  /** Sent to this server as `Authorization: Bearer …` by the processor. Never printed. */
   readonly bearerToken?: SecretValue;
 }
 

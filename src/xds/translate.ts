@@ -6,6 +6,7 @@ import { SecretSchema } from "../../generated/envoy/extensions/transport_sockets
 import type { GatewayIR } from "../model/ir.ts";
 import { aiChainClusters } from "./ai-chain-cluster.ts";
 import { aiProcessorClusters } from "./ai-processor-cluster.ts";
+import { mcpFanoutClusters } from "./mcp-fanout-cluster.ts";
 import { auditReceiverClusters } from "./access-log.ts";
 import { cluster } from "./cluster.ts";
 import { rateLimitServiceClusters } from "./ratelimit-cluster.ts";
@@ -40,6 +41,7 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, ir.clusters.map((c) => ({ name: c.name, init: cluster(c) }))) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiProcessorClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiChainClusters(ir)) },
+  { kind: "Cluster", translate: (ir) => resources(ClusterSchema, mcpFanoutClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, auditReceiverClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, rateLimitServiceClusters(ir)) },
   {
