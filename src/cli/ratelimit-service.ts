@@ -1,6 +1,7 @@
 import { isLoopbackHost } from "../server/peer-address.ts";
 import { createLogger } from "../server/log.ts";
 import { openCounterStore, redactedUrl } from "../ratelimit/store.ts";
+import { redisUrlFlag } from "./redis-url.ts";
 import { startRateLimitService } from "../ratelimit/server.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { parsePort } from "./net-args.ts";
@@ -21,7 +22,8 @@ Options:
   --host ADDR       address to listen on (default 127.0.0.1); the service is plaintext gRPC, so
                     listen beyond loopback only on a network only Envoys reach
   --port N          gRPC port (default ${DEFAULT_PORT})
-  --redis URL       count in Redis (redis:// or rediss://) instead of in this process's memory
+  --redis URL       count in Redis (redis:// or rediss://) instead of in this process's memory;
+                    env:NAME reads the URL from that environment variable (a password goes there)
   --log-format F    json or text (default: json unless stdout is a terminal)
 
 Example:
@@ -45,12 +47,13 @@ export const rateLimitServiceCommand: Command = {
     const host = values.host ?? "127.0.0.1";
     const port = values.port ? parsePort("--port", values.port) : DEFAULT_PORT;
     if (!isLoopbackHost(host)) log.warn("the rate-limit service listens beyond loopback in plaintext: only Envoys should be able to reach it", { host });
-    const store = await openCounterStore(values.redis, log);
+    const redis = redisUrlFlag("--redis", values.redis);
+    const store = await openCounterStore(redis, log);
     const service = await startRateLimitService({ host, port, store, log }).catch(async (error: unknown) => {
       await store.close();
       throw error;
     });
-    log.info("rate-limit service ready", { address: service.address, counters: values.redis ? `redis ${redactedUrl(values.redis)}` : "memory" });
+    log.info("rate-limit service ready", { address: service.address, counters: redis ? `redis ${redactedUrl(redis)}` : "memory" });
     const signal = await stopSignal();
     log.info("shutting down", { signal });
     await service.close();

@@ -16,6 +16,7 @@ import { createLogger } from "../server/log.ts";
 import { DEFAULT_XDS_PORT } from "../xds/bootstrap-ads.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { parsePort } from "./net-args.ts";
+import { redisUrlFlag } from "./redis-url.ts";
 import { stopSignal } from "./stop-signal.ts";
 
 const DEFAULT_ADMIN_PORT = 19000;
@@ -48,7 +49,8 @@ Options:
                         the same for a DNS/URI SAN
   --log-format F        json or text (default: json unless stdout is a terminal)
   --usage-db FILE       where the AI processor records usage (default ${DEFAULT_USAGE_DB})
-  --ratelimit-redis URL count global rate limits in Redis (shared with other replicas) instead of memory
+  --ratelimit-redis URL count global rate limits in Redis (shared with other replicas) instead of memory;
+                        env:NAME reads the URL from that environment variable (a password goes there)
 
 Example:
   portcullis serve gateway.config.ts --watch
@@ -109,6 +111,7 @@ export const serveCommand: Command = {
     if (values["expose-admin"] && isLoopbackHost(values["admin-host"] ?? "127.0.0.1")) {
       throw new UsageError("--expose-admin only applies to a non-loopback --admin-host; leave it out");
     }
+    const ratelimitRedis = redisUrlFlag("--ratelimit-redis", values["ratelimit-redis"]);
     const log = createLogger(logFormat ? { json: logFormat === "json" } : {});
 
     // The config files themselves (not directories): they key the registry and are what --watch watches.
@@ -137,11 +140,11 @@ export const serveCommand: Command = {
     // The AI processor of every gateway with an `ai` section runs here too, on the address its config names.
     const ai = new AiProcessors({ log, usage: values["usage-db"] ?? DEFAULT_USAGE_DB });
     // So does the rate-limit service of every gateway with a global limit on a loopback address.
-    const limits = new RateLimitServices(log, () => openCounterStore(values["ratelimit-redis"], log));
+    const limits = new RateLimitServices(log, () => openCounterStore(ratelimitRedis, log));
     // And the audit trail: the access-log receiver and store, each config served, each rollout per node.
     const audit = new AuditTrail(log, plane);
     // Access grants stop working at their expiry instant: the config is recompiled then.
-    const grants = new GrantExpiry((file) => compileGatewayFile(file).then(apply), log);
+    const grants = new GrantExpiry((file) => compileGatewayFile(file), (outcome) => apply(outcome), log);
     const apply = (outcome: CompileOutcome) => {
       plane.configs.apply(outcome);
       grants.track(outcome);

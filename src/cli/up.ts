@@ -182,7 +182,7 @@ export const upCommand: Command = {
         audit.apply(outcome).catch(fail);
       };
       // Access grants stop working at their expiry instant, as under serve: the config is recompiled then.
-      const grants = new GrantExpiry(async (path) => apply(await recompile(path)), log);
+      const grants = new GrantExpiry(recompile, apply, log);
       processes.add(async () => grants.close());
       grants.track(first);
 

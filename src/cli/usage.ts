@@ -8,6 +8,7 @@ import { openUsageDatabase, DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
 import { USAGE_GROUPINGS, type UsageGrouping, usageReport, type UsageRow } from "../ai/usage-report.ts";
 import { UserError } from "../errors.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
+import { redisUrlFlag } from "./redis-url.ts";
 import { sinceTime } from "./since.ts";
 
 const FORMATS = ["table", "json", "csv"] as const;
@@ -25,7 +26,8 @@ Options:
   --db FILE      the usage database (default ${DEFAULT_USAGE_DB})
   --budgets      the budgets and rate limits instead: spent, reserved, limit and reset time of each
                  counter whose window has not ended (one row per limit)
-  --redis URL    with --budgets: read the counters a budgetStore in Redis holds, not the database
+  --redis URL    with --budgets: read the counters a budgetStore in Redis holds, not the database;
+                 env:NAME reads the URL from that environment variable (a password goes there)
                  (--key-prefix P if the config sets one; default ${DEFAULT_BUDGET_KEY_PREFIX})
 
 Example:
@@ -102,8 +104,9 @@ async function budgetsReport(values: BudgetOptions): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
   const now = Date.now();
   let states: BudgetState[];
-  if (values.redis) {
-    const ledger = new RedisLedger(values.redis, values["key-prefix"] ?? DEFAULT_BUDGET_KEY_PREFIX, () => {});
+  const redis = redisUrlFlag("--redis", values.redis);
+  if (redis) {
+    const ledger = new RedisLedger(redis, values["key-prefix"] ?? DEFAULT_BUDGET_KEY_PREFIX, () => {});
     try {
       states = (await ledger.states()).filter((state) => state.windowEnd > now);
     } catch (error) {

@@ -60,8 +60,11 @@ function explain(errors: ErrorObject[], root: unknown, base: ModelPath, place: P
     handled.push(union.instancePath);
     out.push(...explainUnion(union, [...base, ...fromPointer(union.instancePath, root)], place));
   }
+  // A value outside an enum of strings also fails their `type`: the enum finding lists what is allowed, so it alone is said.
+  const enums = new Set(errors.filter((e) => e.keyword === "enum").map((e) => e.instancePath));
   for (const error of errors) {
     if (handled.some((p) => within(error.instancePath, p)) || error.keyword === "propertyNames") continue;
+    if (error.keyword === "type" && enums.has(error.instancePath)) continue;
     const path = [...base, ...fromPointer(error.instancePath, root)];
     out.push(error.propertyName === undefined ? explainOne(error, path, place) : explainKey(error, error.propertyName, path, place));
   }

@@ -21,6 +21,7 @@ export * from "./sections/gateway.ts";
 export * from "./sections/identities.ts";
 export * from "./sections/providers.ts";
 export * from "./sections/apis.ts";
+export * from "./sections/api-mcp.ts";
 export * from "./sections/ai.ts";
 export * from "./sections/mcp.ts";
 export * from "./sections/governance.ts";

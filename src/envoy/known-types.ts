@@ -26,6 +26,7 @@ import { JwtAuthenticationSchema, PerRouteConfigSchema } from "../../generated/e
 import { LocalRateLimitSchema } from "../../generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit_pb.js";
 import { RateLimitSchema } from "../../generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit_pb.js";
 import { McpOverrideSchema, McpSchema } from "../../generated/envoy/extensions/filters/http/mcp/v3/mcp_pb.js";
+import { McpJsonRestBridgePerRouteSchema, McpJsonRestBridgeSchema } from "../../generated/envoy/extensions/filters/http/mcp_json_rest_bridge/v3/mcp_json_rest_bridge_pb.js";
 import { RBACPerRouteSchema, RBACSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
 import { RouterSchema } from "../../generated/envoy/extensions/filters/http/router/v3/router_pb.js";
 import { ConnectionLimitSchema } from "../../generated/envoy/extensions/filters/network/connection_limit/v3/connection_limit_pb.js";
@@ -69,6 +70,9 @@ export const knownTypes: Registry = createRegistry(
   SkipFilterSchema,
   HttpRequestHeaderMatchInputSchema,
   HttpRequestQueryParamMatchInputSchema,
+  // API versions published as MCP tools (src/xds/mcp-json-rest-bridge.ts).
+  McpJsonRestBridgeSchema,
+  McpJsonRestBridgePerRouteSchema,
   // Routes (src/xds/route.ts).
   UriTemplateMatchConfigSchema,
   UriTemplateRewriteConfigSchema,

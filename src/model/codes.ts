@@ -57,6 +57,13 @@ export const COMPILE_CODES = {
   PCL4173: "Prompt input schema is not an object schema (type: object)",
   PCL4174: "Prompt API path is taken by another route",
   PCL4175: "Prompt maxTokens above its model alias's maxTokens",
+  // PCL4180–PCL4189: API versions published as MCP tools (apis[].versions.<v>.mcp).
+  PCL4180: "MCP tool names no route or OpenAPI operation of its API version",
+  PCL4181: "Route or operation that cannot be an MCP tool (prefix, wildcard template, header condition, several methods, header parameter, non-JSON body)",
+  PCL4182: "API version published as MCP tools is not routed as a tool call reaches it (draft, retired, or a non-default header version)",
+  PCL4183: "MCP tools path is taken by another route",
+  PCL4184: "MCP tool name invalid or used twice",
+  PCL4186: "OpenAPI document of an API published as MCP tools cannot be read or is not OpenAPI 3.x",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
   PCL4060: "MCP is not supported yet",
   // PCL4070–PCL4079: files the config names, checked as they are read (secrets: serve, up, validate;

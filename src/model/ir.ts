@@ -273,6 +273,8 @@ export interface RouteIR {
   readonly ai?: AiRouteIR;
   /** The endpoint route of an MCP API: Envoy's mcp filter, the tool rules and the MCP processor apply. */
   readonly mcp?: McpRouteIR;
+  /** The MCP endpoint of an API version published as tools: Envoy's JSON-REST bridge turns calls into REST requests. */
+  readonly mcpRestTools?: McpRestToolsRouteIR;
   /** A route of `apis[].unversioned`: its version is `-`, its path has no version segment or header. */
   readonly unversioned?: true;
 }
@@ -646,4 +648,30 @@ export interface McpRouteIR {
   readonly api: string;
   readonly maxRequestBytes: number;
   readonly tools: readonly McpToolRuleIR[];
+}
+
+/**
+ * An API version published as MCP tools (`apis[].versions.<v>.mcp`), on its endpoint route: what
+ * Envoy's mcp_json_rest_bridge filter needs to answer initialize, send tools/list to the tool-list
+ * route and turn each tools/call into the REST request of its tool.
+ */
+export interface McpRestToolsRouteIR {
+  /** The endpoint path (the bridge's endpoint key). */
+  readonly path: string;
+  /** The route that answers tools/list (a GET the bridge makes of it, decided by the endpoint's access). */
+  readonly toolsListPath: string;
+  /** Sorted by name. */
+  readonly tools: readonly McpRestToolIR[];
+}
+
+export interface McpRestToolIR {
+  /** The tool name: the OpenAPI operationId, or the route name. */
+  readonly name: string;
+  readonly method: "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
+  /** The REST path as clients send it, `{argument}` where a path argument goes. */
+  readonly path: string;
+  /** The argument sent as the JSON request body; absent: no body. Other arguments go to the query string. */
+  readonly bodyArgument?: string;
+  /** The id of the route that takes the call (for review: Envoy routes the rewritten request afresh). */
+  readonly route: string;
 }

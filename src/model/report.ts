@@ -7,6 +7,8 @@ export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
   readonly #file: string;
   readonly #locate: Locate | undefined;
+  /** Shared settings (a version's access) are resolved once per route that inherits them: say each finding once. */
+  readonly #said = new Set<string>();
 
   constructor(file: string, locate?: Locate) {
     this.#file = file;
@@ -14,6 +16,9 @@ export class Reporter {
   }
 
   report(severity: Severity, code: CompileCode, message: string, path: ModelPath, hint?: string): void {
+    const key = JSON.stringify([code, path, message]);
+    if (this.#said.has(key)) return;
+    this.#said.add(key);
     this.diagnostics.push({
       code,
       severity,

@@ -28,6 +28,7 @@ import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import { rsaSigningKey, signedToken } from "../support/jwt-mint.ts";
 import { stopAllEnvoys } from "../support/envoy.ts";
 import { freePorts } from "../support/ports.ts";
+import { McpGateways } from "../../src/mcp/gateways.ts";
 
 const EXAMPLE = resolve("examples/typescript/gateway.config.ts");
 const dir = mkdtempSync(join(tmpdir(), "portcullis-matrix-"));
@@ -59,6 +60,8 @@ function token(identity: JwtIdentity, caller: Caller): string {
   if (caller.roles.length > 0) setClaim(payload, claims.roles!, [...caller.roles]);
   if (caller.groups.length > 0) setClaim(payload, claims.groups!, [...caller.groups]);
   for (const claim of caller.claims) setClaim(payload, claim.name, claim.value);
+  // A required audience (an MCP resource) comes on top of the identity's own, which Envoy checks first.
+  if (payload["aud"] !== undefined && identity.audiences?.[0]) payload["aud"] = [identity.audiences[0], payload["aud"]];
   return signedToken(signing, identity.issuer, identity.audiences?.[0], payload);
 }
 
@@ -125,17 +128,20 @@ beforeAll(async () => {
   }
   // The AI processor runs too: Envoy's ext_proc also sees the gateway's own denials on AI routes.
   const gateways = new AiGateways();
+  const mcpGateways = new McpGateways();
   processor = await startAiProcessor({
     address: { kind: "tcp", host: "127.0.0.1", port: ports.processor },
     gateways,
+    mcp: { gateways: mcpGateways },
     deps: { usage: { record: () => undefined }, price: () => 0 },
     log: silentLogger,
   });
   if (config.ai) config.ai = { ...config.ai, processor: { address: `127.0.0.1:${ports.processor}` } };
-  const env = { ACME_API_KEYS: apiKeys.get("acme")!, OPENAI_API_KEY: "test", ANTHROPIC_API_KEY: "test", TOOLS_TOKEN: "test" };
+  const env = { ACME_API_KEYS: apiKeys.get("acme")!, OPENAI_API_KEY: "test", ANTHROPIC_API_KEY: "test", TOOLS_MCP_TOKEN: "test" };
   const compiled = await startCompiledEnvoy(config, { file: join(dir, "gateway.config.ts"), env });
   ir = compiled.ir;
   gateways.apply(ir);
+  mcpGateways.apply(ir);
   matrix = accessMatrix(ir);
 }, 60_000);
 
@@ -166,14 +172,15 @@ it("Envoy's decision equals the matrix in every cell, and the backend is reached
     const wanted = requestFor(route, cell.method);
     const id = `cell-${sent++}`;
     const status = await send(caller, cell.method, wanted.path, { ...wanted.headers, ...credentials(caller), "x-test-id": id });
-    if (route.ai && cell.outcome === "allow") {
-      // Admitted AI requests go on to the AI processor, which answers them itself (its own tests
-      // check how); what is compared here is Envoy's access decision.
+    if ((route.ai || route.mcp) && cell.outcome === "allow") {
+      // Admitted AI and MCP requests go on to the processor and the mcp filter, which answer them
+      // by their own protocol (their own tests check how); what is compared here is Envoy's access decision.
       if (status === 401 || status === 403) disagreements.push(`${cell.caller} ${cell.method} ${wanted.path} (${cell.route}): matrix allows, Envoy ${status}`);
       continue;
     }
     const seen = backends.flatMap((backend) => backend.received).find((r) => r.headers["x-test-id"] === id)?.headers;
-    const expectedReach = cell.outcome === "allow";
+    // A route Envoy answers itself (the MCP protected-resource metadata) reaches no backend.
+    const expectedReach = cell.outcome === "allow" && route.action.kind !== "respond";
     if (status !== cell.status || (seen !== undefined) !== expectedReach) {
       disagreements.push(`${cell.caller} ${cell.method} ${wanted.path} (${cell.route}): matrix ${cell.status} (${cell.reason}), Envoy ${status}, backend ${seen ? "reached" : "not reached"}`);
     } else if (seen) {

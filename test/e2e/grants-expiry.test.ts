@@ -36,20 +36,21 @@ async function until(check: () => Promise<boolean>, what: string, output: () => 
   throw new Error(`timed out waiting for ${what}\n--- output ---\n${output()}`);
 }
 
-/** A config in a temp dir whose one grant (acme on orders v2) expires 12 s from now, long enough for the gateway to start and serve it first. */
+/** A config in a temp dir whose one grant (acme on orders v2) expires 20 s from now, long enough for the gateway to start and serve it first. */
 async function expiringGrantConfig(listenerPort: number, backendPort: number): Promise<{ dir: string; expiresAt: number }> {
   const dir = await mkdtemp(join(tmpdir(), "portcullis-grant-expiry-"));
-  const expiresAt = Math.ceil((Date.now() + 12_000) / 1000) * 1000;
+  const expiresAt = Math.ceil((Date.now() + 20_000) / 1000) * 1000;
   const grants = grant({ to: "{ consumer: acme }", api: "orders", version: "v2", requester: "jane@acme.example", approver: "sam@shop.example", reason: '"pilot access for the expiry test"', expires: new Date(expiresAt).toISOString() });
   await writeFile(join(dir, "gateway.yaml"), grantsConfig({ listenerPort, backendPort, grants, withoutStaff: true }));
   return { dir, expiresAt };
 }
 
 /** The granted consumer is admitted until the instant, then refused; one without a grant is refused all along. */
-async function expectRefusedAtExpiry(listenerPort: number, expiresAt: number, output: () => string, backend: TestBackend): Promise<void> {
+async function expectRefusedAtExpiry(listenerPort: number, expiresAt: number, output: () => string, backend: TestBackend, beforeExpiry?: () => Promise<void>): Promise<void> {
   await until(async () => (await status(listenerPort, KEYS.ACME_KEYS)) === 200, "the granted consumer to be admitted", output);
   expect(Date.now()).toBeLessThan(expiresAt);
   expect(await status(listenerPort, KEYS.INITECH_KEYS)).toBe(403);
+  await beforeExpiry?.();
   await until(async () => (await status(listenerPort, KEYS.ACME_KEYS)) === 403, "the grant to expire", output);
   expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
   expect(backend.received.every((request) => request.headers["x-api-key"] === undefined)).toBe(true);
@@ -83,9 +84,13 @@ describe("serve", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("admits the granted consumer until the expiry instant, then refuses it without a config edit", async () => {
-    await expectRefusedAtExpiry(listenerPort, expiresAt, serve.output, backend);
+  it("admits the granted consumer until the expiry instant, then refuses it, even when the file was broken meanwhile", async () => {
+    // An edit that does not compile (serve runs without --watch, so it is read at the expiry): the
+    // last good snapshot holds the grant, so serving it would fail open.
+    const breakTheFile = () => writeFile(join(dir, "gateway.yaml"), "gateway:\n  name: granted\n  listeners: [\n");
+    await expectRefusedAtExpiry(listenerPort, expiresAt, serve.output, backend, breakTheFile);
     expect(serve.output()).toContain("an access grant expires; recompiling");
+    expect(serve.output()).toContain("serving the last good config without the expired grant");
   }, 60_000);
 });
 

@@ -43,11 +43,11 @@ afterAll(async () => {
 });
 
 describe("rate-limit service processes", () => {
-  it("serve runs the service its config names, and Envoy fed over ADS is limited by it", async () => {
+  it("serve runs the service its config names, counting in the Redis an environment variable names, and Envoy fed over ADS is limited by it", async () => {
     const [listener, service, xdsPort, adminPort] = await freePorts(4);
     const config = join(files.dir, "serve.yaml");
     writeFileSync(config, JSON.stringify(limitedGatewayConfig({ port: listener!, backendPort: backend.port, routes: ROUTES, rateLimitService: `127.0.0.1:${service}` })));
-    serve = await startServe(config, { xdsPort: xdsPort!, adminPort: adminPort!, extraArgs: ["--ratelimit-redis", redis.url], env: ENV });
+    serve = await startServe(config, { xdsPort: xdsPort!, adminPort: adminPort!, extraArgs: ["--ratelimit-redis", "env:RATELIMIT_REDIS_URL"], env: { ...ENV, RATELIMIT_REDIS_URL: redis.url } });
     await startEnvoy({ bootstrap: adsBootstrap({ nodeId: "limited-edge", cluster: "limited", xdsPort: xdsPort! }) as Record<string, unknown> });
     await eventually(() => send(listener!, "/v1/orders/open").catch(() => ({ status: 0 })), (answer) => answer.status === 200, "Envoy serves the config");
     expect(await statuses(3, () => send(listener!, "/v1/orders/limited"))).toEqual([200, 200, 429]);

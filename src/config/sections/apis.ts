@@ -1,6 +1,7 @@
 /** The apis section: versions and their lifecycle, routes, access rules, rate limits and CORS. */
 
 import type { Duration, HttpMethod, IsoDate } from "./common.ts";
+import type { ApiVersionMcp } from "./api-mcp.ts";
 import type { Justification } from "./providers.ts";
 
 export interface Api {
@@ -94,13 +95,18 @@ export interface ApiVersion {
   access?: Access;
   /** The version's routes. */
   routes: Route[];
+  /** Publishes the version's routes as MCP tools at their own path (each call decided by its route's rules). */
+  mcp?: ApiVersionMcp;
 }
 
 /** The routes of an API that belong to no version (see `Api.unversioned`). */
 export interface UnversionedRoutes {
   /** Access rules for every unversioned route that does not set its own. */
   access?: Access;
-  /** The routes, each matched under the API's base path. */
+  /**
+   * The routes, each matched under the API's base path.
+   * @minItems 1
+   */
   routes: Route[];
 }
 

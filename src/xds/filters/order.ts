@@ -10,6 +10,7 @@ import { failOpenRateLimitFilter, rateLimitFilter } from "./ratelimit.ts";
 import { rbacFilter } from "./rbac.ts";
 import { routerFilter } from "./router.ts";
 import { mcpFilter } from "../mcp-filter.ts";
+import { mcpJsonRestBridgeFilter } from "../mcp-json-rest-bridge.ts";
 import { mcpProcessorFilter } from "../mcp-processor-filter.ts";
 import { mcpToolRbacFilter } from "../mcp-tool-rbac.ts";
 
@@ -20,6 +21,9 @@ import { mcpToolRbacFilter } from "../mcp-tool-rbac.ts";
 export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: string; readonly module?: HttpFilterModule }[] = [
   // Preflights carry no credentials: answer them before authentication would reject them.
   { slot: "cors", why: "answer browser preflights before authentication rejects them", module: corsFilter },
+  // API versions published as MCP tools: a tool call becomes its REST request and is routed afresh,
+  // so everything below (identity, access, limits) is the REST route's, as for a direct call.
+  { slot: "mcp_json_rest_bridge", why: "turn MCP tool calls into REST requests before identity and access are decided on the REST route", module: mcpJsonRestBridgeFilter },
   // Verifies tokens and writes claims to metadata that the access rules below read.
   { slot: "jwt_authn", why: "establish the caller's identity first", module: jwtAuthnFilter },
   // API keys: also identity, so before the access rules, which read the consumer it establishes.

@@ -1,0 +1,30 @@
+/** Publishing an API version as MCP tools (`apis[].versions.<v>.mcp`). */
+
+import type { Access } from "./apis.ts";
+
+/**
+ * Publishes this API version as Model Context Protocol tools at `path`: each tool is one of the
+ * version's routes (one operation of the API's OpenAPI document, when it declares one), and each
+ * tool call becomes the REST request itself — Envoy rewrites it and routes it again, so the route's
+ * own identities, access rules and rate limits decide it exactly as they decide a direct call.
+ * Envoy answers `initialize` itself; `tools/list` needs `access`.
+ */
+export interface ApiVersionMcp {
+  /**
+   * Path MCP clients connect to, e.g. `/mcp/orders`. The tool list is also served to the same
+   * callers as JSON at `{path}/tools`.
+   * @pattern ^/[A-Za-z0-9._~/-]*$
+   */
+  path: string;
+  /**
+   * Which routes become tools, by OpenAPI `operationId` or route name. Omit for every route that
+   * can be one: an exact path or a `{name}` template, one method (or one OpenAPI operation per
+   * method), no header condition.
+   */
+  tools?: string[];
+  /**
+   * Who may list the tools. Defaults to the version's `access`. It does not widen any tool: each
+   * call is decided by its route's access rules.
+   */
+  access?: Access;
+}
