@@ -247,10 +247,6 @@ export interface RetryIR {
   readonly statusCodes: readonly number[];
   /** Each retry goes to the next priority of the cluster's endpoints (an AI route's chain of targets), never back to one tried. */
   readonly nextPriorityEachTry?: true;
-  /** Retry only requests that carry this header (`retriable_request_headers`). */
-  readonly requestHeader?: string;
-  /** `on` holds `retriable-headers`: retry answers that carry this header. */
-  readonly responseHeader?: string;
 }
 
 export interface RouteIR {
@@ -312,8 +308,6 @@ export interface LifecycleIR {
 export interface ForwardActionIR {
   readonly kind: "forward";
   readonly cluster: string;
-  /** Forward to the cluster this request header names instead (only a processor sets it; without it, 500). */
-  readonly clusterHeader?: string;
   readonly timeoutMs: number;
   readonly retry?: RetryIR;
   readonly rewrite?: RewriteIR;
@@ -610,22 +604,16 @@ export interface McpApiIR {
   readonly maxRequestBytes: number;
   /** Sent to the server as `Authorization: Bearer …` by the processor. Never printed. */
   readonly bearerToken?: SecretValue;
-  /** Several servers behind this endpoint (`servers`); `server` is then their fan-out cluster. */
-  readonly federation?: McpFederationIR;
+  /** Several servers behind this endpoint (`servers`), in config order; `server` is then the first one's. */
+  readonly federation?: readonly McpFederatedServerIR[];
 }
 
 /**
- * A federated MCP endpoint. The processor routes each request: a tools/call to the server its
- * tool's prefix names (that server's cluster), initialize, notifications, tools/list and DELETE
- * to every server in turn (the fan-out cluster: one priority per server, in this order, each
- * attempt a retry); it merges what they answer.
+ * One server of a federated MCP endpoint. Envoy's mcp_router answers initialize and tools/list
+ * for all of them (fanned out, tools named `<prefix>__<tool>`) and sends each call to the server
+ * its prefix names, without the prefix; the processor gives each server its own credential as an
+ * upstream filter of the server's cluster.
  */
-export interface McpFederationIR {
-  readonly cluster: string;
-  /** In config order. */
-  readonly servers: readonly McpFederatedServerIR[];
-}
-
 export interface McpFederatedServerIR {
   readonly prefix: string;
   /** The MCP provider (and its cluster's) name. */
@@ -633,6 +621,7 @@ export interface McpFederatedServerIR {
   /** The path and Host header the server takes. */
   readonly path: string;
   readonly hostHeader: string;
+  readonly timeoutMs: number;
   /** Sent to this server as `Authorization: Bearer …` by the processor. Never printed. */
   readonly bearerToken?: SecretValue;
 }

@@ -1,26 +1,24 @@
 /**
- * A federated MCP endpoint (`servers`): several MCP servers behind one path. Envoy does every
- * upstream request; the MCP processor picks, per request, the cluster Envoy sends it to (it sets
- * MCP_CLUSTER_HEADER): the server a tools/call's prefix names, or the fan-out cluster, which holds
- * one priority per server and whose route retries to the next priority while the processor, as
- * that cluster's upstream filter, marks each answer but the last (src/mcp/fanout-exchange.ts).
+ * A federated MCP endpoint (`servers`): several MCP servers behind one path. Envoy's mcp_router
+ * answers for them all (src/xds/mcp-router.ts): it fans initialize and tools/list out to every
+ * server and merges the answers, naming each tool `<prefix>__<tool>`, and sends each tools/call to
+ * the server its prefix names, without the prefix. The route's own action only runs if the router
+ * did not, and then answers an error: a request never reaches a server unrouted.
  */
 import type { McpApi } from "../config/types.ts";
-import type { ForwardActionIR, McpFederationIR } from "./ir.ts";
+import type { McpFederatedServerIR, RespondActionIR } from "./ir.ts";
 import type { ResolvedMcpServer } from "./resolve-mcp-servers.ts";
 import type { Reporter } from "./report.ts";
 
-/** Joins a server's prefix and its tool's name: `github__create_issue`. MCP tool names may hold `_`; prefixes cannot, so the first `__` ends the prefix. */
+/** How Envoy's mcp_router joins a server's prefix and its tool's name: `github__create_issue`. */
 export const MCP_PREFIX_SEPARATOR = "__";
-/** The cluster a federated request goes to; only the processor sets it (clients' copies are removed on arrival). */
-export const MCP_CLUSTER_HEADER = "x-portcullis-mcp-cluster";
-/** Set by the processor on requests sent to every server: only they are retried. */
-export const MCP_FANOUT_HEADER = "x-portcullis-mcp-fanout";
-/** Set by the processor on a fan-out answer that is not the last server's: Envoy then tries the next server. */
-export const MCP_NEXT_SERVER_HEADER = "x-portcullis-mcp-next-server";
 
-/** The fan-out cluster of a federated MCP API (a dot keeps it apart from provider names). */
-export const mcpFanoutCluster = (api: string) => `mcp.${api}.servers`;
+/** The federated endpoint's route action: the mcp_router answers before it, so this is never seen unless something is amiss. */
+export const NOT_ROUTED: RespondActionIR = {
+  kind: "respond",
+  contentType: "application/json",
+  body: JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "The gateway did not route this MCP request to a server." } }),
+};
 
 /** Both `server` and `servers`, or neither: the API has no one way to reach its servers. */
 export function checkServerChoice(api: McpApi, index: number, report: Reporter): boolean {
@@ -56,37 +54,17 @@ function checkDistinct(api: McpApi, index: number, report: Reporter): boolean {
   return distinct;
 }
 
-/** The federation and its endpoint's action, or undefined when it cannot be built (reported, or a server already reported unusable). */
-export function resolveFederation(api: McpApi, index: number, resolved: ReadonlyMap<string, ResolvedMcpServer>, report: Reporter): { federation: McpFederationIR; action: ForwardActionIR } | undefined {
+/** The federated servers, or undefined when they cannot be used (reported, or a server already reported unusable). */
+export function resolveFederation(api: McpApi, index: number, resolved: ReadonlyMap<string, ResolvedMcpServer>, report: Reporter): readonly McpFederatedServerIR[] | undefined {
   if (!checkDistinct(api, index, report)) return undefined;
   const entries = (api.servers ?? []).map((entry) => ({ entry, server: resolved.get(entry.server) }));
   if (entries.some(({ server }) => !server)) return undefined;
-  const cluster = mcpFanoutCluster(api.name);
-  const servers = entries.map(({ entry, server }) => ({
+  return entries.map(({ entry, server }) => ({
     prefix: entry.prefix,
     server: entry.server,
     path: server!.path,
     hostHeader: server!.hostHeader,
+    timeoutMs: server!.timeoutMs,
     ...(server!.bearerToken ? { bearerToken: server!.bearerToken } : {}),
   }));
-  // Fanned out, the servers answer one after another: the route's timeout covers them all.
-  const timeoutMs = entries.reduce((sum, { server }) => sum + server!.timeoutMs, 0);
-  return {
-    federation: { cluster, servers },
-    action: {
-      kind: "forward",
-      cluster,
-      clusterHeader: MCP_CLUSTER_HEADER,
-      timeoutMs,
-      retry: {
-        attempts: servers.length - 1,
-        // A server that cannot be reached must not end the fan-out before the others are asked: the merge reports it.
-        on: ["connect-failure", "retriable-headers"],
-        statusCodes: [],
-        nextPriorityEachTry: true,
-        requestHeader: MCP_FANOUT_HEADER,
-        responseHeader: MCP_NEXT_SERVER_HEADER,
-      },
-    },
-  };
 }

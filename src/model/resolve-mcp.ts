@@ -6,12 +6,12 @@
  */
 import type { ModelPath } from "../config/locate.ts";
 import type { GatewayConfig, McpApi, McpServerProvider } from "../config/types.ts";
-import type { AccessIR, AiProcessorAddressIR, ClusterIR, ForwardActionIR, McpApiIR, McpFederationIR, McpIR, McpToolRuleIR, RouteIR, SecretIR } from "./ir.ts";
+import type { AccessIR, AiProcessorAddressIR, ClusterIR, ForwardActionIR, McpApiIR, McpFederatedServerIR, McpIR, McpToolRuleIR, RespondActionIR, RouteIR, SecretIR } from "./ir.ts";
 import { joinPath } from "./paths.ts";
 import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
 import { AI_PROCESSOR_CLUSTER, DEFAULT_AI_PROCESSOR_ADDRESS } from "./resolve-ai.ts";
-import { checkServerChoice, resolveFederation } from "./resolve-mcp-federation.ts";
+import { checkServerChoice, NOT_ROUTED, resolveFederation } from "./resolve-mcp-federation.ts";
 import { mcpServerCluster, type ResolvedMcpServer } from "./resolve-mcp-servers.ts";
 import type { SecretValue } from "./secret-value.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
@@ -149,9 +149,9 @@ function checkPathsFree(routes: readonly { readonly route: RouteIR; readonly at:
 /** Where an MCP API's requests go: its one server, or its federation's servers. */
 interface McpUpstream {
   readonly server: string;
-  readonly action: ForwardActionIR;
+  readonly action: ForwardActionIR | RespondActionIR;
   readonly bearerToken?: SecretValue;
-  readonly federation?: McpFederationIR;
+  readonly federation?: readonly McpFederatedServerIR[];
 }
 
 function singleServer(server: ResolvedMcpServer): McpUpstream {
@@ -168,8 +168,8 @@ function upstreamOf(api: McpApi, index: number, servers: ReadonlyMap<string, Res
     const server = servers.get(api.server);
     return server && singleServer(server); // a missing or unusable server is reported already
   }
-  const federated = resolveFederation(api, index, servers, report);
-  return federated && { server: federated.federation.cluster, action: federated.action, federation: federated.federation };
+  const federation = resolveFederation(api, index, servers, report);
+  return federation && { server: federation[0]!.server, action: NOT_ROUTED, federation };
 }
 
 function resolveApi(api: McpApi, index: number, upstream: McpUpstream, config: GatewayConfig, inputs: McpInputs) {

@@ -1,8 +1,6 @@
 import { DEFAULT_IDENTITY_HEADERS } from "../model/identity-headers.ts";
 import type { GatewayIR } from "../model/ir.ts";
 
-import { MCP_CLUSTER_HEADER, MCP_FANOUT_HEADER } from "../model/resolve-mcp-federation.ts";
-
 /** Reserved even where nothing sets it yet, so a client can never pose as a team. */
 const RESERVED = ["x-portcullis-team"];
 
@@ -14,9 +12,7 @@ const RESERVED = ["x-portcullis-team"];
 export function gatewaySetRequestHeaders(ir: GatewayIR): string[] {
   // The AI route header picks which provider (and key) serves a request: only the processor sets it.
   const ai = ir.ai ? [ir.ai.routeHeader] : [];
-  // The MCP cluster and fan-out headers pick where a federated request goes and whether it is retried: only the processor sets them.
-  const mcp = ir.mcp?.apis.some((api) => api.federation) ? [MCP_CLUSTER_HEADER, MCP_FANOUT_HEADER] : [];
-  return [...new Set([...Object.values(DEFAULT_IDENTITY_HEADERS), ...Object.values(ir.identityHeaders), ...RESERVED, ...ai, ...mcp])].sort();
+  return [...new Set([...Object.values(DEFAULT_IDENTITY_HEADERS), ...Object.values(ir.identityHeaders), ...RESERVED, ...ai])].sort();
 }
 
 /** Route metadata namespace read by access logs and later filters. */

@@ -34,8 +34,7 @@ function chainEntry(ir: GatewayIR) {
       // Fail closed: without the processor no body is checked strictly and no list is filtered.
       failureModeAllow: false,
       messageTimeout: duration(5_000),
-      // A federated tools/call goes to its server's path and Host, which the processor sets (routing headers).
-      mutationRules: { ...(ir.mcp?.apis.some((api) => api.federation) ? { allowAllRouting: true } : {}), disallowIsError: true },
+      mutationRules: { disallowIsError: true },
       processingMode: MODE,
       responseAttributes: [RESPONSE_CODE_DETAILS],
       statPrefix: "mcp",

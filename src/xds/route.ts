@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
-import { RouteAction_ClusterNotFoundResponseCode, type RouteSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
+import type { RouteSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { UriTemplateMatchConfigSchema } from "../../generated/envoy/extensions/path/match/uri_template/v3/uri_template_match_pb.js";
 import { PreviousPrioritiesConfigSchema } from "../../generated/envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config_pb.js";
 import { UriTemplateRewriteConfigSchema } from "../../generated/envoy/extensions/path/rewrite/uri_template/v3/uri_template_rewrite_pb.js";
@@ -50,9 +50,7 @@ function routeMatch(route: RouteIR) {
 function forward(action: ForwardActionIR) {
   const { rewrite, retry } = action;
   return {
-    ...(action.clusterHeader
-      ? { clusterSpecifier: { case: "clusterHeader" as const, value: action.clusterHeader }, clusterNotFoundResponseCode: RouteAction_ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR }
-      : { clusterSpecifier: { case: "cluster" as const, value: action.cluster } }),
+    clusterSpecifier: { case: "cluster" as const, value: action.cluster },
     timeout: duration(action.timeoutMs),
     ...(rewrite?.prefix !== undefined ? { prefixRewrite: rewrite.prefix } : {}),
     ...(rewrite?.template !== undefined
@@ -66,8 +64,6 @@ function forward(action: ForwardActionIR) {
             numRetries: retry.attempts,
             ...(retry.perTryTimeoutMs ? { perTryTimeout: duration(retry.perTryTimeoutMs) } : {}),
             retriableStatusCodes: [...retry.statusCodes],
-            ...(retry.requestHeader ? { retriableRequestHeaders: [{ name: retry.requestHeader, headerMatchSpecifier: { case: "presentMatch" as const, value: true } }] } : {}),
-            ...(retry.responseHeader ? { retriableHeaders: [{ name: retry.responseHeader, headerMatchSpecifier: { case: "presentMatch" as const, value: true } }] } : {}),
             // A chain's attempts are its cluster's priorities, one each: every retry takes the next (src/xds/ai-chain-cluster.ts).
             ...(retry.nextPriorityEachTry ? { retryPriority: typedExtension("envoy.retry_priorities.previous_priorities", PreviousPrioritiesConfigSchema, { updateFrequency: 1 }) } : {}),
           },
