@@ -21,10 +21,11 @@ export interface McpApi {
   server?: string;
   /**
    * Several MCP servers behind this one endpoint (federation), instead of `server`: clients see
-   * one server whose tools are each server's, named `<prefix>__<tool>`. The gateway initializes
-   * every server, lists and merges their tools, sends each call to the server its prefix names
-   * (without the prefix), and keeps one session per caller across them. Tool rules name the
-   * prefixed names (`github__*`).
+   * one server whose tools are each server's, named `<prefix>__<tool>`. Envoy's mcp_router
+   * initializes every server, lists and merges their tools, sends each call to the server its
+   * prefix names (without the prefix, with that server's own `bearerToken`), and keeps one session
+   * across them, bound to the caller that opened it. Tool rules name the prefixed names
+   * (`github__*`).
    * @minItems 1
    */
   servers?: McpFederatedServer[];
