@@ -7,8 +7,7 @@
 import { ExternalProcessorSchema } from "../../generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc_pb.js";
 import { ProcessingMode_BodySendMode as Body, ProcessingMode_HeaderSendMode as Headers } from "../../generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode_pb.js";
 import type { GatewayIR } from "../model/ir.ts";
-import { GATEWAY_METADATA_KEY } from "./filters/ext-proc.ts";
-import { PROCESSOR_KIND_METADATA_KEY } from "./mcp-processor-filter.ts";
+import { processorService } from "./filters/ext-proc.ts";
 import { duration, typedExtension } from "./proto.ts";
 
 /** The gRPC metadata (under the processor-kind key) of these streams. */
@@ -23,13 +22,7 @@ export function federatedServerClusters(ir: GatewayIR): ReadonlySet<string> {
 
 export function mcpServerCredentialFilter(ir: GatewayIR) {
   return typedExtension("envoy.filters.http.ext_proc.mcp_server", ExternalProcessorSchema, {
-    grpcService: {
-      targetSpecifier: { case: "envoyGrpc", value: { clusterName: ir.mcp!.processor.cluster } },
-      initialMetadata: [
-        { key: GATEWAY_METADATA_KEY, value: ir.name },
-        { key: PROCESSOR_KIND_METADATA_KEY, value: MCP_SERVER_PROCESSOR_KIND },
-      ],
-    },
+    grpcService: processorService(ir.mcp!.processor.cluster, ir, MCP_SERVER_PROCESSOR_KIND),
     processingMode: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.NONE, responseHeaderMode: Headers.SKIP, responseBodyMode: Body.NONE, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
     requestAttributes: [CLUSTER_NAME_ATTRIBUTE],
     // Fail closed: without the processor a server would get no credential, or a stale one.
