@@ -32,8 +32,8 @@ async function connect(token: string): Promise<{ client: Client; transport: Stre
 
 const admin = () => gateway.token({ sub: "ada", roles: ["admin"] });
 const reader = () => gateway.token({ sub: "rex", scope: "files:read" });
-const rpc = (token: string, session: string, body: object) =>
-  fetch(gateway.url, {
+const rpc = (token: string, session: string, body: object, url = gateway.url) =>
+  fetch(url, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", "mcp-session-id": session },
     body: JSON.stringify({ jsonrpc: "2.0", ...body }),
@@ -104,6 +104,9 @@ describe("a federated MCP endpoint", () => {
     expect(gateway.docs.bodies.length).toBe(before.docs);
     // The owner's session still works.
     expect((await rpc(admin(), session, { id: 9, method: "tools/call", params: { name: "docs__search_docs", arguments: {} } })).status).toBe(200);
+    // The path with a query is the same endpoint (its route matches it): the router answers there too.
+    const withQuery = await rpc(admin(), session, { id: 10, method: "tools/list" }, `${gateway.url}?via=query`);
+    expect(await withQuery.text()).toContain('"name":"repo__delete_repo"');
     await client.close();
   });
 
