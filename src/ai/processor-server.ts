@@ -16,6 +16,8 @@ import type { McpAuditSink } from "../mcp/audit.ts";
 import type { McpGateways } from "../mcp/gateways.ts";
 import { ATTEMPT_PROCESSOR_KIND, GATEWAY_METADATA_KEY } from "../xds/filters/ext-proc.ts";
 import { PROCESSOR_KIND_METADATA_KEY } from "../xds/mcp-processor-filter.ts";
+import { MCP_SERVER_PROCESSOR_KIND } from "../xds/mcp-server-credential.ts";
+import { McpServerCredentialExchange } from "../mcp/server-credential-exchange.ts";
 import { AiExchange, type ExchangeDeps } from "./exchange.ts";
 import { extProcServiceDefinition } from "./ext-proc-service.ts";
 import type { AiGateways } from "./gateways.ts";
@@ -63,9 +65,11 @@ export async function startAiProcessor(options: AiProcessorOptions): Promise<AiP
     const exchange =
       kind === "mcp"
         ? new McpExchange(options.mcp?.gateways.get(gateway), options.mcp?.audit ? { audit: options.mcp.audit } : {})
-        : kind === ATTEMPT_PROCESSOR_KIND
-          ? new AttemptExchange(deps.routing!)
-          : new AiExchange(gateways.get(gateway), deps);
+        : kind === MCP_SERVER_PROCESSOR_KIND
+          ? new McpServerCredentialExchange(options.mcp?.gateways.get(gateway))
+          : kind === ATTEMPT_PROCESSOR_KIND
+            ? new AttemptExchange(deps.routing!)
+            : new AiExchange(gateways.get(gateway), deps);
     let finished = false;
     const finish = streams.follow(call, () => call.end(), () => {
       finished = true;

@@ -26,6 +26,7 @@ import { JwtAuthenticationSchema, PerRouteConfigSchema } from "../../generated/e
 import { LocalRateLimitSchema } from "../../generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit_pb.js";
 import { RateLimitSchema } from "../../generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit_pb.js";
 import { McpOverrideSchema, McpSchema } from "../../generated/envoy/extensions/filters/http/mcp/v3/mcp_pb.js";
+import { McpRouterSchema } from "../../generated/envoy/extensions/filters/http/mcp_router/v3/mcp_router_pb.js";
 import { McpJsonRestBridgePerRouteSchema, McpJsonRestBridgeSchema } from "../../generated/envoy/extensions/filters/http/mcp_json_rest_bridge/v3/mcp_json_rest_bridge_pb.js";
 import { RBACPerRouteSchema, RBACSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
 import { RouterSchema } from "../../generated/envoy/extensions/filters/http/router/v3/router_pb.js";
@@ -70,6 +71,8 @@ export const knownTypes: Registry = createRegistry(
   SkipFilterSchema,
   HttpRequestHeaderMatchInputSchema,
   HttpRequestQueryParamMatchInputSchema,
+  // Federated MCP endpoints (src/xds/mcp-router.ts).
+  McpRouterSchema,
   // API versions published as MCP tools (src/xds/mcp-json-rest-bridge.ts).
   McpJsonRestBridgeSchema,
   McpJsonRestBridgePerRouteSchema,

@@ -16,6 +16,7 @@ import { readMcpRequest } from "./message.ts";
 import { callerFrom, type McpCaller, mayUseTool } from "./tool-access.ts";
 import { filterToolsList } from "./tools-list.ts";
 import { RESPONSE_CODE_DETAILS } from "../xds/mcp-processor-filter.ts";
+import { MCP_PREFIX_SEPARATOR } from "../model/resolve-mcp-federation.ts";
 
 /** A tools/list answer is held whole to be filtered; one larger than this is refused, not passed on. */
 const MAX_LIST_BYTES = 8 * 1024 * 1024;
@@ -34,6 +35,13 @@ function headerValues(map: HeaderMap | undefined): Map<string, string[]> {
     values.set(key, [...(values.get(key) ?? []), header.rawValue.length > 0 ? decoder.decode(header.rawValue) : header.value]);
   }
   return values;
+}
+
+/** The server a call goes to: the API's one server, or at a federated endpoint the one the tool's prefix names ("" for none). */
+function serverOf(api: McpApiIR, tool: string): string {
+  if (!api.federation) return api.server;
+  const at = tool.indexOf(MCP_PREFIX_SEPARATOR);
+  return api.federation.find((server) => at > 0 && server.prefix === tool.slice(0, at))?.server ?? "";
 }
 
 export interface McpExchangeDeps {
@@ -114,7 +122,7 @@ export class McpExchange {
     this.#requestId = single.get("x-request-id") ?? "";
     this.#session = single.get("mcp-session-id");
     this.#httpMethod = single.get(":method") ?? "";
-    if (this.#session !== undefined && !runtime.sessions.mayUse(this.#session, this.#caller)) return refuse(404, "Session not found.");
+    if (this.#session !== undefined && !runtime.sessions.mayUse(this.#session, this.#caller, this.#api.federation !== undefined)) return refuse(404, "Session not found.");
     // The client's token is its credential for the gateway; the server gets the gateway's own, or none.
     const token = this.#api.bearerToken ? decoder.decode(this.#api.bearerToken.reveal()).trim() : "";
     return phaseResponse("requestHeaders", token ? { set: { authorization: `Bearer ${token}` } } : { remove: ["authorization"] });
@@ -171,7 +179,7 @@ export class McpExchange {
       ...(caller.subject ? { subject: caller.subject } : {}),
       ...(caller.consumer ? { consumer: caller.consumer } : {}),
       api: api.name,
-      server: api.server,
+      server: serverOf(api, tool),
       tool,
       ...(argumentsSha256 ? { argumentsSha256 } : {}),
       ...outcome,

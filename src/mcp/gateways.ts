@@ -3,6 +3,7 @@
  * compile and looked up per ext_proc stream by the gateway name Envoy sends in its metadata.
  */
 import type { GatewayIR, IdentityHeadersIR, McpApiIR } from "../model/ir.ts";
+import type { SecretValue } from "../model/secret-value.ts";
 import { McpSessions } from "./sessions.ts";
 
 export interface McpGatewayRuntime {
@@ -10,6 +11,8 @@ export interface McpGatewayRuntime {
   readonly identityHeaders: IdentityHeadersIR;
   /** By endpoint path. */
   readonly apis: ReadonlyMap<string, McpApiIR>;
+  /** The credential of each federated server, by its cluster (undefined: the server gets none). */
+  readonly serverTokens: ReadonlyMap<string, SecretValue | undefined>;
   /** Who opened each session; kept across recompiles of the gateway. */
   readonly sessions: McpSessions;
 }
@@ -27,7 +30,8 @@ export class McpGateways {
     }
     const sessions = this.#sessions.get(ir.name) ?? new McpSessions();
     this.#sessions.set(ir.name, sessions);
-    this.#byName.set(ir.name, { name: ir.name, identityHeaders: ir.identityHeaders, apis: new Map(ir.mcp.apis.map((api) => [api.path, api])), sessions });
+    const serverTokens = new Map(ir.mcp.apis.flatMap((api) => (api.federation ?? []).map((server) => [server.server, server.bearerToken] as const)));
+    this.#byName.set(ir.name, { name: ir.name, identityHeaders: ir.identityHeaders, apis: new Map(ir.mcp.apis.map((api) => [api.path, api])), serverTokens, sessions });
   }
 
   get(name: string): McpGatewayRuntime | undefined {

@@ -3,7 +3,10 @@
  * secret, so one presented by another caller (another identity, subject, consumer or client
  * certificate) is refused as unknown (404, what servers answer for a session they do not have),
  * and never reaches the server. Bindings live in the processor's memory: a session first seen
- * after a restart (or on another Envoy's processor) is bound to whoever presents it first.
+ * after a restart (or on another Envoy's processor) is bound to whoever presents it first, except
+ * at a federated endpoint: Envoy's mcp_router writes its session ids as readable, unsigned text
+ * (each server's session id inside), which a caller could rewrite into an id never seen, so there
+ * only sessions this processor saw issued are accepted (the client initializes again after a 404).
  */
 import type { McpCaller } from "./tool-access.ts";
 
@@ -17,10 +20,10 @@ export class McpSessions {
   /** Session id → caller key, in binding order (a Map keeps insertion order). */
   readonly #owners = new Map<string, string>();
 
-  /** Whether `caller` may use the session: its owner, or anyone for a session not bound yet. */
-  mayUse(session: string, caller: McpCaller): boolean {
+  /** Whether `caller` may use the session: its owner, or anyone for a session not bound yet unless `issuedOnly`. */
+  mayUse(session: string, caller: McpCaller, issuedOnly = false): boolean {
     const owner = this.#owners.get(session);
-    return owner === undefined || owner === callerKey(caller);
+    return owner === undefined ? !issuedOnly : owner === callerKey(caller);
   }
 
   bind(session: string, caller: McpCaller): void {

@@ -7,11 +7,34 @@
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
+/**
+ * Envoy's mcp_router (federated endpoints) writes each empty object of a server's tool schemas as
+ * null: `"properties": {}` comes out `"properties": null`, which clients reject. A schema is never
+ * null, nor is `properties` (nor each schema in it): such a null is put back as `{}`, at any depth.
+ */
+function restoreProperties(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(restoreProperties);
+  if (!isObject(schema)) return schema;
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, key === "properties" ? restoreEach(value) : restoreProperties(value)]));
+}
+
+/** A `properties` map: it and each property's schema are objects. */
+function restoreEach(properties: unknown): unknown {
+  if (properties === null) return {};
+  if (!isObject(properties)) return properties;
+  return Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, schema === null ? {} : restoreProperties(schema)]));
+}
+
+function restoreSchemas(tool: Record<string, unknown>): Record<string, unknown> {
+  const schemas = ["inputSchema", "outputSchema"].filter((key) => isObject(tool[key]));
+  return schemas.length === 0 ? tool : { ...tool, ...Object.fromEntries(schemas.map((key) => [key, restoreProperties(tool[key])])) };
+}
+
 /** The message with `result.tools` filtered; other messages (errors, notifications) unchanged. */
 function filterMessage(message: unknown, allowed: (tool: string) => boolean): unknown {
   if (!isObject(message) || !isObject(message["result"]) || !Array.isArray(message["result"]["tools"])) return message;
   const result = message["result"];
-  const tools = (result["tools"] as unknown[]).filter((tool) => isObject(tool) && typeof tool["name"] === "string" && allowed(tool["name"]));
+  const tools = (result["tools"] as unknown[]).filter((tool): tool is Record<string, unknown> => isObject(tool) && typeof tool["name"] === "string" && allowed(tool["name"])).map(restoreSchemas);
   const hinted = "cacheScope" in result || "ttlMs" in result;
   return { ...message, result: { ...result, tools, ...(hinted ? { cacheScope: "private" } : {}) } };
 }

@@ -89,6 +89,9 @@ export const COMPILE_CODES = {
   PCL4125: "MCP API admits JWT callers but declares no resource URL",
   PCL4126: "Tool rule condition the MCP processor cannot check for tools/list (claims, client addresses)",
   PCL4127: "MCP server is not used by any MCP API",
+  PCL4136: "MCP API with both server and servers, or with neither",
+  PCL4137: "Federated MCP servers with the same prefix",
+  PCL4138: "MCP server federated twice behind one endpoint",
   // PCL4080–PCL4089: rate limits.
   PCL4080: "Rate limit key that some callers of the route do not have (they would not be limited)",
   PCL4081: "Rate limit by team, but an admitted consumer has no team",

@@ -604,6 +604,26 @@ export interface McpApiIR {
   readonly maxRequestBytes: number;
   /** Sent to the server as `Authorization: Bearer …` by the processor. Never printed. */
   readonly bearerToken?: SecretValue;
+  /** Several servers behind this endpoint (`servers`), in config order; `server` is then the first one's. */
+  readonly federation?: readonly McpFederatedServerIR[];
+}
+
+/**
+ * One server of a federated MCP endpoint. Envoy's mcp_router answers initialize and tools/list
+ * for all of them (fanned out, tools named `<prefix>__<tool>`) and sends each call to the server
+ * its prefix names, without the prefix; the processor gives each server its own credential as an
+ * upstream filter of the server's cluster.
+ */
+export interface McpFederatedServerIR {
+  readonly prefix: string;
+  /** The MCP provider (and its cluster's) name. */
+  readonly server: string;
+  /** The path and Host header the server takes. */
+  readonly path: string;
+  readonly hostHeader: string;
+  readonly timeoutMs: number;
+  /** Sent to this server as `Authorization: Bearer …` by the processor. Never printed. */
+  readonly bearerToken?: SecretValue;
 }
 
 export interface McpToolRuleIR {

@@ -6,12 +6,14 @@
  */
 import type { ModelPath } from "../config/locate.ts";
 import type { GatewayConfig, McpApi, McpServerProvider } from "../config/types.ts";
-import type { AccessIR, AiProcessorAddressIR, ClusterIR, McpApiIR, McpIR, McpToolRuleIR, RouteIR, SecretIR } from "./ir.ts";
+import type { AccessIR, AiProcessorAddressIR, ClusterIR, ForwardActionIR, McpApiIR, McpFederatedServerIR, McpIR, McpToolRuleIR, RespondActionIR, RouteIR, SecretIR } from "./ir.ts";
 import { joinPath } from "./paths.ts";
 import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
 import { AI_PROCESSOR_CLUSTER, DEFAULT_AI_PROCESSOR_ADDRESS } from "./resolve-ai.ts";
+import { checkServerChoice, NOT_ROUTED, resolveFederation } from "./resolve-mcp-federation.ts";
 import { mcpServerCluster, type ResolvedMcpServer } from "./resolve-mcp-servers.ts";
+import type { SecretValue } from "./secret-value.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
 
 /** The `api` of MCP routes; `@` keeps their ids (`@mcp.tools`) apart from any API's. */
@@ -144,7 +146,33 @@ function checkPathsFree(routes: readonly { readonly route: RouteIR; readonly at:
   }
 }
 
-function resolveApi(api: McpApi, index: number, server: ResolvedMcpServer, config: GatewayConfig, inputs: McpInputs) {
+/** Where an MCP API's requests go: its one server, or its federation's servers. */
+interface McpUpstream {
+  readonly server: string;
+  readonly action: ForwardActionIR | RespondActionIR;
+  readonly bearerToken?: SecretValue;
+  readonly federation?: readonly McpFederatedServerIR[];
+}
+
+function singleServer(server: ResolvedMcpServer): McpUpstream {
+  return {
+    server: server.cluster.name,
+    action: { kind: "forward", cluster: server.cluster.name, timeoutMs: server.timeoutMs, rewrite: { prefix: server.path, host: server.hostHeader } },
+    ...(server.bearerToken ? { bearerToken: server.bearerToken } : {}),
+  };
+}
+
+function upstreamOf(api: McpApi, index: number, servers: ReadonlyMap<string, ResolvedMcpServer>, report: Reporter): McpUpstream | undefined {
+  if (!checkServerChoice(api, index, report)) return undefined;
+  if (api.server !== undefined) {
+    const server = servers.get(api.server);
+    return server && singleServer(server); // a missing or unusable server is reported already
+  }
+  const federation = resolveFederation(api, index, servers, report);
+  return federation && { server: federation[0]!.server, action: NOT_ROUTED, federation };
+}
+
+function resolveApi(api: McpApi, index: number, upstream: McpUpstream, config: GatewayConfig, inputs: McpInputs) {
   const path = joinPath(api.path);
   const access = resolveAccess(api.access, inputs.access, ["mcp", index, "access"]);
   const resource = resourceUrl(api, index, inputs.report);
@@ -168,7 +196,7 @@ function resolveApi(api: McpApi, index: number, server: ResolvedMcpServer, confi
     hostnames: inputs.hostnames,
     match: { kind: "exact", path, methods: ["DELETE", "GET", "POST"], headers: [] },
     lifecycle: { state: "published" },
-    action: { kind: "forward", cluster: server.cluster.name, timeoutMs: server.timeoutMs, rewrite: { prefix: server.path, host: server.hostHeader } },
+    action: upstream.action,
     access: withAudience(access, resourceText),
     mcp: { api: api.name, maxRequestBytes, tools },
   };
@@ -176,11 +204,12 @@ function resolveApi(api: McpApi, index: number, server: ResolvedMcpServer, confi
   const ir: McpApiIR = {
     name: api.name,
     path,
-    server: server.cluster.name,
+    server: upstream.server,
     tools,
     ...(resourceText && metadataUrl ? { resource: resourceText, resourceMetadataUrl: metadataUrl } : {}),
     maxRequestBytes,
-    ...(server.bearerToken ? { bearerToken: server.bearerToken } : {}),
+    ...(upstream.bearerToken ? { bearerToken: upstream.bearerToken } : {}),
+    ...(upstream.federation ? { federation: upstream.federation } : {}),
   };
   return { ir, endpoint, document };
 }
@@ -194,7 +223,7 @@ function defaultProcessor(): AiProcessorAddressIR {
 export function resolveMcp(config: GatewayConfig, taken: readonly RouteIR[], inputs: McpInputs): McpResolution {
   const { report } = inputs;
   const apis = config.mcp ?? [];
-  const used = new Set(apis.map((api) => api.server));
+  const used = new Set(apis.flatMap((api) => [...(api.server !== undefined ? [api.server] : []), ...(api.servers ?? []).map((entry) => entry.server)]));
   const servers = new Map<string, ResolvedMcpServer>();
   for (const [name, provider] of mcpServers(config)) {
     if (!used.has(name)) {
@@ -208,8 +237,8 @@ export function resolveMcp(config: GatewayConfig, taken: readonly RouteIR[], inp
   }
   if (apis.length === 0) return { clusters: [], routes: [] };
   const resolved = apis.flatMap((api, index) => {
-    const server = servers.get(api.server);
-    return server ? [resolveApi(api, index, server, config, inputs)] : []; // a missing or unusable server is reported already
+    const upstream = upstreamOf(api, index, servers, report);
+    return upstream ? [resolveApi(api, index, upstream, config, inputs)] : [];
   });
   const withDocuments = resolved.filter((api) => api.document !== undefined);
   const routes = [

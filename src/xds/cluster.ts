@@ -5,6 +5,8 @@ import { SubjectAltNameMatcher_SanType } from "../../generated/envoy/extensions/
 import { UpstreamTlsContextSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";
 import { CodecClientType } from "../../generated/envoy/type/v3/http_pb.js";
 import { HttpProtocolOptionsSchema } from "../../generated/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js";
+import { UpstreamCodecSchema } from "../../generated/envoy/extensions/filters/http/upstream_codec/v3/upstream_codec_pb.js";
+import type { HttpFilterSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { ClusterIR, UpstreamTlsIR } from "../model/ir.ts";
 import { loadAssignment } from "./endpoints.ts";
 import { ADS, duration, packed, typedExtension } from "./proto.ts";
@@ -51,13 +53,14 @@ export function upstreamTls(tls: UpstreamTlsIR, protocol: ClusterIR["protocol"])
   });
 }
 
-function httpProtocolOptions(cluster: ClusterIR) {
+function httpProtocolOptions(cluster: ClusterIR, upstreamFilters: readonly MessageInitShape<typeof HttpFilterSchema>[]) {
   const protocolConfig =
     cluster.protocol === "http2" ? { case: "http2ProtocolOptions" as const, value: {} } : { case: "httpProtocolOptions" as const, value: {} };
   return packed(HttpProtocolOptionsSchema, {
     // Pooled upstream connections are recycled before the service's own idle timeout cuts them mid-request.
     commonHttpProtocolOptions: { idleTimeout: duration(60_000) },
     upstreamProtocolOptions: { case: "explicitHttpConfig", value: { protocolConfig } },
+    ...(upstreamFilters.length > 0 ? { httpFilters: [...upstreamFilters, typedExtension("envoy.filters.http.upstream_codec", UpstreamCodecSchema, {})] } : {}),
   });
 }
 
@@ -66,8 +69,8 @@ function healthCheckCodec(cluster: ClusterIR) {
   return cluster.protocol === "http2" ? { codecClientType: CodecClientType.HTTP2 } : {};
 }
 
-/** The cluster of a service provider: discovery, TLS, timeouts, health, limits, balancing. */
-export function cluster(cluster: ClusterIR): MessageInitShape<typeof ClusterSchema> {
+/** The cluster of a service provider: discovery, TLS, timeouts, health, limits, balancing; upstream filters run on each request it sends. */
+export function cluster(cluster: ClusterIR, upstreamFilters: readonly MessageInitShape<typeof HttpFilterSchema>[] = []): MessageInitShape<typeof ClusterSchema> {
   const discovery =
     cluster.discovery === "eds"
       ? { clusterDiscoveryType: { case: "type" as const, value: Cluster_DiscoveryType.EDS }, edsClusterConfig: { edsConfig: ADS } }
@@ -83,7 +86,7 @@ export function cluster(cluster: ClusterIR): MessageInitShape<typeof ClusterSche
     ...discovery,
     connectTimeout: duration(cluster.connectTimeoutMs),
     lbPolicy: LB_POLICY[cluster.loadBalancing],
-    typedExtensionProtocolOptions: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": httpProtocolOptions(cluster) },
+    typedExtensionProtocolOptions: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": httpProtocolOptions(cluster, upstreamFilters) },
     ...(cluster.tls ? { transportSocket: upstreamTls(cluster.tls, cluster.protocol) } : {}),
     circuitBreakers: {
       thresholds: [{ priority: RoutingPriority.DEFAULT, maxConnections: cb.maxConnections, maxPendingRequests: cb.maxPendingRequests, maxRequests: cb.maxRequests, maxRetries: cb.maxRetries }],

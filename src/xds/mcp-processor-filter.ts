@@ -7,7 +7,7 @@
 import { ExternalProcessorSchema, ExtProcPerRouteSchema } from "../../generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc_pb.js";
 import { ProcessingMode_BodySendMode as Body, ProcessingMode_HeaderSendMode as Headers } from "../../generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode_pb.js";
 import type { GatewayIR, RouteIR } from "../model/ir.ts";
-import { GATEWAY_METADATA_KEY } from "./filters/ext-proc.ts";
+import { processorService } from "./filters/ext-proc.ts";
 import type { HttpFilterModule } from "./filters/http-filter.ts";
 import { duration, packed, typedExtension } from "./proto.ts";
 
@@ -24,13 +24,7 @@ function chainEntry(ir: GatewayIR) {
   if (!mcp || !ir.routes.some((route) => route.mcp)) return undefined;
   return {
     ...typedExtension(MCP_PROCESSOR_FILTER, ExternalProcessorSchema, {
-      grpcService: {
-        targetSpecifier: { case: "envoyGrpc", value: { clusterName: mcp.processor.cluster } },
-        initialMetadata: [
-          { key: GATEWAY_METADATA_KEY, value: ir.name },
-          { key: PROCESSOR_KIND_METADATA_KEY, value: "mcp" },
-        ],
-      },
+      grpcService: processorService(mcp.processor.cluster, ir, "mcp"),
       // Fail closed: without the processor no body is checked strictly and no list is filtered.
       failureModeAllow: false,
       messageTimeout: duration(5_000),

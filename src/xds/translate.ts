@@ -8,6 +8,7 @@ import { aiChainClusters } from "./ai-chain-cluster.ts";
 import { aiProcessorClusters } from "./ai-processor-cluster.ts";
 import { auditReceiverClusters } from "./access-log.ts";
 import { cluster } from "./cluster.ts";
+import { federatedServerClusters, mcpServerCredentialFilter } from "./mcp-server-credential.ts";
 import { rateLimitServiceClusters } from "./ratelimit-cluster.ts";
 import { loadAssignment } from "./endpoints.ts";
 import { listener } from "./listener.ts";
@@ -34,10 +35,16 @@ function resources<Desc extends DescMessage>(schema: Desc, items: readonly { nam
   return items.map((item) => makeResource(schema, item.name, create(schema, item.init)));
 }
 
+/** The providers' clusters; a federated MCP server's carries the processor that sets its credential. */
+function serviceClusters(ir: GatewayIR) {
+  const federated = federatedServerClusters(ir);
+  return ir.clusters.map((c) => ({ name: c.name, init: cluster(c, federated.has(c.name) ? [mcpServerCredentialFilter(ir)] : []) }));
+}
+
 export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
   { kind: "Listener", translate: (ir) => resources(ListenerSchema, ir.listeners.map((l) => ({ name: l.name, init: listener(ir, l) }))) },
   { kind: "RouteConfiguration", translate: (ir, state) => ir.listeners.map((l) => routeConfiguration(ir, l, state.routes)) },
-  { kind: "Cluster", translate: (ir) => resources(ClusterSchema, ir.clusters.map((c) => ({ name: c.name, init: cluster(c) }))) },
+  { kind: "Cluster", translate: (ir) => resources(ClusterSchema, serviceClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiProcessorClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiChainClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, auditReceiverClusters(ir)) },

@@ -9,6 +9,7 @@ import { readMcpRequest } from "../../src/mcp/message.ts";
 import { parseStrictJson, StrictJsonError } from "../../src/mcp/strict-json.ts";
 import { toolMatches } from "../../src/mcp/tool-access.ts";
 import { filterToolsList } from "../../src/mcp/tools-list.ts";
+import { McpSessions } from "../../src/mcp/sessions.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -78,6 +79,24 @@ describe("filterToolsList", () => {
   });
   it("replaces an answer it cannot read by an error, never passing it on", () => {
     expect(JSON.parse(filterToolsList("{not json", "application/json", allowed))).toMatchObject({ error: { code: -32603 } });
+  });
+  it("puts back the empty objects Envoy's mcp_router writes as null in tool schemas, and nothing else", () => {
+    const nulled = { name: "keep", annotations: null, inputSchema: { type: "object", properties: null }, outputSchema: { type: "object", properties: { a: null, b: { type: "object", properties: null }, c: { default: null } } } };
+    const out = JSON.parse(filterToolsList(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { tools: [nulled] } }), "application/json", allowed));
+    expect(out.result.tools).toEqual([
+      { name: "keep", annotations: null, inputSchema: { type: "object", properties: {} }, outputSchema: { type: "object", properties: { a: {}, b: { type: "object", properties: {} }, c: { default: null } } } },
+    ]);
+  });
+});
+
+describe("McpSessions", () => {
+  const ada = { identity: "sso", subject: "ada", scopes: [], roles: [], groups: [] };
+  const eve = { ...ada, subject: "eve" };
+  it("keeps a session to its owner; one never issued is anyone's, unless only issued sessions count (federated endpoints)", () => {
+    const sessions = new McpSessions();
+    sessions.bind("s1", ada);
+    expect([sessions.mayUse("s1", ada, true), sessions.mayUse("s1", eve), sessions.mayUse("s1", eve, true)]).toEqual([true, false, false]);
+    expect([sessions.mayUse("forged", eve), sessions.mayUse("forged", eve, true)]).toEqual([true, false]);
   });
 });
 

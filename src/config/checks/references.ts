@@ -32,7 +32,10 @@ function providerReferences(config: GatewayConfig, context: CheckContext): Diagn
       }
     }
   }
-  for (const [index, mcp] of (config.mcp ?? []).entries()) wanted.push({ name: mcp.server, path: ["mcp", index, "server"], kind: "mcp", use: "an MCP API" });
+  for (const [index, mcp] of (config.mcp ?? []).entries()) {
+    if (mcp.server !== undefined) wanted.push({ name: mcp.server, path: ["mcp", index, "server"], kind: "mcp", use: "an MCP API" });
+    for (const [serverIndex, federated] of (mcp.servers ?? []).entries()) wanted.push({ name: federated.server, path: ["mcp", index, "servers", serverIndex, "server"], kind: "mcp", use: "an MCP API" });
+  }
   for (const [index, name] of (config.dev?.demoBackends ?? []).entries()) {
     // An openai-compatible LLM provider gets the demo model (src/dev/demo-llm.ts); any other, the echo service.
     const llm = Object.hasOwn(config.providers ?? {}, name) && config.providers![name]!.type === "openai-compatible";

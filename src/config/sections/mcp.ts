@@ -17,8 +17,18 @@ export interface McpApi {
   name: string;
   /** Path clients connect to, e.g. `/mcp/tools`. The server is reached at its own URL's path. */
   path: string;
-  /** Name of an MCP server from `providers`. */
-  server: string;
+  /** Name of an MCP server from `providers`. Or `servers`, for several behind this endpoint. */
+  server?: string;
+  /**
+   * Several MCP servers behind this one endpoint (federation), instead of `server`: clients see
+   * one server whose tools are each server's, named `<prefix>__<tool>`. Envoy's mcp_router
+   * initializes every server, lists and merges their tools, sends each call to the server its
+   * prefix names (without the prefix, with that server's own `bearerToken`), and keeps one session
+   * across them, bound to the caller that opened it. Tool rules name the prefixed names
+   * (`github__*`).
+   * @minItems 1
+   */
+  servers?: McpFederatedServer[];
   /** Who may connect at all (initialize, list tools); each tool call must also pass its tool rule. */
   access: Access;
   /** Which tools each caller may use; a tool no rule names is denied, and left out of the caller's `tools/list`. */
@@ -40,6 +50,19 @@ export interface McpApi {
    * @maximum 16777216
    */
   maxRequestBytes?: number;
+}
+
+/** One server of a federated MCP endpoint. */
+export interface McpFederatedServer {
+  /** Name of an MCP server from `providers`. */
+  server: string;
+  /**
+   * What its tools are named with at this endpoint: `<prefix>__<tool>`, e.g. `github` gives
+   * `github__create_issue`. Two underscores join them (MCP tool names may hold letters, digits,
+   * `_`, `-` and `.`); a prefix has no `_`, so the first `__` of a name always ends the prefix.
+   * @pattern ^[a-z][a-z0-9-]{0,31}$
+   */
+  prefix: string;
 }
 
 export interface McpToolRule {

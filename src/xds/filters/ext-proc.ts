@@ -13,6 +13,17 @@ export const GATEWAY_METADATA_KEY = "x-portcullis-gateway";
 /** The gRPC metadata (under the processor-kind key) of the streams of a chain's attempts. */
 export const ATTEMPT_PROCESSOR_KIND = "ai-attempt";
 
+/** How Envoy reaches the processor for a stream of this gateway, of this kind (PROCESSOR_KIND_METADATA_KEY). */
+export function processorService(cluster: string, ir: GatewayIR, kind: string) {
+  return {
+    targetSpecifier: { case: "envoyGrpc" as const, value: { clusterName: cluster } },
+    initialMetadata: [
+      { key: GATEWAY_METADATA_KEY, value: ir.name },
+      { key: PROCESSOR_KIND_METADATA_KEY, value: kind },
+    ],
+  };
+}
+
 /** Long enough for a busy processor, short enough that a stuck one fails the request rather than hangs it. */
 const MESSAGE_TIMEOUT_MS = 5_000;
 
@@ -71,13 +82,7 @@ export function upstreamExtProcFilter(ir: GatewayIR) {
   const ai = ir.ai!;
   // A name of its own: routes' per-filter settings for the AI filter (its chat processing modes) must not reach this one.
   return typedExtension(`${NAME}.ai_attempt`, ExternalProcessorSchema, {
-    grpcService: {
-      targetSpecifier: { case: "envoyGrpc", value: { clusterName: ai.processor.cluster } },
-      initialMetadata: [
-        { key: GATEWAY_METADATA_KEY, value: ir.name },
-        { key: PROCESSOR_KIND_METADATA_KEY, value: ATTEMPT_PROCESSOR_KIND },
-      ],
-    },
+    grpcService: processorService(ai.processor.cluster, ir, ATTEMPT_PROCESSOR_KIND),
     processingMode: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.NONE, responseHeaderMode: Headers.SEND, responseBodyMode: Body.NONE, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
     requestAttributes: [ATTEMPT_ATTRIBUTE],
     failureModeAllow: false,

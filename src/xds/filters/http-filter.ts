@@ -13,8 +13,8 @@ export type { HttpFilter };
 export interface HttpFilterModule {
   /** Envoy's filter name, also the key of per-route config. */
   readonly name: string;
-  /** The chain entry, or undefined when no route of the gateway needs this filter. */
-  chainEntry(ir: GatewayIR): MessageInitShape<typeof HttpFilterSchema> | undefined;
+  /** The chain entry, or undefined when no route of the gateway needs this filter; several for a filter with one instance per endpoint. */
+  chainEntry(ir: GatewayIR): MessageInitShape<typeof HttpFilterSchema> | readonly MessageInitShape<typeof HttpFilterSchema>[] | undefined;
   /** Per-route config (typed_per_filter_config), or undefined to use the chain entry's. */
   perRoute?(route: RouteIR): Any | undefined;
 }

@@ -12,6 +12,7 @@ import { routerFilter } from "./router.ts";
 import { mcpFilter } from "../mcp-filter.ts";
 import { mcpJsonRestBridgeFilter } from "../mcp-json-rest-bridge.ts";
 import { mcpProcessorFilter } from "../mcp-processor-filter.ts";
+import { mcpRouterFilter } from "../mcp-router.ts";
 import { mcpToolRbacFilter } from "../mcp-tool-rbac.ts";
 
 /**
@@ -42,6 +43,8 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   { slot: "ext_proc.mcp", why: "the MCP processor: the same, on MCP endpoints; it filters tools/list by the identity headers", module: mcpProcessorFilter },
   // After the MCP processor, so the calls the tool rules refuse pass through it and are audited (it answers nothing for them).
   { slot: "rbac.mcp_tools", why: "tool rules need the caller and the tool the mcp filter read; the MCP processor audits what they refuse", module: mcpToolRbacFilter },
+  // Terminal for federated MCP endpoints (their servers' answers merged, calls sent by prefix); skipped on every other path.
+  { slot: "mcp_router", why: "federated MCP endpoints: after the tool rules decided and the processor saw the request; the router below never runs for them", module: mcpRouterFilter },
   { slot: "router", why: "terminal filter: must be last", module: routerFilter },
 ];
 
@@ -52,6 +55,6 @@ export const HTTP_FILTER_MODULES: readonly HttpFilterModule[] = HTTP_FILTER_ORDE
 export function httpFilterChain(ir: GatewayIR) {
   return HTTP_FILTER_MODULES.flatMap((module) => {
     const entry = module.chainEntry(ir);
-    return entry ? [entry] : [];
+    return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
   });
 }
