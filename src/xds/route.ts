@@ -47,11 +47,15 @@ function routeMatch(route: RouteIR) {
   return { ...conditions, headers: [...methodMatcher(route), ...conditions.headers] };
 }
 
+/** RouteAction.timeout when it is not set. */
+const ENVOY_ROUTE_TIMEOUT_MS = 15_000;
+
 function forward(action: ForwardActionIR) {
   const { rewrite, retry } = action;
   return {
     clusterSpecifier: { case: "cluster" as const, value: action.cluster },
-    timeout: duration(action.timeoutMs),
+    // Envoy's own default is 15 s: written only when it differs, since every byte of a route is paid for on each route update.
+    ...(action.timeoutMs === ENVOY_ROUTE_TIMEOUT_MS ? {} : { timeout: duration(action.timeoutMs) }),
     ...(rewrite?.prefix !== undefined ? { prefixRewrite: rewrite.prefix } : {}),
     ...(rewrite?.template !== undefined
       ? { pathRewritePolicy: typedExtensionConfig("envoy.path.rewrite.uri_template.uri_template_rewriter", UriTemplateRewriteConfigSchema, { pathTemplateRewrite: rewrite.template }) }
