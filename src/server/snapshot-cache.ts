@@ -51,7 +51,7 @@ export interface SotwResponse {
   readonly subscriptionKey: string;
   /** The framed DiscoveryResponse; see wire.ts. */
   readonly response: FramedResponse;
-  /** The names of the resources in `body`. */
+  /** The names of the resources in `response`. */
   readonly names: readonly string[];
 }
 
@@ -85,6 +85,8 @@ export function transitionalSnapshot(previous: Snapshot, next: Snapshot): Snapsh
 const typeVersions = new WeakMap<Snapshot, Map<string, string>>();
 const sotwBodies = new WeakMap<Snapshot, Map<string, SotwResponse>>();
 const deltaResponses = new WeakMap<Snapshot, Map<string, FramedResponse>>();
+/** Per snapshot: after an edit every stream needs the same one or two change sets per type. */
+const DELTA_RESPONSES_KEPT = 32;
 
 /** A version per type, so a change to routes does not re-push unchanged clusters. */
 export function typeVersion(snapshot: Snapshot, typeUrl: string): string {
@@ -142,6 +144,8 @@ export function deltaSnapshotResponse(snapshot: Snapshot, typeUrl: string, updat
   let response = responses.get(cacheKey);
   if (!response) {
     response = deltaResponse({ systemVersionInfo: snapshot.version, typeUrl, resources: updated, removed });
+    // Change sets follow what each client has and asks, so clients can make them endless: keep a few.
+    if (responses.size >= DELTA_RESPONSES_KEPT) responses.delete(responses.keys().next().value!);
     responses.set(cacheKey, response);
   }
   return response;
