@@ -5,13 +5,14 @@
  * not every version it missed. Real gRPC clients over HTTP/2, whose flow control stops the server.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ROUTE_CONFIGURATION_TYPE_URL } from "../../src/envoy/type-urls.ts";
+import { ClusterSchema } from "../../generated/envoy/config/cluster/v3/cluster_pb.js";
+import { CLUSTER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from "../../src/envoy/type-urls.ts";
 import { startControlPlane, type ControlPlane } from "../../src/server/control-plane.ts";
 import { silentLogger } from "../../src/server/log.ts";
-import { typeVersion } from "../../src/server/snapshot-cache.ts";
+import { transitionalSnapshot, typeVersion } from "../../src/server/snapshot-cache.ts";
 import type { Snapshot } from "../../src/xds/snapshot.ts";
 import { deltaStream, sotwStream } from "../support/ads-client.ts";
-import { gatewaySnapshot } from "../support/snapshots.ts";
+import { clusterResource, gatewaySnapshot, resourceFromJson } from "../support/snapshots.ts";
 
 const ROUTES = 3000;
 /** More than the 16 responses grpc-js's client buffers before it stops reading from HTTP/2. */
@@ -128,5 +129,47 @@ describe("a client that stops reading", () => {
     expect(await gauge("deferred", "delta")).toBe(0);
     slow.close();
     fast.close();
+  });
+});
+
+describe("make-before-break with a client that stops reading", () => {
+  const pads = Array.from({ length: 500 }, (_, index) => clusterResource(`pad${index}-${padding}`));
+  /** About 100 KB of clusters, `a`'s timeout set by `edit` so each edit changes them; routes to `routeTo`. */
+  const snapshotOf = (edit: number, routeTo: "a" | "b") =>
+    gatewaySnapshot({
+      listenerPort: 10000,
+      routes: [{ path: "/x", cluster: routeTo }],
+      clusters: routeTo === "b" ? [{ name: "b", port: 9 }] : [],
+      extra: [...pads, ...(routeTo === "a" ? [resourceFromJson(ClusterSchema, "a", { name: "a", type: "STATIC", connect_timeout: `${edit + 1}s` })] : [])],
+    });
+
+  it("removes a cluster only after the routes that stopped using it, though their response was deferred", async () => {
+    const gateway = "bp-transition";
+    plane.cache.setSnapshot(gateway, snapshotOf(0, "a"));
+    const client = sotwStream(`127.0.0.1:${plane.xdsPort}`);
+    const names: Record<string, string[]> = { [CLUSTER_TYPE_URL]: [], [ROUTE_CONFIGURATION_TYPE_URL]: ["routes"] };
+    client.onResponse((response) => client.send({ typeUrl: response.typeUrl, resourceNames: names[response.typeUrl] ?? [], versionInfo: response.versionInfo, responseNonce: response.nonce }));
+    client.send({ node: { id: "stuck-transition", cluster: gateway }, typeUrl: CLUSTER_TYPE_URL });
+    client.send({ typeUrl: ROUTE_CONFIGURATION_TYPE_URL, resourceNames: ["routes"] });
+    await vi.waitFor(() => expect(Object.keys(plane.nodes.get("stuck-transition")?.acked ?? {}).sort()).toEqual(["Cluster", "RouteConfiguration"]));
+    client.pause();
+
+    // Cluster edits the client does not read: one stays unwritten, the rest are deferred.
+    let previous = snapshotOf(0, "a");
+    for (let edit = 1; edit <= EDITS; edit++) plane.cache.setSnapshot(gateway, (previous = snapshotOf(edit, "a")));
+    // Then routes move to b and a goes. The routes response cannot go out yet either; cluster a
+    // must stay until the node has them, or its routes would point at a cluster it no longer has.
+    const target = snapshotOf(EDITS + 1, "b");
+    plane.cache.setSnapshot(gateway, target);
+    const routesToB = typeVersion(target, ROUTE_CONFIGURATION_TYPE_URL);
+    const clustersWithoutA = typeVersion(target, CLUSTER_TYPE_URL);
+    expect(typeVersion(transitionalSnapshot(previous, target), CLUSTER_TYPE_URL)).not.toBe(clustersWithoutA);
+
+    client.resume();
+    await client.next((response) => response.versionInfo === clustersWithoutA, 10_000);
+    const order = client.responses.map((response) => response.versionInfo);
+    expect(order.indexOf(routesToB)).toBeGreaterThan(-1);
+    expect(order.indexOf(routesToB)).toBeLessThan(order.indexOf(clustersWithoutA));
+    client.close();
   });
 });
