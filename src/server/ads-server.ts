@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { UserError } from "../errors.ts";
 import { ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import { grpcAddress, OpenStreams, startGrpcServer } from "../grpc/server.ts";
-import type { AdsContext, Refusal, SessionOptions } from "./ads-session.ts";
+import { writesFrames } from "../grpc/preframed.ts";
+import type { AdsContext, Refusal, ResponseSink, SessionOptions } from "./ads-session.ts";
 import { adsServiceDefinition } from "./ads-service.ts";
 import { DeltaSession } from "./delta-session.ts";
 import { isLoopbackPeer } from "./peer-address.ts";
@@ -57,6 +58,12 @@ async function credentials(tls: XdsTlsOptions | undefined): Promise<ServerCreden
   }
 }
 
+/** Writes a stream's responses as the frames built once for all streams (see src/grpc/preframed.ts). */
+function responseSink(call: ServerDuplexStream<unknown, Buffer>): ResponseSink {
+  const frames = writesFrames(call);
+  return { write: (response, written) => call.write(frames ? response.frame : response.message, () => written()) };
+}
+
 export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions = {}): Promise<AdsServer> {
   const policy: PeerPolicy | undefined = options.tls && {
     allowSpiffe: options.tls.allowSpiffe ?? [],
@@ -70,13 +77,13 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
    * without, whether it gets Secrets — only over loopback, since a plaintext stream from another
    * host can be read or impersonated by anyone on the path (serve --insecure-xds allows the rest).
    */
-  function sessionOptions(call: ServerDuplexStream<unknown, Uint8Array>): SessionOptions {
+  function sessionOptions(call: ServerDuplexStream<unknown, Buffer>): SessionOptions {
     const peer = call.getPeer();
     if (policy) return { peer, authorize: (gateway) => gatewayDenial(policy, call.getAuthContext().sslPeerCertificate, gateway) };
     return isLoopbackPeer(peer) ? { peer } : { peer, withholdSecrets: "plaintext xDS stream from another host: Secrets (TLS keys) are sent only over mTLS or loopback" };
   }
 
-  function run<Request>(call: ServerDuplexStream<Request, Uint8Array>, session: Session<Request>): void {
+  function run<Request>(call: ServerDuplexStream<Request, Buffer>, session: Session<Request>): void {
     const peer = call.getPeer();
     if (policy) {
       const reason = denialReason(policy, call.getAuthContext().sslPeerCertificate);
@@ -101,10 +108,10 @@ export async function startAdsServer(ctx: AdsContext, options: AdsServerOptions 
   }
 
   const implementation = {
-    StreamAggregatedResources: (call: ServerDuplexStream<Parameters<SotwSession["handle"]>[0], Uint8Array>) =>
-      run(call, new SotwSession(ctx, call, sessionOptions(call))),
-    DeltaAggregatedResources: (call: ServerDuplexStream<Parameters<DeltaSession["handle"]>[0], Uint8Array>) =>
-      run(call, new DeltaSession(ctx, call, sessionOptions(call))),
+    StreamAggregatedResources: (call: ServerDuplexStream<Parameters<SotwSession["handle"]>[0], Buffer>) =>
+      run(call, new SotwSession(ctx, responseSink(call), sessionOptions(call))),
+    DeltaAggregatedResources: (call: ServerDuplexStream<Parameters<DeltaSession["handle"]>[0], Buffer>) =>
+      run(call, new DeltaSession(ctx, responseSink(call), sessionOptions(call))),
   };
   return startGrpcServer({
     what: "xDS",

@@ -1,7 +1,7 @@
 /**
  * The hand-declared gRPC service envoy.service.discovery.v3.AggregatedDiscoveryService. Requests are
- * decoded with protobuf-es; responses are already-encoded bytes (see wire.ts), so serializing one
- * is a no-op and the same cached slices go to every stream.
+ * decoded with protobuf-es; responses are already-encoded bytes (see wire.ts and src/grpc/preframed.ts),
+ * so serializing one is a no-op and the same framed response goes to every stream.
  */
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { ServiceDefinition } from "@grpc/grpc-js";

@@ -1,6 +1,6 @@
 /**
  * What SotW and Delta streams share: identifying the node and its gateway, watching that gateway's
- * snapshots, nonces, ACK/NACK accounting (status, metrics, push-to-ACK latency) and clean-up.
+ * snapshots, nonces, back-pressure, ACK/NACK accounting (status, metrics, push-to-ACK latency) and clean-up.
  *
  * A snapshot is never left applied in part. Envoy applies each xDS type on its own: a rejected
  * listener edit would leave the new routes of the same snapshot (RDS, accepted) served on the old
@@ -26,6 +26,8 @@ import type { ResourceOrigin } from "./resource-origins.ts";
 import { NodeRollback } from "./node-rollback.ts";
 import { isReferencing, shortType } from "./resource-types.ts";
 import { transitionalSnapshot, type SnapshotCache } from "./snapshot-cache.ts";
+import { StreamBackPressure } from "./stream-back-pressure.ts";
+import type { FramedResponse } from "./wire.ts";
 
 /** Why this stream may not fetch a gateway (e.g. its certificate is bound to others), or undefined. */
 export type AuthorizeGateway = (gateway: string) => string | undefined;
@@ -45,8 +47,10 @@ export interface AdsContext {
   readonly origin?: (gateway: string, typeUrl: string, name: string) => ResourceOrigin | undefined;
 }
 
+/** Where a session's responses go: the gRPC stream. */
 export interface ResponseSink {
-  write(bytes: Buffer): unknown;
+  /** Writes a response; `written` runs once the transport has taken it (HTTP/2 flow control permitting). */
+  write(response: FramedResponse, written: () => void): void;
 }
 
 export interface SessionOptions {
@@ -70,9 +74,8 @@ export abstract class AdsSession {
   protected nodeId = "";
   protected gateway = "";
   #unwatch: (() => void) | undefined;
-  #nonceCounter = 0;
   /** Type → the nonce of the latest response sent: only a request echoing it is current. */
-  readonly #latestNonce = new Map<string, string>();
+  readonly #latestNonce = new Map<string, number>();
   /** Type → the latest response while it awaits its ACK or NACK. */
   readonly #inFlight = new Map<string, InFlight>();
   readonly #subscribedTypes = new Set<string>();
@@ -93,6 +96,7 @@ export abstract class AdsSession {
   /** Types whose response was held (see isHeld): sent once what held them is answered. */
   readonly #held = new Set<string>();
   readonly #rollback = new NodeRollback();
+  readonly #pressure: StreamBackPressure;
   #closed = false;
   protected readonly ctx: AdsContext;
   readonly mode: StreamMode;
@@ -109,6 +113,7 @@ export abstract class AdsSession {
     this.mode = mode;
     this.#sink = sink;
     this.#options = options;
+    this.#pressure = new StreamBackPressure(ctx.metrics, mode);
     ctx.metrics.streams.inc({ mode });
   }
 
@@ -219,6 +224,24 @@ export abstract class AdsSession {
     return held;
   }
 
+  /** Whether a response of this type must wait for the stream to take the ones before (see StreamBackPressure). */
+  protected isDeferred(typeUrl: string): boolean {
+    if (!this.#pressure.defer(typeUrl)) return false;
+    // Like a response in flight, a deferred listener or route response keeps a transition open.
+    if (this.#inTransition && isReferencing(typeUrl)) this.#awaitingAck.add(typeUrl);
+    return true;
+  }
+
+  /** A response was taken by the transport: send the deferred types their latest state once they are due. */
+  #written(typeUrl: string): void {
+    const due = this.#pressure.written(typeUrl);
+    if (due.length === 0 || !this.#serving) return;
+    for (const type of due) if (!this.#inFlight.has(type)) this.#awaitingAck.delete(type);
+    this.onSnapshot(this.#serving); // sends (and awaits again) what is still due
+    this.#completeTransition();
+    this.#noteAccepted();
+  }
+
   /** Whether this stream may not be sent this type at all: Secrets over a plaintext stream from another host. */
   protected isWithheld(typeUrl: string): boolean {
     const reason = this.#options.withholdSecrets;
@@ -248,7 +271,7 @@ export abstract class AdsSession {
     // No response of this type on this stream yet: a nonce can only come from an earlier stream.
     if (!responseNonce || latest === undefined) return "none";
     // A nonce other than the latest answers a response that a newer one superseded: ignore it.
-    if (responseNonce !== latest) return "stale";
+    if (responseNonce !== latest.toString(36)) return "stale";
     const inFlight = this.#inFlight.get(typeUrl);
     // The latest response was already ACKed or NACKed: this request only changes the subscription.
     if (!inFlight) return "none";
@@ -262,7 +285,8 @@ export abstract class AdsSession {
     }
     this.ctx.metrics.acks.inc(labels);
     this.ctx.status.acked(this, this.nodeId, typeUrl, ackedVersion || inFlight.version);
-    if (this.#awaitingAck.delete(typeUrl)) this.#completeTransition();
+    // A deferred listener or route response still has to go out before the transition may end.
+    if (!this.#pressure.isDeferred(typeUrl) && this.#awaitingAck.delete(typeUrl)) this.#completeTransition();
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL && this.#warming.acked(inFlight.names ?? [])) this.#warmed();
     if (typeUrl === LISTENER_TYPE_URL) this.#release();
     this.#noteAccepted();
@@ -271,7 +295,7 @@ export abstract class AdsSession {
 
   /** Records what is served as accepted once every response of it is ACKed and nothing waits. */
   #noteAccepted(): void {
-    if (this.#inFlight.size === 0 && !this.#inTransition && !this.#warming.warming && this.#held.size === 0) this.#rollback.accepted(this.#serving);
+    if (this.#inFlight.size === 0 && !this.#inTransition && !this.#warming.warming && this.#held.size === 0 && !this.#pressure.deferring) this.#rollback.accepted(this.#serving);
   }
 
   /** A NACK: report it, and put the node back on the last snapshot it accepted (see the file comment). */
@@ -288,23 +312,27 @@ export abstract class AdsSession {
   }
 
   /**
-   * Sends a response built by `encode(nonce)` and remembers it as in flight; `names` are the
-   * resources it carries, whose ACK tells which new clusters are warm (see EndpointWarming).
+   * Sends a (shared) response and remembers it as in flight; `names` are the resources it carries,
+   * whose ACK tells which new clusters are warm (see EndpointWarming). Nonces only grow on a stream,
+   * so a response whose nonce is not above the type's latest was sent here before (or is older than
+   * what was): it goes out as a copy with a new nonce, or its ACKs could not be told apart.
    */
-  protected send(typeUrl: string, version: string, encode: (nonce: string) => Buffer, names?: readonly string[]): void {
+  protected send(typeUrl: string, version: string, shared: FramedResponse, names?: readonly string[]): void {
     if (this.#closed) return;
-    const nonce = (++this.#nonceCounter).toString(36);
-    this.#latestNonce.set(typeUrl, nonce);
-    this.#inFlight.set(typeUrl, { nonce, version, sentAt: process.hrtime.bigint(), ...(names ? { names } : {}) });
+    const response = shared.renonced(this.#latestNonce.get(typeUrl) ?? 0);
+    this.#latestNonce.set(typeUrl, response.nonce);
+    this.#inFlight.set(typeUrl, { nonce: response.nonceText, version, sentAt: process.hrtime.bigint(), ...(names ? { names } : {}) });
     if (this.#inTransition && isReferencing(typeUrl)) this.#awaitingAck.add(typeUrl);
     this.ctx.metrics.pushes.inc({ type: shortType(typeUrl), mode: this.mode });
-    this.#sink.write(encode(nonce));
+    this.#pressure.sending(typeUrl);
+    this.#sink.write(response, () => this.#written(typeUrl));
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#warming.clear();
+    this.#pressure.close();
     this.#unwatch?.();
     if (this.nodeId) this.ctx.status.disconnected(this, this.nodeId);
     this.ctx.metrics.streams.dec({ mode: this.mode });

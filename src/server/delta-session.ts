@@ -8,12 +8,12 @@ import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL } from "../envoy/typ
 import type { Snapshot, XdsResource } from "../xds/snapshot.ts";
 import { AdsSession, type AdsContext, type ResponseSink, type SessionOptions } from "./ads-session.ts";
 import { inPushOrder, isImplicitWildcard, isWildcardAllowed } from "./resource-types.ts";
-import { deltaResponseBytes } from "./wire.ts";
+import { deltaSnapshotResponse } from "./snapshot-cache.ts";
 
 interface DeltaTypeState {
   wildcard: boolean;
   readonly names: Set<string>;
-  /** Resource name → the version the client has. */
+  /** Resource name → the version the client has ("" for a name it subscribed that is still to be reported absent). */
   readonly known: Map<string, string>;
 }
 
@@ -96,17 +96,13 @@ export class DeltaSession extends AdsSession {
       if (wanted(resource.name) && state.known.get(resource.name) !== resource.version) updated.push(resource);
     }
     for (const name of state.known.keys()) if (!wanted(name)) state.known.delete(name);
-    const missing = justSubscribed.filter((name) => state.names.has(name) && !ofType.has(name));
-    const removed = [...new Set([...state.known.keys(), ...missing])].filter((name) => !ofType.has(name)).sort();
-    if (updated.length === 0 && removed.length === 0) return [];
+    // Noted as known (at no version) so they are reported even by a later response, if this one is deferred.
+    for (const name of justSubscribed) if (state.names.has(name) && !ofType.has(name)) state.known.set(name, "");
+    const removed = [...state.known.keys()].filter((name) => !ofType.has(name)).sort();
+    if ((updated.length === 0 && removed.length === 0) || this.isDeferred(typeUrl)) return [];
     for (const resource of updated) state.known.set(resource.name, resource.version);
     for (const name of removed) state.known.delete(name);
-    this.send(
-      typeUrl,
-      snapshot.version,
-      (nonce) => deltaResponseBytes({ systemVersionInfo: snapshot.version, typeUrl, resources: updated, removed, nonce }),
-      updated.map((resource) => resource.name),
-    );
+    this.send(typeUrl, snapshot.version, deltaSnapshotResponse(snapshot, typeUrl, updated, removed), updated.map((resource) => resource.name));
     return updated;
   }
 }

@@ -13,6 +13,18 @@ export class ControlPlaneMetrics {
     registers: [this.registry],
   });
   readonly pushes = new Counter({ name: "portcullis_xds_pushes_total", help: "Responses sent", labelNames: ["type", "mode"], registers: [this.registry] });
+  readonly unwritten = new Gauge({
+    name: "portcullis_xds_unwritten_responses",
+    help: "Responses sent on ADS streams that the transport has not taken yet (a client reading slowly or not at all); at most one per type and stream",
+    labelNames: ["type", "mode"],
+    registers: [this.registry],
+  });
+  readonly deferred = new Gauge({
+    name: "portcullis_xds_deferred_types",
+    help: "Types due on ADS streams that wait for the stream to take what it was sent; each gets its latest state then",
+    labelNames: ["type", "mode"],
+    registers: [this.registry],
+  });
   readonly acks = new Counter({ name: "portcullis_xds_acks_total", help: "Responses ACKed", labelNames: ["type", "mode"], registers: [this.registry] });
   readonly nacks = new Counter({ name: "portcullis_xds_nacks_total", help: "Responses NACKed", labelNames: ["type", "mode"], registers: [this.registry] });
   readonly pushToAck = new Histogram({

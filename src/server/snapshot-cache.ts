@@ -5,7 +5,7 @@
 import type { Snapshot, XdsResource } from "../xds/snapshot.ts";
 import { buildSnapshot, contentHash } from "../xds/snapshot.ts";
 import { isReferenced, isWildcardAllowed } from "./resource-types.ts";
-import { encodeSotwBody } from "./wire.ts";
+import { deltaResponse, encodeSotwBody, FramedResponse } from "./wire.ts";
 
 export type SnapshotListener = (snapshot: Snapshot) => void;
 
@@ -49,9 +49,9 @@ export interface SotwResponse {
   readonly version: string;
   /** Identifies the subscription the body answers, so a changed subscription is answered again. */
   readonly subscriptionKey: string;
-  /** DiscoveryResponse without nonce; see wire.ts. */
-  readonly body: Uint8Array;
-  /** The names of the resources in `body`. */
+  /** The framed DiscoveryResponse; see wire.ts. */
+  readonly response: FramedResponse;
+  /** The names of the resources in `response`. */
   readonly names: readonly string[];
 }
 
@@ -84,6 +84,9 @@ export function transitionalSnapshot(previous: Snapshot, next: Snapshot): Snapsh
 
 const typeVersions = new WeakMap<Snapshot, Map<string, string>>();
 const sotwBodies = new WeakMap<Snapshot, Map<string, SotwResponse>>();
+const deltaResponses = new WeakMap<Snapshot, Map<string, FramedResponse>>();
+/** Per snapshot: after an edit every stream needs the same one or two change sets per type. */
+const DELTA_RESPONSES_KEPT = 32;
 
 /** A version per type, so a change to routes does not re-push unchanged clusters. */
 export function typeVersion(snapshot: Snapshot, typeUrl: string): string {
@@ -122,9 +125,28 @@ export function sotwResponse(snapshot: Snapshot, typeUrl: string, wildcard: bool
   if (!response) {
     const version = typeVersion(snapshot, typeUrl);
     const selected = selectResources(snapshot, typeUrl, everything, names);
-    const body = encodeSotwBody(version, typeUrl, selected);
-    response = { version, subscriptionKey, body, names: selected.map((resource) => resource.name) };
+    const framed = new FramedResponse([encodeSotwBody(version, typeUrl, selected)]);
+    response = { version, subscriptionKey, response: framed, names: selected.map((resource) => resource.name) };
     bodies.set(cacheKey, response);
+  }
+  return response;
+}
+
+/**
+ * The Delta response carrying `updated` and `removed` of a snapshot's type, encoded once per
+ * (snapshot, type, change set) and shared by every stream that lacks the same resources — after an
+ * edit, usually all of them.
+ */
+export function deltaSnapshotResponse(snapshot: Snapshot, typeUrl: string, updated: readonly XdsResource[], removed: readonly string[]): FramedResponse {
+  const cacheKey = `${typeUrl}\n${updated.map((resource) => resource.name).join("\0")}\n${removed.join("\0")}`;
+  let responses = deltaResponses.get(snapshot);
+  if (!responses) deltaResponses.set(snapshot, (responses = new Map()));
+  let response = responses.get(cacheKey);
+  if (!response) {
+    response = deltaResponse({ systemVersionInfo: snapshot.version, typeUrl, resources: updated, removed });
+    // Change sets follow what each client has and asks, so clients can make them endless: keep a few.
+    if (responses.size >= DELTA_RESPONSES_KEPT) responses.delete(responses.keys().next().value!);
+    responses.set(cacheKey, response);
   }
   return response;
 }

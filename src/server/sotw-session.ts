@@ -9,13 +9,14 @@ import type { Snapshot } from "../xds/snapshot.ts";
 import { AdsSession, type AdsContext, type ResponseSink, type SessionOptions } from "./ads-session.ts";
 import { inPushOrder, isImplicitWildcard } from "./resource-types.ts";
 import { sotwResponse } from "./snapshot-cache.ts";
-import { sotwResponseBytes } from "./wire.ts";
 
 interface SotwTypeState {
   wildcard: boolean;
   names: Set<string>;
   sentVersion?: string;
   sentSubscription?: string;
+  /** A forced re-send (endpoints after changed clusters) that back-pressure deferred. */
+  resendOwed?: boolean;
 }
 
 export class SotwSession extends AdsSession {
@@ -59,10 +60,16 @@ export class SotwSession extends AdsSession {
     if (!snapshot || this.isHeld(typeUrl) || this.isWithheld(typeUrl)) return false;
     const response = sotwResponse(snapshot, typeUrl, state.wildcard, state.names);
     const unchanged = state.sentVersion === response.version && state.sentSubscription === response.subscriptionKey;
-    if (unchanged && !force) return false;
+    const resend = force || state.resendOwed === true;
+    if (unchanged && !resend) return false;
+    if (this.isDeferred(typeUrl)) {
+      state.resendOwed = resend;
+      return false;
+    }
+    state.resendOwed = false;
     state.sentVersion = response.version;
     state.sentSubscription = response.subscriptionKey;
-    this.send(typeUrl, response.version, (nonce) => sotwResponseBytes(response.body, nonce), response.names);
+    this.send(typeUrl, response.version, response.response, response.names);
     return true;
   }
 }

@@ -21,6 +21,9 @@ export interface AdsStream<Req extends DescMessage, Res extends DescMessage> {
   onResponse(listener: (response: MessageShape<Res>) => void): void;
   /** Resolves when the server ends the stream, with its error if any. */
   readonly ended: Promise<ServiceError | undefined>;
+  /** Stops reading responses, as a stuck client would: HTTP/2 flow control then stops the server. */
+  pause(): void;
+  resume(): void;
   close(): void;
 }
 
@@ -91,6 +94,8 @@ function openStream<Req extends DescMessage, Res extends DescMessage>(
       }),
     onResponse: (listener) => listeners.push(listener),
     ended,
+    pause: () => call.pause(),
+    resume: () => call.resume(),
     close: () => {
       call.cancel();
       client.close();
