@@ -28,7 +28,7 @@ import { HARDENING_SETTINGS } from "../../src/verify/hardening.ts";
 import { verifySnapshot, type Violation } from "../../src/verify/verify.ts";
 import { packed } from "../../src/xds/proto.ts";
 import type { Snapshot } from "../../src/xds/snapshot.ts";
-import { withAdded, withCluster, withHcm, withListener, withRoute } from "./mutate.ts";
+import { withAdded, withCluster, withHcm, withListener, withResource, withRoute } from "./mutate.ts";
 
 let base: Snapshot;
 let ir: GatewayIR;
@@ -61,10 +61,19 @@ describe("route access", () => {
     expect(v).toMatchObject({ code: "PCL6004", resource: { kind: "Listener", name: "mesh" } });
   });
 
-  it("catches a route's per-route RBAC config dropped", () => {
-    const v = only(withRoute(base, "public", "orders.v2.create", (route) => delete route.typedPerFilterConfig[RBAC]));
-    expect(v).toMatchObject({ code: "PCL6001", resource: { kind: "RouteConfiguration", name: "public" } });
-    expect(v.field).toContain(`routes["orders.v2.create"].typed_per_filter_config["${RBAC}"]`);
+  it("catches a route's access rules dropped, its own and its virtual host's", () => {
+    // A host carries the rules most of its routes share (src/xds/host-access.ts): dropped there too, nothing covers the route.
+    const snapshot = withResource(base, RouteConfigurationSchema, "public", (config) => {
+      for (const host of config.virtualHosts) {
+        const route = host.routes.find((r) => r.name === "orders.v2.create");
+        if (!route) continue;
+        delete route.typedPerFilterConfig[RBAC];
+        delete host.typedPerFilterConfig[RBAC];
+      }
+    });
+    const violations = verifySnapshot(snapshot, ir);
+    for (const v of violations) expect(v).toMatchObject({ code: "PCL6001", resource: { kind: "RouteConfiguration", name: "public" } });
+    expect(violations.map((v) => v.field)).toContainEqual(expect.stringContaining(`routes["orders.v2.create"].typed_per_filter_config["${RBAC}"]`));
   });
 
   it("catches a protected route turned public, and tells it from a public one", () => {

@@ -14,7 +14,7 @@ const DENY_ALL = packed(RBACPerRouteSchema, { rbac: { rules: { action: RBAC_Acti
  * for the route (Envoy's documented meaning). The chain entry would admit it anyway; the explicit
  * entry is what lets the verifier (src/verify) tell a public route from one whose rules were lost.
  */
-const PUBLIC = packed(RBACPerRouteSchema, {});
+export const RBAC_OFF = packed(RBACPerRouteSchema, {});
 
 /**
  * One policy per identity (its rules' principals, any of which admits), named after it: the
@@ -40,7 +40,7 @@ function policies(rules: readonly AllowRuleIR[]) {
 }
 
 function routeRules(route: RouteIR) {
-  if (route.access.kind === "public") return PUBLIC;
+  if (route.access.kind === "public") return RBAC_OFF;
   if (route.access.kind === "deny") return DENY_ALL;
   const allow = policies(route.access.rules);
   if (Object.keys(allow).length === 0) return DENY_ALL;
