@@ -87,6 +87,11 @@ const sotwBodies = new WeakMap<Snapshot, Map<string, SotwResponse>>();
 const deltaResponses = new WeakMap<Snapshot, Map<string, FramedResponse>>();
 /** Per snapshot: after an edit every stream needs the same one or two change sets per type. */
 const DELTA_RESPONSES_KEPT = 32;
+/**
+ * Per snapshot: SotW subscriptions are "everything" or the names an Envoy's config references, so a
+ * fleet of one gateway has a handful; a client could make them endless by cycling names: keep many, not all.
+ */
+const SOTW_RESPONSES_KEPT = 256;
 
 /** A version per type, so a change to routes does not re-push unchanged clusters. */
 export function typeVersion(snapshot: Snapshot, typeUrl: string): string {
@@ -127,6 +132,7 @@ export function sotwResponse(snapshot: Snapshot, typeUrl: string, wildcard: bool
     const selected = selectResources(snapshot, typeUrl, everything, names);
     const framed = new FramedResponse([encodeSotwBody(version, typeUrl, selected)]);
     response = { version, subscriptionKey, response: framed, names: selected.map((resource) => resource.name) };
+    if (bodies.size >= SOTW_RESPONSES_KEPT) bodies.delete(bodies.keys().next().value!);
     bodies.set(cacheKey, response);
   }
   return response;
