@@ -1,56 +1,57 @@
 /**
- * Access rules carried once per virtual host. Every route has its own RBAC per-route config (its
- * access rules, or RBAC turned off on a public route), and most routes of a host share one byte
- * for byte (an API version's routes, or every public route). Envoy resolves per-route config from
- * the most specific level that has one — route, then virtual host — so the config that most routes
- * share can sit on the virtual host and leave theirs out: the same decisions for ~100 bytes less
- * per route, on every RDS update Envoy parses. The routes with no config of their own (guards, 405s)
- * then get RBAC turned off explicitly when the host's config is not that, as they had before. The
- * verifier reads effective configs (src/verify/filter-chain.ts `effectiveConfig`), so it proves
- * the result, not this reasoning.
+ * Identity and access configs carried once per virtual host. Routes carry per-filter configs for
+ * the filters that decide who may call them (jwt_authn's requirement, api_key_auth's key source
+ * and consumers, RBAC's rules), and most routes of a host share each one byte for byte (an API
+ * version's routes, or every public route). For these filters Envoy takes the config of the most
+ * specific level that has one — route, then virtual host — so the config most routes share can sit
+ * on the virtual host and leave theirs out: the same decisions, for ~100 bytes less per route and
+ * filter on every RDS update Envoy parses. A route that had no config of its own then gets the
+ * filter's "none" written out (`HttpFilterModule.hostNeutral`) when the host's config is not that.
+ * The verifier reads effective configs (src/verify/filter-chain.ts `effectiveConfig`), so it
+ * proves the result, not this reasoning.
  */
 import type { Any } from "@bufbuild/protobuf/wkt";
-import { RBAC_OFF } from "./filters/rbac.ts";
+import type { HttpFilterModule } from "./filters/http-filter.ts";
 
 /** What tells two per-route configs apart: their type and bytes. */
-export function configKey(any: Any | undefined): string | undefined {
-  return any && `${any.typeUrl}\0${Buffer.from(any.value.buffer, any.value.byteOffset, any.value.byteLength).toString("latin1")}`;
+export function configKey(any: Any): string {
+  return `${any.typeUrl}\0${Buffer.from(any.value.buffer, any.value.byteOffset, any.value.byteLength).toString("latin1")}`;
 }
 
-const RBAC_OFF_KEY = configKey(RBAC_OFF)!;
+/** A filter whose per-route config a virtual host may carry: `hostNeutral` is set. */
+export type HoistableFilter = HttpFilterModule & { readonly hostNeutral: Any };
 
-/** A route's RBAC config as the host sees it. */
-export interface RouteAccessConfig {
+/** One route's config for a filter, as the host sees it; `own` false: it had none (the filter's none applies). */
+export interface RouteFilterConfig {
   readonly key: string;
   readonly config: Any;
+  readonly own: boolean;
 }
 
-/** The host's RBAC config, or undefined when carrying one on the host would not save bytes. */
-export interface HostAccess {
-  readonly key: string;
-  readonly config: Any;
-  /** Whether routes without a config of their own must turn RBAC off explicitly. */
-  readonly guardsNeedRbacOff: boolean;
+/** What a route writes for a filter once its host carries `hosted`: its own config, none, or the filter's none spelt out. */
+export type RouteFilterWrite = "own" | "omit" | "neutral";
+
+export function routeWrite(route: RouteFilterConfig, hosted: string | undefined): RouteFilterWrite {
+  if (route.key === hosted) return "omit";
+  if (route.own) return "own";
+  return hosted === undefined ? "omit" : "neutral";
 }
 
 /**
- * The config to carry on the host: the one whose move saves the most bytes (its routes' copies,
- * less the one on the host and the explicit "off" the guards then need); ties go to the smaller
+ * The config a host carries for one filter, or undefined when carrying one would not make the
+ * routes smaller: the one that leaves the fewest bytes (the host's copy, the routes' other
+ * configs, and the neutral configs routes without their own then need); ties go to the smaller
  * key, so the choice does not depend on route order.
  */
-export function hostAccess(routes: readonly RouteAccessConfig[], guards: number): HostAccess | undefined {
-  const counts = new Map<string, { config: Any; count: number }>();
-  for (const { key, config } of routes) {
-    const entry = counts.get(key);
-    if (entry) entry.count++;
-    else counts.set(key, { config, count: 1 });
+export function hostConfig(routes: readonly RouteFilterConfig[]): { key: string; config: Any } | undefined {
+  const before = routes.reduce((sum, route) => sum + (route.own ? route.key.length : 0), 0);
+  const candidates = new Map<string, Any>();
+  for (const route of routes) candidates.set(route.key, route.config);
+  let best: { key: string; config: Any; size: number } | undefined;
+  for (const [key, config] of candidates) {
+    const size = key.length + routes.reduce((sum, route) => sum + (route.key === key ? 0 : route.key.length), 0);
+    if (size >= before) continue;
+    if (!best || size < best.size || (size === best.size && key < best.key)) best = { key, config, size };
   }
-  let best: (HostAccess & { saved: number }) | undefined;
-  for (const [key, { config, count }] of counts) {
-    const guardsNeedRbacOff = key !== RBAC_OFF_KEY;
-    const saved = (count - 1) * key.length - (guardsNeedRbacOff ? guards * RBAC_OFF_KEY.length : 0);
-    if (saved <= 0) continue;
-    if (!best || saved > best.saved || (saved === best.saved && key < best.key)) best = { key, config, guardsNeedRbacOff, saved };
-  }
-  return best && { key: best.key, config: best.config, guardsNeedRbacOff: best.guardsNeedRbacOff };
+  return best && { key: best.key, config: best.config };
 }

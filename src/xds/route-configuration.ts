@@ -1,103 +1,70 @@
-import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
-import { RouteSchema, VirtualHostSchema, type Route } from "../../generated/envoy/config/route/v3/route_components_pb.js";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { VirtualHostSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
-import type { Any } from "@bufbuild/protobuf/wkt";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
-import { RBAC_OFF, rbacFilter } from "./filters/rbac.ts";
-import { configKey, type HostAccess, hostAccess } from "./host-access.ts";
+import { hostConfig, routeWrite } from "./host-access.ts";
+import { sortedRecord } from "./proto.ts";
 import { DOT_SEGMENT_GUARD } from "./route-guards.ts";
 import { hasDefaultMethodRoute, METHOD_NOT_ALLOWED_ROUTE, type MethodGroup, methodGroups, methodNotAllowed, UNKNOWN_METHOD_GUARD } from "./route-methods.ts";
+import { type EncodedRoute, HOISTABLE_FILTERS, RouteVariants } from "./route-variants.ts";
 import { pathAndHeaders, route as translateRoute } from "./route.ts";
 import { makeResourceFromBytes, type XdsResource } from "./snapshot.ts";
 import { splice } from "./wire.ts";
 
+export type { EncodedRoute };
+
 const VIRTUAL_HOST_ROUTES_FIELD = 3;
 const ROUTE_CONFIGURATION_VIRTUAL_HOSTS_FIELD = 2;
-
-export interface EncodedRoute {
-  readonly message: Route;
-  readonly bytes: Uint8Array;
-}
-
-/** A config route, with and without its access rules (which its virtual host may carry: host-access.ts). */
-interface EncodedConfigRoute {
-  readonly full: EncodedRoute;
-  readonly withoutAccess: EncodedRoute;
-  readonly access: { readonly key: string; readonly config: Any };
-}
-
-/** A guard or 405 route (no config of its own), as is and with RBAC turned off explicitly. */
-interface EncodedGuard {
-  readonly plain: EncodedRoute;
-  readonly rbacOff: EncodedRoute;
-}
 
 /**
  * Encoded routes by IR route. Resolve hands back the same (immutable) RouteIR objects for API
  * versions that did not change, so identity is a safe key; a WeakMap lets old ones go.
  */
 export interface RouteCache {
-  readonly routes: WeakMap<RouteIR, EncodedConfigRoute>;
+  readonly routes: WeakMap<RouteIR, RouteVariants>;
   /** 405 routes by the first IR route of their match, with the Allow list they were made for. */
-  readonly methodNotAllowed: WeakMap<RouteIR, { readonly allow: string; readonly encoded: EncodedGuard }>;
+  readonly methodNotAllowed: WeakMap<RouteIR, { readonly allow: string; readonly variants: RouteVariants }>;
 }
 
 export function newRouteCache(): RouteCache {
   return { routes: new WeakMap(), methodNotAllowed: new WeakMap() };
 }
 
-function encode(route: MessageInitShape<typeof RouteSchema>): EncodedRoute {
-  const message = create(RouteSchema, route);
-  return { message, bytes: toBinary(RouteSchema, message) };
+function configRoute(ir: RouteIR, cache: RouteCache): RouteVariants {
+  let variants = cache.routes.get(ir);
+  if (!variants) cache.routes.set(ir, (variants = new RouteVariants(translateRoute(ir))));
+  return variants;
 }
 
-function encodeRoute(ir: RouteIR, cache: RouteCache): EncodedConfigRoute {
-  let encoded = cache.routes.get(ir);
-  if (!encoded) {
-    const init = translateRoute(ir);
-    const { [rbacFilter.name]: config, ...others } = (init.typedPerFilterConfig ?? {}) as Record<string, Any>;
-    if (!config) throw new Error(`route ${ir.id} has no access rules`); // every config route has some (filters/rbac.ts)
-    const access = { key: configKey(config)!, config };
-    encoded = { full: encode(init), withoutAccess: encode({ ...init, typedPerFilterConfig: others }), access };
-    cache.routes.set(ir, encoded);
-  }
-  return encoded;
-}
-
-function encodeGuard(route: MessageInitShape<typeof RouteSchema>): EncodedGuard {
-  return { plain: encode(route), rbacOff: encode({ ...route, typedPerFilterConfig: { [rbacFilter.name]: RBAC_OFF } }) };
-}
-
-const GUARD = encodeGuard(UNKNOWN_METHOD_GUARD);
-const DOT_SEGMENTS = encodeGuard(DOT_SEGMENT_GUARD);
+const GUARD = new RouteVariants(UNKNOWN_METHOD_GUARD);
+const DOT_SEGMENTS = new RouteVariants(DOT_SEGMENT_GUARD);
 
 /** The 405 route of the routes that share `first`'s match; encoded again only when their methods change. */
-function encodeMethodNotAllowed({ first, methods }: MethodGroup, cache: RouteCache): EncodedGuard {
+function methodNotAllowedRoute({ first, methods }: MethodGroup, cache: RouteCache): RouteVariants {
   const allow = methods.join(",");
   const cached = cache.methodNotAllowed.get(first);
-  if (cached?.allow === allow) return cached.encoded;
-  const encoded = encodeGuard({ name: `${METHOD_NOT_ALLOWED_ROUTE}:${first.id}`, match: pathAndHeaders(first.match), ...methodNotAllowed(methods) });
-  cache.methodNotAllowed.set(first, { allow, encoded });
-  return encoded;
+  if (cached?.allow === allow) return cached.variants;
+  const variants = new RouteVariants({ name: `${METHOD_NOT_ALLOWED_ROUTE}:${first.id}`, match: pathAndHeaders(first.match), ...methodNotAllowed(methods) });
+  cache.methodNotAllowed.set(first, { allow, variants });
+  return variants;
 }
 
 /**
  * A host's routes in match order — the guards (route-guards.ts, route-methods.ts), the config's
- * routes, then the 405s — and the access rules the host carries for most of them (host-access.ts).
+ * routes, then the 405s — and the identity and access configs the host carries for most of them
+ * (host-access.ts).
  */
-function hostRoutes(routes: readonly RouteIR[], cache: RouteCache): { routes: EncodedRoute[]; access: HostAccess | undefined } {
-  const configRoutes = routes.map((route) => encodeRoute(route, cache));
-  const guards = [DOT_SEGMENTS, ...(hasDefaultMethodRoute(routes) ? [GUARD] : [])];
-  const notAllowed = methodGroups(routes).map((group) => encodeMethodNotAllowed(group, cache));
-  const access = hostAccess(configRoutes.map((route) => route.access), guards.length + notAllowed.length);
-  const guard = (encoded: EncodedGuard) => (access?.guardsNeedRbacOff ? encoded.rbacOff : encoded.plain);
+function hostRoutes(irRoutes: readonly RouteIR[], cache: RouteCache) {
+  const routes = [
+    DOT_SEGMENTS,
+    ...(hasDefaultMethodRoute(irRoutes) ? [GUARD] : []),
+    ...irRoutes.map((route) => configRoute(route, cache)),
+    ...methodGroups(irRoutes).map((group) => methodNotAllowedRoute(group, cache)),
+  ];
+  const hosted = HOISTABLE_FILTERS.map((_, index) => hostConfig(routes.map((route) => route.configs[index]!)));
   return {
-    routes: [
-      ...guards.map(guard),
-      ...configRoutes.map((route) => (route.access.key === access?.key ? route.withoutAccess : route.full)),
-      ...notAllowed.map(guard),
-    ],
-    access,
+    routes: routes.map((route) => route.encoded(route.configs.map((config, index) => routeWrite(config, hosted[index]?.key)))),
+    typedPerFilterConfig: sortedRecord(HOISTABLE_FILTERS.flatMap((filter, index) => (hosted[index] ? [[filter.name, hosted[index].config] as const] : []))),
   };
 }
 
@@ -131,8 +98,8 @@ function hostGroups(ir: GatewayIR, listener: ListenerIR): HostGroup[] {
  */
 export function routeConfiguration(ir: GatewayIR, listener: ListenerIR, cache: RouteCache): XdsResource<typeof RouteConfigurationSchema> {
   const virtualHosts = hostGroups(ir, listener).map(({ domains, routes: irRoutes }) => {
-    const { routes, access } = hostRoutes(irRoutes, cache);
-    const host = { name: domains[0]!, domains, ...(access ? { typedPerFilterConfig: { [rbacFilter.name]: access.config } } : {}) };
+    const { routes, typedPerFilterConfig } = hostRoutes(irRoutes, cache);
+    const host = { name: domains[0]!, domains, typedPerFilterConfig };
     const shell = create(VirtualHostSchema, host);
     return {
       message: create(VirtualHostSchema, { ...host, routes: routes.map((e) => e.message) }),

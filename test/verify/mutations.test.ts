@@ -49,6 +49,21 @@ function only(snapshot: Snapshot): Violation {
 
 const RBAC = "envoy.filters.http.rbac";
 
+/**
+ * A filter's config dropped from a route and from its virtual host, which carries the config most
+ * of its routes share (src/xds/host-access.ts): then nothing gives the route one.
+ */
+function withoutFilterConfig(snapshot: Snapshot, config: string, routeName: string, filter: string): Snapshot {
+  return withResource(snapshot, RouteConfigurationSchema, config, (message) => {
+    const hosts = message.virtualHosts.filter((host) => host.routes.some((route) => route.name === routeName));
+    if (hosts.length === 0) throw new Error(`no route ${routeName} in ${config}`);
+    for (const host of hosts) {
+      delete host.typedPerFilterConfig[filter];
+      for (const route of host.routes) if (route.name === routeName) delete route.typedPerFilterConfig[filter];
+    }
+  });
+}
+
 describe("route access", () => {
   it("catches the RBAC filter dropped from a connection manager", () => {
     const v = only(withHcm(base, "public", (hcm) => (hcm.httpFilters = hcm.httpFilters.filter((f) => f.name !== RBAC))));
@@ -62,16 +77,7 @@ describe("route access", () => {
   });
 
   it("catches a route's access rules dropped, its own and its virtual host's", () => {
-    // A host carries the rules most of its routes share (src/xds/host-access.ts): dropped there too, nothing covers the route.
-    const snapshot = withResource(base, RouteConfigurationSchema, "public", (config) => {
-      for (const host of config.virtualHosts) {
-        const route = host.routes.find((r) => r.name === "orders.v2.create");
-        if (!route) continue;
-        delete route.typedPerFilterConfig[RBAC];
-        delete host.typedPerFilterConfig[RBAC];
-      }
-    });
-    const violations = verifySnapshot(snapshot, ir);
+    const violations = verifySnapshot(withoutFilterConfig(base, "public", "orders.v2.create", RBAC), ir);
     for (const v of violations) expect(v).toMatchObject({ code: "PCL6001", resource: { kind: "RouteConfiguration", name: "public" } });
     expect(violations.map((v) => v.field)).toContainEqual(expect.stringContaining(`routes["orders.v2.create"].typed_per_filter_config["${RBAC}"]`));
   });
@@ -101,10 +107,10 @@ describe("route access", () => {
     expect(v.field).toContain('policies["customers"]');
   });
 
-  it("catches a route's jwt_authn requirement dropped", () => {
-    const v = only(withRoute(base, "public", "orders.v2.create", (route) => delete route.typedPerFilterConfig["envoy.filters.http.jwt_authn"]));
-    expect(v).toMatchObject({ code: "PCL6006", resource: { kind: "RouteConfiguration", name: "public" } });
-    expect(v.message).toContain("customers");
+  it("catches a route's jwt_authn requirement dropped, its own and its virtual host's", () => {
+    const violations = verifySnapshot(withoutFilterConfig(base, "public", "orders.v2.create", "envoy.filters.http.jwt_authn"), ir);
+    for (const v of violations) expect(v).toMatchObject({ code: "PCL6006", resource: { kind: "RouteConfiguration", name: "public" } });
+    expect(violations.find((v) => v.field.includes('routes["orders.v2.create"]'))?.message).toContain("customers");
   });
 
   it("catches jwt_authn moved after the access rules", () => {
@@ -117,10 +123,10 @@ describe("route access", () => {
     expect(new Set(violations.map((v) => v.code))).toEqual(new Set(["PCL6006"]));
   });
 
-  it("catches a route's API-key check dropped", () => {
-    const v = only(withRoute(base, "public", "orders.v2.list", (route) => delete route.typedPerFilterConfig["envoy.filters.http.api_key_auth.optional"]));
-    expect(v).toMatchObject({ code: "PCL6007", resource: { kind: "RouteConfiguration", name: "public" } });
-    expect(v.message).toContain(ir.identityHeaders.consumer);
+  it("catches a route's API-key check dropped, its own and its virtual host's", () => {
+    const violations = verifySnapshot(withoutFilterConfig(base, "public", "orders.v2.list", "envoy.filters.http.api_key_auth.optional"), ir);
+    for (const v of violations) expect(v).toMatchObject({ code: "PCL6007", resource: { kind: "RouteConfiguration", name: "public" } });
+    expect(violations.find((v) => v.field.includes('routes["orders.v2.list"]'))?.message).toContain(ir.identityHeaders.consumer);
   });
 
   it("catches client certificates accepted without verification on a listener whose routes admit by certificate", () => {

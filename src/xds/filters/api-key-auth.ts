@@ -27,6 +27,9 @@ function apiKeyAuth(ir: GatewayIR) {
   return { credentials, forwarding: forwarding(ir.identityHeaders.consumer) };
 }
 
+/** The chain entries are disabled: a route that does not enable one asks for no key, as this says. */
+const KEYS_OFF = packed(FilterConfigSchema, { disabled: true });
+
 /** Per route: the identity's key source and the consumers its rules admit; enables the (disabled) chain entry. */
 function perRoute(route: RouteIR) {
   const rules = apiKeyRules(route);
@@ -70,6 +73,7 @@ export const apiKeyAuthFilter: HttpFilterModule = {
     return { ...typedExtension(API_KEY_AUTH_FILTER, ApiKeyAuthSchema, apiKeyAuth(ir)), disabled: true };
   },
   perRoute: (route) => (apiKeyRules(route).length > 0 && !apiKeyOptional(route) ? perRoute(route) : undefined),
+  hostNeutral: KEYS_OFF,
 };
 
 /**
@@ -91,4 +95,5 @@ export const optionalApiKeyAuthFilter: HttpFilterModule = {
     };
   },
   perRoute: (route) => (apiKeyOptional(route) ? perRoute(route) : undefined),
+  hostNeutral: KEYS_OFF,
 };

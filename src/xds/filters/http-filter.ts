@@ -17,4 +17,11 @@ export interface HttpFilterModule {
   chainEntry(ir: GatewayIR): MessageInitShape<typeof HttpFilterSchema> | readonly MessageInitShape<typeof HttpFilterSchema>[] | undefined;
   /** Per-route config (typed_per_filter_config), or undefined to use the chain entry's. */
   perRoute?(route: RouteIR): Any | undefined;
+  /**
+   * The per-route config that means the same as none on a route (what the chain entry alone
+   * does), for filters whose per-route config Envoy takes from the most specific level: then the
+   * config most routes of a virtual host share is carried by the host (src/xds/host-access.ts),
+   * and a route that had none gets this one where the host's would otherwise apply.
+   */
+  readonly hostNeutral?: Any;
 }

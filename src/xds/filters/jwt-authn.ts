@@ -90,4 +90,6 @@ export const jwtAuthnFilter: HttpFilterModule = {
     const demand = requirementOf(route);
     return demand ? packed(PerRouteConfigSchema, { requirementSpecifier: { case: "requirementName", value: demand.name } }) : undefined;
   },
+  // The chain entry has no rules: a route without a requirement verifies nothing, as when disabled.
+  hostNeutral: packed(PerRouteConfigSchema, { requirementSpecifier: { case: "disabled", value: true } }),
 };

@@ -60,4 +60,6 @@ export const rbacFilter: HttpFilterModule = {
   name: "envoy.filters.http.rbac",
   chainEntry: (ir) => (ir.routes.some((route) => route.access.kind !== "public") ? typedExtension("envoy.filters.http.rbac", RBACSchema, {}) : undefined),
   perRoute: routeRules,
+  // The chain entry has no rules: a route without its own config is admitted, as with RBAC off.
+  hostNeutral: RBAC_OFF,
 };
