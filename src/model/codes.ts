@@ -23,7 +23,7 @@ export const COMPILE_CODES = {
   PCL4040: "AI budgets are not supported yet",
   PCL4041: "Model fallbacks are not supported yet",
   PCL4042: "Several targets or weights for one model alias are not supported yet",
-  PCL4043: "LLM provider type not supported yet (gemini, azure-openai, bedrock)",
+  PCL4043: "LLM provider type not supported yet (no longer emitted: every provider type has an adapter)",
   PCL4044: "Prompt APIs are not supported yet (no longer emitted: prompt APIs are served)",
   PCL4045: "LLM provider over plaintext HTTP without a justification",
   PCL4046: "AI processor address is not a loopback host:port",

@@ -17,8 +17,8 @@ import { parseUpstreamUrl } from "./upstream-url.ts";
 /** A whole answer, streamed ones included, must fit the route timeout: models can write for minutes. */
 export const DEFAULT_LLM_REQUEST_TIMEOUT_MS = 300_000;
 
-/** The wire formats the processor speaks, by provider type; a type missing here is refused (PCL4043). */
-const API_OF_TYPE: Partial<Record<LlmProvider["type"], AiProviderIR["api"]>> = {
+/** The wire format the processor speaks to each provider type. */
+const API_OF_TYPE: Record<LlmProvider["type"], AiProviderIR["api"]> = {
   openai: "openai",
   "openai-compatible": "openai",
   anthropic: "anthropic",
@@ -99,8 +99,8 @@ function llmCluster(name: string, provider: LlmProvider, url: NonNullable<Return
   };
 }
 
-/** Refuses what the processor cannot do yet, and settings the provider's type never reads (used or not). */
-export function isSupported(name: string, provider: LlmProvider, report: Reporter): boolean {
+/** Refuses settings the provider's type never reads (used or not), and credentials it cannot send. */
+export function checkProviderSettings(name: string, provider: LlmProvider, report: Reporter): void {
   const path = ["providers", name];
   for (const { field, types } of TYPE_ONLY_SETTINGS) {
     if (provider[field] !== undefined && !(types as readonly string[]).includes(provider.type)) {
@@ -116,17 +116,9 @@ export function isSupported(name: string, provider: LlmProvider, report: Reporte
   if (provider.apiKey !== undefined && provider.apiKeys !== undefined) {
     report.error("PCL4151", `Provider "${name}" has both apiKey and apiKeys: which keys it takes turns with would be unclear.`, [...path, "apiKeys"], "Put every key under apiKeys and remove apiKey.");
   }
-  if (API_OF_TYPE[provider.type]) return true;
-  report.error(
-    "PCL4043",
-    `Provider "${name}" is a ${provider.type} provider, which the AI processor does not support yet.`,
-    [...path, "type"],
-    "Use an openai, openai-compatible, anthropic, gemini, azure-openai or bedrock provider (many vendors offer an OpenAI-compatible endpoint), or remove it until its adapter lands.",
-  );
-  return false;
 }
 
-/** Resolves one supported LLM provider (see isSupported); undefined (after reporting) when it cannot be served. */
+/** Resolves one LLM provider (after checkProviderSettings); undefined (after reporting) when it cannot be served. */
 export function resolveLlmProvider(name: string, provider: LlmProvider, config: GatewayConfig, source: SecretSource, report: Reporter): ResolvedLlmProvider | undefined {
   const text = provider.baseUrl ?? defaultBaseUrl(provider);
   const url = text === undefined ? undefined : parseBaseUrl(name, text, report);

@@ -17,7 +17,7 @@ import { checkBudgetable, resolveBudgets, resolveBudgetStore } from "./resolve-a
 import { resolveChains } from "./resolve-ai-chains.ts";
 import { resolvePrompts } from "./resolve-prompts.ts";
 import { durationOr } from "./resolve-clusters.ts";
-import { isSupported, resolveLlmProvider, type ResolvedLlmProvider } from "./resolve-ai-providers.ts";
+import { checkProviderSettings, resolveLlmProvider, type ResolvedLlmProvider } from "./resolve-ai-providers.ts";
 import type { SecretSource } from "./secrets.ts";
 
 /** The header the processor sets to select a provider route; clients' copies are removed on arrival. */
@@ -233,7 +233,7 @@ export function resolveAi(config: GatewayConfig, apiRoutes: readonly RouteIR[], 
   const used = new Set(Object.values(ai?.models ?? {}).flatMap((alias) => [...(alias.targets ?? []), ...(alias.fallbacks ?? [])].map((target) => target.provider)));
   const resolved: Record<string, ResolvedLlmProvider> = {};
   for (const [name, provider] of llmProviders(config)) {
-    if (!isSupported(name, provider, report)) continue;
+    checkProviderSettings(name, provider, report);
     if (!used.has(name)) {
       report.warning("PCL4051", `LLM provider "${name}" is not the target of any model alias, so nothing reaches it.`, ["providers", name], "Name it in an ai.models alias, or remove it.");
       continue;
