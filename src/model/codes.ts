@@ -20,9 +20,9 @@ export const COMPILE_CODES = {
   PCL4035: "Allow rule without an identity that is not an address rule (clientCidrs alone)",
   PCL4036: "JWT claim name with ':' cannot be forwarded in an identity header",
   // PCL4040–PCL4059: the AI gateway (ai, prompts, LLM providers).
-  PCL4040: "AI budgets are not supported yet",
-  PCL4041: "Model fallbacks are not supported yet",
-  PCL4042: "Several targets or weights for one model alias are not supported yet",
+  PCL4040: "AI budgets are not supported yet (no longer emitted: budgets are enforced)",
+  PCL4041: "Model fallbacks are not supported yet (no longer emitted: fallbacks are served)",
+  PCL4042: "Several targets or weights for one model alias are not supported yet (no longer emitted: weighted targets are served)",
   PCL4043: "LLM provider type not supported yet (no longer emitted: every provider type has an adapter)",
   PCL4044: "Prompt APIs are not supported yet (no longer emitted: prompt APIs are served)",
   PCL4045: "LLM provider over plaintext HTTP without a justification",
@@ -65,7 +65,7 @@ export const COMPILE_CODES = {
   PCL4184: "MCP tool name invalid or used twice",
   PCL4186: "OpenAPI document of an API published as MCP tools cannot be read or is not OpenAPI 3.x",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
-  PCL4060: "MCP is not supported yet",
+  PCL4060: "MCP is not supported yet (no longer emitted: the MCP gateway is served)",
   // PCL4070–PCL4079: files the config names, checked as they are read (secrets: serve, up, validate;
   // JWKS in every mode) and paths checked where Envoys run (serve, up).
   PCL4070: "Certificate file holds no usable PEM certificate",
