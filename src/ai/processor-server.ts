@@ -15,7 +15,8 @@ import { McpExchange } from "../mcp/exchange.ts";
 import type { McpAuditSink } from "../mcp/audit.ts";
 import type { McpGateways } from "../mcp/gateways.ts";
 import { ATTEMPT_PROCESSOR_KIND, GATEWAY_METADATA_KEY } from "../xds/filters/ext-proc.ts";
-import { PROCESSOR_KIND_METADATA_KEY } from "../xds/mcp-processor-filter.ts";
+import { MCP_TOOL_LIST_PROCESSOR_KIND, PROCESSOR_KIND_METADATA_KEY } from "../xds/mcp-processor-filter.ts";
+import { McpToolListExchange } from "../mcp/tool-list-exchange.ts";
 import { MCP_SERVER_PROCESSOR_KIND } from "../xds/mcp-server-credential.ts";
 import { McpServerCredentialExchange } from "../mcp/server-credential-exchange.ts";
 import { AiExchange, type ExchangeDeps } from "./exchange.ts";
@@ -59,17 +60,27 @@ export async function startAiProcessor(options: AiProcessorOptions): Promise<AiP
   const deps: ExchangeDeps = { ...options.deps, routing: options.deps.routing ?? new RoutingState() };
   const streams = new OpenStreams();
 
+  /** Each filter instance (or route) names its kind of stream in the gRPC metadata; the AI filter's carry none. */
+  function exchangeFor(kind: string, gateway: string) {
+    const mcp = options.mcp?.gateways.get(gateway);
+    switch (kind) {
+      case "mcp":
+        return new McpExchange(mcp, options.mcp?.audit ? { audit: options.mcp.audit } : {});
+      case MCP_SERVER_PROCESSOR_KIND:
+        return new McpServerCredentialExchange(mcp);
+      case MCP_TOOL_LIST_PROCESSOR_KIND:
+        return new McpToolListExchange(mcp);
+      case ATTEMPT_PROCESSOR_KIND:
+        return new AttemptExchange(deps.routing!);
+      default:
+        return new AiExchange(gateways.get(gateway), deps);
+    }
+  }
+
   function process(call: Call): void {
     const gateway = String(call.metadata.get(GATEWAY_METADATA_KEY)[0] ?? "");
     const kind = call.metadata.get(PROCESSOR_KIND_METADATA_KEY)[0];
-    const exchange =
-      kind === "mcp"
-        ? new McpExchange(options.mcp?.gateways.get(gateway), options.mcp?.audit ? { audit: options.mcp.audit } : {})
-        : kind === MCP_SERVER_PROCESSOR_KIND
-          ? new McpServerCredentialExchange(options.mcp?.gateways.get(gateway))
-          : kind === ATTEMPT_PROCESSOR_KIND
-            ? new AttemptExchange(deps.routing!)
-            : new AiExchange(gateways.get(gateway), deps);
+    const exchange = exchangeFor(String(kind ?? ""), gateway);
     let finished = false;
     const finish = streams.follow(call, () => call.end(), () => {
       finished = true;

@@ -2,7 +2,7 @@
  * What the MCP processor knows of each gateway it serves, rebuilt from the IR on every successful
  * compile and looked up per ext_proc stream by the gateway name Envoy sends in its metadata.
  */
-import type { GatewayIR, IdentityHeadersIR, McpApiIR } from "../model/ir.ts";
+import type { GatewayIR, IdentityHeadersIR, McpApiIR, McpRestToolsRouteIR } from "../model/ir.ts";
 import type { SecretValue } from "../model/secret-value.ts";
 import { McpSessions } from "./sessions.ts";
 
@@ -11,6 +11,8 @@ export interface McpGatewayRuntime {
   readonly identityHeaders: IdentityHeadersIR;
   /** By endpoint path. */
   readonly apis: ReadonlyMap<string, McpApiIR>;
+  /** API versions published as tools, by their tool-list path. */
+  readonly toolLists: ReadonlyMap<string, McpRestToolsRouteIR>;
   /** The credential of each federated server, by its cluster (undefined: the server gets none). */
   readonly serverTokens: ReadonlyMap<string, SecretValue | undefined>;
   /** Who opened each session; kept across recompiles of the gateway. */
@@ -31,7 +33,14 @@ export class McpGateways {
     const sessions = this.#sessions.get(ir.name) ?? new McpSessions();
     this.#sessions.set(ir.name, sessions);
     const serverTokens = new Map(ir.mcp.apis.flatMap((api) => (api.federation ?? []).map((server) => [server.server, server.bearerToken] as const)));
-    this.#byName.set(ir.name, { name: ir.name, identityHeaders: ir.identityHeaders, apis: new Map(ir.mcp.apis.map((api) => [api.path, api])), serverTokens, sessions });
+    this.#byName.set(ir.name, {
+      name: ir.name,
+      identityHeaders: ir.identityHeaders,
+      apis: new Map(ir.mcp.apis.map((api) => [api.path, api])),
+      toolLists: new Map(ir.mcp.restTools.map((endpoint) => [endpoint.toolsListPath, endpoint])),
+      serverTokens,
+      sessions,
+    });
   }
 
   get(name: string): McpGatewayRuntime | undefined {

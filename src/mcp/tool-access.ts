@@ -1,10 +1,12 @@
 /**
  * Which tools a caller may use, for filtering tools/list: the same first-matching tool rule Envoy
- * applies to each tools/call (src/xds/mcp-tool-rbac.ts), checked against the identity headers the
- * gateway set after verifying the caller (clients' copies are removed on arrival). Conditions the
- * headers cannot show (claims, client addresses) are refused in tool rules at compile time.
+ * applies to each tools/call (src/xds/mcp-tool-rbac.ts), or the access of the REST route a
+ * published tool's call becomes, checked against the identity headers the gateway set after
+ * verifying the caller (clients' copies are removed on arrival). Conditions the headers cannot
+ * show (claims, client addresses) are refused in tool rules at compile time; in a REST route's
+ * rules they admit nobody to the list (PCL4185 says so).
  */
-import type { AllowRuleIR, IdentityHeadersIR, McpToolRuleIR } from "../model/ir.ts";
+import type { AccessIR, AllowRuleIR, IdentityHeadersIR, McpToolRuleIR } from "../model/ir.ts";
 import { escapeRegex } from "../xds/proto.ts";
 
 export interface McpCaller {
@@ -49,6 +51,7 @@ const anyOf = (wanted: readonly string[], held: readonly string[]) => wanted.len
 
 function admits(rule: AllowRuleIR, caller: McpCaller): boolean {
   if (!rule.identity || rule.identity !== caller.identity) return false;
+  if (rule.claims.length > 0 || rule.clientCidrs.length > 0) return false;
   if (!rule.scopes.every((scope) => caller.scopes.includes(scope))) return false;
   if (!anyOf(rule.roles, caller.roles) || !anyOf(rule.groups, caller.groups)) return false;
   if (rule.identityType === "apiKey") return caller.consumer !== undefined && (rule.apiKey?.consumers ?? []).includes(caller.consumer);
@@ -62,11 +65,15 @@ export function toolMatches(pattern: string, tool: string): boolean {
   return new RegExp(`^${pattern.split("*").map(escapeRegex).join(".*")}$`).test(tool);
 }
 
+/** Whether the access admits the caller, as far as its identity headers show. */
+export function accessAdmits(access: AccessIR, caller: McpCaller): boolean {
+  if (access.kind === "public") return true;
+  if (access.kind === "deny") return false;
+  return access.rules.some((allow) => admits(allow, caller));
+}
+
 /** The first rule whose pattern matches the tool decides; a tool no rule names is denied. */
 export function mayUseTool(rules: readonly McpToolRuleIR[], tool: string, caller: McpCaller): boolean {
   const rule = rules.find((candidate) => toolMatches(candidate.tool, tool));
-  if (!rule) return false;
-  if (rule.access.kind === "public") return true;
-  if (rule.access.kind === "deny") return false;
-  return rule.access.rules.some((allow) => admits(allow, caller));
+  return rule !== undefined && accessAdmits(rule.access, caller);
 }

@@ -66,3 +66,14 @@ function filterEventStream(text: string, allowed: (tool: string) => boolean): st
 export function filterToolsList(body: string, contentType: string, allowed: (tool: string) => boolean): string {
   return contentType.toLowerCase().startsWith("text/event-stream") ? filterEventStream(body, allowed) : filterJson(body, allowed);
 }
+
+/** `{"tools": [...]}` — the tool-list route's answer — with the tools the caller may not use left out; unreadable: no tools. */
+export function filterToolArray(body: string, allowed: (tool: string) => boolean): string {
+  try {
+    const list: unknown = JSON.parse(body);
+    const tools = isObject(list) && Array.isArray(list["tools"]) ? (list["tools"] as unknown[]) : [];
+    return JSON.stringify({ tools: tools.filter((tool) => isObject(tool) && typeof tool["name"] === "string" && allowed(tool["name"])) });
+  } catch {
+    return JSON.stringify({ tools: [] });
+  }
+}

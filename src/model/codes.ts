@@ -63,6 +63,7 @@ export const COMPILE_CODES = {
   PCL4182: "API version published as MCP tools is not routed as a tool call reaches it (draft, retired, or a non-default header version)",
   PCL4183: "MCP tools path is taken by another route",
   PCL4184: "MCP tool name invalid or used twice",
+  PCL4185: "MCP tool admitted by a rule on claims or client addresses, which tools/list cannot judge: the tool is left out of the list for those callers",
   PCL4186: "OpenAPI document of an API published as MCP tools cannot be read or is not OpenAPI 3.x",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
   PCL4060: "MCP is not supported yet (no longer emitted: the MCP gateway is served)",

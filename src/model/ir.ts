@@ -271,6 +271,8 @@ export interface RouteIR {
   readonly mcp?: McpRouteIR;
   /** The MCP endpoint of an API version published as tools: Envoy's JSON-REST bridge turns calls into REST requests. */
   readonly mcpRestTools?: McpRestToolsRouteIR;
+  /** The tool-list route of such an endpoint (its path): the MCP processor cuts the answer down to the caller's tools. */
+  readonly mcpToolList?: { readonly endpoint: string };
   /** A route of `apis[].unversioned`: its version is `-`, its path has no version segment or header. */
   readonly unversioned?: true;
 }
@@ -587,6 +589,8 @@ export interface McpIR {
   readonly processor: { readonly address: AiProcessorAddressIR; readonly cluster: string };
   /** In config order. */
   readonly apis: readonly McpApiIR[];
+  /** API versions published as MCP tools, by API and version: the processor filters their tool lists to each caller's tools and audits their calls. */
+  readonly restTools: readonly McpRestToolsRouteIR[];
 }
 
 export interface McpApiIR {
@@ -645,6 +649,8 @@ export interface McpRouteIR {
  * route and turn each tools/call into the REST request of its tool.
  */
 export interface McpRestToolsRouteIR {
+  /** `api@version`: the MCP API name in audit records. */
+  readonly name: string;
   /** The endpoint path (the bridge's endpoint key). */
   readonly path: string;
   /** The route that answers tools/list (a GET the bridge makes of it, decided by the endpoint's access). */
@@ -663,4 +669,10 @@ export interface McpRestToolIR {
   readonly bodyArgument?: string;
   /** The id of the route that takes the call (for review: Envoy routes the rewritten request afresh). */
   readonly route: string;
+  /**
+   * That route's access, which decides each call in Envoy; the processor shows the tool in
+   * tools/list only to callers it admits (rules on claims or client addresses admit nobody there:
+   * the list filter sees the identity headers alone).
+   */
+  readonly access: AccessIR;
 }

@@ -70,7 +70,7 @@ function routeProblem(route: RouteIR): string | undefined {
 
 function fromOperation(route: RouteIR, operation: OpenApiToolOperation, name: string): Pick<ToolCandidate, "tool" | "listing" | "problem"> {
   if (operation.problem) return { problem: operation.problem };
-  const tool: McpRestToolIR = { name, method: operation.method, path: renamed(route.match.path, operation.path), route: route.id, ...(operation.bodyArgument ? { bodyArgument: operation.bodyArgument } : {}) };
+  const tool: McpRestToolIR = { name, method: operation.method, path: renamed(route.match.path, operation.path), route: route.id, access: route.access, ...(operation.bodyArgument ? { bodyArgument: operation.bodyArgument } : {}) };
   const { title, description, inputSchema } = operation;
   return { tool, listing: { name, ...(title ? { title } : {}), ...(description ? { description } : {}), inputSchema } };
 }
@@ -87,7 +87,7 @@ function fromRoute(route: RouteIR, written: Route): Pick<ToolCandidate, "tool" |
   const body = BODY_METHODS.includes(method);
   const properties = Object.fromEntries([...names.map((name) => [name, { type: "string" }]), ...(body ? [["body", { description: "The JSON request body." }]] : [])]);
   const inputSchema = { type: "object", properties, ...(names.length > 0 ? { required: [...names].sort() } : {}) };
-  const tool: McpRestToolIR = { name: route.name, method, path: route.match.path, route: route.id, ...(body ? { bodyArgument: "body" } : {}) };
+  const tool: McpRestToolIR = { name: route.name, method, path: route.match.path, route: route.id, access: route.access, ...(body ? { bodyArgument: "body" } : {}) };
   return { tool, listing: { name: route.name, description: written.description ?? `${method} ${route.match.path}`, inputSchema } };
 }
 

@@ -88,6 +88,7 @@ function endpointRoutes(api: Api, versionName: string, version: ApiVersion, tool
   const common = { api: MCP_API, version: "-", hostnames, lifecycle: { state: "published" as const }, access };
   const name = `${api.name}@${versionName}`;
   const sorted = [...tools].sort((a, b) => (a.tool.name < b.tool.name ? -1 : a.tool.name > b.tool.name ? 1 : 0));
+  reportUnlisted(sorted.map((entry) => entry.tool), site, inputs.report);
   return [
     {
       ...common,
@@ -95,7 +96,7 @@ function endpointRoutes(api: Api, versionName: string, version: ApiVersion, tool
       name,
       match: { kind: "exact", path, methods: ["POST"], headers: [] },
       action: { kind: "respond", contentType: "application/json", body: NOT_BRIDGED },
-      mcpRestTools: { path, toolsListPath, tools: sorted.map((entry) => entry.tool) },
+      mcpRestTools: { name, path, toolsListPath, tools: sorted.map((entry) => entry.tool) },
     },
     {
       ...common,
@@ -103,8 +104,27 @@ function endpointRoutes(api: Api, versionName: string, version: ApiVersion, tool
       name: `${name}.tools`,
       match: { kind: "exact", path: toolsListPath, methods: ["GET"], headers: [] },
       action: { kind: "respond", contentType: "application/json", body: JSON.stringify({ tools: sorted.map((entry) => entry.listing) }) },
+      mcpToolList: { endpoint: path },
     },
   ];
+}
+
+/**
+ * The processor lists a tool to the callers its route admits, judged from the identity headers:
+ * a rule on claims or client addresses cannot be judged there, and admits nobody to the list.
+ */
+function reportUnlisted(tools: readonly McpRestToolIR[], site: Site, report: Reporter): void {
+  for (const tool of tools) {
+    if (tool.access.kind !== "identities") continue;
+    const unseen = tool.access.rules.filter((rule) => rule.identityType === "address" || rule.claims.length > 0 || rule.clientCidrs.length > 0);
+    if (unseen.length === 0) continue;
+    report.warning(
+      "PCL4185",
+      `MCP tool ${tool.name} (route ${tool.route}) is left out of tools/list for callers admitted only by ${unseen.length === 1 ? "a rule" : "rules"} on claims or client addresses: the list is filtered by the verified identity, roles, scopes, groups and consumer alone. Calls are still decided by the route.`,
+      site,
+      "Admit the tool's callers by identity, scopes, roles, groups or consumers, or leave it out of mcp.tools.",
+    );
+  }
 }
 
 /** An endpoint or tool-list path that another route takes exactly would shadow it or be shadowed. */

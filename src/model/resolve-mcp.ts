@@ -1,8 +1,10 @@
 /**
- * The `mcp` section and MCP providers → the MCP IR, the servers' clusters and the routes: one
- * endpoint route per MCP API (an ordinary RouteIR, so identities and access rules apply exactly as
- * to any API route, plus the `mcp` marker that turns on Envoy's mcp filter, the tool rules and the
- * MCP processor) and the protected-resource metadata documents (RFC 9728) Envoy serves itself.
+ * The `mcp` section, MCP providers and API versions published as tools → the MCP IR, the servers'
+ * clusters and the routes: one endpoint route per MCP API (an ordinary RouteIR, so identities and
+ * access rules apply exactly as to any API route, plus the `mcp` marker that turns on Envoy's mcp
+ * filter, the tool rules and the MCP processor), the protected-resource metadata documents
+ * (RFC 9728) Envoy serves itself, and the endpoint and tool-list routes of each published version
+ * (src/model/resolve-mcp-rest-tools.ts).
  */
 import type { ModelPath } from "../config/locate.ts";
 import type { GatewayConfig, McpApi, McpServerProvider } from "../config/types.ts";
@@ -12,6 +14,7 @@ import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
 import { AI_PROCESSOR_CLUSTER, DEFAULT_AI_PROCESSOR_ADDRESS } from "./resolve-ai.ts";
 import { checkServerChoice, NOT_ROUTED, resolveFederation } from "./resolve-mcp-federation.ts";
+import { resolveMcpRestTools } from "./resolve-mcp-rest-tools.ts";
 import { mcpServerCluster, type ResolvedMcpServer } from "./resolve-mcp-servers.ts";
 import type { SecretValue } from "./secret-value.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
@@ -219,8 +222,8 @@ function defaultProcessor(): AiProcessorAddressIR {
   return { kind: "tcp", host: host!, port: Number(port) };
 }
 
-/** Resolves the MCP gateway; with no `mcp` section, only reports MCP servers that nothing would use. */
-export function resolveMcp(config: GatewayConfig, taken: readonly RouteIR[], inputs: McpInputs): McpResolution {
+/** Resolves the MCP gateway: MCP APIs, then API versions published as tools; with neither, only reports MCP servers that nothing would use. */
+export function resolveMcp(config: GatewayConfig, apiRoutes: readonly RouteIR[], taken: readonly RouteIR[], inputs: McpInputs): McpResolution {
   const { report } = inputs;
   const apis = config.mcp ?? [];
   const used = new Set(apis.flatMap((api) => [...(api.server !== undefined ? [api.server] : []), ...(api.servers ?? []).map((entry) => entry.server)]));
@@ -235,7 +238,6 @@ export function resolveMcp(config: GatewayConfig, taken: readonly RouteIR[], inp
     const bearerToken = provider.bearerToken ? readSecret(provider.bearerToken, inputs.source, report, ["providers", name, "bearerToken"]) : undefined;
     servers.set(name, { ...cluster, ...(bearerToken ? { bearerToken } : {}) });
   }
-  if (apis.length === 0) return { clusters: [], routes: [] };
   const resolved = apis.flatMap((api, index) => {
     const upstream = upstreamOf(api, index, servers, report);
     return upstream ? [resolveApi(api, index, upstream, config, inputs)] : [];
@@ -253,9 +255,12 @@ export function resolveMcp(config: GatewayConfig, taken: readonly RouteIR[], inp
     taken,
     report,
   );
+  const restToolRoutes = resolveMcpRestTools(config, apiRoutes, [...taken, ...routes], inputs);
+  const restTools = restToolRoutes.flatMap((route) => (route.mcpRestTools ? [route.mcpRestTools] : []));
+  if (apis.length === 0 && restTools.length === 0) return { clusters: [], routes: [] };
   return {
-    mcp: { processor: { address: inputs.processor ?? defaultProcessor(), cluster: AI_PROCESSOR_CLUSTER }, apis: resolved.map((api) => api.ir) },
+    mcp: { processor: { address: inputs.processor ?? defaultProcessor(), cluster: AI_PROCESSOR_CLUSTER }, apis: resolved.map((api) => api.ir), restTools },
     clusters: [...servers.values()].map((server) => server.cluster),
-    routes,
+    routes: [...routes, ...restToolRoutes],
   };
 }

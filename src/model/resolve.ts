@@ -11,7 +11,6 @@ import { applyGrants } from "./grants.ts";
 import { resolveAuditStore } from "./resolve-audit.ts";
 import { resolveAi } from "./resolve-ai.ts";
 import { resolveMcp } from "./resolve-mcp.ts";
-import { resolveMcpRestTools } from "./resolve-mcp-rest-tools.ts";
 import { resolveRateLimitService } from "./resolve-rate-limits.ts";
 import { resolveIdentityHeaders } from "./identity-headers.ts";
 import { resolveJwtProviders } from "./resolve-identities.ts";
@@ -67,10 +66,9 @@ export function resolve(written: GatewayConfig, options: ResolveOptions = {}): R
   const apiRoutes = resolveRoutes(config, allHostnames, inputs, options.cache);
   const ai = resolveAi(config, apiRoutes, { hostnames: allHostnames, access: inputs, source, report });
   clusters.push(...ai.clusters);
-  const mcp = resolveMcp(config, [...apiRoutes, ...ai.routes], { hostnames: allHostnames, access: inputs, source, report, secrets, ...(ai.ai ? { processor: ai.ai.processor.address } : {}) });
+  const mcp = resolveMcp(config, apiRoutes, [...apiRoutes, ...ai.routes], { hostnames: allHostnames, access: inputs, source, report, secrets, ...(ai.ai ? { processor: ai.ai.processor.address } : {}) });
   clusters.push(...mcp.clusters);
-  const restTools = resolveMcpRestTools(config, apiRoutes, [...apiRoutes, ...ai.routes, ...mcp.routes], { hostnames: allHostnames, access: inputs, source, report });
-  const routes = [...apiRoutes, ...ai.routes, ...mcp.routes, ...restTools].sort(compareRoutes);
+  const routes = [...apiRoutes, ...ai.routes, ...mcp.routes].sort(compareRoutes);
   const limits = gateway.limits ?? {};
   const rateLimitService = resolveRateLimitService(gateway, routes.some((route) => route.rateLimit?.mode === "global" || route.apiRateLimit?.mode === "global"), report);
   const ir: GatewayIR = {

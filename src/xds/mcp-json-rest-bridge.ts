@@ -9,7 +9,8 @@
  * the tools/call result (its body as text, `isError` from a status ≥ 400; 401 and 403 keep their
  * status, as the MCP authorization spec asks). The filter sits before identity and access, so
  * `initialize` (which reveals only the server name) needs no credential; the tool list and every
- * call do. Envoy marks the filter work-in-progress; test/e2e/mcp-rest-tools.test.ts proves what it
+ * call do, and the MCP processor cuts the list down to the tools the caller's routes admit
+ * (src/mcp/tool-list-exchange.ts). Envoy marks the filter work-in-progress; test/e2e/mcp-rest-tools.test.ts proves what it
  * is relied on for.
  */
 import {

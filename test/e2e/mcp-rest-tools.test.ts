@@ -48,7 +48,7 @@ async function rawCall(token: string | undefined, name: string, args: Record<str
 
 describe("a REST API published as MCP tools, through real Envoy", () => {
   it("lists the OpenAPI operations as tools with their input schemas", async () => {
-    const client = await connect(reader());
+    const client = await connect(gateway.token({ sub: "max", roles: ["writer", "admin"] }));
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(["cancelOrder", "createOrder", "getOrder"]);
     const getOrder = tools.find((tool) => tool.name === "getOrder")!;
@@ -64,6 +64,19 @@ describe("a REST API published as MCP tools, through real Envoy", () => {
       required: ["body"],
     });
     await client.close();
+  });
+
+  it("lists to each caller only the tools its routes admit", async () => {
+    const listed: Record<string, string[]> = {};
+    for (const [who, token] of Object.entries({ reader: reader(), writer: writer(), admin: admin() })) {
+      const client = await connect(token);
+      listed[who] = (await client.listTools()).tools.map((tool) => tool.name).sort();
+      await client.close();
+    }
+    expect(listed).toEqual({ reader: ["getOrder"], writer: ["createOrder", "getOrder"], admin: ["cancelOrder", "getOrder"] });
+    // The JSON tool list the bridge reads is the same caller's list.
+    const json = await fetch(`${gateway.mcpUrl}/tools`, { headers: { authorization: `Bearer ${writer()}` } });
+    expect(((await json.json()) as { tools: { name: string }[] }).tools.map((tool) => tool.name)).toEqual(["createOrder", "getOrder"]);
   });
 
   it("calls a tool as its REST request and returns the answer as the result", async () => {

@@ -76,7 +76,8 @@ describe("an API version published as MCP tools", () => {
     expect(found(result)).toEqual([]);
     const endpoint = result.ir!.routes.find((route) => route.id === "@mcp.orders@v1")!;
     expect(endpoint.match).toMatchObject({ kind: "exact", path: "/mcp/orders", methods: ["POST"] });
-    expect(endpoint.mcpRestTools).toEqual({
+    expect(endpoint.mcpRestTools).toMatchObject({
+      name: "orders@v1",
       path: "/mcp/orders",
       toolsListPath: "/mcp/orders/tools",
       tools: [
@@ -86,7 +87,12 @@ describe("an API version published as MCP tools", () => {
         { name: "ping", method: "GET", path: "/v1/orders/ping", route: "orders.v1.ping" },
       ],
     });
+    // Each tool carries its route's access, by which the processor cuts the list down per caller.
+    const access = Object.fromEntries(endpoint.mcpRestTools!.tools.map((tool) => [tool.name, tool.access.kind === "identities" ? tool.access.rules.map((rule) => rule.roles) : tool.access.kind]));
+    expect(access).toEqual({ createOrder: [["writer"]], deleteOrder: [[]], getOrder: [[]], ping: [[]] });
+    expect(result.ir!.mcp).toMatchObject({ apis: [], restTools: [endpoint.mcpRestTools], processor: { address: { kind: "tcp", host: "127.0.0.1" } } });
     const list = result.ir!.routes.find((route) => route.id === "@mcp.orders@v1.tools")!;
+    expect(list.mcpToolList).toEqual({ endpoint: "/mcp/orders" });
     expect(list.access).toMatchObject({ kind: "identities", rules: [{ identity: "sso" }] });
     const { tools } = JSON.parse(list.action.kind === "respond" ? list.action.body : "{}") as { tools: Record<string, unknown>[] };
     expect(tools.find((tool) => tool["name"] === "getOrder")).toEqual({
@@ -119,6 +125,12 @@ describe("an API version published as MCP tools", () => {
       ["PCL4181", "warning", 22],
     ]);
     expect(result.diagnostics.find((d) => d.location?.line === 20)?.message).toContain("x-tenant");
+  });
+
+  it("warns when a tool's route admits callers by claims or address, which the list filter cannot judge", async () => {
+    const result = await compile(ORDERS("          path: /mcp/orders\n          tools: [createOrder, getOrder]\n").replace("access: { allow: [{ identity: sso, roles: [writer] }] }", "access: { allow: [{ identity: sso, claims: { tenant: acme } }] }"));
+    expect(found(result)).toEqual([["PCL4185", "warning", 24]]);
+    expect(result.diagnostics.find((d) => d.code === "PCL4185")!.message).toContain("createOrder (route orders.v1.create) is left out of tools/list");
   });
 
   it("refuses tools it cannot publish, where they are named", async () => {

@@ -1,6 +1,7 @@
 /**
  * A REST API published as MCP tools, for end-to-end tests: a real HTTP orders backend, its
- * OpenAPI document, and a real Envoy on the compiled config, all on 127.0.0.1. The version's
+ * OpenAPI document, the processor in this process and a real Envoy on the compiled config, all on
+ * 127.0.0.1. The version's
  * routes have access rules of their own (reading for every sso caller, creating for writers,
  * cancelling for admins), so a tool call can be compared with the direct REST call it becomes.
  */
@@ -9,7 +10,12 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AiGateways } from "../../src/ai/gateways.ts";
+import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
+import type { McpAuditRecord } from "../../src/mcp/audit.ts";
+import { McpGateways } from "../../src/mcp/gateways.ts";
+import { silentLogger } from "../../src/server/log.ts";
 import type { ReceivedRequest } from "../support/backend.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import type { RunningEnvoy } from "../support/envoy.ts";
@@ -45,6 +51,8 @@ export interface RestToolsGateway {
   readonly mcpUrl: string;
   /** Every request the orders backend received, in order. */
   readonly received: ReceivedRequest[];
+  /** The processor's audit records of tool calls, in the order they ended. */
+  readonly audit: McpAuditRecord[];
   readonly envoy: RunningEnvoy;
   token(claims?: Record<string, unknown>): string;
   stop(): Promise<void>;
@@ -75,7 +83,16 @@ async function startOrdersBackend(received: ReceivedRequest[]) {
 export async function startRestToolsGateway(): Promise<RestToolsGateway> {
   const received: ReceivedRequest[] = [];
   const backend = await startOrdersBackend(received);
-  const [listener] = await freePorts(1);
+  const [listener, processorPort] = await freePorts(2);
+  const mcpGateways = new McpGateways();
+  const audit: McpAuditRecord[] = [];
+  const processor: AiProcessor = await startAiProcessor({
+    address: { kind: "tcp", host: "127.0.0.1", port: processorPort! },
+    gateways: new AiGateways(),
+    mcp: { gateways: mcpGateways, audit: { record: (entry) => void audit.push(entry) } },
+    deps: { usage: { record: () => {} } },
+    log: silentLogger,
+  });
   const signing = rsaSigningKey("k1");
   const dir = mkdtempSync(join(tmpdir(), "portcullis-rest-tools-"));
   writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
@@ -84,6 +101,8 @@ export async function startRestToolsGateway(): Promise<RestToolsGateway> {
   const config: GatewayConfig = {
     gateway: { name: "rest-tools-e2e", listeners: [{ name: "web", address: "127.0.0.1", port: listener!, hostnames: ["*"] }] },
     identities: { sso: { type: "jwt", issuer: ISSUER, jwks: { file: "jwks.json" }, claims: { roles: "roles" } } },
+    // The processor (tool lists, audit) is the AI processor: ai.processor places it (no model is served here).
+    ai: { access: { allow: [{ identity: "sso" }] }, models: {}, processor: { address: `127.0.0.1:${processor.port}` } },
     providers: { orders: { type: "service", endpoints: [`127.0.0.1:${backend.port}`], plaintext: { reason: "test backend on the loopback interface" } } },
     apis: [
       {
@@ -106,16 +125,20 @@ export async function startRestToolsGateway(): Promise<RestToolsGateway> {
       },
     ],
   };
-  const { envoy } = await startCompiledEnvoy(config, { file: join(dir, "gateway.config.ts") });
+  const { envoy, ir } = await startCompiledEnvoy(config, { file: join(dir, "gateway.config.ts") });
+  // The processor learns the gateway the way serve does: from the compiled IR.
+  mcpGateways.apply(ir);
   const base = `http://127.0.0.1:${listener}`;
   return {
     base,
     mcpUrl: `${base}/mcp/orders`,
     received,
+    audit,
     envoy,
     token: (claims = {}) => signedToken(signing, ISSUER, undefined, claims),
     stop: async () => {
       await envoy.stop();
+      await processor.close();
       await backend.close();
       rmSync(dir, { recursive: true, force: true });
     },

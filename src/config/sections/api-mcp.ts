@@ -7,7 +7,9 @@ import type { Access } from "./apis.ts";
  * version's routes (one operation of the API's OpenAPI document, when it declares one), and each
  * tool call becomes the REST request itself — Envoy rewrites it and routes it again, so the route's
  * own identities, access rules and rate limits decide it exactly as they decide a direct call.
- * Envoy answers `initialize` itself; `tools/list` needs `access`.
+ * Envoy answers `initialize` itself; `tools/list` needs `access` and shows each caller only the
+ * tools whose routes admit it (judged by identity, scopes, roles, groups and consumer; a tool
+ * admitted by claims or client addresses alone is left out of the list, PCL4185).
  */
 export interface ApiVersionMcp {
   /**
@@ -23,8 +25,9 @@ export interface ApiVersionMcp {
    */
   tools?: string[];
   /**
-   * Who may list the tools. Defaults to the version's `access`. It does not widen any tool: each
-   * call is decided by its route's access rules.
+   * Who may list the tools. Defaults to the version's `access`. It does not widen any tool: the
+   * list a caller gets holds only the tools its routes admit, and each call is decided by its
+   * route's access rules.
    */
   access?: Access;
 }

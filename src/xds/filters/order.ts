@@ -40,7 +40,7 @@ export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: 
   { slot: "ratelimit.fail_open", why: "fleet-wide limits whose failureMode is allow", module: failOpenRateLimitFilter },
   // After header_mutation: the AI processor accounts usage to the identity headers it sets.
   { slot: "ext_proc", why: "AI and MCP processors see only authorized, rate-limited requests, with their verified identity", module: extProcFilter },
-  { slot: "ext_proc.mcp", why: "the MCP processor: the same, on MCP endpoints; it filters tools/list by the identity headers", module: mcpProcessorFilter },
+  { slot: "ext_proc.mcp", why: "the MCP processor: the same, on MCP endpoints and published tools' lists; it filters tools/list by the identity headers", module: mcpProcessorFilter },
   // After the MCP processor, so the calls the tool rules refuse pass through it and are audited (it answers nothing for them).
   { slot: "rbac.mcp_tools", why: "tool rules need the caller and the tool the mcp filter read; the MCP processor audits what they refuse", module: mcpToolRbacFilter },
   // Terminal for federated MCP endpoints (their servers' answers merged, calls sent by prefix); skipped on every other path.
