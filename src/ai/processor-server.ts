@@ -17,6 +17,8 @@ import type { McpGateways } from "../mcp/gateways.ts";
 import { ATTEMPT_PROCESSOR_KIND, GATEWAY_METADATA_KEY } from "../xds/filters/ext-proc.ts";
 import { MCP_TOOL_LIST_PROCESSOR_KIND, PROCESSOR_KIND_METADATA_KEY } from "../xds/mcp-processor-filter.ts";
 import { McpToolListExchange } from "../mcp/tool-list-exchange.ts";
+import { McpRestCallExchange } from "../mcp/rest-call-exchange.ts";
+import { MCP_REST_CALL_PROCESSOR_KIND } from "../xds/mcp-rest-call-filter.ts";
 import { MCP_SERVER_PROCESSOR_KIND } from "../xds/mcp-server-credential.ts";
 import { McpServerCredentialExchange } from "../mcp/server-credential-exchange.ts";
 import { AiExchange, type ExchangeDeps } from "./exchange.ts";
@@ -70,6 +72,8 @@ export async function startAiProcessor(options: AiProcessorOptions): Promise<AiP
         return new McpServerCredentialExchange(mcp);
       case MCP_TOOL_LIST_PROCESSOR_KIND:
         return new McpToolListExchange(mcp);
+      case MCP_REST_CALL_PROCESSOR_KIND:
+        return new McpRestCallExchange(mcp, options.mcp?.audit ? { audit: options.mcp.audit } : {});
       case ATTEMPT_PROCESSOR_KIND:
         return new AttemptExchange(deps.routing!);
       default:

@@ -2,8 +2,10 @@
  * One audit record per tools/call the MCP processor sees: who called which tool of which server,
  * a hash of the arguments (never the arguments: they may hold anything), what was decided and how
  * the call ended. The processor filter runs before Envoy's tool rules, so calls they refuse are
- * recorded too (Envoy tells the processor who answered). Callers the API's own access rules turn
- * away never get as far as the MCP filters: they are in the access-log audit (`portcullis audit`).
+ * recorded too (Envoy tells the processor who answered); on published API versions it runs before
+ * the JSON-REST bridge, so calls the REST route refuses are too (src/mcp/rest-call-exchange.ts).
+ * Callers an MCP API's own access rules turn away never get as far as the MCP filters: they are in
+ * the access-log audit (`portcullis audit`).
  */
 import { createHash } from "node:crypto";
 
@@ -15,7 +17,10 @@ export interface McpAuditRecord {
   readonly identity?: string;
   readonly subject?: string;
   readonly consumer?: string;
-  /** The MCP API and its server. */
+  /**
+   * The MCP API and its server; for an API version published as tools, `api@version` and the id
+   * of the REST route that took the call ("" when none did).
+   */
   readonly api: string;
   readonly server: string;
   readonly tool: string;
@@ -33,6 +38,15 @@ export interface McpAuditRecord {
 export interface McpAuditSink {
   record(entry: McpAuditRecord): void;
 }
+
+/** Where an exchange records its calls, and its clock. */
+export interface McpAuditDeps {
+  readonly audit?: McpAuditSink;
+  readonly now?: () => number;
+}
+
+/** What the audit record of a tools/call holds before the call ends. */
+export type PendingToolCall = Omit<McpAuditRecord, "status" | "durationMs">;
 
 /** The arguments' hash: equal arguments give equal hashes, so repeated calls can be told apart without storing what they said. */
 export function argumentsHash(value: unknown): string | undefined {

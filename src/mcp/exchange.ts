@@ -8,34 +8,19 @@
  */
 import type { HeaderMap } from "../../generated/envoy/config/core/v3/base_pb.js";
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
-import { immediateResponse, phaseResponse, processingAttribute, readHeaders } from "../ai/ext-proc-messages.ts";
+import { phaseResponse, readHeaders } from "../ai/ext-proc-messages.ts";
 import type { McpApiIR } from "../model/ir.ts";
 import type { McpGatewayRuntime } from "./gateways.ts";
-import { argumentsHash, type McpAuditRecord, type McpAuditSink } from "./audit.ts";
+import { argumentsHash, type McpAuditDeps, type PendingToolCall } from "./audit.ts";
 import { readMcpRequest } from "./message.ts";
 import { callerFrom, type McpCaller, mayUseTool } from "./tool-access.ts";
 import { filterToolsList } from "./tools-list.ts";
-import { RESPONSE_CODE_DETAILS } from "../xds/mcp-processor-filter.ts";
+import { headerValues, leniently, refuse, responseCodeDetails } from "./processor-messages.ts";
 import { MCP_PREFIX_SEPARATOR } from "../model/resolve-mcp-federation.ts";
 
 /** A tools/list answer is held whole to be filtered; one larger than this is refused, not passed on. */
 const MAX_LIST_BYTES = 8 * 1024 * 1024;
 const decoder = new TextDecoder();
-
-/** -32600 Invalid Request: the JSON-RPC answer to a body the gateway will not pass on. */
-function refuse(status: number, message: string): ProcessingResponse {
-  return immediateResponse(status, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message } }));
-}
-
-/** Every value of each header, repeats kept (a second Mcp-Name must not hide behind the first). */
-function headerValues(map: HeaderMap | undefined): Map<string, string[]> {
-  const values = new Map<string, string[]>();
-  for (const header of map?.headers ?? []) {
-    const key = header.key.toLowerCase();
-    values.set(key, [...(values.get(key) ?? []), header.rawValue.length > 0 ? decoder.decode(header.rawValue) : header.value]);
-  }
-  return values;
-}
 
 /** The server a call goes to: the API's one server, or at a federated endpoint the one the tool's prefix names ("" for none). */
 function serverOf(api: McpApiIR, tool: string): string {
@@ -44,36 +29,12 @@ function serverOf(api: McpApiIR, tool: string): string {
   return api.federation.find((server) => at > 0 && server.prefix === tool.slice(0, at))?.server ?? "";
 }
 
-export interface McpExchangeDeps {
-  readonly audit?: McpAuditSink;
-  readonly now?: () => number;
-}
-
-/** What the audit record of a tools/call holds before the call ends. */
-type PendingCall = Omit<McpAuditRecord, "status" | "durationMs">;
-
-/** Envoy's response code details (a response attribute of the MCP processor filter): `via_upstream`, or which filter answered. */
-function responseCodeDetails(request: ProcessingRequest): string {
-  const value = processingAttribute(request, RESPONSE_CODE_DETAILS);
-  return typeof value === "string" ? value : "";
-}
-
-/** The tool a body names when read leniently (JSON.parse, last key wins): for the audit of a refused body only. */
-function leniently(body: Uint8Array): { method?: unknown; tool?: unknown } {
-  try {
-    const message = JSON.parse(decoder.decode(body)) as { method?: unknown; params?: { name?: unknown } };
-    return { method: message.method, tool: message.params?.name };
-  } catch {
-    return {};
-  }
-}
-
 export class McpExchange {
   readonly #runtime: McpGatewayRuntime | undefined;
-  readonly #deps: McpExchangeDeps;
+  readonly #deps: McpAuditDeps;
   readonly #started: number;
   #requestId = "";
-  #call: PendingCall | undefined;
+  #call: PendingToolCall | undefined;
   #status = 0;
   #session: string | undefined;
   #httpMethod = "";
@@ -83,7 +44,7 @@ export class McpExchange {
   #method: string | undefined;
   #list: { contentType: string; chunks: Uint8Array[]; bytes: number } | undefined;
 
-  constructor(runtime: McpGatewayRuntime | undefined, deps: McpExchangeDeps = {}) {
+  constructor(runtime: McpGatewayRuntime | undefined, deps: McpAuditDeps = {}) {
     this.#runtime = runtime;
     this.#deps = deps;
     this.#started = (deps.now ?? Date.now)();

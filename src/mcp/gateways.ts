@@ -4,6 +4,7 @@
  */
 import type { GatewayIR, IdentityHeadersIR, McpApiIR, McpRestToolsRouteIR } from "../model/ir.ts";
 import type { SecretValue } from "../model/secret-value.ts";
+import { verifiedSubjectAttributes } from "../xds/mcp-rest-call-filter.ts";
 import { McpSessions } from "./sessions.ts";
 
 export interface McpGatewayRuntime {
@@ -11,7 +12,11 @@ export interface McpGatewayRuntime {
   readonly identityHeaders: IdentityHeadersIR;
   /** By endpoint path. */
   readonly apis: ReadonlyMap<string, McpApiIR>;
-  /** API versions published as tools, by their tool-list path. */
+  /** API versions published as tools, by their endpoint path. */
+  readonly restTools: ReadonlyMap<string, McpRestToolsRouteIR>;
+  /** Where each JWT identity's verified subject is read from when a published tool's call is refused (response attributes). */
+  readonly verifiedSubjects: readonly { readonly identity: string; readonly attribute: string }[];
+  /** The same, by their tool-list path. */
   readonly toolLists: ReadonlyMap<string, McpRestToolsRouteIR>;
   /** The credential of each federated server, by its cluster (undefined: the server gets none). */
   readonly serverTokens: ReadonlyMap<string, SecretValue | undefined>;
@@ -37,6 +42,8 @@ export class McpGateways {
       name: ir.name,
       identityHeaders: ir.identityHeaders,
       apis: new Map(ir.mcp.apis.map((api) => [api.path, api])),
+      restTools: new Map(ir.mcp.restTools.map((endpoint) => [endpoint.path, endpoint])),
+      verifiedSubjects: verifiedSubjectAttributes(ir.jwtProviders),
       toolLists: new Map(ir.mcp.restTools.map((endpoint) => [endpoint.toolsListPath, endpoint])),
       serverTokens,
       sessions,

@@ -6,6 +6,7 @@
  * by the REST route's own identities and access rules — the same decision, caller for caller, as
  * the direct REST call, and a refused call never reaches the backend.
  */
+import { createHash } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -176,5 +177,41 @@ describe("a REST API published as MCP tools, through real Envoy", () => {
     const unknown = await rawCall(reader(), "deleteEverything", {});
     expect(unknown.body.error?.message).toMatch(/Unknown tool/);
     expect(gateway.received.length).toBe(before);
+  });
+
+  it("audits each tool call: who, which tool and route, a hash of the arguments, the decision", async () => {
+    const before = gateway.audit.length;
+    const secret = `pen-${Date.now()}`;
+    expect((await rawCall(writer(), "createOrder", { body: { item: secret } })).status).toBe(200);
+    expect((await rawCall(reader(), "cancelOrder", { orderId: "A-1" })).status).toBe(403);
+    expect((await rawCall(undefined, "getOrder", { orderId: "A-1" })).status).toBe(401);
+    await rawCall(reader(), "deleteEverything", {});
+    const records = gateway.audit.slice(before);
+    const fields = records.map((r) => [r.tool, r.decision, r.identity, r.subject, r.server, r.status]);
+    expect(fields).toEqual([
+      ["createOrder", "allowed", "sso", "wendy", "orders.v1.create-order", 200],
+      // Refused by the route's rules after the token was verified: who it was is still known.
+      ["cancelOrder", "refused", "sso", "rex", "orders.v1.cancel-order", 403],
+      ["getOrder", "refused", undefined, undefined, "orders.v1.get-order", 401],
+      ["deleteEverything", "refused", undefined, undefined, "", 200],
+    ]);
+    expect(records.map((r) => r.api)).toEqual(Array(4).fill("orders@v1"));
+    expect(records[0]!.argumentsSha256).toBe(createHash("sha256").update(JSON.stringify({ body: { item: secret } })).digest("hex"));
+    expect(records[1]!.reason).toBe("the tool's route does not admit the caller");
+    expect(records[3]!.reason).toMatch(/^no route took the call/);
+    expect(JSON.stringify(records)).not.toContain(secret);
+  });
+
+  it("refuses a body a reader could take two ways before the bridge reads it, and audits the refusal", async () => {
+    const before = { audit: gateway.audit.length, received: gateway.received.length };
+    const response = await fetch(gateway.mcpUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${admin()}` },
+      body: '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"getOrder","name":"cancelOrder","arguments":{"orderId":"A-1"}}}',
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/duplicate/);
+    expect(gateway.received.length).toBe(before.received);
+    expect(gateway.audit.slice(before.audit).map((r) => [r.tool, r.decision, r.status])).toEqual([["cancelOrder", "refused", 400]]);
   });
 });

@@ -12,6 +12,7 @@ import { routerFilter } from "./router.ts";
 import { mcpFilter } from "../mcp-filter.ts";
 import { mcpJsonRestBridgeFilter } from "../mcp-json-rest-bridge.ts";
 import { mcpProcessorFilter } from "../mcp-processor-filter.ts";
+import { mcpRestCallFilter } from "../mcp-rest-call-filter.ts";
 import { mcpRouterFilter } from "../mcp-router.ts";
 import { mcpToolRbacFilter } from "../mcp-tool-rbac.ts";
 
@@ -22,6 +23,8 @@ import { mcpToolRbacFilter } from "../mcp-tool-rbac.ts";
 export const HTTP_FILTER_ORDER: readonly { readonly slot: string; readonly why: string; readonly module?: HttpFilterModule }[] = [
   // Preflights carry no credentials: answer them before authentication would reject them.
   { slot: "cors", why: "answer browser preflights before authentication rejects them", module: corsFilter },
+  // The last place a published tool's call is still a tool call: read strictly and audited, with every refusal below passing back through.
+  { slot: "ext_proc.mcp_rest_calls", why: "see each tool call of a published API version before the bridge rewrites it, and its outcome", module: mcpRestCallFilter },
   // API versions published as MCP tools: a tool call becomes its REST request and is routed afresh,
   // so everything below (identity, access, limits) is the REST route's, as for a direct call.
   { slot: "mcp_json_rest_bridge", why: "turn MCP tool calls into REST requests before identity and access are decided on the REST route", module: mcpJsonRestBridgeFilter },
