@@ -9,12 +9,13 @@
 import type { HeaderMap } from "../../generated/envoy/config/core/v3/base_pb.js";
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
 import { phaseResponse, readHeaders } from "../ai/ext-proc-messages.ts";
-import type { McpApiIR } from "../model/ir.ts";
+import type { McpApiIR, McpRuleIR } from "../model/ir.ts";
 import type { McpGatewayRuntime } from "./gateways.ts";
 import { argumentsHash, type McpAuditDeps, type PendingToolCall } from "./audit.ts";
 import { readMcpRequest } from "./message.ts";
-import { callerFrom, type McpCaller, mayUseTool } from "./tool-access.ts";
-import { filterToolsList } from "./tools-list.ts";
+import { callerFrom, type McpCaller, mayUse } from "./tool-access.ts";
+import { filterListAnswer, type ListShape } from "./tools-list.ts";
+import { MCP_RULED, MCP_RULED_KINDS } from "../model/mcp-ruled.ts";
 import { headerValues, leniently, refuse, responseCodeDetails } from "./processor-messages.ts";
 import { MCP_PREFIX_SEPARATOR } from "../model/resolve-mcp-federation.ts";
 
@@ -27,6 +28,16 @@ function serverOf(api: McpApiIR, tool: string): string {
   if (!api.federation) return api.server;
   const at = tool.indexOf(MCP_PREFIX_SEPARATOR);
   return api.federation.find((server) => at > 0 && server.prefix === tool.slice(0, at))?.server ?? "";
+}
+
+/** The list a method answers with and the rules that cut it down, when rules govern what it lists. */
+function governedList(api: McpApiIR, method: string): { shape: ListShape; rules: readonly McpRuleIR[] } | undefined {
+  for (const kind of MCP_RULED_KINDS) {
+    const rules = api[kind];
+    const shape = MCP_RULED[kind].lists.find((list) => list.method === method);
+    if (rules && shape) return { shape, rules };
+  }
+  return undefined;
 }
 
 export class McpExchange {
@@ -42,7 +53,7 @@ export class McpExchange {
   #caller: McpCaller = { scopes: [], roles: [], groups: [] };
   #headers = new Map<string, string[]>();
   #method: string | undefined;
-  #list: { contentType: string; chunks: Uint8Array[]; bytes: number } | undefined;
+  #list: { contentType: string; chunks: Uint8Array[]; bytes: number; shape: ListShape; rules: readonly McpRuleIR[] } | undefined;
 
   constructor(runtime: McpGatewayRuntime | undefined, deps: McpAuditDeps = {}) {
     this.#runtime = runtime;
@@ -108,8 +119,9 @@ export class McpExchange {
     // The tool rules run after this filter (it sees every call they refuse); their refusal is Envoy's answer, mapped to a JSON-RPC error.
     if (this.#call && codeDetails.startsWith("rbac_access_denied")) this.#call = { ...this.#call, decision: "refused", reason: "no tool rule admits the caller" };
     this.#trackSession(headers.get("mcp-session-id"));
-    if (this.#method !== "tools/list" || headers.get(":status") !== "200") return phaseResponse("responseHeaders");
-    this.#list = { contentType: headers.get("content-type") ?? "", chunks: [], bytes: 0 };
+    const list = this.#method === undefined ? undefined : governedList(this.#api!, this.#method);
+    if (!list || headers.get(":status") !== "200") return phaseResponse("responseHeaders");
+    this.#list = { contentType: headers.get("content-type") ?? "", chunks: [], bytes: 0, ...list };
     // The filtered list is shorter than the server's: its length no longer holds.
     return phaseResponse("responseHeaders", { remove: ["content-length"] });
   }
@@ -119,12 +131,11 @@ export class McpExchange {
     if (!list) return phaseResponse("responseBody");
     list.chunks.push(chunk);
     list.bytes += chunk.length;
-    if (list.bytes > MAX_LIST_BYTES) throw new Error(`tools/list answer larger than ${MAX_LIST_BYTES} bytes`);
+    if (list.bytes > MAX_LIST_BYTES) throw new Error(`${this.#method} answer larger than ${MAX_LIST_BYTES} bytes`);
     // Held back until the end: no unfiltered part of the list may reach the client.
     if (!endOfStream) return phaseResponse("responseBody", { body: new Uint8Array() });
-    const api = this.#api!;
     const caller = this.#caller;
-    const filtered = filterToolsList(decoder.decode(Buffer.concat(list.chunks)), list.contentType, (tool) => mayUseTool(api.tools, tool, caller));
+    const filtered = filterListAnswer(decoder.decode(Buffer.concat(list.chunks)), list.contentType, list.shape, (name) => mayUse(list.rules, name, caller));
     return phaseResponse("responseBody", { body: new TextEncoder().encode(filtered) });
   }
 

@@ -1,12 +1,12 @@
 /**
- * Which tools a caller may use, for filtering tools/list: the same first-matching tool rule Envoy
- * applies to each tools/call (src/xds/mcp-tool-rbac.ts), or the access of the REST route a
+ * Which tools (prompts, resources) a caller may use, for filtering lists: the same first-matching
+ * rule Envoy applies to each tools/call (src/xds/mcp-tool-rbac.ts), or the access of the REST route a
  * published tool's call becomes, checked against the identity headers the gateway set after
  * verifying the caller (clients' copies are removed on arrival). Conditions the headers cannot
  * show (claims, client addresses) are refused in tool rules at compile time; in a REST route's
  * rules they admit nobody to the list (PCL4185 says so).
  */
-import type { AccessIR, AllowRuleIR, IdentityHeadersIR, McpToolRuleIR } from "../model/ir.ts";
+import type { AccessIR, AllowRuleIR, IdentityHeadersIR, McpRuleIR } from "../model/ir.ts";
 import { escapeRegex } from "../xds/proto.ts";
 
 export interface McpCaller {
@@ -60,9 +60,9 @@ function admits(rule: AllowRuleIR, caller: McpCaller): boolean {
 }
 
 /** `search_*` matches `search_docs`; a name without `*` matches itself only. The regex is the one Envoy's RBAC runs (`.` stops at line breaks in both). */
-export function toolMatches(pattern: string, tool: string): boolean {
-  if (!pattern.includes("*")) return pattern === tool;
-  return new RegExp(`^${pattern.split("*").map(escapeRegex).join(".*")}$`).test(tool);
+export function patternMatches(pattern: string, name: string): boolean {
+  if (!pattern.includes("*")) return pattern === name;
+  return new RegExp(`^${pattern.split("*").map(escapeRegex).join(".*")}$`).test(name);
 }
 
 /** Whether the access admits the caller, as far as its identity headers show. */
@@ -72,8 +72,8 @@ export function accessAdmits(access: AccessIR, caller: McpCaller): boolean {
   return access.rules.some((allow) => admits(allow, caller));
 }
 
-/** The first rule whose pattern matches the tool decides; a tool no rule names is denied. */
-export function mayUseTool(rules: readonly McpToolRuleIR[], tool: string, caller: McpCaller): boolean {
-  const rule = rules.find((candidate) => toolMatches(candidate.tool, tool));
+/** The first rule whose pattern matches the name (a tool's, a prompt's, a resource's URI) decides; a name no rule matches is denied. */
+export function mayUse(rules: readonly McpRuleIR[], name: string, caller: McpCaller): boolean {
+  const rule = rules.find((candidate) => patternMatches(candidate.pattern, name));
   return rule !== undefined && accessAdmits(rule.access, caller);
 }

@@ -1,9 +1,11 @@
 /**
- * A tools/list answer cut down to the tools the caller may use, as JSON or as server-sent events
- * (Streamable HTTP servers may answer either way). A filtered list differs per caller, so caching
- * hints in it (`cacheScope`, `ttlMs`) are made private: no shared cache may hand it to another
- * caller. An answer that cannot be read is replaced by a JSON-RPC error, never passed on whole.
+ * A tools/list answer cut down to the tools the caller may use (a prompts/list, resources/list or
+ * resources/templates/list the same), as JSON or as server-sent events (Streamable HTTP servers
+ * may answer either way). A filtered list differs per caller, so caching hints in it
+ * (`cacheScope`, `ttlMs`) are made private: no shared cache may hand it to another caller. An
+ * answer that cannot be read is replaced by a JSON-RPC error, never passed on whole.
  */
+import { MCP_RULED } from "../model/mcp-ruled.ts";
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -30,27 +32,35 @@ function restoreSchemas(tool: Record<string, unknown>): Record<string, unknown> 
   return schemas.length === 0 ? tool : { ...tool, ...Object.fromEntries(schemas.map((key) => [key, restoreProperties(tool[key])])) };
 }
 
-/** The message with `result.tools` filtered; other messages (errors, notifications) unchanged. */
-function filterMessage(message: unknown, allowed: (tool: string) => boolean): unknown {
-  if (!isObject(message) || !isObject(message["result"]) || !Array.isArray(message["result"]["tools"])) return message;
-  const result = message["result"];
-  const tools = (result["tools"] as unknown[]).filter((tool): tool is Record<string, unknown> => isObject(tool) && typeof tool["name"] === "string" && allowed(tool["name"])).map(restoreSchemas);
-  const hinted = "cacheScope" in result || "ttlMs" in result;
-  return { ...message, result: { ...result, tools, ...(hinted ? { cacheScope: "private" } : {}) } };
+/** Which list an answer holds: `result[field]`, each entry named by `entry[key]`. */
+export interface ListShape {
+  readonly field: string;
+  readonly key: string;
 }
 
-const unreadable = JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "The gateway could not read the server's tools/list answer." } });
+export const TOOLS_LIST: ListShape = MCP_RULED.tools.lists[0]!;
 
-function filterJson(text: string, allowed: (tool: string) => boolean): string {
+/** The message with its list filtered; other messages (errors, notifications) unchanged. */
+function filterMessage(message: unknown, shape: ListShape, allowed: (name: string) => boolean): unknown {
+  if (!isObject(message) || !isObject(message["result"]) || !Array.isArray(message["result"][shape.field])) return message;
+  const result = message["result"];
+  const kept = (result[shape.field] as unknown[]).filter((entry): entry is Record<string, unknown> => isObject(entry) && typeof entry[shape.key] === "string" && allowed(entry[shape.key] as string));
+  const hinted = "cacheScope" in result || "ttlMs" in result;
+  return { ...message, result: { ...result, [shape.field]: shape.field === TOOLS_LIST.field ? kept.map(restoreSchemas) : kept, ...(hinted ? { cacheScope: "private" } : {}) } };
+}
+
+const unreadable = JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "The gateway could not read the server's list answer." } });
+
+function filterJson(text: string, shape: ListShape, allowed: (name: string) => boolean): string {
   try {
-    return JSON.stringify(filterMessage(JSON.parse(text), allowed));
+    return JSON.stringify(filterMessage(JSON.parse(text), shape, allowed));
   } catch {
     return unreadable;
   }
 }
 
 /** Each event's data lines are one JSON-RPC message; other fields (id, event, retry) are kept. */
-function filterEventStream(text: string, allowed: (tool: string) => boolean): string {
+function filterEventStream(text: string, shape: ListShape, allowed: (name: string) => boolean): string {
   return text
     .split(/\r\n\r\n|\n\n|\r\r/)
     .map((block) => {
@@ -58,13 +68,13 @@ function filterEventStream(text: string, allowed: (tool: string) => boolean): st
       const data = lines.filter((line) => line.startsWith("data:")).map((line) => line.slice(5).replace(/^ /, ""));
       if (data.length === 0) return block;
       const kept = lines.filter((line) => !line.startsWith("data:"));
-      return [...kept, `data: ${filterJson(data.join("\n"), allowed)}`].join("\n");
+      return [...kept, `data: ${filterJson(data.join("\n"), shape, allowed)}`].join("\n");
     })
     .join("\n\n");
 }
 
-export function filterToolsList(body: string, contentType: string, allowed: (tool: string) => boolean): string {
-  return contentType.toLowerCase().startsWith("text/event-stream") ? filterEventStream(body, allowed) : filterJson(body, allowed);
+export function filterListAnswer(body: string, contentType: string, shape: ListShape, allowed: (name: string) => boolean): string {
+  return contentType.toLowerCase().startsWith("text/event-stream") ? filterEventStream(body, shape, allowed) : filterJson(body, shape, allowed);
 }
 
 /** `{"tools": [...]}` — the tool-list route's answer — with the tools the caller may not use left out; unreadable: no tools. */

@@ -600,7 +600,11 @@ export interface McpApiIR {
   /** The MCP provider (and its cluster's) name. */
   readonly server: string;
   /** In config order: the first rule whose pattern matches a tool decides. */
-  readonly tools: readonly McpToolRuleIR[];
+  readonly tools: readonly McpRuleIR[];
+  /** The same for prompts by name; absent: every prompt is open to the callers the API admits. */
+  readonly prompts?: readonly McpRuleIR[];
+  /** The same for resources by URI; absent: every resource is open to the callers the API admits. */
+  readonly resources?: readonly McpRuleIR[];
   /** The RFC 8707 resource URL; absent when no JWT identity may connect. */
   readonly resource?: string;
   /** The RFC 9728 metadata document's URL, named in 401 challenges. */
@@ -630,17 +634,20 @@ export interface McpFederatedServerIR {
   readonly bearerToken?: SecretValue;
 }
 
-export interface McpToolRuleIR {
-  /** As written: a name, or a pattern with `*`. */
-  readonly tool: string;
+/** One rule for the tools, prompts or resources of an MCP API whose names (URIs) its pattern matches. */
+export interface McpRuleIR {
+  /** As written: a name (URI), or a pattern with `*`. */
+  readonly pattern: string;
   readonly access: AccessIR;
 }
 
-/** What the filters of an MCP endpoint route need: the API, its body limit and its tool rules. */
+/** What the filters of an MCP endpoint route need: the API, its body limit and its rules. */
 export interface McpRouteIR {
   readonly api: string;
   readonly maxRequestBytes: number;
-  readonly tools: readonly McpToolRuleIR[];
+  readonly tools: readonly McpRuleIR[];
+  readonly prompts?: readonly McpRuleIR[];
+  readonly resources?: readonly McpRuleIR[];
 }
 
 /**

@@ -8,12 +8,13 @@
  */
 import type { ModelPath } from "../config/locate.ts";
 import type { GatewayConfig, McpApi, McpServerProvider } from "../config/types.ts";
-import type { AccessIR, AiProcessorAddressIR, ClusterIR, ForwardActionIR, McpApiIR, McpFederatedServerIR, McpIR, McpToolRuleIR, RespondActionIR, RouteIR, SecretIR } from "./ir.ts";
+import type { AccessIR, AiProcessorAddressIR, ClusterIR, ForwardActionIR, McpApiIR, McpFederatedServerIR, McpIR, McpRuleIR, RespondActionIR, RouteIR, SecretIR } from "./ir.ts";
 import { joinPath } from "./paths.ts";
 import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
 import { AI_PROCESSOR_CLUSTER, DEFAULT_AI_PROCESSOR_ADDRESS } from "./resolve-ai.ts";
 import { checkServerChoice, NOT_ROUTED, resolveFederation } from "./resolve-mcp-federation.ts";
+import { MCP_RULED, type McpRuledKind } from "./mcp-ruled.ts";
 import { resolveMcpRestTools } from "./resolve-mcp-rest-tools.ts";
 import { mcpServerCluster, type ResolvedMcpServer } from "./resolve-mcp-servers.ts";
 import type { SecretValue } from "./secret-value.ts";
@@ -85,22 +86,31 @@ function withAudience(access: AccessIR, resource: string | undefined): AccessIR 
   return { ...access, rules };
 }
 
-/** Tool rules are checked twice: by Envoy on each call, and by the processor on each `tools/list`, which sees only the identity headers. */
-function resolveToolRules(api: McpApi, index: number, inputs: McpInputs): McpToolRuleIR[] {
-  return (api.tools ?? []).map((rule, toolIndex) => {
-    const path = ["mcp", index, "tools", toolIndex, "access"];
+const RULE_NOUN = { tools: "Tool", prompts: "Prompt", resources: "Resource" } as const;
+
+/** The rules of one kind as written: their pattern and access. */
+function writtenRules(api: McpApi, kind: McpRuledKind): { pattern: string; access: McpApi["access"] }[] | undefined {
+  if (kind === "tools") return (api.tools ?? []).map((rule) => ({ pattern: rule.tool, access: rule.access }));
+  if (kind === "prompts") return api.prompts?.map((rule) => ({ pattern: rule.prompt, access: rule.access }));
+  return api.resources?.map((rule) => ({ pattern: rule.uri, access: rule.access }));
+}
+
+/** Rules are checked twice: by Envoy on each use, and by the processor on each list, which sees only the identity headers. */
+function resolveRules(api: McpApi, index: number, kind: McpRuledKind, inputs: McpInputs): McpRuleIR[] | undefined {
+  return writtenRules(api, kind)?.map((rule, ruleAt) => {
+    const path = ["mcp", index, kind, ruleAt, "access"];
     const access = resolveAccess(rule.access, inputs.access, path);
-    for (const [ruleIndex, allow] of (access.kind === "identities" ? access.rules : []).entries()) {
+    for (const [allowAt, allow] of (access.kind === "identities" ? access.rules : []).entries()) {
       const unchecked = [...(allow.claims.length > 0 ? ["claims"] : []), ...(allow.clientCidrs.length > 0 ? ["clientCidrs"] : [])];
       if (unchecked.length === 0) continue;
       inputs.report.error(
         "PCL4126",
-        `Tool rule for "${rule.tool}" sets ${unchecked.join(" and ")}, which tool rules do not support yet: tools/list could not be filtered by them.`,
-        [...path, "allow", ruleIndex],
-        "Use identity, scopes, roles, groups, consumers or spiffeIds in tool rules; put client address conditions in the API's access.",
+        `${RULE_NOUN[kind]} rule for "${rule.pattern}" sets ${unchecked.join(" and ")}, which ${kind.slice(0, -1)} rules do not support yet: ${MCP_RULED[kind].lists[0]!.method} could not be filtered by them.`,
+        [...path, "allow", allowAt],
+        `Use identity, scopes, roles, groups, consumers or spiffeIds in ${kind.slice(0, -1)} rules; put client address conditions in the API's access.`,
       );
     }
-    return { tool: rule.tool, access };
+    return { pattern: rule.pattern, access };
   });
 }
 
@@ -109,12 +119,12 @@ function scopesOf(accesses: readonly AccessIR[]): string[] {
 }
 
 /** The RFC 9728 document: the resource, who issues tokens for it, how they are sent and the scopes rules ask for. */
-function metadataDocument(name: string, resource: string, access: AccessIR, tools: readonly McpToolRuleIR[], config: GatewayConfig): string {
+function metadataDocument(name: string, resource: string, access: AccessIR, rules: readonly McpRuleIR[], config: GatewayConfig): string {
   const issuers = [...new Set(jwtRules(access).flatMap((rule) => {
     const identity = config.identities?.[rule.identity ?? ""];
     return identity?.type === "jwt" ? [identity.issuer] : [];
   }))].sort();
-  const scopes = scopesOf([access, ...tools.map((tool) => tool.access)]);
+  const scopes = scopesOf([access, ...rules.map((rule) => rule.access)]);
   return JSON.stringify({
     resource,
     authorization_servers: issuers,
@@ -187,7 +197,10 @@ function resolveApi(api: McpApi, index: number, upstream: McpUpstream, config: G
       `Add resource: "https://<gateway host>${path}", the URL clients use.`,
     );
   }
-  const tools = resolveToolRules(api, index, inputs);
+  const tools = resolveRules(api, index, "tools", inputs) ?? [];
+  const prompts = resolveRules(api, index, "prompts", inputs);
+  const resources = resolveRules(api, index, "resources", inputs);
+  const others = { ...(prompts ? { prompts } : {}), ...(resources ? { resources } : {}) };
   const maxRequestBytes = api.maxRequestBytes ?? DEFAULT_MCP_MAX_REQUEST_BYTES;
   const metadataUrl = resource ? `${resource.origin}${PROTECTED_RESOURCE_METADATA_PATH}${path}` : undefined;
   const resourceText = resource ? `${resource.origin}${path}` : undefined;
@@ -201,14 +214,15 @@ function resolveApi(api: McpApi, index: number, upstream: McpUpstream, config: G
     lifecycle: { state: "published" },
     action: upstream.action,
     access: withAudience(access, resourceText),
-    mcp: { api: api.name, maxRequestBytes, tools },
+    mcp: { api: api.name, maxRequestBytes, tools, ...others },
   };
-  const document = resourceText ? metadataDocument(api.name, resourceText, access, tools, config) : undefined;
+  const document = resourceText ? metadataDocument(api.name, resourceText, access, [...tools, ...(prompts ?? []), ...(resources ?? [])], config) : undefined;
   const ir: McpApiIR = {
     name: api.name,
     path,
     server: upstream.server,
     tools,
+    ...others,
     ...(resourceText && metadataUrl ? { resource: resourceText, resourceMetadataUrl: metadataUrl } : {}),
     maxRequestBytes,
     ...(upstream.bearerToken ? { bearerToken: upstream.bearerToken } : {}),

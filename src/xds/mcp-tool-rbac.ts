@@ -1,15 +1,18 @@
 /**
- * The tool rules of MCP endpoint routes, decided by a second RBAC filter that runs after Envoy's
- * mcp filter has parsed the body: a `tools/call` is let through only when the first tool rule whose
- * pattern matches `params.name` admits the caller; every other MCP method passes (the API's own
- * access rules, the first RBAC filter, already admitted the caller). A refused call is answered
- * with a JSON-RPC error (mcp-local-replies.ts) and never reaches the server.
+ * The tool rules of MCP endpoint routes (and prompt and resource rules, when written), decided by a
+ * second RBAC filter that runs after Envoy's mcp filter has parsed the body: a `tools/call` is let
+ * through only when the first tool rule whose pattern matches `params.name` admits the caller, a
+ * `prompts/get` the same by prompt rules, a `resources/read` (or subscribe) by resource rules on
+ * `params.uri`; every other MCP method passes (the API's own access rules, the first RBAC filter,
+ * already admitted the caller). A refused use is answered with a JSON-RPC error
+ * (mcp-local-replies.ts) and never reaches the server.
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { type PermissionSchema, type PrincipalSchema, RBAC_Action } from "../../generated/envoy/config/rbac/v3/rbac_pb.js";
 import { RBACPerRouteSchema, RBACSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
 import type { StringMatcherSchema } from "../../generated/envoy/type/matcher/v3/string_pb.js";
-import type { GatewayIR, McpToolRuleIR, RouteIR } from "../model/ir.ts";
+import type { GatewayIR, McpRuleIR, RouteIR } from "../model/ir.ts";
+import { MCP_RULED, MCP_RULED_KINDS, type McpRuledKind } from "../model/mcp-ruled.ts";
 import type { HttpFilterModule } from "./filters/http-filter.ts";
 import { rulePrincipal, withoutCriticalExtensions } from "./filters/rbac-principals.ts";
 import { MCP_FILTER } from "./mcp-filter.ts";
@@ -33,12 +36,15 @@ function mcpMetadata(path: readonly string[], value: StringMatch): Permission {
   return { rule: { case: "sourcedMetadata", value: { metadataMatcher } } };
 }
 
-const isToolCall = mcpMetadata(["method"], { matchPattern: { case: "exact", value: "tools/call" } });
-const toolIs = (pattern: string) => mcpMetadata(["params", "name"], toolNameMatcher(pattern));
+const anyOf = (rules: Permission[]): Permission => (rules.length === 1 ? rules[0]! : { rule: { case: "orRules", value: { rules } } });
+const not = (rule: Permission): Permission => ({ rule: { case: "notRule", value: rule } });
+/** The request uses one thing of this kind (tools/call; prompts/get; resources/read, subscribe, unsubscribe). */
+const usesOf = (kind: McpRuledKind) => anyOf(MCP_RULED[kind].uses.map((method) => mcpMetadata(["method"], { matchPattern: { case: "exact", value: method } })));
+const nameIs = (kind: McpRuledKind, pattern: string) => mcpMetadata(["params", MCP_RULED[kind].param], toolNameMatcher(pattern));
 const ANY: Principal = { identifier: { case: "any", value: true } };
 
-/** Who a tool rule admits: anyone for `public`, the rules' principals otherwise (none for `deny`). */
-function principals(rule: McpToolRuleIR): Principal[] {
+/** Who a rule admits: anyone for `public`, the rules' principals otherwise (none for `deny`). */
+function principals(rule: McpRuleIR): Principal[] {
   const access = rule.access;
   if (access.kind === "public") return [ANY];
   if (access.kind === "deny") return [];
@@ -49,22 +55,25 @@ function principals(rule: McpToolRuleIR): Principal[] {
   });
 }
 
-/** First match decides: rule i covers the tools its pattern matches and no earlier rule's does. */
-function toolPolicies(tools: readonly McpToolRuleIR[]) {
-  return tools.flatMap((rule, index) => {
+/** First match decides: rule i covers the names its pattern matches and no earlier rule's does. */
+function rulePolicies(kind: McpRuledKind, rules: readonly McpRuleIR[]) {
+  return rules.flatMap((rule, index) => {
     const admitted = principals(rule);
     if (admitted.length === 0) return [];
-    const earlier = tools.slice(0, index).map((other) => toolIs(other.tool));
-    const rules: Permission[] = [isToolCall, toolIs(rule.tool), ...(earlier.length > 0 ? [{ rule: { case: "notRule" as const, value: { rule: { case: "orRules" as const, value: { rules: earlier } } } } }] : [])];
-    const policy = { permissions: [{ rule: { case: "andRules" as const, value: { rules } } }], principals: admitted };
-    return [[`tools[${index}]`, policy] as const];
+    const earlier = rules.slice(0, index).map((other) => nameIs(kind, other.pattern));
+    const permissions: Permission[] = [usesOf(kind), nameIs(kind, rule.pattern), ...(earlier.length > 0 ? [not(anyOf(earlier))] : [])];
+    const policy = { permissions: [{ rule: { case: "andRules" as const, value: { rules: permissions } } }], principals: admitted };
+    return [[`${kind}[${index}]`, policy] as const];
   });
 }
 
 function perRoute(route: RouteIR) {
-  if (!route.mcp) return undefined;
-  const otherMethods = { permissions: [{ rule: { case: "notRule" as const, value: isToolCall } }], principals: [ANY] };
-  const policies = sortedRecord<{ permissions: Permission[]; principals: Principal[] }>([["methods", otherMethods], ...toolPolicies(route.mcp.tools)]);
+  const mcp = route.mcp;
+  if (!mcp) return undefined;
+  const ruled = MCP_RULED_KINDS.filter((kind) => mcp[kind] !== undefined);
+  // Whatever no rules govern passes: the API's own access rules, the first RBAC filter, already admitted the caller.
+  const otherMethods = { permissions: [not(anyOf(ruled.map(usesOf)))], principals: [ANY] };
+  const policies = sortedRecord<{ permissions: Permission[]; principals: Principal[] }>([["methods", otherMethods], ...ruled.flatMap((kind) => rulePolicies(kind, mcp[kind]!))]);
   return packed(RBACPerRouteSchema, { rbac: { rules: { action: RBAC_Action.ALLOW, policies } } });
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AiGateways } from "../../src/ai/gateways.ts";
 import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
-import type { GatewayConfig, McpToolRule } from "../../src/config/types.ts";
+import type { GatewayConfig, McpPromptRule, McpResourceRule, McpToolRule } from "../../src/config/types.ts";
 import type { McpAuditRecord } from "../../src/mcp/audit.ts";
 import { McpAuditStore } from "../../src/mcp/audit-store.ts";
 import { McpGateways } from "../../src/mcp/gateways.ts";
@@ -28,6 +28,18 @@ export const TOOL_RULES: McpToolRule[] = [
   { tool: "delete_repo", access: { allow: [{ identity: "sso", roles: ["admin"] }] } },
   { tool: "read_file", access: { allow: [{ identity: "sso", scopes: ["files:read"] }] } },
   { tool: "export_data", access: { allow: [{ identity: "partners", consumers: ["acme"] }] } },
+];
+
+/** Admin reports for admins, every other prompt for every caller. */
+export const PROMPT_RULES: McpPromptRule[] = [
+  { prompt: "admin_*", access: { allow: [{ identity: "sso", roles: ["admin"] }] } },
+  { prompt: "*", access: { public: { reason: "prompts other than reports are open to every caller of the API" } } },
+];
+
+/** Public documents for every caller, internal ones for admins. */
+export const RESOURCE_RULES: McpResourceRule[] = [
+  { uri: "docs://public/*", access: { public: { reason: "public documents" } } },
+  { uri: "docs://internal/*", access: { allow: [{ identity: "sso", roles: ["admin"] }] } },
 ];
 
 export interface McpGatewayUnderTest {
@@ -87,6 +99,8 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
     resource: `${base}/mcp/${name}`,
     access: { allow: [{ identity: "sso" }, ...(partners ? [{ identity: "partners" }] : [])] },
     tools: TOOL_RULES,
+    prompts: PROMPT_RULES,
+    resources: RESOURCE_RULES,
     ...(options.maxRequestBytes ? { maxRequestBytes: options.maxRequestBytes } : {}),
   });
   const config: GatewayConfig = {

@@ -7,8 +7,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readMcpRequest } from "../../src/mcp/message.ts";
 import { parseStrictJson, StrictJsonError } from "../../src/mcp/strict-json.ts";
-import { toolMatches } from "../../src/mcp/tool-access.ts";
-import { filterToolsList } from "../../src/mcp/tools-list.ts";
+import { patternMatches } from "../../src/mcp/tool-access.ts";
+import { filterListAnswer, TOOLS_LIST } from "../../src/mcp/tools-list.ts";
 import { McpSessions } from "../../src/mcp/sessions.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -65,24 +65,24 @@ describe("readMcpRequest", () => {
   });
 });
 
-describe("filterToolsList", () => {
+describe("filterListAnswer", () => {
   const list = { jsonrpc: "2.0", id: 3, result: { tools: [{ name: "keep" }, { name: "drop" }], cacheScope: "public", ttlMs: 60000 } };
   const allowed = (tool: string) => tool === "keep";
   it("filters a JSON answer and makes its caching hints private", () => {
-    expect(JSON.parse(filterToolsList(JSON.stringify(list), "application/json", allowed))).toEqual({ ...list, result: { tools: [{ name: "keep" }], cacheScope: "private", ttlMs: 60000 } });
+    expect(JSON.parse(filterListAnswer(JSON.stringify(list), "application/json", TOOLS_LIST, allowed))).toEqual({ ...list, result: { tools: [{ name: "keep" }], cacheScope: "private", ttlMs: 60000 } });
   });
   it("filters each event of an event stream, keeping other fields", () => {
     const stream = `id: 1\nevent: message\ndata: ${JSON.stringify(list)}\n\n`;
-    const out = filterToolsList(stream, "text/event-stream", allowed);
+    const out = filterListAnswer(stream, "text/event-stream", TOOLS_LIST, allowed);
     expect(out.startsWith("id: 1\nevent: message\ndata: ")).toBe(true);
     expect(JSON.parse(out.split("data: ")[1]!.trim()).result.tools).toEqual([{ name: "keep" }]);
   });
   it("replaces an answer it cannot read by an error, never passing it on", () => {
-    expect(JSON.parse(filterToolsList("{not json", "application/json", allowed))).toMatchObject({ error: { code: -32603 } });
+    expect(JSON.parse(filterListAnswer("{not json", "application/json", TOOLS_LIST, allowed))).toMatchObject({ error: { code: -32603 } });
   });
   it("puts back the empty objects Envoy's mcp_router writes as null in tool schemas, and nothing else", () => {
     const nulled = { name: "keep", annotations: null, inputSchema: { type: "object", properties: null }, outputSchema: { type: "object", properties: { a: null, b: { type: "object", properties: null }, c: { default: null } } } };
-    const out = JSON.parse(filterToolsList(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { tools: [nulled] } }), "application/json", allowed));
+    const out = JSON.parse(filterListAnswer(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { tools: [nulled] } }), "application/json", TOOLS_LIST, allowed));
     expect(out.result.tools).toEqual([
       { name: "keep", annotations: null, inputSchema: { type: "object", properties: {} }, outputSchema: { type: "object", properties: { a: {}, b: { type: "object", properties: {} }, c: { default: null } } } },
     ]);
@@ -100,7 +100,7 @@ describe("McpSessions", () => {
   });
 });
 
-describe("toolMatches", () => {
+describe("patternMatches", () => {
   it.each([
     ["search_*", "search_docs", true],
     ["search_*", "research_docs", false],
@@ -108,5 +108,5 @@ describe("toolMatches", () => {
     ["a.b", "axb", false],
     ["exact", "exact", true],
     ["exact", "exact2", false],
-  ])("%s against %s: %s", (pattern, tool, expected) => expect(toolMatches(pattern, tool)).toBe(expected));
+  ])("%s against %s: %s", (pattern, tool, expected) => expect(patternMatches(pattern, tool)).toBe(expected));
 });

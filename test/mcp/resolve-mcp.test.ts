@@ -101,4 +101,36 @@ mcp:
     ]);
     expect(result.snapshot).toBeUndefined();
   });
+
+  it("compiles prompt and resource rules to RBAC on the mcp filter's metadata, refusing claims in them where written", async () => {
+    const api = (rules: string) => `providers:
+  tools: { type: mcp, url: "https://tools.internal:8443/v1/mcp" }
+mcp:
+  - name: tools
+    path: /mcp
+    server: tools
+    resource: "https://gw.test/mcp"
+    access: { allow: [{ identity: sso }] }
+${TOOLS}${rules}`;
+    const result = await compile(api(`    prompts:
+      - { prompt: "admin_*", access: { allow: [{ identity: sso, roles: [admin] }] } }
+    resources:
+      - { uri: "docs://public/*", access: { public: { reason: "public documents" } } }
+`));
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(result.ir!.mcp!.apis[0]).toMatchObject({ prompts: [{ pattern: "admin_*" }], resources: [{ pattern: "docs://public/*", access: { kind: "public" } }] });
+    const rendered = [...renderByType(result.snapshot!).values()].join("\n");
+    expect(rendered).toContain("prompts[0]:");
+    expect(rendered).toContain("resources[0]:");
+    expect(rendered).toContain("exact: resources/subscribe");
+    expect(rendered).toContain("regex: ^docs://public/.*$");
+    // Refused uses are answered as JSON-RPC errors: -32602 for prompts, -32002 for resources.
+    expect(rendered).toContain("Prompt %DYNAMIC_METADATA(envoy.filters.http.mcp:params:name)% is not available to this caller.");
+    expect(rendered).toContain("Resource %DYNAMIC_METADATA(envoy.filters.http.mcp:params:uri)% is not available to this caller.");
+    const claims = await compile(api(`    prompts:
+      - { prompt: "*", access: { allow: [{ identity: sso, claims: { tenant: acme } }] } }
+`));
+    expect(found(claims)).toEqual([["PCL4126", "error", 19]]);
+    expect(claims.diagnostics.find((d) => d.code === "PCL4126")!.message).toBe('Prompt rule for "*" sets claims, which prompt rules do not support yet: prompts/list could not be filtered by them.');
+  });
 });

@@ -7,14 +7,16 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 
 export const TOOL_NAMES = ["search_docs", "search_code", "delete_repo", "read_file", "export_data", "secret_tool"] as const;
+export const PROMPT_NAMES = ["greeting", "admin_report"] as const;
+export const RESOURCE_URIS = ["docs://public/readme", "docs://internal/salaries"] as const;
 
 export interface ToolServer {
   readonly port: number;
-  /** Calls that reached the server, per tool. */
+  /** Calls that reached the server, per tool (and `prompt:<name>`, `resource:<uri>` for prompts got and resources read). */
   readonly calls: Map<string, number>;
   /** The Authorization header of every request that reached the server (or "" without one). */
   readonly authorizations: string[];
@@ -31,6 +33,20 @@ function toolServer(calls: Map<string, number>): McpServer {
       return { content: [{ type: "text", text: `${name} ran` }] };
     });
   }
+  for (const name of PROMPT_NAMES) {
+    server.registerPrompt(name, { description: `The ${name} prompt.` }, () => {
+      calls.set(`prompt:${name}`, (calls.get(`prompt:${name}`) ?? 0) + 1);
+      return { messages: [{ role: "user", content: { type: "text", text: `${name} text` } }] };
+    });
+  }
+  for (const uri of RESOURCE_URIS) {
+    server.registerResource(uri.split("/").at(-1)!, uri, { mimeType: "text/plain" }, () => {
+      calls.set(`resource:${uri}`, (calls.get(`resource:${uri}`) ?? 0) + 1);
+      return { contents: [{ uri, text: `${uri} contents` }] };
+    });
+  }
+  server.registerResource("internal-page", new ResourceTemplate("docs://internal/pages/{page}", { list: undefined }), {}, (uri) => ({ contents: [{ uri: uri.href, text: "page" }] }));
+  server.registerResource("public-page", new ResourceTemplate("docs://public/pages/{page}", { list: undefined }), {}, (uri) => ({ contents: [{ uri: uri.href, text: "page" }] }));
   return server;
 }
 

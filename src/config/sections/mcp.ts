@@ -34,6 +34,19 @@ export interface McpApi {
   /** Which tools each caller may use; a tool no rule names is denied, and left out of the caller's `tools/list`. */
   tools: McpToolRule[];
   /**
+   * Which prompts each caller may get (`prompts/get`), the first matching rule deciding; a prompt
+   * no rule names is denied and left out of the caller's `prompts/list`. Omit to leave every
+   * prompt to the callers `access` admits.
+   */
+  prompts?: McpPromptRule[];
+  /**
+   * Which resources each caller may read or subscribe to, by URI, the first matching rule
+   * deciding; a resource no rule names is denied and left out of the caller's `resources/list`
+   * (and templates no rule matches as written, of `resources/templates/list`). Omit to leave every
+   * resource to the callers `access` admits.
+   */
+  resources?: McpResourceRule[];
+  /**
    * The canonical URL of this MCP endpoint as clients reach it (RFC 8707 resource indicator), e.g.
    * `https://gateway.example.com/mcp/tools`; its path must be `path`. Required when `access` names
    * a JWT identity: the gateway then serves its protected-resource metadata (RFC 9728) at
@@ -63,6 +76,20 @@ export interface McpFederatedServer {
    * @pattern ^[a-z][a-z0-9-]{0,31}$
    */
   prefix: string;
+}
+
+export interface McpPromptRule {
+  /** Prompt name, or a pattern with `*`, e.g. `review_*`. */
+  prompt: string;
+  /** Who may get the prompt: `public` for every caller `access` admits, or allow rules as for tools. */
+  access: Access;
+}
+
+export interface McpResourceRule {
+  /** Resource URI, or a pattern with `*`, e.g. `docs://public/*`. */
+  uri: string;
+  /** Who may read the resource: `public` for every caller `access` admits, or allow rules as for tools. */
+  access: Access;
 }
 
 export interface McpToolRule {
