@@ -14,7 +14,7 @@ import { runPolicy, type WaivedFinding } from "./policy/run.ts";
 import { resolve } from "./model/resolve.ts";
 import type { SecretMode } from "./model/secrets.ts";
 import { GenerationCache } from "./model/generation-cache.ts";
-import type { VersionCache } from "./model/resolve-routes.ts";
+import type { RouteCache } from "./model/resolve-routes.ts";
 import type { Snapshot } from "./xds/snapshot.ts";
 import { newTranslateState, translate, type TranslateState } from "./xds/translate.ts";
 
@@ -56,7 +56,7 @@ export interface CompileResult extends CompileGatewayResult {
 }
 
 interface GatewayState {
-  readonly versions: VersionCache;
+  readonly routes: RouteCache;
   readonly translate: TranslateState;
 }
 
@@ -65,7 +65,7 @@ const states = new Map<string, GatewayState>();
 
 function stateFor(key: string): GatewayState {
   let state = states.get(key);
-  if (!state) states.set(key, (state = { versions: new GenerationCache(), translate: newTranslateState() }));
+  if (!state) states.set(key, (state = { routes: new GenerationCache(), translate: newTranslateState() }));
   return state;
 }
 
@@ -82,7 +82,7 @@ export function compileGateway(config: GatewayConfig, locate?: Locate, options: 
   try {
     const state = stateFor(`${String(config.gateway?.name)}\0${options.secrets ?? "read"}`);
     const resolved = resolve(config, {
-      cache: state.versions,
+      cache: state.routes,
       ...(options.file ? { file: options.file } : {}),
       ...(locate ? { locate } : {}),
       ...(options.secrets ? { secrets: options.secrets } : {}),

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Api, ApiVersion, GatewayConfig, HttpMethod, Identity, Provider, Route } from "../config/types.ts";
 import type { Diagnostic } from "../config/diagnostics.ts";
 import { GenerationCache } from "./generation-cache.ts";
@@ -170,60 +171,66 @@ function unversionedContext(api: Api, apiIndex: number, hostnames: readonly stri
   return { api, apiIndex, version: "-", site: ["apis", apiIndex, "unversioned"], unversioned: true, hostnames, prefix: joinPath(api.basePath), versionHeaders: [], lifecycle: { state: "published" } };
 }
 
-/** What one API version resolves to: its routes and the findings made on the way (unlocated). */
-export interface ResolvedVersion {
+/** What one route resolves to (and its copy for the default header version): the routes and the findings made on the way (unlocated). */
+export interface ResolvedRoute {
   readonly routes: readonly RouteIR[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export type VersionCache = GenerationCache<ResolvedVersion>;
+export type RouteCache = GenerationCache<ResolvedRoute>;
 
-function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs): ResolvedVersion {
-  const report = new Reporter("");
-  const routes: RouteIR[] = [];
-  const contexts = versionName === "-" ? [unversionedContext(api, apiIndex, hostnames)] : versionContexts(api, apiIndex, hostnames, versionName, version, report);
-  contexts.forEach((context, copy) => {
-    if (version.state === "retired") {
-      const gone = goneRoute(context);
-      routes.push(copy === 0 ? gone : { ...gone, id: `${gone.id}.default` });
-      return;
-    }
-    const names = routeNames(version.routes ?? []);
-    (version.routes ?? []).forEach((route, index) => {
-      // Copies for the default header version are reported once, on the first pass.
-      const scoped = { ...inputs, report: copy === 0 ? report : new Reporter("") };
-      const resolved = resolveRoute(route, index, names[index]!, version, context, scoped);
-      if (resolved) routes.push(copy === 0 ? resolved : { ...resolved, id: `${resolved.id}.default` });
-    });
-  });
-  return { routes, diagnostics: report.diagnostics };
+/**
+ * Everything a version's routes share, as one short id: the version without its routes, its API
+ * (but not the other versions), the host names, the identities its access names, and the headers
+ * the gateway sets. Part of each route's cache key.
+ */
+function versionContextId(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs): string {
+  const key = JSON.stringify([apiIndex, { ...api, versions: undefined, unversioned: undefined }, hostnames, versionName, { ...version, routes: undefined }, identitiesOf(version.access, inputs), inputs.consumerHeader, inputs.identityHeaders]);
+  return createHash("sha256").update(key).digest("base64url");
+}
+
+function identitiesOf(access: Route["access"], inputs: Inputs): [string, Identity | undefined][] {
+  const names = access && "allow" in access ? (access.allow ?? []).flatMap((rule) => rule.identity ?? []) : [];
+  return [...new Set(names)].map((name) => [name, inputs.identities[name]]);
 }
 
 /**
- * Everything a version's routes are resolved from, as one string: the version, its API (but not
- * the other versions), the host names, and the providers and identities its routes name. Equal
- * keys resolve to equal routes, so a cached result (same objects) can be reused.
+ * Everything one route is resolved from: its version's context, its place and name, the route as
+ * written, and the provider and identities it names. Equal keys resolve to equal routes, so a
+ * cached result (the same objects, which the translation caches by identity) is reused: an edit of
+ * one route of a large version resolves that route alone.
  */
-function versionKey(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs): string {
-  const providerNames = new Set((version.routes ?? []).map((route) => route.provider));
-  const identityNames = new Set(
-    [version.access, ...(version.routes ?? []).map((route) => route.access)].flatMap((access) => (access && "allow" in access ? (access.allow ?? []).flatMap((rule) => rule.identity ?? []) : [])),
-  );
-  return JSON.stringify([
-    apiIndex,
-    { ...api, versions: undefined },
-    hostnames,
-    versionName,
-    version,
-    [...providerNames].map((name) => [name, inputs.providers[name]]),
-    [...identityNames].map((name) => [name, inputs.identities[name]]),
-    inputs.consumerHeader,
-    inputs.identityHeaders,
-  ]);
+function routeKey(contextId: string, index: number, name: string, route: Route, version: ApiVersion, inputs: Inputs): string {
+  return JSON.stringify([contextId, index, name, route, identitiesOf(route.access ?? version.access, inputs), inputs.providers[route.provider]]);
+}
+
+function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache): RouteIR[] {
+  const contexts = versionName === "-" ? [unversionedContext(api, apiIndex, hostnames)] : versionContexts(api, apiIndex, hostnames, versionName, version, inputs.report);
+  if (version.state === "retired") {
+    return contexts.map((context, copy) => {
+      const gone = goneRoute(context);
+      return copy === 0 ? gone : { ...gone, id: `${gone.id}.default` };
+    });
+  }
+  const contextId = versionContextId(api, apiIndex, hostnames, versionName, version, inputs);
+  const names = routeNames(version.routes ?? []);
+  return (version.routes ?? []).flatMap((route, index) => {
+    const resolved = cache.get(routeKey(contextId, index, names[index]!, route, version, inputs), () => {
+      const report = new Reporter("");
+      // Copies for the default header version are reported once, on the first pass.
+      const routes = contexts.flatMap((context, copy) => {
+        const one = resolveRoute(route, index, names[index]!, version, context, { ...inputs, report: copy === 0 ? report : new Reporter("") });
+        return one ? [copy === 0 ? one : { ...one, id: `${one.id}.default` }] : [];
+      });
+      return { routes, diagnostics: report.diagnostics };
+    });
+    inputs.report.replay(resolved.diagnostics);
+    return resolved.routes;
+  });
 }
 
 /** Every routed route of every API; drafts are left out, so they answer 404. */
-export function resolveRoutes(config: GatewayConfig, allHostnames: readonly string[], inputs: Inputs, cache: VersionCache = new GenerationCache()): RouteIR[] {
+export function resolveRoutes(config: GatewayConfig, allHostnames: readonly string[], inputs: Inputs, cache: RouteCache = new GenerationCache()): RouteIR[] {
   cache.nextGeneration();
   const routes: RouteIR[] = [];
   (config.apis ?? []).forEach((api, apiIndex) => {
@@ -232,18 +239,12 @@ export function resolveRoutes(config: GatewayConfig, allHostnames: readonly stri
     for (const versionName of Object.keys(api.versions ?? {}).sort()) {
       const version = api.versions[versionName]!;
       if (version.state === "draft") continue;
-      const key = versionKey(api, apiIndex, hostnames, versionName, version, inputs);
-      const resolved = cache.get(key, () => resolveVersion(api, apiIndex, hostnames, versionName, version, inputs));
-      inputs.report.replay(resolved.diagnostics);
-      routes.push(...resolved.routes);
+      routes.push(...resolveVersion(api, apiIndex, hostnames, versionName, version, inputs, cache));
     }
     if (api.unversioned) {
       // Resolved like a version named "-" (no version can be: names start with a letter or digit).
       const routesOnly: ApiVersion = { state: "published", routes: api.unversioned.routes, ...(api.unversioned.access ? { access: api.unversioned.access } : {}) };
-      const key = versionKey(api, apiIndex, hostnames, "-", routesOnly, inputs);
-      const resolved = cache.get(key, () => resolveVersion(api, apiIndex, hostnames, "-", routesOnly, inputs));
-      inputs.report.replay(resolved.diagnostics);
-      routes.push(...resolved.routes);
+      routes.push(...resolveVersion(api, apiIndex, hostnames, "-", routesOnly, inputs, cache));
     }
   });
   return routes;

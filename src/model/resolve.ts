@@ -16,7 +16,7 @@ import { resolveIdentityHeaders } from "./identity-headers.ts";
 import { resolveJwtProviders } from "./resolve-identities.ts";
 import { resolveListeners } from "./resolve-listeners.ts";
 import { resolvePolicy } from "./resolve-policy.ts";
-import { resolveRoutes, type VersionCache } from "./resolve-routes.ts";
+import { resolveRoutes, type RouteCache } from "./resolve-routes.ts";
 import { compareRoutes } from "./route-order.ts";
 import { checkResolvable } from "./shape.ts";
 import type { SecretMode } from "./secrets.ts";
@@ -30,7 +30,7 @@ export interface ResolveOptions {
   readonly secrets?: SecretMode;
   readonly env?: NodeJS.ProcessEnv;
   /** Reuses the routes of unchanged API versions from earlier resolves of the same gateway. */
-  readonly cache?: VersionCache;
+  readonly cache?: RouteCache;
   /** The instant access grants are judged at (ms since the epoch); defaults to now. */
   readonly now?: number;
 }

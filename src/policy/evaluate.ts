@@ -6,6 +6,7 @@
 import { type CelInput, celList, celMap, isCelError } from "@bufbuild/cel";
 import type { Diagnostic } from "../config/diagnostics.ts";
 import type { ModelPath } from "../config/locate.ts";
+import { GenerationCache } from "../model/generation-cache.ts";
 import type { CompiledRule } from "./pack-compile.ts";
 import type { PolicyView, Subject } from "./view.ts";
 
@@ -27,6 +28,8 @@ export interface ActiveRule {
  * (about half of a 1,000-route compile's policy time).
  */
 function celValue(value: unknown): CelInput {
+  // The view's numbers are all integers (it has no doubles): CEL compares them as ints.
+  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return celList(value.map(celValue));
   if (value !== null && typeof value === "object" && value.constructor === Object) {
     return celMap(new Map(Object.entries(value).map(([key, field]) => [key, celValue(field)] as const)));
@@ -40,21 +43,49 @@ function covered(rule: CompiledRule, subject: Subject, reported: readonly Diagno
   return rule.covers.length > 0 && reported.some((d) => rule.covers.includes(d.code) && d.path !== undefined && within(d.path, subject.path));
 }
 
+/** Whether a rule's expression may read a binding: any mention counts (a false alarm only costs the memo). */
+const mentions = (rule: CompiledRule, binding: "gateway" | "today") => new RegExp(`\\b${binding}\\b`).test(rule.when);
+
+/**
+ * Results of rules that read their subject alone (not `gateway`, which lists every route, nor
+ * `today`), by subject content and rule: a recompile after a one-route edit evaluates that route
+ * again and reuses the rest. Holds the subjects of the latest compile only, and lets go of the
+ * results of user rules compiled afresh.
+ */
+const memo = new GenerationCache<WeakMap<CompiledRule, unknown>>();
+
 /** Every finding of `rules`, and a PCL5006 for each rule that failed while evaluating (it stops at its first failure). */
 export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, today: string, reported: readonly Diagnostic[]): { findings: Finding[]; failures: Diagnostic[] } {
   const findings: Finding[] = [];
   const failures: Diagnostic[] = [];
-  const gateway = celValue(view.gateway);
+  let gateway: CelInput | undefined;
+  const celGateway = () => (gateway ??= celValue(view.gateway));
   const converted = new Map<Subject, CelInput>();
   const celSubject = (subject: Subject) => {
     if (!converted.has(subject)) converted.set(subject, celValue(subject.value));
     return converted.get(subject);
   };
+  memo.nextGeneration();
+  const remembered = new Map<Subject, WeakMap<CompiledRule, unknown>>();
+  const resultsOf = (subject: Subject) => {
+    let results = remembered.get(subject);
+    if (!results) remembered.set(subject, (results = memo.get(`${subject.kind}\0${JSON.stringify(subject.value)}`, () => new WeakMap())));
+    return results;
+  };
   for (const { rule, severity } of rules) {
     const seen = new Set<string>();
+    const readsGateway = mentions(rule, "gateway");
+    const pure = !readsGateway && !mentions(rule, "today");
+    const run = (subject: Subject) => rule.evaluate({ [subject.kind]: celSubject(subject), ...(readsGateway ? { gateway: celGateway() } : {}), today });
+    const evaluate = (subject: Subject) => {
+      if (!pure) return run(subject);
+      const results = resultsOf(subject);
+      if (!results.has(rule)) results.set(rule, run(subject));
+      return results.get(rule);
+    };
     for (const subject of view.subjects) {
       if (subject.kind !== rule.subject || seen.has(subject.target)) continue;
-      const result = rule.evaluate({ [subject.kind]: celSubject(subject), gateway, today });
+      const result = evaluate(subject);
       if (typeof result !== "boolean") {
         failures.push({
           code: "PCL5006",

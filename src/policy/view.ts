@@ -1,5 +1,6 @@
 /**
- * IR → the typed view policy rules read (view-schema.ts), as plain values CEL takes as input, plus
+ * IR → the typed view policy rules read (view-schema.ts), as plain values (integers as numbers:
+ * the view has no doubles, and CEL's conversion makes them ints, src/policy/evaluate.ts), plus
  * for each subject the waiver target that names it and the config path its findings are placed at.
  * Built from the IR alone: where a finding goes is derived from names and positions the IR keeps.
  */
@@ -26,8 +27,6 @@ export interface PolicyView {
   readonly gateway: Value;
   readonly subjects: readonly Subject[];
 }
-
-const int = (n: number) => BigInt(n);
 
 function accessValue(access: AccessIR): Value {
   return {
@@ -80,14 +79,14 @@ function routeSubject(route: RouteIR, apis: ReadonlyMap<string, ApiIR>): Subject
       ...(version?.access ? { versionAccess: accessValue(version.access) } : {}),
       beyondVersionAccess: route.ai ? [] : beyondVersionAccess(route.access, version?.access),
       ...(rateLimit ? { rateLimit: rateLimitValue(rateLimit) } : {}),
-      ...(cors ? { cors: { origins: cors.origins, methods: cors.methods, credentials: cors.credentials, maxAgeSeconds: int(cors.maxAgeSeconds) } } : {}),
+      ...(cors ? { cors: { origins: cors.origins, methods: cors.methods, credentials: cors.credentials, maxAgeSeconds: cors.maxAgeSeconds } } : {}),
       ai: route.ai !== undefined,
     },
   };
 }
 
 function rateLimitValue(limit: RateLimitIR) {
-  return { requests: int(limit.requests), periodSeconds: int(limit.periodSeconds), by: limit.by, scope: limit.scope, mode: limit.mode, failureMode: limit.failureMode };
+  return { requests: limit.requests, periodSeconds: limit.periodSeconds, by: limit.by, scope: limit.scope, mode: limit.mode, failureMode: limit.failureMode };
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
@@ -112,7 +111,7 @@ function upstreamSubject(cluster: ClusterIR, ir: GatewayIR): Subject {
     value: {
       name: cluster.name,
       kind,
-      endpoints: cluster.endpoints.map((endpoint) => ({ host: endpoint.host, port: int(endpoint.port) })),
+      endpoints: cluster.endpoints.map((endpoint) => ({ host: endpoint.host, port: endpoint.port })),
       loopback: cluster.endpoints.length > 0 && cluster.endpoints.every((endpoint) => LOOPBACK.test(endpoint.host)),
       protocol: cluster.protocol,
       ...(tls
@@ -140,7 +139,7 @@ function listenerSubject(listener: ListenerIR, index: number): Subject {
     value: {
       name: listener.name,
       address: listener.address,
-      port: int(listener.port),
+      port: listener.port,
       hostnames: listener.hostnames,
       ...(tls ? { tls: { minVersion: tls.minVersion, ...(client ? { clientCertificate: { required: client.required } } : {}) } } : {}),
     },
@@ -191,7 +190,7 @@ export function buildView(ir: GatewayIR): PolicyView {
       audiences: jwt.audiences,
       jwks: jwt.jwks.kind,
       jwksUri: jwt.jwks.kind === "remote" ? jwt.jwks.uri : "",
-      clockSkewSeconds: int(jwt.clockSkewSeconds),
+      clockSkewSeconds: jwt.clockSkewSeconds,
       tokenHeaders: jwt.fromHeaders.map((header) => header.name),
       tokenParams: jwt.fromParams,
       tokenCookies: jwt.fromCookies,
@@ -214,7 +213,7 @@ export function buildView(ir: GatewayIR): PolicyView {
   const values = (subjects: readonly Subject[], kind: SubjectKind) => subjects.filter((s) => s.kind === kind).map((s) => s.value);
   const gateway = {
     name: ir.name,
-    trustedProxyHops: int(ir.trustedProxyHops),
+    trustedProxyHops: ir.trustedProxyHops,
     routes: values(routes, "route"),
     upstreams: values(upstreams, "upstream"),
     listeners: values(listeners, "listener"),

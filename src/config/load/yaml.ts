@@ -5,14 +5,27 @@ import { pathText } from "../path-text.ts";
 import { INLINE_SECRET_HINT } from "../schema-findings.ts";
 import { isSecretRefPath } from "../secret-paths.ts";
 import { lineColumn, type ParsedSource } from "./source.ts";
+import { readYamlFast } from "./yaml-fast.ts";
 
 // Anchors and aliases stay usable, but a "billion laughs" document cannot blow up memory.
 const MAX_ALIAS_COUNT = 100;
 
-/** Parses YAML (or JSON, which the same parser reads with positions); duplicate keys are errors. */
+const fullParse = (text: string, lineCounter?: LineCounter) => parseDocument(text, { ...(lineCounter ? { lineCounter } : {}), prettyErrors: false, uniqueKeys: true, version: "1.2" });
+
+/**
+ * Parses YAML (or JSON, which the same parsers read); duplicate keys are errors. A file the fast
+ * reader takes is parsed again with positions only when something asks where a path is written
+ * (a finding): a clean hot reload never pays for them.
+ */
 export function parseYaml(file: string, text: string, format: "yaml" | "json"): ParsedSource {
+  const fast = readYamlFast(text);
+  if (fast) {
+    let located: Locate | undefined;
+    const locate: Locate = (path, part) => (located ??= yamlLocator(fullParse(text), (offset) => ({ file, ...lineColumn(text, offset) })))(path, part);
+    return { value: fast.value, diagnostics: format === "json" ? strictJson(file, text) : [], locate };
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: "1.2" });
+  const doc = fullParse(text, lineCounter);
   const at = (offset: number): SourceLocation => ({ file, ...lineColumn(text, offset) });
   const locate = yamlLocator(doc, at);
   const diagnostics: Diagnostic[] = [];
