@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { readYamlFast } from "../../src/config/load/yaml-fast.ts";
-import { parseYaml } from "../../src/config/load/yaml.ts";
+import { fastLocator } from "../../src/config/load/yaml-fast-positions.ts";
+import { fullLocator, parseYaml } from "../../src/config/load/yaml.ts";
 
 const full = (text: string) => parseDocument(text, { uniqueKeys: true, version: "1.2" }).toJS();
 
@@ -82,5 +83,50 @@ describe("the fast YAML reader", () => {
     const parsed = parseYaml("gateway.yaml", "gateway:\n  name: web\n  listeners:\n    - port: 8080\n", "yaml");
     expect(parsed.diagnostics).toEqual([]);
     expect(parsed.locate(["gateway", "listeners", 0, "port"])).toMatchObject({ file: "gateway.yaml", line: 4, column: 13 });
+  });
+});
+
+/** Every path of a value: each mapping key (as key and value) and sequence item. */
+function paths(value: unknown, prefix: (string | number)[] = []): { path: (string | number)[]; part?: "key" }[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => [{ path: [...prefix, index] }, ...paths(item, [...prefix, index])]);
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) => [{ path: [...prefix, key] }, { path: [...prefix, key], part: "key" as const }, ...paths(item, [...prefix, key])]);
+  }
+  return [];
+}
+
+describe("fast positions", () => {
+  it("places every path of every YAML file here where the full parser does, nearly all without it", () => {
+    let paths_ = 0;
+    let answered = 0;
+    for (const file of ["examples", "test", "policies"].flatMap(yamlFiles)) {
+      const text = readFileSync(file, "utf8");
+      const read = readYamlFast(text);
+      if (!read) continue;
+      const fast = fastLocator(text, read.spans!);
+      const located = parseYaml(file, text, "yaml").locate;
+      const reference = fullLocator(file, text);
+      for (const { path, part } of paths(read.value)) {
+        paths_++;
+        if (fast(path, part)) answered++;
+        expect(located(path, part), `${file} ${path.join(".")} ${part ?? ""}`).toEqual(reference(path, part));
+      }
+    }
+    expect(paths_).toBeGreaterThan(10_000);
+    expect(answered / paths_).toBeGreaterThan(0.95);
+  });
+
+  it.each([
+    ["an empty value", "a:\nb: 1\n"],
+    ["an empty sequence item", "list:\n  - \n  - 2\n"],
+    ["a flow key without a value", "m: {a, b: 1}\n"],
+    ["a comment before a value", "a: # why\n  1\n"],
+    ["quoted and numeric keys", "\"1\": 2\n3: 4\n'x y': [1,\n  2]\n"],
+    ["trailing comment lines", "a:\n  b: 1\n  # note\n\nc: 2\n"],
+    ["block scalars", "a: |\n  #not a comment\n\nb: >-\n  folded\n# after\nc: 1\n"],
+  ])("places %s as the full parser does", (_what, text) => {
+    const located = parseYaml("f.yaml", text, "yaml").locate;
+    const reference = fullLocator("f.yaml", text);
+    for (const { path, part } of paths(readYamlFast(text)!.value)) expect(located(path, part), `${path.join(".")} ${part ?? ""}`).toEqual(reference(path, part));
   });
 });

@@ -6,6 +6,7 @@ import { INLINE_SECRET_HINT } from "../schema-findings.ts";
 import { isSecretRefPath } from "../secret-paths.ts";
 import { lineColumn, type ParsedSource } from "./source.ts";
 import { readYamlFast } from "./yaml-fast.ts";
+import { fastLocator, type Span } from "./yaml-fast-positions.ts";
 
 // Anchors and aliases stay usable, but a "billion laughs" document cannot blow up memory.
 const MAX_ALIAS_COUNT = 100;
@@ -19,11 +20,7 @@ const fullParse = (text: string, lineCounter?: LineCounter) => parseDocument(tex
  */
 export function parseYaml(file: string, text: string, format: "yaml" | "json"): ParsedSource {
   const fast = readYamlFast(text);
-  if (fast) {
-    let located: Locate | undefined;
-    const locate: Locate = (path, part) => (located ??= yamlLocator(fullParse(text), (offset) => ({ file, ...lineColumn(text, offset) })))(path, part);
-    return { value: fast.value, diagnostics: format === "json" ? strictJson(file, text) : [], locate };
-  }
+  if (fast) return { value: fast.value, diagnostics: format === "json" ? strictJson(file, text) : [], locate: lazyLocator(file, text, fast.spans) };
   const lineCounter = new LineCounter();
   const doc = fullParse(text, lineCounter);
   const at = (offset: number): SourceLocation => ({ file, ...lineColumn(text, offset) });
@@ -109,6 +106,43 @@ function inlineSecrets(doc: Document, at: (offset: number) => SourceLocation): D
     }
   }
   return out;
+}
+
+/** Where a path of a fully parsed document is written. */
+export function fullLocator(file: string, text: string): Locate {
+  return yamlLocator(fullParse(text), (offset) => ({ file, ...lineColumn(text, offset) }));
+}
+
+/**
+ * Positions from the fast read's spans (yaml-fast-positions.ts), and from the full parser, run
+ * only when asked, for any path those cannot place.
+ */
+function lazyLocator(file: string, text: string, spans: Span | undefined): Locate {
+  const fast = spans && fastLocator(text, spans);
+  let full: Locate | undefined;
+  let at: ((offset: number) => { line: number; column: number }) | undefined;
+  return (path, part) => {
+    const range = fast?.(path, part);
+    if (!range) return (full ??= fullLocator(file, text))(path, part);
+    at ??= lineStarts(text);
+    return { file, ...at(range.start), ...endOf({ file, ...at(range.end) }) };
+  };
+}
+
+/** Line and column of offsets, by binary search over the line starts (many findings in a large file). */
+function lineStarts(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, column: offset - starts[low]! + 1 };
+  };
 }
 
 function yamlLocator(doc: Document, at: (offset: number) => SourceLocation): Locate {
