@@ -200,11 +200,21 @@ function identitiesOf(access: Route["access"], inputs: Inputs): [string, Identit
  * cached result (the same objects, which the translation caches by identity) is reused: an edit of
  * one route of a large version resolves that route alone.
  */
-function routeKey(contextId: string, index: number, name: string, route: Route, version: ApiVersion, inputs: Inputs): string {
-  return JSON.stringify([contextId, index, name, route, identitiesOf(route.access ?? version.access, inputs), inputs.providers[route.provider]]);
+function routeKey(context: KeyContext, index: number, name: string, route: Route, inputs: Inputs): string {
+  const identities = route.access ? JSON.stringify(identitiesOf(route.access, inputs)) : context.versionIdentities;
+  let provider = context.providers.get(route.provider);
+  if (provider === undefined) context.providers.set(route.provider, (provider = JSON.stringify(inputs.providers[route.provider] ?? null)));
+  return `${context.id}\0${index}\0${name}\0${JSON.stringify(route)}\0${identities}\0${provider}`;
 }
 
-function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache): RouteIR[] {
+/** What the keys of one version's routes share, each written out once: the context id, the version's identities, the providers by name. */
+interface KeyContext {
+  readonly id: string;
+  readonly versionIdentities: string;
+  readonly providers: Map<string, string>;
+}
+
+function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache, providers: Map<string, string>): RouteIR[] {
   const contexts = versionName === "-" ? [unversionedContext(api, apiIndex, hostnames)] : versionContexts(api, apiIndex, hostnames, versionName, version, inputs.report);
   if (version.state === "retired") {
     return contexts.map((context, copy) => {
@@ -212,10 +222,10 @@ function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[]
       return copy === 0 ? gone : { ...gone, id: `${gone.id}.default` };
     });
   }
-  const contextId = versionContextId(api, apiIndex, hostnames, versionName, version, inputs);
+  const keys: KeyContext = { id: versionContextId(api, apiIndex, hostnames, versionName, version, inputs), versionIdentities: JSON.stringify(identitiesOf(version.access, inputs)), providers };
   const names = routeNames(version.routes ?? []);
   return (version.routes ?? []).flatMap((route, index) => {
-    const resolved = cache.get(routeKey(contextId, index, names[index]!, route, version, inputs), () => {
+    const resolved = cache.get(routeKey(keys, index, names[index]!, route, inputs), () => {
       const report = new Reporter("");
       // Copies for the default header version are reported once, on the first pass.
       const routes = contexts.flatMap((context, copy) => {
@@ -233,18 +243,19 @@ function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[]
 export function resolveRoutes(config: GatewayConfig, allHostnames: readonly string[], inputs: Inputs, cache: RouteCache = new GenerationCache()): RouteIR[] {
   cache.nextGeneration();
   const routes: RouteIR[] = [];
+  const providers = new Map<string, string>();
   (config.apis ?? []).forEach((api, apiIndex) => {
     if (api.rateLimit) checkApiRateLimit(api.rateLimit, apiIndex, inputs.report);
     const hostnames = api.hostnames ? [...new Set(api.hostnames)].sort() : allHostnames;
     for (const versionName of Object.keys(api.versions ?? {}).sort()) {
       const version = api.versions[versionName]!;
       if (version.state === "draft") continue;
-      routes.push(...resolveVersion(api, apiIndex, hostnames, versionName, version, inputs, cache));
+      routes.push(...resolveVersion(api, apiIndex, hostnames, versionName, version, inputs, cache, providers));
     }
     if (api.unversioned) {
       // Resolved like a version named "-" (no version can be: names start with a letter or digit).
       const routesOnly: ApiVersion = { state: "published", routes: api.unversioned.routes, ...(api.unversioned.access ? { access: api.unversioned.access } : {}) };
-      routes.push(...resolveVersion(api, apiIndex, hostnames, "-", routesOnly, inputs, cache));
+      routes.push(...resolveVersion(api, apiIndex, hostnames, "-", routesOnly, inputs, cache, providers));
     }
   });
   return routes;
