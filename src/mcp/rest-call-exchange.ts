@@ -48,9 +48,13 @@ export class McpRestCallExchange {
       }
       case "requestBody":
         return this.#requestBody(message.value.body);
-      case "responseHeaders":
-        this.#answered(Number(readHeaders(message.value.headers).get(":status") ?? 0), request);
-        return phaseResponse("responseHeaders");
+      case "responseHeaders": {
+        const status = Number(readHeaders(message.value.headers).get(":status") ?? 0);
+        this.#answered(status, request);
+        // The tool list or the call was refused for want of a valid token: the client is told where to get one (RFC 9728 §5.1).
+        const metadata = this.#endpoint?.resourceMetadataUrl;
+        return phaseResponse("responseHeaders", status === 401 && metadata ? { set: { "www-authenticate": `Bearer resource_metadata="${metadata}"` } } : {});
+      }
       default:
         return undefined; // nothing else is asked for
     }

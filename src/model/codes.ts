@@ -65,6 +65,8 @@ export const COMPILE_CODES = {
   PCL4184: "MCP tool name invalid or used twice",
   PCL4185: "MCP tool admitted by a rule on claims or client addresses, which tools/list cannot judge: the tool is left out of the list for those callers",
   PCL4186: "OpenAPI document of an API published as MCP tools cannot be read or is not OpenAPI 3.x",
+  PCL4187: "API version published as MCP tools admits JWT callers but declares no resource URL: MCP clients cannot discover where to get a token",
+  PCL4188: "Tokens issued for the resource URL of published MCP tools would be refused by a JWT identity's audiences",
   // PCL4060–PCL4069: config sections whose feature is not built yet (refused, never ignored).
   PCL4060: "MCP is not supported yet (no longer emitted: the MCP gateway is served)",
   // PCL4070–PCL4079: files the config names, checked as they are read (secrets: serve, up, validate;

@@ -662,6 +662,8 @@ export interface McpRestToolsRouteIR {
   readonly path: string;
   /** The route that answers tools/list (a GET the bridge makes of it, decided by the endpoint's access). */
   readonly toolsListPath: string;
+  /** The RFC 9728 metadata document's URL, which the processor names in every 401 at this endpoint. */
+  readonly resourceMetadataUrl?: string;
   /** Sorted by name. */
   readonly tools: readonly McpRestToolIR[];
 }

@@ -7,14 +7,14 @@
  * access rules and rate limits decide it, exactly as they decide a direct call.
  */
 import type { Api, ApiVersion, GatewayConfig } from "../config/types.ts";
-import type { McpRestToolIR, RouteIR } from "./ir.ts";
+import type { AccessIR, McpRestToolIR, RouteIR } from "./ir.ts";
 import { type ToolCandidate, type ToolListing, toolCandidates } from "./mcp-rest-tool-candidates.ts";
 import { type OpenApiTools, readOpenApiTools } from "./openapi-tools.ts";
 import { joinPath } from "./paths.ts";
 import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
 import { versionLink } from "./resolve-lifecycle.ts";
-import { MCP_API } from "./resolve-mcp.ts";
+import { jwtRules, MCP_API, metadataDocument, metadataRoute, PROTECTED_RESOURCE_METADATA_PATH, resourceUrl } from "./mcp-resource-metadata.ts";
 import type { SecretSource } from "./secrets.ts";
 
 export interface McpRestToolsInputs {
@@ -79,8 +79,34 @@ interface Published {
   readonly listing: ToolListing;
 }
 
-/** The endpoint (bridged) and its tool-list route, both on the API's hostnames so the rewritten call finds the REST route. */
-function endpointRoutes(api: Api, versionName: string, version: ApiVersion, tools: readonly Published[], hostnames: readonly string[], site: Site, inputs: McpRestToolsInputs): RouteIR[] {
+/**
+ * OAuth discovery for the endpoint: its metadata document and route when `resource` is written;
+ * without it, a warning where JWT callers are admitted (clients cannot find where to get a
+ * token), and with it, one for each JWT identity whose audiences would refuse the tokens issued for it.
+ */
+function resourceMetadata(config: GatewayConfig, written: string | undefined, name: string, path: string, access: AccessIR, tools: readonly McpRestToolIR[], hostnames: readonly string[], site: Site, label: string, report: Reporter) {
+  const jwt = jwtRules(access);
+  const url = resourceUrl(written, path, label, [...site, "resource"], report);
+  if (written === undefined) {
+    if (jwt.length > 0) report.warning("PCL4187", `The MCP tools of ${label} admit JWT callers but declare no resource URL, so MCP clients cannot discover where to get a token.`, site, `Add resource: "https://<gateway host>${path}", the URL clients use.`);
+    return undefined;
+  }
+  if (!url) return undefined;
+  const resource = `${url.origin}${path}`;
+  for (const identity of new Set(jwt.map((rule) => rule.identity ?? ""))) {
+    const written = config.identities?.[identity];
+    const audiences = written?.type === "jwt" ? (written.audiences ?? []) : [];
+    if (audiences.length > 0 && !audiences.includes(resource)) {
+      report.warning("PCL4188", `Tokens issued for ${resource} would be refused: identity "${identity}" accepts only the audiences ${audiences.join(", ")}.`, [...site, "resource"], `Add "${resource}" to identities.${identity}.audiences, so the tokens MCP clients get for this endpoint are accepted.`);
+    }
+  }
+  const document = metadataDocument(name, resource, access, tools.map((tool) => ({ pattern: tool.name, access: tool.access })), config);
+  const metadataPath = `${PROTECTED_RESOURCE_METADATA_PATH}${path}`;
+  return { url: `${url.origin}${metadataPath}`, route: metadataRoute(`${MCP_API}.${name}.resource-metadata`, `${name}.resource-metadata`, metadataPath, document, hostnames) };
+}
+
+/** The endpoint (bridged), its tool-list route and its metadata route, on the API's hostnames so the rewritten call finds the REST route. */
+function endpointRoutes(config: GatewayConfig, api: Api, versionName: string, version: ApiVersion, tools: readonly Published[], hostnames: readonly string[], site: Site, inputs: McpRestToolsInputs): RouteIR[] {
   const mcp = version.mcp!;
   const path = joinPath(mcp.path);
   const toolsListPath = joinPath(path, "tools");
@@ -89,6 +115,7 @@ function endpointRoutes(api: Api, versionName: string, version: ApiVersion, tool
   const name = `${api.name}@${versionName}`;
   const sorted = [...tools].sort((a, b) => (a.tool.name < b.tool.name ? -1 : a.tool.name > b.tool.name ? 1 : 0));
   reportUnlisted(sorted.map((entry) => entry.tool), site, inputs.report);
+  const metadata = resourceMetadata(config, mcp.resource, name, path, access, sorted.map((entry) => entry.tool), hostnames, site, `API ${api.name} ${versionName}`, inputs.report);
   return [
     {
       ...common,
@@ -96,7 +123,7 @@ function endpointRoutes(api: Api, versionName: string, version: ApiVersion, tool
       name,
       match: { kind: "exact", path, methods: ["POST"], headers: [] },
       action: { kind: "respond", contentType: "application/json", body: NOT_BRIDGED },
-      mcpRestTools: { name, path, toolsListPath, tools: sorted.map((entry) => entry.tool) },
+      mcpRestTools: { name, path, toolsListPath, ...(metadata ? { resourceMetadataUrl: metadata.url } : {}), tools: sorted.map((entry) => entry.tool) },
     },
     {
       ...common,
@@ -106,6 +133,7 @@ function endpointRoutes(api: Api, versionName: string, version: ApiVersion, tool
       action: { kind: "respond", contentType: "application/json", body: JSON.stringify({ tools: sorted.map((entry) => entry.listing) }) },
       mcpToolList: { endpoint: path },
     },
+    ...(metadata ? [metadata.route] : []),
   ];
 }
 
@@ -158,7 +186,7 @@ export function resolveMcpRestTools(config: GatewayConfig, apiRoutes: readonly R
       const unique = [...new Map(published.map((entry) => [`${entry.tool.route} ${entry.tool.method} ${entry.tool.name}`, entry])).values()];
       checkNames(unique.map((entry) => entry.tool), label, site, report);
       if (unique.length === 0) report.warning("PCL4181", `${label} publishes no MCP tool: none of its routes can be one.`, site, "Give a route one method and an exact path or a {name} template, or remove mcp.");
-      const endpoint = endpointRoutes(api, versionName, version, unique, routes[0]?.hostnames ?? inputs.hostnames, site, inputs);
+      const endpoint = endpointRoutes(config, api, versionName, version, unique, routes[0]?.hostnames ?? inputs.hostnames, site, inputs);
       checkPathsFree(endpoint, [...taken, ...out], site, report);
       out.push(...endpoint);
     }

@@ -14,16 +14,13 @@ import type { Reporter } from "./report.ts";
 import { type AccessInputs, resolveAccess } from "./resolve-access.ts";
 import { AI_PROCESSOR_CLUSTER, DEFAULT_AI_PROCESSOR_ADDRESS } from "./resolve-ai.ts";
 import { checkServerChoice, NOT_ROUTED, resolveFederation } from "./resolve-mcp-federation.ts";
+import { MCP_API, jwtRules, metadataDocument, metadataRoute, PROTECTED_RESOURCE_METADATA_PATH, resourceUrl } from "./mcp-resource-metadata.ts";
 import { MCP_RULED, type McpRuledKind } from "./mcp-ruled.ts";
 import { resolveMcpRestTools } from "./resolve-mcp-rest-tools.ts";
 import { mcpServerCluster, type ResolvedMcpServer } from "./resolve-mcp-servers.ts";
 import type { SecretValue } from "./secret-value.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
 
-/** The `api` of MCP routes; `@` keeps their ids (`@mcp.tools`) apart from any API's. */
-export const MCP_API = "@mcp";
-/** RFC 9728 §3: the metadata of resource `https://host/p` is at `https://host/.well-known/oauth-protected-resource/p`. */
-export const PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource";
 export const DEFAULT_MCP_MAX_REQUEST_BYTES = 65_536;
 /** Tool calls can run long and a GET stream stays open: a whole answer must fit (clients reconnect after). */
 const DEFAULT_MCP_REQUEST_TIMEOUT_MS = 300_000;
@@ -48,34 +45,6 @@ const mcpServers = (config: GatewayConfig) =>
   Object.entries(config.providers ?? {})
     .filter((entry): entry is [string, McpServerProvider] => entry[1].type === "mcp")
     .sort(([a], [b]) => (a < b ? -1 : 1));
-
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
-
-/** The resource URL: absolute, https (http only on loopback, for local runs), its path the API's. */
-function resourceUrl(api: McpApi, index: number, report: Reporter): URL | undefined {
-  if (api.resource === undefined) return undefined;
-  const path = ["mcp", index, "resource"];
-  let url: URL | undefined;
-  try {
-    url = new URL(api.resource);
-  } catch {
-    url = undefined;
-  }
-  const problem = !url
-    ? "is not an absolute URL"
-    : url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.test(url.hostname))
-      ? "is not https (http is accepted on a loopback host only)"
-      : url.username || url.password || url.search || url.hash
-        ? "carries credentials, a query or a fragment"
-        : joinPath(url.pathname) !== joinPath(api.path)
-          ? `has the path ${url.pathname}, not the API's path ${api.path}`
-          : undefined;
-  if (!problem) return url;
-  report.error("PCL4124", `The resource URL of MCP API "${api.name}" ${problem}.`, path, `Write the URL clients reach this endpoint at, e.g. "https://gateway.example.com${joinPath(api.path)}".`);
-  return undefined;
-}
-
-const jwtRules = (access: AccessIR) => (access.kind === "identities" ? access.rules.filter((rule) => rule.identityType === "jwt") : []);
 
 /** JWT callers must hold a token issued for this resource (RFC 8707): `aud` holds the resource URL. */
 function withAudience(access: AccessIR, resource: string | undefined): AccessIR {
@@ -112,42 +81,6 @@ function resolveRules(api: McpApi, index: number, kind: McpRuledKind, inputs: Mc
     }
     return { pattern: rule.pattern, access };
   });
-}
-
-function scopesOf(accesses: readonly AccessIR[]): string[] {
-  return [...new Set(accesses.flatMap((access) => (access.kind === "identities" ? access.rules.flatMap((rule) => rule.scopes) : [])))].sort();
-}
-
-/** The RFC 9728 document: the resource, who issues tokens for it, how they are sent and the scopes rules ask for. */
-function metadataDocument(name: string, resource: string, access: AccessIR, rules: readonly McpRuleIR[], config: GatewayConfig): string {
-  const issuers = [...new Set(jwtRules(access).flatMap((rule) => {
-    const identity = config.identities?.[rule.identity ?? ""];
-    return identity?.type === "jwt" ? [identity.issuer] : [];
-  }))].sort();
-  const scopes = scopesOf([access, ...rules.map((rule) => rule.access)]);
-  return JSON.stringify({
-    resource,
-    authorization_servers: issuers,
-    bearer_methods_supported: ["header"],
-    ...(scopes.length > 0 ? { scopes_supported: scopes } : {}),
-    resource_name: name,
-  });
-}
-
-const METADATA_ACCESS = { kind: "public", reason: "OAuth clients discover where to get a token here before they have one (RFC 9728)." } as const;
-
-function metadataRoute(id: string, name: string, path: string, body: string, hostnames: readonly string[]): RouteIR {
-  return {
-    id,
-    api: MCP_API,
-    version: "-",
-    name,
-    hostnames,
-    match: { kind: "exact", path, methods: ["GET"], headers: [] },
-    lifecycle: { state: "published" },
-    action: { kind: "respond", contentType: "application/json", body },
-    access: METADATA_ACCESS,
-  };
 }
 
 /** An MCP API path (or a metadata path) that an API route takes exactly would shadow it or be shadowed. */
@@ -188,7 +121,7 @@ function upstreamOf(api: McpApi, index: number, servers: ReadonlyMap<string, Res
 function resolveApi(api: McpApi, index: number, upstream: McpUpstream, config: GatewayConfig, inputs: McpInputs) {
   const path = joinPath(api.path);
   const access = resolveAccess(api.access, inputs.access, ["mcp", index, "access"]);
-  const resource = resourceUrl(api, index, inputs.report);
+  const resource = resourceUrl(api.resource, api.path, `MCP API "${api.name}"`, ["mcp", index, "resource"], inputs.report);
   if (jwtRules(access).length > 0 && api.resource === undefined) {
     inputs.report.error(
       "PCL4125",

@@ -170,7 +170,13 @@ describe("a REST API published as MCP tools, through real Envoy", () => {
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
     });
-    expect([list.status, list.headers.get("www-authenticate")]).toEqual([401, 'Bearer realm="portcullis"']);
+    // The 401 names the endpoint's protected-resource metadata, which Envoy serves to anyone.
+    const metadataUrl = `${gateway.base}/.well-known/oauth-protected-resource/mcp/orders`;
+    expect([list.status, list.headers.get("www-authenticate")]).toEqual([401, `Bearer resource_metadata="${metadataUrl}"`]);
+    const metadata = await fetch(metadataUrl);
+    expect(await metadata.json()).toEqual({ resource: gateway.mcpUrl, authorization_servers: ["https://sso.test/"], bearer_methods_supported: ["header"], resource_name: "orders@v1" });
+    const refusedCall = await rawCall(undefined, "getOrder", { orderId: "A-1" });
+    expect(refusedCall.status).toBe(401);
     const before = gateway.received.length;
     const climbing = await rawCall(reader(), "getOrder", { orderId: ".." });
     expect(climbing.body.error?.message).toMatch(/path traversal/);

@@ -20,6 +20,7 @@ providers:
 `;
 
 const compile = yamlCompiler(HEAD);
+const compileWithAudiences = yamlCompiler(HEAD.replace('issuer: "https://sso.test/",', 'issuer: "https://sso.test/", audiences: ["https://api.test"],'));
 const dir = mkdtempSync(join(tmpdir(), "portcullis-rest-tools-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -67,7 +68,8 @@ const ORDERS = (mcp: string, more = "") => `apis:
 ${more}        mcp:
 ${mcp}`;
 
-const found = (result: Awaited<ReturnType<typeof compile>>) => result.diagnostics.filter((d) => /^PCL41[89]/.test(d.code)).map((d) => [d.code, d.severity, d.location?.line]);
+/** The findings about published tools, but the missing resource URL (its own test below). */
+const found = (result: Awaited<ReturnType<typeof compile>>) => result.diagnostics.filter((d) => /^PCL41[89]/.test(d.code) && d.code !== "PCL4187").map((d) => [d.code, d.severity, d.location?.line]);
 
 describe("an API version published as MCP tools", () => {
   it("makes a tool of each operation a route serves, and of each single-method route without one", async () => {
@@ -154,5 +156,24 @@ describe("an API version published as MCP tools", () => {
     expect(found(taken).filter(([code]) => code === "PCL4183")).toEqual([["PCL4183", "error", 24]]);
     const missing = await compile(ORDERS("          path: /mcp/orders\n").replace(OPENAPI, join(dir, "missing.yaml")));
     expect(found(missing)).toContainEqual(["PCL4186", "error", 12]);
+  });
+
+  it("serves the endpoint's protected-resource metadata when it names its resource URL, and warns when clients could not find a token", async () => {
+    const without = await compile(ORDERS("          path: /mcp/orders\n          tools: [getOrder]\n"));
+    expect(without.diagnostics.filter((d) => d.code === "PCL4187").map((d) => [d.severity, d.location?.line])).toEqual([["warning", 24]]);
+    const withResource = await compile(ORDERS("          path: /mcp/orders\n          tools: [getOrder]\n          resource: https://gw.test/mcp/orders\n"));
+    expect(withResource.diagnostics.filter((d) => d.code === "PCL4187" || d.code === "PCL4188")).toEqual([]);
+    const endpoint = withResource.ir!.mcp!.restTools[0]!;
+    expect(endpoint.resourceMetadataUrl).toBe("https://gw.test/.well-known/oauth-protected-resource/mcp/orders");
+    const route = withResource.ir!.routes.find((r) => r.match.path === "/.well-known/oauth-protected-resource/mcp/orders")!;
+    expect([route.access.kind, route.action.kind === "respond" && JSON.parse(route.action.body)]).toEqual([
+      "public",
+      { resource: "https://gw.test/mcp/orders", authorization_servers: ["https://sso.test/"], bearer_methods_supported: ["header"], resource_name: "orders@v1" },
+    ]);
+    // An identity whose audiences would refuse tokens issued for the resource is pointed at.
+    const audiences = await compileWithAudiences(ORDERS("          path: /mcp/orders\n          tools: [getOrder]\n          resource: https://gw.test/mcp/orders\n"));
+    expect(audiences.diagnostics.filter((d) => d.code === "PCL4188").map((d) => d.message)).toEqual(['Tokens issued for https://gw.test/mcp/orders would be refused: identity "sso" accepts only the audiences https://api.test.']);
+    const wrongPath = await compile(ORDERS("          path: /mcp/orders\n          tools: [getOrder]\n          resource: https://gw.test/mcp/other\n"));
+    expect(wrongPath.diagnostics.filter((d) => d.code === "PCL4124").map((d) => d.message)).toEqual(["The resource URL of API orders v1 has the path /mcp/other, not the endpoint's path /mcp/orders."]);
   });
 });

@@ -119,7 +119,7 @@ export async function startRestToolsGateway(): Promise<RestToolsGateway> {
               route("cancel-order", { template: "/{id}", methods: ["DELETE"] }, ["admin"]),
               route("create-order", { path: "/", methods: ["POST"] }, ["writer"]),
             ],
-            mcp: { path: "/mcp/orders" },
+            mcp: { path: "/mcp/orders", resource: `http://127.0.0.1:${listener}/mcp/orders` },
           },
         },
       },

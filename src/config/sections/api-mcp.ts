@@ -25,6 +25,14 @@ export interface ApiVersionMcp {
    */
   tools?: string[];
   /**
+   * The canonical URL of this MCP endpoint as clients reach it (RFC 8707 resource indicator), e.g.
+   * `https://api.example.com/mcp/orders`; its path must be `path`. The gateway then serves its
+   * protected-resource metadata (RFC 9728) at `/.well-known/oauth-protected-resource` + path and
+   * names it in every 401 here, so MCP clients find where to get a token. The tokens are checked
+   * by the routes' own identities: their `audiences` must accept tokens issued for this URL.
+   */
+  resource?: string;
+  /**
    * Who may list the tools. Defaults to the version's `access`. It does not widen any tool: the
    * list a caller gets holds only the tools its routes admit, and each call is decided by its
    * route's access rules.
