@@ -29,6 +29,9 @@ function timeLimitMs(): number {
  * evaluation starts from a fresh module graph, so an edit to the config or to a local module it
  * imports is always seen, and nothing accumulates across reloads.
  */
+/** How long an evaluation ended by an interrupt waits for this process's own copy of the signal. */
+const INTERRUPT_GRACE_MS = 200;
+
 export function evaluateConfig(file: string): Promise<Evaluation> {
   const limitMs = timeLimitMs();
   // The config runs on plain Node: no flags of this process (a test runner's, an inspector's).
@@ -63,7 +66,13 @@ export function evaluateConfig(file: string): Promise<Evaluation> {
         // What the config wrote to stderr is the user's to see; V8's out-of-memory report is not.
         process.stderr.write(stderr);
       }
-      resolve(evaluation);
+      // Interrupted from outside, this process most likely got the same signal (Ctrl-C reaches the
+      // whole process group): its own handling (cleanup, then the signal's course) goes first,
+      // rather than a finding about an evaluation nobody waits for any more.
+      const outcome = evaluation;
+      const interrupted = signal === "SIGINT" || signal === "SIGTERM" || signal === "SIGHUP";
+      if (interrupted && !outOfTime) setTimeout(() => resolve(outcome), INTERRUPT_GRACE_MS);
+      else resolve(outcome);
     });
     // Armed once this thread is free (the caller type-checks meanwhile), so an outcome that is
     // already waiting is always seen before the time limit is.
