@@ -128,6 +128,19 @@ function codeFrame(location: SourceLocation, cache: Map<string, string[] | undef
   if (source === undefined) return [];
   const { text, column } = masked(source, secrets.get(`${file}:${line}`) ?? [], location.column);
   const gutter = String(line);
-  const shown = text.replaceAll("\t", " ");
-  return [`  ${gutter} | ${shown}`, `  ${" ".repeat(gutter.length)} | ${" ".repeat(Math.max(0, column - 1))}${mark("^")}`];
+  const { shown, caret } = clipped(text.replaceAll("\t", " "), column);
+  return [`  ${gutter} | ${shown}`, `  ${" ".repeat(gutter.length)} | ${" ".repeat(caret)}${mark("^")}`];
+}
+
+/** Characters of a long line shown on each side of the column (a one-line JSON config, a minified file). */
+const FRAME_CONTEXT = 60;
+
+/** The part of the line around `column` (1-based), with `…` where it is cut, and the caret's offset in it. */
+export function clipped(line: string, column: number): { shown: string; caret: number } {
+  const at = Math.max(0, column - 1);
+  if (line.length <= 2 * FRAME_CONTEXT + 20) return { shown: line, caret: at };
+  const start = Math.max(0, at - FRAME_CONTEXT);
+  const end = Math.min(line.length, at + FRAME_CONTEXT);
+  const head = start > 0 ? "…" : "";
+  return { shown: `${head}${line.slice(start, end)}${end < line.length ? "…" : ""}`, caret: head.length + at - start };
 }
