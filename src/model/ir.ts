@@ -436,7 +436,8 @@ export interface AuditStoreIR {
 
 /** What an AI route is: which endpoint of the OpenAI-style API, and for provider routes, the provider. */
 export interface AiRouteIR {
-  readonly endpoint: "chat" | "embeddings" | "messages" | "models";
+  /** `responses`: the OpenAI Responses API, which the processor serves as a chat request on the chat routes. */
+  readonly endpoint: "chat" | "embeddings" | "messages" | "models" | "responses";
   /** Provider routes: the processor selects one by setting the provider header (ai.routeHeader) and clearing the route cache. */
   readonly provider?: string;
   /** Chain routes: the same, for a request that may take several attempts (AiChainIR); the header names the chain. */

@@ -211,6 +211,7 @@ function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string
     entry("embeddings", embeddingsPath, "POST", "embeddings"),
     entry("messages", messagesPath, "POST", "messages"),
     entry("models", `${basePath}/models`, "GET", "models"),
+    entry("responses", `${basePath}/responses`, "POST", "responses"),
     ...providerRoutes("chat", chatPath, (p) => p.upstreams),
     ...providerRoutes("embeddings", embeddingsPath, (p) => p.embeddingUpstreams),
     // Anthropic's own Messages API goes where the chat route of an Anthropic provider goes.

@@ -38,6 +38,8 @@ const MODES = {
   // Embeddings and Anthropic's Messages passthrough: like chat, the request whole, the answer chunk by chunk.
   embeddings: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.BUFFERED, responseHeaderMode: Headers.SEND, responseBodyMode: Body.STREAMED, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
   messages: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.BUFFERED, responseHeaderMode: Headers.SEND, responseBodyMode: Body.STREAMED, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
+  // The Responses API: a chat request inside, its answer translated chunk by chunk like chat's.
+  responses: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.BUFFERED, responseHeaderMode: Headers.SEND, responseBodyMode: Body.STREAMED, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
   models: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.NONE, responseHeaderMode: Headers.SKIP, responseBodyMode: Body.NONE, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
 } as const;
 
