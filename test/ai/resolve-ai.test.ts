@@ -28,8 +28,8 @@ ai:
       ["@ai.chat", "/ai/v1/chat/completions", "ai-processor", "identities"],
       ["@ai.embeddings.oai", "/ai/v1/embeddings", "forward", "identities"],
       ["@ai.embeddings", "/ai/v1/embeddings", "ai-processor", "identities"],
-      ["@ai.models", "/ai/v1/models", "ai-processor", "identities"],
       ["@ai.responses", "/ai/v1/responses", "ai-processor", "identities"],
+      ["@ai.models", "/ai/v1/models", "ai-processor", "identities"],
     ]);
     expect(ir.clusters.find((c) => c.name === "oai")).toMatchObject({ discovery: "logical-dns", endpoints: [{ host: "api.openai.com", port: 443 }], tls: { sni: "api.openai.com", expectedSans: ["api.openai.com"] } });
     expect(ir.ai?.processor).toEqual({ address: { kind: "tcp", host: "127.0.0.1", port: 18001 }, cluster: "portcullis_ai_processor" });
