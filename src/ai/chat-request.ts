@@ -5,9 +5,8 @@
  */
 import type { AiModelIR, AiProviderIR } from "../model/ir.ts";
 import type { AiGatewayRuntime } from "./gateways.ts";
-import { invalidRequest, type OpenAiError } from "./openai-errors.ts";
+import { invalidRequest, modelRequest, type OpenAiError } from "./openai-errors.ts";
 import type { ChatRequest } from "./providers/adapter.ts";
-import { isObject } from "./providers/usage-fields.ts";
 
 export interface ResolvedChat {
   readonly chat: ChatRequest;
@@ -30,14 +29,9 @@ function checkMaxTokens(chat: ChatRequest, model: AiModelIR): OpenAiError | unde
 }
 
 export function resolveChat(body: Uint8Array, runtime: AiGatewayRuntime): ResolvedChat | OpenAiError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    return invalidRequest("We could not parse the JSON body of your request. The body must be JSON.");
-  }
-  if (!isObject(parsed)) return invalidRequest("The request body must be a JSON object.");
-  if (typeof parsed["model"] !== "string" || parsed["model"] === "") return invalidRequest("You must provide a model parameter.", "model");
+  const read = modelRequest(body);
+  if ("error" in read) return read.error;
+  const parsed = read.request;
   if (!Array.isArray(parsed["messages"]) || parsed["messages"].length === 0) return invalidRequest("messages must be a non-empty list.", "messages");
   if (parsed["stream"] !== undefined && parsed["stream"] !== null && typeof parsed["stream"] !== "boolean") return invalidRequest("stream must be a boolean.", "stream");
   const chat = parsed as ChatRequest;

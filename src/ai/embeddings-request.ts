@@ -4,21 +4,15 @@
  * Errors are OpenAI's, with its wording where clients may match on it.
  */
 import type { AiGatewayRuntime } from "./gateways.ts";
-import { invalidRequest, type OpenAiError } from "./openai-errors.ts";
+import { invalidRequest, modelRequest, type OpenAiError } from "./openai-errors.ts";
 import type { ProviderAdapter } from "./providers/adapter.ts";
 import { type EmbeddingsRequest, embeddingsAdapter } from "./providers/embeddings.ts";
-import { isObject } from "./providers/usage-fields.ts";
 import type { ResolvedChat } from "./chat-request.ts";
 
 export function resolveEmbeddings(body: Uint8Array, runtime: AiGatewayRuntime): (ResolvedChat & { readonly adapter: ProviderAdapter }) | OpenAiError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    return invalidRequest("We could not parse the JSON body of your request. The body must be JSON.");
-  }
-  if (!isObject(parsed)) return invalidRequest("The request body must be a JSON object.");
-  if (typeof parsed["model"] !== "string" || parsed["model"] === "") return invalidRequest("You must provide a model parameter.", "model");
+  const read = modelRequest(body);
+  if ("error" in read) return read.error;
+  const parsed = read.request;
   const input = parsed["input"];
   if (input === undefined || input === null || input === "" || (Array.isArray(input) && input.length === 0)) return invalidRequest("'input' is a required property and must not be empty.", "input");
   const model = runtime.models.get(parsed["model"]);

@@ -32,3 +32,17 @@ export function typeForStatus(status: number): OpenAiErrorType {
   if (status >= 500) return "server_error";
   return "invalid_request_error";
 }
+
+/** An OpenAI-style request body: a JSON object that names a model, or the error OpenAI answers for one that is not. */
+export function modelRequest(body: Uint8Array): { readonly error: OpenAiError } | { readonly request: Readonly<Record<string, unknown>> & { readonly model: string } } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return { error: invalidRequest("We could not parse the JSON body of your request. The body must be JSON.") };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { error: invalidRequest("The request body must be a JSON object.") };
+  const request = parsed as Record<string, unknown>;
+  if (typeof request["model"] !== "string" || request["model"] === "") return { error: invalidRequest("You must provide a model parameter.", "model") };
+  return { request: request as Record<string, unknown> & { readonly model: string } };
+}

@@ -5,7 +5,7 @@
  * the background or uses OpenAI's built-in tools is refused with a 400 naming the parameter, as
  * is any field this translation does not carry (no option without effect).
  */
-import { invalidRequest, type OpenAiError } from "../openai-errors.ts";
+import { invalidRequest, modelRequest, type OpenAiError } from "../openai-errors.ts";
 import { isObject } from "../providers/usage-fields.ts";
 
 type Json = Record<string, unknown>;
@@ -138,20 +138,15 @@ function responseFormat(text: unknown): Translated<Json | undefined> {
 const numberOrNull = (value: unknown) => (typeof value === "number" ? value : null);
 
 export function responsesRequest(body: Uint8Array): Translated<ResponsesRequest> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    return invalidRequest("We could not parse the JSON body of your request. The body must be JSON.");
-  }
-  if (!isObject(parsed)) return invalidRequest("The request body must be a JSON object.");
+  const read = modelRequest(body);
+  if ("error" in read) return read.error;
+  const parsed = read.request;
   for (const [key, value] of Object.entries(parsed)) {
     if (value === undefined || value === null) continue;
     if (key === "background" && value === false) continue;
     if (REFUSED[key]) return invalidRequest(`${key}: ${REFUSED[key]}.`, key, "unsupported_parameter");
     if (!ACCEPTED.has(key)) return invalidRequest(`Unsupported parameter: ${key}.`, key, "unsupported_parameter");
   }
-  if (typeof parsed["model"] !== "string" || parsed["model"] === "") return invalidRequest("You must provide a model parameter.", "model");
   if (parsed["instructions"] !== undefined && typeof parsed["instructions"] !== "string") return invalidRequest("instructions must be a string.", "instructions");
   const turns = messages(parsed["input"]);
   if (isError(turns)) return turns;
