@@ -31,8 +31,8 @@ import { ADAPTERS } from "./providers/index.ts";
 import { AI_UPSTREAM_PATH_HEADER } from "./providers/upstream-path.ts";
 import { responseBody, type ResponseBody } from "./response-body.ts";
 import { PromptCall } from "./prompts/prompt-call.ts";
-import { ResponsesAnswer } from "./responses/answer.ts";
-import { RESPONSES_PATH, type ResponsesEcho, responsesRequest } from "./responses/request.ts";
+import { RESPONSES_PATH } from "./responses/request.ts";
+import { ResponsesCall } from "./responses/responses-call.ts";
 import { type AdapterFor, RoutedRequest } from "./routing/routed-request.ts";
 import { reservationFor } from "./routing/reservation.ts";
 import { RoutingState } from "./routing/routing-state.ts";
@@ -92,7 +92,7 @@ export class AiExchange {
   /** A prompt API call: its body becomes a chat request, and the answer `{ "output": … }` (src/ai/prompts). */
   #prompt: PromptCall | undefined;
   /** A Responses API call (src/ai/responses): served as a chat request, answered in the Responses shape. */
-  #responses: { echo?: ResponsesEcho; answer?: ResponsesAnswer } | undefined;
+  #responses: ResponsesCall | undefined;
   #status = 0;
   #body: ResponseBody | undefined;
   #recorded = false;
@@ -136,7 +136,7 @@ export class AiExchange {
     if (path === `${runtime.basePath}/models`) return immediateResponse(200, modelList(runtime));
     const prompt = runtime.prompts.get(path ?? "");
     this.#prompt = prompt && new PromptCall(prompt);
-    this.#responses = path === `${runtime.basePath}${RESPONSES_PATH}` ? {} : undefined;
+    this.#responses = path === `${runtime.basePath}${RESPONSES_PATH}` ? new ResponsesCall() : undefined;
     this.#endpoint = prompt || this.#responses ? "chat" : ENDPOINTS.find((endpoint) => path === `${runtime.basePath}${ENDPOINT_PATHS[endpoint]}`);
     const [version, beta] = [headers.get("anthropic-version"), headers.get("anthropic-beta")];
     this.#anthropicClient = { ...(version ? { version } : {}), ...(beta ? { beta } : {}) };
@@ -158,7 +158,7 @@ export class AiExchange {
   }
 
   #requestBody(received: Uint8Array): ProcessingResponse | Promise<ProcessingResponse> {
-    const body = this.#prompt ? this.#prompt.chatRequest(received) : this.#responses ? this.#responsesRequest(received) : received;
+    const body = this.#prompt ? this.#prompt.chatRequest(received) : this.#responses ? this.#responses.chatRequest(received) : received;
     if (!(body instanceof Uint8Array)) return body;
     const runtime = this.#runtime!;
     const endpoint = this.#endpoint!;
@@ -227,14 +227,6 @@ export class AiExchange {
     return phaseResponse("requestBody", { set: { [this.#runtime!.routeHeader]: chain, ...this.#chatPath() }, clearRouteCache: true });
   }
 
-  /** A Responses request → its chat request (or the 400 that refuses it), its parameters kept for the answer. */
-  #responsesRequest(received: Uint8Array): Uint8Array | ProcessingResponse {
-    const translated = responsesRequest(received);
-    if ("status" in translated) return fail(translated);
-    this.#responses = { echo: translated.echo };
-    return translated.chat;
-  }
-
   /** A Responses request goes the way of a chat request: to the chat routes of its provider or chain. */
   #chatPath(): Record<string, string> {
     return this.#responses ? { ":path": `${this.#runtime!.basePath}${ENDPOINT_PATHS.chat}` } : {};
@@ -281,12 +273,7 @@ export class AiExchange {
     this.#body = responseBody(routed.request.current.adapter, this.#status, headers.get("content-type") ?? "", { clientWantsUsage: routed.clientWantsUsage });
     if (endOfStream) this.#record();
     const mutation = providerResponseHeaders(headers, this.#body);
-    if (this.#responses?.echo) {
-      const streamed = this.#body.streamed && this.#status < 400;
-      this.#responses.answer = new ResponsesAnswer(routed.request.alias.alias, this.#responses.echo, streamed, (this.#deps.now ?? Date.now)());
-      // Always rewritten: the Responses shape, whole or as its own event stream.
-      return phaseResponse("responseHeaders", { remove: [...new Set([...(mutation.remove ?? []), "content-length"])], set: { "content-type": streamed ? "text/event-stream; charset=utf-8" : "application/json" } });
-    }
+    if (this.#responses) return this.#responses.responseHeaders(routed.request.alias.alias, this.#body.streamed, this.#status, mutation, (this.#deps.now ?? Date.now)());
     return phaseResponse("responseHeaders", this.#prompt ? this.#prompt.responseHeaders(headers, mutation) : mutation);
   }
 
@@ -296,8 +283,7 @@ export class AiExchange {
     if (endOfStream) this.#record();
     // A prompt's answer comes whole (BUFFERED): the OpenAI-shaped completion becomes its output.
     if (this.#prompt && endOfStream) return this.#prompt.answer(this.#status, out ?? chunk);
-    const answer = this.#responses?.answer;
-    if (answer) return phaseResponse("responseBody", { body: answer.push(out ?? chunk, endOfStream, this.#status) });
+    if (this.#responses?.answering) return this.#responses.answer(out ?? chunk, endOfStream, this.#status);
     return phaseResponse("responseBody", out === undefined ? {} : { body: out });
   }
 
