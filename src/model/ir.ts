@@ -275,8 +275,8 @@ export interface RouteIR {
   readonly mcp?: McpRouteIR;
   /** The MCP endpoint of an API version published as tools: Envoy's JSON-REST bridge turns calls into REST requests. */
   readonly mcpRestTools?: McpRestToolsRouteIR;
-  /** The tool-list route of such an endpoint (its path): the MCP processor cuts the answer down to the caller's tools. */
-  readonly mcpToolList?: { readonly endpoint: string };
+  /** The tool-list route of such an endpoint: the MCP processor cuts the answer down to the caller's tools. */
+  readonly mcpToolList?: true;
   /** A route of `apis[].unversioned`: its version is `-`, its path has no version segment or header. */
   readonly unversioned?: true;
 }

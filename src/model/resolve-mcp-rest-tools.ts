@@ -131,7 +131,7 @@ function endpointRoutes(config: GatewayConfig, api: Api, versionName: string, ve
       name: `${name}.tools`,
       match: { kind: "exact", path: toolsListPath, methods: ["GET"], headers: [] },
       action: { kind: "respond", contentType: "application/json", body: JSON.stringify({ tools: sorted.map((entry) => entry.listing) }) },
-      mcpToolList: { endpoint: path },
+      mcpToolList: true,
     },
     ...(metadata ? [metadata.route] : []),
   ];

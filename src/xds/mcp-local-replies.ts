@@ -43,9 +43,6 @@ function pathIs(path: string): Filter {
   return { filterSpecifier: { case: "headerFilter", value: { header: { name: ":path", headerMatchSpecifier: { case: "stringMatch", value: { matchPattern: { case: "safeRegex", value: { regex: `^${escapeRegex(path)}(\\?.*)?$` } } } } } } } };
 }
 
-/** -32602: what a server answers for a tool it does not have. */
-export const TOOL_REFUSED_CODE = MCP_RULED.tools.refusal.code;
-
 function refused(kind: McpRuledKind) {
   const { refusal, param } = MCP_RULED[kind];
   return {

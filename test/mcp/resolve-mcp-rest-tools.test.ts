@@ -94,7 +94,7 @@ describe("an API version published as MCP tools", () => {
     expect(access).toEqual({ createOrder: [["writer"]], deleteOrder: [[]], getOrder: [[]], ping: [[]] });
     expect(result.ir!.mcp).toMatchObject({ apis: [], restTools: [endpoint.mcpRestTools], processor: { address: { kind: "tcp", host: "127.0.0.1" } } });
     const list = result.ir!.routes.find((route) => route.id === "@mcp.orders@v1.tools")!;
-    expect(list.mcpToolList).toEqual({ endpoint: "/mcp/orders" });
+    expect(list.mcpToolList).toBe(true);
     expect(list.access).toMatchObject({ kind: "identities", rules: [{ identity: "sso" }] });
     const { tools } = JSON.parse(list.action.kind === "respond" ? list.action.body : "{}") as { tools: Record<string, unknown>[] };
     expect(tools.find((tool) => tool["name"] === "getOrder")).toEqual({

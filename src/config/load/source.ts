@@ -24,3 +24,20 @@ export function lineColumn(text: string, offset: number): { line: number; column
   }
   return { line, column: end - lineStart + 1 };
 }
+
+/** 1-based line and column of many offsets in `text`, by binary search over its line starts (many findings in a large file). */
+export function lineIndex(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return (offset) => {
+    const at = Math.min(Math.max(offset, 0), text.length);
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= at) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, column: at - starts[low]! + 1 };
+  };
+}

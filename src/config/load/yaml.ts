@@ -4,7 +4,7 @@ import type { Locate, ModelPath } from "../locate.ts";
 import { pathText } from "../path-text.ts";
 import { INLINE_SECRET_HINT } from "../schema-findings.ts";
 import { isSecretRefPath } from "../secret-paths.ts";
-import { lineColumn, type ParsedSource } from "./source.ts";
+import { lineColumn, lineIndex, type ParsedSource } from "./source.ts";
 import { readYamlFast } from "./yaml-fast.ts";
 import { fastLocator, type Span } from "./yaml-fast-positions.ts";
 
@@ -23,7 +23,8 @@ export function parseYaml(file: string, text: string, format: "yaml" | "json"): 
   if (fast) return { value: fast.value, diagnostics: format === "json" ? strictJson(file, text) : [], locate: lazyLocator(file, text, fast.spans) };
   const lineCounter = new LineCounter();
   const doc = fullParse(text, lineCounter);
-  const at = (offset: number): SourceLocation => ({ file, ...lineColumn(text, offset) });
+  const position = lineIndex(text);
+  const at = (offset: number): SourceLocation => ({ file, ...position(offset) });
   const locate = yamlLocator(doc, at);
   const diagnostics: Diagnostic[] = [];
   const linesWithSyntaxErrors = new Set<number>();
@@ -110,7 +111,8 @@ function inlineSecrets(doc: Document, at: (offset: number) => SourceLocation): D
 
 /** Where a path of a fully parsed document is written. */
 export function fullLocator(file: string, text: string): Locate {
-  return yamlLocator(fullParse(text), (offset) => ({ file, ...lineColumn(text, offset) }));
+  const at = lineIndex(text);
+  return yamlLocator(fullParse(text), (offset) => ({ file, ...at(offset) }));
 }
 
 /**
@@ -124,24 +126,8 @@ function lazyLocator(file: string, text: string, spans: Span | undefined): Locat
   return (path, part) => {
     const range = fast?.(path, part);
     if (!range) return (full ??= fullLocator(file, text))(path, part);
-    at ??= lineStarts(text);
+    at ??= lineIndex(text);
     return { file, ...at(range.start), ...endOf({ file, ...at(range.end) }) };
-  };
-}
-
-/** Line and column of offsets, by binary search over the line starts (many findings in a large file). */
-function lineStarts(text: string): (offset: number) => { line: number; column: number } {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, column: offset - starts[low]! + 1 };
   };
 }
 
