@@ -48,6 +48,37 @@ export interface McpAuditDeps {
 /** What the audit record of a tools/call holds before the call ends. */
 export type PendingToolCall = Omit<McpAuditRecord, "status" | "durationMs">;
 
+/** The tools/call of one exchange: begun when its body is read, amended as the answer passes, recorded once when it ends or the stream does. */
+export class ToolCallAudit {
+  readonly #deps: McpAuditDeps;
+  readonly #started: number;
+  #call: PendingToolCall | undefined;
+
+  constructor(deps: McpAuditDeps) {
+    this.#deps = deps;
+    this.#started = (deps.now ?? Date.now)();
+  }
+
+  begin(call: Omit<PendingToolCall, "time">): void {
+    this.#call = { time: new Date(this.#started).toISOString(), ...call };
+  }
+
+  get pending(): boolean {
+    return this.#call !== undefined;
+  }
+
+  amend(outcome: Partial<PendingToolCall>): void {
+    if (this.#call) this.#call = { ...this.#call, ...outcome };
+  }
+
+  end(status: number, outcome: Partial<PendingToolCall> = {}): void {
+    const call = this.#call;
+    if (!call) return;
+    this.#call = undefined;
+    this.#deps.audit?.record({ ...call, ...outcome, status, durationMs: (this.#deps.now ?? Date.now)() - this.#started });
+  }
+}
+
 /** The arguments' hash: equal arguments give equal hashes, so repeated calls can be told apart without storing what they said. */
 export function argumentsHash(value: unknown): string | undefined {
   return value === undefined ? undefined : createHash("sha256").update(JSON.stringify(value)).digest("hex");

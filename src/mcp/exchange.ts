@@ -11,7 +11,7 @@ import type { ProcessingRequest, ProcessingResponse } from "../../generated/envo
 import { phaseResponse, readHeaders } from "../ai/ext-proc-messages.ts";
 import type { McpApiIR, McpRuleIR } from "../model/ir.ts";
 import type { McpGatewayRuntime } from "./gateways.ts";
-import { argumentsHash, type McpAuditDeps, type PendingToolCall } from "./audit.ts";
+import { argumentsHash, type McpAuditDeps, ToolCallAudit } from "./audit.ts";
 import { readMcpRequest } from "./message.ts";
 import { callerFrom, type McpCaller, mayUse } from "./tool-access.ts";
 import { filterListAnswer, type ListShape } from "./tools-list.ts";
@@ -42,10 +42,8 @@ function governedList(api: McpApiIR, method: string): { shape: ListShape; rules:
 
 export class McpExchange {
   readonly #runtime: McpGatewayRuntime | undefined;
-  readonly #deps: McpAuditDeps;
-  readonly #started: number;
+  readonly #call: ToolCallAudit;
   #requestId = "";
-  #call: PendingToolCall | undefined;
   #status = 0;
   #session: string | undefined;
   #httpMethod = "";
@@ -57,8 +55,7 @@ export class McpExchange {
 
   constructor(runtime: McpGatewayRuntime | undefined, deps: McpAuditDeps = {}) {
     this.#runtime = runtime;
-    this.#deps = deps;
-    this.#started = (deps.now ?? Date.now)();
+    this.#call = new ToolCallAudit(deps);
   }
 
   handle(request: ProcessingRequest): ProcessingResponse | undefined {
@@ -117,7 +114,7 @@ export class McpExchange {
   #responseHeaders(headers: Map<string, string>, codeDetails: string): ProcessingResponse {
     this.#status = Number(headers.get(":status") ?? 0);
     // The tool rules run after this filter (it sees every call they refuse); their refusal is Envoy's answer, mapped to a JSON-RPC error.
-    if (this.#call && codeDetails.startsWith("rbac_access_denied")) this.#call = { ...this.#call, decision: "refused", reason: "no tool rule admits the caller" };
+    if (codeDetails.startsWith("rbac_access_denied")) this.#call.amend({ decision: "refused", reason: "no tool rule admits the caller" });
     this.#trackSession(headers.get("mcp-session-id"));
     const list = this.#method === undefined ? undefined : governedList(this.#api!, this.#method);
     if (!list || headers.get(":status") !== "200") return phaseResponse("responseHeaders");
@@ -143,8 +140,7 @@ export class McpExchange {
     const runtime = this.#runtime!;
     const api = this.#api!;
     const caller = this.#caller;
-    this.#call = {
-      time: new Date(this.#started).toISOString(),
+    this.#call.begin({
       gateway: runtime.name,
       requestId: this.#requestId,
       ...(caller.identity ? { identity: caller.identity } : {}),
@@ -155,14 +151,11 @@ export class McpExchange {
       tool,
       ...(argumentsSha256 ? { argumentsSha256 } : {}),
       ...outcome,
-    };
+    });
   }
 
   #record(): void {
-    const call = this.#call;
-    if (!call) return;
-    this.#call = undefined;
-    this.#deps.audit?.record({ ...call, status: this.#status, durationMs: (this.#deps.now ?? Date.now)() - this.#started });
+    this.#call.end(this.#status);
   }
 
   /** A session the server opened (or first seen) belongs to this caller; one it ended is forgotten. */

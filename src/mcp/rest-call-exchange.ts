@@ -10,7 +10,7 @@ import type { ProcessingRequest, ProcessingResponse } from "../../generated/envo
 import { phaseResponse, processingAttribute, readHeaders } from "../ai/ext-proc-messages.ts";
 import type { McpRestToolsRouteIR } from "../model/ir.ts";
 import { requestHeaderAttribute, ROUTE_NAME_ATTRIBUTE } from "../xds/mcp-rest-call-filter.ts";
-import { argumentsHash, type McpAuditDeps, type PendingToolCall } from "./audit.ts";
+import { argumentsHash, type McpAuditDeps, ToolCallAudit } from "./audit.ts";
 import type { McpGatewayRuntime } from "./gateways.ts";
 import { readMcpRequest } from "./message.ts";
 import { headerValues, leniently, refuse, responseCodeDetails } from "./processor-messages.ts";
@@ -25,16 +25,13 @@ function refusal(status: number, details: string): string | undefined {
 
 export class McpRestCallExchange {
   readonly #runtime: McpGatewayRuntime | undefined;
-  readonly #deps: McpAuditDeps;
-  readonly #started: number;
+  readonly #call: ToolCallAudit;
   #endpoint: McpRestToolsRouteIR | undefined;
   #headers = new Map<string, string[]>();
-  #call: PendingToolCall | undefined;
 
   constructor(runtime: McpGatewayRuntime | undefined, deps: McpAuditDeps = {}) {
     this.#runtime = runtime;
-    this.#deps = deps;
-    this.#started = (deps.now ?? Date.now)();
+    this.#call = new ToolCallAudit(deps);
   }
 
   handle(request: ProcessingRequest): ProcessingResponse | undefined {
@@ -62,7 +59,7 @@ export class McpRestCallExchange {
 
   /** The stream ended before an answer: the call is still recorded. */
   close(): void {
-    this.#record(0, {});
+    this.#call.end(0);
   }
 
   #requestBody(body: Uint8Array): ProcessingResponse {
@@ -70,7 +67,7 @@ export class McpRestCallExchange {
     if ("refused" in read) {
       const seen = leniently(body);
       if (seen.method === "tools/call") this.#pending(String(seen.tool ?? ""), undefined);
-      this.#record(400, { decision: "refused", reason: read.refused });
+      this.#call.end(400, { decision: "refused", reason: read.refused });
       return refuse(400, `Refused by the gateway: ${read.refused}.`);
     }
     if (read.method === "tools/call") this.#pending(read.name ?? "", argumentsHash(read.arguments));
@@ -79,8 +76,7 @@ export class McpRestCallExchange {
 
   #pending(tool: string, argumentsSha256: string | undefined): void {
     const endpoint = this.#endpoint!;
-    this.#call = {
-      time: new Date(this.#started).toISOString(),
+    this.#call.begin({
       gateway: this.#runtime!.name,
       requestId: this.#headers.get("x-request-id")?.at(-1) ?? "",
       api: endpoint.name,
@@ -88,11 +84,11 @@ export class McpRestCallExchange {
       tool,
       ...(argumentsSha256 ? { argumentsSha256 } : {}),
       decision: "allowed",
-    };
+    });
   }
 
   #answered(status: number, request: ProcessingRequest): void {
-    if (!this.#call) return;
+    if (!this.#call.pending) return;
     const attribute = (name: string) => {
       const value = processingAttribute(request, name);
       return typeof value === "string" && value !== "" ? value : undefined;
@@ -109,17 +105,10 @@ export class McpRestCallExchange {
     const details = responseCodeDetails(request);
     // Not sent on to any REST route (an unknown tool, a path argument that climbs out): the bridge answered.
     const reason = refusal(status, details) ?? (server === "" ? `no route took the call (${details || "answered by the bridge"})` : undefined);
-    this.#record(status, {
+    this.#call.end(status, {
       server,
       ...Object.fromEntries(Object.entries(who).filter(([, value]) => value !== undefined)),
       ...(reason ? { decision: "refused" as const, reason } : {}),
     });
-  }
-
-  #record(status: number, outcome: Partial<PendingToolCall>): void {
-    const call = this.#call;
-    if (!call) return;
-    this.#call = undefined;
-    this.#deps.audit?.record({ ...call, ...outcome, status, durationMs: (this.#deps.now ?? Date.now)() - this.#started });
   }
 }
