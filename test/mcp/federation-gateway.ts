@@ -8,12 +8,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AiGateways } from "../../src/ai/gateways.ts";
-import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
 import type { McpAuditRecord } from "../../src/mcp/audit.ts";
-import { McpGateways } from "../../src/mcp/gateways.ts";
-import { silentLogger } from "../../src/server/log.ts";
+import { startMcpProcessor } from "./mcp-processor.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import type { RunningEnvoy } from "../support/envoy.ts";
 import { rsaSigningKey, signedToken } from "../support/jwt-mint.ts";
@@ -38,15 +35,7 @@ export interface FederationUnderTest {
 export async function startFederation(): Promise<FederationUnderTest> {
   const [docs, repo] = await Promise.all([startToolServer(), startToolServer()]);
   const [listener, processorPort] = await freePorts(2);
-  const mcpGateways = new McpGateways();
-  const audit: McpAuditRecord[] = [];
-  const processor: AiProcessor = await startAiProcessor({
-    address: { kind: "tcp", host: "127.0.0.1", port: processorPort! },
-    gateways: new AiGateways(),
-    mcp: { gateways: mcpGateways, audit: { record: (entry) => void audit.push(entry) } },
-    deps: { usage: { record: () => {} } },
-    log: silentLogger,
-  });
+  const { processor, gateways: mcpGateways, audit } = await startMcpProcessor(processorPort!);
   const dir = mkdtempSync(join(tmpdir(), "portcullis-mcp-federation-"));
   const signing = rsaSigningKey("k1");
   writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));

@@ -7,13 +7,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AiGateways } from "../../src/ai/gateways.ts";
-import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
 import type { GatewayConfig, McpPromptRule, McpResourceRule, McpToolRule } from "../../src/config/types.ts";
 import type { McpAuditRecord } from "../../src/mcp/audit.ts";
 import { McpAuditStore } from "../../src/mcp/audit-store.ts";
-import { McpGateways } from "../../src/mcp/gateways.ts";
-import { silentLogger } from "../../src/server/log.ts";
+import { startMcpProcessor } from "./mcp-processor.ts";
 import { startCompiledEnvoy } from "../support/compiled-envoy.ts";
 import type { RunningEnvoy } from "../support/envoy.ts";
 import { rsaSigningKey, signedToken } from "../support/jwt-mint.ts";
@@ -66,26 +63,10 @@ export interface McpGatewayUnderTest {
 export async function startMcpGateway(options: { maxRequestBytes?: number } = {}): Promise<McpGatewayUnderTest> {
   const server = await startToolServer();
   const [listener, processorPort] = await freePorts(2);
-  const mcpGateways = new McpGateways();
-  const audit: McpAuditRecord[] = [];
   const dir = mkdtempSync(join(tmpdir(), "portcullis-mcp-"));
   const usageDb = join(dir, "usage.db");
   const store = new McpAuditStore(usageDb);
-  const processor: AiProcessor = await startAiProcessor({
-    address: { kind: "tcp", host: "127.0.0.1", port: processorPort! },
-    gateways: new AiGateways(),
-    mcp: {
-      gateways: mcpGateways,
-      audit: {
-        record: (entry) => {
-          store.record(entry);
-          audit.push(entry);
-        },
-      },
-    },
-    deps: { usage: { record: () => {} } },
-    log: silentLogger,
-  });
+  const { processor, gateways: mcpGateways, audit } = await startMcpProcessor(processorPort!, (entry) => store.record(entry));
   const signing = rsaSigningKey("k1");
   writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [signing.jwk] }));
   const base = `http://127.0.0.1:${listener}`;
