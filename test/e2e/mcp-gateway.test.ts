@@ -12,7 +12,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCommand } from "../support/cli-process.ts";
 import { stopAllEnvoys } from "../support/envoy.ts";
-import { ISSUER, type McpGatewayUnderTest, startMcpGateway } from "../mcp/mcp-gateway.ts";
+import { connectClient, ISSUER, type McpGatewayUnderTest, startMcpGateway } from "../mcp/mcp-gateway.ts";
 
 let gateway: McpGatewayUnderTest;
 
@@ -25,11 +25,7 @@ afterAll(async () => {
   await stopAllEnvoys();
 });
 
-async function connect(url: string, token: string): Promise<Client> {
-  const client = new Client({ name: "gateway-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  return client;
-}
+const connect = connectClient;
 
 const admin = () => gateway.token({ sub: "ada", roles: ["admin"] });
 const toolNames = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name).sort();

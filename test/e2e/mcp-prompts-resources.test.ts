@@ -5,12 +5,11 @@
  * rules refuse comes back as the JSON-RPC error a server gives for something it does not have,
  * without reaching the server.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAllEnvoys } from "../support/envoy.ts";
-import { type McpGatewayUnderTest, startMcpGateway } from "../mcp/mcp-gateway.ts";
+import { connectClient, type McpGatewayUnderTest, startMcpGateway } from "../mcp/mcp-gateway.ts";
 
 let gateway: McpGatewayUnderTest;
 
@@ -23,11 +22,7 @@ afterAll(async () => {
   await stopAllEnvoys();
 });
 
-async function connect(url: string, token: string): Promise<Client> {
-  const client = new Client({ name: "prompts-resources-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  return client;
-}
+const connect = connectClient;
 
 async function refusal(action: Promise<unknown>): Promise<{ code: number; message: string }> {
   const error = await action.then(

@@ -7,10 +7,10 @@
  * the direct REST call, and a refused call never reaches the backend.
  */
 import { createHash } from "node:crypto";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAllEnvoys } from "../support/envoy.ts";
+import { connectClient } from "../mcp/mcp-gateway.ts";
 import { type RestToolsGateway, startRestToolsGateway } from "../mcp/rest-tools-gateway.ts";
 
 let gateway: RestToolsGateway;
@@ -28,12 +28,7 @@ const reader = () => gateway.token({ sub: "rex" });
 const writer = () => gateway.token({ sub: "wendy", roles: ["writer"] });
 const admin = () => gateway.token({ sub: "ada", roles: ["admin"] });
 
-async function connect(token?: string): Promise<Client> {
-  const client = new Client({ name: "rest-tools-test", version: "1.0.0" });
-  const headers = token ? { authorization: `Bearer ${token}` } : {};
-  await client.connect(new StreamableHTTPClientTransport(new URL(gateway.mcpUrl), { requestInit: { headers } }));
-  return client;
-}
+const connect = (token?: string) => connectClient(gateway.mcpUrl, token);
 
 const text = (result: Awaited<ReturnType<Client["callTool"]>>) => (result.content as { type: string; text: string }[])[0]!.text;
 

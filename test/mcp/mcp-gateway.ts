@@ -4,6 +4,8 @@
  * identity, minted here; the tool rules tell them apart by role and scope.
  */
 import { randomBytes } from "node:crypto";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,4 +126,11 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The official SDK client, connected to an MCP endpoint with a bearer token (none: no Authorization). */
+export async function connectClient(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: "portcullis-e2e", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: token ? { authorization: `Bearer ${token}` } : {} } }));
+  return client;
 }
