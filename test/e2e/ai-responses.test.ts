@@ -85,6 +85,7 @@ describe("what the gateway refuses", () => {
   it.each([
     ["previous_response_id", { previous_response_id: "resp_1" }],
     ["background", { background: true }],
+    ["store", { store: true }],
     ["tools[0]", { tools: [{ type: "web_search" }] }],
     ["frobnicate", { frobnicate: 1 }],
   ])("refuses %s with a 400 naming it, before any provider", async (param, extra) => {

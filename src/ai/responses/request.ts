@@ -37,6 +37,7 @@ export interface ResponsesRequest {
 /** Fields a stateless gateway cannot honour, and why. */
 const REFUSED: Readonly<Record<string, string>> = {
   previous_response_id: "the gateway stores no responses: send the whole conversation as input",
+  store: "the gateway stores no responses: send store: false, or leave it out",
   conversation: "the gateway stores no conversations: send the whole conversation as input",
   prompt: "stored prompts are not supported: publish the prompt as a prompt API of the gateway",
   include: "extra output (include) is not supported",
@@ -51,7 +52,7 @@ const REFUSED: Readonly<Record<string, string>> = {
   stream_options: "stream options are not supported: the final event always carries the usage",
 };
 
-const ACCEPTED = new Set(["model", "input", "instructions", "tools", "tool_choice", "text", "max_output_tokens", "temperature", "top_p", "stream", "store", "metadata", "user", "parallel_tool_calls"]);
+const ACCEPTED = new Set(["model", "input", "instructions", "tools", "tool_choice", "text", "max_output_tokens", "temperature", "top_p", "stream", "metadata", "user", "parallel_tool_calls"]);
 
 type Translated<T> = T | OpenAiError;
 const isError = (value: unknown): value is OpenAiError => isObject(value) && "status" in value && "type" in value;
@@ -143,7 +144,7 @@ export function responsesRequest(body: Uint8Array): Translated<ResponsesRequest>
   const parsed = read.request;
   for (const [key, value] of Object.entries(parsed)) {
     if (value === undefined || value === null) continue;
-    if (key === "background" && value === false) continue;
+    if ((key === "background" || key === "store") && value === false) continue;
     if (REFUSED[key]) return invalidRequest(`${key}: ${REFUSED[key]}.`, key, "unsupported_parameter");
     if (!ACCEPTED.has(key)) return invalidRequest(`Unsupported parameter: ${key}.`, key, "unsupported_parameter");
   }
