@@ -6,10 +6,15 @@
  * (time to the first body byte). One request at a time at a steady pace, variants interleaved so
  * drift hits them alike. The processor runs as `portcullis processor` in a process of its own, as in
  * a fleet (serve runs it in the control plane's process); the fakes and the client run here.
- * Prints figures; never fails on timing.
+ * The floor beside them: the plain routes again with Envoy's ext_proc filter in the AI routes'
+ * processing modes, calling a no-op processor written in Go (bench/peers/null-ext-proc) — what
+ * ext_proc costs by itself on this machine, before any processor does anything. Prints figures;
+ * never fails on timing.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
 import { Agent, request } from "node:http";
+import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BootstrapSchema } from "../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
@@ -23,6 +28,7 @@ import { startFakeAnthropic } from "../test/support/fake-providers/anthropic.ts"
 import { startFakeOpenAi } from "../test/support/fake-providers/openai.ts";
 import { freePorts } from "../test/support/ports.ts";
 import { percentile, printTable } from "./support/percentiles.ts";
+import { buildGoPeer } from "./support/go-peer.ts";
 import { startProcessorProcess } from "./support/processor-process.ts";
 
 const SAMPLES = 400;
@@ -86,6 +92,63 @@ const VARIANTS = {
   anthropicAi: { label: "Anthropic, AI API (OpenAI→Anthropic)", path: "/ai/v1/chat/completions", headers: gatewayKey, body: (stream: boolean) => JSON.stringify({ model: "smart", messages, stream }) },
 } satisfies Record<string, Variant>;
 
+const NOOP_CLUSTER = "noop_ext_proc";
+/** The header that sends a request to the copy of its plain route with the no-op processor. */
+const NOOP_HEADER = "x-bench-noop-ext-proc";
+const EXT_PROC = "envoy.filters.http.ext_proc";
+const withNoopProcessor = (variant: Variant): Variant => ({ ...variant, label: variant.label.replace("plain route", "no-op ext_proc"), headers: { ...variant.headers, [NOOP_HEADER]: "1" } });
+
+/** The parts of Envoy's JSON bootstrap this benchmark edits. */
+interface JsonRoute {
+  readonly name: string;
+  readonly match: { readonly headers?: readonly unknown[] };
+  readonly typed_per_filter_config?: Record<string, { readonly overrides?: { readonly processing_mode?: unknown } }>;
+}
+interface JsonBootstrap {
+  readonly static_resources: {
+    readonly listeners: readonly { readonly filter_chains: readonly { readonly filters: readonly { readonly name: string; readonly typed_config: unknown }[] }[] }[];
+    readonly clusters: unknown[];
+  };
+}
+
+/**
+ * The bootstrap with a copy of each plain route (for requests with NOOP_HEADER) whose ext_proc
+ * filter runs in the chat route's processing modes against the no-op processor, and that processor's cluster.
+ */
+function withNoopProcessorRoutes(bootstrap: JsonBootstrap, noopPort: number): JsonBootstrap {
+  const filters = bootstrap.static_resources.listeners[0]!.filter_chains[0]!.filters;
+  const manager = filters.find((filter) => filter.name === "envoy.filters.network.http_connection_manager")!.typed_config as { route_config: { virtual_hosts: { routes: JsonRoute[] }[] } };
+  const host = manager.route_config.virtual_hosts[0]!;
+  const chatModes = host.routes.find((route) => route.name === "@ai.chat")!.typed_per_filter_config![EXT_PROC]!.overrides!.processing_mode;
+  const copies = host.routes
+    .filter((route) => route.name.startsWith("direct.v1."))
+    .map((route) => ({
+      ...route,
+      name: `${route.name}.noop-ext-proc`,
+      match: { ...route.match, headers: [...(route.match.headers ?? []), { name: NOOP_HEADER, present_match: true }] },
+      typed_per_filter_config: {
+        ...route.typed_per_filter_config,
+        [EXT_PROC]: { "@type": "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute", overrides: { processing_mode: chatModes, grpc_service: { envoy_grpc: { cluster_name: NOOP_CLUSTER } } } },
+      },
+    }));
+  host.routes.unshift(...copies);
+  bootstrap.static_resources.clusters.push({
+    name: NOOP_CLUSTER,
+    type: "STATIC",
+    typed_extension_protocol_options: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": { "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } } },
+    load_assignment: { cluster_name: NOOP_CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: noopPort } } } }] }] },
+  });
+  return bootstrap;
+}
+
+/** The Go no-op processor, listening on a port it reports. */
+async function startNoopProcessor(): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(buildGoPeer("null-ext-proc"), [], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolve) => lines.on("line", (line) => line.startsWith("listening ") && resolve(Number(line.split(" ")[1]))));
+  return { port, child };
+}
+
 /** Milliseconds to the first body byte and to the end; the status must be 200. */
 function timed(port: number, variant: Variant, stream: boolean): Promise<{ first: number; total: number }> {
   const body = variant.body(stream);
@@ -113,11 +176,12 @@ async function main(): Promise<void> {
   const compiled = compileGateway(gateway, undefined, { env: KEYS });
   if (!compiled.snapshot) throw new Error(JSON.stringify(compiled.diagnostics));
   const processor = await startProcessorProcess(dir, gateway, KEYS);
-  await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(compiled.snapshot)) as Record<string, unknown> });
+  const noop = await startNoopProcessor();
+  await startEnvoy({ bootstrap: withNoopProcessorRoutes(toEnvoyJson(BootstrapSchema, buildStaticBootstrap(compiled.snapshot)) as unknown as JsonBootstrap, noop.port) as unknown as Record<string, unknown> });
   try {
     const rows: string[][] = [];
     for (const stream of [false, true]) {
-      const pairs = [[VARIANTS.openaiDirect, VARIANTS.openaiAi], [VARIANTS.anthropicDirect, VARIANTS.anthropicAi]] as const;
+      const pairs = [[VARIANTS.openaiDirect, withNoopProcessor(VARIANTS.openaiDirect), VARIANTS.openaiAi], [VARIANTS.anthropicDirect, withNoopProcessor(VARIANTS.anthropicDirect), VARIANTS.anthropicAi]] as const;
       const samples = new Map<Variant, number[]>(pairs.flat().map((variant) => [variant, []]));
       for (let i = 0; i < WARMUP + SAMPLES; i++) {
         for (const variant of pairs.flat()) {
@@ -126,21 +190,24 @@ async function main(): Promise<void> {
           await new Promise((resolve) => setTimeout(resolve, PACE_MS));
         }
       }
-      for (const [direct, ai] of pairs) {
+      const fmt = (value: number) => `${value.toFixed(2)} ms`;
+      for (const [direct, ...through] of pairs) {
         const base = samples.get(direct)!;
-        const via = samples.get(ai)!;
-        const fmt = (value: number) => `${value.toFixed(2)} ms`;
-        rows.push([stream ? "stream, first byte" : "whole answer", ai.label, fmt(percentile(base, 50)), fmt(percentile(via, 50)), fmt(percentile(via, 50) - percentile(base, 50)), fmt(percentile(base, 99)), fmt(percentile(via, 99)), fmt(percentile(via, 99) - percentile(base, 99))]);
+        for (const variant of through) {
+          const via = samples.get(variant)!;
+          rows.push([stream ? "stream, first byte" : "whole answer", variant.label, fmt(percentile(base, 50)), fmt(percentile(via, 50)), fmt(percentile(via, 50) - percentile(base, 50)), fmt(percentile(base, 99)), fmt(percentile(via, 99)), fmt(percentile(via, 99) - percentile(base, 99))]);
+        }
       }
     }
     printTable(
       `AI processor overhead: ${SAMPLES} requests per variant, one at a time, ${PACE_MS} ms apart (same Envoy, same fake provider)`,
-      ["measure", "through", "plain p50", "AI p50", "added p50", "plain p99", "AI p99", "added p99"],
+      ["measure", "through", "plain p50", "p50", "added p50", "plain p99", "p99", "added p99"],
       rows,
     );
   } finally {
     await stopAllEnvoys();
     processor.kill("SIGTERM");
+    noop.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
     await openai.close();
     await anthropic.close();

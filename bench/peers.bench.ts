@@ -8,9 +8,9 @@
  * server would send it. Both servers are measured the same way, from /proc: CPU for connect +
  * edits, peak and idle RSS. Prints figures; never fails on timing.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { stringify } from "yaml";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -20,6 +20,7 @@ import { silentLogger } from "../src/server/log.ts";
 import { typeVersion } from "../src/server/snapshot-cache.ts";
 import type { Snapshot } from "../src/xds/snapshot.ts";
 import { gatewaySnapshot, manyRoutes } from "../test/support/snapshots.ts";
+import { buildGoPeer } from "./support/go-peer.ts";
 import { ms, printTable } from "./support/percentiles.ts";
 
 const COUNTS = [100, 1000];
@@ -113,17 +114,8 @@ async function portcullis(): Promise<Server> {
   };
 }
 
-/** Builds the Go peer with `go build` into a cache dir (never committed, never in CI). */
-function buildPeer(): string {
-  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "portcullis-bench");
-  mkdirSync(cache, { recursive: true });
-  const binary = join(cache, "go-control-plane-peer");
-  execFileSync("go", ["build", "-o", binary, "."], { cwd: join(import.meta.dirname, "peers/go-control-plane"), stdio: "inherit" });
-  return binary;
-}
-
 async function goControlPlane(): Promise<Server> {
-  const child: ChildProcess = spawn(buildPeer(), [], { stdio: ["pipe", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(buildGoPeer("go-control-plane"), [], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout! });
   const waiting = new Map<string, () => void>();
   let listening: (port: number) => void;

@@ -271,7 +271,7 @@ export class AiExchange {
     this.#status = Number(headers.get(":status") ?? 0);
     // The attempt that answered (Envoy retried the others): its provider's format is what came back.
     this.#body = responseBody(routed.request.current.adapter, this.#status, headers.get("content-type") ?? "", { clientWantsUsage: routed.clientWantsUsage });
-    if (endOfStream) this.#record();
+    if (endOfStream) this.#recordAfterAnswer();
     const mutation = providerResponseHeaders(headers, this.#body);
     if (this.#responses) return this.#responses.responseHeaders(routed.request.alias.alias, this.#body.streamed, this.#status, mutation, (this.#deps.now ?? Date.now)());
     return phaseResponse("responseHeaders", this.#prompt ? this.#prompt.responseHeaders(headers, mutation) : mutation);
@@ -280,11 +280,20 @@ export class AiExchange {
   #responseBody(chunk: Uint8Array, endOfStream: boolean): ProcessingResponse {
     const out = this.#body?.push(chunk, endOfStream);
     if (this.#body?.streamed && out) this.#events += countEvents(out);
-    if (endOfStream) this.#record();
+    if (endOfStream) this.#recordAfterAnswer();
     // A prompt's answer comes whole (BUFFERED): the OpenAI-shaped completion becomes its output.
     if (this.#prompt && endOfStream) return this.#prompt.answer(this.#status, out ?? chunk);
     if (this.#responses?.answering) return this.#responses.answer(out ?? chunk, endOfStream, this.#status);
     return phaseResponse("responseBody", out === undefined ? {} : { body: out });
+  }
+
+  /**
+   * The answer is complete: its record (pricing, settling the budgets) is made once this last
+   * message's answer is on its way, so the client does not wait for it. A new request cannot be
+   * admitted before that: it would have to reach the processor in a later turn of the event loop.
+   */
+  #recordAfterAnswer(): void {
+    setImmediate(() => this.#record());
   }
 
   #record(): void {

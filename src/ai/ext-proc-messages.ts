@@ -1,5 +1,5 @@
 /** Building and reading ext_proc messages: header maps, mutations and the responses for each phase. */
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { type HeaderMap, HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
 import {
   type CommonResponseSchema,
@@ -52,8 +52,19 @@ function common(mutation: Mutation): Common {
 
 export type Phase = "requestHeaders" | "requestBody" | "responseHeaders" | "responseBody";
 
+const unchangedAnswer = (phase: Phase) => create(ProcessingResponseSchema, { response: { case: phase, value: {} } });
+/** "Continue unchanged" for each phase, and its bytes, built once: most chunks of most answers pass unchanged. */
+const UNCHANGED = new Map((["requestHeaders", "requestBody", "responseHeaders", "responseBody"] as const).map((phase) => [phase, unchangedAnswer(phase)]));
+const UNCHANGED_BYTES = new Map([...UNCHANGED.values()].map((response) => [response, toBinary(ProcessingResponseSchema, response)]));
+
+/** The bytes of a response built once (the unchanged answers), or undefined for one to encode. */
+export const encodedOnce = (response: ProcessingResponse): Uint8Array | undefined => UNCHANGED_BYTES.get(response);
+
+const isUnchanged = (mutation: Mutation) => !mutation.set && (mutation.remove?.length ?? 0) === 0 && mutation.body === undefined && !mutation.clearRouteCache;
+
 /** The answer to one phase's message: continue, with the given changes. */
 export function phaseResponse(phase: Phase, mutation: Mutation = {}): ProcessingResponse {
+  if (isUnchanged(mutation)) return UNCHANGED.get(phase)!;
   return create(ProcessingResponseSchema, { response: { case: phase, value: { response: common(mutation) } } });
 }
 

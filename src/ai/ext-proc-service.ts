@@ -10,6 +10,7 @@ import {
   type ProcessingResponse,
   ProcessingResponseSchema,
 } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
+import { encodedOnce } from "./ext-proc-messages.ts";
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -20,7 +21,7 @@ export const extProcServiceDefinition = {
     responseStream: true,
     requestSerialize: (request: ProcessingRequest) => asBuffer(toBinary(ProcessingRequestSchema, request)),
     requestDeserialize: (bytes: Buffer) => fromBinary(ProcessingRequestSchema, bytes),
-    responseSerialize: (response: ProcessingResponse) => asBuffer(toBinary(ProcessingResponseSchema, response)),
+    responseSerialize: (response: ProcessingResponse) => asBuffer(encodedOnce(response) ?? toBinary(ProcessingResponseSchema, response)),
     responseDeserialize: (bytes: Buffer) => fromBinary(ProcessingResponseSchema, bytes),
     originalName: "process",
   },
