@@ -316,6 +316,7 @@ export class AiExchange {
       time: new Date(this.#started).toISOString(),
       gateway: this.#runtime.name,
       ...this.#caller,
+      endpoint: this.#prompt ? "prompt" : this.#responses ? "responses" : this.#endpoint!,
       alias: routed.request.alias.alias,
       ...(this.#prompt ? { prompt: this.#prompt.name } : {}),
       provider: attempt.provider,

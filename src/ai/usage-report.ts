@@ -1,7 +1,7 @@
 /** `portcullis usage`: the usage records summed per team, consumer, model, day, ... */
 import type { DatabaseSync } from "node:sqlite";
 
-export const USAGE_GROUPINGS = ["team", "consumer", "identity", "subject", "alias", "prompt", "model", "provider", "gateway", "day"] as const;
+export const USAGE_GROUPINGS = ["team", "consumer", "identity", "subject", "alias", "endpoint", "prompt", "model", "provider", "gateway", "day"] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
 
 export interface UsageRow {
@@ -25,6 +25,7 @@ const KEY: Readonly<Record<UsageGrouping, string>> = {
   identity: "identity",
   subject: "subject",
   alias: "alias",
+  endpoint: "endpoint",
   prompt: "prompt",
   model: "provider || '/' || model",
   provider: "provider",

@@ -49,6 +49,8 @@ const ADDED_COLUMNS = [
   ["attempts", "TEXT"],
   // The prompt API called, for requests a prompt made (src/ai/prompts).
   ["prompt", "TEXT"],
+  // What the client called (UsageEndpoint); empty for records from before it was kept.
+  ["endpoint", "TEXT"],
 ] as const;
 
 const COLUMNS = [
@@ -81,7 +83,7 @@ function row(entry: UsageRecord): SQLInputValue[] {
     entry.alias, entry.provider, entry.model, entry.stream ? 1 : 0, entry.status, entry.inputTokens, entry.outputTokens,
     entry.cachedInputTokens, entry.cacheWriteInputTokens, entry.usageReported ? 1 : 0, entry.costUsd, entry.durationMs,
     entry.target?.provider ?? null, entry.target?.model ?? null, entry.attempts ? JSON.stringify(entry.attempts) : null,
-    entry.prompt ?? null,
+    entry.prompt ?? null, entry.endpoint,
   ];
 }
 

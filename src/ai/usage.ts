@@ -1,5 +1,8 @@
 import type { AttemptOutcome } from "./routing/routing-state.ts";
 
+/** The AI endpoints whose requests are recorded, as `portcullis usage --by endpoint` names them. */
+export type UsageEndpoint = "chat" | "embeddings" | "messages" | "responses" | "prompt";
+
 /** One AI request as recorded for `portcullis usage`: who, which model, how many tokens, what it cost. */
 
 export interface UsageRecord {
@@ -12,6 +15,8 @@ export interface UsageRecord {
   readonly subject?: string;
   readonly consumer?: string;
   readonly team?: string;
+  /** What the client called: chat completions, embeddings, Anthropic Messages, the Responses API, or a prompt API. */
+  readonly endpoint: UsageEndpoint;
   readonly alias: string;
   /** The prompt API called, when a prompt made the request (its alias is the prompt's). */
   readonly prompt?: string;

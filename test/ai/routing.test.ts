@@ -171,18 +171,18 @@ describe("the usage database", () => {
       old.close();
       const store = new UsageStore(file);
       store.record({
-        time: "t", gateway: "g", requestId: "r1", alias: "a", provider: "claude", model: "claude-sonnet-4-5", stream: false, status: 200, inputTokens: 1, outputTokens: 2,
+        time: "t", gateway: "g", requestId: "r1", endpoint: "chat", alias: "a", provider: "claude", model: "claude-sonnet-4-5", stream: false, status: 200, inputTokens: 1, outputTokens: 2,
         cachedInputTokens: 0, cacheWriteInputTokens: 0, usageReported: true, costUsd: null, durationMs: 5,
         target: { provider: "oai", model: "gpt-4o" },
         attempts: [{ provider: "oai", model: "gpt-4o", key: 2, status: 429 }, { provider: "claude", model: "claude-sonnet-4-5", status: 200 }],
       });
       store.close();
       const db = openUsageDatabase(file, { readonly: true });
-      const rows = db.prepare("SELECT request_id, target_provider, target_model, attempts FROM usage ORDER BY id").all();
+      const rows = db.prepare("SELECT request_id, target_provider, target_model, attempts, endpoint FROM usage ORDER BY id").all();
       db.close();
       expect(rows.map((row) => ({ ...row }))).toEqual([
-        { request_id: "r0", target_provider: null, target_model: null, attempts: null },
-        { request_id: "r1", target_provider: "oai", target_model: "gpt-4o", attempts: '[{"provider":"oai","model":"gpt-4o","key":2,"status":429},{"provider":"claude","model":"claude-sonnet-4-5","status":200}]' },
+        { request_id: "r0", target_provider: null, target_model: null, attempts: null, endpoint: null },
+        { request_id: "r1", target_provider: "oai", target_model: "gpt-4o", attempts: '[{"provider":"oai","model":"gpt-4o","key":2,"status":429},{"provider":"claude","model":"claude-sonnet-4-5","status":200}]', endpoint: "chat" },
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

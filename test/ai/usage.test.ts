@@ -25,6 +25,7 @@ const record = (patch: { [K in keyof UsageRecord]?: UsageRecord[K] | undefined }
   identity: "apps",
   consumer: "alice",
   team: "red",
+  endpoint: "chat",
   alias: "fast",
   provider: "oai",
   model: "gpt-4o-mini",
@@ -44,7 +45,7 @@ beforeAll(() => {
   const store = new UsageStore(db);
   store.record(record({}));
   store.record(record({ time: "2026-12-02T09:00:00.000Z", consumer: "bob", team: undefined, alias: "smart", provider: "claude", model: "claude-sonnet-4-5", costUsd: 1.25, inputTokens: 40, cachedInputTokens: 8 }));
-  store.record(record({ time: "2026-12-02T10:00:00.000Z", model: "house-llm", provider: "local", costUsd: null, prompt: "summarize" }));
+  store.record(record({ time: "2026-12-02T10:00:00.000Z", model: "house-llm", provider: "local", costUsd: null, prompt: "summarize", endpoint: "prompt" }));
   store.record(record({ time: "2026-12-02T11:00:00.000Z", consumer: "bob", team: undefined, status: 529, usageReported: false, inputTokens: 0, outputTokens: 0, costUsd: null }));
   store.close();
 });
@@ -61,6 +62,7 @@ describe("the usage store and report", () => {
     expect(usageReport(read, { by: "day", since: "2026-12-02T00:00:00.000Z" }).map((row) => [row.key, row.requests])).toEqual([["2026-12-02", 3]]);
     expect(usageReport(read, { by: "day", gateway: "other" })).toEqual([]);
     expect(usageReport(read, { by: "prompt" }).map((row) => [row.key, row.requests])).toEqual([[null, 3], ["summarize", 1]]);
+    expect(usageReport(read, { by: "endpoint" }).map((row) => [row.key, row.requests])).toEqual([["chat", 3], ["prompt", 1]]);
     read.close();
   });
 

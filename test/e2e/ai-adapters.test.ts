@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
 import { AiGateways } from "../../src/ai/gateways.ts";
 import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
@@ -132,6 +132,22 @@ describe.each([
     expectClean(requests()[0]!.headers);
   });
 
+  it("serves the Responses API from the same native requests, whole and streamed", async () => {
+    requests().length = 0;
+    const before = usage.length;
+    const response = await client().responses.create({ model: alias, instructions: "be brief", input: "hello responses" });
+    expect(response).toMatchObject({ object: "response", status: "completed", model: alias, output_text: "Echo: hello responses", usage: { output_tokens: 3 } });
+    const events = await collect(await client().responses.create({ model: alias, input: "one two three", stream: true }));
+    expect(events.flatMap((event) => (event.type === "response.output_text.delta" ? [event.delta] : [])).join("")).toBe("Echo: one two three");
+    expect(events.at(-1)).toMatchObject({ type: "response.completed", response: { status: "completed", usage: { output_tokens: 4 } } });
+    expect(requests().map((seen) => seen.path)).toEqual([path, streamPath]);
+    for (const seen of requests()) expectClean(seen.headers);
+    expect(usage.slice(before).map((record) => [record.endpoint, record.alias, record.stream, record.outputTokens])).toEqual([
+      ["responses", alias, false, 3],
+      ["responses", alias, true, 4],
+    ]);
+  });
+
   it("maps tool calls, plain and streamed", async () => {
     const completion = await client().chat.completions.create({ model: alias, messages: ask("weather in Paris?"), tools: TOOLS });
     expect(completion.choices[0]).toMatchObject({ finish_reason: "tool_calls", message: { tool_calls: [{ type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] } });
@@ -202,7 +218,7 @@ describe("the OpenAI embeddings API", () => {
   });
 
   it("records embeddings usage: the provider's counts, or an estimate where Gemini reports none", () => {
-    expect(usage.filter((r) => r.provider === "oai").at(-1)).toMatchObject({ alias: "openai-embed", inputTokens: 1, outputTokens: 0, usageReported: true });
+    expect(usage.filter((r) => r.provider === "oai").at(-1)).toMatchObject({ endpoint: "embeddings", alias: "openai-embed", inputTokens: 1, outputTokens: 0, usageReported: true });
     expect(usage.filter((r) => r.provider === "gem" && r.alias === "gemini-embed").at(-1)).toMatchObject({ status: 200, usageReported: false });
   });
 });
@@ -231,7 +247,8 @@ describe("the Anthropic Messages API passthrough, with the official @anthropic-a
     const final = await stream.finalMessage();
     expect(texts.join("")).toBe("Echo: one two");
     expect(final.usage.output_tokens).toBe(3);
-    expect(usage).toEqual([expect.objectContaining({ alias: "sonnet", provider: "claude", stream: true, status: 200, outputTokens: 3, cachedInputTokens: 2, usageReported: true })]);
+    // The client has the whole message at message_stop; the record is made once the stream has ended.
+    await vi.waitFor(() => expect(usage).toEqual([expect.objectContaining({ endpoint: "messages", alias: "sonnet", provider: "claude", stream: true, status: 200, outputTokens: 3, cachedInputTokens: 2, usageReported: true })]));
   });
 
   it("refuses aliases of other providers and max_tokens above the alias's cap before any upstream call", async () => {

@@ -153,7 +153,7 @@ describe("the gateway's own rules", () => {
     await client(gw.keys.bob).chat.completions.create({ model: "smart", messages: ask("and me"), stream: true }).then(collect);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(gw.usage).toEqual([
-      expect.objectContaining({ gateway: "ai-e2e", identity: "apps", consumer: "alice", team: "red", alias: "fast", provider: "oai", model: "gpt-4o-mini", stream: false, status: 200, outputTokens: 3, usageReported: true }),
+      expect.objectContaining({ gateway: "ai-e2e", identity: "apps", consumer: "alice", team: "red", endpoint: "chat", alias: "fast", provider: "oai", model: "gpt-4o-mini", stream: false, status: 200, outputTokens: 3, usageReported: true }),
       expect.objectContaining({ identity: "apps", consumer: "bob", alias: "smart", provider: "claude", model: "claude-sonnet-4-5", stream: true, status: 200, outputTokens: 3, cachedInputTokens: 2, usageReported: true }),
     ]);
     expect(gw.usage[1]!.team).toBeUndefined();

@@ -144,7 +144,7 @@ describe("prompt APIs", () => {
       messages: [{ role: "system", content: "Answer with the summary only." }, { role: "user", content: "Summarize in 3 words: the quick brown fox" }],
       max_tokens: 40,
     });
-    expect(usage.at(-1)).toMatchObject({ alias: "fast", prompt: "summarize", provider: "oai", model: "gpt-4o-mini", consumer: "alice", team: "red", status: 200, usageReported: true, inputTokens: expect.any(Number), outputTokens: 9 });
+    expect(usage.at(-1)).toMatchObject({ endpoint: "prompt", alias: "fast", prompt: "summarize", provider: "oai", model: "gpt-4o-mini", consumer: "alice", team: "red", status: 200, usageReported: true, inputTokens: expect.any(Number), outputTokens: 9 });
   });
 
   it("send placeholders inside values as text: the template is filled once", async () => {

@@ -35,7 +35,7 @@ describe.each([
     expect(response.output_text).toBe("Echo: hello responses");
     expect(response.usage).toMatchObject({ output_tokens: 3 });
     expect(response.usage!.input_tokens).toBeGreaterThan(0);
-    expect(gw.usage.slice(before).map((record) => [record.alias, record.status, record.outputTokens])).toEqual([[model, 200, 3]]);
+    expect(gw.usage.slice(before).map((record) => [record.endpoint, record.alias, record.status, record.outputTokens])).toEqual([["responses", model, 200, 3]]);
   });
 
   it("streams the Responses events, text deltas in order and the usage in the last", async () => {
