@@ -144,7 +144,8 @@ function checkAttemptTimeouts(models: readonly AiModelIR[], providers: ReadonlyM
 
 /**
  * What Envoy retries a chain's attempt on: any 5xx, a reset, a refused or failed connection, the
- * attempt timeout (all "5xx"), a 429 and a 401 (the next key). Only before the answer's headers
+ * attempt timeout (all "5xx"), a 429 and a 401 (the next key; the processor turns a provider's
+ * own way of refusing a key, such as Gemini's 400 API_KEY_INVALID, into a 401). Only before the answer's headers
  * went to the client: Envoy never retries an answer it has started to send.
  */
 const CHAIN_RETRY_ON = ["5xx", "reset", "connect-failure", "retriable-status-codes"];

@@ -24,11 +24,12 @@ import type { Snapshot } from "../../src/xds/snapshot.ts";
 import { type RunningEnvoy, startEnvoy } from "../support/envoy.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-providers/anthropic.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../support/fake-providers/openai.ts";
+import { type FakeGemini, startFakeGemini } from "../support/fake-providers/gemini.ts";
 import { type FakeServer, startFakeServer } from "../support/fake-providers/server.ts";
 import { freePorts } from "../support/ports.ts";
 
 const secret = (prefix: string) => `${prefix}${randomBytes(18).toString("base64url")}`;
-const keys = { alice: secret("gw-alice-"), openai: secret("sk-proj-"), anthropic: secret("sk-ant-api03-"), revoked: secret("sk-proj-revoked-"), pooled: secret("sk-proj-pooled-") };
+const keys = { alice: secret("gw-alice-"), openai: secret("sk-proj-"), anthropic: secret("sk-ant-api03-"), revoked: secret("sk-proj-revoked-"), pooled: secret("sk-proj-pooled-"), gemini: secret("AIza"), geminiRevoked: secret("AIza-revoked-") };
 const plaintext = { reason: "fake provider on the loopback interface" };
 const messages = [{ role: "user" as const, content: "hello fallback" }];
 
@@ -36,6 +37,7 @@ let openai: FakeOpenAi;
 let anthropic: FakeAnthropic;
 /** An OpenAI account whose first pooled key was revoked: it answers only the second. */
 let pooled: FakeOpenAi;
+let gemini: FakeGemini;
 /** Never answers: the attempt timeout ends its attempts. */
 let silent: FakeServer;
 /** Starts a stream, then breaks the connection. */
@@ -57,6 +59,7 @@ function gatewayConfig(ports: { listener: number; processor: number; refused: nu
       oai: { type: "openai", baseUrl: `http://127.0.0.1:${openai.port}/v1`, apiKey: { env: "OPENAI_KEY" }, plaintext },
       claude: { type: "anthropic", baseUrl: `http://127.0.0.1:${anthropic.port}`, apiKey: { env: "ANTHROPIC_KEY" }, plaintext },
       pool: { type: "openai", baseUrl: `http://127.0.0.1:${pooled.port}/v1`, apiKeys: [{ env: "REVOKED_KEY" }, { env: "POOLED_KEY" }], plaintext },
+      gempool: { type: "gemini", baseUrl: gemini.origin, apiKeys: [{ env: "REVOKED_GEMINI_KEY" }, { env: "GEMINI_KEY" }], plaintext },
       refused: openAiCompatible(ports.refused),
       silent: openAiCompatible(silent.port),
       breaking: openAiCompatible(breaking.port),
@@ -78,6 +81,7 @@ function gatewayConfig(ports: { listener: number; processor: number; refused: nu
           maxTokens: 40,
         },
         pooled: { targets: [{ provider: "pool", model: "gpt-4o-mini" }], maxTokens: 40 },
+        "gemini-pooled": { targets: [{ provider: "gempool", model: "gemini-2.5-flash" }], maxTokens: 40 },
         budgeted: { targets: [{ provider: "refused", model: "m" }], fallbacks: [{ provider: "claude", model: "claude-sonnet-4-5" }], maxTokens: 40 },
       },
       budgets,
@@ -89,6 +93,7 @@ beforeAll(async () => {
   openai = await startFakeOpenAi({ apiKey: keys.openai });
   anthropic = await startFakeAnthropic({ apiKey: keys.anthropic });
   pooled = await startFakeOpenAi({ apiKey: keys.pooled });
+  gemini = await startFakeGemini({ apiKey: keys.gemini });
   silent = await startFakeServer((_request, res) => new Promise<void>((resolve) => res.on("close", resolve)));
   breaking = await startFakeServer((_request, res: ServerResponse) => {
     res.writeHead(200, { "content-type": "text/event-stream" });
@@ -99,7 +104,7 @@ beforeAll(async () => {
   listener = listenerPort!;
   ledgers = new BudgetLedgers({ onError: () => {} });
   const gateways = new AiGateways();
-  const env = { ALICE_KEYS: keys.alice, OPENAI_KEY: keys.openai, ANTHROPIC_KEY: keys.anthropic, REVOKED_KEY: keys.revoked, POOLED_KEY: keys.pooled };
+  const env = { ALICE_KEYS: keys.alice, OPENAI_KEY: keys.openai, ANTHROPIC_KEY: keys.anthropic, REVOKED_KEY: keys.revoked, POOLED_KEY: keys.pooled, GEMINI_KEY: keys.gemini, REVOKED_GEMINI_KEY: keys.geminiRevoked };
   processor = await startAiProcessor({
     address: { kind: "tcp", host: "127.0.0.1", port: processorPort! },
     gateways,
@@ -123,7 +128,7 @@ afterAll(async () => {
   await envoy?.stop();
   await processor?.close();
   await ledgers?.close();
-  for (const fake of [openai, anthropic, pooled, silent, breaking]) await fake?.close();
+  for (const fake of [openai, anthropic, pooled, gemini, silent, breaking]) await fake?.close();
 });
 
 const client = () => new OpenAI({ apiKey: keys.alice, baseURL: `http://127.0.0.1:${listener}/ai/v1`, maxRetries: 0 });
@@ -247,6 +252,28 @@ describe("pooled keys", () => {
     await client().chat.completions.create({ model: "pooled", messages });
     await client().chat.completions.create({ model: "pooled", messages });
     expect(pooled.requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${keys.pooled}`, `Bearer ${keys.pooled}`]);
+  });
+
+  it("moves on from a key Gemini refuses with 400 API_KEY_INVALID as from a 401", async () => {
+    gemini.requests.length = 0;
+    usage.length = 0;
+    // Whichever key the turn starts with, the revoked one is tried once in two requests, then left out.
+    for (let i = 0; i < 3; i++) expect((await client().chat.completions.create({ model: "gemini-pooled", messages })).choices[0]?.message.content).toBe("Echo: hello fallback");
+    const seenKeys = gemini.requests.map((request) => request.headers["x-goog-api-key"]);
+    expect(seenKeys.filter((key) => key === keys.geminiRevoked)).toHaveLength(1);
+    expect(seenKeys.filter((key) => key === keys.gemini)).toHaveLength(3);
+    await lastRecord("gemini-pooled");
+    const refused = usage.find((entry) => entry.alias === "gemini-pooled" && entry.attempts?.length === 2);
+    expect(refused?.attempts).toEqual([expect.objectContaining({ provider: "gempool", status: 401 }), expect.objectContaining({ provider: "gempool", status: 200 })]);
+  });
+
+  it("passes a Gemini 400 that is no key refusal to the client, without trying another key", async () => {
+    gemini.requests.length = 0;
+    gemini.failNext(400, { error: { code: 400, message: "Invalid JSON payload received.", status: "INVALID_ARGUMENT" } });
+    const error = await client().chat.completions.create({ model: "gemini-pooled", messages }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ message: "Invalid JSON payload received." });
+    expect(gemini.requests).toHaveLength(1);
   });
 });
 

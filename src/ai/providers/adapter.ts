@@ -61,6 +61,16 @@ export interface StreamDecoder {
   push(chunk: Uint8Array, end: boolean): SseEvent[];
 }
 
+/**
+ * How a provider that refuses a key with another status than 401 says so (Gemini: 400 with reason
+ * API_KEY_INVALID): the status, and whether an error body with it is such a refusal. Pooled keys
+ * and fallbacks move on from it as from a 401.
+ */
+export interface KeyRefusal {
+  readonly status: number;
+  refused(body: unknown): boolean;
+}
+
 export interface ProviderAdapter {
   readonly api: AiProviderIR["api"];
   /** The provider answers in OpenAI's shape already: whole bodies pass through unchanged and are only read. */
@@ -72,4 +82,5 @@ export interface ProviderAdapter {
   stream(context: StreamContext): StreamTranslator;
   /** A provider that streams something else than server-sent events (Bedrock: the AWS event stream): its content type and decoder. */
   readonly streamFormat?: { readonly contentType: string; decoder(): StreamDecoder };
+  readonly keyRefusal?: KeyRefusal;
 }

@@ -10,7 +10,7 @@
 import type { AiProviderIR } from "../../model/ir.ts";
 import { invalidRequest, type OpenAiError } from "../openai-errors.ts";
 import type { ChatRequest, ChatTarget, NativeRequest, ProviderAdapter } from "./adapter.ts";
-import { geminiError } from "./gemini-response.ts";
+import { geminiError, geminiKeyRefusal } from "./gemini-response.ts";
 import { openAiAdapter } from "./openai.ts";
 import { embeddingsPath } from "./upstream-path.ts";
 import { count, isObject } from "./usage-fields.ts";
@@ -76,5 +76,5 @@ export function embeddingsAdapter(api: AiProviderIR["api"], request: EmbeddingsR
   if (api === "azure-openai") return azureEmbeddings;
   if (api !== "gemini") return undefined;
   const encoding = request["encoding_format"] === "base64" ? "base64" : "float";
-  return { api: "gemini", openAiShaped: false, request: geminiRequest, body: (status, body) => geminiEmbeddingList(status, body, model, encoding), stream: noStream };
+  return { api: "gemini", openAiShaped: false, request: geminiRequest, body: (status, body) => geminiEmbeddingList(status, body, model, encoding), stream: noStream, keyRefusal: geminiKeyRefusal };
 }

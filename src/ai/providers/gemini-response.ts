@@ -5,7 +5,7 @@
  */
 import { errorBody, type OpenAiErrorType, typeForStatus } from "../openai-errors.ts";
 import { formatSse, type SseEvent } from "../sse.ts";
-import type { StreamContext, StreamTranslator, Usage } from "./adapter.ts";
+import type { KeyRefusal, StreamContext, StreamTranslator, Usage } from "./adapter.ts";
 import { assistantMessage, chatCompletion, eventData, nowSeconds, usageChunk } from "./openai-shapes.ts";
 import { count, isObject } from "./usage-fields.ts";
 
@@ -137,3 +137,12 @@ export function geminiStream(context: StreamContext): StreamTranslator {
     usage: () => usage,
   };
 }
+
+/** Google answers a key it does not accept (unknown, revoked or expired) with 400 and the reason API_KEY_INVALID in the error's details. */
+export const geminiKeyRefusal: KeyRefusal = {
+  status: 400,
+  refused(body) {
+    const details = isObject(body) && isObject(body["error"]) ? body["error"]["details"] : undefined;
+    return Array.isArray(details) && details.some((detail) => isObject(detail) && (detail["reason"] === "API_KEY_INVALID"));
+  },
+};

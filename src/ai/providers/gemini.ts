@@ -3,7 +3,7 @@ import type { AiProviderIR } from "../../model/ir.ts";
 import type { OpenAiError } from "../openai-errors.ts";
 import type { ChatRequest, ChatTarget, NativeRequest, ProviderAdapter } from "./adapter.ts";
 import { geminiBody } from "./gemini-request.ts";
-import { geminiCompletion, geminiStream } from "./gemini-response.ts";
+import { geminiCompletion, geminiKeyRefusal, geminiStream } from "./gemini-response.ts";
 import { upstreamPath } from "./upstream-path.ts";
 
 function request(chat: ChatRequest, target: ChatTarget, apiKey: string | undefined, provider: AiProviderIR): NativeRequest | OpenAiError {
@@ -22,4 +22,5 @@ export const geminiAdapter: ProviderAdapter = {
   request,
   body: geminiCompletion,
   stream: geminiStream,
+  keyRefusal: geminiKeyRefusal,
 };

@@ -108,7 +108,15 @@ export class RoutedRequest implements ChainedRequest {
     const provider = this.#input.runtime.providers.get(attempt.provider)!;
     const remove = [...this.#sentHeaders].filter((name) => !(name in native.headers));
     for (const name of Object.keys(native.headers)) this.#sentHeaders.add(name);
-    return { headers: native.headers, remove, body: encoder.encode(native.body), path: attemptPath(provider, this.#input.endpoint, native.path), host: provider.upstream?.host ?? "" };
+    const keyRefusal = this.#input.adapterFor(provider, attempt.model)?.keyRefusal;
+    return {
+      headers: native.headers,
+      remove,
+      body: encoder.encode(native.body),
+      path: attemptPath(provider, this.#input.endpoint, native.path),
+      host: provider.upstream?.host ?? "",
+      ...(keyRefusal ? { keyRefusal } : {}),
+    };
   }
 
   attemptAnswered(index: number, status: number): void {

@@ -9,6 +9,7 @@
  */
 import type { AiAttemptIR } from "../../model/ir.ts";
 import type { OpenAiError } from "../openai-errors.ts";
+import type { KeyRefusal } from "../providers/adapter.ts";
 import { KeyRotation } from "./key-pool.ts";
 
 /** The header chained requests are found by. */
@@ -23,6 +24,8 @@ export interface AttemptRequest {
   /** The path and Host to send it with (the chain's route rewrites neither: its attempts go to different providers). */
   readonly path: string;
   readonly host: string;
+  /** How the attempt's provider refuses a key, where not with 401 (the attempt reads such an answer's body to tell). */
+  readonly keyRefusal?: KeyRefusal;
 }
 
 /** What a chained request tells its attempts, and hears from them. */

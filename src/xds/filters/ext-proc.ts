@@ -78,7 +78,8 @@ export const extProcFilter: HttpFilterModule = {
  * The processor as an upstream filter of a chain's cluster (src/xds/ai-chain-cluster.ts): Envoy runs
  * it once per attempt, after picking the attempt's endpoint, whose metadata (ATTEMPT_ATTRIBUTE) says
  * which attempt it is. The processor sees the request headers (and replaces the body whole: it kept
- * the client's request), and the attempt's response headers for their status; never a body.
+ * the client's request), and the attempt's response headers for their status; a body only where
+ * the status may be a provider's key refusal (src/ai/routing/attempt-exchange.ts).
  */
 export function upstreamExtProcFilter(ir: GatewayIR) {
   const ai = ir.ai!;
@@ -87,6 +88,8 @@ export function upstreamExtProcFilter(ir: GatewayIR) {
     grpcService: processorService(ai.processor.cluster, ir, ATTEMPT_PROCESSOR_KIND),
     processingMode: { requestHeaderMode: Headers.SEND, requestBodyMode: Body.NONE, responseHeaderMode: Headers.SEND, responseBodyMode: Body.NONE, requestTrailerMode: Headers.SKIP, responseTrailerMode: Headers.SKIP },
     requestAttributes: [ATTEMPT_ATTRIBUTE],
+    // An answer with a provider's key-refusal status (Gemini's 400) has its body sent too, to tell a refused key from a bad request.
+    allowModeOverride: true,
     failureModeAllow: false,
     messageTimeout: duration(MESSAGE_TIMEOUT_MS),
     // Each attempt goes to another provider: its Host (and path) are the processor's to set.
