@@ -5,9 +5,8 @@
 // stdin, one command a line:
 //
 //	snapshot <gateway> <version> <dir>   serve <dir>/{listener,route,cluster,endpoint}.pb to node.cluster = gateway
-//	expect <version> <count>             print "acked <version>" once <count> streams ACKed routes at <version>
 //
-// stdout: "listening <port>" once serving, then the "acked" lines.
+// stdout: "listening <port>" once serving. The simulated clients count their own ACKs.
 package main
 
 import (
@@ -16,9 +15,7 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strconv"
 	"strings"
-	"sync"
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -26,7 +23,6 @@ import (
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	discoverygrpc "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
-	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
@@ -39,32 +35,6 @@ import (
 type byGateway struct{}
 
 func (byGateway) ID(node *core.Node) string { return node.GetCluster() }
-
-// acks counts, per routes version, the streams that ACKed it.
-type acks struct {
-	mu       sync.Mutex
-	counts   map[string]int
-	expected map[string]int
-}
-
-func (a *acks) request(_ int64, req *discovery.DiscoveryRequest) error {
-	if req.GetTypeUrl() != resource.RouteType || req.GetResponseNonce() == "" || req.GetErrorDetail() != nil {
-		return nil
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.counts[req.GetVersionInfo()]++
-	a.report(req.GetVersionInfo())
-	return nil
-}
-
-// report prints "acked" when the expected count is reached; the caller holds mu.
-func (a *acks) report(version string) {
-	if want, ok := a.expected[version]; ok && a.counts[version] >= want {
-		delete(a.expected, version)
-		fmt.Printf("acked %s\n", version)
-	}
-}
 
 func read(dir, name string, message proto.Message) types.Resource {
 	data, err := os.ReadFile(dir + "/" + name + ".pb")
@@ -94,8 +64,7 @@ func snapshot(version, dir string) *cache.Snapshot {
 
 func main() {
 	snapshots := cache.NewSnapshotCache(false, byGateway{}, nil)
-	counter := &acks{counts: map[string]int{}, expected: map[string]int{}}
-	xds := server.NewServer(context.Background(), snapshots, server.CallbackFuncs{StreamRequestFunc: counter.request})
+	xds := server.NewServer(context.Background(), snapshots, nil)
 	grpcServer := grpc.NewServer(grpc.MaxConcurrentStreams(1 << 20))
 	discoverygrpc.RegisterAggregatedDiscoveryServiceServer(grpcServer, xds)
 	socket, err := net.Listen("tcp", "127.0.0.1:0")
@@ -115,12 +84,6 @@ func main() {
 				fmt.Fprintln(os.Stderr, err)
 				os.Exit(1)
 			}
-		case len(fields) == 3 && fields[0] == "expect":
-			count, _ := strconv.Atoi(fields[2])
-			counter.mu.Lock()
-			counter.expected[fields[1]] = count
-			counter.report(fields[1])
-			counter.mu.Unlock()
 		}
 	}
 	grpcServer.Stop()
