@@ -90,6 +90,8 @@ export class AttemptExchange {
   /** The stream ended: an attempt that got no status never reached a provider, or the provider never answered. */
   close(): void {
     if (this.#request && !this.#answered) this.#request.attemptUnanswered(this.#index);
+    // Ended before its body could be read: the status the provider gave is all there is.
+    if (this.#held !== undefined) this.#request?.attemptAnswered(this.#index, this.#held);
   }
 
   #start(headers: Map<string, string>, index: number | undefined): ProcessingResponse {
