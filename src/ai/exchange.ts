@@ -10,6 +10,7 @@
  * answered as soon as it arrives.
  */
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
+import { type Caller, callerOf } from "./caller.ts";
 import { costUsd } from "./catalog.ts";
 import { isError, resolveChat, type ResolvedChat } from "./chat-request.ts";
 import { resolveEmbeddings } from "./embeddings-request.ts";
@@ -30,6 +31,7 @@ import { anthropicPassthroughAdapter } from "./providers/anthropic-passthrough.t
 import { ADAPTERS } from "./providers/index.ts";
 import { AI_UPSTREAM_PATH_HEADER } from "./providers/upstream-path.ts";
 import { responseBody, type ResponseBody } from "./response-body.ts";
+import { countEvents } from "./sse.ts";
 import { PromptCall } from "./prompts/prompt-call.ts";
 import { RESPONSES_PATH } from "./responses/request.ts";
 import { ResponsesCall } from "./responses/responses-call.ts";
@@ -51,13 +53,6 @@ export interface ExchangeDeps {
   readonly routing?: RoutingState;
 }
 
-interface Caller {
-  readonly requestId: string;
-  readonly identity?: string;
-  readonly subject?: string;
-  readonly consumer?: string;
-  readonly team?: string;
-}
 
 interface Routed {
   readonly request: RoutedRequest;
@@ -72,12 +67,6 @@ const ENDPOINTS = ["chat", "embeddings", "messages"] as const;
 const ENDPOINT_PATHS: Readonly<Record<(typeof ENDPOINTS)[number], string>> = { chat: "/chat/completions", embeddings: "/embeddings", messages: ANTHROPIC_MESSAGES_PATH };
 const catalogPrice = (provider: AiProviderIR, model: string, usage: Usage) => costUsd(provider.catalog, model, usage);
 const fail = (error: OpenAiError) => immediateResponse(error.status, errorBody(error));
-/** Server-sent events in a chunk of the translated stream: each ends with a blank line, and chunks hold whole events. */
-function countEvents(bytes: Uint8Array): number {
-  let events = 0;
-  for (let i = 1; i < bytes.length; i++) if (bytes[i] === 0x0a && bytes[i - 1] === 0x0a) events++;
-  return events;
-}
 
 export class AiExchange {
   readonly #runtime: AiGatewayRuntime | undefined;
@@ -142,17 +131,7 @@ export class AiExchange {
     this.#anthropicClient = { ...(version ? { version } : {}), ...(beta ? { beta } : {}) };
     if (!this.#endpoint) return fail({ status: 404, type: "invalid_request_error", message: `Unknown AI endpoint ${path}.`, code: "unknown_url" });
     if (endOfStream) return this.#prompt?.noBody() ?? fail({ status: 400, type: "invalid_request_error", message: "The request has no body: send the chat completion request as JSON." });
-    const names = runtime.identityHeaders;
-    const optional = (key: keyof Omit<Caller, "requestId" | "team">, header: string) => (headers.get(header) ? { [key]: headers.get(header) } : {});
-    const consumer = headers.get(names.consumer);
-    const team = consumer ? runtime.teams.get(consumer) : undefined;
-    this.#caller = {
-      requestId: headers.get("x-request-id") ?? "",
-      ...optional("identity", names.identity),
-      ...optional("subject", names.subject),
-      ...optional("consumer", names.consumer),
-      ...(team ? { team } : {}),
-    };
+    this.#caller = callerOf(headers, runtime);
     // The client's credentials and the gateway's identity headers are for the gateway, never for the provider.
     return phaseResponse("requestHeaders", { remove: providerRequestHeaders(headers).remove });
   }

@@ -48,3 +48,10 @@ function parseBlock(block: string): SseEvent | undefined {
 export function formatSse(data: string, event?: string): string {
   return `${event !== undefined ? `event: ${event}\n` : ""}${data.split("\n").map((line) => `data: ${line}`).join("\n")}\n\n`;
 }
+
+/** Server-sent events in a chunk of a translated stream: each ends with a blank line, and chunks hold whole events. */
+export function countEvents(bytes: Uint8Array): number {
+  let events = 0;
+  for (let i = 1; i < bytes.length; i++) if (bytes[i] === 0x0a && bytes[i - 1] === 0x0a) events++;
+  return events;
+}
