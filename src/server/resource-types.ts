@@ -4,19 +4,21 @@ import {
   CLUSTER_TYPE_URL,
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
+  SCOPED_ROUTE_CONFIGURATION_TYPE_URL,
   SECRET_TYPE_URL,
 } from "../envoy/type-urls.ts";
 
 // The xDS protocol's make-before-break order: clusters before the endpoints that fill them, and
-// both before the listeners and routes that point at them, so nothing references what is missing.
-const PUSH_ORDER = [CLUSTER_TYPE_URL, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL];
+// both before the listeners and routes that point at them, so nothing references what is missing;
+// route scopes (SRDS) come with their listener, before the route configs they name.
+const PUSH_ORDER = [CLUSTER_TYPE_URL, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, LISTENER_TYPE_URL, SCOPED_ROUTE_CONFIGURATION_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL];
 
 function rank(typeUrl: string): number {
   const index = PUSH_ORDER.indexOf(typeUrl);
   return index === -1 ? PUSH_ORDER.length : index;
 }
 
-/** Type URLs sorted into push order (CDS, EDS, LDS, RDS, then the rest by name). */
+/** Type URLs sorted into push order (CDS, EDS, LDS, SRDS, RDS, then the rest by name). */
 export function inPushOrder(typeUrls: Iterable<string>): string[] {
   return [...typeUrls].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -35,9 +37,9 @@ export function isReferencing(typeUrl: string): boolean {
   return typeUrl === LISTENER_TYPE_URL || typeUrl === ROUTE_CONFIGURATION_TYPE_URL;
 }
 
-/** LDS and CDS: a first request naming nothing subscribes to everything (legacy wildcard). */
+/** LDS, CDS and SRDS: a first request naming nothing subscribes to everything (legacy wildcard). */
 export function isImplicitWildcard(typeUrl: string): boolean {
-  return typeUrl === LISTENER_TYPE_URL || typeUrl === CLUSTER_TYPE_URL;
+  return typeUrl === LISTENER_TYPE_URL || typeUrl === CLUSTER_TYPE_URL || typeUrl === SCOPED_ROUTE_CONFIGURATION_TYPE_URL;
 }
 
 /**

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema } from "../../generated/envoy/config/cluster/v3/cluster_pb.js";
+import { ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
 import { SecretSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/secret_pb.js";
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
+  SCOPED_ROUTE_CONFIGURATION_TYPE_URL,
   SECRET_TYPE_URL,
 } from "../../src/envoy/type-urls.ts";
 import { startControlPlane, type ControlPlane } from "../../src/server/control-plane.ts";
@@ -29,6 +31,12 @@ afterAll(async () => cp.close());
 
 const clusterNames = (resources: { typeUrl: string; value: Uint8Array }[]) =>
   resources.map((any) => anyUnpack(any as never, ClusterSchema)?.name);
+
+/** Two route scopes (SRDS): Envoy subscribes to scoped route configurations without naming any. */
+const scopes = () =>
+  buildSnapshot(
+    ["orders", "users"].map((key) => resourceFromJson(ScopedRouteConfigurationSchema, `scope-${key}`, { name: `scope-${key}`, route_configuration_name: `routes-${key}`, key: { fragments: [{ string_key: key }] } })),
+  );
 
 describe("state-of-the-world ADS", () => {
   it("answers with version and nonce, tells ACK from NACK, does not resend a NACKed version, and pushes changes in order", async () => {
@@ -85,6 +93,18 @@ describe("state-of-the-world ADS", () => {
       expect(stream.responses).toHaveLength(0);
       cp.cache.setSnapshot("nope", gatewaySnapshot(base));
       expect((await stream.next()).typeUrl).toBe(CLUSTER_TYPE_URL);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("takes a first scoped-routes request naming nothing as a subscription to every scope, as Envoy's SRDS sends it", async () => {
+    cp.cache.setSnapshot("scoped", scopes());
+    const stream = sotwStream(address);
+    try {
+      stream.send({ node: node("srds-1", "scoped"), typeUrl: SCOPED_ROUTE_CONFIGURATION_TYPE_URL });
+      const srds = await stream.next();
+      expect(srds.resources.map((any) => anyUnpack(any as never, ScopedRouteConfigurationSchema)?.name)).toEqual(["scope-orders", "scope-users"]);
     } finally {
       stream.close();
     }
@@ -154,6 +174,17 @@ describe("delta ADS", () => {
       expect(added.resources.map((r) => r.name)).toEqual(["b"]);
     } finally {
       again.close();
+    }
+  });
+
+  it("takes a first scoped-routes request naming nothing as a subscription to every scope", async () => {
+    cp.cache.setSnapshot("delta-scoped", scopes());
+    const stream = deltaStream(address);
+    try {
+      stream.send({ node: node("d-srds", "delta-scoped"), typeUrl: SCOPED_ROUTE_CONFIGURATION_TYPE_URL });
+      expect((await stream.next()).resources.map((r) => r.name)).toEqual(["scope-orders", "scope-users"]);
+    } finally {
+      stream.close();
     }
   });
 
