@@ -1,8 +1,10 @@
 /**
  * Propagation: from a config change reaching the control plane to the first successful request on
- * the new route through a real Envoy, over 50 changes, at 100 and 3,000 routes, for two route
- * tables: bare hand-built routes (the floor of an RDS update) and a generated config compiled by
- * `compileGateway` (what Portcullis ships; the time includes the recompile). The baseline in the
+ * the new route through a real Envoy, over 50 changes, at 100 and 3,000 routes, for three route
+ * tables: bare hand-built routes (the floor of an RDS update with one route table), the same
+ * routes split into route scopes over delta xDS (where an edit costs only its scope: the way to
+ * the 10 ms target) and a generated config compiled by `compileGateway` (what Portcullis ships;
+ * the time includes the recompile). The baseline in the
  * same run is a request on an existing route (one round trip through Envoy).
  * Prints figures; never fails on timing.
  */
@@ -14,12 +16,12 @@ import { startBackend } from "../test/support/backend.ts";
 import { startEnvoy, stopAllEnvoys } from "../test/support/envoy.ts";
 import { freePort } from "../test/support/ports.ts";
 import { ms, percentile, printTable } from "./support/percentiles.ts";
-import { bareVariant, compiledVariant, type PropagationVariant, type VariantTarget } from "./support/propagation-variants.ts";
+import { bareVariant, compiledVariant, type PropagationVariant, scopedVariant, type VariantTarget } from "./support/propagation-variants.ts";
 
 const CHANGES = 50;
 const ROUTE_COUNTS = [100, 3000];
 const CHANGE_TIMEOUT_MS = 10_000;
-const VARIANTS: Record<string, (target: VariantTarget) => PropagationVariant> = { bare: bareVariant, compiled: compiledVariant };
+const VARIANTS: Record<string, (target: VariantTarget) => PropagationVariant> = { bare: bareVariant, scoped: scopedVariant, compiled: compiledVariant };
 
 // Reused connections, as fetch would; node:http because fetch cannot set the Host header the compiled routes match on.
 const agent = new Agent({ keepAlive: true });
@@ -50,7 +52,7 @@ function row(count: number, variant: PropagationVariant, measure: string, sample
 async function measure(target: VariantTarget, variant: PropagationVariant): Promise<string[][]> {
   const { routeCount, listenerPort } = target;
   variant.start();
-  const envoy = await startEnvoy({ bootstrap: adsBootstrap({ nodeId: target.gateway, cluster: target.gateway, xdsPort: target.plane.xdsPort }) as Record<string, unknown>, timeoutMs: 30_000 });
+  const envoy = await startEnvoy({ bootstrap: adsBootstrap({ nodeId: target.gateway, cluster: target.gateway, xdsPort: target.plane.xdsPort, delta: variant.delta ?? false }) as Record<string, unknown>, timeoutMs: 30_000 });
   try {
     if (Number.isNaN(await okSince(performance.now(), listenerPort, variant.existingPath, variant.host, 30_000))) {
       throw new Error(`${variant.label}, ${routeCount} routes: ${variant.existingPath} never answered 200`);

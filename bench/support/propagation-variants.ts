@@ -1,14 +1,19 @@
 /**
- * The two route tables the propagation benchmark pushes to Envoy: bare hand-built routes (path +
- * cluster, the floor of what an RDS update can cost) and what Portcullis really ships — a
- * generated GatewayConfig compiled by `compileGateway` (names, timeouts, method matches, metadata,
- * lifecycle headers, per-route rate limits, CORS) and applied the way `serve` applies it.
+ * The route tables the propagation benchmark pushes to Envoy: bare hand-built routes (path +
+ * cluster, the floor of what an RDS update can cost), the same routes split into route scopes
+ * (SRDS, keyed on the first path segment) over delta xDS — where an edit sends and rebuilds only
+ * its scope's route config — and what Portcullis really ships: a generated GatewayConfig compiled
+ * by `compileGateway` (names, timeouts, method matches, metadata, lifecycle headers, per-route
+ * rate limits, CORS) and applied the way `serve` applies it.
  * Each change adds one route; everything a change needs is prepared before the clock starts.
  */
 import { compileGateway } from "../../src/compile.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
 import type { ControlPlane } from "../../src/server/control-plane.ts";
-import { gatewaySnapshot, manyRoutes, type TestRoute } from "../../test/support/snapshots.ts";
+import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
+import { ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
+import { buildSnapshot, type Snapshot, type XdsResource } from "../../src/xds/snapshot.ts";
+import { clusterResource, endpointsResource, gatewaySnapshot, manyRoutes, resourceFromJson, routeConfigResource, type TestRoute } from "../../test/support/snapshots.ts";
 import { generatedConfig } from "../compile-fixture.ts";
 
 /** What one change cost on the server before Envoy got it. */
@@ -29,6 +34,8 @@ export interface PreparedChange {
 export interface PropagationVariant {
   readonly label: string;
   readonly compiles: boolean;
+  /** Envoy takes its config over incremental (delta) ADS instead of state-of-the-world. */
+  readonly delta?: boolean;
   /** Host header the routes are served for. */
   readonly host: string;
   /** A route that exists from the start: the round-trip floor. */
@@ -67,6 +74,74 @@ export function bareVariant(target: VariantTarget): PropagationVariant {
       const path = `/new-${change}`;
       routes = [...routes, { path, cluster: "a" }];
       const snapshot = gatewaySnapshot({ listenerPort: target.listenerPort, routes, clusters });
+      return { path, push: () => ({ compileMs: 0, controlPlaneMs: timed(() => serve(snapshot)) }) };
+    },
+  };
+}
+
+/** Scopes of the scoped variant: routes /s{k}/… are in scope k. */
+const SCOPES = 30;
+const ADS = { ads: {}, resource_api_version: "V3" };
+
+/** One listener whose connection manager picks a route scope by the first segment of the path. */
+function scopedListener(port: number): XdsResource {
+  return resourceFromJson(ListenerSchema, "http", {
+    name: "http",
+    address: { socket_address: { address: "127.0.0.1", port_value: port } },
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: "envoy.filters.network.http_connection_manager",
+            typed_config: {
+              "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+              stat_prefix: "http",
+              scoped_routes: {
+                name: "scopes",
+                scope_key_builder: { fragments: [{ header_value_extractor: { name: ":path", element_separator: "/", index: 1 } }] },
+                rds_config_source: ADS,
+                scoped_rds: { scoped_rds_config_source: ADS },
+              },
+              http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
+            },
+          },
+        ],
+      },
+    ],
+  });
+}
+
+function scopedSnapshot(target: VariantTarget, routes: readonly TestRoute[]): Snapshot {
+  const byScope = new Map<string, TestRoute[]>();
+  for (const route of routes) {
+    const scope = route.path.split("/")[1]!;
+    byScope.set(scope, [...(byScope.get(scope) ?? []), route]);
+  }
+  return buildSnapshot([
+    scopedListener(target.listenerPort),
+    clusterResource("a"),
+    endpointsResource("a", target.backendPort),
+    ...[...byScope].flatMap(([scope, scoped]) => [
+      routeConfigResource(`routes-${scope}`, scoped),
+      resourceFromJson(ScopedRouteConfigurationSchema, `scope-${scope}`, { name: `scope-${scope}`, route_configuration_name: `routes-${scope}`, key: { fragments: [{ string_key: scope }] } }),
+    ]),
+  ]);
+}
+
+export function scopedVariant(target: VariantTarget): PropagationVariant {
+  let routes: TestRoute[] = manyRoutes(target.routeCount, "a").map((route, index) => ({ ...route, path: `/s${index % SCOPES}${route.path}` }));
+  const serve = (snapshot: Snapshot) => target.plane.cache.setSnapshot(target.gateway, snapshot);
+  return {
+    label: `bare routes in ${SCOPES} scopes (SRDS), delta xDS`,
+    compiles: false,
+    delta: true,
+    host: "bench.local",
+    existingPath: "/s0/r0",
+    start: () => serve(scopedSnapshot(target, routes)),
+    prepare: (change) => {
+      const path = `/s${change % SCOPES}/new-${change}`;
+      routes = [...routes, { path, cluster: "a" }];
+      const snapshot = scopedSnapshot(target, routes);
       return { path, push: () => ({ compileMs: 0, controlPlaneMs: timed(() => serve(snapshot)) }) };
     },
   };
