@@ -17,7 +17,7 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const client = (key = gw.keys.alice) => new OpenAI({ apiKey: key, baseURL: gw.baseUrl, maxRetries: 0 });
+const client = (key?: string) => gw.client(key);
 const ask = (content: string) => [{ role: "user" as const, content }];
 
 async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {

@@ -19,7 +19,7 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const client = () => new OpenAI({ apiKey: gw.keys.alice, baseURL: gw.baseUrl, maxRetries: 0 });
+const client = () => gw.client();
 const weather = [{ type: "function" as const, name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } }, strict: false }];
 
 describe.each([

@@ -5,7 +5,6 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import OpenAI from "openai";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type AiGatewayUnderTest, startAiGateway } from "../support/ai-gateway.ts";
 
@@ -26,7 +25,7 @@ it("serves chat through a socket only its user can open", async () => {
   expect(statSync(socket).isSocket()).toBe(true);
   expect(statSync(socket).mode & 0o777).toBe(0o600);
   expect(statSync(join(dir, "run")).mode & 0o777).toBe(0o700);
-  const client = new OpenAI({ apiKey: gw.keys.alice, baseURL: gw.baseUrl, maxRetries: 0 });
+  const client = gw.client();
   const completion = await client.chat.completions.create({ model: "fast", messages: [{ role: "user", content: "over a socket" }] });
   expect(completion.choices[0]?.message.content).toBe("Echo: over a socket");
   await gw.processor.close();

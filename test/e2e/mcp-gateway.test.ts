@@ -8,11 +8,10 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCommand } from "../support/cli-process.ts";
 import { stopAllEnvoys } from "../support/envoy.ts";
-import { connectClient, ISSUER, type McpGatewayUnderTest, startMcpGateway } from "../mcp/mcp-gateway.ts";
+import { connectClient as connect, ISSUER, type McpGatewayUnderTest, mcpRefusal, startMcpGateway } from "../mcp/mcp-gateway.ts";
 
 let gateway: McpGatewayUnderTest;
 
@@ -24,8 +23,6 @@ afterAll(async () => {
   await gateway?.stop();
   await stopAllEnvoys();
 });
-
-const connect = connectClient;
 
 const admin = () => gateway.token({ sub: "ada", roles: ["admin"] });
 const toolNames = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name).sort();
@@ -56,13 +53,9 @@ describe.each([
     const client = await connect(url(), token({ sub: "rex", scope: "files:read" }));
     const before = { delete: gateway.server.calls.get("delete_repo") ?? 0, secret: gateway.server.calls.get("secret_tool") ?? 0 };
     for (const name of ["delete_repo", "secret_tool"]) {
-      const error = await client.callTool({ name, arguments: {} }).then(
-        () => undefined,
-        (thrown: unknown) => thrown,
-      );
-      expect(error).toBeInstanceOf(McpError);
-      expect((error as McpError).code).toBe(-32602);
-      expect((error as McpError).message).toContain(`Tool ${name} is not available to this caller`);
+      const error = await mcpRefusal(client.callTool({ name, arguments: {} }));
+      expect(error.code).toBe(-32602);
+      expect(error.message).toContain(`Tool ${name} is not available to this caller`);
     }
     expect(gateway.server.calls.get("delete_repo") ?? 0).toBe(before.delete);
     expect(gateway.server.calls.get("secret_tool") ?? 0).toBe(before.secret);

@@ -6,10 +6,9 @@
  * without reaching the server.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAllEnvoys } from "../support/envoy.ts";
-import { connectClient, type McpGatewayUnderTest, startMcpGateway } from "../mcp/mcp-gateway.ts";
+import { connectClient as connect, type McpGatewayUnderTest, mcpRefusal as refusal, startMcpGateway } from "../mcp/mcp-gateway.ts";
 
 let gateway: McpGatewayUnderTest;
 
@@ -21,17 +20,6 @@ afterAll(async () => {
   await gateway?.stop();
   await stopAllEnvoys();
 });
-
-const connect = connectClient;
-
-async function refusal(action: Promise<unknown>): Promise<{ code: number; message: string }> {
-  const error = await action.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(McpError);
-  return { code: (error as McpError).code, message: (error as McpError).message };
-}
 
 describe.each([
   ["server-sent events", () => gateway.url, (claims: Record<string, unknown>) => gateway.token(claims)],

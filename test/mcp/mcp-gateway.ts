@@ -6,6 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { expect } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,6 +128,16 @@ export async function startMcpGateway(options: { maxRequestBytes?: number } = {}
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The JSON-RPC error an MCP request failed with; fails the test when it did not fail with one. */
+export async function mcpRefusal(action: Promise<unknown>): Promise<{ code: number; message: string }> {
+  const error = await action.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(McpError);
+  return { code: (error as McpError).code, message: (error as McpError).message };
 }
 
 /** The official SDK client, connected to an MCP endpoint with a bearer token (none: no Authorization). */

@@ -3,6 +3,7 @@
  * in this process, and a real Envoy running the compiled config, all on ephemeral 127.0.0.1 ports.
  */
 import { randomBytes } from "node:crypto";
+import OpenAI from "openai";
 import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
 import { AiGateways } from "../../src/ai/gateways.ts";
 import { type AiProcessor, startAiProcessor } from "../../src/ai/processor-server.ts";
@@ -27,6 +28,8 @@ export interface AiGatewayUnderTest {
   readonly envoy: RunningEnvoy;
   readonly processor: AiProcessor;
   readonly usage: UsageRecord[];
+  /** The official OpenAI client on the gateway, with a caller's gateway key (alice's by default), without retries. */
+  client(apiKey?: string): OpenAI;
   stop(): Promise<void>;
 }
 
@@ -83,9 +86,11 @@ export async function startAiGateway(options: { socket?: string } = {}): Promise
   if (!snapshot || !ir) throw new Error(`the AI gateway config does not compile: ${JSON.stringify(diagnostics)}`);
   gateways.apply(ir);
   const envoy = await startEnvoy({ bootstrap: toEnvoyJson(BootstrapSchema, buildStaticBootstrap(snapshot)) as Record<string, unknown> });
+  const baseUrl = `http://127.0.0.1:${listener}/ai/v1`;
   return {
     port: listener!,
-    baseUrl: `http://127.0.0.1:${listener}/ai/v1`,
+    baseUrl,
+    client: (apiKey = keys.alice) => new OpenAI({ apiKey, baseURL: baseUrl, maxRetries: 0 }),
     keys,
     openai,
     anthropic,
