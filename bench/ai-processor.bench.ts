@@ -12,9 +12,7 @@
  * never fails on timing.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { type ChildProcess, spawn } from "node:child_process";
 import { Agent, request } from "node:http";
-import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BootstrapSchema } from "../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
@@ -28,7 +26,7 @@ import { startFakeAnthropic } from "../test/support/fake-providers/anthropic.ts"
 import { startFakeOpenAi } from "../test/support/fake-providers/openai.ts";
 import { freePorts } from "../test/support/ports.ts";
 import { percentile, printTable } from "./support/percentiles.ts";
-import { buildGoPeer } from "./support/go-peer.ts";
+import { startGoPeer } from "./support/go-peer.ts";
 import { startProcessorProcess } from "./support/processor-process.ts";
 
 const SAMPLES = 400;
@@ -141,14 +139,6 @@ function withNoopProcessorRoutes(bootstrap: JsonBootstrap, noopPort: number): Js
   return bootstrap;
 }
 
-/** The Go no-op processor, listening on a port it reports. */
-async function startNoopProcessor(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(buildGoPeer("null-ext-proc"), [], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve) => lines.on("line", (line) => line.startsWith("listening ") && resolve(Number(line.split(" ")[1]))));
-  return { port, child };
-}
-
 /** Milliseconds to the first body byte and to the end; the status must be 200. */
 function timed(port: number, variant: Variant, stream: boolean): Promise<{ first: number; total: number }> {
   const body = variant.body(stream);
@@ -176,7 +166,7 @@ async function main(): Promise<void> {
   const compiled = compileGateway(gateway, undefined, { env: KEYS });
   if (!compiled.snapshot) throw new Error(JSON.stringify(compiled.diagnostics));
   const processor = await startProcessorProcess(dir, gateway, KEYS);
-  const noop = await startNoopProcessor();
+  const noop = await startGoPeer("null-ext-proc");
   await startEnvoy({ bootstrap: withNoopProcessorRoutes(toEnvoyJson(BootstrapSchema, buildStaticBootstrap(compiled.snapshot)) as unknown as JsonBootstrap, noop.port) as unknown as Record<string, unknown> });
   try {
     const rows: string[][] = [];

@@ -10,7 +10,7 @@
  * from a command on its stdin. Both servers are measured the same way, from /proc: CPU for
  * connect + edits, peak and idle RSS. Prints figures; never fails on timing.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { stringify } from "yaml";
@@ -20,7 +20,7 @@ import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL, LISTENER_TYPE_URL, 
 import { typeVersion } from "../src/server/snapshot-cache.ts";
 import type { Snapshot } from "../src/xds/snapshot.ts";
 import { gatewaySnapshot, manyRoutes } from "../test/support/snapshots.ts";
-import { buildGoPeer } from "./support/go-peer.ts";
+import { firstLine, startGoPeer } from "./support/go-peer.ts";
 import { ms, printTable } from "./support/percentiles.ts";
 
 const COUNTS = [100, 1000];
@@ -88,18 +88,6 @@ const main = join(import.meta.dirname, "..", "dist", "src", "cli", "main.js");
 /** As README's "Running a fleet" recommends for serve. */
 const SERVE_NODE_OPTIONS = ["--max-semi-space-size=8"];
 
-/** The first line of a child's output that `match` accepts, mapped. */
-function firstLine<T>(child: ChildProcess, match: (line: string) => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on("line", (line) => {
-      const found = match(line);
-      if (found !== undefined) resolve(found);
-    });
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before it was ready`)));
-  });
-}
-
 async function portcullis(): Promise<Server> {
   execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   const dir = mkdtempSync(join(tmpdir(), "peers-yaml-"));
@@ -136,8 +124,7 @@ async function portcullis(): Promise<Server> {
 }
 
 async function goControlPlane(): Promise<Server> {
-  const child: ChildProcess = spawn(buildGoPeer("go-control-plane"), [], { stdio: ["pipe", "pipe", "inherit"] });
-  const port = await firstLine(child, (line) => (line.startsWith("listening ") ? Number(line.split(" ")[1]) : undefined));
+  const { child, port } = await startGoPeer("go-control-plane");
   const files = mkdtempSync(join(tmpdir(), "peer-"));
   const pending = new Map<string, string>();
   let written = 0;

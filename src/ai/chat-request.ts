@@ -42,6 +42,3 @@ export function resolveChat(body: Uint8Array, runtime: AiGatewayRuntime): Resolv
   }
   return checkMaxTokens(chat, model) ?? { chat, model, provider };
 }
-
-/** Whether a value is an OpenAI error rather than a resolved request. */
-export const isError = (value: ResolvedChat | OpenAiError): value is OpenAiError => "status" in value;

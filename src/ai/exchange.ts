@@ -12,7 +12,7 @@
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
 import { type Caller, callerOf } from "./caller.ts";
 import { costUsd } from "./catalog.ts";
-import { isError, resolveChat, type ResolvedChat } from "./chat-request.ts";
+import { resolveChat, type ResolvedChat } from "./chat-request.ts";
 import { resolveEmbeddings } from "./embeddings-request.ts";
 import { resolveMessages } from "./messages-request.ts";
 import type { AnthropicClientHeaders } from "./providers/anthropic-passthrough.ts";
@@ -23,7 +23,7 @@ import { type Admission, admit, type BudgetHold, settle, settledUsage } from "./
 import type { BudgetLedgers } from "./budgets/ledgers.ts";
 import { providerRequestHeaders, providerResponseHeaders } from "./headers.ts";
 import { modelList } from "./models-endpoint.ts";
-import { errorBody, type OpenAiError } from "./openai-errors.ts";
+import { errorBody, isOpenAiError, type OpenAiError } from "./openai-errors.ts";
 import type { AiProviderIR } from "../model/ir.ts";
 import type { ProviderAdapter, Usage } from "./providers/adapter.ts";
 import { type EmbeddingsRequest, embeddingsAdapter } from "./providers/embeddings.ts";
@@ -143,7 +143,7 @@ export class AiExchange {
     const endpoint = this.#endpoint!;
     const resolved: (ResolvedChat & { readonly adapter?: ProviderAdapter }) | OpenAiError =
       endpoint === "embeddings" ? resolveEmbeddings(body, runtime) : endpoint === "messages" ? resolveMessages(body, runtime, this.#anthropicClient) : resolveChat(body, runtime);
-    if (isError(resolved)) return fail(resolved);
+    if (isOpenAiError(resolved)) return fail(resolved);
     const request = new RoutedRequest({
       runtime,
       routing: this.#deps.routing ?? new RoutingState(),

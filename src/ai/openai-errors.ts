@@ -23,6 +23,9 @@ export const invalidRequest = (message: string, param?: string, code?: string): 
   ...(code ? { code } : {}),
 });
 
+/** Whether a translation step's result is the OpenAI error it refused with (an error object, not a value it produced). */
+export const isOpenAiError = (value: unknown): value is OpenAiError => typeof value === "object" && value !== null && "status" in value && "type" in value;
+
 /** The error type OpenAI uses for a status, for provider errors that carry none we can map. */
 export function typeForStatus(status: number): OpenAiErrorType {
   if (status === 401) return "authentication_error";

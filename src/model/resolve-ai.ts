@@ -6,7 +6,7 @@
  */
 import { isPriced } from "../ai/catalog.ts";
 import { AI_UPSTREAM_PATH_HEADER, ANTHROPIC_MESSAGES_PATH } from "../ai/providers/upstream-path.ts";
-import { attemptsFor } from "../ai/routing/chains.ts";
+import { attemptsFor, KEY_REFUSED_STATUS } from "../ai/routing/chains.ts";
 import type { ModelPath } from "../config/locate.ts";
 import type { AiGateway, GatewayConfig, LlmProvider, ModelAlias, ModelTarget } from "../config/types.ts";
 import type { AccessIR, AiBudgetIR, AiChainIR, AiIR, AiModelIR, AiProcessorAddressIR, AiProviderIR, AiRouteIR, AiTargetIR, ClusterIR, RouteIR } from "./ir.ts";
@@ -149,7 +149,7 @@ function checkAttemptTimeouts(models: readonly AiModelIR[], providers: ReadonlyM
  * went to the client: Envoy never retries an answer it has started to send.
  */
 const CHAIN_RETRY_ON = ["5xx", "reset", "connect-failure", "retriable-status-codes"];
-const CHAIN_RETRY_STATUSES = [401, 429];
+const CHAIN_RETRY_STATUSES = [KEY_REFUSED_STATUS, 429];
 
 function aiRoutes(basePath: string, access: AccessIR, hostnames: readonly string[], providers: readonly ResolvedLlmProvider[], chains: readonly AiChainIR[]): RouteIR[] {
   const common = { api: AI_API, version: "-", hostnames, lifecycle: { state: "published" as const }, access };

@@ -5,7 +5,7 @@
  * the background or uses OpenAI's built-in tools is refused with a 400 naming the parameter, as
  * is any field this translation does not carry (no option without effect).
  */
-import { invalidRequest, modelRequest, type OpenAiError } from "../openai-errors.ts";
+import { invalidRequest, isOpenAiError, modelRequest, type OpenAiError } from "../openai-errors.ts";
 import { isObject } from "../providers/usage-fields.ts";
 
 type Json = Record<string, unknown>;
@@ -55,7 +55,6 @@ const REFUSED: Readonly<Record<string, string>> = {
 const ACCEPTED = new Set(["model", "input", "instructions", "tools", "tool_choice", "text", "max_output_tokens", "temperature", "top_p", "stream", "metadata", "user", "parallel_tool_calls"]);
 
 type Translated<T> = T | OpenAiError;
-const isError = (value: unknown): value is OpenAiError => isObject(value) && "status" in value && "type" in value;
 
 /** A message's content parts → chat content (a string stays a string). */
 function content(value: unknown, param: string): Translated<unknown> {
@@ -85,7 +84,7 @@ function messages(input: unknown): Translated<Json[]> {
       const role = item["role"];
       if (role !== "user" && role !== "assistant" && role !== "system" && role !== "developer") return invalidRequest(`${at}.role must be user, assistant, system or developer.`, `${at}.role`);
       const parts = content(item["content"], `${at}.content`);
-      if (isError(parts)) return parts;
+      if (isOpenAiError(parts)) return parts;
       out.push({ role: role === "developer" ? "system" : role, content: parts });
     } else if (type === "function_call") {
       if (typeof item["call_id"] !== "string" || typeof item["name"] !== "string" || typeof item["arguments"] !== "string") return invalidRequest(`${at}: a function_call needs call_id, name and arguments.`, at);
@@ -150,13 +149,13 @@ export function responsesRequest(body: Uint8Array): Translated<ResponsesRequest>
   }
   if (parsed["instructions"] !== undefined && typeof parsed["instructions"] !== "string") return invalidRequest("instructions must be a string.", "instructions");
   const turns = messages(parsed["input"]);
-  if (isError(turns)) return turns;
+  if (isOpenAiError(turns)) return turns;
   const functions = tools(parsed["tools"]);
-  if (isError(functions)) return functions;
+  if (isOpenAiError(functions)) return functions;
   const choice = toolChoice(parsed["tool_choice"]);
-  if (isError(choice)) return choice;
+  if (isOpenAiError(choice)) return choice;
   const format = responseFormat(parsed["text"]);
-  if (isError(format)) return format;
+  if (isOpenAiError(format)) return format;
   const stream = parsed["stream"] === true;
   const instructions = typeof parsed["instructions"] === "string" ? parsed["instructions"] : null;
   const chat: Json = {

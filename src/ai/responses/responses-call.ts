@@ -6,7 +6,7 @@
  */
 import type { ProcessingResponse } from "../../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
 import { immediateResponse, type Mutation, phaseResponse } from "../ext-proc-messages.ts";
-import { errorBody } from "../openai-errors.ts";
+import { errorBody, isOpenAiError } from "../openai-errors.ts";
 import { ResponsesAnswer } from "./answer.ts";
 import { type ResponsesEcho, responsesRequest } from "./request.ts";
 
@@ -17,7 +17,7 @@ export class ResponsesCall {
   /** The chat request, or the answer that refuses the call. */
   chatRequest(received: Uint8Array): Uint8Array | ProcessingResponse {
     const translated = responsesRequest(received);
-    if ("status" in translated) return immediateResponse(translated.status, errorBody(translated));
+    if (isOpenAiError(translated)) return immediateResponse(translated.status, errorBody(translated));
     this.#echo = translated.echo;
     return translated.chat;
   }

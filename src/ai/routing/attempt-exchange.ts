@@ -19,6 +19,7 @@ import { ProcessingMode_BodySendMode as Body } from "../../../generated/envoy/ex
 import { immediateResponse, phaseResponse, processingAttribute, readHeaders, setHeader } from "../ext-proc-messages.ts";
 import type { KeyRefusal } from "../providers/adapter.ts";
 import { errorBody } from "../openai-errors.ts";
+import { KEY_REFUSED_STATUS } from "./chains.ts";
 import { CHAIN_ID_HEADER, type ChainedRequest, type RoutingState } from "./routing-state.ts";
 
 /** Where an endpoint of a chain's cluster keeps its attempt's index. */
@@ -31,9 +32,6 @@ function attemptIndex(request: ProcessingRequest): number | undefined {
   const index = typeof value === "string" ? Number(value) : value;
   return typeof index === "number" && Number.isInteger(index) && index >= 0 ? index : undefined;
 }
-
-/** The status Envoy's chain routes retry with the next key (CHAIN_RETRY_STATUSES in src/model/resolve-ai.ts). */
-const KEY_REFUSED_STATUS = 401;
 
 /** Continue, and send this answer's body whole (allow_mode_override on the attempt filter). */
 const readBody = () => create(ProcessingResponseSchema, { response: { case: "responseHeaders", value: {} }, modeOverride: { responseBodyMode: Body.BUFFERED } });

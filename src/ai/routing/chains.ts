@@ -9,6 +9,13 @@
 import { createHash } from "node:crypto";
 import type { AiAttemptIR, AiModelIR, AiProviderIR, AiTargetIR } from "../../model/ir.ts";
 
+/**
+ * The status of a provider refusing a key: Envoy retries a chain's attempt on it with the next key,
+ * the key leaves the turn for a while, and the processor turns a provider's own way of saying so
+ * (Gemini's 400 API_KEY_INVALID) into it.
+ */
+export const KEY_REFUSED_STATUS = 401;
+
 export type ProviderEndpoint = "chat" | "embeddings" | "messages";
 export const PROVIDER_ENDPOINTS: readonly ProviderEndpoint[] = ["chat", "embeddings", "messages"];
 

@@ -9,7 +9,7 @@ import type { SecretValue } from "../../model/secret-value.ts";
 import type { AiGatewayRuntime } from "../gateways.ts";
 import type { OpenAiError } from "../openai-errors.ts";
 import type { ChatRequest, NativeRequest, ProviderAdapter } from "../providers/adapter.ts";
-import { type Plan, planFor, type ProviderEndpoint } from "./chains.ts";
+import { KEY_REFUSED_STATUS, type Plan, planFor, type ProviderEndpoint } from "./chains.ts";
 import { pickTarget } from "./pick.ts";
 import type { AttemptOutcome, AttemptRequest, ChainedRequest, RoutingState } from "./routing-state.ts";
 import { attemptPath } from "./upstream-paths.ts";
@@ -125,7 +125,7 @@ export class RoutedRequest implements ChainedRequest {
     this.#outcomes.set(index, { ...outcome, status });
     const provider = this.#input.runtime.providers.get(outcome.provider);
     // A key the provider refuses is left out of the turn for a while (key-pool.ts); a 429 only moves this request on.
-    if (status === 401 && provider && outcome.key !== undefined) this.#input.routing.keys.bench(keysOf(provider)[outcome.key - 1]!, this.#input.now());
+    if (status === KEY_REFUSED_STATUS && provider && outcome.key !== undefined) this.#input.routing.keys.bench(keysOf(provider)[outcome.key - 1]!, this.#input.now());
   }
 
   attemptUnanswered(index: number): void {
