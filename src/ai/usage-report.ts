@@ -40,10 +40,21 @@ export interface UsageQuery {
   readonly gateway?: string;
 }
 
+/**
+ * The grouping's column expression. A database an older version wrote (read-only here, so never
+ * migrated) lacks the columns added since (usage-store.ts): its records have no value there.
+ */
+function keyExpression(db: DatabaseSync, by: UsageGrouping): string {
+  const expression = KEY[by];
+  if (!/^[a-z_]+$/.test(expression)) return expression;
+  const present = db.prepare("PRAGMA table_info(usage)").all().some((column) => column["name"] === expression);
+  return present ? expression : "NULL";
+}
+
 export function usageReport(db: DatabaseSync, query: UsageQuery): UsageRow[] {
   const where = [...(query.since ? ["time >= :since"] : []), ...(query.gateway ? ["gateway = :gateway"] : [])];
   const statement = db.prepare(`
-    SELECT ${KEY[query.by]} AS key,
+    SELECT ${keyExpression(db, query.by)} AS key,
       COUNT(*) AS requests,
       SUM(status = 0 OR status >= 400) AS errors,
       SUM(input_tokens) AS inputTokens,

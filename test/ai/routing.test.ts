@@ -1,19 +1,14 @@
 /**
  * Fallbacks, weighted targets and pooled keys without Envoy: what compiles (chains, their
  * clusters and routes, TLS per attempt), what is refused where it is written, how a request picks
- * its target, how pooled keys take turns, what budgets reserve for a chain, and that usage
- * databases of older versions gain the new columns. Through Envoy: test/e2e/ai-fallbacks.test.ts.
+ * its target, how pooled keys take turns and what budgets reserve for a chain. Through Envoy:
+ * test/e2e/ai-fallbacks.test.ts.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { attemptsFor } from "../../src/ai/routing/chains.ts";
 import { KEY_BENCH_MS, KeyRotation } from "../../src/ai/routing/key-pool.ts";
 import { pickTarget } from "../../src/ai/routing/pick.ts";
 import { reservationFor } from "../../src/ai/routing/reservation.ts";
-import { openUsageDatabase, UsageStore } from "../../src/ai/usage-store.ts";
 import type { AiModelIR, AiProviderIR } from "../../src/model/ir.ts";
 import { SecretValue } from "../../src/model/secret-value.ts";
 import { renderByType } from "../../src/xds/render.ts";
@@ -155,37 +150,5 @@ describe("pooled keys", () => {
     expect(rotation.order("g/p", keys, 1_000)).toEqual([1, 2, 0]);
     expect(rotation.order("g/p", keys, 1_000 + KEY_BENCH_MS - 1)).toEqual([1, 2, 0]);
     expect(rotation.order("g/p", keys, 1_000 + KEY_BENCH_MS)).toEqual([2, 0, 1]);
-  });
-});
-
-describe("the usage database", () => {
-  it("gains the target and attempts columns when a database of an older version is opened, keeping its rows", () => {
-    const dir = mkdtempSync(join(tmpdir(), "portcullis-usage-migrate-"));
-    try {
-      const file = join(dir, "usage.db");
-      const old = new DatabaseSync(file);
-      old.exec(`CREATE TABLE usage (id INTEGER PRIMARY KEY, time TEXT NOT NULL, gateway TEXT NOT NULL, request_id TEXT NOT NULL, identity TEXT, subject TEXT, consumer TEXT, team TEXT,
-        alias TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, stream INTEGER NOT NULL, status INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
-        cached_input_tokens INTEGER NOT NULL, cache_write_input_tokens INTEGER NOT NULL, usage_reported INTEGER NOT NULL, cost_usd REAL, duration_ms INTEGER NOT NULL)`);
-      old.exec("INSERT INTO usage (time, gateway, request_id, alias, provider, model, stream, status, input_tokens, output_tokens, cached_input_tokens, cache_write_input_tokens, usage_reported, duration_ms) VALUES ('t', 'g', 'r0', 'a', 'p', 'm', 0, 200, 1, 2, 0, 0, 1, 5)");
-      old.close();
-      const store = new UsageStore(file);
-      store.record({
-        time: "t", gateway: "g", requestId: "r1", endpoint: "chat", alias: "a", provider: "claude", model: "claude-sonnet-4-5", stream: false, status: 200, inputTokens: 1, outputTokens: 2,
-        cachedInputTokens: 0, cacheWriteInputTokens: 0, usageReported: true, costUsd: null, durationMs: 5,
-        target: { provider: "oai", model: "gpt-4o" },
-        attempts: [{ provider: "oai", model: "gpt-4o", key: 2, status: 429 }, { provider: "claude", model: "claude-sonnet-4-5", status: 200 }],
-      });
-      store.close();
-      const db = openUsageDatabase(file, { readonly: true });
-      const rows = db.prepare("SELECT request_id, target_provider, target_model, attempts, endpoint FROM usage ORDER BY id").all();
-      db.close();
-      expect(rows.map((row) => ({ ...row }))).toEqual([
-        { request_id: "r0", target_provider: null, target_model: null, attempts: null, endpoint: null },
-        { request_id: "r1", target_provider: "oai", target_model: "gpt-4o", attempts: '[{"provider":"oai","model":"gpt-4o","key":2,"status":429},{"provider":"claude","model":"claude-sonnet-4-5","status":200}]', endpoint: "chat" },
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { costUsd } from "../../src/ai/catalog.ts";
@@ -16,6 +17,18 @@ import { openUsageDatabase, UsageStore } from "../../src/ai/usage-store.ts";
 const dir = mkdtempSync(join(tmpdir(), "portcullis-usage-"));
 const db = join(dir, "nested", "usage.db");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A usage database as the first release wrote it (no target, attempts, prompt or endpoint columns), with one record. */
+function firstReleaseDatabase(name: string): string {
+  const file = join(dir, name);
+  const old = new DatabaseSync(file);
+  old.exec(`CREATE TABLE usage (id INTEGER PRIMARY KEY, time TEXT NOT NULL, gateway TEXT NOT NULL, request_id TEXT NOT NULL, identity TEXT, subject TEXT, consumer TEXT, team TEXT,
+    alias TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, stream INTEGER NOT NULL, status INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+    cached_input_tokens INTEGER NOT NULL, cache_write_input_tokens INTEGER NOT NULL, usage_reported INTEGER NOT NULL, cost_usd REAL, duration_ms INTEGER NOT NULL)`);
+  old.exec("INSERT INTO usage (time, gateway, request_id, alias, provider, model, stream, status, input_tokens, output_tokens, cached_input_tokens, cache_write_input_tokens, usage_reported, duration_ms) VALUES ('t', 'g', 'r0', 'a', 'p', 'm', 0, 200, 1, 2, 0, 0, 1, 5)");
+  old.close();
+  return file;
+}
 
 /** A record with `patch` applied; a patch value of undefined removes the field. */
 const record = (patch: { [K in keyof UsageRecord]?: UsageRecord[K] | undefined }): UsageRecord => ({
@@ -63,6 +76,34 @@ describe("the usage store and report", () => {
     expect(usageReport(read, { by: "day", gateway: "other" })).toEqual([]);
     expect(usageReport(read, { by: "prompt" }).map((row) => [row.key, row.requests])).toEqual([[null, 3], ["summarize", 1]]);
     expect(usageReport(read, { by: "endpoint" }).map((row) => [row.key, row.requests])).toEqual([["chat", 3], ["prompt", 1]]);
+    read.close();
+  });
+
+  it("gains the target and attempts columns when a database of an older version is opened, keeping its rows", () => {
+    const file = firstReleaseDatabase("migrate.db");
+    const store = new UsageStore(file);
+    store.record({
+      time: "t", gateway: "g", requestId: "r1", endpoint: "chat", alias: "a", provider: "claude", model: "claude-sonnet-4-5", stream: false, status: 200, inputTokens: 1, outputTokens: 2,
+      cachedInputTokens: 0, cacheWriteInputTokens: 0, usageReported: true, costUsd: null, durationMs: 5,
+      target: { provider: "oai", model: "gpt-4o" },
+      attempts: [{ provider: "oai", model: "gpt-4o", key: 2, status: 429 }, { provider: "claude", model: "claude-sonnet-4-5", status: 200 }],
+    });
+    store.close();
+    const db = openUsageDatabase(file, { readonly: true });
+    const rows = db.prepare("SELECT request_id, target_provider, target_model, attempts, endpoint FROM usage ORDER BY id").all();
+    db.close();
+    expect(rows.map((row) => ({ ...row }))).toEqual([
+      { request_id: "r0", target_provider: null, target_model: null, attempts: null, endpoint: null },
+      { request_id: "r1", target_provider: "oai", target_model: "gpt-4o", attempts: '[{"provider":"oai","model":"gpt-4o","key":2,"status":429},{"provider":"claude","model":"claude-sonnet-4-5","status":200}]', endpoint: "chat" },
+    ]);
+  });
+
+  it("groups the records of a database an older version wrote by columns it lacks as having no value", () => {
+    const file = firstReleaseDatabase("old.db");
+    // Reports open it read-only, so it is never migrated.
+    const read = openUsageDatabase(file, { readonly: true });
+    for (const by of ["endpoint", "prompt"] as const) expect(usageReport(read, { by }).map((row) => [row.key, row.requests])).toEqual([[null, 1]]);
+    expect(usageReport(read, { by: "alias" }).map((row) => [row.key, row.requests])).toEqual([["a", 1]]);
     read.close();
   });
 
