@@ -5,6 +5,7 @@
  * never reach a provider; Accept-Encoding goes too, so answers arrive readable. Responses: account
  * details and cookies of the gateway's provider account never reach the client.
  */
+import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
 import type { Mutation } from "./ext-proc-messages.ts";
 import type { ResponseBody } from "./response-body.ts";
 
@@ -20,8 +21,12 @@ const FORWARDED_REQUEST_HEADERS = new Set([
   "x-forwarded-proto",
 ]);
 
-/** Headers Envoy does not let a processor change: routing (Host), and its own x-envoy-* ones. */
-const untouchable = (name: string) => name.startsWith(":") || name === "host" || name.startsWith("x-envoy-");
+/**
+ * Headers Envoy does not let a processor change: routing (Host), and its own x-envoy-* ones; and
+ * the route scope key, which Envoy reads again when the processor clears the route cache (each
+ * scope's route configuration removes it before the provider).
+ */
+const untouchable = (name: string) => name.startsWith(":") || name === "host" || name.startsWith("x-envoy-") || name === ROUTE_SCOPE_HEADER;
 
 /** The client request headers to remove before the request goes to a provider. */
 export function providerRequestHeaders(headers: ReadonlyMap<string, string>): { remove: string[] } {

@@ -15,7 +15,7 @@
  */
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { Node } from "../../generated/envoy/config/core/v3/base_pb.js";
-import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL, SECRET_TYPE_URL } from "../envoy/type-urls.ts";
+import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL, SCOPED_ROUTE_CONFIGURATION_TYPE_URL, SECRET_TYPE_URL } from "../envoy/type-urls.ts";
 import type { Snapshot } from "../xds/snapshot.ts";
 import { EndpointWarming, WARMING_TIMEOUT_MS } from "./endpoint-warming.ts";
 import type { Logger } from "./log.ts";
@@ -214,12 +214,13 @@ export abstract class AdsSession {
   }
 
   /**
-   * Whether a response of this type must wait: listeners and routes while new clusters warm, and
-   * routes while the node has not answered the listeners sent before them (so the routes of a
-   * snapshot whose listeners it rejects are never applied).
+   * Whether a response of this type must wait: listeners, scopes and routes while new clusters
+   * warm, and scopes and routes while the node has not answered the listeners sent before them (so
+   * the routes of a snapshot whose listeners it rejects are never applied).
    */
   protected isHeld(typeUrl: string): boolean {
-    const held = (this.#warming.warming && isReferencing(typeUrl)) || (typeUrl === ROUTE_CONFIGURATION_TYPE_URL && this.#inFlight.has(LISTENER_TYPE_URL));
+    const routing = typeUrl === ROUTE_CONFIGURATION_TYPE_URL || typeUrl === SCOPED_ROUTE_CONFIGURATION_TYPE_URL;
+    const held = (this.#warming.warming && isReferencing(typeUrl)) || (routing && this.#inFlight.has(LISTENER_TYPE_URL));
     if (held) this.#held.add(typeUrl);
     return held;
   }

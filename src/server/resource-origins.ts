@@ -12,9 +12,11 @@ import {
   CLUSTER_TYPE_URL,
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
+  SCOPED_ROUTE_CONFIGURATION_TYPE_URL,
   SECRET_TYPE_URL,
 } from "../envoy/type-urls.ts";
 import type { GatewayIR } from "../model/ir.ts";
+import { routeTableNames } from "../xds/route-scopes.ts";
 
 export interface ResourceOrigin {
   /** The config path, dotted: `gateway.listeners.0`. */
@@ -45,8 +47,9 @@ export function resourceOrigins({ file, ir, config, locate }: OriginSource): Res
   };
   ir.listeners.forEach((listener, index) => {
     const path = ["gateway", "listeners", index];
-    // One route configuration per listener, under the listener's name (see route-configuration.ts).
-    add([LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL], listener.name, path);
+    add([LISTENER_TYPE_URL], listener.name, path);
+    // Its route configuration, or its route scopes and theirs (route-scopes.ts).
+    for (const name of routeTableNames(ir, listener)) add([ROUTE_CONFIGURATION_TYPE_URL, SCOPED_ROUTE_CONFIGURATION_TYPE_URL], name, path);
     add([SECRET_TYPE_URL], listener.tls?.certificateSecret, [...path, "tls"]);
     add([SECRET_TYPE_URL], listener.tls?.clientCertificate?.caSecret, [...path, "tls", "clientCertificate", "caCertificate"]);
   });

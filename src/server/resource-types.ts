@@ -32,9 +32,12 @@ export function isReferenced(typeUrl: string): boolean {
   return typeUrl === CLUSTER_TYPE_URL || typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL || typeUrl === ROUTE_CONFIGURATION_TYPE_URL;
 }
 
-/** Listeners and route configs hold the references: until a node ACKs them it may use old ones. */
+/**
+ * Listeners, route scopes and route configs hold the references: until a node ACKs them it may
+ * use old ones.
+ */
 export function isReferencing(typeUrl: string): boolean {
-  return typeUrl === LISTENER_TYPE_URL || typeUrl === ROUTE_CONFIGURATION_TYPE_URL;
+  return typeUrl === LISTENER_TYPE_URL || typeUrl === SCOPED_ROUTE_CONFIGURATION_TYPE_URL || typeUrl === ROUTE_CONFIGURATION_TYPE_URL;
 }
 
 /** LDS, CDS and SRDS: a first request naming nothing subscribes to everything (legacy wildcard). */

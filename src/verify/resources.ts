@@ -10,6 +10,7 @@ import type { TransportSocket } from "../../generated/envoy/config/core/v3/base_
 import type { Filter } from "../../generated/envoy/config/listener/v3/listener_components_pb.js";
 import { type Listener, ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import { type RouteConfiguration, RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
+import { type ScopedRouteConfiguration, ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
 import { type HttpConnectionManager, HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import { typeUrl } from "../envoy/any.ts";
 import type { Snapshot } from "../xds/snapshot.ts";
@@ -29,6 +30,8 @@ export interface ConnectionManager {
 export interface GeneratedResources {
   readonly listeners: readonly Listener[];
   readonly routeConfigurations: ReadonlyMap<string, RouteConfiguration>;
+  /** Route scopes (SRDS): Envoy hands each to every scoped connection manager; the key picks one. */
+  readonly routeScopes: readonly ScopedRouteConfiguration[];
   readonly clusters: readonly Cluster[];
   readonly connectionManagers: readonly ConnectionManager[];
 }
@@ -62,6 +65,7 @@ export function generatedResources(snapshot: Snapshot): GeneratedResources {
   return {
     listeners,
     routeConfigurations: new Map(messagesOf(snapshot, RouteConfigurationSchema).map((config) => [config.name, config])),
+    routeScopes: messagesOf(snapshot, ScopedRouteConfigurationSchema),
     clusters: messagesOf(snapshot, ClusterSchema),
     connectionManagers: listeners.flatMap(connectionManagers),
   };

@@ -14,7 +14,7 @@ import { PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/h
 import type { VerifyExpectations } from "./expectations.ts";
 import { apiKeyRouteHeader, type ChainFacts, chainFacts, effectiveConfig, RBAC_FILTER, verifiesProvider } from "./filter-chain.ts";
 import { JWT_AUTHN_FILTER, type Need, needsOf } from "./principals.ts";
-import { type ConnectionManager, unpackAs } from "./resources.ts";
+import { type ConnectionManager, type GeneratedResources, unpackAs } from "./resources.ts";
 import type { ResourceRef, Violations } from "./violations.ts";
 
 interface RouteAt {
@@ -100,28 +100,48 @@ function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected
   return true;
 }
 
-/** Checks the routes of the route configuration each connection manager takes its routes from. */
-export function verifyRouteAccess(managers: readonly ConnectionManager[], configs: ReadonlyMap<string, RouteConfiguration>, expected: VerifyExpectations, out: Violations): void {
-  for (const manager of managers) {
-    const spec = manager.hcm.routeSpecifier;
-    const config = spec.case === "rds" ? configs.get(spec.value.routeConfigName) : undefined;
-    if (!config) {
-      const what = spec.case === "rds" ? `names route configuration ${spec.value.routeConfigName}, which the snapshot does not hold` : "does not take its routes over RDS, so no route of it could be checked";
-      out.add("PCL6021", { kind: "Listener", name: manager.listener.name }, `${manager.at}.route_specifier`, `${what}.`);
+/**
+ * The route configurations a connection manager takes its routes from: the one RDS names, or those
+ * of the route scopes whose key starts with the listener's name (route-scopes.ts builds the key so);
+ * a string saying why none could be found.
+ */
+function routeTablesOf(manager: ConnectionManager, resources: GeneratedResources): RouteConfiguration[] | string {
+  const spec = manager.hcm.routeSpecifier;
+  let names: string[];
+  if (spec.case === "rds") names = [spec.value.routeConfigName];
+  else if (spec.case === "scopedRoutes" && spec.value.configSpecifier.case === "scopedRds") {
+    names = resources.routeScopes.filter((scope) => scope.key?.fragments[0]?.type.value === manager.listener.name).map((scope) => scope.routeConfigurationName);
+    if (names.length === 0) return "takes its routes from route scopes, but the snapshot holds none keyed by its listener";
+  } else return "does not take its routes over RDS or scoped RDS, so no route of it could be checked";
+  const missing = names.find((name) => !resources.routeConfigurations.has(name));
+  return missing === undefined ? names.map((name) => resources.routeConfigurations.get(name)!) : `names route configuration ${missing}, which the snapshot does not hold`;
+}
+
+/** Checks the routes of the route configurations each connection manager takes its routes from. */
+export function verifyRouteAccess(resources: GeneratedResources, expected: VerifyExpectations, out: Violations): void {
+  for (const manager of resources.connectionManagers) {
+    const tables = routeTablesOf(manager, resources);
+    if (typeof tables === "string") {
+      out.add("PCL6021", { kind: "Listener", name: manager.listener.name }, `${manager.at}.route_specifier`, `${tables}.`);
       continue;
     }
     const chain = chainFacts(manager);
     const rbac = new RbacDecoder();
-    let reliesOnRbac = false;
-    for (const host of config.virtualHosts) {
-      for (const route of host.routes) {
-        if (route.action.case !== "route") continue;
-        const field = `virtual_hosts["${host.name}"].routes["${route.name}"]`;
-        reliesOnRbac = verifyRoute({ route, host, config, resource: { kind: "RouteConfiguration", name: config.name }, field }, chain, rbac, expected, out) || reliesOnRbac;
+    const relyingOnRbac: string[] = [];
+    for (const config of tables) {
+      let reliesOnRbac = false;
+      for (const host of config.virtualHosts) {
+        for (const route of host.routes) {
+          if (route.action.case !== "route") continue;
+          const field = `virtual_hosts["${host.name}"].routes["${route.name}"]`;
+          reliesOnRbac = verifyRoute({ route, host, config, resource: { kind: "RouteConfiguration", name: config.name }, field }, chain, rbac, expected, out) || reliesOnRbac;
+        }
       }
+      if (reliesOnRbac) relyingOnRbac.push(config.name);
     }
-    if (reliesOnRbac && chain.rbacAt === undefined) {
-      out.add("PCL6004", { kind: "Listener", name: manager.listener.name }, `${manager.at}.http_filters`, `routes of ${config.name} carry access rules, but no enabled ${RBAC_FILTER} filter runs before the router, so none is enforced.`);
+    if (relyingOnRbac.length > 0 && chain.rbacAt === undefined) {
+      const configs = relyingOnRbac.join(", ");
+      out.add("PCL6004", { kind: "Listener", name: manager.listener.name }, `${manager.at}.http_filters`, `routes of ${configs} carry access rules, but no enabled ${RBAC_FILTER} filter runs before the router, so none is enforced.`);
     }
   }
 }

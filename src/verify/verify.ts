@@ -24,7 +24,7 @@ export function verifyResources(snapshot: Snapshot, expected: VerifyExpectations
   verifyListenerBinds(resources.listeners, expected, out);
   verifyHardening(resources.connectionManagers, expected, out);
   verifyClientHeaders(resources.connectionManagers, expected, out);
-  verifyRouteAccess(resources.connectionManagers, resources.routeConfigurations, expected, out);
+  verifyRouteAccess(resources, expected, out);
   verifyUpstreamTls(resources.clusters, expected, out);
   return out.list;
 }

@@ -5,7 +5,8 @@ import { Cluster_DiscoveryType, ClusterSchema, type Cluster } from "../../genera
 import { ClusterLoadAssignmentSchema, type ClusterLoadAssignment } from "../../generated/envoy/config/endpoint/v3/endpoint_pb.js";
 import { ListenerSchema, type Listener } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/route_pb.js";
-import { HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
+import { type ScopedRouteConfiguration, ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
+import { HttpConnectionManagerSchema, ScopedRouteConfigurationsListSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { CommonTlsContext } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";
 import { DownstreamTlsContextSchema, UpstreamTlsContextSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/tls_pb.js";
 import { SecretSchema, type Secret } from "../../generated/envoy/extensions/transport_sockets/tls/v3/secret_pb.js";
@@ -28,17 +29,29 @@ function staticSds(context: CommonTlsContext | undefined): void {
   }
 }
 
-function staticListener(listener: Listener, routes: ReadonlyMap<string, RouteConfiguration>): Listener {
+function routeConfig(listener: Listener, routes: ReadonlyMap<string, RouteConfiguration>, name: string): RouteConfiguration {
+  const config = routes.get(name);
+  if (!config) throw new Error(`listener ${listener.name} names route configuration ${name}, which the snapshot does not have`);
+  return config;
+}
+
+/** The listener's route scopes with their route configurations inline; its scopes are those keyed by its name. */
+function inlineScopes(listener: Listener, scopes: readonly ScopedRouteConfiguration[], routes: ReadonlyMap<string, RouteConfiguration>): ScopedRouteConfiguration[] {
+  return scopes
+    .filter((scope) => scope.key?.fragments[0]?.type.value === listener.name)
+    .map((scope) => create(ScopedRouteConfigurationSchema, { name: scope.name, key: scope.key, routeConfiguration: routeConfig(listener, routes, scope.routeConfigurationName) }));
+}
+
+function staticListener(listener: Listener, routes: ReadonlyMap<string, RouteConfiguration>, scopes: readonly ScopedRouteConfiguration[]): Listener {
   const copy = clone(ListenerSchema, listener);
   for (const chain of copy.filterChains) {
     for (const filter of chain.filters) {
       if (filter.configType.case !== "typedConfig" || !isPacked(filter.configType.value, HttpConnectionManagerSchema)) continue;
       const hcm = unpack(filter.configType.value, HttpConnectionManagerSchema);
-      if (hcm.routeSpecifier.case === "rds") {
-        const name = hcm.routeSpecifier.value.routeConfigName;
-        const routeConfig = routes.get(name);
-        if (!routeConfig) throw new Error(`listener ${listener.name} names route configuration ${name}, which the snapshot does not have`);
-        hcm.routeSpecifier = { case: "routeConfig", value: routeConfig };
+      const spec = hcm.routeSpecifier;
+      if (spec.case === "rds") hcm.routeSpecifier = { case: "routeConfig", value: routeConfig(listener, routes, spec.value.routeConfigName) };
+      if (spec.case === "scopedRoutes" && spec.value.configSpecifier.case === "scopedRds") {
+        spec.value.configSpecifier = { case: "scopedRouteConfigurationsList", value: create(ScopedRouteConfigurationsListSchema, { scopedRouteConfigurations: inlineScopes(listener, scopes, routes) }) };
       }
       filter.configType = { case: "typedConfig", value: pack(HttpConnectionManagerSchema, hcm) };
     }
@@ -71,18 +84,19 @@ function staticCluster(cluster: Cluster, assignments: ReadonlyMap<string, Cluste
 
 /**
  * An Envoy bootstrap that embeds a snapshot as static resources — RDS becomes an inline route
- * config, EDS an inline load assignment, SDS static secrets — with the admin interface on
+ * config, SRDS inline scopes with their route configs, EDS an inline load assignment, SDS static secrets — with the admin interface on
  * 127.0.0.1 only. Used by `portcullis validate` (envoy --mode validate) and end-to-end tests.
  */
 export function buildStaticBootstrap(snapshot: Snapshot): Bootstrap {
   const routes = new Map(messages<RouteConfiguration>(snapshot, xds.ROUTE_CONFIGURATION_TYPE_URL).map((rc) => [rc.name, rc]));
+  const scopes = messages<ScopedRouteConfiguration>(snapshot, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL);
   const assignments = new Map(messages<ClusterLoadAssignment>(snapshot, xds.CLUSTER_LOAD_ASSIGNMENT_TYPE_URL).map((cla) => [cla.clusterName, cla]));
   return create(BootstrapSchema, {
     node: { id: "portcullis-static", cluster: "portcullis" },
     // Admin on 127.0.0.1 only, on a port the OS picks: validation and tests never need a fixed one.
     admin: { address: { address: { case: "socketAddress", value: { address: "127.0.0.1", portSpecifier: { case: "portValue", value: 0 } } } } },
     staticResources: {
-      listeners: messages<Listener>(snapshot, xds.LISTENER_TYPE_URL).map((listener) => staticListener(listener, routes)),
+      listeners: messages<Listener>(snapshot, xds.LISTENER_TYPE_URL).map((listener) => staticListener(listener, routes, scopes)),
       clusters: messages<Cluster>(snapshot, xds.CLUSTER_TYPE_URL).map((cluster) => staticCluster(cluster, assignments)),
       secrets: messages<Secret>(snapshot, xds.SECRET_TYPE_URL).map((secret) => clone(SecretSchema, secret)),
     },

@@ -12,19 +12,23 @@ import { accessLogs } from "./access-log.ts";
 import { clientHeaderRemoval } from "./client-header-removal.ts";
 import { httpFilterChain } from "./filters/order.ts";
 import { localReplyConfig } from "./local-replies.ts";
+import { isScoped, routeScopeKeyHeader, scopedRoutes } from "./route-scopes.ts";
 import { ADS, duration } from "./proto.ts";
 
 /**
  * The connection manager of a listener, hardened per Envoy's "Configuring Envoy as an edge proxy"
- * best practices. Routes come from RDS over ADS: the route configuration has the listener's name.
+ * best practices. Routes come over ADS: from RDS, the route configuration with the listener's name,
+ * or from route scopes (SRDS) and their route configurations (route-scopes.ts).
  */
 export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): MessageInitShape<typeof HttpConnectionManagerSchema> {
+  const scoped = isScoped(ir, listener);
   return {
     statPrefix: listener.name,
     codecType: HttpConnectionManager_CodecType.AUTO,
-    routeSpecifier: { case: "rds", value: { configSource: ADS, routeConfigName: listener.name } },
-    // Client headers the gateway does not trust are gone before anything, filters included, reads them.
-    earlyHeaderMutationExtensions: [clientHeaderRemoval(ir)],
+    routeSpecifier: scoped ? { case: "scopedRoutes", value: scopedRoutes(listener) } : { case: "rds", value: { configSource: ADS, routeConfigName: listener.name } },
+    // Client headers the gateway does not trust are gone before anything, filters included, reads them;
+    // then the route scope key is written (route-scopes.ts).
+    earlyHeaderMutationExtensions: [clientHeaderRemoval(ir), ...(scoped ? [routeScopeKeyHeader(listener)] : [])],
     httpFilters: httpFilterChain(ir),
     accessLog: accessLogs(ir),
     // Denials answer with problem+json and name the credential scheme; the credential is never echoed.

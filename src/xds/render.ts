@@ -10,6 +10,7 @@ import { contentHash, type Snapshot, type XdsResource } from "./snapshot.ts";
 export const OUTPUT_FOLDERS: ReadonlyMap<string, string> = new Map([
   [xds.LISTENER_TYPE_URL, "listeners"],
   [xds.ROUTE_CONFIGURATION_TYPE_URL, "routes"],
+  [xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL, "scopes"],
   [xds.CLUSTER_TYPE_URL, "clusters"],
   [xds.CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, "endpoints"],
   [xds.SECRET_TYPE_URL, "secrets"],

@@ -8,6 +8,8 @@ import { DOT_SEGMENT_GUARD } from "./route-guards.ts";
 import { hasDefaultMethodRoute, METHOD_NOT_ALLOWED_ROUTE, type MethodGroup, methodGroups, methodNotAllowed, UNKNOWN_METHOD_GUARD } from "./route-methods.ts";
 import { type EncodedRoute, HOISTABLE_FILTERS, RouteVariants } from "./route-variants.ts";
 import { pathAndHeaders, route as translateRoute } from "./route.ts";
+import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
+import { listenerRoutes, routeScopes, scopeResource } from "./route-scopes.ts";
 import { makeResourceFromBytes, type XdsResource } from "./snapshot.ts";
 import { splice } from "./wire.ts";
 
@@ -77,27 +79,29 @@ interface HostGroup {
 /**
  * Groups the listener's host names by the exact list of routes they carry, so hosts with the same
  * routes share one virtual host instead of each holding a full copy: Envoy builds (and, on every
- * RDS update, rebuilds) each virtual host's routes separately.
+ * RDS update, rebuilds) each virtual host's routes separately. Host names without any of `routes`
+ * get no virtual host when the table is one scope of several.
  */
-function hostGroups(ir: GatewayIR, listener: ListenerIR): HostGroup[] {
+function hostGroups(hostnames: readonly string[], routes: readonly RouteIR[], scoped: boolean): HostGroup[] {
   const groups = new Map<string, HostGroup>();
-  for (const hostname of listener.hostnames) {
-    const routes = ir.routes.filter((route) => route.hostnames.includes(hostname));
-    const key = routes.map((route) => route.id).join("\n");
+  for (const hostname of hostnames) {
+    const hosted = routes.filter((route) => route.hostnames.includes(hostname));
+    if (scoped && hosted.length === 0) continue;
+    const key = hosted.map((route) => route.id).join("\n");
     const group = groups.get(key);
     if (group) group.domains.push(hostname);
-    else groups.set(key, { domains: [hostname], routes });
+    else groups.set(key, { domains: [hostname], routes: hosted });
   }
   return [...groups.values()];
 }
 
 /**
- * One route configuration per listener (RDS, named after the listener), one virtual host per set
- * of host names with identical routes, named after its first host name (unique, since each host
- * name is in one group). There is no catch-all virtual host: a request for any other host gets 404.
+ * One route table: one virtual host per set of host names with identical routes, named after its
+ * first host name (unique, since each host name is in one group). There is no catch-all virtual
+ * host: a request for any other host gets 404.
  */
-export function routeConfiguration(ir: GatewayIR, listener: ListenerIR, cache: RouteCache): XdsResource<typeof RouteConfigurationSchema> {
-  const virtualHosts = hostGroups(ir, listener).map(({ domains, routes: irRoutes }) => {
+function routeTable(name: string, groups: readonly HostGroup[], cache: RouteCache, requestHeadersToRemove: readonly string[]): XdsResource<typeof RouteConfigurationSchema> {
+  const virtualHosts = groups.map(({ domains, routes: irRoutes }) => {
     const { routes, typedPerFilterConfig } = hostRoutes(irRoutes, cache);
     const host = { name: domains[0]!, domains, typedPerFilterConfig };
     const shell = create(VirtualHostSchema, host);
@@ -107,9 +111,10 @@ export function routeConfiguration(ir: GatewayIR, listener: ListenerIR, cache: R
     };
   });
   const shell = {
-    name: listener.name,
+    name,
     // Routes name clusters that arrive over CDS; Envoy need not check them when the routes load.
     validateClusters: false,
+    requestHeadersToRemove: [...requestHeadersToRemove],
   };
   const message = create(RouteConfigurationSchema, { ...shell, virtualHosts: virtualHosts.map((vh) => vh.message) });
   const bytes = splice({
@@ -117,5 +122,17 @@ export function routeConfiguration(ir: GatewayIR, listener: ListenerIR, cache: R
     field: ROUTE_CONFIGURATION_VIRTUAL_HOSTS_FIELD,
     children: virtualHosts.map((vh) => vh.spliced),
   });
-  return makeResourceFromBytes(RouteConfigurationSchema, listener.name, message, bytes);
+  return makeResourceFromBytes(RouteConfigurationSchema, name, message, bytes);
+}
+
+/**
+ * A listener's routes: one route configuration named after the listener (RDS), or — when its
+ * routes split by first path segment (route-scopes.ts) — one per scope, each with the SRDS
+ * resource that names it.
+ */
+export function listenerRouteResources(ir: GatewayIR, listener: ListenerIR, cache: RouteCache): XdsResource[] {
+  const routes = listenerRoutes(ir, listener);
+  const scopes = routeScopes(ir, routes, listener);
+  if (!scopes) return [routeTable(listener.name, hostGroups(listener.hostnames, routes, false), cache, [])];
+  return scopes.flatMap((scope) => [routeTable(scope.name, hostGroups(listener.hostnames, scope.routes, true), cache, [ROUTE_SCOPE_HEADER]), scopeResource(listener, scope)]);
 }

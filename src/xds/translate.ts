@@ -12,7 +12,7 @@ import { federatedServerClusters, mcpServerCredentialFilter } from "./mcp-server
 import { rateLimitServiceClusters } from "./ratelimit-cluster.ts";
 import { loadAssignment } from "./endpoints.ts";
 import { listener } from "./listener.ts";
-import { newRouteCache, routeConfiguration, type RouteCache } from "./route-configuration.ts";
+import { listenerRouteResources, newRouteCache, type RouteCache } from "./route-configuration.ts";
 import { secret } from "./secret.ts";
 import { buildSnapshot, makeResource, type Snapshot, type XdsResource } from "./snapshot.ts";
 
@@ -43,7 +43,7 @@ function serviceClusters(ir: GatewayIR) {
 
 export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
   { kind: "Listener", translate: (ir) => resources(ListenerSchema, ir.listeners.map((l) => ({ name: l.name, init: listener(ir, l) }))) },
-  { kind: "RouteConfiguration", translate: (ir, state) => ir.listeners.map((l) => routeConfiguration(ir, l, state.routes)) },
+  { kind: "RouteConfiguration", translate: (ir, state) => ir.listeners.flatMap((l) => listenerRouteResources(ir, l, state.routes)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, serviceClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiProcessorClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiChainClusters(ir)) },

@@ -77,39 +77,39 @@ describe("route access", () => {
   });
 
   it("catches a route's access rules dropped, its own and its virtual host's", () => {
-    const violations = verifySnapshot(withoutFilterConfig(base, "public", "orders.v2.create", RBAC), ir);
-    for (const v of violations) expect(v).toMatchObject({ code: "PCL6001", resource: { kind: "RouteConfiguration", name: "public" } });
+    const violations = verifySnapshot(withoutFilterConfig(base, "public/v2", "orders.v2.create", RBAC), ir);
+    for (const v of violations) expect(v).toMatchObject({ code: "PCL6001", resource: { kind: "RouteConfiguration", name: "public/v2" } });
     expect(violations.map((v) => v.field)).toContainEqual(expect.stringContaining(`routes["orders.v2.create"].typed_per_filter_config["${RBAC}"]`));
   });
 
   it("catches a protected route turned public, and tells it from a public one", () => {
-    const v = only(withRoute(base, "mesh", "orders.v2.fulfil", (route) => (route.typedPerFilterConfig[RBAC] = packed(RBACPerRouteSchema, {}))));
-    expect(v).toMatchObject({ code: "PCL6002", resource: { kind: "RouteConfiguration", name: "mesh" } });
+    const v = only(withRoute(base, "mesh/v2", "orders.v2.fulfil", (route) => (route.typedPerFilterConfig[RBAC] = packed(RBACPerRouteSchema, {}))));
+    expect(v).toMatchObject({ code: "PCL6002", resource: { kind: "RouteConfiguration", name: "mesh/v2" } });
     expect(v.field).toContain("orders.v2.fulfil");
   });
 
   it("catches access rules that deny listed callers instead of admitting them", () => {
-    const v = only(withRoute(base, "public", "orders.v1.list", (route) => {
+    const v = only(withRoute(base, "public/v1", "orders.v1.list", (route) => {
       const perRoute = unpack(route.typedPerFilterConfig[RBAC]!, RBACPerRouteSchema);
       perRoute.rbac!.rules!.action = RBAC_Action.DENY;
       route.typedPerFilterConfig[RBAC] = packed(RBACPerRouteSchema, perRoute);
     }));
-    expect(v).toMatchObject({ code: "PCL6003", resource: { name: "public" } });
+    expect(v).toMatchObject({ code: "PCL6003", resource: { name: "public/v1" } });
   });
 
   it("catches a principal that admits anyone", () => {
-    const v = only(withRoute(base, "public", "orders.v1.list", (route) => {
+    const v = only(withRoute(base, "public/v1", "orders.v1.list", (route) => {
       const perRoute = unpack(route.typedPerFilterConfig[RBAC]!, RBACPerRouteSchema);
       Object.values(perRoute.rbac!.rules!.policies)[0]!.principals.push(create(PrincipalSchema, { identifier: { case: "any", value: true } }));
       route.typedPerFilterConfig[RBAC] = packed(RBACPerRouteSchema, perRoute);
     }));
-    expect(v).toMatchObject({ code: "PCL6005", resource: { name: "public" } });
+    expect(v).toMatchObject({ code: "PCL6005", resource: { name: "public/v1" } });
     expect(v.field).toContain('policies["customers"]');
   });
 
   it("catches a route's jwt_authn requirement dropped, its own and its virtual host's", () => {
-    const violations = verifySnapshot(withoutFilterConfig(base, "public", "orders.v2.create", "envoy.filters.http.jwt_authn"), ir);
-    for (const v of violations) expect(v).toMatchObject({ code: "PCL6006", resource: { kind: "RouteConfiguration", name: "public" } });
+    const violations = verifySnapshot(withoutFilterConfig(base, "public/v2", "orders.v2.create", "envoy.filters.http.jwt_authn"), ir);
+    for (const v of violations) expect(v).toMatchObject({ code: "PCL6006", resource: { kind: "RouteConfiguration", name: "public/v2" } });
     expect(violations.find((v) => v.field.includes('routes["orders.v2.create"]'))?.message).toContain("customers");
   });
 
@@ -124,8 +124,8 @@ describe("route access", () => {
   });
 
   it("catches a route's API-key check dropped, its own and its virtual host's", () => {
-    const violations = verifySnapshot(withoutFilterConfig(base, "public", "orders.v2.list", "envoy.filters.http.api_key_auth.optional"), ir);
-    for (const v of violations) expect(v).toMatchObject({ code: "PCL6007", resource: { kind: "RouteConfiguration", name: "public" } });
+    const violations = verifySnapshot(withoutFilterConfig(base, "public/v2", "orders.v2.list", "envoy.filters.http.api_key_auth.optional"), ir);
+    for (const v of violations) expect(v).toMatchObject({ code: "PCL6007", resource: { kind: "RouteConfiguration", name: "public/v2" } });
     expect(violations.find((v) => v.field.includes('routes["orders.v2.list"]'))?.message).toContain(ir.identityHeaders.consumer);
   });
 
@@ -136,7 +136,7 @@ describe("route access", () => {
       tls.commonTlsContext!.validationContextType = { case: "validationContext", value: create(CertificateValidationContextSchema, { trustChainVerification: CertificateValidationContext_TrustChainVerification.ACCEPT_UNTRUSTED }) };
       socket.configType = { case: "typedConfig", value: packed(DownstreamTlsContextSchema, tls) };
     }));
-    expect(v).toMatchObject({ code: "PCL6008", resource: { kind: "RouteConfiguration", name: "mesh" } });
+    expect(v).toMatchObject({ code: "PCL6008", resource: { kind: "RouteConfiguration", name: "mesh/v2" } });
   });
 
   it("catches a connection manager whose routes do not come from its route configuration", () => {

@@ -31,10 +31,10 @@ describe("portcullis compile / diff / validate", () => {
   it("compile --check fails while the output is missing, compile writes it, then --check passes", async () => {
     const missing = await cli("compile", "--check", config);
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toContain("missing   routes/web.yaml");
+    expect(missing.stdout).toContain("missing   routes/web_v1.yaml");
     const written = await cli("compile", config);
     expect(written.code).toBe(0);
-    expect(readFileSync(join(work, "generated", "index.yaml"), "utf8")).toMatch(/routes:\n {4}web: [0-9a-f]{16}/);
+    expect(readFileSync(join(work, "generated", "index.yaml"), "utf8")).toMatch(/routes:\n {4}web\/v1: [0-9a-f]{16}/);
     expect((await cli("compile", "--check", config)).code).toBe(0);
   });
 
@@ -55,13 +55,13 @@ describe("portcullis compile / diff / validate", () => {
     writeFileSync(config, readFileSync(config, "utf8").replace("name: create, match: { path: /, methods: [POST] }", "name: create, match: { path: /new, methods: [POST, PUT] }"));
     const diff = await cli("diff", config, "--against", join(work, "generated"));
     expect(diff.code).toBe(0);
-    expect(diff.stdout).toContain("~ changed  routes/web");
+    expect(diff.stdout).toContain("~ changed  routes/web_v1");
     expect(diff.stdout).toContain("path /v1/orders → /v1/orders/new");
     expect(diff.stdout).toContain("methods POST → POST,PUT");
   });
 
   it("diff survives committed output left unreadable by a merge conflict, and refuses a missing --against", async () => {
-    const routes = join(work, "generated", "routes", "web.yaml");
+    const routes = join(work, "generated", "routes", "web_v1.yaml");
     writeFileSync(routes, "<<<<<<< HEAD\nname: web\n=======\n");
     const diff = await cli("diff", config, "--against", join(work, "generated"));
     expect(diff.code).toBe(0);
@@ -134,12 +134,12 @@ describe("compile writes and removes only the files it wrote", () => {
 
   it("never deletes hand-written files under generated/: --check and diff ignore them, compile refuses to mix with them", async () => {
     const dir = project("hand-written", { "gateway.yaml": routeMatches });
-    expect((await cliIn(dir, "compile", "gateway.yaml")).stdout).toContain("generated: 6 files, 6 added, 0 updated, 0 removed, .portcullis-manifest added");
+    expect((await cliIn(dir, "compile", "gateway.yaml")).stdout).toContain("generated: 7 files, 7 added, 0 updated, 0 removed, .portcullis-manifest added");
     writeFileSync(join(dir, "generated", "README.md"), "notes\n");
     writeFileSync(join(dir, "generated", "clusters", "hand.yaml"), "kind: ConfigMap\n");
     const check = await cliIn(dir, "compile", "--check", "gateway.yaml");
     expect(check.code).toBe(0);
-    expect(check.stdout).toContain("generated: up to date (6 files)");
+    expect(check.stdout).toContain("generated: up to date (7 files)");
     expect((await cliIn(dir, "diff", "gateway.yaml", "--against", "generated")).stdout).toContain("No changes to gateway route-matches against generated.");
     const before = contents(dir);
     const refused = await cliIn(dir, "compile", "gateway.yaml");
@@ -162,7 +162,7 @@ describe("compile writes and removes only the files it wrote", () => {
     const annotated = await cliIn(dir, "compile", "--check", "--format", "github", "gateway.yaml");
     expect(annotated.stdout).toContain("::error file=generated/clusters/billing.yaml,line=1,col=1,title=PCL4020::orphaned");
     const written = await cliIn(dir, "compile", "gateway.yaml");
-    expect(written.stdout).toContain("generated: 6 files, 0 added, 2 updated, 2 removed");
+    expect(written.stdout).toContain("generated: 7 files, 0 added, 2 updated, 2 removed");
     expect(existsSync(join(dir, "generated", "clusters", "billing.yaml"))).toBe(false);
     expect(existsSync(join(dir, "generated", "clusters", "orders.yaml"))).toBe(true);
     expect(readFileSync(join(dir, "generated", ".gitattributes"), "utf8")).toBe("* linguist-generated\n");

@@ -32,14 +32,14 @@ describe("determinism", () => {
     });
   }
 
-  it("a change to one route changes the route configuration's version and nothing else", () => {
+  it("a change to one route changes its scope's route configuration and nothing else", () => {
     const config = load("route-matches");
     const before = compileGateway(config, undefined, { file: golden("route-matches") }).snapshot!;
     const edited = structuredClone(config);
     edited.apis![0]!.versions["v1"]!.routes[0]!.match.methods = ["GET", "PATCH"];
     const after = compileGateway(edited, undefined, { file: golden("route-matches") }).snapshot!;
     const changed = [...after.resources].flatMap(([type, named]) => [...named].filter(([n, r]) => before.resources.get(type)?.get(n)?.version !== r.version).map(([n]) => `${type.split(".").pop()} ${n}`));
-    expect(changed).toEqual(["RouteConfiguration web"]);
+    expect(changed).toEqual(["RouteConfiguration web/v1"]);
     expect(after.version).not.toBe(before.version);
   });
 });
