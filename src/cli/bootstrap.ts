@@ -17,7 +17,9 @@ Options:
                         to another: snapshots are deterministic, so nothing changes
   --out FILE            write to FILE instead of stdout
   --admin-port N        Envoy admin port on 127.0.0.1 (default ${DEFAULT_ENVOY_ADMIN_PORT})
-  --delta               use incremental xDS (DELTA_GRPC) instead of state-of-the-world
+  --sotw                state-of-the-world xDS (GRPC) instead of incremental (DELTA_GRPC): every
+                        update then resends each route scope whole, so a route edit costs Envoy the
+                        whole route table again
   --tls-cert FILE       client certificate for mTLS to the control plane (with --tls-key and --ca)
   --tls-key FILE        private key of --tls-cert
   --ca FILE             CA that signed the control plane's certificate
@@ -35,7 +37,7 @@ function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOption
       xds: { type: "string", multiple: true },
       out: { type: "string" },
       "admin-port": { type: "string" },
-      delta: { type: "boolean" },
+      sotw: { type: "boolean" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       ca: { type: "string" },
@@ -57,7 +59,7 @@ function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOption
     cluster,
     xdsServers,
     adminPort: values["admin-port"] ? parsePort("--admin-port", values["admin-port"]) : DEFAULT_ENVOY_ADMIN_PORT,
-    delta: values.delta ?? false,
+    delta: !values.sotw,
     ...(values["tls-cert"] && values["tls-key"] && values.ca
       ? {
           tls: {

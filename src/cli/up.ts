@@ -190,7 +190,8 @@ export const upCommand: Command = {
       processes.add(() => rm(dir, { recursive: true, force: true }));
       const bootstrapPath = join(dir, "envoy.json");
       const nodeId = `up-${process.pid}`;
-      const bootstrap = adsBootstrap({ nodeId, cluster: first.gateway, xdsPort: plane.xdsPort, adminPort: envoyAdminPort });
+      // Delta xDS: a route edit then sends Envoy only its route scope (src/xds/route-scopes.ts).
+      const bootstrap = adsBootstrap({ nodeId, cluster: first.gateway, xdsPort: plane.xdsPort, adminPort: envoyAdminPort, delta: true });
       await writeFile(bootstrapPath, JSON.stringify(bootstrap, null, 2));
 
       doing(`starting Envoy ${version}`);

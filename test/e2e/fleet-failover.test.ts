@@ -171,7 +171,7 @@ beforeAll(async () => {
     const xds = replicas.flatMap((replica) => ["--xds", `${replica.host}:${replica.xdsPort}`]);
     const client = pki.issue(edge.gateway, [`URI:${spiffeId(edge)}`]);
     const tls = ["--tls-cert", client.certFile, "--tls-key", client.keyFile, "--ca", pki.caFile];
-    const args = ["src/cli/main.ts", "bootstrap", "--node-id", edge.gateway, "--cluster", edge.gateway, ...xds, ...tls, ...(edge.delta ? ["--delta"] : [])];
+    const args = ["src/cli/main.ts", "bootstrap", "--node-id", edge.gateway, "--cluster", edge.gateway, ...xds, ...tls, ...(edge.delta ? [] : ["--sotw"])];
     const bootstrap = await runCommand(join(process.cwd(), "node_modules/.bin/node"), args, { cwd: process.cwd(), timeoutMs: 30_000 });
     expect(bootstrap).toMatchObject({ code: 0 });
     edge.envoy = await startEnvoy({ bootstrap: JSON.parse(bootstrap.stdout) as Record<string, unknown> });

@@ -10,6 +10,7 @@ import { type Cluster, ClusterSchema } from "../../generated/envoy/config/cluste
 import { HttpProtocolOptions_HeadersWithUnderscoresAction } from "../../generated/envoy/config/core/v3/protocol_pb.js";
 import { AdditionalAddressSchema, ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import { RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
+import { ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
 import { RBAC_Action, PrincipalSchema } from "../../generated/envoy/config/rbac/v3/rbac_pb.js";
 import { RBACPerRouteSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
 import {
@@ -137,6 +138,12 @@ describe("route access", () => {
       socket.configType = { case: "typedConfig", value: packed(DownstreamTlsContextSchema, tls) };
     }));
     expect(v).toMatchObject({ code: "PCL6008", resource: { kind: "RouteConfiguration", name: "mesh/v2" } });
+  });
+
+  it("catches a route scope that names a route configuration the snapshot does not hold", () => {
+    const v = only(withResource(base, ScopedRouteConfigurationSchema, "public/v2", (scope) => (scope.routeConfigurationName = "public/v9")));
+    expect(v).toMatchObject({ code: "PCL6021", resource: { kind: "Listener", name: "public" } });
+    expect(v.message).toContain("public/v9");
   });
 
   it("catches a connection manager whose routes do not come from its route configuration", () => {

@@ -1,0 +1,139 @@
+/**
+ * Which listeners split their routes into scopes, and what a scoped listener compiles to: one
+ * route configuration per first path segment with the SRDS resource naming it under the key
+ * (listener, segment), the key header written before route selection and removed before the
+ * upstream, and the same routes inlined by the static bootstrap. Through Envoy:
+ * test/e2e/route-scopes.test.ts (and every end-to-end test, which runs scoped listeners).
+ */
+import type { Any } from "@bufbuild/protobuf/wkt";
+import { describe, expect, it } from "vitest";
+import type { Listener } from "../../generated/envoy/config/listener/v3/listener_pb.js";
+import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/route_pb.js";
+import type { ScopedRouteConfiguration } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
+import { HeaderMutationSchema } from "../../generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation_pb.js";
+import { HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
+import { compileGatewayFile } from "../../src/compile.ts";
+import { unpack } from "../../src/envoy/any.ts";
+import * as xds from "../../src/envoy/type-urls.ts";
+import { ROUTE_SCOPE_HEADER } from "../../src/model/route-scope-header.ts";
+import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
+import { scopeKey } from "../../src/xds/route-scopes.ts";
+import type { Snapshot } from "../../src/xds/snapshot.ts";
+import { AI_HEAD, APP_KEYS, yamlCompiler } from "../support/yaml-compile.ts";
+
+const compile = yamlCompiler(AI_HEAD, { env: { APP_KEYS, K: "sk-never-printed" } });
+const PUBLIC = `{ public: { reason: "scope test" } }`;
+const SVC = `providers:
+  svc: { type: service, endpoints: ["127.0.0.1:3000"], plaintext: { reason: "a test backend on loopback" } }
+`;
+const api = (basePath: string, path: string, more = "") => `  - name: a${basePath.replace(/\W/g, "") || "root"}
+    owner: team
+    basePath: ${basePath}
+${more}    versions:
+      v1: { state: published, access: ${PUBLIC}, routes: [{ name: r, match: { path: "${path}" }, provider: svc }] }
+`;
+
+const names = (snapshot: Snapshot, typeUrl: string) => [...(snapshot.resources.get(typeUrl)?.keys() ?? [])];
+
+function connectionManager(snapshot: Snapshot, listener: string) {
+  const message = snapshot.resources.get(xds.LISTENER_TYPE_URL)!.get(listener)!.message as Listener;
+  const filter = message.filterChains[0]!.filters.find((f) => f.name === "envoy.filters.network.http_connection_manager")!;
+  return unpack(filter.configType.value as Any, HttpConnectionManagerSchema);
+}
+
+async function snapshotOf(yaml: string): Promise<Snapshot> {
+  const result = await compile(yaml);
+  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return result.snapshot!;
+}
+
+describe("scope keys", () => {
+  it("are a path's first segment when it is literal", () => {
+    expect(scopeKey("/v1/orders")).toBe("v1");
+    expect(scopeKey("/v1")).toBe("v1");
+    expect(scopeKey("/.well-known/oauth-protected-resource")).toBe(".well-known");
+    expect(scopeKey("/")).toBeUndefined();
+    expect(scopeKey("/{tenant}/orders")).toBeUndefined();
+    expect(scopeKey("/**")).toBeUndefined();
+    expect(scopeKey("/caf%C3%A9/menu")).toBeUndefined();
+  });
+});
+
+describe("a listener whose routes all start with a literal segment", () => {
+  it("gets one route configuration per segment, each named by a scope keyed (listener, segment)", async () => {
+    const snapshot = await snapshotOf(`${SVC}apis:\n${api("/orders", "/list")}${api("/users", "/me", "    versioning: { by: header, header: X-Api-Version, default: v1 }\n")}`);
+    expect(names(snapshot, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/users", "web/v1"]);
+    expect(names(snapshot, xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/users", "web/v1"]);
+    const scope = snapshot.resources.get(xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)!.get("web/v1")!.message as ScopedRouteConfiguration;
+    expect(scope.routeConfigurationName).toBe("web/v1");
+    expect(scope.key!.fragments.map((fragment) => fragment.type.value)).toEqual(["web", "v1"]);
+    const v1 = snapshot.resources.get(xds.ROUTE_CONFIGURATION_TYPE_URL)!.get("web/v1")!.message as RouteConfiguration;
+    expect(v1.requestHeadersToRemove).toEqual([ROUTE_SCOPE_HEADER]);
+    expect(v1.virtualHosts.flatMap((host) => host.routes.map((route) => route.name))).toContain("aorders.v1.r");
+    expect(v1.virtualHosts.flatMap((host) => host.routes.map((route) => route.name))).not.toContain("ausers.v1.r");
+
+    const hcm = connectionManager(snapshot, "web");
+    expect(hcm.routeSpecifier.case).toBe("scopedRoutes");
+    const mutation = unpack(hcm.earlyHeaderMutationExtensions.at(-1)!.typedConfig!, HeaderMutationSchema).mutations[0]!.action;
+    expect(mutation.case === "append" && mutation.value.header).toMatchObject({ key: ROUTE_SCOPE_HEADER, value: "web%PATH(NQ)%" });
+  });
+
+  it("keeps each listener's scopes apart: Envoy hands every scoped listener every scope", async () => {
+    const twoListeners = await yamlCompiler(`gateway:
+  name: two
+  listeners:
+    - { name: inside, port: 8080, hostnames: [a.test] }
+    - { name: outside, port: 8081, hostnames: [b.test] }
+`)(`${SVC}apis:
+  - name: orders
+    owner: team
+    basePath: /orders
+    hostnames: [a.test, b.test]
+    versions:
+      v1: { state: published, access: ${PUBLIC}, routes: [{ name: r, match: { path: /list }, provider: svc }] }
+`);
+    expect(twoListeners.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(names(twoListeners.snapshot!, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["inside/v1", "outside/v1"]);
+  });
+
+  it("is inlined by the static bootstrap: its own scopes, each with its route configuration", async () => {
+    const snapshot = await snapshotOf(`${SVC}apis:\n${api("/orders", "/list")}`);
+    const listener = buildStaticBootstrap(snapshot).staticResources!.listeners[0]!;
+    const hcm = unpack(listener.filterChains[0]!.filters.find((f) => f.name === "envoy.filters.network.http_connection_manager")!.configType.value as Any, HttpConnectionManagerSchema);
+    const spec = hcm.routeSpecifier;
+    if (spec.case !== "scopedRoutes" || spec.value.configSpecifier.case !== "scopedRouteConfigurationsList") throw new Error(`not inline scopes: ${spec.case}`);
+    const [inline] = spec.value.configSpecifier.value.scopedRouteConfigurations;
+    expect(inline?.name).toBe("web/v1");
+    expect(inline?.routeConfiguration?.name).toBe("web/v1");
+    expect(inline?.routeConfigurationName).toBe("");
+  });
+});
+
+describe("a listener keeps one route table", () => {
+  it("when a route has no literal first segment", async () => {
+    const snapshot = await snapshotOf(`${SVC}apis:\n${api("/orders", "/list")}${api("/", "/", "    versioning: { by: header, header: X-Api-Version, default: v1 }\n")}`);
+    expect(names(snapshot, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual([]);
+    expect(names(snapshot, xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web"]);
+    expect(connectionManager(snapshot, "web").routeSpecifier.case).toBe("rds");
+    expect(connectionManager(snapshot, "web").earlyHeaderMutationExtensions).toHaveLength(1);
+  });
+
+  it("when the AI processor would move a Responses call to another segment (an AI base path of /)", async () => {
+    const ai = (basePath: string) => `providers:
+  oai: { type: openai, apiKey: { env: K } }
+ai:
+  basePath: ${basePath}
+  access: { allow: [{ identity: apps }] }
+  models:
+    fast: { targets: [{ provider: oai, model: gpt-4o-mini }] }
+`;
+    expect(names(await snapshotOf(ai("/ai/v1")), xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/ai"]);
+    expect(names(await snapshotOf(ai("/")), xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web"]);
+  });
+
+  it("when the MCP JSON-REST bridge re-routes tool calls to REST routes", async () => {
+    const snapshot = (await compileGatewayFile("test/golden/mcp-rest-tools/gateway.yaml", { secrets: "placeholder" })).snapshot!;
+    expect(names(snapshot, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual([]);
+    expect(names(snapshot, xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(names(snapshot, xds.LISTENER_TYPE_URL));
+  });
+});
