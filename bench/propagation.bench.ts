@@ -2,9 +2,9 @@
  * Propagation: from a config change reaching the control plane to the first successful request on
  * the new route through a real Envoy, over 50 changes, at 100 and 3,000 routes, for three route
  * tables: bare hand-built routes (the floor of an RDS update with one route table), the same
- * routes split into route scopes over delta xDS (where an edit costs only its scope: the way to
- * the 10 ms target) and a generated config compiled by `compileGateway` (what Portcullis ships;
- * the time includes the recompile). The baseline in the
+ * routes split into route scopes over delta xDS (where an edit costs only its scope) and a
+ * generated config compiled by `compileGateway` (what Portcullis ships, its routes in scopes by
+ * first path segment; the time includes the recompile) over state-of-the-world and delta xDS. The baseline in the
  * same run is a request on an existing route (one round trip through Envoy).
  * Prints figures; never fails on timing.
  */
@@ -21,7 +21,12 @@ import { bareVariant, compiledVariant, type PropagationVariant, scopedVariant, t
 const CHANGES = 50;
 const ROUTE_COUNTS = [100, 3000];
 const CHANGE_TIMEOUT_MS = 10_000;
-const VARIANTS: Record<string, (target: VariantTarget) => PropagationVariant> = { bare: bareVariant, scoped: scopedVariant, compiled: compiledVariant };
+const VARIANTS: Record<string, (target: VariantTarget) => PropagationVariant> = {
+  bare: bareVariant,
+  scoped: scopedVariant,
+  "compiled-sotw": (target) => compiledVariant(target, false),
+  "compiled-delta": (target) => compiledVariant(target, true),
+};
 
 // Reused connections, as fetch would; node:http because fetch cannot set the Host header the compiled routes match on.
 const agent = new Agent({ keepAlive: true });

@@ -160,7 +160,8 @@ function loopbackConfig(target: VariantTarget): GatewayConfig {
   return config;
 }
 
-export function compiledVariant(target: VariantTarget): PropagationVariant {
+/** The compiled config over state-of-the-world (every scope's route table resent on each change) or delta xDS. */
+export function compiledVariant(target: VariantTarget, delta: boolean): PropagationVariant {
   const file = `bench:${target.gateway}`;
   let config = loopbackConfig(target);
   const apply = (next: GatewayConfig): ServerTimings => {
@@ -172,8 +173,9 @@ export function compiledVariant(target: VariantTarget): PropagationVariant {
   };
   const apis = config.apis ?? [];
   return {
-    label: "compiled config",
+    label: `compiled config (route scopes), ${delta ? "delta" : "state-of-the-world"} xDS`,
     compiles: true,
+    delta,
     host: config.gateway.listeners[0]!.hostnames[0]!,
     // /res1/{id} of the published v2 of api-0: a template route without rate limit (see compile-fixture.ts).
     existingPath: `/v2${apis[0]!.basePath}/res1/42`,

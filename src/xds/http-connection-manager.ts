@@ -12,7 +12,7 @@ import { accessLogs } from "./access-log.ts";
 import { clientHeaderRemoval } from "./client-header-removal.ts";
 import { httpFilterChain } from "./filters/order.ts";
 import { localReplyConfig } from "./local-replies.ts";
-import { isScoped, routeScopeKeyHeader, scopedRoutes } from "./route-scopes.ts";
+import { routeScopeKeyHeader, scopeDepth, scopedRoutes } from "./route-scopes.ts";
 import { ADS, duration } from "./proto.ts";
 
 /**
@@ -21,14 +21,14 @@ import { ADS, duration } from "./proto.ts";
  * or from route scopes (SRDS) and their route configurations (route-scopes.ts).
  */
 export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): MessageInitShape<typeof HttpConnectionManagerSchema> {
-  const scoped = isScoped(ir, listener);
+  const depth = scopeDepth(ir, listener);
   return {
     statPrefix: listener.name,
     codecType: HttpConnectionManager_CodecType.AUTO,
-    routeSpecifier: scoped ? { case: "scopedRoutes", value: scopedRoutes(listener) } : { case: "rds", value: { configSource: ADS, routeConfigName: listener.name } },
+    routeSpecifier: depth !== undefined ? { case: "scopedRoutes", value: scopedRoutes(listener, depth) } : { case: "rds", value: { configSource: ADS, routeConfigName: listener.name } },
     // Client headers the gateway does not trust are gone before anything, filters included, reads them;
     // then the route scope key is written (route-scopes.ts).
-    earlyHeaderMutationExtensions: [clientHeaderRemoval(ir), ...(scoped ? [routeScopeKeyHeader(listener)] : [])],
+    earlyHeaderMutationExtensions: [clientHeaderRemoval(ir), ...(depth !== undefined ? [routeScopeKeyHeader(listener)] : [])],
     httpFilters: httpFilterChain(ir),
     accessLog: accessLogs(ir),
     // Denials answer with problem+json and name the credential scheme; the credential is never echoed.

@@ -134,5 +134,5 @@ export function listenerRouteResources(ir: GatewayIR, listener: ListenerIR, cach
   const routes = listenerRoutes(ir, listener);
   const scopes = routeScopes(ir, routes, listener);
   if (!scopes) return [routeTable(listener.name, hostGroups(listener.hostnames, routes, false), cache, [])];
-  return scopes.flatMap((scope) => [routeTable(scope.name, hostGroups(listener.hostnames, scope.routes, true), cache, [ROUTE_SCOPE_HEADER]), scopeResource(listener, scope)]);
+  return scopes.scopes.flatMap((scope) => [routeTable(scope.name, hostGroups(listener.hostnames, scope.routes, true), cache, [ROUTE_SCOPE_HEADER]), scopeResource(listener, scope)]);
 }

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { DOT_SEGMENT_GUARD } from "./route-guards.ts";
 import { METHOD_NOT_ALLOWED_ROUTE } from "./route-methods.ts";
 import type { AllowRuleSummary, RouteSummary } from "./route-summary.ts";
 
@@ -27,14 +28,15 @@ export function routeSummariesOf(indexYaml: string | undefined): ReadonlyMap<str
 
 /**
  * Route names of a rendered RouteConfiguration file, keyed `<virtual host> <route name>`. The 405
- * routes follow from the routes' methods, which the diff already shows.
+ * routes follow from the routes' methods, which the diff already shows, and the guards are in every
+ * table (a new route scope brings its own copy).
  */
 function routeKeys(yamlText: string | undefined): Map<string, string> {
   const keys = new Map<string, string>();
   for (const vhost of list(obj(parseOrNothing(yamlText))["virtual_hosts"]).map(obj)) {
     for (const route of list(vhost["routes"]).map(obj)) {
       const name = str(route["name"]);
-      if (!name.startsWith(METHOD_NOT_ALLOWED_ROUTE)) keys.set(`${str(vhost["name"])} ${name}`, name);
+      if (!name.startsWith(METHOD_NOT_ALLOWED_ROUTE) && name !== DOT_SEGMENT_GUARD.name) keys.set(`${str(vhost["name"])} ${name}`, name);
     }
   }
   return keys;

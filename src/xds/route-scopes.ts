@@ -1,19 +1,19 @@
 /**
  * Route scopes (Envoy's scoped RDS): a listener's routes split into one route configuration per
- * first path segment — `/v1/...`, `/v2/...`, `/ai/...` — each named by a ScopedRouteConfiguration
- * whose key is (listener, segment). Envoy rebuilds a route configuration whole on every update, so
- * with one table per listener a one-route edit costs the whole table; with scopes, served over
- * delta xDS, it costs its own scope (bench/propagation.bench.ts measures both).
+ * leading path segments — `/v1/orders/...`, `/v2/orders/...`, `/ai/v1/...` — each named by a
+ * ScopedRouteConfiguration whose key is (listener, segments). Envoy rebuilds a route configuration
+ * whole on every update, so with one table per listener a one-route edit costs the whole table;
+ * with scopes, served over delta xDS, it costs its own scope (bench/propagation.bench.ts).
  *
  * The key is read from a header the connection manager sets before route selection to the
  * listener's name followed by the normalized path without its query (`http/v1/orders`): `:path`
- * itself cannot serve, since `/v1?x=1` would have the key `v1?x=1`. The listener's name is part of
- * the key because Envoy hands every scoped listener of a node every scope (SRDS is a wildcard
- * subscription). A request whose segment has no scope gets the 404 of an unmatched route.
+ * itself cannot serve, since `/health?x=1` would have the key `health?x=1`. The listener's name is
+ * part of the key because Envoy hands every scoped listener of a node every scope (SRDS is a
+ * wildcard subscription). A request whose segments have no scope gets the 404 of an unmatched route.
  *
  * A listener keeps one route table when a route does not start with a literal segment (`/`, a
- * template variable), or when a filter re-routes a request to a path under another segment after
- * the key was taken (the MCP JSON-REST bridge; the Responses API under an AI base path of `/`).
+ * template variable), or when a filter re-routes a request to a path of another scope after the
+ * key was taken (the MCP JSON-REST bridge; the Responses API under an AI base path of `/`).
  */
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
@@ -28,17 +28,33 @@ import { makeResource, type XdsResource } from "./snapshot.ts";
 /** Unreserved characters only: a segment path normalization leaves exactly as the route spells it. */
 const LITERAL_SEGMENT = /^[A-Za-z0-9._~-]+$/;
 
-/** The first segment of a path when it is literal (`/v1/orders` → `v1`); undefined for `/`, `/{id}`, `/*`. */
-export function scopeKey(path: string): string | undefined {
-  const segment = path.split("/")[1];
-  return segment && LITERAL_SEGMENT.test(segment) ? segment : undefined;
+/**
+ * Scope keys take the first two segments where every route has them (`/v1/orders/...` → v1,
+ * orders: one scope per API version, not one per version), else the first.
+ */
+const DEPTHS = [2, 1] as const;
+
+/**
+ * The first `depth` segments of a path when they are literal (`/v1/orders/{id}` → [v1, orders]);
+ * undefined when the path has fewer, or one is `{id}`, `*`, empty.
+ */
+export function scopeKey(path: string, depth: number): string[] | undefined {
+  const segments = path.split("/").slice(1, depth + 1);
+  return segments.length === depth && segments.every((segment) => LITERAL_SEGMENT.test(segment)) ? segments : undefined;
 }
 
 export interface RouteScope {
-  /** The route configuration and the ScopedRouteConfiguration naming it: `<listener>/<segment>`. */
+  /** The route configuration and the ScopedRouteConfiguration naming it: `<listener>/<segments>`. */
   readonly name: string;
-  readonly segment: string;
+  readonly segments: readonly string[];
   readonly routes: readonly RouteIR[];
+}
+
+export interface ListenerScopes {
+  /** How many leading path segments the key takes. */
+  readonly depth: number;
+  /** Sorted by name. */
+  readonly scopes: readonly RouteScope[];
 }
 
 /** The routes a listener serves: those with at least one of its host names, in IR order. */
@@ -47,49 +63,65 @@ export function listenerRoutes(ir: GatewayIR, listener: ListenerIR): RouteIR[] {
   return ir.routes.filter((route) => route.hostnames.some((hostname) => hostnames.has(hostname)));
 }
 
-/** Whether a processor or filter sends some request on to a path under another first segment. */
-function reroutesAcrossSegments(ir: GatewayIR): boolean {
+/** Whether a processor or filter sends some request on to a path of another scope. */
+function reroutesAcrossScopes(ir: GatewayIR, depth: number): boolean {
   if (ir.routes.some((route) => route.mcpRestTools)) return true;
   // The AI processor turns a Responses API call into a chat completion under the same base path.
-  return ir.ai !== undefined && scopeKey(`${ir.ai.basePath}/responses`) !== scopeKey(`${ir.ai.basePath}/chat/completions`);
+  if (!ir.ai) return false;
+  const [responses, chat] = [`${ir.ai.basePath}/responses`, `${ir.ai.basePath}/chat/completions`].map((path) => scopeKey(path, depth)?.join("/"));
+  return responses !== chat;
 }
 
-/** The listener's routes by first segment, segments sorted; undefined when it keeps one route table. */
-export function routeScopes(ir: GatewayIR, routes: readonly RouteIR[], listener: ListenerIR): RouteScope[] | undefined {
-  if (routes.length === 0 || reroutesAcrossSegments(ir)) return undefined;
-  const bySegment = new Map<string, RouteIR[]>();
+function scopesAt(ir: GatewayIR, routes: readonly RouteIR[], listener: ListenerIR, depth: number): ListenerScopes | undefined {
+  if (reroutesAcrossScopes(ir, depth)) return undefined;
+  const byKey = new Map<string, { segments: string[]; routes: RouteIR[] }>();
   for (const route of routes) {
-    const segment = scopeKey(route.match.path);
-    if (segment === undefined) return undefined;
-    const scoped = bySegment.get(segment);
-    if (scoped) scoped.push(route);
-    else bySegment.set(segment, [route]);
+    const segments = scopeKey(route.match.path, depth);
+    if (!segments) return undefined;
+    const key = segments.join("/");
+    const scoped = byKey.get(key);
+    if (scoped) scoped.routes.push(route);
+    else byKey.set(key, { segments, routes: [route] });
   }
-  return [...bySegment.keys()].sort().map((segment) => ({ name: `${listener.name}/${segment}`, segment, routes: bySegment.get(segment)! }));
+  const scopes = [...byKey.keys()].sort().map((key) => ({ name: `${listener.name}/${key}`, ...byKey.get(key)! }));
+  return { depth, scopes };
 }
 
-/** Whether the listener's routes are split into scopes. */
-export function isScoped(ir: GatewayIR, listener: ListenerIR): boolean {
-  return routeScopes(ir, listenerRoutes(ir, listener), listener) !== undefined;
+/** The listener's routes in scopes, at the deepest key every route has; undefined when it keeps one route table. */
+export function routeScopes(ir: GatewayIR, routes: readonly RouteIR[], listener: ListenerIR): ListenerScopes | undefined {
+  if (routes.length === 0) return undefined;
+  for (const depth of DEPTHS) {
+    const scoped = scopesAt(ir, routes, listener, depth);
+    if (scoped) return scoped;
+  }
+  return undefined;
+}
+
+/** How many segments the listener's scope key takes; undefined when it keeps one route table. */
+export function scopeDepth(ir: GatewayIR, listener: ListenerIR): number | undefined {
+  return routeScopes(ir, listenerRoutes(ir, listener), listener)?.depth;
 }
 
 /** Names of the listener's route configurations (and of its scopes, which share them). */
 export function routeTableNames(ir: GatewayIR, listener: ListenerIR): string[] {
-  return routeScopes(ir, listenerRoutes(ir, listener), listener)?.map((scope) => scope.name) ?? [listener.name];
+  return routeScopes(ir, listenerRoutes(ir, listener), listener)?.scopes.map((scope) => scope.name) ?? [listener.name];
 }
 
 /** The SRDS resource that sends requests of (listener, segment) to the scope's route configuration. */
 export function scopeResource(listener: ListenerIR, scope: RouteScope): XdsResource {
-  const fragments = [listener.name, scope.segment].map((value) => ({ type: { case: "stringKey" as const, value } }));
+  const fragments = [listener.name, ...scope.segments].map((value) => ({ type: { case: "stringKey" as const, value } }));
   return makeResource(ScopedRouteConfigurationSchema, scope.name, create(ScopedRouteConfigurationSchema, { name: scope.name, routeConfigurationName: scope.name, key: { fragments } }));
 }
 
-/** The connection manager's route specifier for a scoped listener: scopes and their routes over ADS. */
-export function scopedRoutes(listener: ListenerIR): MessageInitShape<typeof ScopedRoutesSchema> {
+/**
+ * The connection manager's route specifier for a scoped listener: scopes and their routes over ADS.
+ * The key is the listener's name and `depth` segments; a path with fewer has no scope (404).
+ */
+export function scopedRoutes(listener: ListenerIR, depth: number): MessageInitShape<typeof ScopedRoutesSchema> {
   const part = (index: number) => ({ type: { case: "headerValueExtractor" as const, value: { name: ROUTE_SCOPE_HEADER, elementSeparator: "/", extractType: { case: "index" as const, value: index } } } });
   return {
     name: listener.name,
-    scopeKeyBuilder: { fragments: [part(0), part(1)] },
+    scopeKeyBuilder: { fragments: Array.from({ length: depth + 1 }, (_, index) => part(index)) },
     rdsConfigSource: ADS,
     configSpecifier: { case: "scopedRds", value: { scopedRdsConfigSource: ADS } },
   };

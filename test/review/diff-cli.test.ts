@@ -82,7 +82,9 @@ describe("portcullis diff against the merge base with main", () => {
     expect(headings).toEqual(["### ⚠️ Loosens access or security (8)", "### Needs review (2)", "### Tightens (2)"]);
     expect(markdown).toContain(`- **access**: ${SENTENCES.roleGains} — \`gateway/gateway.yaml:`);
     expect(markdown).toContain("- **access**: GET /v2/orders/stats becomes public");
-    expect(markdown).toContain("<details><summary>Envoy resources (5 changed)</summary>");
+    expect(markdown).toContain("<details><summary>Envoy resources (8 changed)</summary>");
+    // A new route scope's table lists its routes, not the guards every table carries.
+    expect(markdown).toContain("+ added    routes/local_v1_reports\n    + localhost reports.v1.daily:");
 
     const json = JSON.parse((await diff(repo, "gateway/gateway.yaml", "--format", "json")).stdout) as { base: string; changes: { area: string; risk: string; kind: string; message: string; location: { file: string; line: number } }[] };
     expect(json.base).toMatch(/^main \(merge base/);

@@ -31,10 +31,10 @@ describe("portcullis compile / diff / validate", () => {
   it("compile --check fails while the output is missing, compile writes it, then --check passes", async () => {
     const missing = await cli("compile", "--check", config);
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toContain("missing   routes/web_v1.yaml");
+    expect(missing.stdout).toContain("missing   routes/web_v1_orders.yaml");
     const written = await cli("compile", config);
     expect(written.code).toBe(0);
-    expect(readFileSync(join(work, "generated", "index.yaml"), "utf8")).toMatch(/routes:\n {4}web\/v1: [0-9a-f]{16}/);
+    expect(readFileSync(join(work, "generated", "index.yaml"), "utf8")).toMatch(/routes:\n {4}web\/v1\/orders: [0-9a-f]{16}/);
     expect((await cli("compile", "--check", config)).code).toBe(0);
   });
 
@@ -55,13 +55,13 @@ describe("portcullis compile / diff / validate", () => {
     writeFileSync(config, readFileSync(config, "utf8").replace("name: create, match: { path: /, methods: [POST] }", "name: create, match: { path: /new, methods: [POST, PUT] }"));
     const diff = await cli("diff", config, "--against", join(work, "generated"));
     expect(diff.code).toBe(0);
-    expect(diff.stdout).toContain("~ changed  routes/web_v1");
+    expect(diff.stdout).toContain("~ changed  routes/web_v1_orders");
     expect(diff.stdout).toContain("path /v1/orders → /v1/orders/new");
     expect(diff.stdout).toContain("methods POST → POST,PUT");
   });
 
   it("diff survives committed output left unreadable by a merge conflict, and refuses a missing --against", async () => {
-    const routes = join(work, "generated", "routes", "web_v1.yaml");
+    const routes = join(work, "generated", "routes", "web_v1_orders.yaml");
     writeFileSync(routes, "<<<<<<< HEAD\nname: web\n=======\n");
     const diff = await cli("diff", config, "--against", join(work, "generated"));
     expect(diff.code).toBe(0);

@@ -39,7 +39,7 @@ describe("determinism", () => {
     edited.apis![0]!.versions["v1"]!.routes[0]!.match.methods = ["GET", "PATCH"];
     const after = compileGateway(edited, undefined, { file: golden("route-matches") }).snapshot!;
     const changed = [...after.resources].flatMap(([type, named]) => [...named].filter(([n, r]) => before.resources.get(type)?.get(n)?.version !== r.version).map(([n]) => `${type.split(".").pop()} ${n}`));
-    expect(changed).toEqual(["RouteConfiguration web/v1"]);
+    expect(changed).toEqual(["RouteConfiguration web/v1/orders"]);
     expect(after.version).not.toBe(before.version);
   });
 });

@@ -48,34 +48,46 @@ async function snapshotOf(yaml: string): Promise<Snapshot> {
 }
 
 describe("scope keys", () => {
-  it("are a path's first segment when it is literal", () => {
-    expect(scopeKey("/v1/orders")).toBe("v1");
-    expect(scopeKey("/v1")).toBe("v1");
-    expect(scopeKey("/.well-known/oauth-protected-resource")).toBe(".well-known");
-    expect(scopeKey("/")).toBeUndefined();
-    expect(scopeKey("/{tenant}/orders")).toBeUndefined();
-    expect(scopeKey("/**")).toBeUndefined();
-    expect(scopeKey("/caf%C3%A9/menu")).toBeUndefined();
+  it("are a path's leading segments when they are literal", () => {
+    expect(scopeKey("/v1/orders", 1)).toEqual(["v1"]);
+    expect(scopeKey("/v1/orders/{id}", 2)).toEqual(["v1", "orders"]);
+    expect(scopeKey("/v1", 1)).toEqual(["v1"]);
+    expect(scopeKey("/v1", 2)).toBeUndefined();
+    expect(scopeKey("/v1/", 2)).toBeUndefined();
+    expect(scopeKey("/.well-known/oauth-protected-resource", 1)).toEqual([".well-known"]);
+    expect(scopeKey("/", 1)).toBeUndefined();
+    expect(scopeKey("/{tenant}/orders", 1)).toBeUndefined();
+    expect(scopeKey("/v1/{tenant}", 2)).toBeUndefined();
+    expect(scopeKey("/**", 1)).toBeUndefined();
+    expect(scopeKey("/caf%C3%A9/menu", 1)).toBeUndefined();
   });
 });
 
-describe("a listener whose routes all start with a literal segment", () => {
-  it("gets one route configuration per segment, each named by a scope keyed (listener, segment)", async () => {
+describe("a listener whose routes all start with literal segments", () => {
+  it("gets one route configuration per API version, each named by a scope keyed (listener, version, API)", async () => {
     const snapshot = await snapshotOf(`${SVC}apis:\n${api("/orders", "/list")}${api("/users", "/me", "    versioning: { by: header, header: X-Api-Version, default: v1 }\n")}`);
-    expect(names(snapshot, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/users", "web/v1"]);
-    expect(names(snapshot, xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/users", "web/v1"]);
-    const scope = snapshot.resources.get(xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)!.get("web/v1")!.message as ScopedRouteConfiguration;
-    expect(scope.routeConfigurationName).toBe("web/v1");
-    expect(scope.key!.fragments.map((fragment) => fragment.type.value)).toEqual(["web", "v1"]);
-    const v1 = snapshot.resources.get(xds.ROUTE_CONFIGURATION_TYPE_URL)!.get("web/v1")!.message as RouteConfiguration;
+    expect(names(snapshot, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/users/me", "web/v1/orders"]);
+    expect(names(snapshot, xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/users/me", "web/v1/orders"]);
+    const scope = snapshot.resources.get(xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)!.get("web/v1/orders")!.message as ScopedRouteConfiguration;
+    expect(scope.routeConfigurationName).toBe("web/v1/orders");
+    expect(scope.key!.fragments.map((fragment) => fragment.type.value)).toEqual(["web", "v1", "orders"]);
+    const v1 = snapshot.resources.get(xds.ROUTE_CONFIGURATION_TYPE_URL)!.get("web/v1/orders")!.message as RouteConfiguration;
     expect(v1.requestHeadersToRemove).toEqual([ROUTE_SCOPE_HEADER]);
     expect(v1.virtualHosts.flatMap((host) => host.routes.map((route) => route.name))).toContain("aorders.v1.r");
     expect(v1.virtualHosts.flatMap((host) => host.routes.map((route) => route.name))).not.toContain("ausers.v1.r");
 
     const hcm = connectionManager(snapshot, "web");
-    expect(hcm.routeSpecifier.case).toBe("scopedRoutes");
+    if (hcm.routeSpecifier.case !== "scopedRoutes") throw new Error(`not scoped: ${hcm.routeSpecifier.case}`);
+    expect(hcm.routeSpecifier.value.scopeKeyBuilder!.fragments.map((f) => f.type.case === "headerValueExtractor" && f.type.value.extractType.value)).toEqual([0, 1, 2]);
     const mutation = unpack(hcm.earlyHeaderMutationExtensions.at(-1)!.typedConfig!, HeaderMutationSchema).mutations[0]!.action;
     expect(mutation.case === "append" && mutation.value.header).toMatchObject({ key: ROUTE_SCOPE_HEADER, value: "web%PATH(NQ)%" });
+  });
+
+  it("keys on the first segment alone when a route has only one (/users)", async () => {
+    const snapshot = await snapshotOf(`${SVC}apis:\n${api("/orders", "/list")}${api("/users", "/", "    versioning: { by: header, header: X-Api-Version, default: v1 }\n")}`);
+    expect(names(snapshot, xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/users", "web/v1"]);
+    const hcm = connectionManager(snapshot, "web");
+    expect(hcm.routeSpecifier.case === "scopedRoutes" && hcm.routeSpecifier.value.scopeKeyBuilder!.fragments).toHaveLength(2);
   });
 
   it("keeps each listener's scopes apart: Envoy hands every scoped listener every scope", async () => {
@@ -93,7 +105,7 @@ describe("a listener whose routes all start with a literal segment", () => {
       v1: { state: published, access: ${PUBLIC}, routes: [{ name: r, match: { path: /list }, provider: svc }] }
 `);
     expect(twoListeners.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    expect(names(twoListeners.snapshot!, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["inside/v1", "outside/v1"]);
+    expect(names(twoListeners.snapshot!, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["inside/v1/orders", "outside/v1/orders"]);
   });
 
   it("is inlined by the static bootstrap: its own scopes, each with its route configuration", async () => {
@@ -103,8 +115,8 @@ describe("a listener whose routes all start with a literal segment", () => {
     const spec = hcm.routeSpecifier;
     if (spec.case !== "scopedRoutes" || spec.value.configSpecifier.case !== "scopedRouteConfigurationsList") throw new Error(`not inline scopes: ${spec.case}`);
     const [inline] = spec.value.configSpecifier.value.scopedRouteConfigurations;
-    expect(inline?.name).toBe("web/v1");
-    expect(inline?.routeConfiguration?.name).toBe("web/v1");
+    expect(inline?.name).toBe("web/v1/orders");
+    expect(inline?.routeConfiguration?.name).toBe("web/v1/orders");
     expect(inline?.routeConfigurationName).toBe("");
   });
 });
@@ -118,7 +130,7 @@ describe("a listener keeps one route table", () => {
     expect(connectionManager(snapshot, "web").earlyHeaderMutationExtensions).toHaveLength(1);
   });
 
-  it("when the AI processor would move a Responses call to another segment (an AI base path of /)", async () => {
+  it("when the AI processor would move a Responses call to another scope (an AI base path of /)", async () => {
     const ai = (basePath: string) => `providers:
   oai: { type: openai, apiKey: { env: K } }
 ai:
@@ -127,7 +139,8 @@ ai:
   models:
     fast: { targets: [{ provider: oai, model: gpt-4o-mini }] }
 `;
-    expect(names(await snapshotOf(ai("/ai/v1")), xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/ai"]);
+    expect(names(await snapshotOf(ai("/ai/v1")), xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/ai/v1"]);
+    expect(names(await snapshotOf(ai("/ai")), xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web/ai"]);
     expect(names(await snapshotOf(ai("/")), xds.ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["web"]);
   });
 

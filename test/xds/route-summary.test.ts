@@ -27,7 +27,7 @@ describe("route review summary", () => {
     expect(index).toMatch(/\n {2}orders\.v1\.create:\n {4}path: \/v1\/orders\n {4}methods: POST\n/);
     expect(index).toContain("access: public (golden case needs no identity)");
     expect(index).not.toMatch(/[&*]a\d/); // shared hostname lists are written out, not aliased
-    const routes = files.get("routes/web_v1.yaml")!;
+    const routes = files.get("routes/web_v1_orders.yaml")!;
     expect(routes).not.toContain("public_reason");
     expect(routes).not.toContain("lifecycle:");
   });
@@ -35,9 +35,9 @@ describe("route review summary", () => {
   it("diff shows a review-only change whose Envoy resource is unchanged", async () => {
     const before = await render(source);
     const after = await render(source.replace("reason: golden case needs no identity", "reason: still needs no identity"));
-    expect(after.get("routes/web_v1.yaml")).toBe(before.get("routes/web_v1.yaml"));
+    expect(after.get("routes/web_v1_orders.yaml")).toBe(before.get("routes/web_v1_orders.yaml"));
     const lines = describeDiff(before, after);
-    expect(lines).toContain("~ changed  routes/web_v1 (review summary only)");
+    expect(lines).toContain("~ changed  routes/web_v1_orders (review summary only)");
     expect(lines.join("\n")).toContain("access public (golden case needs no identity) → public (still needs no identity)");
   });
 
