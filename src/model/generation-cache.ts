@@ -13,9 +13,10 @@ export class GenerationCache<V> {
     this.#current = new Map();
   }
 
-  get(key: string, build: () => V): V {
+  /** The value remembered under `key` (built when there is none, or when `fits` says it no longer fits). */
+  get(key: string, build: () => V, fits?: (value: V) => boolean): V {
     let value = this.#current.get(key) ?? this.#previous.get(key);
-    if (value === undefined) value = build();
+    if (value === undefined || (fits && !fits(value))) value = build();
     this.#current.set(key, value);
     return value;
   }

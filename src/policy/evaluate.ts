@@ -54,6 +54,19 @@ const mentions = (rule: CompiledRule, binding: "gateway" | "today") => new RegEx
  */
 const memo = new GenerationCache<WeakMap<CompiledRule, unknown>>();
 
+/**
+ * The view hands back the same subject for a route that did not change (view.ts): its results are
+ * found by identity, without writing out its content key.
+ */
+const resultsBySubject = new WeakMap<Subject, WeakMap<CompiledRule, unknown>>();
+const contentKeys = new WeakMap<Subject, string>();
+
+function contentKey(subject: Subject): string {
+  let key = contentKeys.get(subject);
+  if (key === undefined) contentKeys.set(subject, (key = `${subject.kind}\0${JSON.stringify(subject.value)}`));
+  return key;
+}
+
 /** Every finding of `rules`, and a PCL5006 for each rule that failed while evaluating (it stops at its first failure). */
 export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, today: string, reported: readonly Diagnostic[]): { findings: Finding[]; failures: Diagnostic[] } {
   const findings: Finding[] = [];
@@ -66,12 +79,17 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
     return converted.get(subject);
   };
   memo.nextGeneration();
-  const remembered = new Map<Subject, WeakMap<CompiledRule, unknown>>();
   const resultsOf = (subject: Subject) => {
-    let results = remembered.get(subject);
-    if (!results) remembered.set(subject, (results = memo.get(`${subject.kind}\0${JSON.stringify(subject.value)}`, () => new WeakMap())));
+    let results = resultsBySubject.get(subject);
+    if (!results) resultsBySubject.set(subject, (results = memo.get(contentKey(subject), () => new WeakMap())));
     return results;
   };
+  const subjectsOf = new Map<string, Subject[]>();
+  for (const subject of view.subjects) {
+    const ofKind = subjectsOf.get(subject.kind);
+    if (ofKind) ofKind.push(subject);
+    else subjectsOf.set(subject.kind, [subject]);
+  }
   for (const { rule, severity } of rules) {
     const seen = new Set<string>();
     const readsGateway = mentions(rule, "gateway");
@@ -83,8 +101,8 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
       if (!results.has(rule)) results.set(rule, run(subject));
       return results.get(rule);
     };
-    for (const subject of view.subjects) {
-      if (subject.kind !== rule.subject || seen.has(subject.target)) continue;
+    for (const subject of subjectsOf.get(rule.subject) ?? []) {
+      if (seen.has(subject.target)) continue;
       const result = evaluate(subject);
       if (typeof result !== "boolean") {
         failures.push({

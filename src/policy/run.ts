@@ -95,10 +95,11 @@ export function runPolicy(ir: GatewayIR, options: PolicyOptions): PolicyResult {
   const view = buildView(ir);
   const evaluated = evaluateRules(active, view, options.today, options.reported ?? []);
   diagnostics.push(...evaluated.failures);
+  let targets: Set<string> | undefined;
   const { findings, waived } = applyWaivers(evaluated.findings, ir.policy.waivers, {
     rules: new Set(rules.map((rule) => rule.id)),
     off,
-    targets: waiverTargets(view.subjects.map((subject) => subject.target)),
+    targets: () => (targets ??= waiverTargets(view.subjects.map((subject) => subject.target))),
     today: options.today,
     report,
   });

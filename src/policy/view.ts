@@ -5,7 +5,7 @@
  * Built from the IR alone: where a finding goes is derived from names and positions the IR keeps.
  */
 import type { ModelPath } from "../config/locate.ts";
-import type { AccessIR, ApiIR, ClusterIR, GatewayIR, ListenerIR, RateLimitIR, RouteIR } from "../model/ir.ts";
+import type { AccessIR, ApiIR, ApiVersionIR, ClusterIR, GatewayIR, ListenerIR, RateLimitIR, RouteIR, UnversionedRoutesIR } from "../model/ir.ts";
 import { beyondVersionAccess } from "./access-breadth.ts";
 import type { SubjectKind } from "./view-schema.ts";
 
@@ -48,12 +48,50 @@ function accessValue(access: AccessIR): Value {
 
 const sameAccess = (a: AccessIR, b: AccessIR | undefined) => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
 
-function routeSubject(route: RouteIR, apis: ReadonlyMap<string, ApiIR>): Subject {
-  const api = apis.get(route.api);
-  // An unversioned route's section (`apis[].unversioned`) plays the part of its version.
-  const version = route.unversioned ? api?.unversioned : api?.versions.find((v) => v.name === route.version);
+/** A route's version, or for an unversioned route its API's `unversioned` section. */
+type VersionIR = ApiVersionIR | UnversionedRoutesIR;
+
+/** What a route's subject reads of its API and version besides the route itself. */
+interface Placement {
+  readonly api: ApiIR | undefined;
+  readonly version: VersionIR | undefined;
+  /** The route's position among its version's routes (its findings' config path); -1 when not listed. */
+  readonly index: number;
+  /** Identifies the placement's content: equal keys, equal subjects for the same route. */
+  readonly key: string;
+}
+
+/**
+ * Route subjects by IR route. Resolve hands back the same RouteIR for a route that did not change,
+ * so after a one-route edit every other route's subject (and the rule results remembered for it,
+ * src/policy/evaluate.ts) is reused, as long as its placement is the same.
+ */
+const routeSubjects = new WeakMap<RouteIR, { readonly placement: string; readonly subject: Subject }>();
+
+/** Places routes in their versions, reading each version's access and route order once per view. */
+function placer(apis: ReadonlyMap<string, ApiIR>) {
+  const versions = new Map<VersionIR, { readonly access: string; readonly index: ReadonlyMap<string, number> }>();
+  return (route: RouteIR): Placement => {
+    const api = apis.get(route.api);
+    // An unversioned route's section (`apis[].unversioned`) plays the part of its version.
+    const version = route.unversioned ? api?.unversioned : api?.versions.find((v) => v.name === route.version);
+    let facts = version && versions.get(version);
+    if (version && !facts) versions.set(version, (facts = { access: JSON.stringify(version.access ?? null), index: new Map(version.routes.map((name, index) => [name, index])) }));
+    const index = facts?.index.get(route.name) ?? -1;
+    return { api, version, index, key: `${api?.index}\0${route.unversioned ? "" : route.version}\0${index}\0${facts?.access}` };
+  };
+}
+
+function routeSubject(route: RouteIR, placement: Placement): Subject {
+  const remembered = routeSubjects.get(route);
+  if (remembered?.placement === placement.key) return remembered.subject;
+  const subject = newRouteSubject(route, placement);
+  routeSubjects.set(route, { placement: placement.key, subject });
+  return subject;
+}
+
+function newRouteSubject(route: RouteIR, { api, version, index }: Placement): Subject {
   const versionPath = route.unversioned ? ["apis", api?.index ?? 0, "unversioned"] : ["apis", api?.index ?? 0, "versions", route.version];
-  const index = version?.routes.indexOf(route.name) ?? -1;
   const path = route.ai ? ["ai"] : index < 0 ? versionPath : [...versionPath, "routes", index];
   const inherited = version?.access !== undefined && sameAccess(route.access, version.access);
   const cors = route.cors;
@@ -176,8 +214,8 @@ function apiSubjects(api: ApiIR, rateLimit: RateLimitIR | undefined): Subject[] 
 
 /** The view of `ir`: every subject, and the gateway value that lists them all. */
 export function buildView(ir: GatewayIR): PolicyView {
-  const apis = new Map(ir.apis.map((api) => [api.name, api]));
-  const routes = ir.routes.map((route) => routeSubject(route, apis));
+  const place = placer(new Map(ir.apis.map((api) => [api.name, api])));
+  const routes = ir.routes.map((route) => routeSubject(route, place(route)));
   const upstreams = ir.clusters.map((cluster) => upstreamSubject(cluster, ir));
   const listeners = ir.listeners.map(listenerSubject);
   const jwts = ir.jwtProviders.map((jwt): Subject => ({

@@ -23,8 +23,8 @@ export interface WaiverContext {
   /** Every rule id the loaded packs define, and those the user turned off. */
   readonly rules: ReadonlySet<string>;
   readonly off: ReadonlySet<string>;
-  /** Every target a waiver may name. */
-  readonly targets: ReadonlySet<string>;
+  /** Every target a waiver may name (worked out only when there are waivers). */
+  readonly targets: () => ReadonlySet<string>;
   readonly today: string;
   readonly report: (code: PolicyCode, message: string, path: ModelPath, hint: string) => void;
 }
@@ -52,8 +52,8 @@ export function applyWaivers(findings: readonly Finding[], waivers: readonly Wai
       context.report("PCL5011", `waiver for rule ${waiver.rule}, which no pack defines`, [...path, "rule"], near ? `did you mean ${near}?` : "policy rules are listed in policies/README.md and your packs");
       return;
     }
-    if (!context.targets.has(waiver.target)) {
-      const near = closest(waiver.target, context.targets);
+    if (!context.targets().has(waiver.target)) {
+      const near = closest(waiver.target, context.targets());
       context.report("PCL5013", `waiver target '${waiver.target}' names nothing in this gateway`, [...path, "target"], near ? `did you mean '${near}'?` : "name an API, version, route, provider, identity or listener, e.g. apis.orders.versions.v1");
       return;
     }

@@ -12,7 +12,7 @@ import { accessLogs } from "./access-log.ts";
 import { clientHeaderRemoval } from "./client-header-removal.ts";
 import { httpFilterChain } from "./filters/order.ts";
 import { localReplyConfig } from "./local-replies.ts";
-import { routeScopeKeyHeader, scopeDepth, scopedRoutes } from "./route-scopes.ts";
+import { listenerScopes, routeScopeKeyHeader, scopedRoutes } from "./route-scopes.ts";
 import { ADS, duration } from "./proto.ts";
 
 /**
@@ -21,7 +21,7 @@ import { ADS, duration } from "./proto.ts";
  * or from route scopes (SRDS) and their route configurations (route-scopes.ts).
  */
 export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): MessageInitShape<typeof HttpConnectionManagerSchema> {
-  const depth = scopeDepth(ir, listener);
+  const depth = listenerScopes(ir, listener)?.depth;
   return {
     statPrefix: listener.name,
     codecType: HttpConnectionManager_CodecType.AUTO,

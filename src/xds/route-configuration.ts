@@ -8,8 +8,9 @@ import { DOT_SEGMENT_GUARD } from "./route-guards.ts";
 import { hasDefaultMethodRoute, METHOD_NOT_ALLOWED_ROUTE, type MethodGroup, methodGroups, methodNotAllowed, UNKNOWN_METHOD_GUARD } from "./route-methods.ts";
 import { type EncodedRoute, HOISTABLE_FILTERS, RouteVariants } from "./route-variants.ts";
 import { pathAndHeaders, route as translateRoute } from "./route.ts";
+import { GenerationCache } from "../model/generation-cache.ts";
 import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
-import { listenerRoutes, routeScopes, scopeResource } from "./route-scopes.ts";
+import { listenerRoutes, listenerScopes, scopeResource } from "./route-scopes.ts";
 import { makeResourceFromBytes, type XdsResource } from "./snapshot.ts";
 import { splice } from "./wire.ts";
 
@@ -26,11 +27,24 @@ export interface RouteCache {
   readonly routes: WeakMap<RouteIR, RouteVariants>;
   /** 405 routes by the first IR route of their match, with the Allow list they were made for. */
   readonly methodNotAllowed: WeakMap<RouteIR, { readonly allow: string; readonly variants: RouteVariants }>;
+  /**
+   * Route tables by name, with the host names and routes they were built from: after a one-route
+   * edit only the edited route scope's table is built and encoded again. One generation per compile.
+   */
+  readonly tables: GenerationCache<BuiltTable>;
+}
+
+interface BuiltTable {
+  readonly hostnames: readonly string[];
+  readonly routes: readonly RouteIR[];
+  readonly resource: XdsResource<typeof RouteConfigurationSchema>;
 }
 
 export function newRouteCache(): RouteCache {
-  return { routes: new WeakMap(), methodNotAllowed: new WeakMap() };
+  return { routes: new WeakMap(), methodNotAllowed: new WeakMap(), tables: new GenerationCache() };
 }
+
+const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((item, index) => item === b[index]);
 
 function configRoute(ir: RouteIR, cache: RouteCache): RouteVariants {
   let variants = cache.routes.get(ir);
@@ -131,8 +145,13 @@ function routeTable(name: string, groups: readonly HostGroup[], cache: RouteCach
  * resource that names it.
  */
 export function listenerRouteResources(ir: GatewayIR, listener: ListenerIR, cache: RouteCache): XdsResource[] {
-  const routes = listenerRoutes(ir, listener);
-  const scopes = routeScopes(ir, routes, listener);
-  if (!scopes) return [routeTable(listener.name, hostGroups(listener.hostnames, routes, false), cache, [])];
-  return scopes.scopes.flatMap((scope) => [routeTable(scope.name, hostGroups(listener.hostnames, scope.routes, true), cache, [ROUTE_SCOPE_HEADER]), scopeResource(listener, scope)]);
+  const scopes = listenerScopes(ir, listener);
+  const table = (name: string, routes: readonly RouteIR[], scoped: boolean) =>
+    cache.tables.get(
+      name,
+      () => ({ hostnames: listener.hostnames, routes, resource: routeTable(name, hostGroups(listener.hostnames, routes, scoped), cache, scoped ? [ROUTE_SCOPE_HEADER] : []) }),
+      (built) => sameItems(built.routes, routes) && sameItems(built.hostnames, listener.hostnames),
+    ).resource;
+  if (!scopes) return [table(listener.name, listenerRoutes(ir, listener), false)];
+  return scopes.scopes.flatMap((scope) => [table(scope.name, scope.routes, true), scopeResource(listener, scope)]);
 }

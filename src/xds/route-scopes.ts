@@ -43,6 +43,17 @@ export function scopeKey(path: string, depth: number): string[] | undefined {
   return segments.length === depth && segments.every((segment) => LITERAL_SEGMENT.test(segment)) ? segments : undefined;
 }
 
+/** Scope keys by route and depth: resolve hands back the same RouteIR for a route that did not change. */
+const routeKeys = new WeakMap<RouteIR, Map<number, string | undefined>>();
+
+/** The route's scope key at `depth`, joined with `/`. */
+function routeScopeKey(route: RouteIR, depth: number): string | undefined {
+  let byDepth = routeKeys.get(route);
+  if (!byDepth) routeKeys.set(route, (byDepth = new Map()));
+  if (!byDepth.has(depth)) byDepth.set(depth, scopeKey(route.match.path, depth)?.join("/"));
+  return byDepth.get(depth);
+}
+
 export interface RouteScope {
   /** The route configuration and the ScopedRouteConfiguration naming it: `<listener>/<segments>`. */
   readonly name: string;
@@ -76,19 +87,18 @@ function scopesAt(ir: GatewayIR, routes: readonly RouteIR[], listener: ListenerI
   if (reroutesAcrossScopes(ir, depth)) return undefined;
   const byKey = new Map<string, { segments: string[]; routes: RouteIR[] }>();
   for (const route of routes) {
-    const segments = scopeKey(route.match.path, depth);
-    if (!segments) return undefined;
-    const key = segments.join("/");
+    const key = routeScopeKey(route, depth);
+    if (key === undefined) return undefined;
     const scoped = byKey.get(key);
     if (scoped) scoped.routes.push(route);
-    else byKey.set(key, { segments, routes: [route] });
+    else byKey.set(key, { segments: key.split("/"), routes: [route] });
   }
   const scopes = [...byKey.keys()].sort().map((key) => ({ name: `${listener.name}/${key}`, ...byKey.get(key)! }));
   return { depth, scopes };
 }
 
 /** The listener's routes in scopes, at the deepest key every route has; undefined when it keeps one route table. */
-export function routeScopes(ir: GatewayIR, routes: readonly RouteIR[], listener: ListenerIR): ListenerScopes | undefined {
+function routeScopes(ir: GatewayIR, routes: readonly RouteIR[], listener: ListenerIR): ListenerScopes | undefined {
   if (routes.length === 0) return undefined;
   for (const depth of DEPTHS) {
     const scoped = scopesAt(ir, routes, listener, depth);
@@ -97,14 +107,20 @@ export function routeScopes(ir: GatewayIR, routes: readonly RouteIR[], listener:
   return undefined;
 }
 
-/** How many segments the listener's scope key takes; undefined when it keeps one route table. */
-export function scopeDepth(ir: GatewayIR, listener: ListenerIR): number | undefined {
-  return routeScopes(ir, listenerRoutes(ir, listener), listener)?.depth;
+/** Scopes by IR and listener: the connection manager, the route tables and the NACK origins of one compile all ask. */
+const computed = new WeakMap<GatewayIR, Map<ListenerIR, ListenerScopes | undefined>>();
+
+/** The listener's routes in scopes (see routeScopes), worked out once per IR. */
+export function listenerScopes(ir: GatewayIR, listener: ListenerIR): ListenerScopes | undefined {
+  let byListener = computed.get(ir);
+  if (!byListener) computed.set(ir, (byListener = new Map()));
+  if (!byListener.has(listener)) byListener.set(listener, routeScopes(ir, listenerRoutes(ir, listener), listener));
+  return byListener.get(listener);
 }
 
 /** Names of the listener's route configurations (and of its scopes, which share them). */
 export function routeTableNames(ir: GatewayIR, listener: ListenerIR): string[] {
-  return routeScopes(ir, listenerRoutes(ir, listener), listener)?.scopes.map((scope) => scope.name) ?? [listener.name];
+  return listenerScopes(ir, listener)?.scopes.map((scope) => scope.name) ?? [listener.name];
 }
 
 /** The SRDS resource that sends requests of (listener, segment) to the scope's route configuration. */

@@ -43,7 +43,13 @@ function serviceClusters(ir: GatewayIR) {
 
 export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
   { kind: "Listener", translate: (ir) => resources(ListenerSchema, ir.listeners.map((l) => ({ name: l.name, init: listener(ir, l) }))) },
-  { kind: "RouteConfiguration", translate: (ir, state) => ir.listeners.flatMap((l) => listenerRouteResources(ir, l, state.routes)) },
+  {
+    kind: "RouteConfiguration",
+    translate: (ir, state) => {
+      state.routes.tables.nextGeneration();
+      return ir.listeners.flatMap((l) => listenerRouteResources(ir, l, state.routes));
+    },
+  },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, serviceClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiProcessorClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiChainClusters(ir)) },
