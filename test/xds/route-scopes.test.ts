@@ -121,6 +121,25 @@ describe("a listener whose routes all start with literal segments", () => {
   });
 });
 
+describe("a one-route edit", () => {
+  it("builds and encodes only its own scope's route table again", async () => {
+    const yaml = (extra: string) => `${SVC}apis:
+  - name: orders
+    owner: team
+    basePath: /orders
+    versions:
+      v1: { state: published, access: ${PUBLIC}, routes: [{ name: r, match: { path: /list }, provider: svc }] }
+      v2: { state: published, access: ${PUBLIC}, routes: [{ name: r, match: { path: /list }, provider: svc }${extra}] }
+`;
+    const tables = async (extra: string) => (await snapshotOf(yaml(extra))).resources.get(xds.ROUTE_CONFIGURATION_TYPE_URL)!;
+    const before = await tables("");
+    const after = await tables(", { name: s, match: { path: /stats }, provider: svc }");
+    expect(after.get("web/v1/orders")).toBe(before.get("web/v1/orders"));
+    expect(after.get("web/v2/orders")).not.toBe(before.get("web/v2/orders"));
+    expect(after.get("web/v2/orders")!.version).not.toBe(before.get("web/v2/orders")!.version);
+  });
+});
+
 describe("a listener keeps one route table", () => {
   it("when a route has no literal first segment", async () => {
     const snapshot = await snapshotOf(`${SVC}apis:\n${api("/orders", "/list")}${api("/", "/", "    versioning: { by: header, header: X-Api-Version, default: v1 }\n")}`);
