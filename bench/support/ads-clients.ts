@@ -1,25 +1,42 @@
 /**
  * Simulated Envoys for the fan-out benchmarks, run as a separate process so they do not share a
  * server's event loop: N SotW ADS streams, each on its own connection, each subscribing to clusters,
- * endpoints, listeners and routes like Envoy does, and ACKing every response. They count the ACKs
+ * endpoints, listeners, and the route scopes and route configurations the listeners name, like
+ * Envoy does, and ACKing every response. They count the ACKs
  * themselves, so every server under test is timed the same way:
  *   stdin  `expect <version> <count>` → stdout `acked <version>` once <count> streams ACKed routes at <version>
  * Usage: node bench/support/ads-clients.ts <xds-port> <count> <gateway>
  */
 import { ChannelCredentials } from "@grpc/grpc-js";
 import { createInterface } from "node:readline";
-import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from "../../src/envoy/type-urls.ts";
+import { type Listener, ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
+import { ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
+import { HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
+import { isPacked, unpack } from "../../src/envoy/any.ts";
+import {
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+  CLUSTER_TYPE_URL,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+  SCOPED_ROUTE_CONFIGURATION_TYPE_URL,
+} from "../../src/envoy/type-urls.ts";
 import { sotwStream } from "../../test/support/ads-client.ts";
 
 const [port, countText, gateway = ""] = process.argv.slice(2);
 const count = Number(countText);
-const subscriptions: [string, string[]][] = [
-  [CLUSTER_TYPE_URL, []],
-  [CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, ["a"]],
-  [LISTENER_TYPE_URL, []],
-  [ROUTE_CONFIGURATION_TYPE_URL, ["routes"]],
-];
-const names = new Map(subscriptions);
+/** Route configuration names a listener's connection managers take over RDS; whether one takes route scopes. */
+function routeNeeds(listener: Listener): { names: string[]; scoped: boolean } {
+  const names: string[] = [];
+  let scoped = false;
+  for (const filter of listener.filterChains.flatMap((chain) => chain.filters)) {
+    if (filter.configType.case !== "typedConfig" || !isPacked(filter.configType.value, HttpConnectionManagerSchema)) continue;
+    const spec = unpack(filter.configType.value, HttpConnectionManagerSchema).routeSpecifier;
+    if (spec.case === "rds") names.push(spec.value.routeConfigName);
+    if (spec.case === "scopedRoutes") scoped = true;
+  }
+  return { names, scoped };
+}
+
 /** Routes version → streams that ACKed it; and the versions someone waits for, with how many. */
 const acked = new Map<string, number>();
 const expected = new Map<string, number>();
@@ -31,16 +48,47 @@ const report = (version: string) => {
   }
 };
 
+/**
+ * One simulated Envoy: clusters and listeners by wildcard, the endpoints of cluster `a`, then — as
+ * Envoy does — the route configurations its listeners name, directly (RDS) or through route scopes
+ * (SRDS, a wildcard subscription).
+ */
 const streams = Array.from({ length: count }, (_, index) => {
   // Its own connection, as each Envoy has: grpc-js would otherwise multiplex every stream on one.
   const stream = sotwStream(`127.0.0.1:${port}`, ChannelCredentials.createInsecure(), false, { "grpc.use_local_subchannel_pool": 1 });
+  const names = new Map<string, string[]>([
+    [CLUSTER_TYPE_URL, []],
+    [CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, ["a"]],
+    [LISTENER_TYPE_URL, []],
+  ]);
+  const last = new Map<string, { versionInfo: string; responseNonce: string }>();
+  let countedVersion: string | undefined;
+  const subscribe = (typeUrl: string, resourceNames: string[]) => {
+    const known = names.get(typeUrl);
+    if (known && known.join("\n") === resourceNames.join("\n")) return;
+    names.set(typeUrl, resourceNames);
+    stream.send({ typeUrl, resourceNames, ...last.get(typeUrl) });
+  };
   stream.onResponse((response) => {
-    stream.send({ typeUrl: response.typeUrl, versionInfo: response.versionInfo, responseNonce: response.nonce, resourceNames: names.get(response.typeUrl) ?? [] });
-    if (response.typeUrl !== ROUTE_CONFIGURATION_TYPE_URL) return;
+    const state = { versionInfo: response.versionInfo, responseNonce: response.nonce };
+    last.set(response.typeUrl, state);
+    stream.send({ typeUrl: response.typeUrl, ...state, resourceNames: names.get(response.typeUrl) ?? [] });
+    if (response.typeUrl === LISTENER_TYPE_URL) {
+      const needs = response.resources.map((any) => routeNeeds(unpack(any, ListenerSchema)));
+      if (needs.some((need) => need.scoped)) subscribe(SCOPED_ROUTE_CONFIGURATION_TYPE_URL, []);
+      const direct = needs.flatMap((need) => need.names);
+      if (direct.length > 0) subscribe(ROUTE_CONFIGURATION_TYPE_URL, direct.sort());
+    }
+    if (response.typeUrl === SCOPED_ROUTE_CONFIGURATION_TYPE_URL) {
+      subscribe(ROUTE_CONFIGURATION_TYPE_URL, response.resources.map((any) => unpack(any, ScopedRouteConfigurationSchema).routeConfigurationName).sort());
+    }
+    // A stream counts once per routes version, however many responses carried it.
+    if (response.typeUrl !== ROUTE_CONFIGURATION_TYPE_URL || response.versionInfo === countedVersion) return;
+    countedVersion = response.versionInfo;
     acked.set(response.versionInfo, (acked.get(response.versionInfo) ?? 0) + 1);
     report(response.versionInfo);
   });
-  subscriptions.forEach(([typeUrl, resourceNames], position) => {
+  [...names].forEach(([typeUrl, resourceNames], position) => {
     stream.send({ ...(position === 0 ? { node: { id: `sim-${index}`, cluster: gateway } } : {}), typeUrl, resourceNames });
   });
   return stream;
