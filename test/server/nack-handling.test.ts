@@ -3,12 +3,13 @@
  * part (the real-Envoy side is test/e2e/nack-rollback.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from "../../src/envoy/type-urls.ts";
+import { ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
+import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL, SCOPED_ROUTE_CONFIGURATION_TYPE_URL } from "../../src/envoy/type-urls.ts";
 import { startControlPlane, type ControlPlane } from "../../src/server/control-plane.ts";
 import { silentLogger } from "../../src/server/log.ts";
 import { cleanNackMessage, rejectedResources } from "../../src/server/nack-detail.ts";
 import { deltaStream, sotwStream } from "../support/ads-client.ts";
-import { gatewaySnapshot } from "../support/snapshots.ts";
+import { gatewaySnapshot, resourceFromJson } from "../support/snapshots.ts";
 
 describe("NACK messages on /status", () => {
   it("drops the proto dump that validation errors append, keeping the reason", () => {
@@ -69,6 +70,38 @@ describe("push order", () => {
       expect((await stream.next()).typeUrl).toBe(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL);
       stream.send({ typeUrl: LISTENER_TYPE_URL, versionInfo: listeners.versionInfo, responseNonce: listeners.nonce });
       expect((await stream.next()).typeUrl).toBe(ROUTE_CONFIGURATION_TYPE_URL);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("sends a snapshot's route scopes only after the node answered its listeners (SotW)", async () => {
+    const scope = (key: string) => resourceFromJson(ScopedRouteConfigurationSchema, `scope-${key}`, { name: `scope-${key}`, route_configuration_name: "routes", key: { fragments: [{ string_key: key }] } });
+    cp.cache.setSnapshot("scoped-order", gatewaySnapshot({ ...base, extra: [scope("a")] }));
+    const stream = sotwStream(`127.0.0.1:${cp.xdsPort}`);
+    try {
+      const ack = async (typeUrl: string, names: string[] = []) => {
+        const response = await stream.next((r) => r.typeUrl === typeUrl);
+        stream.send({ typeUrl, resourceNames: names, versionInfo: response.versionInfo, responseNonce: response.nonce });
+        return response;
+      };
+      stream.send({ node: { id: "n-scoped", cluster: "scoped-order" }, typeUrl: CLUSTER_TYPE_URL });
+      await ack(CLUSTER_TYPE_URL);
+      stream.send({ typeUrl: LISTENER_TYPE_URL });
+      await ack(LISTENER_TYPE_URL);
+      stream.send({ typeUrl: SCOPED_ROUTE_CONFIGURATION_TYPE_URL });
+      await ack(SCOPED_ROUTE_CONFIGURATION_TYPE_URL);
+
+      // A new listener port and a new scope: the listeners go out, the scopes wait for their answer.
+      cp.cache.setSnapshot("scoped-order", gatewaySnapshot({ ...base, listenerPort: 10001, extra: [scope("a"), scope("b")] }));
+      const listeners = await stream.next();
+      expect(listeners.typeUrl).toBe(LISTENER_TYPE_URL);
+      stream.send({ typeUrl: CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, resourceNames: ["a"] });
+      expect((await stream.next()).typeUrl).toBe(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL);
+      stream.send({ typeUrl: LISTENER_TYPE_URL, versionInfo: listeners.versionInfo, responseNonce: listeners.nonce });
+      const scopes = await stream.next();
+      expect(scopes.typeUrl).toBe(SCOPED_ROUTE_CONFIGURATION_TYPE_URL);
+      expect(scopes.resources).toHaveLength(2);
     } finally {
       stream.close();
     }
