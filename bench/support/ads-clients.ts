@@ -11,8 +11,7 @@ import { ChannelCredentials } from "@grpc/grpc-js";
 import { createInterface } from "node:readline";
 import { type Listener, ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import { ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
-import { HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
-import { isPacked, unpack } from "../../src/envoy/any.ts";
+import { unpack } from "../../src/envoy/any.ts";
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,
@@ -20,21 +19,15 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL,
   SCOPED_ROUTE_CONFIGURATION_TYPE_URL,
 } from "../../src/envoy/type-urls.ts";
+import { connectionManagers } from "../../src/verify/resources.ts";
 import { sotwStream } from "../../test/support/ads-client.ts";
 
 const [port, countText, gateway = ""] = process.argv.slice(2);
 const count = Number(countText);
 /** Route configuration names a listener's connection managers take over RDS; whether one takes route scopes. */
 function routeNeeds(listener: Listener): { names: string[]; scoped: boolean } {
-  const names: string[] = [];
-  let scoped = false;
-  for (const filter of listener.filterChains.flatMap((chain) => chain.filters)) {
-    if (filter.configType.case !== "typedConfig" || !isPacked(filter.configType.value, HttpConnectionManagerSchema)) continue;
-    const spec = unpack(filter.configType.value, HttpConnectionManagerSchema).routeSpecifier;
-    if (spec.case === "rds") names.push(spec.value.routeConfigName);
-    if (spec.case === "scopedRoutes") scoped = true;
-  }
-  return { names, scoped };
+  const specs = connectionManagers(listener).map((manager) => manager.hcm.routeSpecifier);
+  return { names: specs.flatMap((spec) => (spec.case === "rds" ? [spec.value.routeConfigName] : [])), scoped: specs.some((spec) => spec.case === "scopedRoutes") };
 }
 
 /** Routes version → streams that ACKed it; and the versions someone waits for, with how many. */

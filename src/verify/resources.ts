@@ -50,7 +50,8 @@ export function typedConfigOf(extension: { readonly configType: { readonly case:
   return extension.configType.case === "typedConfig" ? (extension.configType.value as Any) : undefined;
 }
 
-function connectionManagers(listener: Listener): ConnectionManager[] {
+/** The connection managers in a listener's filter chains (its default chain included), unpacked. */
+export function connectionManagers(listener: Listener): ConnectionManager[] {
   const chains = [...listener.filterChains.map((chain, i) => ({ chain, at: `filter_chains[${i}]` })), ...(listener.defaultFilterChain ? [{ chain: listener.defaultFilterChain, at: "default_filter_chain" }] : [])];
   return chains.flatMap(({ chain, at }) =>
     chain.filters.flatMap((filter: Filter, i) => {

@@ -11,6 +11,7 @@ import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/r
 import type { Any } from "@bufbuild/protobuf/wkt";
 import { type RBACPerRoute, RBACPerRouteSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
 import { PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
+import { isScopeOf } from "../xds/route-scopes.ts";
 import type { VerifyExpectations } from "./expectations.ts";
 import { apiKeyRouteHeader, type ChainFacts, chainFacts, effectiveConfig, RBAC_FILTER, verifiesProvider } from "./filter-chain.ts";
 import { JWT_AUTHN_FILTER, type Need, needsOf } from "./principals.ts";
@@ -102,7 +103,7 @@ function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected
 
 /**
  * The route configurations a connection manager takes its routes from: the one RDS names, or those
- * of the route scopes whose key starts with the listener's name (route-scopes.ts builds the key so);
+ * of the listener's route scopes;
  * a string saying why none could be found.
  */
 function routeTablesOf(manager: ConnectionManager, resources: GeneratedResources): RouteConfiguration[] | string {
@@ -110,7 +111,7 @@ function routeTablesOf(manager: ConnectionManager, resources: GeneratedResources
   let names: string[];
   if (spec.case === "rds") names = [spec.value.routeConfigName];
   else if (spec.case === "scopedRoutes" && spec.value.configSpecifier.case === "scopedRds") {
-    names = resources.routeScopes.filter((scope) => scope.key?.fragments[0]?.type.value === manager.listener.name).map((scope) => scope.routeConfigurationName);
+    names = resources.routeScopes.filter((scope) => isScopeOf(scope, manager.listener.name)).map((scope) => scope.routeConfigurationName);
     if (names.length === 0) return "takes its routes from route scopes, but the snapshot holds none keyed by its listener";
   } else return "does not take its routes over RDS or scoped RDS, so no route of it could be checked";
   const missing = names.find((name) => !resources.routeConfigurations.has(name));

@@ -12,6 +12,7 @@ import { DownstreamTlsContextSchema, UpstreamTlsContextSchema } from "../../gene
 import { SecretSchema, type Secret } from "../../generated/envoy/extensions/transport_sockets/tls/v3/secret_pb.js";
 import { isPacked, pack, unpack } from "../envoy/any.ts";
 import * as xds from "../envoy/type-urls.ts";
+import { isScopeOf } from "./route-scopes.ts";
 import type { Snapshot } from "./snapshot.ts";
 
 function messages<T>(snapshot: Snapshot, typeUrl: string): T[] {
@@ -38,7 +39,7 @@ function routeConfig(listener: Listener, routes: ReadonlyMap<string, RouteConfig
 /** The listener's route scopes with their route configurations inline; its scopes are those keyed by its name. */
 function inlineScopes(listener: Listener, scopes: readonly ScopedRouteConfiguration[], routes: ReadonlyMap<string, RouteConfiguration>): ScopedRouteConfiguration[] {
   return scopes
-    .filter((scope) => scope.key?.fragments[0]?.type.value === listener.name)
+    .filter((scope) => isScopeOf(scope, listener.name))
     .map((scope) => create(ScopedRouteConfigurationSchema, { name: scope.name, key: scope.key, routeConfiguration: routeConfig(listener, routes, scope.routeConfigurationName) }));
 }
 

@@ -17,7 +17,7 @@
  */
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
-import { ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
+import { type ScopedRouteConfiguration, ScopedRouteConfigurationSchema } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
 import { HeaderMutationSchema } from "../../generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation_pb.js";
 import type { ScopedRoutesSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
@@ -121,6 +121,11 @@ export function listenerScopes(ir: GatewayIR, listener: ListenerIR): ListenerSco
 /** Names of the listener's route configurations (and of its scopes, which share them). */
 export function routeTableNames(ir: GatewayIR, listener: ListenerIR): string[] {
   return listenerScopes(ir, listener)?.scopes.map((scope) => scope.name) ?? [listener.name];
+}
+
+/** Whether a scope belongs to the named listener: its key starts with the listener's name (see scopeResource). */
+export function isScopeOf(scope: ScopedRouteConfiguration, listener: string): boolean {
+  return scope.key?.fragments[0]?.type.value === listener;
 }
 
 /** The SRDS resource that sends requests of (listener, segment) to the scope's route configuration. */

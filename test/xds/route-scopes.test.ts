@@ -1,21 +1,20 @@
 /**
  * Which listeners split their routes into scopes, and what a scoped listener compiles to: one
- * route configuration per first path segment with the SRDS resource naming it under the key
- * (listener, segment), the key header written before route selection and removed before the
+ * route configuration per leading path segments with the SRDS resource naming it under the key
+ * (listener, segments), the key header written before route selection and removed before the
  * upstream, and the same routes inlined by the static bootstrap. Through Envoy:
  * test/e2e/route-scopes.test.ts (and every end-to-end test, which runs scoped listeners).
  */
-import type { Any } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import type { Listener } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/route_pb.js";
 import type { ScopedRouteConfiguration } from "../../generated/envoy/config/route/v3/scoped_route_pb.js";
 import { HeaderMutationSchema } from "../../generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation_pb.js";
-import { HttpConnectionManagerSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import { compileGatewayFile } from "../../src/compile.ts";
 import { unpack } from "../../src/envoy/any.ts";
 import * as xds from "../../src/envoy/type-urls.ts";
 import { ROUTE_SCOPE_HEADER } from "../../src/model/route-scope-header.ts";
+import { connectionManagers } from "../../src/verify/resources.ts";
 import { buildStaticBootstrap } from "../../src/xds/bootstrap-static.ts";
 import { scopeKey } from "../../src/xds/route-scopes.ts";
 import type { Snapshot } from "../../src/xds/snapshot.ts";
@@ -36,9 +35,7 @@ ${more}    versions:
 const names = (snapshot: Snapshot, typeUrl: string) => [...(snapshot.resources.get(typeUrl)?.keys() ?? [])];
 
 function connectionManager(snapshot: Snapshot, listener: string) {
-  const message = snapshot.resources.get(xds.LISTENER_TYPE_URL)!.get(listener)!.message as Listener;
-  const filter = message.filterChains[0]!.filters.find((f) => f.name === "envoy.filters.network.http_connection_manager")!;
-  return unpack(filter.configType.value as Any, HttpConnectionManagerSchema);
+  return connectionManagers(snapshot.resources.get(xds.LISTENER_TYPE_URL)!.get(listener)!.message as Listener)[0]!.hcm;
 }
 
 async function snapshotOf(yaml: string): Promise<Snapshot> {
@@ -90,7 +87,8 @@ describe("a listener whose routes all start with literal segments", () => {
     expect(hcm.routeSpecifier.case === "scopedRoutes" && hcm.routeSpecifier.value.scopeKeyBuilder!.fragments).toHaveLength(2);
   });
 
-  it("keeps each listener's scopes apart: Envoy hands every scoped listener every scope", async () => {
+  it("keeps each listener's scopes apart, and the static bootstrap inlines each listener's own", async () => {
+    // Envoy hands every scoped listener every scope: the key starts with the listener's name.
     const twoListeners = await yamlCompiler(`gateway:
   name: two
   listeners:
@@ -105,19 +103,18 @@ describe("a listener whose routes all start with literal segments", () => {
       v1: { state: published, access: ${PUBLIC}, routes: [{ name: r, match: { path: /list }, provider: svc }] }
 `);
     expect(twoListeners.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    expect(names(twoListeners.snapshot!, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["inside/v1/orders", "outside/v1/orders"]);
-  });
+    const snapshot = twoListeners.snapshot!;
+    expect(names(snapshot, xds.SCOPED_ROUTE_CONFIGURATION_TYPE_URL)).toEqual(["inside/v1/orders", "outside/v1/orders"]);
 
-  it("is inlined by the static bootstrap: its own scopes, each with its route configuration", async () => {
-    const snapshot = await snapshotOf(`${SVC}apis:\n${api("/orders", "/list")}`);
-    const listener = buildStaticBootstrap(snapshot).staticResources!.listeners[0]!;
-    const hcm = unpack(listener.filterChains[0]!.filters.find((f) => f.name === "envoy.filters.network.http_connection_manager")!.configType.value as Any, HttpConnectionManagerSchema);
-    const spec = hcm.routeSpecifier;
-    if (spec.case !== "scopedRoutes" || spec.value.configSpecifier.case !== "scopedRouteConfigurationsList") throw new Error(`not inline scopes: ${spec.case}`);
-    const [inline] = spec.value.configSpecifier.value.scopedRouteConfigurations;
-    expect(inline?.name).toBe("web/v1/orders");
-    expect(inline?.routeConfiguration?.name).toBe("web/v1/orders");
-    expect(inline?.routeConfigurationName).toBe("");
+    const inlined = buildStaticBootstrap(snapshot).staticResources!.listeners.map((listener) => {
+      const spec = connectionManagers(listener)[0]!.hcm.routeSpecifier;
+      if (spec.case !== "scopedRoutes" || spec.value.configSpecifier.case !== "scopedRouteConfigurationsList") throw new Error(`${listener.name}: not inline scopes (${spec.case})`);
+      return [listener.name, spec.value.configSpecifier.value.scopedRouteConfigurations.map((scope) => [scope.name, scope.routeConfiguration?.name, scope.routeConfigurationName])];
+    });
+    expect(inlined).toEqual([
+      ["inside", [["inside/v1/orders", "inside/v1/orders", ""]]],
+      ["outside", [["outside/v1/orders", "outside/v1/orders", ""]]],
+    ]);
   });
 });
 
