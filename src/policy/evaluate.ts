@@ -56,16 +56,9 @@ const memo = new GenerationCache<WeakMap<CompiledRule, unknown>>();
 
 /**
  * The view hands back the same subject for a route that did not change (view.ts): its results are
- * found by identity, without writing out its content key.
+ * found by identity, without writing out its content key again.
  */
 const resultsBySubject = new WeakMap<Subject, WeakMap<CompiledRule, unknown>>();
-const contentKeys = new WeakMap<Subject, string>();
-
-function contentKey(subject: Subject): string {
-  let key = contentKeys.get(subject);
-  if (key === undefined) contentKeys.set(subject, (key = `${subject.kind}\0${JSON.stringify(subject.value)}`));
-  return key;
-}
 
 /** Every finding of `rules`, and a PCL5006 for each rule that failed while evaluating (it stops at its first failure). */
 export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, today: string, reported: readonly Diagnostic[]): { findings: Finding[]; failures: Diagnostic[] } {
@@ -81,7 +74,7 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
   memo.nextGeneration();
   const resultsOf = (subject: Subject) => {
     let results = resultsBySubject.get(subject);
-    if (!results) resultsBySubject.set(subject, (results = memo.get(contentKey(subject), () => new WeakMap())));
+    if (!results) resultsBySubject.set(subject, (results = memo.get(`${subject.kind}\0${JSON.stringify(subject.value)}`, () => new WeakMap())));
     return results;
   };
   const subjectsOf = new Map<string, Subject[]>();

@@ -141,8 +141,9 @@ function routeTable(name: string, groups: readonly HostGroup[], cache: RouteCach
 
 /**
  * A listener's routes: one route configuration named after the listener (RDS), or — when its
- * routes split by first path segment (route-scopes.ts) — one per scope, each with the SRDS
- * resource that names it.
+ * routes split by leading path segments (route-scopes.ts) — one per scope, each with the SRDS
+ * resource that names it. A table whose host names and routes are those it was built from last
+ * time is reused whole.
  */
 export function listenerRouteResources(ir: GatewayIR, listener: ListenerIR, cache: RouteCache): XdsResource[] {
   const scopes = listenerScopes(ir, listener);
