@@ -9,6 +9,7 @@ import { startControlPlane, type ControlPlane } from "../../src/server/control-p
 import { silentLogger } from "../../src/server/log.ts";
 import { cleanNackMessage, rejectedResources } from "../../src/server/nack-detail.ts";
 import { deltaStream, sotwStream } from "../support/ads-client.ts";
+import type { Snapshot } from "../../src/xds/snapshot.ts";
 import { gatewaySnapshot, resourceFromJson } from "../support/snapshots.ts";
 
 describe("NACK messages on /status", () => {
@@ -43,68 +44,48 @@ describe("push order", () => {
   });
   afterAll(async () => cp.close());
 
-  it("sends a snapshot's route configs only after the node answered its listeners (SotW)", async () => {
-    cp.cache.setSnapshot("order", gatewaySnapshot(base));
+  /**
+   * A node subscribed to `subscriptions` (each answered and ACKed) is served `next`, whose listeners
+   * changed: the listeners go out, `held` waits until the node answers them.
+   */
+  async function heldUntilListenersAnswered(gateway: string, first: Snapshot, subscriptions: [string, string[]][], next: Snapshot, held: string) {
+    cp.cache.setSnapshot(gateway, first);
     const stream = sotwStream(`127.0.0.1:${cp.xdsPort}`);
     try {
-      const ack = async (typeUrl: string, names: string[] = []) => {
+      for (const [index, [typeUrl, resourceNames]] of subscriptions.entries()) {
+        stream.send({ ...(index === 0 ? { node: { id: `${gateway}-1`, cluster: gateway } } : {}), typeUrl, resourceNames });
         const response = await stream.next((r) => r.typeUrl === typeUrl);
-        stream.send({ typeUrl, resourceNames: names, versionInfo: response.versionInfo, responseNonce: response.nonce });
-        return response;
-      };
-      stream.send({ node: { id: "n1", cluster: "order" }, typeUrl: CLUSTER_TYPE_URL });
-      await ack(CLUSTER_TYPE_URL);
-      stream.send({ typeUrl: CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, resourceNames: ["a"] });
-      await ack(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, ["a"]);
-      stream.send({ typeUrl: LISTENER_TYPE_URL });
-      await ack(LISTENER_TYPE_URL);
-      stream.send({ typeUrl: ROUTE_CONFIGURATION_TYPE_URL, resourceNames: ["routes"] });
-      await ack(ROUTE_CONFIGURATION_TYPE_URL, ["routes"]);
-
-      // A new listener port and a new route: the listeners go out, the routes wait for their answer.
-      cp.cache.setSnapshot("order", gatewaySnapshot({ ...base, listenerPort: 10001, routes: [...base.routes, { path: "/b", cluster: "a" }] }));
+        stream.send({ typeUrl, resourceNames, versionInfo: response.versionInfo, responseNonce: response.nonce });
+      }
+      cp.cache.setSnapshot(gateway, next);
       const listeners = await stream.next();
       expect(listeners.typeUrl).toBe(LISTENER_TYPE_URL);
       // A barrier: requests are handled in order, so the EDS answer comes after anything sent before it.
       stream.send({ typeUrl: CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, resourceNames: ["a", "b"] });
       expect((await stream.next()).typeUrl).toBe(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL);
       stream.send({ typeUrl: LISTENER_TYPE_URL, versionInfo: listeners.versionInfo, responseNonce: listeners.nonce });
-      expect((await stream.next()).typeUrl).toBe(ROUTE_CONFIGURATION_TYPE_URL);
+      const released = await stream.next();
+      expect(released.typeUrl).toBe(held);
+      return released;
     } finally {
       stream.close();
     }
+  }
+
+  it("sends a snapshot's route configs only after the node answered its listeners (SotW)", async () => {
+    const subscriptions: [string, string[]][] = [[CLUSTER_TYPE_URL, []], [CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, ["a"]], [LISTENER_TYPE_URL, []], [ROUTE_CONFIGURATION_TYPE_URL, ["routes"]]];
+    // A new listener port and a new route.
+    const next = gatewaySnapshot({ ...base, listenerPort: 10001, routes: [...base.routes, { path: "/b", cluster: "a" }] });
+    await heldUntilListenersAnswered("order", gatewaySnapshot(base), subscriptions, next, ROUTE_CONFIGURATION_TYPE_URL);
   });
 
   it("sends a snapshot's route scopes only after the node answered its listeners (SotW)", async () => {
     const scope = (key: string) => resourceFromJson(ScopedRouteConfigurationSchema, `scope-${key}`, { name: `scope-${key}`, route_configuration_name: "routes", key: { fragments: [{ string_key: key }] } });
-    cp.cache.setSnapshot("scoped-order", gatewaySnapshot({ ...base, extra: [scope("a")] }));
-    const stream = sotwStream(`127.0.0.1:${cp.xdsPort}`);
-    try {
-      const ack = async (typeUrl: string, names: string[] = []) => {
-        const response = await stream.next((r) => r.typeUrl === typeUrl);
-        stream.send({ typeUrl, resourceNames: names, versionInfo: response.versionInfo, responseNonce: response.nonce });
-        return response;
-      };
-      stream.send({ node: { id: "n-scoped", cluster: "scoped-order" }, typeUrl: CLUSTER_TYPE_URL });
-      await ack(CLUSTER_TYPE_URL);
-      stream.send({ typeUrl: LISTENER_TYPE_URL });
-      await ack(LISTENER_TYPE_URL);
-      stream.send({ typeUrl: SCOPED_ROUTE_CONFIGURATION_TYPE_URL });
-      await ack(SCOPED_ROUTE_CONFIGURATION_TYPE_URL);
-
-      // A new listener port and a new scope: the listeners go out, the scopes wait for their answer.
-      cp.cache.setSnapshot("scoped-order", gatewaySnapshot({ ...base, listenerPort: 10001, extra: [scope("a"), scope("b")] }));
-      const listeners = await stream.next();
-      expect(listeners.typeUrl).toBe(LISTENER_TYPE_URL);
-      stream.send({ typeUrl: CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, resourceNames: ["a"] });
-      expect((await stream.next()).typeUrl).toBe(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL);
-      stream.send({ typeUrl: LISTENER_TYPE_URL, versionInfo: listeners.versionInfo, responseNonce: listeners.nonce });
-      const scopes = await stream.next();
-      expect(scopes.typeUrl).toBe(SCOPED_ROUTE_CONFIGURATION_TYPE_URL);
-      expect(scopes.resources).toHaveLength(2);
-    } finally {
-      stream.close();
-    }
+    const subscriptions: [string, string[]][] = [[CLUSTER_TYPE_URL, []], [LISTENER_TYPE_URL, []], [SCOPED_ROUTE_CONFIGURATION_TYPE_URL, []]];
+    // A new listener port and a new scope.
+    const next = gatewaySnapshot({ ...base, listenerPort: 10001, extra: [scope("a"), scope("b")] });
+    const scopes = await heldUntilListenersAnswered("scoped-order", gatewaySnapshot({ ...base, extra: [scope("a")] }), subscriptions, next, SCOPED_ROUTE_CONFIGURATION_TYPE_URL);
+    expect(scopes.resources).toHaveLength(2);
   });
 
   it("never sends the routes of a snapshot whose listeners the node rejected, and reverts it (Delta)", async () => {
