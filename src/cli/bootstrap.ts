@@ -31,6 +31,8 @@ Examples:
   portcullis bootstrap --node-id edge-1 --cluster shop --xds 10.0.0.1:18000 --xds 10.0.0.2:18000 ...`;
 
 function bootstrapOptionsFromArgs(args: string[]): { options: AdsBootstrapOptions; out: string | undefined } {
+  // Scripts written for the releases where delta was opt-in get told what changed, not "unknown option".
+  if (args.includes("--delta")) throw new UsageError("--delta is no longer an option: incremental xDS (DELTA_GRPC) is the default. Drop it; --sotw gives state-of-the-world.");
   const { values, positionals } = parseCommandArgs(args, {
       "node-id": { type: "string" },
       cluster: { type: "string" },

@@ -1,4 +1,4 @@
-/** compile --out / --check, diff and validate, run as the real CLI in a child process. */
+/** compile --out / --check, diff, validate and bootstrap, run as the real CLI in a child process. */
 import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -185,5 +185,25 @@ describe("compile writes and removes only the files it wrote", () => {
     expect(readFileSync(join(dir, "gateway.yaml"), "utf8")).toBe(routeMatches);
     expect(readFileSync(manifest, "utf8")).not.toContain("gateway.yaml");
     expect((await cliIn(dir, "compile", "--check", "gateway.yaml")).code).toBe(0);
+  });
+});
+
+describe("portcullis bootstrap", () => {
+  const apiType = async (...flags: string[]) => {
+    const made = await cli("bootstrap", "--node-id", "edge-1", "--cluster", "shop", ...flags);
+    expect(made.code, made.stderr).toBe(0);
+    return (JSON.parse(made.stdout) as { dynamic_resources: { ads_config: { api_type: string } } }).dynamic_resources.ads_config.api_type;
+  };
+
+  it("connects Envoy over delta xDS unless --sotw asks for state-of-the-world", async () => {
+    expect(await apiType()).toBe("DELTA_GRPC");
+    expect(await apiType("--sotw")).toBe("GRPC");
+  });
+
+  it("tells a script still passing --delta that it is the default now", async () => {
+    const refused = await cli("bootstrap", "--node-id", "edge-1", "--cluster", "shop", "--delta");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--delta is no longer an option: incremental xDS (DELTA_GRPC) is the default. Drop it; --sotw gives state-of-the-world.");
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
   });
 });
