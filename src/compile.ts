@@ -13,8 +13,7 @@ import type { GatewayIR } from "./model/ir.ts";
 import { runPolicy, type WaivedFinding } from "./policy/run.ts";
 import { resolve } from "./model/resolve.ts";
 import type { SecretMode } from "./model/secrets.ts";
-import { GenerationCache } from "./model/generation-cache.ts";
-import type { RouteCache } from "./model/resolve-routes.ts";
+import { RouteCache } from "./model/resolve-routes.ts";
 import type { Snapshot } from "./xds/snapshot.ts";
 import { newTranslateState, translate, type TranslateState } from "./xds/translate.ts";
 
@@ -65,7 +64,7 @@ const states = new Map<string, GatewayState>();
 
 function stateFor(key: string): GatewayState {
   let state = states.get(key);
-  if (!state) states.set(key, (state = { routes: new GenerationCache(), translate: newTranslateState() }));
+  if (!state) states.set(key, (state = { routes: new RouteCache(), translate: newTranslateState() }));
   return state;
 }
 

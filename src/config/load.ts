@@ -7,6 +7,7 @@ import { oneFindingPerMistake } from "./load/one-finding-per-mistake.ts";
 import { toPlainData } from "./load/plain-data.ts";
 import type { ParsedSource } from "./load/source.ts";
 import { parseYaml } from "./load/yaml.ts";
+import { readYamlConfig } from "./load/yaml-config.ts";
 import type { Locate } from "./locate.ts";
 import type { GatewayConfig } from "./types.ts";
 import { validateConfig } from "./validate.ts";
@@ -53,7 +54,7 @@ export async function loadConfig(path?: string, options: LoadOptions = {}): Prom
   let diagnostics = [...parsed.diagnostics];
   let config: GatewayConfig | undefined;
   if (parsed.value !== undefined) {
-    const plain = toPlainData(parsed.value, place);
+    const plain = parsed.plain ? { value: parsed.value, diagnostics: [] } : toPlainData(parsed.value, place);
     diagnostics.push(...plain.diagnostics);
     if (!hasErrors(plain.diagnostics)) {
       const findings = topLevelFinding(plain.value, file) ?? validateConfig(plain.value, locate, { file, ...(options.today ? { today: options.today } : {}) });
@@ -68,7 +69,7 @@ async function parseSource(file: string, text: string): Promise<ParsedSource> {
   switch (extname(file).toLowerCase()) {
     case ".yaml":
     case ".yml":
-      return parseYaml(file, text, "yaml");
+      return readYamlConfig(file, text);
     case ".json":
       return parseYaml(file, text, "json");
     case ".ts":

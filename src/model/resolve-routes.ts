@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Api, ApiVersion, GatewayConfig, HttpMethod, Identity, Provider, Route } from "../config/types.ts";
 import type { Diagnostic } from "../config/diagnostics.ts";
+import { isFrozenConfig } from "../config/frozen-config.ts";
 import { GenerationCache } from "./generation-cache.ts";
 import type { AccessIR, CorsIR, IdentityHeadersIR, ForwardActionIR, HeaderMatchIR, LifecycleIR, RateLimitIR, RouteIR, RouteMatchIR } from "./ir.ts";
 import { Reporter } from "./report.ts";
@@ -177,7 +178,15 @@ export interface ResolvedRoute {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export type RouteCache = GenerationCache<ResolvedRoute>;
+/**
+ * Resolved routes across compiles of one gateway, by content key; and, for frozen config (a file
+ * the loader read, frozen-config.ts), by the route object with the rest of its key, so a route a
+ * reload left alone is found without writing its content out.
+ */
+export class RouteCache {
+  readonly byContent = new GenerationCache<ResolvedRoute>();
+  readonly byRoute = new WeakMap<object, { readonly context: string; readonly resolved: ResolvedRoute }>();
+}
 
 /**
  * Everything a version's routes share, as one short id: the version without its routes, its API
@@ -200,11 +209,17 @@ function identitiesOf(access: Route["access"], inputs: Inputs): [string, Identit
  * cached result (the same objects, which the translation caches by identity) is reused: an edit of
  * one route of a large version resolves that route alone.
  */
-function routeKey(context: KeyContext, index: number, name: string, route: Route, inputs: Inputs): string {
+function cachedRoute(cache: RouteCache, context: KeyContext, index: number, name: string, route: Route, inputs: Inputs, resolve: () => ResolvedRoute): ResolvedRoute {
   const identities = route.access ? JSON.stringify(identitiesOf(route.access, inputs)) : context.versionIdentities;
   let provider = context.providers.get(route.provider);
   if (provider === undefined) context.providers.set(route.provider, (provider = JSON.stringify(inputs.providers[route.provider] ?? null)));
-  return `${context.id}\0${index}\0${name}\0${JSON.stringify(route)}\0${identities}\0${provider}`;
+  const around = `${context.id}\0${index}\0${name}\0${identities}\0${provider}`;
+  const frozen = isFrozenConfig(route);
+  const known = frozen ? cache.byRoute.get(route) : undefined;
+  if (known?.context === around) return known.resolved;
+  const resolved = cache.byContent.get(`${around}\0${JSON.stringify(route)}`, resolve);
+  if (frozen) cache.byRoute.set(route, { context: around, resolved });
+  return resolved;
 }
 
 /** What the keys of one version's routes share, each written out once: the context id, the version's identities, the providers by name. */
@@ -225,7 +240,7 @@ function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[]
   const keys: KeyContext = { id: versionContextId(api, apiIndex, hostnames, versionName, version, inputs), versionIdentities: JSON.stringify(identitiesOf(version.access, inputs)), providers };
   const names = routeNames(version.routes ?? []);
   return (version.routes ?? []).flatMap((route, index) => {
-    const resolved = cache.get(routeKey(keys, index, names[index]!, route, inputs), () => {
+    const resolved = cachedRoute(cache, keys, index, names[index]!, route, inputs, () => {
       const report = new Reporter("");
       // Copies for the default header version are reported once, on the first pass.
       const routes = contexts.flatMap((context, copy) => {
@@ -240,8 +255,8 @@ function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[]
 }
 
 /** Every routed route of every API; drafts are left out, so they answer 404. */
-export function resolveRoutes(config: GatewayConfig, allHostnames: readonly string[], inputs: Inputs, cache: RouteCache = new GenerationCache()): RouteIR[] {
-  cache.nextGeneration();
+export function resolveRoutes(config: GatewayConfig, allHostnames: readonly string[], inputs: Inputs, cache: RouteCache = new RouteCache()): RouteIR[] {
+  cache.byContent.nextGeneration();
   const routes: RouteIR[] = [];
   const providers = new Map<string, string>();
   (config.apis ?? []).forEach((api, apiIndex) => {

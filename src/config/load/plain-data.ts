@@ -2,6 +2,7 @@ import { types } from "node:util";
 import type { Diagnostic } from "../diagnostics.ts";
 import { finding, type Placement } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
+import { freezeConfig } from "../frozen-config.ts";
 import { pathText } from "../path-text.ts";
 
 /** Deeper than any real gateway (about a dozen levels), far below what would exhaust the stack. */
@@ -10,15 +11,36 @@ export const MAX_DEPTH = 100;
 export const NESTING_HINT = "a gateway config is a shallow tree; build it without deep recursion";
 
 /**
+ * The prototype of every config object: empty and frozen, itself without a prototype, so a name
+ * looked up in the model (a provider called `constructor`) is only found when the user defined it.
+ * Not `Object.create(null)`: V8 keeps objects without a prototype in dictionary mode, and every
+ * later stage reads them two to three times slower.
+ */
+const PLAIN_PROTOTYPE: object = Object.freeze(Object.create(null));
+
+/** An empty config object. */
+export function plainObject(): Record<string, unknown> {
+  return Object.create(PLAIN_PROTOTYPE) as Record<string, unknown>;
+}
+
+export interface PlainDataOptions {
+  /** Where `value` sits in the config (a part read again on its own): findings and the depth limit count from there. */
+  readonly at?: ModelPath;
+  /** Freeze every object and list of the copy (registered as frozen config, frozen-config.ts). */
+  readonly freeze?: boolean;
+}
+
+/**
  * Copies a config value into plain JSON data — what YAML would have produced — and reports
  * anything that is not (functions, class instances, cycles, NaN, Proxies, getters that throw,
  * nesting beyond MAX_DEPTH). Undefined properties are dropped, as JSON would; keys such as
  * `__proto__` are kept as ordinary data.
- * Objects have no prototype, so a name looked up in the model (a provider called `constructor`,
- * an identity called `toString`) is only ever found when the user defined it.
+ * Objects inherit nothing (PLAIN_PROTOTYPE), so a name looked up in the model (a provider called
+ * `constructor`, an identity called `toString`) is only ever found when the user defined it.
  */
-export function toPlainData(value: unknown, place: Placement): { value: unknown; diagnostics: Diagnostic[] } {
+export function toPlainData(value: unknown, place: Placement, options: PlainDataOptions = {}): { value: unknown; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  const done = options.freeze ? freezeConfig : <T>(node: T) => node;
   const seen = new Set<object>();
   const copy = (node: unknown, path: ModelPath): unknown => {
     const problem = (what: string, hint: string): undefined => {
@@ -56,23 +78,23 @@ export function toPlainData(value: unknown, place: Placement): { value: unknown;
         else items.push(item.value === undefined ? problem("undefined", "remove the empty list item") : copy(item.value, [...path, index]));
       }
       seen.delete(node);
-      return items;
+      return done(items);
     }
     const prototype: unknown = Object.getPrototypeOf(node);
-    if (prototype !== Object.prototype && prototype !== null) {
+    if (prototype !== Object.prototype && prototype !== null && prototype !== PLAIN_PROTOTYPE) {
       const kind = (node as { constructor?: { name?: string } }).constructor?.name ?? "object";
       return problem(`a ${kind}`, kind === "Date" ? 'write dates as "YYYY-MM-DD" strings' : "use a plain object literal");
     }
     seen.add(node);
-    const out = Object.create(null) as Record<string, unknown>;
+    const out = plainObject();
     for (const key of Object.keys(node)) {
       const child = read(key);
-      if (child?.value === undefined) continue;
-      Object.defineProperty(out, key, { value: copy(child.value, [...path, key]), enumerable: true, writable: true, configurable: true });
+      // Assigned, not defined: no prototype in the chain has a `__proto__` setter to intercept it.
+      if (child?.value !== undefined) out[key] = copy(child.value, [...path, key]);
     }
     seen.delete(node);
-    return out;
+    return done(out);
   };
-  const result = copy(value, []);
+  const result = copy(value, options.at ?? []);
   return { value: result, diagnostics };
 }

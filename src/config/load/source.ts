@@ -9,6 +9,8 @@ export interface ParsedSource {
   readonly locate: Locate;
   /** Every file the config was read from: itself and, for a script, the local modules it imports. */
   readonly files?: readonly string[];
+  /** The value is plain config data already (toPlainData's findings are among the diagnostics). */
+  readonly plain?: boolean;
 }
 
 /** 1-based line and column of a 0-based offset in `text`. */

@@ -44,7 +44,7 @@ function trimEnd(text: string, start: number, end: number, blockScalar: boolean)
 }
 
 /** A node js-yaml opened twice (a value slot, then the value) is the inner one. */
-function unwrap(span: Span): Span {
+export function unwrap(span: Span): Span {
   let node = span;
   while (node.children.length === 1 && node.children[0]!.kind === node.kind && node.children[0]!.value === node.value) node = node.children[0]!;
   return node;
@@ -89,8 +89,11 @@ function child(node: Span, segment: string | number, part: "key" | "value"): Spa
   return undefined;
 }
 
-/** Finds where paths are written in `text`, read into `root`; undefined when it cannot tell for a path (ask the full parser). */
-export function fastLocator(text: string, root: Span): (path: ModelPath, part?: "key" | "value") => Range | undefined {
+/** Where a path is written, as offsets; undefined when it cannot tell (ask the full parser). */
+export type RangeLocator = (path: ModelPath, part?: "key" | "value") => Range | undefined;
+
+/** Finds where paths are written in `text`, read into `root`. */
+export function fastLocator(text: string, root: Span): RangeLocator {
   return (path, part) => {
     let node: Span | undefined = root;
     path.forEach((segment, index) => {

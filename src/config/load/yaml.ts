@@ -6,7 +6,7 @@ import { INLINE_SECRET_HINT } from "../schema-findings.ts";
 import { isSecretRefPath } from "../secret-paths.ts";
 import { lineColumn, lineIndex, type ParsedSource } from "./source.ts";
 import { readYamlFast } from "./yaml-fast.ts";
-import { fastLocator, type Span } from "./yaml-fast-positions.ts";
+import { fastLocator, type RangeLocator, type Span } from "./yaml-fast-positions.ts";
 
 // Anchors and aliases stay usable, but a "billion laughs" document cannot blow up memory.
 const MAX_ALIAS_COUNT = 100;
@@ -18,9 +18,12 @@ const fullParse = (text: string, lineCounter?: LineCounter) => parseDocument(tex
  * reader takes is parsed again with positions only when something asks where a path is written
  * (a finding): a clean hot reload never pays for them.
  */
-export function parseYaml(file: string, text: string, format: "yaml" | "json"): ParsedSource {
+export function parseYaml(file: string, text: string, format: "yaml" | "json"): ParsedSource & { readonly spans?: Span } {
   const fast = readYamlFast(text);
-  if (fast) return { value: fast.value, diagnostics: format === "json" ? strictJson(file, text) : [], locate: lazyLocator(file, text, fast.spans) };
+  if (fast) {
+    const diagnostics = format === "json" ? strictJson(file, text) : [];
+    return { value: fast.value, diagnostics, locate: lazyLocator(file, text, () => fast.spans && fastLocator(text, fast.spans)), ...(fast.spans ? { spans: fast.spans } : {}) };
+  }
   const lineCounter = new LineCounter();
   const doc = fullParse(text, lineCounter);
   const position = lineIndex(text);
@@ -116,14 +119,15 @@ export function fullLocator(file: string, text: string): Locate {
 }
 
 /**
- * Positions from the fast read's spans (yaml-fast-positions.ts), and from the full parser, run
- * only when asked, for any path those cannot place.
+ * Positions from offsets (a fast read's spans, yaml-fast-positions.ts), and from the full parser
+ * for any path those cannot place: both worked out on the first question only.
  */
-function lazyLocator(file: string, text: string, spans: Span | undefined): Locate {
-  const fast = spans && fastLocator(text, spans);
+export function lazyLocator(file: string, text: string, ranges: () => RangeLocator | undefined): Locate {
+  let fast: RangeLocator | undefined | null;
   let full: Locate | undefined;
   let at: ((offset: number) => { line: number; column: number }) | undefined;
   return (path, part) => {
+    if (fast === undefined) fast = ranges() ?? null;
     const range = fast?.(path, part);
     if (!range) return (full ??= fullLocator(file, text))(path, part);
     at ??= lineIndex(text);

@@ -1,0 +1,98 @@
+/**
+ * Reads a YAML config file to plain, frozen data. A file read before is read again only where it
+ * was edited when the edit lies inside one block sequence item (yaml-reread.ts): `serve --watch`
+ * recompiles a one-route edit of a large file without parsing the file, and every part the edit
+ * left alone keeps its objects.
+ */
+import type { ModelPath } from "../locate.ts";
+import { freezeConfig } from "../frozen-config.ts";
+import { plainObject, toPlainData } from "./plain-data.ts";
+import type { ParsedSource } from "./source.ts";
+import { lazyLocator, parseYaml } from "./yaml.ts";
+import { readYamlFast } from "./yaml-fast.ts";
+import { fastLocator, type RangeLocator } from "./yaml-fast-positions.ts";
+import { sequenceItems } from "./yaml-items.ts";
+import { type LastRead, movedRanges, rereadItem } from "./yaml-reread.ts";
+
+interface RememberedRead extends LastRead {
+  /** The config the text reads to: plain, frozen data. */
+  readonly value: unknown;
+  /** Where paths are written in the text. */
+  readonly ranges: RangeLocator;
+  /** Rereads since the file was last read whole: each puts its moves in front of the last read's ranges. */
+  readonly rereads: number;
+}
+
+/** Files whose last read is remembered: a few gateways' worth, most recently read last. */
+const REMEMBERED_FILES = 16;
+/** After this many rereads the file is read whole, so that placing a path never runs through a long chain of moves. */
+const MAX_REREADS = 50;
+const lastReads = new Map<string, RememberedRead>();
+
+function remember(file: string, read: RememberedRead | undefined): void {
+  lastReads.delete(file);
+  if (!read) return;
+  lastReads.set(file, read);
+  if (lastReads.size > REMEMBERED_FILES) lastReads.delete(lastReads.keys().next().value!);
+}
+
+/** A copy of `root` with the value at `path` replaced; the copies are frozen, everything else shared. */
+function replaceAt(root: unknown, path: ModelPath, value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [key, ...rest] = path;
+  if (Array.isArray(root)) {
+    const copy = root.slice();
+    copy[key as number] = replaceAt(root[key as number], rest, value);
+    return freezeConfig(copy);
+  }
+  const node = root as Record<string, unknown>;
+  const copy = plainObject();
+  for (const name of Object.keys(node)) copy[name] = name === String(key) ? replaceAt(node[name], rest, value) : node[name];
+  return freezeConfig(copy);
+}
+
+/** The edited item of a remembered file read again and put in place, when the edit allows. */
+function reread(file: string, text: string, last: RememberedRead): ParsedSource | undefined {
+  if (last.text === text) return { value: last.value, plain: true, diagnostics: [], locate: lazyLocator(file, text, () => last.ranges) };
+  if (last.rereads >= MAX_REREADS) return undefined;
+  const edit = rereadItem(last, text);
+  if (!edit) return undefined;
+  const moved = movedRanges(last.ranges, edit);
+  let whole: RangeLocator | undefined | null;
+  // A path the moves cannot place is looked up in a fast read of the new text, made on the first such question.
+  const ranges: RangeLocator = (path, part) => {
+    const range = moved(path, part);
+    if (range) return range;
+    if (whole === undefined) whole = wholeRanges(text);
+    return whole?.(path, part);
+  };
+  const locate = lazyLocator(file, text, () => ranges);
+  const plain = toPlainData(edit.value, { file, locate }, { at: edit.path, freeze: true });
+  if (plain.diagnostics.length > 0) return undefined;
+  const value = replaceAt(last.value, edit.path, plain.value);
+  remember(file, { text, value, items: edit.items, ranges, rereads: last.rereads + 1 });
+  return { value, plain: true, diagnostics: [], locate };
+}
+
+function wholeRanges(text: string): RangeLocator | null {
+  const spans = readYamlFast(text)?.spans;
+  return spans ? fastLocator(text, spans) : null;
+}
+
+/** A YAML config file's value as plain, frozen data, with its findings. */
+export function readYamlConfig(file: string, text: string): ParsedSource {
+  const last = lastReads.get(file);
+  const edited = last && reread(file, text, last);
+  if (edited) return edited;
+  const parsed = parseYaml(file, text, "yaml");
+  if (parsed.value === undefined) {
+    remember(file, undefined);
+    return parsed;
+  }
+  const plain = toPlainData(parsed.value, { file, locate: parsed.locate }, { freeze: true });
+  const clean = parsed.diagnostics.length === 0 && plain.diagnostics.length === 0;
+  // Only a fast read knows where its items are; the full parser reads files with anchors and aliases, which an item could use.
+  const remembered = clean && parsed.spans ? { text, value: plain.value, items: sequenceItems(text, parsed.spans), ranges: fastLocator(text, parsed.spans), rereads: 0 } : undefined;
+  remember(file, remembered);
+  return { value: plain.value, plain: true, diagnostics: [...parsed.diagnostics, ...plain.diagnostics], locate: parsed.locate };
+}
