@@ -46,19 +46,44 @@ function covered(rule: CompiledRule, subject: Subject, reported: readonly Diagno
 /** Whether a rule's expression may read a binding: any mention counts (a false alarm only costs the memo). */
 const mentions = (rule: CompiledRule, binding: "gateway" | "today") => new RegExp(`\\b${binding}\\b`).test(rule.when);
 
-/**
- * Results of rules that read their subject alone (not `gateway`, which lists every route, nor
- * `today`), by subject content and rule: a recompile after a one-route edit evaluates that route
- * again and reuses the rest. Holds the subjects of the latest compile only, and lets go of the
- * results of user rules compiled afresh.
- */
-const memo = new GenerationCache<WeakMap<CompiledRule, unknown>>();
+const purity = new WeakMap<CompiledRule, boolean>();
+
+/** A rule that reads its subject alone (not `gateway`, which lists every route, nor `today`): its result on a subject never changes. */
+function isPure(rule: CompiledRule): boolean {
+  let pure = purity.get(rule);
+  if (pure === undefined) purity.set(rule, (pure = !mentions(rule, "gateway") && !mentions(rule, "today")));
+  return pure;
+}
+
+/** What the pure rules of a subject's kind said about it: only the results that were not `false` (findings and failures). */
+interface Outcome {
+  /** The rules it was worked out for (the same array while the rules stay the same). */
+  readonly rules: readonly CompiledRule[];
+  readonly said: ReadonlyMap<CompiledRule, unknown>;
+}
+
+/** The pure rules of each subject kind in the last compile: one array while they stay the same rules, for outcomes to be checked against. */
+const pureRuleSets = new Map<string, readonly CompiledRule[]>();
+
+function pureRulesOf(kind: string, rules: readonly ActiveRule[]): readonly CompiledRule[] {
+  const now = rules.flatMap(({ rule }) => (rule.subject === kind && isPure(rule) ? [rule] : []));
+  const last = pureRuleSets.get(kind);
+  if (last?.length === now.length && last.every((rule, index) => rule === now[index])) return last;
+  pureRuleSets.set(kind, now);
+  return now;
+}
 
 /**
- * The view hands back the same subject for a route that did not change (view.ts): its results are
- * found by identity, without writing out its content key again.
+ * Outcomes by subject content: a recompile after a one-route edit evaluates that route again and
+ * reuses the rest. Holds the subjects of the latest compile only.
  */
-const resultsBySubject = new WeakMap<Subject, WeakMap<CompiledRule, unknown>>();
+const outcomesByContent = new GenerationCache<Outcome>();
+
+/**
+ * The view hands back the same subject for a route that did not change (view.ts): its outcome is
+ * found by identity, without writing out its content key — and without asking each rule again.
+ */
+const outcomesBySubject = new WeakMap<Subject, Outcome>();
 
 /** Every finding of `rules`, and a PCL5006 for each rule that failed while evaluating (it stops at its first failure). */
 export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, today: string, reported: readonly Diagnostic[]): { findings: Finding[]; failures: Diagnostic[] } {
@@ -68,35 +93,51 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
   const celGateway = () => (gateway ??= celValue(view.gateway));
   const converted = new Map<Subject, CelInput>();
   const celSubject = (subject: Subject) => {
-    if (!converted.has(subject)) converted.set(subject, celValue(subject.value));
-    return converted.get(subject);
+    let value = converted.get(subject);
+    if (value === undefined) converted.set(subject, (value = celValue(subject.value)));
+    return value;
   };
-  memo.nextGeneration();
-  const resultsOf = (subject: Subject) => {
-    let results = resultsBySubject.get(subject);
-    if (!results) resultsBySubject.set(subject, (results = memo.get(`${subject.kind}\0${JSON.stringify(subject.value)}`, () => new WeakMap())));
-    return results;
-  };
+  const run = (rule: CompiledRule, subject: Subject) => rule.evaluate({ [subject.kind]: celSubject(subject), ...(mentions(rule, "gateway") ? { gateway: celGateway() } : {}), today });
   const subjectsOf = new Map<string, Subject[]>();
   for (const subject of view.subjects) {
     const ofKind = subjectsOf.get(subject.kind);
     if (ofKind) ofKind.push(subject);
     else subjectsOf.set(subject.kind, [subject]);
   }
+  // The pure rules' results that were not `false`, by rule, in subject order.
+  const said = new Map<CompiledRule, Map<Subject, unknown>>();
+  outcomesByContent.nextGeneration();
+  for (const [kind, subjects] of subjectsOf) {
+    const pure = pureRulesOf(kind, rules);
+    if (pure.length === 0) continue;
+    const evaluate = (subject: Subject) => () => {
+      const value = celSubject(subject);
+      const results = new Map<CompiledRule, unknown>();
+      for (const rule of pure) {
+        const result = rule.evaluate({ [kind]: value, today });
+        if (result !== false) results.set(rule, result);
+      }
+      return { rules: pure, said: results };
+    };
+    for (const subject of subjects) {
+      let outcome = outcomesBySubject.get(subject);
+      if (outcome?.rules !== pure) {
+        outcome = outcomesByContent.get(`${kind}\0${JSON.stringify(subject.value)}`, evaluate(subject), (known) => known.rules === pure);
+        outcomesBySubject.set(subject, outcome);
+      }
+      for (const [rule, result] of outcome.said) {
+        const bySubject = said.get(rule);
+        if (bySubject) bySubject.set(subject, result);
+        else said.set(rule, new Map([[subject, result]]));
+      }
+    }
+  }
   for (const { rule, severity } of rules) {
     const seen = new Set<string>();
-    const readsGateway = mentions(rule, "gateway");
-    const pure = !readsGateway && !mentions(rule, "today");
-    const run = (subject: Subject) => rule.evaluate({ [subject.kind]: celSubject(subject), ...(readsGateway ? { gateway: celGateway() } : {}), today });
-    const evaluate = (subject: Subject) => {
-      if (!pure) return run(subject);
-      const results = resultsOf(subject);
-      if (!results.has(rule)) results.set(rule, run(subject));
-      return results.get(rule);
-    };
-    for (const subject of subjectsOf.get(rule.subject) ?? []) {
+    const known = isPure(rule) ? (said.get(rule) ?? new Map<Subject, unknown>()) : undefined;
+    for (const subject of known ? known.keys() : (subjectsOf.get(rule.subject) ?? [])) {
       if (seen.has(subject.target)) continue;
-      const result = evaluate(subject);
+      const result = known ? known.get(subject) : run(rule, subject);
       if (typeof result !== "boolean") {
         failures.push({
           code: "PCL5006",

@@ -118,6 +118,16 @@ describe("rereading the edited item of a YAML config", () => {
     }
   });
 
+  it("reads a route added after a version's last route by rereading the API that lists it", () => {
+    const file = "route-added.yaml";
+    const text = ["apis:", "  - name: one", "    routes:", "      - name: a", "        path: /a", "  - name: two", "    routes:", "      - name: b", "        path: /b", ""].join("\n");
+    const before = readYamlConfig(file, text).value as { apis: unknown[] };
+    const added = text.replace("        path: /a\n", "        path: /a\n      - name: new\n        path: /new\n");
+    const after = expectSameRead(file, added, "route added") as { apis: unknown[] };
+    expect(after.apis[1]).toBe(before.apis[1]);
+    expect(after.apis[0]).not.toBe(before.apis[0]);
+  });
+
   it.each([
     ["a block scalar that keeps its trailing lines", "list:\n  - a: |+\n      text\n\n\n  - b: 2\nafter: 1\n", "text", "longer text"],
     ["a block scalar of the last item", "list:\n  - a: |+\n      text\n\n", "text", "other"],

@@ -47,12 +47,13 @@ function providerReferences(config: GatewayConfig, context: CheckContext): Diagn
   for (const reference of wanted) {
     // hasOwn, not a plain lookup: a missing section defaults to {}, which "has" toString.
     const provider = Object.hasOwn(providers, reference.name) ? providers[reference.name] : undefined;
+    if (provider && kindOf(provider) === reference.kind) continue;
     const sameKind = Object.keys(providers).filter((n) => kindOf(providers[n] as Provider) === reference.kind);
     if (!provider) {
       out.push(finding(context.place, "PCL3001", `${reference.use} names provider '${reference.name}', which is not defined`, reference.path, {
         hint: suggestion(reference.name, sameKind, KIND_NAMES[reference.kind].replace(/^an? /, "")),
       }));
-    } else if (kindOf(provider) !== reference.kind) {
+    } else {
       const code = reference.use === "a demo backend" ? "PCL3018" : "PCL3002";
       out.push(finding(context.place, code, `${reference.use} needs ${KIND_NAMES[reference.kind]}, but '${reference.name}' is ${KIND_NAMES[kindOf(provider)]} (type '${provider.type}')`, reference.path, {
         hint: sameKind.length > 0 ? `name one of: ${sameKind.sort().join(", ")}` : `define ${KIND_NAMES[reference.kind]} in providers`,

@@ -31,31 +31,72 @@ export interface ItemEdit {
   readonly shift: number;
 }
 
+/** Compared a block at a time: a one-line edit of a large file leaves nearly all of it equal, and comparing equal slices is a native memcmp. */
+const BLOCK = 4096;
+
 /** The span of `before` that `after` rewrote: [start, before's end) became [start, after's end). */
 function changedRange(before: string, after: string): { start: number; beforeEnd: number } {
   const limit = Math.min(before.length, after.length);
   let start = 0;
+  while (start + BLOCK <= limit && before.slice(start, start + BLOCK) === after.slice(start, start + BLOCK)) start += BLOCK;
   while (start < limit && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  const room = limit - start;
   let common = 0;
-  while (common < limit - start && before.charCodeAt(before.length - 1 - common) === after.charCodeAt(after.length - 1 - common)) common++;
+  while (common + BLOCK <= room && before.slice(before.length - common - BLOCK, before.length - common) === after.slice(after.length - common - BLOCK, after.length - common)) common += BLOCK;
+  while (common < room && before.charCodeAt(before.length - 1 - common) === after.charCodeAt(after.length - 1 - common)) common++;
   return { start, beforeEnd: before.length - common };
 }
 
-/** The innermost item whose lines hold the whole change (its `-` and indentation untouched). */
-function itemAround(items: readonly SequenceItem[], start: number, beforeEnd: number): SequenceItem | undefined {
-  let around: SequenceItem | undefined;
+/** The items whose lines hold the whole change (their `-` and indentation untouched), innermost first. */
+function itemsAround(items: readonly SequenceItem[], start: number, beforeEnd: number): SequenceItem[] {
+  const around: SequenceItem[] = [];
   for (const item of items) {
     if (item.dash >= start) break;
-    if (beforeEnd <= item.end) around = item;
+    if (beforeEnd <= item.end) around.unshift(item);
   }
   return around;
 }
 
-/** Reads again only the item `text` changed since `last`; undefined when the change is not inside one item (read the whole file). */
+/**
+ * Reads again only the item `text` changed since `last`; undefined when the change is not inside
+ * one item (read the whole file). When the innermost item's lines no longer read as one item (a
+ * route added after it), the item around it is tried (the API that lists the routes).
+ */
 export function rereadItem(last: LastRead, text: string): ItemEdit | undefined {
-  const { start, beforeEnd } = changedRange(last.text, text);
-  const edited = itemAround(last.items, start, beforeEnd);
-  if (!edited) return undefined;
+  const change = changedRange(last.text, text);
+  const tried = new Set<SequenceItem>();
+  for (const { start, beforeEnd } of [change, leftmost(last.text, text, change)]) {
+    for (const edited of itemsAround(last.items, start, beforeEnd)) {
+      if (tried.has(edited)) continue;
+      tried.add(edited);
+      const edit = reread(last, text, edited);
+      if (edit) return edit;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The same insertion or deletion moved as far back as it reads the same. Lines added after an item
+ * are found after the next line's indentation (the common prefix runs into it), outside the item;
+ * moved back, they follow the item's last line, inside the item around it.
+ */
+function leftmost(before: string, after: string, { start, beforeEnd }: { start: number; beforeEnd: number }): { start: number; beforeEnd: number } {
+  const shift = after.length - before.length;
+  let at = start;
+  let end = beforeEnd;
+  const inserted = end === at && shift > 0;
+  const deleted = end - at === -shift;
+  // An insertion slides while the character before it ends the inserted text; a deletion, while it ends the deleted text.
+  while (at > 0 && ((inserted && before[at - 1] === after[at + shift - 1]) || (deleted && before[at - 1] === before[end - 1]))) {
+    at--;
+    if (deleted) end--;
+    else end = at;
+  }
+  return { start: at, beforeEnd: end };
+}
+
+function reread(last: LastRead, text: string, edited: SequenceItem): ItemEdit | undefined {
   const shift = text.length - last.text.length;
   const fragment = text.slice(edited.lineStart, edited.end + shift);
   const read = readYamlFast(fragment);
