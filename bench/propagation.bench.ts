@@ -4,8 +4,9 @@
  * tables: bare hand-built routes (the floor of an RDS update with one route table), the same
  * routes split into route scopes over delta xDS (where an edit costs only its scope) and a
  * generated config compiled by `compileGateway` (what Portcullis ships, its routes in scopes by
- * first path segment; the time includes the recompile) over state-of-the-world and delta xDS. The baseline in the
- * same run is a request on an existing route (one round trip through Envoy).
+ * first path segment; the time includes the recompile) over state-of-the-world and delta xDS, and
+ * the same config saved as a YAML file, loaded and compiled as `serve --watch` does. The baseline
+ * in the same run is a request on an existing route (one round trip through Envoy).
  * Prints figures; never fails on timing.
  */
 import { Agent, request } from "node:http";
@@ -16,7 +17,7 @@ import { startBackend } from "../test/support/backend.ts";
 import { startEnvoy, stopAllEnvoys } from "../test/support/envoy.ts";
 import { freePort } from "../test/support/ports.ts";
 import { ms, percentile, printTable } from "./support/percentiles.ts";
-import { bareVariant, compiledVariant, type PropagationVariant, scopedVariant, type VariantTarget } from "./support/propagation-variants.ts";
+import { bareVariant, compiledVariant, fileVariant, type PropagationVariant, scopedVariant, type VariantTarget } from "./support/propagation-variants.ts";
 
 const CHANGES = 50;
 const ROUTE_COUNTS = [100, 3000];
@@ -26,6 +27,7 @@ const VARIANTS: Record<string, (target: VariantTarget) => PropagationVariant> = 
   scoped: scopedVariant,
   "compiled-sotw": (target) => compiledVariant(target, false),
   "compiled-delta": (target) => compiledVariant(target, true),
+  "file-delta": fileVariant,
 };
 
 // Reused connections, as fetch would; node:http because fetch cannot set the Host header the compiled routes match on.
@@ -56,7 +58,7 @@ function row(count: number, variant: PropagationVariant, measure: string, sample
 
 async function measure(target: VariantTarget, variant: PropagationVariant): Promise<string[][]> {
   const { routeCount, listenerPort } = target;
-  variant.start();
+  await variant.start();
   const envoy = await startEnvoy({ bootstrap: adsBootstrap({ nodeId: target.gateway, cluster: target.gateway, xdsPort: target.plane.xdsPort, delta: variant.delta ?? false }) as Record<string, unknown>, timeoutMs: 30_000 });
   try {
     if (Number.isNaN(await okSince(performance.now(), listenerPort, variant.existingPath, variant.host, 30_000))) {
@@ -69,7 +71,7 @@ async function measure(target: VariantTarget, variant: PropagationVariant): Prom
     for (let change = 0; change < CHANGES; change++) {
       const prepared = variant.prepare(change);
       const start = performance.now();
-      const timings = prepared.push();
+      const timings = await prepared.push();
       compile.push(timings.compileMs);
       controlPlane.push(timings.controlPlaneMs);
       const served = await okSince(start, listenerPort, prepared.path, variant.host, CHANGE_TIMEOUT_MS);
@@ -95,7 +97,9 @@ const plane = await startControlPlane({ log: silentLogger, processMetrics: false
 const rows: string[][] = [];
 try {
   for (const routeCount of ROUTE_COUNTS) {
-    for (const [name, makeVariant] of Object.entries(VARIANTS)) {
+    // `node bench/propagation.bench.ts file-delta bare` runs only the variants named.
+    const chosen = process.argv.slice(2);
+    for (const [name, makeVariant] of Object.entries(VARIANTS).filter(([name]) => chosen.length === 0 || chosen.includes(name))) {
       const target = { plane, gateway: `${name}-${routeCount}`, routeCount, listenerPort: await freePort(), backendPort: backend.port };
       rows.push(...(await measure(target, makeVariant(target))));
     }

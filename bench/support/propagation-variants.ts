@@ -7,7 +7,11 @@
  * rate limits, CORS) and applied the way `serve` applies it.
  * Each change adds one route; everything a change needs is prepared before the clock starts.
  */
-import { compileGateway } from "../../src/compile.ts";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { compileGateway, compileGatewayFile } from "../../src/compile.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
 import type { ControlPlane } from "../../src/server/control-plane.ts";
 import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
@@ -28,7 +32,7 @@ export interface PreparedChange {
   /** Path of the route this change adds. */
   readonly path: string;
   /** The timed part: make the change reach the control plane and be pushed. */
-  readonly push: () => ServerTimings;
+  readonly push: () => ServerTimings | Promise<ServerTimings>;
 }
 
 export interface PropagationVariant {
@@ -41,7 +45,7 @@ export interface PropagationVariant {
   /** A route that exists from the start: the round-trip floor. */
   readonly existingPath: string;
   /** Serves the initial table of `routeCount` routes. */
-  readonly start: () => void;
+  readonly start: () => void | Promise<void>;
   readonly prepare: (change: number) => PreparedChange;
 }
 
@@ -160,6 +164,51 @@ function loopbackConfig(target: VariantTarget): GatewayConfig {
   return config;
 }
 
+/** Adds route `change` to one API's published version (round robin); the path it is served at. */
+function addRoute(config: GatewayConfig, change: number): string {
+  const apis = config.apis!;
+  const api = apis[change % apis.length]!;
+  api.versions["v2"]!.routes.push({ name: `new-${change}`, match: { path: `/new-${change}`, methods: ["GET"] }, provider: "svc-0" });
+  return `/v2${api.basePath}/new-${change}`;
+}
+
+/** /res1/{id} of the published v2 of api-0: a template route without rate limit (see compile-fixture.ts). */
+const existingPath = (config: GatewayConfig) => `/v2${config.apis![0]!.basePath}/res1/42`;
+
+/**
+ * The config written as a YAML file and each change saved to it, then loaded and compiled as
+ * `serve --watch` does on a change (less its 20 ms debounce): the edit is reread alone and the
+ * routes it left alone keep their objects (src/config/load/yaml-reread.ts).
+ */
+export function fileVariant(target: VariantTarget): PropagationVariant {
+  const file = join(mkdtempSync(join(tmpdir(), "portcullis-propagation-")), "gateway.yaml");
+  const config = loopbackConfig(target);
+  const apply = async (): Promise<ServerTimings> => {
+    const start = performance.now();
+    const compiled = await compileGatewayFile(file);
+    const compileMs = performance.now() - start;
+    if (!compiled.snapshot) throw new Error(`compile failed: ${JSON.stringify(compiled.diagnostics.slice(0, 3))}`);
+    const outcome = { file, gateway: target.gateway, diagnostics: compiled.diagnostics, snapshot: compiled.snapshot };
+    return { compileMs, controlPlaneMs: timed(() => target.plane.configs.apply(outcome)) };
+  };
+  return {
+    label: "YAML file edit (route scopes), delta xDS",
+    compiles: true,
+    delta: true,
+    host: config.gateway.listeners[0]!.hostnames[0]!,
+    existingPath: existingPath(config),
+    start: async () => {
+      writeFileSync(file, stringify(config));
+      await apply();
+    },
+    prepare: (change) => {
+      const path = addRoute(config, change);
+      writeFileSync(file, stringify(config));
+      return { path, push: apply };
+    },
+  };
+}
+
 /** The compiled config over state-of-the-world (every scope's route table resent on each change) or delta xDS. */
 export function compiledVariant(target: VariantTarget, delta: boolean): PropagationVariant {
   const file = `bench:${target.gateway}`;
@@ -171,22 +220,19 @@ export function compiledVariant(target: VariantTarget, delta: boolean): Propagat
     const outcome = { file, gateway: target.gateway, diagnostics: compiled.diagnostics, snapshot: compiled.snapshot };
     return { compileMs, controlPlaneMs: timed(() => target.plane.configs.apply(outcome)) };
   };
-  const apis = config.apis ?? [];
   return {
     label: `compiled config (route scopes), ${delta ? "delta" : "state-of-the-world"} xDS`,
     compiles: true,
     delta,
     host: config.gateway.listeners[0]!.hostnames[0]!,
-    // /res1/{id} of the published v2 of api-0: a template route without rate limit (see compile-fixture.ts).
-    existingPath: `/v2${apis[0]!.basePath}/res1/42`,
+    existingPath: existingPath(config),
     start: () => void apply(config),
     prepare: (change) => {
-      // A fresh copy, as a hot reload parses the file again: no object is shared with the last compile.
+      // A fresh copy, as a config built in code is: no object is shared with the last compile.
       config = structuredClone(config);
-      const api = config.apis![change % apis.length]!;
-      api.versions["v2"]!.routes.push({ name: `new-${change}`, match: { path: `/new-${change}`, methods: ["GET"] }, provider: "svc-0" });
+      const path = addRoute(config, change);
       const next = config;
-      return { path: `/v2${api.basePath}/new-${change}`, push: () => apply(next) };
+      return { path, push: () => apply(next) };
     },
   };
 }

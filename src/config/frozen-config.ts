@@ -19,3 +19,6 @@ export function freezeConfig<T>(node: T): T {
 export function isFrozenConfig(node: unknown): node is object {
   return node !== null && typeof node === "object" && frozen.has(node);
 }
+
+/** A section the config leaves out, as the same frozen empty object every time: it never changed. */
+export const NO_SECTION: Readonly<Record<string, never>> = freezeConfig({});

@@ -186,6 +186,8 @@ export interface ResolvedRoute {
 export class RouteCache {
   readonly byContent = new GenerationCache<ResolvedRoute>();
   readonly byRoute = new WeakMap<object, { readonly context: string; readonly resolved: ResolvedRoute }>();
+  /** A frozen version's routes, while its context and the frozen providers and identities sections stay the same: no route is looked at. */
+  readonly byVersion = new WeakMap<object, { readonly context: string; readonly sections: readonly object[]; readonly resolved: ResolvedRoute }>();
 }
 
 /**
@@ -238,6 +240,21 @@ function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[]
     });
   }
   const keys: KeyContext = { id: versionContextId(api, apiIndex, hostnames, versionName, version, inputs), versionIdentities: JSON.stringify(identitiesOf(version.access, inputs)), providers };
+  const frozen = isFrozenConfig(version) && isFrozenConfig(inputs.providers) && isFrozenConfig(inputs.identities);
+  const known = frozen ? cache.byVersion.get(version) : undefined;
+  const sections = [inputs.providers, inputs.identities];
+  if (known?.context === keys.id && known.sections.every((section, index) => section === sections[index])) {
+    inputs.report.replay(known.resolved.diagnostics);
+    return [...known.resolved.routes];
+  }
+  const report = new Reporter("");
+  const routes = resolveVersionRoutes(version, contexts, keys, { ...inputs, report }, cache);
+  inputs.report.replay(report.diagnostics);
+  if (frozen) cache.byVersion.set(version, { context: keys.id, sections, resolved: { routes, diagnostics: report.diagnostics } });
+  return routes;
+}
+
+function resolveVersionRoutes(version: ApiVersion, contexts: readonly VersionContext[], keys: KeyContext, inputs: Inputs, cache: RouteCache): RouteIR[] {
   const names = routeNames(version.routes ?? []);
   return (version.routes ?? []).flatMap((route, index) => {
     const resolved = cachedRoute(cache, keys, index, names[index]!, route, inputs, () => {

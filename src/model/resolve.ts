@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import type { Diagnostic } from "../config/diagnostics.ts";
 import type { Locate } from "../config/locate.ts";
+import { NO_SECTION } from "../config/frozen-config.ts";
 import type { GatewayConfig } from "../config/types.ts";
 import type { GatewayIR, SecretIR } from "./ir.ts";
 import { Reporter } from "./report.ts";
@@ -62,7 +63,7 @@ export function resolve(written: GatewayConfig, options: ResolveOptions = {}): R
   const apiKeyProviders = resolveApiKeyProviders(config.identities ?? {}, source, report);
   const allHostnames = [...new Set(listeners.flatMap((listener) => listener.hostnames))].sort();
   const identityHeaders = resolveIdentityHeaders(gateway.identityHeaders);
-  const inputs = { providers: config.providers ?? {}, identities: config.identities ?? {}, consumerHeader: identityHeaders.consumer, identityHeaders, report };
+  const inputs = { providers: config.providers ?? NO_SECTION, identities: config.identities ?? NO_SECTION, consumerHeader: identityHeaders.consumer, identityHeaders, report };
   const apiRoutes = resolveRoutes(config, allHostnames, inputs, options.cache);
   const ai = resolveAi(config, apiRoutes, { hostnames: allHostnames, access: inputs, source, report });
   clusters.push(...ai.clusters);

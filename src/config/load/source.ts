@@ -30,7 +30,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 /** 1-based line and column of many offsets in `text`, by binary search over its line starts (many findings in a large file). */
 export function lineIndex(text: string): (offset: number) => { line: number; column: number } {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", newline + 1)) starts.push(newline + 1);
   return (offset) => {
     const at = Math.min(Math.max(offset, 0), text.length);
     let low = 0;
