@@ -27,7 +27,7 @@ const VARIANTS: Record<string, (target: VariantTarget) => PropagationVariant> = 
   scoped: scopedVariant,
   "compiled-sotw": (target) => compiledVariant(target, false),
   "compiled-delta": (target) => compiledVariant(target, true),
-  "file-delta": fileVariant,
+  "file-delta": (target) => fileVariant(target, CHANGES),
 };
 
 // Reused connections, as fetch would; node:http because fetch cannot set the Host header the compiled routes match on.

@@ -116,6 +116,29 @@ describe("fast positions", () => {
     expect(answered / paths_).toBeGreaterThan(0.95);
   });
 
+  it("says a path is not written, as the full parser does, nearly always without it (a finding about a default must not parse the file again)", () => {
+    let asked = 0;
+    let answered = 0;
+    for (const file of ["examples", "test/fixtures"].flatMap(yamlFiles)) {
+      const text = readFileSync(file, "utf8");
+      const read = readYamlFast(text);
+      if (!read) continue;
+      const fast = fastLocator(text, read.spans!);
+      const located = parseYaml(file, text, "yaml").locate;
+      const reference = fullLocator(file, text);
+      for (const { path } of paths(read.value)) {
+        for (const absent of [[...path, "not-written"], [...path, 9999]]) {
+          asked++;
+          if (fast(absent) === null) answered++;
+          expect(located(absent), `${file} ${absent.join(".")}`).toEqual(reference(absent));
+          expect(located(absent)).toBeUndefined();
+        }
+      }
+    }
+    expect(asked).toBeGreaterThan(1_000);
+    expect(answered / asked).toBeGreaterThan(0.95);
+  });
+
   it.each([
     ["an empty value", "a:\nb: 1\n"],
     ["an empty sequence item", "list:\n  - \n  - 2\n"],

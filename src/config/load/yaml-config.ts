@@ -62,7 +62,7 @@ function reread(file: string, text: string, last: RememberedRead): ParsedSource 
   // A path the moves cannot place is looked up in a fast read of the new text, made on the first such question.
   const ranges: RangeLocator = (path, part) => {
     const range = moved(path, part);
-    if (range) return range;
+    if (range !== undefined) return range;
     if (whole === undefined) whole = wholeRanges(text);
     return whole?.(path, part);
   };

@@ -73,33 +73,38 @@ export class SpanRecorder {
   }
 }
 
-/** The child at one path segment: a mapping's value (or key) by key, a sequence's item by index. */
-function child(node: Span, segment: string | number, part: "key" | "value"): Span | undefined {
+/** The child at one path segment: a mapping's value (or key) by key, a sequence's item by index; null when there is none, undefined when it cannot tell. */
+function child(node: Span, segment: string | number, part: "key" | "value"): Span | null | undefined {
   const children = node.children.map(unwrap);
   if (node.kind === "mapping" && node.value !== null && typeof node.value === "object") {
     if (children.length !== 2 * Object.keys(node.value).length) return undefined;
     for (let i = 0; i < children.length; i += 2) {
       if (String(children[i]!.value) === String(segment)) return part === "key" ? children[i] : children[i + 1];
     }
-    return undefined;
+    return null;
   }
-  if (node.kind === "sequence" && Array.isArray(node.value) && typeof segment === "number") {
-    return children.length === node.value.length ? children[segment] : undefined;
+  if (node.kind === "sequence" && Array.isArray(node.value)) {
+    if (children.length !== node.value.length) return undefined;
+    return typeof segment === "number" ? (children[segment] ?? null) : null;
   }
-  return undefined;
+  return node.kind === "scalar" ? null : undefined;
 }
 
-/** Where a path is written, as offsets; undefined when it cannot tell (ask the full parser). */
-export type RangeLocator = (path: ModelPath, part?: "key" | "value") => Range | undefined;
+/**
+ * Where a path is written, as offsets; null when it is not written (a default, an absent
+ * section); undefined when it cannot tell (ask the full parser).
+ */
+export type RangeLocator = (path: ModelPath, part?: "key" | "value") => Range | null | undefined;
 
 /** Finds where paths are written in `text`, read into `root`. */
 export function fastLocator(text: string, root: Span): RangeLocator {
   return (path, part) => {
-    let node: Span | undefined = root;
+    let node: Span | null | undefined = root;
     path.forEach((segment, index) => {
       node = node && child(node, segment, index === path.length - 1 && part === "key" ? "key" : "value");
     });
-    const found = node as Span | undefined;
+    const found = node as Span | null | undefined;
+    if (found === null) return null;
     // An empty value is written nowhere js-yaml says: the full parser places it.
     if (!found || found.kind === null) return undefined;
     const start = skipBlank(text, found.start);

@@ -115,7 +115,7 @@ function reread(last: LastRead, text: string, edited: SequenceItem): ItemEdit | 
   const ranges = fastLocator(fragment, read.spans);
   const itemRanges: RangeLocator = (path, part) => {
     const range = ranges([0, ...path.slice(edited.path.length)], part);
-    return range && { start: range.start + edited.lineStart, end: range.end + edited.lineStart };
+    return range ? { start: range.start + edited.lineStart, end: range.end + edited.lineStart } : range;
   };
   return { path: edited.path, value: read.value[0], items, ranges: itemRanges, lineStart: edited.lineStart, end: edited.end, shift };
 }
@@ -131,8 +131,9 @@ export function movedRanges(before: RangeLocator, edit: ItemEdit): RangeLocator 
   return (path, part) => {
     if (within(path)) return edit.ranges(path, part);
     const range = before(path, part);
-    const start = range && moved(range.start);
-    const end = range && moved(range.end);
+    if (!range) return range;
+    const start = moved(range.start);
+    const end = moved(range.end);
     return start === undefined || end === undefined ? undefined : { start, end };
   };
 }

@@ -129,6 +129,7 @@ export function lazyLocator(file: string, text: string, ranges: () => RangeLocat
   return (path, part) => {
     if (fast === undefined) fast = ranges() ?? null;
     const range = fast?.(path, part);
+    if (range === null) return undefined;
     if (!range) return (full ??= fullLocator(file, text))(path, part);
     at ??= lineIndex(text);
     return { file, ...at(range.start), ...endOf({ file, ...at(range.end) }) };
