@@ -26,14 +26,18 @@ import { ms, printTable } from "./support/percentiles.ts";
 const COUNTS = [100, 1000];
 const ROUTES = 1000;
 const EDITS = 6;
-const clusters = [{ name: "a", port: 9 }];
+const clusters = [{ name: "svc", port: 9 }];
 
 /** The path of route `index` after `edit` one-route edits: route k renamed /r{k} → /e{k} for k < edit. */
 const pathAfter = (edit: number, index: number) => (index < edit ? `/e${index}` : `/r${index}`);
 
-/** The plain route table after `edit` edits, as the peer serves it. */
+/**
+ * The plain route table after `edit` edits, as the peer serves it: the same routes as ours — the
+ * same prefixes under the API's version and base path (/v1/bench/r{k}), to the same cluster — with
+ * nothing else (no names, metadata or guard routes).
+ */
 function snapshotAfter(edit: number): Snapshot {
-  const routes = manyRoutes(ROUTES, "a").map((route, index) => ({ ...route, path: pathAfter(edit, index) }));
+  const routes = manyRoutes(ROUTES, "svc").map((route, index) => ({ ...route, path: `/v1/bench${pathAfter(edit, index)}`, prefix: true }));
   return gatewaySnapshot({ listenerPort: 10000, routes, clusters });
 }
 
@@ -239,7 +243,7 @@ for (const [count, [a, b]] of results) {
   rows.push(row("peak RSS (process lifetime)", a.peakRssMb, b.peakRssMb, mb));
   rows.push(row("idle RSS before any client", a.idleRssMb, b.idleRssMb, mb));
 }
-rows.push(["—", "RouteConfiguration bytes, 1,000 plain prefix routes (ours compiled, peer plain)", String(compiledBytes), String(plainBytes), (compiledBytes / plainBytes).toFixed(2)]);
+rows.push(["—", "RouteConfiguration bytes, 1,000 prefix routes (the same paths and cluster; ours compiled, the peer's plain)", String(compiledBytes), String(plainBytes), (compiledBytes / plainBytes).toFixed(2)]);
 printTable(
   `Peers: ${ROUTES} prefix routes, N simulated SotW ADS clients (separate process), ${EDITS} one-route edits`,
   ["N", "figure", "Portcullis", "go-control-plane", "ratio"],

@@ -95,18 +95,22 @@ function paths(value: unknown, prefix: (string | number)[] = []): { path: (strin
   return [];
 }
 
+/** Each YAML file under `dirs` the fast reader takes, with its three locators: fast offsets, what loading uses, the full parser's. */
+function* locators(dirs: readonly string[]) {
+  for (const file of dirs.flatMap(yamlFiles)) {
+    const text = readFileSync(file, "utf8");
+    const read = readYamlFast(text);
+    if (!read) continue;
+    yield { file, value: read.value, fast: fastLocator(text, read.spans!), located: parseYaml(file, text, "yaml").locate, reference: fullLocator(file, text) };
+  }
+}
+
 describe("fast positions", () => {
   it("places every path of every YAML file here where the full parser does, nearly all without it", () => {
     let paths_ = 0;
     let answered = 0;
-    for (const file of ["examples", "test", "policies"].flatMap(yamlFiles)) {
-      const text = readFileSync(file, "utf8");
-      const read = readYamlFast(text);
-      if (!read) continue;
-      const fast = fastLocator(text, read.spans!);
-      const located = parseYaml(file, text, "yaml").locate;
-      const reference = fullLocator(file, text);
-      for (const { path, part } of paths(read.value)) {
+    for (const { file, value, fast, located, reference } of locators(["examples", "test", "policies"])) {
+      for (const { path, part } of paths(value)) {
         paths_++;
         if (fast(path, part)) answered++;
         expect(located(path, part), `${file} ${path.join(".")} ${part ?? ""}`).toEqual(reference(path, part));
@@ -119,14 +123,8 @@ describe("fast positions", () => {
   it("says a path is not written, as the full parser does, nearly always without it (a finding about a default must not parse the file again)", () => {
     let asked = 0;
     let answered = 0;
-    for (const file of ["examples", "test/fixtures"].flatMap(yamlFiles)) {
-      const text = readFileSync(file, "utf8");
-      const read = readYamlFast(text);
-      if (!read) continue;
-      const fast = fastLocator(text, read.spans!);
-      const located = parseYaml(file, text, "yaml").locate;
-      const reference = fullLocator(file, text);
-      for (const { path } of paths(read.value)) {
+    for (const { file, value, fast, located, reference } of locators(["examples", "test/fixtures"])) {
+      for (const { path } of paths(value)) {
         for (const absent of [[...path, "not-written"], [...path, 9999]]) {
           asked++;
           if (fast(absent) === null) answered++;

@@ -12,8 +12,9 @@ import { fromEnvoyJson } from "../../src/envoy/encode.ts";
 import { buildSnapshot, makeResource, type Snapshot, type XdsResource } from "../../src/xds/snapshot.ts";
 
 export interface TestRoute {
-  /** Exact path, e.g. "/orders". */
+  /** Exact path, e.g. "/orders" (or, with `prefix`, a path prefix matched segment by segment). */
   readonly path: string;
+  readonly prefix?: boolean;
   readonly cluster: string;
 }
 
@@ -67,7 +68,7 @@ export function routeConfigResource(name: string, routes: readonly TestRoute[]):
       {
         name: "all",
         domains: ["*"],
-        routes: routes.map((route) => ({ match: { path: route.path }, route: { cluster: route.cluster } })),
+        routes: routes.map((route) => ({ match: route.prefix ? { path_separated_prefix: route.path } : { path: route.path }, route: { cluster: route.cluster } })),
       },
     ],
   });
