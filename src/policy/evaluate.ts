@@ -43,22 +43,26 @@ function covered(rule: CompiledRule, subject: Subject, reported: readonly Diagno
   return rule.covers.length > 0 && reported.some((d) => rule.covers.includes(d.code) && d.path !== undefined && within(d.path, subject.path));
 }
 
-/** Whether a rule's expression may read a binding: any mention counts (a false alarm only costs the memo). */
-const mentions = (rule: CompiledRule, binding: "gateway" | "today") => new RegExp(`\\b${binding}\\b`).test(rule.when);
+/** Whether a rule's expression may read `gateway`: any mention counts (a false alarm only costs the memo). */
+const readsGateway = (rule: CompiledRule) => /\bgateway\b/.test(rule.when);
 
 const purity = new WeakMap<CompiledRule, boolean>();
 
-/** A rule that reads its subject alone (not `gateway`, which lists every route, nor `today`): its result on a subject never changes. */
+/**
+ * A rule that reads its subject alone (and perhaps `today`, but not `gateway`, which lists every
+ * route): its result on a subject is the same until the date changes.
+ */
 function isPure(rule: CompiledRule): boolean {
   let pure = purity.get(rule);
-  if (pure === undefined) purity.set(rule, (pure = !mentions(rule, "gateway") && !mentions(rule, "today")));
+  if (pure === undefined) purity.set(rule, (pure = !readsGateway(rule)));
   return pure;
 }
 
 /** What the pure rules of a subject's kind said about it: only the results that were not `false` (findings and failures). */
 interface Outcome {
-  /** The rules it was worked out for (the same array while the rules stay the same). */
+  /** The rules it was worked out for (the same array while the rules stay the same), and the date. */
   readonly rules: readonly CompiledRule[];
+  readonly today: string;
   readonly said: ReadonlyMap<CompiledRule, unknown>;
 }
 
@@ -97,7 +101,7 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
     if (value === undefined) converted.set(subject, (value = celValue(subject.value)));
     return value;
   };
-  const run = (rule: CompiledRule, subject: Subject) => rule.evaluate({ [subject.kind]: celSubject(subject), ...(mentions(rule, "gateway") ? { gateway: celGateway() } : {}), today });
+  const run = (rule: CompiledRule, subject: Subject) => rule.evaluate({ [subject.kind]: celSubject(subject), ...(readsGateway(rule) ? { gateway: celGateway() } : {}), today });
   const subjectsOf = new Map<string, Subject[]>();
   for (const subject of view.subjects) {
     const ofKind = subjectsOf.get(subject.kind);
@@ -117,12 +121,12 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
         const result = rule.evaluate({ [kind]: value, today });
         if (result !== false) results.set(rule, result);
       }
-      return { rules: pure, said: results };
+      return { rules: pure, today, said: results };
     };
     for (const subject of subjects) {
       let outcome = outcomesBySubject.get(subject);
-      if (outcome?.rules !== pure) {
-        outcome = outcomesByContent.get(`${kind}\0${JSON.stringify(subject.value)}`, evaluate(subject), (known) => known.rules === pure);
+      if (outcome?.rules !== pure || outcome.today !== today) {
+        outcome = outcomesByContent.get(`${kind}\0${JSON.stringify(subject.value)}`, evaluate(subject), (known) => known.rules === pure && known.today === today);
         outcomesBySubject.set(subject, outcome);
       }
       for (const [rule, result] of outcome.said) {

@@ -2,15 +2,15 @@
  * Rule results are remembered per subject across recompiles (src/policy/evaluate.ts): a route a
  * reload left alone keeps its subject and its outcome. These edits of one file, each reread item by
  * item as `serve --watch` does, check that what is remembered never outlives what it was about: an
- * edited route is judged again, an untouched one keeps its finding, and a changed rule judges
- * every route again.
+ * edited route is judged again, an untouched one keeps its finding, and a changed rule, or another
+ * day for a rule that reads `today`, judges every subject again.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGatewayFile } from "../../src/compile.ts";
-import { shopYaml, TODAY } from "./policy-config.ts";
+import { changed, compile, shopYaml, TODAY } from "./policy-config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "portcullis-policy-recompile-"));
 const file = join(dir, "gateway.yaml");
@@ -63,6 +63,17 @@ async function flagged(): Promise<string[]> {
 }
 
 describe("rule results remembered across recompiles", () => {
+  it("follow the date: the same config, compiled again the day after a sunset, has the rule that reads today find it", () => {
+    const config = changed((c) => {
+      Object.assign(c.apis![0]!.versions["v1"]!, { state: "deprecated", deprecatedOn: "2026-01-01", sunset: "2026-06-01", successor: "v2" });
+      c.apis![0]!.versions["v2"] = { state: "published", access: { allow: [{ identity: "customers" }] }, routes: [{ match: { path: "/" }, provider: "orders" }] };
+    });
+    const sunsetPassed = (today: string) => compile(config, { today }).diagnostics.filter((d) => d.code === "PCL-GOV-004").length;
+    expect(sunsetPassed("2026-06-01")).toBe(0);
+    expect(sunsetPassed("2026-06-02")).toBe(1);
+    expect(sunsetPassed("2026-06-01")).toBe(0);
+  });
+
   it("follow each edit of a route and of the rule", async () => {
     writePack(1000);
     writeGateway(100, 5000);
