@@ -3,13 +3,15 @@ import { ApiVersion } from "../../generated/envoy/config/core/v3/config_source_p
 import { FileAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/file/v3/file_pb.js";
 import { HttpGrpcAccessLogConfigSchema } from "../../generated/envoy/extensions/access_loggers/grpc/v3/als_pb.js";
 import { StdoutAccessLogSchema } from "../../generated/envoy/extensions/access_loggers/stream/v3/stream_pb.js";
-import type { AccessLogIR, AuditStoreIR, GatewayIR, IdentityHeadersIR } from "../model/ir.ts";
+import type { AccessLogIR, AuditStoreIR, GatewayIR, IdentityHeadersIR, ListenerIR } from "../model/ir.ts";
 import { ADMITTING_IDENTITY, PEER_SPIFFE_ID } from "./filters/identity-headers.ts";
 import { METADATA_NAMESPACE } from "./gateway-headers.ts";
 import { grpcServiceCluster } from "./grpc-service-cluster.ts";
+import { metadataOnHosts } from "./route-metadata.ts";
 import { duration, sortedJson, typedExtension } from "./proto.ts";
 
-const route = (key: string) => `%METADATA(ROUTE:${METADATA_NAMESPACE}:${key})%`;
+/** A key of the `api`/`version` metadata, from the route or from its virtual host (route-metadata.ts). */
+const metadata = (from: "ROUTE" | "VIRTUAL_HOST", key: string) => `%METADATA(${from}:${METADATA_NAMESPACE}:${key})%`;
 const header = (name: string) => `%REQ(${name})%`;
 
 /**
@@ -20,12 +22,12 @@ const header = (name: string) => `%REQ(${name})%`;
  * A denial's reason is in response_code_details (jwt_authn_access_denied{...},
  * rbac_access_denied_matched_policy[none], api_key_auth's, local_rate_limited, ...).
  */
-function accessLogFields(headers: IdentityHeadersIR, redactHeaders: readonly string[]): JsonObject {
+function accessLogFields(headers: IdentityHeadersIR, redactHeaders: readonly string[], from: "ROUTE" | "VIRTUAL_HOST"): JsonObject {
   const fields: JsonObject = {
     time: "%START_TIME%",
     request_id: "%REQ(X-REQUEST-ID)%",
-    api: route("api"),
-    version: route("version"),
+    api: metadata(from, "api"),
+    version: metadata(from, "version"),
     route: "%ROUTE_NAME%",
     method: "%REQ(:METHOD)%",
     path: "%PATH(NQ:ORIG_OR_PATH)%",
@@ -55,9 +57,9 @@ function accessLogFields(headers: IdentityHeadersIR, redactHeaders: readonly str
   return sortedJson(fields);
 }
 
-/** The stdout or file access log. */
-export function accessLog(log: AccessLogIR, headers: IdentityHeadersIR) {
-  const logFormat = { case: "logFormat" as const, value: { format: { case: "jsonFormat" as const, value: accessLogFields(headers, log.redactHeaders) } } };
+/** The stdout or file access log; `api` and `version` from the route's metadata or its virtual host's. */
+export function accessLog(log: AccessLogIR, headers: IdentityHeadersIR, metadataFrom: "ROUTE" | "VIRTUAL_HOST") {
+  const logFormat = { case: "logFormat" as const, value: { format: { case: "jsonFormat" as const, value: accessLogFields(headers, log.redactHeaders, metadataFrom) } } };
   return log.destination === "stdout"
     ? typedExtension("envoy.access_loggers.stdout", StdoutAccessLogSchema, { accessLogFormat: logFormat })
     : typedExtension("envoy.access_loggers.file", FileAccessLogSchema, { path: log.destination, accessLogFormat: logFormat });
@@ -95,10 +97,11 @@ function auditAccessLog(store: AuditStoreIR, gateway: string, headers: IdentityH
   });
 }
 
-/** The access loggers of every connection manager: stdout or a file, and the audit store's unless it is off. */
-export function accessLogs(ir: GatewayIR) {
+/** The access loggers of a listener's connection manager: stdout or a file, and the audit store's unless it is off. */
+export function accessLogs(ir: GatewayIR, listener: ListenerIR) {
   const log = ir.accessLog;
-  return [accessLog(log, ir.identityHeaders), ...(log.store ? [auditAccessLog(log.store, ir.name, ir.identityHeaders, log.redactHeaders)] : [])];
+  const metadataFrom = metadataOnHosts(ir, listener) ? "VIRTUAL_HOST" : "ROUTE";
+  return [accessLog(log, ir.identityHeaders, metadataFrom), ...(log.store ? [auditAccessLog(log.store, ir.name, ir.identityHeaders, log.redactHeaders)] : [])];
 }
 
 /** The cluster that reaches the audit receiver, when the audit store is on. */

@@ -30,7 +30,7 @@ export function httpConnectionManager(ir: GatewayIR, listener: ListenerIR): Mess
     // then the route scope key is written (route-scopes.ts).
     earlyHeaderMutationExtensions: [clientHeaderRemoval(ir), ...(depth !== undefined ? [routeScopeKeyHeader(listener)] : [])],
     httpFilters: httpFilterChain(ir),
-    accessLog: accessLogs(ir),
+    accessLog: accessLogs(ir, listener),
     // Denials answer with problem+json and name the credential scheme; the credential is never echoed.
     localReplyConfig: localReplyConfig(ir),
     // Routes match on the normalized path, so /a/../admin cannot slip past /a's rules.

@@ -10,6 +10,7 @@ import { type EncodedRoute, HOISTABLE_FILTERS, RouteVariants } from "./route-var
 import { pathAndHeaders, route as translateRoute } from "./route.ts";
 import { GenerationCache } from "../model/generation-cache.ts";
 import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
+import { apiMetadata, metadataOnHosts } from "./route-metadata.ts";
 import { listenerRoutes, listenerScopes, scopeResource } from "./route-scopes.ts";
 import { makeResourceFromBytes, type XdsResource } from "./snapshot.ts";
 import { splice } from "./wire.ts";
@@ -37,6 +38,8 @@ export interface RouteCache {
 interface BuiltTable {
   readonly hostnames: readonly string[];
   readonly routes: readonly RouteIR[];
+  /** Whether the virtual hosts carry the routes' metadata. */
+  readonly onHosts: boolean;
   readonly resource: XdsResource<typeof RouteConfigurationSchema>;
 }
 
@@ -70,7 +73,7 @@ function methodNotAllowedRoute({ first, methods }: MethodGroup, cache: RouteCach
  * routes, then the 405s — and the identity and access configs the host carries for most of them
  * (host-access.ts).
  */
-function hostRoutes(irRoutes: readonly RouteIR[], cache: RouteCache) {
+function hostRoutes(irRoutes: readonly RouteIR[], cache: RouteCache, metadataOnHost: boolean) {
   const routes = [
     DOT_SEGMENTS,
     ...(hasDefaultMethodRoute(irRoutes) ? [GUARD] : []),
@@ -79,7 +82,7 @@ function hostRoutes(irRoutes: readonly RouteIR[], cache: RouteCache) {
   ];
   const hosted = HOISTABLE_FILTERS.map((_, index) => hostConfig(routes.map((route) => route.configs[index]!)));
   return {
-    routes: routes.map((route) => route.encoded(route.configs.map((config, index) => routeWrite(config, hosted[index]?.key)))),
+    routes: routes.map((route) => route.encoded(route.configs.map((config, index) => routeWrite(config, hosted[index]?.key)), metadataOnHost)),
     typedPerFilterConfig: sortedRecord(HOISTABLE_FILTERS.flatMap((filter, index) => (hosted[index] ? [[filter.name, hosted[index].config] as const] : []))),
   };
 }
@@ -114,10 +117,10 @@ function hostGroups(hostnames: readonly string[], routes: readonly RouteIR[], sc
  * first host name (unique, since each host name is in one group). There is no catch-all virtual
  * host: a request for any other host gets 404.
  */
-function routeTable(name: string, groups: readonly HostGroup[], cache: RouteCache, requestHeadersToRemove: readonly string[]): XdsResource<typeof RouteConfigurationSchema> {
+function routeTable(name: string, groups: readonly HostGroup[], cache: RouteCache, requestHeadersToRemove: readonly string[], metadataOnHosts: boolean): XdsResource<typeof RouteConfigurationSchema> {
   const virtualHosts = groups.map(({ domains, routes: irRoutes }) => {
-    const { routes, typedPerFilterConfig } = hostRoutes(irRoutes, cache);
-    const host = { name: domains[0]!, domains, typedPerFilterConfig };
+    const { routes, typedPerFilterConfig } = hostRoutes(irRoutes, cache, metadataOnHosts);
+    const host = { name: domains[0]!, domains, typedPerFilterConfig, ...(metadataOnHosts && irRoutes[0] ? { metadata: apiMetadata(irRoutes[0]) } : {}) };
     const shell = create(VirtualHostSchema, host);
     return {
       message: create(VirtualHostSchema, { ...host, routes: routes.map((e) => e.message) }),
@@ -147,11 +150,12 @@ function routeTable(name: string, groups: readonly HostGroup[], cache: RouteCach
  */
 export function listenerRouteResources(ir: GatewayIR, listener: ListenerIR, cache: RouteCache): XdsResource[] {
   const scopes = listenerScopes(ir, listener);
+  const onHosts = metadataOnHosts(ir, listener);
   const table = (name: string, routes: readonly RouteIR[], scoped: boolean) =>
     cache.tables.get(
       name,
-      () => ({ hostnames: listener.hostnames, routes, resource: routeTable(name, hostGroups(listener.hostnames, routes, scoped), cache, scoped ? [ROUTE_SCOPE_HEADER] : []) }),
-      (built) => sameItems(built.routes, routes) && sameItems(built.hostnames, listener.hostnames),
+      () => ({ hostnames: listener.hostnames, routes, onHosts, resource: routeTable(name, hostGroups(listener.hostnames, routes, scoped), cache, scoped ? [ROUTE_SCOPE_HEADER] : [], onHosts) }),
+      (built) => sameItems(built.routes, routes) && sameItems(built.hostnames, listener.hostnames) && built.onHosts === onHosts,
     ).resource;
   if (!scopes) return [table(listener.name, listenerRoutes(ir, listener), false)];
   return scopes.scopes.flatMap((scope) => [table(scope.name, scope.routes, true), scopeResource(listener, scope)]);

@@ -1,6 +1,6 @@
 /**
  * One Envoy route encoded as its virtual host needs it: with or without each identity and access
- * config the host may carry instead (host-access.ts). Each variant is encoded once and kept, so a
+ * config the host may carry instead (host-access.ts), and with or without its metadata. Each variant is encoded once and kept, so a
  * recompile re-encodes only the routes that changed — or whose host now carries other configs.
  */
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
@@ -40,13 +40,20 @@ export class RouteVariants {
     this.#others = perFilter;
   }
 
-  /** The route with, per hoistable filter, its own config, none, or the filter's none spelt out. */
-  encoded(writes: readonly RouteFilterWrite[]): EncodedRoute {
-    const signature = writes.join(",");
+  /**
+   * The route with, per hoistable filter, its own config, none, or the filter's none spelt out; and
+   * without its metadata when its virtual host carries it (route-metadata.ts).
+   */
+  encoded(writes: readonly RouteFilterWrite[], metadataOnHost = false): EncodedRoute {
+    const signature = `${writes.join(",")}${metadataOnHost ? ";host metadata" : ""}`;
     let encoded = this.#encoded.get(signature);
     if (!encoded) {
       const written = HOISTABLE_FILTERS.flatMap((filter, index) => (writes[index] === "omit" ? [] : [[filter.name, this.configs[index]!.config] as const]));
-      const message = create(RouteSchema, { ...this.#init, typedPerFilterConfig: sortedRecord([...Object.entries(this.#others), ...written]) });
+      const message = create(RouteSchema, {
+        ...this.#init,
+        typedPerFilterConfig: sortedRecord([...Object.entries(this.#others), ...written]),
+        ...(metadataOnHost ? { metadata: undefined } : {}),
+      });
       encoded = { message, bytes: toBinary(RouteSchema, message) };
       this.#encoded.set(signature, encoded);
     }

@@ -9,9 +9,9 @@ import { AI_PROCESSOR_ACTION, aiRouteFields } from "./ai-routes.ts";
 import { HTTP_FILTER_MODULES } from "./filters/order.ts";
 import { routeRateLimits } from "./filters/ratelimit.ts";
 import { mcpRouteFields } from "./mcp-routes.ts";
-import { METADATA_NAMESPACE } from "./gateway-headers.ts";
+import { apiMetadata } from "./route-metadata.ts";
 import { methodMatcher } from "./route-methods.ts";
-import { duration, escapeRegex, sortedJson, sortedRecord, typedExtension, typedExtensionConfig } from "./proto.ts";
+import { duration, escapeRegex, sortedRecord, typedExtension, typedExtensionConfig } from "./proto.ts";
 
 type RouteInit = MessageInitShape<typeof RouteSchema>;
 
@@ -89,16 +89,13 @@ function lifecycleHeaders(lifecycle: LifecycleIR) {
 }
 
 /**
- * Only what runs in Envoy reads: the access log's `api` and `version`. Envoy pays for every metadata
- * field on every route update (measured ~7 ms per field at 3,000 routes), so review data (lifecycle,
- * access) lives in the generated index instead (route-summary.ts), and there is no `route` key:
- * the route's name already says it (`%ROUTE_NAME%`).
+ * One Envoy route for one IR route: match, action, lifecycle headers, per-filter config, metadata.
+ * The metadata is only what runs in Envoy reads, the access log's `api` and `version` (left to the
+ * virtual host where it can carry them, route-metadata.ts): Envoy pays for every metadata field on
+ * every route update (measured ~7 ms per field at 3,000 routes), so review data (lifecycle, access)
+ * lives in the generated index instead (route-summary.ts), and there is no `route` key: the route's
+ * name already says it (`%ROUTE_NAME%`).
  */
-function metadata(route: RouteIR) {
-  return { filterMetadata: { [METADATA_NAMESPACE]: sortedJson({ api: route.api, version: route.version }) } };
-}
-
-/** One Envoy route for one IR route: match, action, lifecycle headers, per-filter config, metadata. */
 export function route(route: RouteIR): RouteInit {
   const perFilter = HTTP_FILTER_MODULES.flatMap((module) => {
     const config = module.perRoute?.(route);
@@ -124,6 +121,6 @@ export function route(route: RouteIR): RouteInit {
     ...aiRouteFields(route),
     ...mcpRouteFields(route),
     typedPerFilterConfig: sortedRecord(perFilter),
-    metadata: metadata(route),
+    metadata: apiMetadata(route),
   };
 }

@@ -6,7 +6,7 @@ import { accessLog } from "../../src/xds/access-log.ts";
 
 /** The JSON fields of the access log Envoy is given. */
 function fields(redactHeaders: readonly string[]): Record<string, unknown> {
-  const entry = accessLog({ destination: "stdout", redactHeaders }, DEFAULT_IDENTITY_HEADERS);
+  const entry = accessLog({ destination: "stdout", redactHeaders }, DEFAULT_IDENTITY_HEADERS, "ROUTE");
   const config = unpack(entry.configType.value) as ReturnType<typeof unpack> & { $typeName: string };
   expect(config.$typeName).toBe(StdoutAccessLogSchema.typeName);
   const format = (config as unknown as { accessLogFormat: { value: { format: { value: Record<string, unknown> } } } }).accessLogFormat.value.format.value;
