@@ -49,10 +49,7 @@ export interface AuditGateway {
   readonly teams: ReadonlyMap<string, string>;
   /** JWT identity → the path of the claim that holds its subject. */
   readonly jwtSubjects: ReadonlyMap<string, readonly string[]>;
-  /**
-   * Route name → its API and version: an entry from a listener whose virtual hosts carry that
-   * metadata (src/xds/route-metadata.ts) has no route metadata to tag it with.
-   */
+  /** Route name (as Envoy reports it) → the route's API and version. */
   readonly routes: ReadonlyMap<string, { readonly api: string; readonly version: string }>;
 }
 
@@ -105,15 +102,14 @@ export function auditRecord(gatewayName: string, entry: HTTPAccessLogEntry, gate
   const peerUriSan = common?.tlsProperties?.peerCertificateProperties?.subjectAltName.find((san) => san.san.case === "uri")?.san.value;
   const start = common?.startTime;
   const time = new Date(start ? Number(start.seconds) * 1000 + Math.floor(start.nanos / 1e6) : Date.now()).toISOString();
-  const tags = common?.customTags ?? {};
   const routed = common?.routeName ? gateway?.routes.get(common.routeName) : undefined;
   const token = verifiedToken(common?.metadata?.filterMetadata[JWT_METADATA], gateway);
   const fields: Record<string, unknown> = {
     time,
     requestId: request?.requestId ?? "",
     gateway: gatewayName,
-    api: present(tags["api"]) ?? present(routed?.api),
-    version: present(tags["version"]) ?? present(routed?.version),
+    api: present(routed?.api),
+    version: present(routed?.version),
     route: present(common?.routeName),
     method: request ? (RequestMethod[request.requestMethod] ?? "UNKNOWN") : "UNKNOWN",
     path: (request?.originalPath || request?.path || "").split("?")[0],

@@ -69,15 +69,14 @@ export function accessLog(log: AccessLogIR, headers: IdentityHeadersIR, metadata
 export const AUDIT_FLUSH_INTERVAL_MS = 1_000;
 /** What Envoy buffers per worker for the receiver; beyond it (a receiver that is down or slow) entries are dropped and counted. */
 export const AUDIT_BUFFER_BYTES = 64 * 1024;
-/** The route's API and version, as custom tags of each entry. */
-const ROUTE_TAGS = ["api", "version"] as const;
-
 /**
  * The gRPC access log for the audit store (src/audit). Envoy's HTTP entry always carries the
  * request line, addresses, TLS and dynamic metadata; of the request headers it carries only those
  * named here: the gateway's identity headers (set after verification) that audit.redactHeaders
  * does not name — never Authorization, an API key or a cookie. The receiver keeps only what a
- * record needs (the path without its query string, no dynamic metadata but the admitting rule).
+ * record needs (the path without its query string, no dynamic metadata but the admitting rule),
+ * and knows each route's API and version by the route's name (src/audit/gateway.ts): route
+ * metadata is not always on the route (route-metadata.ts), and the entry cannot read a virtual host's.
  */
 function auditAccessLog(store: AuditStoreIR, gateway: string, headers: IdentityHeadersIR, redact: readonly string[]) {
   const identityHeaders = [headers.identity, headers.subject, headers.consumer, headers.spiffeId].filter((name) => !redact.includes(name));
@@ -88,10 +87,6 @@ function auditAccessLog(store: AuditStoreIR, gateway: string, headers: IdentityH
       transportApiVersion: ApiVersion.V3,
       bufferFlushInterval: duration(AUDIT_FLUSH_INTERVAL_MS),
       bufferSizeBytes: AUDIT_BUFFER_BYTES,
-      customTags: ROUTE_TAGS.map((key) => ({
-        tag: key,
-        type: { case: "metadata" as const, value: { kind: { kind: { case: "route" as const, value: {} } }, metadataKey: { key: METADATA_NAMESPACE, path: [{ segment: { case: "key" as const, value: key } }] } } },
-      })),
     },
     additionalRequestHeadersToLog: [...new Set(identityHeaders)].sort(),
   });

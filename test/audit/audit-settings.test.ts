@@ -49,7 +49,8 @@ describe("audit settings", () => {
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(hcm?.accessLog.map((log) => log.name)).toEqual(["envoy.access_loggers.stdout", "envoy.access_loggers.http_grpc"]);
     expect(logConfig?.commonConfig).toMatchObject({ logName: "settings", grpcService: { targetSpecifier: { case: "envoyGrpc", value: { clusterName: "portcullis_audit" } } } });
-    expect(logConfig?.commonConfig?.customTags.map((tag) => tag.tag)).toEqual(["api", "version"]);
+    // The receiver knows each route's API and version by its name: Envoy tags nothing.
+    expect(logConfig?.commonConfig?.customTags).toEqual([]);
     expect(endpoint(cluster)).toMatchObject({ address: "127.0.0.1", portSpecifier: { value: 18003 } });
     expect(result.ir?.accessLog.store).toMatchObject({ file: "/srv/gw/.portcullis/audit.db", retentionMs: 30 * 86_400_000 });
   });
