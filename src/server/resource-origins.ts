@@ -16,7 +16,7 @@ import {
   SECRET_TYPE_URL,
 } from "../envoy/type-urls.ts";
 import type { GatewayIR } from "../model/ir.ts";
-import { routeTableNames } from "../xds/route-scopes.ts";
+import { listenerTables } from "../xds/route-scopes.ts";
 
 export interface ResourceOrigin {
   /** The config path, dotted: `gateway.listeners.0`. */
@@ -49,7 +49,7 @@ export function resourceOrigins({ file, ir, config, locate }: OriginSource): Res
     const path = ["gateway", "listeners", index];
     add([LISTENER_TYPE_URL], listener.name, path);
     // Its route configuration, or its route scopes and theirs (route-scopes.ts).
-    for (const name of routeTableNames(ir, listener)) add([ROUTE_CONFIGURATION_TYPE_URL, SCOPED_ROUTE_CONFIGURATION_TYPE_URL], name, path);
+    for (const { name } of listenerTables(ir, listener)) add([ROUTE_CONFIGURATION_TYPE_URL, SCOPED_ROUTE_CONFIGURATION_TYPE_URL], name, path);
     add([SECRET_TYPE_URL], listener.tls?.certificateSecret, [...path, "tls"]);
     add([SECRET_TYPE_URL], listener.tls?.clientCertificate?.caSecret, [...path, "tls", "clientCertificate", "caCertificate"]);
   });

@@ -11,7 +11,7 @@ import { pathAndHeaders, route as translateRoute } from "./route.ts";
 import { GenerationCache } from "../model/generation-cache.ts";
 import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
 import { apiMetadata, metadataOnHosts } from "./route-metadata.ts";
-import { listenerRoutes, listenerScopes, scopeResource } from "./route-scopes.ts";
+import { listenerTables, scopeResource } from "./route-scopes.ts";
 import { makeResourceFromBytes, type XdsResource } from "./snapshot.ts";
 import { splice } from "./wire.ts";
 
@@ -149,7 +149,6 @@ function routeTable(name: string, groups: readonly HostGroup[], cache: RouteCach
  * time is reused whole.
  */
 export function listenerRouteResources(ir: GatewayIR, listener: ListenerIR, cache: RouteCache): XdsResource[] {
-  const scopes = listenerScopes(ir, listener);
   const onHosts = metadataOnHosts(ir, listener);
   const table = (name: string, routes: readonly RouteIR[], scoped: boolean) =>
     cache.tables.get(
@@ -157,6 +156,5 @@ export function listenerRouteResources(ir: GatewayIR, listener: ListenerIR, cach
       () => ({ hostnames: listener.hostnames, routes, onHosts, resource: routeTable(name, hostGroups(listener.hostnames, routes, scoped), cache, scoped ? [ROUTE_SCOPE_HEADER] : [], onHosts) }),
       (built) => sameItems(built.routes, routes) && sameItems(built.hostnames, listener.hostnames) && built.onHosts === onHosts,
     ).resource;
-  if (!scopes) return [table(listener.name, listenerRoutes(ir, listener), false)];
-  return scopes.scopes.flatMap((scope) => [table(scope.name, scope.routes, true), scopeResource(listener, scope)]);
+  return listenerTables(ir, listener).flatMap(({ name, routes, scope }) => [table(name, routes, scope !== undefined), ...(scope ? [scopeResource(listener, scope)] : [])]);
 }

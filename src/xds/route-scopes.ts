@@ -22,6 +22,7 @@ import { HeaderMutationSchema } from "../../generated/envoy/extensions/http/earl
 import type { ScopedRoutesSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
 import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
+import { perListener } from "./per-listener.ts";
 import { ADS, typedExtensionConfig } from "./proto.ts";
 import { makeResource, type XdsResource } from "./snapshot.ts";
 
@@ -107,20 +108,20 @@ function routeScopes(ir: GatewayIR, routes: readonly RouteIR[], listener: Listen
   return undefined;
 }
 
-/** Scopes by IR and listener: the connection manager, the route tables and the NACK origins of one compile all ask. */
-const computed = new WeakMap<GatewayIR, Map<ListenerIR, ListenerScopes | undefined>>();
-
 /** The listener's routes in scopes (see routeScopes), worked out once per IR. */
-export function listenerScopes(ir: GatewayIR, listener: ListenerIR): ListenerScopes | undefined {
-  let byListener = computed.get(ir);
-  if (!byListener) computed.set(ir, (byListener = new Map()));
-  if (!byListener.has(listener)) byListener.set(listener, routeScopes(ir, listenerRoutes(ir, listener), listener));
-  return byListener.get(listener);
+export const listenerScopes = perListener((ir, listener) => routeScopes(ir, listenerRoutes(ir, listener), listener));
+
+/** One route configuration of a listener: a scope's, or (unscoped) the listener's own. */
+export interface RouteTable {
+  readonly name: string;
+  readonly routes: readonly RouteIR[];
+  readonly scope?: RouteScope;
 }
 
-/** Names of the listener's route configurations (and of its scopes, which share them). */
-export function routeTableNames(ir: GatewayIR, listener: ListenerIR): string[] {
-  return listenerScopes(ir, listener)?.scopes.map((scope) => scope.name) ?? [listener.name];
+/** The listener's route tables: one per scope, or one named after the listener. */
+export function listenerTables(ir: GatewayIR, listener: ListenerIR): RouteTable[] {
+  const scopes = listenerScopes(ir, listener);
+  return scopes ? scopes.scopes.map((scope) => ({ name: scope.name, routes: scope.routes, scope })) : [{ name: listener.name, routes: listenerRoutes(ir, listener) }];
 }
 
 /** Whether a scope belongs to the named listener: its key starts with the listener's name (see scopeResource). */
