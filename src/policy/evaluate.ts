@@ -43,20 +43,12 @@ function covered(rule: CompiledRule, subject: Subject, reported: readonly Diagno
   return rule.covers.length > 0 && reported.some((d) => rule.covers.includes(d.code) && d.path !== undefined && within(d.path, subject.path));
 }
 
-/** Whether a rule's expression may read `gateway`: any mention counts (a false alarm only costs the memo). */
-const readsGateway = (rule: CompiledRule) => /\bgateway\b/.test(rule.when);
-
-const purity = new WeakMap<CompiledRule, boolean>();
-
 /**
- * A rule that reads its subject alone (and perhaps `today`, but not `gateway`, which lists every
- * route): its result on a subject is the same until the date changes.
+ * Whether a rule's expression may read `gateway`, which lists every route: any mention counts (a
+ * false alarm only costs the memo). Every other rule is pure: it reads its subject alone (and
+ * perhaps `today`), so its result on a subject is the same until the date changes.
  */
-function isPure(rule: CompiledRule): boolean {
-  let pure = purity.get(rule);
-  if (pure === undefined) purity.set(rule, (pure = !readsGateway(rule)));
-  return pure;
-}
+const readsGateway = (rule: CompiledRule) => /\bgateway\b/.test(rule.when);
 
 /** What the pure rules of a subject's kind said about it: only the results that were not `false` (findings and failures). */
 interface Outcome {
@@ -70,7 +62,7 @@ interface Outcome {
 const pureRuleSets = new Map<string, readonly CompiledRule[]>();
 
 function pureRulesOf(kind: string, rules: readonly ActiveRule[]): readonly CompiledRule[] {
-  const now = rules.flatMap(({ rule }) => (rule.subject === kind && isPure(rule) ? [rule] : []));
+  const now = rules.flatMap(({ rule }) => (rule.subject === kind && !readsGateway(rule) ? [rule] : []));
   const last = pureRuleSets.get(kind);
   if (last?.length === now.length && last.every((rule, index) => rule === now[index])) return last;
   pureRuleSets.set(kind, now);
@@ -138,7 +130,7 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
   }
   for (const { rule, severity } of rules) {
     const seen = new Set<string>();
-    const known = isPure(rule) ? (said.get(rule) ?? new Map<Subject, unknown>()) : undefined;
+    const known = readsGateway(rule) ? undefined : (said.get(rule) ?? new Map<Subject, unknown>());
     for (const subject of known ? known.keys() : (subjectsOf.get(rule.subject) ?? [])) {
       if (seen.has(subject.target)) continue;
       const result = known ? known.get(subject) : run(rule, subject);
