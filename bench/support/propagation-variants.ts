@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { compileGateway, compileGatewayFile } from "../../src/compile.ts";
+import { type CompileGatewayResult, compileGateway, compileGatewayFile } from "../../src/compile.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
 import type { ControlPlane } from "../../src/server/control-plane.ts";
 import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
@@ -164,6 +164,13 @@ function loopbackConfig(target: VariantTarget): GatewayConfig {
   return config;
 }
 
+/** Hands a compile's snapshot to the control plane as `serve` does, timing that part. */
+function serveCompiled(target: VariantTarget, file: string, compiled: CompileGatewayResult, compileMs: number): ServerTimings {
+  if (!compiled.snapshot) throw new Error(`compile failed: ${JSON.stringify(compiled.diagnostics.slice(0, 3))}`);
+  const outcome = { file, gateway: target.gateway, diagnostics: compiled.diagnostics, snapshot: compiled.snapshot };
+  return { compileMs, controlPlaneMs: timed(() => target.plane.configs.apply(outcome)) };
+}
+
 /** Adds route `change` to one API's published version (round robin); the path it is served at. */
 function addRoute(config: GatewayConfig, change: number): string {
   const apis = config.apis!;
@@ -190,10 +197,7 @@ export function fileVariant(target: VariantTarget, changes: number): Propagation
   const apply = async (): Promise<ServerTimings> => {
     const start = performance.now();
     const compiled = await compileGatewayFile(file);
-    const compileMs = performance.now() - start;
-    if (!compiled.snapshot) throw new Error(`compile failed: ${JSON.stringify(compiled.diagnostics.slice(0, 3))}`);
-    const outcome = { file, gateway: target.gateway, diagnostics: compiled.diagnostics, snapshot: compiled.snapshot };
-    return { compileMs, controlPlaneMs: timed(() => target.plane.configs.apply(outcome)) };
+    return serveCompiled(target, file, compiled, performance.now() - start);
   };
   return {
     label: "YAML file edit (route scopes), delta xDS",
@@ -218,11 +222,9 @@ export function compiledVariant(target: VariantTarget, delta: boolean): Propagat
   const file = `bench:${target.gateway}`;
   let config = loopbackConfig(target);
   const apply = (next: GatewayConfig): ServerTimings => {
-    let compiled: ReturnType<typeof compileGateway> | undefined;
-    const compileMs = timed(() => (compiled = compileGateway(next)));
-    if (!compiled?.snapshot) throw new Error(`compile failed: ${JSON.stringify(compiled?.diagnostics.slice(0, 3))}`);
-    const outcome = { file, gateway: target.gateway, diagnostics: compiled.diagnostics, snapshot: compiled.snapshot };
-    return { compileMs, controlPlaneMs: timed(() => target.plane.configs.apply(outcome)) };
+    const start = performance.now();
+    const compiled = compileGateway(next);
+    return serveCompiled(target, file, compiled, performance.now() - start);
   };
   return {
     label: `compiled config (route scopes), ${delta ? "delta" : "state-of-the-world"} xDS`,
