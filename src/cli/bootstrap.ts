@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import { adsBootstrap, DEFAULT_ENVOY_ADMIN_PORT, DEFAULT_XDS_PORT, type AdsBootstrapOptions } from "../xds/bootstrap-ads.ts";
+import { adsBootstrap, type AdsBootstrapOptions } from "../xds/bootstrap-ads.ts";
+import { DEFAULT_ENVOY_ADMIN_PORT, DEFAULT_XDS_PORT } from "../xds/default-ports.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { parseHostPort, parsePort } from "./net-args.ts";
 

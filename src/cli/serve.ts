@@ -13,7 +13,7 @@ import { isLoopbackHost } from "../server/peer-address.ts";
 import { parseAllowList } from "../server/peer-identity.ts";
 import { GrantExpiry } from "../server/grant-expiry.ts";
 import { createLogger } from "../server/log.ts";
-import { DEFAULT_XDS_PORT } from "../xds/bootstrap-ads.ts";
+import { DEFAULT_XDS_PORT } from "../xds/default-ports.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
 import { parsePort } from "./net-args.ts";
 import { redisUrlFlag } from "./redis-url.ts";

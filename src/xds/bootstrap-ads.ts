@@ -15,9 +15,8 @@ import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { isIP } from "node:net";
 import { BootstrapSchema } from "../../generated/envoy/config/bootstrap/v3/bootstrap_pb.js";
 import { fromEnvoyJson, toEnvoyJson } from "../envoy/encode.ts";
+import { DEFAULT_ENVOY_ADMIN_PORT, DEFAULT_XDS_PORT } from "./default-ports.ts";
 
-export const DEFAULT_XDS_PORT = 18000;
-export const DEFAULT_ENVOY_ADMIN_PORT = 9901;
 const XDS_CLUSTER_NAME = "portcullis_xds";
 
 export interface XdsClientTls {
