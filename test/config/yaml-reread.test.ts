@@ -126,6 +126,28 @@ describe("rereading the edited item of a YAML config", () => {
     const after = expectSameRead(file, added, "route added") as { apis: unknown[] };
     expect(after.apis[1]).toBe(before.apis[1]);
     expect(after.apis[0]).not.toBe(before.apis[0]);
+    // Read again, the API still shares the route the edit left alone.
+    const routesOf = (value: { apis: unknown[] }) => (value.apis[0] as { routes: unknown[] }).routes;
+    expect(routesOf(after)[0]).toBe(routesOf(before)[0]);
+  });
+
+  it("shares with the last read what a whole read finds unchanged, and the items after an insertion", () => {
+    const file = "whole-shared.yaml";
+    const text = ["first:", "  - name: a", "  - name: b", "  - name: c", "second:", "  kept: true", ""].join("\n");
+    const before = readYamlConfig(file, text).value as { first: unknown[]; second: unknown };
+    // An item inserted into a list that is no item itself: the whole file is read again.
+    const inserted = text.replace("  - name: b\n", "  - name: new\n  - name: b\n");
+    const after = expectSameRead(file, inserted, "insertion") as { first: unknown[]; second: unknown };
+    expect(after.first).toHaveLength(4);
+    expect(after.first[0]).toBe(before.first[0]);
+    expect(after.first[2]).toBe(before.first[1]);
+    expect(after.first[3]).toBe(before.first[2]);
+    expect(after.second).toBe(before.second);
+    // An anchor is read by the full parser, never reread.
+    const anchored = inserted.replace("  kept: true", "  kept: &no false");
+    const whole = expectSameRead(file, anchored, "anchor") as { first: unknown[]; second: unknown };
+    expect(whole.first).toBe(after.first);
+    expect(whole.second).not.toBe(after.second);
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { types } from "node:util";
 import type { Diagnostic } from "../diagnostics.ts";
 import { finding, type Placement } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
-import { freezeConfig } from "../frozen-config.ts";
+import { freezeConfig, isFrozenConfig } from "../frozen-config.ts";
 import { pathText } from "../path-text.ts";
 
 /** Deeper than any real gateway (about a dozen levels), far below what would exhaust the stack. */
@@ -28,6 +28,46 @@ export interface PlainDataOptions {
   readonly at?: ModelPath;
   /** Freeze every object and list of the copy (registered as frozen config, frozen-config.ts). */
   readonly freeze?: boolean;
+  /**
+   * With `freeze`: the frozen value read last time at the same place. Every part of the copy equal
+   * to its counterpart there is that object, so later stages find what a reload left alone by
+   * identity, however much of the file was read again. Lists are matched item by item from the
+   * front and, when their lengths differ, from the back (one insertion or removal shares the rest).
+   */
+  readonly previous?: unknown;
+}
+
+/** Equal config data, keys in the same order (the order of a section can change what is compiled). */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object" || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  return keysA.every((key, index) => key === keysB[index] && sameData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
+/** The list `items` built against `before`, with the items equal to theirs taken from it; `before` itself when every item is. */
+function sharedItems(items: unknown[], before: readonly unknown[]): unknown[] | readonly unknown[] {
+  if (items.length !== before.length) {
+    // Items after an insertion or removal were built against the wrong counterparts: match them from the back.
+    for (let fromEnd = 1; fromEnd <= Math.min(items.length, before.length); fromEnd++) {
+      const index = items.length - fromEnd;
+      const counterpart = before[before.length - fromEnd];
+      if (items[index] === counterpart) continue;
+      if (!sameData(items[index], counterpart)) break;
+      items[index] = counterpart;
+    }
+    return items;
+  }
+  return items.every((item, index) => item === before[index]) ? before : items;
+}
+
+/** The object `out` built against `before`: `before` itself when it has the same keys, in order, and the same children. */
+function sharedObject(out: Record<string, unknown>, before: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(out);
+  const beforeKeys = Object.keys(before);
+  return keys.length === beforeKeys.length && keys.every((key, index) => key === beforeKeys[index] && out[key] === before[key]) ? before : out;
 }
 
 /**
@@ -42,7 +82,7 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
   const diagnostics: Diagnostic[] = [];
   const done = options.freeze ? freezeConfig : <T>(node: T) => node;
   const seen = new Set<object>();
-  const copy = (node: unknown, path: ModelPath): unknown => {
+  const copy = (node: unknown, path: ModelPath, before: unknown): unknown => {
     const problem = (what: string, hint: string): undefined => {
       diagnostics.push(finding(place, "PCL1023", `${pathText(path)} is ${what}, which is not config data`, path, { hint }));
       return undefined;
@@ -71,14 +111,16 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
     };
     if (Array.isArray(node)) {
       seen.add(node);
+      const counterparts = Array.isArray(before) ? before : undefined;
       const items: unknown[] = [];
       for (let index = 0; index < node.length; index++) {
         const item = read(index);
         if (!item) items.push(undefined);
-        else items.push(item.value === undefined ? problem("undefined", "remove the empty list item") : copy(item.value, [...path, index]));
+        else items.push(item.value === undefined ? problem("undefined", "remove the empty list item") : copy(item.value, [...path, index], counterparts?.[index]));
       }
       seen.delete(node);
-      return done(items);
+      const shared = counterparts ? sharedItems(items, counterparts) : items;
+      return shared === before ? before : done(shared);
     }
     const prototype: unknown = Object.getPrototypeOf(node);
     if (prototype !== Object.prototype && prototype !== null && prototype !== PLAIN_PROTOTYPE) {
@@ -86,15 +128,19 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
       return problem(`a ${kind}`, kind === "Date" ? 'write dates as "YYYY-MM-DD" strings' : "use a plain object literal");
     }
     seen.add(node);
+    const counterpart = typeof before === "object" && before !== null && !Array.isArray(before) ? (before as Record<string, unknown>) : undefined;
     const out = plainObject();
     for (const key of Object.keys(node)) {
       const child = read(key);
       // Assigned, not defined: no prototype in the chain has a `__proto__` setter to intercept it.
-      if (child?.value !== undefined) out[key] = copy(child.value, [...path, key]);
+      if (child?.value !== undefined) out[key] = copy(child.value, [...path, key], counterpart?.[key]);
     }
     seen.delete(node);
+    if (counterpart && sharedObject(out, counterpart) === counterpart) return counterpart;
     return done(out);
   };
-  const result = copy(value, options.at ?? []);
+  // Only frozen config can be shared: anything else may still change.
+  const previous = options.freeze && isFrozenConfig(options.previous) ? options.previous : undefined;
+  const result = copy(value, options.at ?? [], previous);
   return { value: result, diagnostics };
 }

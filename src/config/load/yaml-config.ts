@@ -51,6 +51,13 @@ function replaceAt(root: unknown, path: ModelPath, value: unknown): unknown {
   return freezeConfig(copy);
 }
 
+/** The value at `path` in `root`, when there is one. */
+function valueAt(root: unknown, path: ModelPath): unknown {
+  let node = root;
+  for (const key of path) node = node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[key] : undefined;
+  return node;
+}
+
 /** The edited item of a remembered file read again and put in place, when the edit allows. */
 function reread(file: string, text: string, last: RememberedRead): ParsedSource | undefined {
   if (last.text === text) return { value: last.value, plain: true, diagnostics: [], locate: lazyLocator(file, text, () => last.ranges) };
@@ -67,9 +74,10 @@ function reread(file: string, text: string, last: RememberedRead): ParsedSource 
     return whole?.(path, part);
   };
   const locate = lazyLocator(file, text, () => ranges);
-  const plain = toPlainData(edit.value, { file, locate }, { at: edit.path, freeze: true });
+  const before = valueAt(last.value, edit.path);
+  const plain = toPlainData(edit.value, { file, locate }, { at: edit.path, freeze: true, previous: before });
   if (plain.diagnostics.length > 0) return undefined;
-  const value = replaceAt(last.value, edit.path, plain.value);
+  const value = plain.value === before ? last.value : replaceAt(last.value, edit.path, plain.value);
   remember(file, { text, value, items: edit.items, ranges, rereads: last.rereads + 1 });
   return { value, plain: true, diagnostics: [], locate };
 }
@@ -89,7 +97,8 @@ export function readYamlConfig(file: string, text: string): ParsedSource {
     remember(file, undefined);
     return parsed;
   }
-  const plain = toPlainData(parsed.value, { file, locate: parsed.locate }, { freeze: true });
+  // Read whole, it still shares with the last read whatever is unchanged.
+  const plain = toPlainData(parsed.value, { file, locate: parsed.locate }, { freeze: true, previous: last?.value });
   const clean = parsed.diagnostics.length === 0 && plain.diagnostics.length === 0;
   // Only a fast read knows where its items are; the full parser reads files with anchors and aliases, which an item could use.
   const remembered = clean && parsed.spans ? { text, value: plain.value, items: sequenceItems(text, parsed.spans), ranges: fastLocator(text, parsed.spans), rereads: 0 } : undefined;

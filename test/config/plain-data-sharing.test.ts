@@ -1,0 +1,63 @@
+/**
+ * A config read again shares with the last read every part that did not change (toPlainData's
+ * `previous`, src/config/load/plain-data.ts): later stages reuse their work by the identity of
+ * those parts, so a false share would compile a stale config and a missed one costs a recompile.
+ */
+import { describe, expect, it } from "vitest";
+import { isFrozenConfig } from "../../src/config/frozen-config.ts";
+import { toPlainData } from "../../src/config/load/plain-data.ts";
+
+const place = { file: "test.yaml", locate: () => undefined };
+const read = (value: unknown, previous?: unknown) => toPlainData(value, place, { freeze: true, previous }).value as Record<string, any>;
+
+describe("sharing a config read with the one before it", () => {
+  const before = read({ gateway: { name: "g" }, apis: [{ name: "a", routes: [{ path: "/x" }, { path: "/y" }] }, { name: "b" }] });
+
+  it("is the last read itself when nothing changed", () => {
+    expect(read(structuredClone(before))).not.toBe(before);
+    expect(read(structuredClone(before), before)).toBe(before);
+  });
+
+  it("shares everything off the path of an edit, and nothing on it", () => {
+    const edited = structuredClone(before);
+    edited.apis[0].routes[1].path = "/z";
+    const after = read(edited, before);
+    expect(after).not.toBe(before);
+    expect(after.gateway).toBe(before.gateway);
+    expect(after.apis[1]).toBe(before.apis[1]);
+    expect(after.apis[0].routes[0]).toBe(before.apis[0].routes[0]);
+    expect(after.apis[0].routes[1]).not.toBe(before.apis[0].routes[1]);
+    expect(after.apis[0].routes[1].path).toBe("/z");
+    for (const node of [after, after.apis, after.apis[0], after.apis[0].routes, after.apis[0].routes[1]]) expect(isFrozenConfig(node)).toBe(true);
+  });
+
+  it("matches list items from the back after an insertion or a removal", () => {
+    const inserted = structuredClone(before);
+    inserted.apis.unshift({ name: "new" });
+    const after = read(inserted, before);
+    expect(after.apis[1]).toBe(before.apis[0]);
+    expect(after.apis[2]).toBe(before.apis[1]);
+    const removed = read({ ...structuredClone(before), apis: [structuredClone(before.apis[1])] }, before);
+    expect(removed.apis[0]).toBe(before.apis[1]);
+  });
+
+  it("does not share an object whose keys changed order, or a value of another kind", () => {
+    const reordered = read({ apis: before.apis, gateway: before.gateway }, before);
+    expect(Object.keys(reordered)).toEqual(["apis", "gateway"]);
+    expect(reordered).not.toBe(before);
+    expect(reordered.gateway).toBe(before.gateway);
+    // A string has indexed characters; an object with the same "keys" is still an object.
+    const text = read({ x: "ab" });
+    const object = read({ x: { 0: "a", 1: "b" } }, text);
+    expect(object.x).toEqual({ 0: "a", 1: "b" });
+    const list = read({ x: ["a", "b"] }, text);
+    expect(list.x).toEqual(["a", "b"]);
+  });
+
+  it("never shares with a config that is not frozen", () => {
+    const mutable = structuredClone(before);
+    const after = read(structuredClone(before), mutable);
+    expect(after.gateway).not.toBe(mutable.gateway);
+    expect(after.gateway).toEqual(mutable.gateway);
+  });
+});
