@@ -8,7 +8,13 @@ import { isFrozenConfig } from "../../src/config/frozen-config.ts";
 import { toPlainData } from "../../src/config/load/plain-data.ts";
 
 const place = { file: "test.yaml", locate: () => undefined };
-const read = (value: unknown, previous?: unknown) => toPlainData(value, place, { freeze: true, previous }).value as Record<string, any>;
+/** The shape of the configs below (a sketch, not a gateway: sharing does not read the model). */
+interface Sketch {
+  gateway: unknown;
+  apis: { name: string; routes?: { path: string }[] }[];
+  x?: unknown;
+}
+const read = (value: unknown, previous?: unknown) => toPlainData(value, place, { freeze: true, previous }).value as Sketch;
 
 describe("sharing a config read with the one before it", () => {
   const before = read({ gateway: { name: "g" }, apis: [{ name: "a", routes: [{ path: "/x" }, { path: "/y" }] }, { name: "b" }] });
@@ -20,15 +26,15 @@ describe("sharing a config read with the one before it", () => {
 
   it("shares everything off the path of an edit, and nothing on it", () => {
     const edited = structuredClone(before);
-    edited.apis[0].routes[1].path = "/z";
+    edited.apis[0]!.routes![1]!.path = "/z";
     const after = read(edited, before);
     expect(after).not.toBe(before);
     expect(after.gateway).toBe(before.gateway);
     expect(after.apis[1]).toBe(before.apis[1]);
-    expect(after.apis[0].routes[0]).toBe(before.apis[0].routes[0]);
-    expect(after.apis[0].routes[1]).not.toBe(before.apis[0].routes[1]);
-    expect(after.apis[0].routes[1].path).toBe("/z");
-    for (const node of [after, after.apis, after.apis[0], after.apis[0].routes, after.apis[0].routes[1]]) expect(isFrozenConfig(node)).toBe(true);
+    expect(after.apis[0]!.routes![0]).toBe(before.apis[0]!.routes![0]);
+    expect(after.apis[0]!.routes![1]).not.toBe(before.apis[0]!.routes![1]);
+    expect(after.apis[0]!.routes![1]!.path).toBe("/z");
+    for (const node of [after, after.apis, after.apis[0], after.apis[0]!.routes, after.apis[0]!.routes![1]]) expect(isFrozenConfig(node)).toBe(true);
   });
 
   it("matches list items from the back after an insertion or a removal", () => {
