@@ -2,7 +2,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { finding } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
 import type { Check, CheckContext } from "./context.ts";
-import { versions } from "./walk.ts";
+import { NO_INPUTS, routeLocal } from "./walk.ts";
 
 /** Names that must be unique in their scope: the second and later uses are reported. */
 export const checkDuplicateNames: Check = (config, context) => {
@@ -10,9 +10,7 @@ export const checkDuplicateNames: Check = (config, context) => {
   const unique = (what: string, entries: { name: string | undefined; path: ModelPath }[]) => out.push(...duplicates(what, entries, context));
   unique("listener", config.gateway.listeners.map((l, i) => ({ name: l.name, path: ["gateway", "listeners", i, "name"] })));
   unique("API", (config.apis ?? []).map((a, i) => ({ name: a.name, path: ["apis", i, "name"] })));
-  for (const site of versions(config)) {
-    unique(`route in ${site.api.name} ${site.versionName}`, site.version.routes.map((r, i) => ({ name: r.name, path: [...site.path, "routes", i, "name"] })));
-  }
+  out.push(...routeNames(config, context));
   // A consumer or client name identifies a caller in logs and budgets, so it is unique across identities.
   const callers: { name: string; path: ModelPath }[] = [];
   for (const [id, identity] of Object.entries(config.identities ?? {})) {
@@ -25,6 +23,10 @@ export const checkDuplicateNames: Check = (config, context) => {
   unique("MCP API", (config.mcp ?? []).map((m, i) => ({ name: m.name, path: ["mcp", i, "name"] })));
   return out;
 };
+
+/** Route names are unique in their version. */
+const routeNames = routeLocal(NO_INPUTS, ({ site }, _config, context) =>
+  site ? duplicates(`route in ${site.api.name} ${site.versionName}`, site.version.routes.map((r, i) => ({ name: r.name, path: [...site.path, "routes", i, "name"] })), context) : []);
 
 function duplicates(what: string, entries: { name: string | undefined; path: ModelPath }[], context: CheckContext): Diagnostic[] {
   const first = new Map<string, ModelPath>();

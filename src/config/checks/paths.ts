@@ -3,7 +3,7 @@ import { finding } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
 import type { GatewayConfig } from "../types.ts";
 import type { Check, CheckContext } from "./context.ts";
-import { routes } from "./walk.ts";
+import { NO_INPUTS, routeLocal } from "./walk.ts";
 
 // Regex and glob syntax is taken literally by Envoy, so a path holding it would never match as meant.
 const REGEXISH = /[*?()[\]{}|\\^]/;
@@ -48,21 +48,25 @@ function templateVariables(template: string, rewrite: boolean): { names: string[
   return { names };
 }
 
-/** Route paths, templates, rewrites and endpoint paths are in the forms Envoy accepts. */
-export const checkPaths: Check = (config, context) => {
-  const out: Diagnostic[] = [];
-  const literal = (value: string | undefined, path: ModelPath, what: string) => {
+/** Findings about a literal path, pushed onto `out`. */
+function literalChecker(out: Diagnostic[], context: CheckContext) {
+  return (value: string | undefined, path: () => ModelPath, what: string) => {
     const problem = value === undefined ? undefined : pathProblem(value);
     if (problem) {
-      out.push(finding(context.place, "PCL3027", `${what} '${value}' is not a valid path: ${problem}`, path, {
+      out.push(finding(context.place, "PCL3027", `${what} '${value}' is not a valid path: ${problem}`, path(), {
         hint: REGEXISH.test(value ?? "") ? "for variable segments use match.template (e.g. '/orders/{id}' or '/files/{path=**}'); for everything below a path use match.prefix" : "percent-encode the character, e.g. a space as %20",
       }));
     }
   };
-  for (const { route, path } of routes(config)) {
-    literal(route.match.path, [...path, "match", "path"], "the route's path");
-    literal(route.match.prefix, [...path, "match", "prefix"], "the route's prefix");
-    literal(route.rewrite?.prefix, [...path, "rewrite", "prefix"], "the rewrite prefix");
+}
+
+const routePaths = routeLocal(NO_INPUTS, (group, _config, context) => {
+  const out: Diagnostic[] = [];
+  const literal = literalChecker(out, context);
+  for (const { route, path } of group.routes) {
+    literal(route.match.path, () => [...path, "match", "path"], "the route's path");
+    literal(route.match.prefix, () => [...path, "match", "prefix"], "the route's prefix");
+    literal(route.rewrite?.prefix, () => [...path, "rewrite", "prefix"], "the rewrite prefix");
     const matched = route.match.template === undefined ? undefined : templateVariables(route.match.template, false);
     if (matched && "problem" in matched) {
       out.push(finding(context.place, "PCL3027", `the route's template '${route.match.template}' is not valid: ${matched.problem}`, [...path, "match", "template"], {
@@ -74,9 +78,16 @@ export const checkPaths: Check = (config, context) => {
         hint: `use rewrite.template with the match's variables instead, e.g. '/api${route.match.template.replace(/^\/[^/{]*/, "")}'`,
       }));
     }
-    out.push(...rewriteFindings(route.rewrite?.template, matched, route.match.template !== undefined, [...path, "rewrite"], context));
+    if (route.rewrite?.template !== undefined) out.push(...rewriteFindings(route.rewrite.template, matched, route.match.template !== undefined, [...path, "rewrite"], context));
   }
-  for (const [site, path, what] of otherPaths(config)) literal(site, path, what);
+  return out;
+});
+
+/** Route paths, templates, rewrites and endpoint paths are in the forms Envoy accepts. */
+export const checkPaths: Check = (config, context) => {
+  const out = routePaths(config, context);
+  const literal = literalChecker(out, context);
+  for (const [site, path, what] of otherPaths(config)) literal(site, () => path, what);
   return out;
 };
 

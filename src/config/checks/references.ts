@@ -4,7 +4,7 @@ import type { ModelPath } from "../locate.ts";
 import { suggestion } from "../suggest.ts";
 import type { GatewayConfig, Provider } from "../types.ts";
 import type { Check, CheckContext } from "./context.ts";
-import { accessSites, routes, versions } from "./walk.ts";
+import { accessSites, routeLocal, versions } from "./walk.ts";
 
 type ProviderKind = "service" | "llm" | "mcp";
 
@@ -22,9 +22,28 @@ export const checkReferences: Check = (config, context) => [
   ...modelReferences(config, context),
 ];
 
+interface ProviderReference {
+  readonly name: string;
+  readonly path: ModelPath;
+  readonly kind: ProviderKind;
+  readonly use: string;
+}
+
+// hasOwn, not a plain lookup: a missing section defaults to {}, which "has" toString.
+const providerNamed = (providers: Record<string, Provider>, name: string) => (Object.hasOwn(providers, name) ? providers[name] : undefined);
+
+/** Each route names a service; clean routes are not looked at again while the providers are the same. */
+const routeProviders = routeLocal(
+  (config) => [config.providers],
+  (group, config, context) => {
+    const providers = config.providers ?? {};
+    const wrong = group.routes.filter(({ route }) => providerNamed(providers, route.provider)?.type !== "service");
+    return referenceFindings(wrong.map(({ route, path }) => ({ name: route.provider, path: [...path, "provider"], kind: "service", use: "a route" })), providers, context);
+  },
+);
+
 function providerReferences(config: GatewayConfig, context: CheckContext): Diagnostic[] {
-  const wanted: { name: string; path: ModelPath; kind: ProviderKind; use: string }[] = [];
-  for (const { route, path } of routes(config)) wanted.push({ name: route.provider, path: [...path, "provider"], kind: "service", use: "a route" });
+  const wanted: ProviderReference[] = [];
   for (const [alias, model] of Object.entries(config.ai?.models ?? {})) {
     for (const list of ["targets", "fallbacks"] as const) {
       for (const [index, target] of (model[list] ?? []).entries()) {
@@ -41,12 +60,13 @@ function providerReferences(config: GatewayConfig, context: CheckContext): Diagn
     const llm = Object.hasOwn(config.providers ?? {}, name) && config.providers![name]!.type === "openai-compatible";
     wanted.push({ name, path: ["dev", "demoBackends", index], kind: llm ? "llm" : "service", use: "a demo backend" });
   }
+  return [...routeProviders(config, context), ...referenceFindings(wanted, config.providers ?? {}, context)];
+}
 
-  const providers = config.providers ?? {};
+function referenceFindings(wanted: readonly ProviderReference[], providers: Record<string, Provider>, context: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const reference of wanted) {
-    // hasOwn, not a plain lookup: a missing section defaults to {}, which "has" toString.
-    const provider = Object.hasOwn(providers, reference.name) ? providers[reference.name] : undefined;
+    const provider = providerNamed(providers, reference.name);
     if (provider && kindOf(provider) === reference.kind) continue;
     const sameKind = Object.keys(providers).filter((n) => kindOf(providers[n] as Provider) === reference.kind);
     if (!provider) {

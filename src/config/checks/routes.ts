@@ -3,14 +3,13 @@ import { finding } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
 import type { Route } from "../types.ts";
 import type { Check } from "./context.ts";
-import { routes, versions } from "./walk.ts";
+import { NO_INPUTS, routeLocal } from "./walk.ts";
 
 const MATCH_KINDS = ["path", "prefix", "template"] as const;
 
-/** Each route matches one way, and no two routes of a version take the same requests. */
-export const checkRoutes: Check = (config, context) => {
+const matchForms = routeLocal(NO_INPUTS, (group, _config, context) => {
   const out: Diagnostic[] = [];
-  for (const { route, path } of routes(config)) {
+  for (const { route, path } of group.routes) {
     const kinds = MATCH_KINDS.filter((k) => route.match[k] !== undefined);
     if (kinds.length !== 1) {
       out.push(finding(context.place, "PCL3009", kinds.length === 0
@@ -26,24 +25,31 @@ export const checkRoutes: Check = (config, context) => {
       }
     }
   }
-  for (const site of versions(config)) {
-    const seen = new Map<string, { route: Route; index: number }>();
-    for (const [index, route] of site.version.routes.entries()) {
-      const key = matchKey(route);
-      if (!key) continue;
-      const earlier = seen.get(key);
-      if (earlier && overlaps(earlier.route.match.methods, route.match.methods)) {
-        const path: ModelPath = [...site.path, "routes", index, "match"];
-        const shared = sharedMethods(earlier.route.match.methods, route.match.methods);
-        out.push(finding(context.place, "PCL3008", `this route takes the same requests (${shared} ${key.split(" ").slice(1).join(" ")}) as route ${earlier.route.name ? `'${earlier.route.name}'` : `#${earlier.index + 1}`} of ${site.api.name} ${site.versionName}`, path, {
-          hint: "remove one of them, or give them different methods or headers",
-        }));
-      }
-      if (!earlier) seen.set(key, { route, index });
+  return out;
+});
+
+const overlappingRoutes = routeLocal(NO_INPUTS, ({ site }, _config, context) => {
+  if (!site) return [];
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, { route: Route; index: number }>();
+  for (const [index, route] of site.version.routes.entries()) {
+    const key = matchKey(route);
+    if (!key) continue;
+    const earlier = seen.get(key);
+    if (earlier && overlaps(earlier.route.match.methods, route.match.methods)) {
+      const path: ModelPath = [...site.path, "routes", index, "match"];
+      const shared = sharedMethods(earlier.route.match.methods, route.match.methods);
+      out.push(finding(context.place, "PCL3008", `this route takes the same requests (${shared} ${key.split(" ").slice(1).join(" ")}) as route ${earlier.route.name ? `'${earlier.route.name}'` : `#${earlier.index + 1}`} of ${site.api.name} ${site.versionName}`, path, {
+        hint: "remove one of them, or give them different methods or headers",
+      }));
     }
+    if (!earlier) seen.set(key, { route, index });
   }
   return out;
-};
+});
+
+/** Each route matches one way, and no two routes of a version take the same requests. */
+export const checkRoutes: Check = (config, context) => [...matchForms(config, context), ...overlappingRoutes(config, context)];
 
 // Routes collide when they match the same way on the same path with the same header conditions.
 function matchKey(route: Route): string | undefined {

@@ -2,9 +2,9 @@ import { isIP } from "node:net";
 import type { Diagnostic } from "../diagnostics.ts";
 import { finding } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
-import type { Check } from "./context.ts";
+import type { Check, CheckContext } from "./context.ts";
 import { dnsNameProblem } from "./hostnames.ts";
-import { routes } from "./walk.ts";
+import { NO_INPUTS, routeLocal } from "./walk.ts";
 
 /** Why `host` is not a host name or IP address (with a port when `withPort`), or undefined. */
 function hostProblem(text: string, withPort: boolean): string | undefined {
@@ -29,15 +29,18 @@ function hostProblem(text: string, withPort: boolean): string | undefined {
  * host name reaches the service as a name it cannot serve.
  */
 export const checkUpstreamHosts: Check = (config, context) => {
-  const out: Diagnostic[] = [];
-  const check = (value: string | undefined, path: ModelPath, what: string, withPort: boolean, example: string) => {
-    const problem = value === undefined ? undefined : hostProblem(value, withPort);
-    if (problem === undefined) return;
-    out.push(finding(context.place, "PCL3033", `${what} ${JSON.stringify(value)} is not a host name: ${problem}`, path, { hint: `write one host name${withPort ? " or address, optionally with a port" : ""}, e.g. "${example}"` }));
-  };
-  for (const { route, path } of routes(config)) check(route.rewrite?.host, [...path, "rewrite", "host"], "rewrite.host", true, "orders.internal:8443");
+  const out = rewriteHosts(config, context);
   for (const [name, provider] of Object.entries(config.providers ?? {})) {
-    if (provider.type === "service" || provider.type === "mcp") check(provider.tls?.sni, ["providers", name, "tls", "sni"], `the SNI of provider '${name}'`, false, "orders.internal");
+    if (provider.type === "service" || provider.type === "mcp") out.push(...hostFindings(provider.tls?.sni, ["providers", name, "tls", "sni"], `the SNI of provider '${name}'`, false, "orders.internal", context));
   }
   return out;
 };
+
+const rewriteHosts = routeLocal(NO_INPUTS, (group, _config, context) =>
+  group.routes.flatMap(({ route, path }) => (route.rewrite?.host === undefined ? [] : hostFindings(route.rewrite.host, [...path, "rewrite", "host"], "rewrite.host", true, "orders.internal:8443", context))));
+
+function hostFindings(value: string | undefined, path: ModelPath, what: string, withPort: boolean, example: string, context: CheckContext): Diagnostic[] {
+  const problem = value === undefined ? undefined : hostProblem(value, withPort);
+  if (problem === undefined) return [];
+  return [finding(context.place, "PCL3033", `${what} ${JSON.stringify(value)} is not a host name: ${problem}`, path, { hint: `write one host name${withPort ? " or address, optionally with a port" : ""}, e.g. "${example}"` })];
+}

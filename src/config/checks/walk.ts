@@ -1,10 +1,13 @@
 /**
  * The places checks walk: versions, routes and access rules, each with its config path. A config
- * the loader froze (frozen-config.ts) is walked once per validation, not once per check.
+ * the loader froze (frozen-config.ts) is walked once per validation, not once per check, and the
+ * route-local parts of checks skip the frozen versions they found clean before (`routeLocal`).
  */
+import type { Diagnostic } from "../diagnostics.ts";
 import { isFrozenConfig } from "../frozen-config.ts";
 import type { ModelPath } from "../locate.ts";
 import type { Access, Api, ApiVersion, GatewayConfig, Route } from "../types.ts";
+import type { CheckContext } from "./context.ts";
 
 export interface VersionSite {
   readonly api: Api;
@@ -16,7 +19,6 @@ export interface VersionSite {
 export interface RouteSite {
   readonly route: Route;
   readonly path: ModelPath;
-  readonly site?: VersionSite;
 }
 
 /** A walk remembered for each frozen config it was made of. */
@@ -38,17 +40,67 @@ export const versions = remembered(function* (config): Generator<VersionSite> {
   }
 });
 
-/** Every route: those of each version (with their site), then each API's unversioned ones. */
-export const routes = remembered(function* (config): Generator<RouteSite> {
-  for (const site of versions(config)) {
-    for (const [index, route] of site.version.routes.entries()) {
-      yield { route, path: [...site.path, "routes", index], site };
-    }
-  }
+/** The routes of one version, or of one API's unversioned section (`owner`: the object that holds them). */
+export interface RouteGroup {
+  readonly owner: object;
+  readonly routes: readonly RouteSite[];
+  /** The version, when the routes are a version's. */
+  readonly site?: VersionSite;
+}
+
+// A frozen group's route sites, while it sits at the same place: a reload builds only the edited ones.
+const groupSites = new WeakMap<object, { readonly at: string; readonly routes: readonly RouteSite[] }>();
+
+function group(owner: { readonly routes: readonly Route[] }, path: ModelPath, site?: VersionSite): RouteGroup {
+  const at = path.join("\0");
+  const known = isFrozenConfig(owner) ? groupSites.get(owner) : undefined;
+  const routes = known?.at === at ? known.routes : owner.routes.map((route, index): RouteSite => ({ route, path: [...path, "routes", index] }));
+  if (known?.at !== at && isFrozenConfig(owner)) groupSites.set(owner, { at, routes });
+  return { owner, routes, ...(site ? { site } : {}) };
+}
+
+/** The routes of each version (with their site), then of each API's unversioned section. */
+export const routeGroups = remembered(function* (config): Generator<RouteGroup> {
+  for (const site of versions(config)) yield group(site.version, site.path, site);
   for (const [apiIndex, api] of (config.apis ?? []).entries()) {
-    for (const [index, route] of (api.unversioned?.routes ?? []).entries()) yield { route, path: ["apis", apiIndex, "unversioned", "routes", index] };
+    if (api.unversioned) yield group(api.unversioned, ["apis", apiIndex, "unversioned"]);
   }
 });
+
+/** Every route: those of each version (with their site), then each API's unversioned ones. */
+export const routes = remembered(function* (config): Generator<RouteSite> {
+  for (const { routes } of routeGroups(config)) yield* routes;
+});
+
+const sameItems = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((item, index) => item === b[index]);
+
+/**
+ * The route-local part of a check: findings about one group of routes that depend on nothing but
+ * those routes and `inputs` (the sections or settings the verdict reads, compared by identity). A
+ * frozen group it found clean is not looked at again while the inputs are the same; a group with
+ * findings is checked on every run, so its findings are placed in the text as it is now.
+ */
+export function routeLocal(
+  inputs: (config: GatewayConfig, context: CheckContext) => readonly unknown[],
+  check: (group: RouteGroup, config: GatewayConfig, context: CheckContext) => Diagnostic[],
+): (config: GatewayConfig, context: CheckContext) => Diagnostic[] {
+  const clean = new WeakMap<object, readonly unknown[]>();
+  return (config, context) => {
+    const now = inputs(config, context);
+    const out: Diagnostic[] = [];
+    for (const routeGroup of routeGroups(config)) {
+      const known = clean.get(routeGroup.owner);
+      if (known && sameItems(known, now)) continue;
+      const findings = check(routeGroup, config, context);
+      if (findings.length > 0) out.push(...findings);
+      else if (isFrozenConfig(routeGroup.owner)) clean.set(routeGroup.owner, now);
+    }
+    return out;
+  };
+}
+
+/** For a route-local check that reads nothing outside its routes. */
+export const NO_INPUTS = (): readonly unknown[] => [];
 
 /** Every place an access rule is written. */
 export const accessSites = remembered(function* (config): Generator<{ access: Access; path: ModelPath }> {
