@@ -57,16 +57,29 @@ interface Placement {
   readonly version: VersionIR | undefined;
   /** The route's position among its version's routes (its findings' config path); -1 when not listed. */
   readonly index: number;
-  /** Identifies the placement's content: equal keys, equal subjects for the same route. */
-  readonly key: string;
+  /** The version's access as JSON, one string per distinct access (see `accessTexts`), so comparing placements is cheap. */
+  readonly access: string | undefined;
 }
+
+/** What a route subject is built from besides the route: equal for equal subjects. */
+interface PlacementKey {
+  readonly apiIndex: number | undefined;
+  readonly index: number;
+  readonly access: string | undefined;
+}
+
+const placementKey = (placement: Placement): PlacementKey => ({ apiIndex: placement.api?.index, index: placement.index, access: placement.access });
+const samePlacement = (a: PlacementKey, b: Placement) => a.apiIndex === b.api?.index && a.index === b.index && a.access === b.access;
+
+/** One string per distinct version access written out, so equal accesses compare by identity (see `sharedText`). */
+const accessTexts = new Map<string, string>();
 
 /**
  * Route subjects by IR route. Resolve hands back the same RouteIR for a route that did not change,
  * so after a one-route edit every other route's subject (and the rule results remembered for it,
  * src/policy/evaluate.ts) is reused, as long as its placement is the same.
  */
-const routeSubjects = new WeakMap<RouteIR, { readonly placement: string; readonly subject: Subject }>();
+const routeSubjects = new WeakMap<RouteIR, { readonly placement: PlacementKey; readonly subject: Subject }>();
 
 /** Places routes in their versions, reading each version's access and route order once per view. */
 function placer(apis: ReadonlyMap<string, ApiIR>) {
@@ -76,17 +89,25 @@ function placer(apis: ReadonlyMap<string, ApiIR>) {
     // An unversioned route's section (`apis[].unversioned`) plays the part of its version.
     const version = route.unversioned ? api?.unversioned : api?.versions.find((v) => v.name === route.version);
     let facts = version && versions.get(version);
-    if (version && !facts) versions.set(version, (facts = { access: JSON.stringify(version.access ?? null), index: new Map(version.routes.map((name, index) => [name, index])) }));
-    const index = facts?.index.get(route.name) ?? -1;
-    return { api, version, index, key: `${api?.index}\0${route.unversioned ? "" : route.version}\0${index}\0${facts?.access}` };
+    if (version && !facts) versions.set(version, (facts = { access: sharedText(JSON.stringify(version.access ?? null)), index: new Map(version.routes.map((name, index) => [name, index])) }));
+    return { api, version, index: facts?.index.get(route.name) ?? -1, access: facts?.access };
   };
+}
+
+/** The one string for `text`; the table is emptied when it grows past any one gateway's worth of distinct accesses. */
+function sharedText(text: string): string {
+  const known = accessTexts.get(text);
+  if (known !== undefined) return known;
+  if (accessTexts.size >= 10_000) accessTexts.clear();
+  accessTexts.set(text, text);
+  return text;
 }
 
 function routeSubject(route: RouteIR, placement: Placement): Subject {
   const remembered = routeSubjects.get(route);
-  if (remembered?.placement === placement.key) return remembered.subject;
+  if (remembered && samePlacement(remembered.placement, placement)) return remembered.subject;
   const subject = newRouteSubject(route, placement);
-  routeSubjects.set(route, { placement: placement.key, subject });
+  routeSubjects.set(route, { placement: placementKey(placement), subject });
   return subject;
 }
 
