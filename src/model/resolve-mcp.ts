@@ -85,6 +85,7 @@ function resolveRules(api: McpApi, index: number, kind: McpRuledKind, inputs: Mc
 
 /** An MCP API path (or a metadata path) that an API route takes exactly would shadow it or be shadowed. */
 function checkPathsFree(routes: readonly { readonly route: RouteIR; readonly at: ModelPath }[], taken: readonly RouteIR[], report: Reporter): void {
+  if (routes.length === 0) return;
   const takenPaths = new Map(taken.filter((route) => route.match.kind === "exact").map((route) => [route.match.path, route.id]));
   for (const { route, at } of routes) {
     const other = takenPaths.get(route.match.path);

@@ -188,6 +188,8 @@ export class RouteCache {
   readonly byRoute = new WeakMap<object, { readonly context: string; readonly resolved: ResolvedRoute }>();
   /** A frozen version's routes, while its context and the frozen providers and identities sections stay the same: no route is looked at. */
   readonly byVersion = new WeakMap<object, { readonly context: string; readonly sections: readonly object[]; readonly resolved: ResolvedRoute }>();
+  /** The gateway's routes in match order, as the last compile sorted them (route-order.ts). */
+  order: readonly RouteIR[] | undefined;
 }
 
 /**

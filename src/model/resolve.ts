@@ -18,7 +18,7 @@ import { resolveJwtProviders } from "./resolve-identities.ts";
 import { resolveListeners } from "./resolve-listeners.ts";
 import { resolvePolicy } from "./resolve-policy.ts";
 import { resolveRoutes, type RouteCache } from "./resolve-routes.ts";
-import { compareRoutes } from "./route-order.ts";
+import { sortRoutes } from "./route-order.ts";
 import { checkResolvable } from "./shape.ts";
 import type { SecretMode } from "./secrets.ts";
 import { durationOr } from "./resolve-clusters.ts";
@@ -69,7 +69,8 @@ export function resolve(written: GatewayConfig, options: ResolveOptions = {}): R
   clusters.push(...ai.clusters);
   const mcp = resolveMcp(config, apiRoutes, [...apiRoutes, ...ai.routes], { hostnames: allHostnames, access: inputs, source, report, secrets, ...(ai.ai ? { processor: ai.ai.processor.address } : {}) });
   clusters.push(...mcp.clusters);
-  const routes = [...apiRoutes, ...ai.routes, ...mcp.routes].sort(compareRoutes);
+  const routes = sortRoutes([...apiRoutes, ...ai.routes, ...mcp.routes], options.cache?.order);
+  if (options.cache) options.cache.order = routes;
   const limits = gateway.limits ?? {};
   const rateLimitService = resolveRateLimitService(gateway, routes.some((route) => route.rateLimit?.mode === "global" || route.apiRateLimit?.mode === "global"), report);
   const ir: GatewayIR = {

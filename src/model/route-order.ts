@@ -17,3 +17,29 @@ export function compareRoutes(a: RouteIR, b: RouteIR): number {
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   );
 }
+
+/**
+ * `routes` in match order. With the last compile's order (`previous`), the routes both share keep
+ * their places and only the others are sorted and merged in: resolve hands back the same RouteIR
+ * for a route that did not change, so a one-route edit sorts one route, not thousands.
+ */
+export function sortRoutes(routes: RouteIR[], previous?: readonly RouteIR[]): RouteIR[] {
+  if (!previous) return routes.sort(compareRoutes);
+  const now = new Set(routes);
+  const kept = previous.filter((route) => now.has(route));
+  if (kept.length === 0) return routes.sort(compareRoutes);
+  const known = new Set(kept);
+  const added = routes.filter((route) => !known.has(route)).sort(compareRoutes);
+  const merged: RouteIR[] = [];
+  let k = 0;
+  let a = 0;
+  while (k < kept.length && a < added.length) {
+    const order = compareRoutes(kept[k]!, added[a]!);
+    // Equal ids (never from resolve) would leave the order to the input's: sort it all, as a first compile does.
+    if (order === 0) return routes.sort(compareRoutes);
+    merged.push(order < 0 ? kept[k++]! : added[a++]!);
+  }
+  while (k < kept.length) merged.push(kept[k++]!);
+  while (a < added.length) merged.push(added[a++]!);
+  return merged;
+}

@@ -1,8 +1,21 @@
+import { isFrozenConfig } from "../config/frozen-config.ts";
 import type { GatewayConfig } from "../config/types.ts";
 import type { Reporter } from "./report.ts";
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 const isArrayOf = (value: unknown, item: (v: unknown) => boolean): boolean => Array.isArray(value) && value.every(item);
+
+// Frozen APIs found resolvable: a frozen API cannot change, so a reload checks only the edited ones.
+const resolvableApis = new WeakSet<object>();
+
+function resolvableApi(api: unknown): boolean {
+  if (isFrozenConfig(api) && resolvableApis.has(api)) return true;
+  const versions = isObject(api) ? api["versions"] : undefined;
+  const ok = isObject(api) && typeof api["name"] === "string" && typeof api["basePath"] === "string" && isObject(versions) &&
+    Object.values(versions).every((v) => isObject(v) && typeof v["state"] === "string" && isArrayOf(v["routes"], (r) => isObject(r) && isObject(r["match"]) && typeof r["provider"] === "string"));
+  if (ok && isFrozenConfig(api)) resolvableApis.add(api);
+  return ok;
+}
 
 /**
  * The structure resolve relies on, checked before it runs. Configs from loadConfig have been
@@ -27,10 +40,7 @@ export function checkResolvable(config: unknown, report: Reporter): config is Ga
   if (!Array.isArray(apis)) fail(["apis"], "`apis` must be a list");
   else {
     apis.forEach((api: unknown, index) => {
-      const versions = isObject(api) ? api["versions"] : undefined;
-      const ok = isObject(api) && typeof api["name"] === "string" && typeof api["basePath"] === "string" && isObject(versions) &&
-        Object.values(versions).every((v) => isObject(v) && typeof v["state"] === "string" && isArrayOf(v["routes"], (r) => isObject(r) && isObject(r["match"]) && typeof r["provider"] === "string"));
-      if (!ok) fail(["apis", index], "every API needs a name, a basePath and versions whose routes each have a match and a provider");
+      if (!resolvableApi(api)) fail(["apis", index], "every API needs a name, a basePath and versions whose routes each have a match and a provider");
     });
   }
   return report.diagnostics.length === before;
