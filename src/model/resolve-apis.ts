@@ -4,16 +4,30 @@
  * routes outside every version. The routes Envoy serves are resolved separately (resolve-routes.ts);
  * this is what they are cut from.
  */
-import type { GatewayConfig } from "../config/types.ts";
+import { isFrozenConfig } from "../config/frozen-config.ts";
+import type { Api, GatewayConfig } from "../config/types.ts";
 import type { ApiIR } from "./ir.ts";
 import { Reporter } from "./report.ts";
 import { resolveAccess, type AccessInputs } from "./resolve-access.ts";
 import { routeNames } from "./resolve-routes.ts";
 
+// A frozen API's IR, while it sits at the same index and the identities its access names are the same section.
+const remembered = new WeakMap<object, { readonly index: number; readonly identities: object; readonly consumerHeader: string; readonly ir: ApiIR }>();
+
 /** `inputs.report` is not used: the routes that inherit a version's access report its mistakes. */
 export function resolveApis(config: GatewayConfig, inputs: AccessInputs): ApiIR[] {
   const silent = { ...inputs, report: new Reporter("") };
-  return (config.apis ?? []).map((api, index) => ({
+  return (config.apis ?? []).map((api, index) => {
+    const known = isFrozenConfig(api) ? remembered.get(api) : undefined;
+    if (known && known.index === index && known.identities === inputs.identities && known.consumerHeader === inputs.consumerHeader) return known.ir;
+    const ir = resolveApi(api, index, silent);
+    if (isFrozenConfig(api)) remembered.set(api, { index, identities: inputs.identities, consumerHeader: inputs.consumerHeader, ir });
+    return ir;
+  });
+}
+
+function resolveApi(api: Api, index: number, silent: AccessInputs): ApiIR {
+  return {
     name: api.name,
     index,
     owner: api.owner,
@@ -41,5 +55,5 @@ export function resolveApis(config: GatewayConfig, inputs: AccessInputs): ApiIR[
           },
         }
       : {}),
-  }));
+  };
 }

@@ -205,7 +205,18 @@ function listenerSubject(listener: ListenerIR, index: number): Subject {
   };
 }
 
+/** An API's subjects by its IR (resolve hands back the same ApiIR for an API a reload left alone) and the limit folded into it. */
+const apiSubjectsMemo = new WeakMap<ApiIR, { readonly rateLimit: RateLimitIR | undefined; readonly subjects: Subject[] }>();
+
 function apiSubjects(api: ApiIR, rateLimit: RateLimitIR | undefined): Subject[] {
+  const known = apiSubjectsMemo.get(api);
+  if (known && known.rateLimit === rateLimit) return known.subjects;
+  const subjects = newApiSubjects(api, rateLimit);
+  apiSubjectsMemo.set(api, { rateLimit, subjects });
+  return subjects;
+}
+
+function newApiSubjects(api: ApiIR, rateLimit: RateLimitIR | undefined): Subject[] {
   const versions = api.versions.map((version): Subject => ({
     kind: "version",
     target: `apis.${api.name}.versions.${version.name}`,

@@ -58,6 +58,22 @@ function valueAt(root: unknown, path: ModelPath): unknown {
   return node;
 }
 
+/**
+ * Remembers each answer: every reread puts its moves in front of the last read's, and the paths
+ * later stages place on every compile (a policy finding about a version no edit touched) would
+ * otherwise go down the whole chain of moves each time.
+ */
+function remembering(ranges: RangeLocator): RangeLocator {
+  const answers = new Map<string, ReturnType<RangeLocator>>();
+  return (path, part) => {
+    const key = JSON.stringify([part ?? "", path]);
+    if (answers.has(key)) return answers.get(key);
+    const range = ranges(path, part);
+    answers.set(key, range);
+    return range;
+  };
+}
+
 /** The edited item of a remembered file read again and put in place, when the edit allows. */
 function reread(file: string, text: string, last: RememberedRead): ParsedSource | undefined {
   if (last.text === text) return { value: last.value, plain: true, diagnostics: [], locate: lazyLocator(file, text, () => last.ranges) };
@@ -67,12 +83,12 @@ function reread(file: string, text: string, last: RememberedRead): ParsedSource 
   const moved = movedRanges(last.ranges, edit);
   let whole: RangeLocator | undefined | null;
   // A path the moves cannot place is looked up in a fast read of the new text, made on the first such question.
-  const ranges: RangeLocator = (path, part) => {
+  const ranges = remembering((path, part) => {
     const range = moved(path, part);
     if (range !== undefined) return range;
     if (whole === undefined) whole = wholeRanges(text);
     return whole?.(path, part);
-  };
+  });
   const locate = lazyLocator(file, text, () => ranges);
   const before = valueAt(last.value, edit.path);
   const plain = toPlainData(edit.value, { file, locate }, { at: edit.path, freeze: true, previous: before });
