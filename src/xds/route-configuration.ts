@@ -33,6 +33,8 @@ export interface RouteCache {
    * edit only the edited route scope's table is built and encoded again. One generation per compile.
    */
   readonly tables: GenerationCache<BuiltTable>;
+  /** Scope resources by name: a scope's name (`<listener>/<segments>`) is all it is made of. */
+  readonly scopes: GenerationCache<XdsResource>;
 }
 
 interface BuiltTable {
@@ -44,7 +46,7 @@ interface BuiltTable {
 }
 
 export function newRouteCache(): RouteCache {
-  return { routes: new WeakMap(), methodNotAllowed: new WeakMap(), tables: new GenerationCache() };
+  return { routes: new WeakMap(), methodNotAllowed: new WeakMap(), tables: new GenerationCache(), scopes: new GenerationCache() };
 }
 
 const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((item, index) => item === b[index]);
@@ -156,5 +158,5 @@ export function listenerRouteResources(ir: GatewayIR, listener: ListenerIR, cach
       () => ({ hostnames: listener.hostnames, routes, onHosts, resource: routeTable(name, hostGroups(listener.hostnames, routes, scoped), cache, scoped ? [ROUTE_SCOPE_HEADER] : [], onHosts) }),
       (built) => sameItems(built.routes, routes) && sameItems(built.hostnames, listener.hostnames) && built.onHosts === onHosts,
     ).resource;
-  return listenerTables(ir, listener).flatMap(({ name, routes, scope }) => [table(name, routes, scope !== undefined), ...(scope ? [scopeResource(listener, scope)] : [])]);
+  return listenerTables(ir, listener).flatMap(({ name, routes, scope }) => [table(name, routes, scope !== undefined), ...(scope ? [cache.scopes.get(scope.name, () => scopeResource(listener, scope))] : [])]);
 }

@@ -47,6 +47,7 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
     kind: "RouteConfiguration",
     translate: (ir, state) => {
       state.routes.tables.nextGeneration();
+      state.routes.scopes.nextGeneration();
       return ir.listeners.flatMap((l) => listenerRouteResources(ir, l, state.routes));
     },
   },
