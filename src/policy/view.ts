@@ -79,7 +79,7 @@ const accessTexts = new Map<string, string>();
  * so after a one-route edit every other route's subject (and the rule results remembered for it,
  * src/policy/evaluate.ts) is reused, as long as its placement is the same.
  */
-const routeSubjects = new WeakMap<RouteIR, { readonly placement: PlacementKey; readonly subject: Subject }>();
+const routeSubjects = new WeakMap<RouteIR, { readonly api: ApiIR | undefined; readonly placement: PlacementKey; readonly subject: Subject }>();
 
 /** Places routes in their versions, reading each version's access and route order once per view. */
 function placer(apis: ReadonlyMap<string, ApiIR>) {
@@ -103,11 +103,17 @@ function sharedText(text: string): string {
   return text;
 }
 
-function routeSubject(route: RouteIR, placement: Placement): Subject {
+/**
+ * The route's subject: the one it had, when its API is the same ApiIR (resolve keeps an unchanged
+ * API's, so its versions, order and access are the same) or its placement is equal; else a new one.
+ */
+function routeSubject(route: RouteIR, apis: ReadonlyMap<string, ApiIR>, place: (route: RouteIR) => Placement): Subject {
+  const api = apis.get(route.api);
   const remembered = routeSubjects.get(route);
-  if (remembered && samePlacement(remembered.placement, placement)) return remembered.subject;
-  const subject = newRouteSubject(route, placement);
-  routeSubjects.set(route, { placement: placementKey(placement), subject });
+  if (remembered && remembered.api === api) return remembered.subject;
+  const placement = place(route);
+  const subject = remembered && samePlacement(remembered.placement, placement) ? remembered.subject : newRouteSubject(route, placement);
+  routeSubjects.set(route, { api, placement: placementKey(placement), subject });
   return subject;
 }
 
@@ -246,8 +252,9 @@ function newApiSubjects(api: ApiIR, rateLimit: RateLimitIR | undefined): Subject
 
 /** The view of `ir`: every subject, and the gateway value that lists them all. */
 export function buildView(ir: GatewayIR): PolicyView {
-  const place = placer(new Map(ir.apis.map((api) => [api.name, api])));
-  const routes = ir.routes.map((route) => routeSubject(route, place(route)));
+  const apis = new Map(ir.apis.map((api) => [api.name, api]));
+  const place = placer(apis);
+  const routes = ir.routes.map((route) => routeSubject(route, apis, place));
   const upstreams = ir.clusters.map((cluster) => upstreamSubject(cluster, ir));
   const listeners = ir.listeners.map(listenerSubject);
   const jwts = ir.jwtProviders.map((jwt): Subject => ({
