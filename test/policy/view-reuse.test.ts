@@ -15,7 +15,8 @@ describe("route subjects across compiles", () => {
     const first = routeSubjects(buildView(ir));
     expect(first.length).toBeGreaterThan(0);
     expect(routeSubjects(buildView(ir))).toEqual(first);
-    routeSubjects(buildView(ir)).forEach((subject, index) => expect(subject).toBe(first[index]));
+    const again = routeSubjects(buildView(ir));
+    for (const [index, subject] of again.entries()) expect(subject).toBe(first[index]);
     // The same routes, their API one place further down: each subject's path follows.
     const moved = routeSubjects(buildView({ ...ir, apis: ir.apis.map((api) => ({ ...api, index: api.index + 1 })) }));
     expect(moved.map((subject) => subject.path[1])).toEqual(first.map((subject) => (subject.path[1] as number) + 1));
