@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import type { Diagnostic } from "./diagnostics.ts";
 import { finding, type Placement } from "./finding.ts";
+import { isFrozenConfig } from "./frozen-config.ts";
 import type { ModelPath } from "./locate.ts";
 import { fromPointer, pathText } from "./path-text.ts";
 import { deref, gatewaySchema, type SchemaNode } from "./schema.ts";
@@ -37,9 +38,25 @@ function absolute(node: unknown, id: string): unknown {
   return out;
 }
 
-/** Validates a value against the whole gateway schema; every violation, explained and located. */
+// Frozen APIs the schema found valid: an item of `apis` is valid or not whatever else the config holds.
+const validApis = new WeakSet<object>();
+
+/**
+ * Validates a value against the whole gateway schema; every violation, explained and located. A
+ * reload of a frozen config validates the APIs it has not seen valid before, with the rest of the
+ * config; only when that finds something is the whole config validated again, for the findings.
+ */
 export function schemaFindings(value: unknown, place: Placement): Diagnostic[] {
-  return explainAt(ROOT, value, [], place);
+  const apis = isFrozenConfig(value) && !Array.isArray(value) ? (value as { apis?: unknown }).apis : undefined;
+  if (!Array.isArray(apis) || !isFrozenConfig(apis)) return explainAt(ROOT, value, [], place);
+  const unseen = apis.filter((api) => !(isFrozenConfig(api) && validApis.has(api)));
+  if (unseen.length < apis.length && validatorFor(ROOT)({ ...(value as object), apis: unseen })) {
+    for (const api of unseen) if (isFrozenConfig(api)) validApis.add(api);
+    return [];
+  }
+  const findings = explainAt(ROOT, value, [], place);
+  if (findings.length === 0) for (const api of apis) if (isFrozenConfig(api)) validApis.add(api);
+  return findings;
 }
 
 function explainAt(node: SchemaNode, value: unknown, base: ModelPath, place: Placement): Diagnostic[] {

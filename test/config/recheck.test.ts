@@ -1,7 +1,8 @@
 /**
  * Validating a reloaded YAML config skips the versions a route-local check found clean before
- * (src/config/checks/walk.ts, `routeLocal`): after every edit below, the findings — codes, paths
- * and positions — are those of the same text loaded fresh, in a file never read before.
+ * (src/config/checks/walk.ts, `routeLocal`) and the APIs the schema found valid before
+ * (src/config/schema-findings.ts): after every edit below, the findings — codes, paths and
+ * positions — are those of the same text loaded fresh, in a file never read before.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,13 +15,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let fresh = 0;
 
 const route = (name: string, path: string, provider = "svc") => [`          - name: ${name}`, "            match:", `              path: ${path}`, `            provider: ${provider}`];
-const api = (name: string, routes: string[][]) => [
+const api = (name: string, routes: string[][], state = "published") => [
   `  - name: ${name}`,
   "    owner: team",
   `    basePath: /${name}`,
   "    versions:",
   "      v1:",
-  "        state: published",
+  `        state: ${state}`,
   "        access:",
   "          public:",
   "            reason: test API without identities",
@@ -66,6 +67,7 @@ describe("validating a reloaded YAML config", () => {
       ["a duplicate name and match in the first API", gateway("svc", [api("one", [route("a", "/a"), route("b", "/b"), route("a", "/a")]), api("two", [route("c", "/c d")])])],
       ["the second API mended", gateway("svc", [api("one", [route("a", "/a"), route("b", "/b"), route("a", "/a")]), api("two", [route("c", "/c")])])],
       ["a route naming a missing provider", gateway("svc", [api("one", [route("a", "/a"), route("b", "/b"), route("y", "/y", "nope")]), api("two", [route("c", "/c")])])],
+      ["a schema error in a version of the second API", gateway("svc", [api("one", [route("a", "/a"), route("b", "/b")]), api("two", [route("c", "/c")], "publishd")])],
       ["all clean again", gateway("svc", [api("one", [route("a", "/a"), route("b", "/b")]), api("two", [route("c", "/c")])])],
     ];
     const seen = new Set<string>();
@@ -75,6 +77,6 @@ describe("validating a reloaded YAML config", () => {
       for (const finding of reloaded) seen.add(finding.code);
     }
     // The steps do reach the route-local checks: names, matches, paths and provider references.
-    expect([...seen].sort()).toEqual(["PCL3001", "PCL3007", "PCL3008", "PCL3027"]);
+    expect([...seen].sort()).toEqual(["PCL2004", "PCL3001", "PCL3007", "PCL3008", "PCL3027"]);
   });
 });
