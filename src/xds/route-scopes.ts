@@ -44,15 +44,15 @@ export function scopeKey(path: string, depth: number): string[] | undefined {
   return segments.length === depth && segments.every((segment) => LITERAL_SEGMENT.test(segment)) ? segments : undefined;
 }
 
-/** Scope keys by route and depth: resolve hands back the same RouteIR for a route that did not change. */
-const routeKeys = new WeakMap<RouteIR, Map<number, string | undefined>>();
+/** Scope keys by depth and route (null: none at that depth): resolve hands back the same RouteIR for a route that did not change. */
+const routeKeys = new Map<number, WeakMap<RouteIR, string | null>>(DEPTHS.map((depth) => [depth, new WeakMap()]));
 
 /** The route's scope key at `depth`, joined with `/`. */
-function routeScopeKey(route: RouteIR, depth: number): string | undefined {
-  let byDepth = routeKeys.get(route);
-  if (!byDepth) routeKeys.set(route, (byDepth = new Map()));
-  if (!byDepth.has(depth)) byDepth.set(depth, scopeKey(route.match.path, depth)?.join("/"));
-  return byDepth.get(depth);
+function routeScopeKey(route: RouteIR, depth: (typeof DEPTHS)[number]): string | undefined {
+  const keys = routeKeys.get(depth)!;
+  let key = keys.get(route);
+  if (key === undefined) keys.set(route, (key = scopeKey(route.match.path, depth)?.join("/") ?? null));
+  return key ?? undefined;
 }
 
 export interface RouteScope {
@@ -84,7 +84,7 @@ function reroutesAcrossScopes(ir: GatewayIR, depth: number): boolean {
   return responses !== chat;
 }
 
-function scopesAt(ir: GatewayIR, routes: readonly RouteIR[], listener: ListenerIR, depth: number): ListenerScopes | undefined {
+function scopesAt(ir: GatewayIR, routes: readonly RouteIR[], listener: ListenerIR, depth: (typeof DEPTHS)[number]): ListenerScopes | undefined {
   if (reroutesAcrossScopes(ir, depth)) return undefined;
   const byKey = new Map<string, { segments: string[]; routes: RouteIR[] }>();
   for (const route of routes) {
