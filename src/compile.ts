@@ -6,6 +6,8 @@
  */
 import type { Diagnostic } from "./config/diagnostics.ts";
 import { hasErrors } from "./config/diagnostics.ts";
+import { isFrozenConfig } from "./config/frozen-config.ts";
+import { toPlainData } from "./config/load/plain-data.ts";
 import { loadConfig } from "./config/load.ts";
 import type { Locate } from "./config/locate.ts";
 import type { GatewayConfig } from "./config/types.ts";
@@ -57,6 +59,8 @@ export interface CompileResult extends CompileGatewayResult {
 interface GatewayState {
   readonly routes: RouteCache;
   readonly translate: TranslateState;
+  /** The last config compiled, as frozen data: a config built in code is shared with it (see `frozenCopy`). */
+  last?: GatewayConfig;
 }
 
 // One cache per gateway (and secret mode), so a hot reload resolves and translates only what changed.
@@ -76,10 +80,24 @@ function internalError(error: unknown): Diagnostic {
   };
 }
 
+/**
+ * A config built in code as frozen data shared with the last one compiled, as the loader makes a
+ * YAML file's: every part equal to the last config's is that object, so later stages reuse their
+ * work by identity instead of writing each route's content out. The config as given when it is not
+ * plain data (the loader would have refused it; the stages may still make sense of it).
+ */
+function frozenCopy(config: GatewayConfig, state: GatewayState): GatewayConfig {
+  if (isFrozenConfig(config)) return (state.last = config);
+  const copy = toPlainData(config, { file: "<config>", locate: () => undefined }, { freeze: true, previous: state.last });
+  if (copy.diagnostics.length > 0) return config;
+  return (state.last = copy.value as GatewayConfig);
+}
+
 /** Resolves and translates a validated config. Never throws: failures come back as diagnostics. */
-export function compileGateway(config: GatewayConfig, locate?: Locate, options: CompileOptions = {}): CompileGatewayResult {
+export function compileGateway(written: GatewayConfig, locate?: Locate, options: CompileOptions = {}): CompileGatewayResult {
   try {
-    const state = stateFor(`${String(config.gateway?.name)}\0${options.secrets ?? "read"}`);
+    const state = stateFor(`${String(written.gateway?.name)}\0${options.secrets ?? "read"}`);
+    const config = frozenCopy(written, state);
     const resolved = resolve(config, {
       cache: state.routes,
       ...(options.file ? { file: options.file } : {}),

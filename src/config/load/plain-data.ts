@@ -82,41 +82,43 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
   const diagnostics: Diagnostic[] = [];
   const done = options.freeze ? freezeConfig : <T>(node: T) => node;
   const seen = new Set<object>();
-  const copy = (node: unknown, path: ModelPath, before: unknown): unknown => {
-    const problem = (what: string, hint: string): undefined => {
-      diagnostics.push(finding(place, "PCL1023", `${pathText(path)} is ${what}, which is not config data`, path, { hint }));
-      return undefined;
-    };
-    if (node === null || typeof node === "string" || typeof node === "boolean") return node;
-    if (typeof node === "number") return Number.isFinite(node) ? node : problem(String(node), "use a finite number");
-    if (typeof node !== "object") {
-      return problem(`a ${typeof node}`, "use strings, numbers, booleans, lists and objects only");
+  const root: Where = { parent: undefined, key: undefined, depth: (options.at ?? []).length, at: options.at ?? [] };
+  const problem = (where: Where, what: string, hint: string): undefined => {
+    const path = pathOf(where);
+    diagnostics.push(finding(place, "PCL1023", `${pathText(path)} is ${what}, which is not config data`, path, { hint }));
+    return undefined;
+  };
+  // A getter runs user code: one that throws is a finding at its property, not a crash.
+  const read = (node: object, key: string | number, where: Where): unknown => {
+    try {
+      return (node as Record<string | number, unknown>)[key];
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const path = [...pathOf(where), key];
+      diagnostics.push(finding(place, "PCL1023", `reading ${pathText(path)} threw: ${message}`, path, { hint: "use a plain value instead of a getter" }));
+      return THREW;
     }
+  };
+  const copy = (node: unknown, where: Where, before: unknown): unknown => {
+    if (node === null || typeof node === "string" || typeof node === "boolean") return node;
+    if (typeof node === "number") return Number.isFinite(node) ? node : problem(where, String(node), "use a finite number");
+    if (typeof node !== "object") return problem(where, `a ${typeof node}`, "use strings, numbers, booleans, lists and objects only");
     // Before anything else touches it: a Proxy's traps run user code on every look.
-    if (types.isProxy(node)) return problem("a Proxy", "export the plain object itself");
-    if (seen.has(node)) return problem("a circular reference", "a config is a tree; copy the value instead of referring back to a parent");
-    if (path.length >= MAX_DEPTH) {
+    if (types.isProxy(node)) return problem(where, "a Proxy", "export the plain object itself");
+    if (seen.has(node)) return problem(where, "a circular reference", "a config is a tree; copy the value instead of referring back to a parent");
+    if (where.depth >= MAX_DEPTH) {
+      const path = pathOf(where);
       diagnostics.push(finding(place, "PCL1024", `${pathText(path.slice(0, 4))}… is nested more than ${MAX_DEPTH} levels deep`, path, { hint: NESTING_HINT }));
       return undefined;
     }
-    // A getter runs user code: one that throws is a finding at its property, not a crash.
-    const read = (key: string | number): { value: unknown } | undefined => {
-      try {
-        return { value: (node as Record<string | number, unknown>)[key] };
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        diagnostics.push(finding(place, "PCL1023", `reading ${pathText([...path, key])} threw: ${message}`, [...path, key], { hint: "use a plain value instead of a getter" }));
-        return undefined;
-      }
-    };
     if (Array.isArray(node)) {
       seen.add(node);
       const counterparts = Array.isArray(before) ? before : undefined;
       const items: unknown[] = [];
       for (let index = 0; index < node.length; index++) {
-        const item = read(index);
-        if (!item) items.push(undefined);
-        else items.push(item.value === undefined ? problem("undefined", "remove the empty list item") : copy(item.value, [...path, index], counterparts?.[index]));
+        const item = read(node, index, where);
+        const at: Where = { parent: where, key: index, depth: where.depth + 1 };
+        items.push(item === THREW ? undefined : item === undefined ? problem(at, "undefined", "remove the empty list item") : copy(item, at, counterparts?.[index]));
       }
       seen.delete(node);
       const shared = counterparts ? sharedItems(items, counterparts) : items;
@@ -125,15 +127,15 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
     const prototype: unknown = Object.getPrototypeOf(node);
     if (prototype !== Object.prototype && prototype !== null && prototype !== PLAIN_PROTOTYPE) {
       const kind = (node as { constructor?: { name?: string } }).constructor?.name ?? "object";
-      return problem(`a ${kind}`, kind === "Date" ? 'write dates as "YYYY-MM-DD" strings' : "use a plain object literal");
+      return problem(where, `a ${kind}`, kind === "Date" ? 'write dates as "YYYY-MM-DD" strings' : "use a plain object literal");
     }
     seen.add(node);
     const counterpart = typeof before === "object" && before !== null && !Array.isArray(before) ? (before as Record<string, unknown>) : undefined;
     const out = plainObject();
     for (const key of Object.keys(node)) {
-      const child = read(key);
+      const child = read(node, key, where);
       // Assigned, not defined: no prototype in the chain has a `__proto__` setter to intercept it.
-      if (child?.value !== undefined) out[key] = copy(child.value, [...path, key], counterpart?.[key]);
+      if (child !== undefined && child !== THREW) out[key] = copy(child, { parent: where, key, depth: where.depth + 1 }, counterpart?.[key]);
     }
     seen.delete(node);
     if (counterpart && sharedObject(out, counterpart) === counterpart) return counterpart;
@@ -141,6 +143,25 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
   };
   // Only frozen config can be shared: anything else may still change.
   const previous = options.freeze && isFrozenConfig(options.previous) ? options.previous : undefined;
-  const result = copy(value, options.at ?? [], previous);
+  const result = copy(value, root, previous);
   return { value: result, diagnostics };
 }
+
+/** A place in the copy, as a link to its parent: the path is written out only for a finding. */
+interface Where {
+  readonly parent: Where | undefined;
+  readonly key: string | number | undefined;
+  readonly depth: number;
+  /** The root's path (`options.at`). */
+  readonly at?: ModelPath;
+}
+
+function pathOf(where: Where): ModelPath {
+  const keys: (string | number)[] = [];
+  let link: Where | undefined = where;
+  for (; link?.parent; link = link.parent) keys.push(link.key!);
+  return [...(link?.at ?? []), ...keys.reverse()];
+}
+
+/** What reading a property that threw gives (its finding is made). */
+const THREW = Symbol("threw");
