@@ -63,11 +63,11 @@ function sharedItems(items: unknown[], before: readonly unknown[]): unknown[] | 
   return items.every((item, index) => item === before[index]) ? before : items;
 }
 
-/** The object `out` built against `before`: `before` itself when it has the same keys, in order, and the same children. */
-function sharedObject(out: Record<string, unknown>, before: Record<string, unknown>): Record<string, unknown> {
-  const keys = Object.keys(out);
-  const beforeKeys = Object.keys(before);
-  return keys.length === beforeKeys.length && keys.every((key, index) => key === beforeKeys[index] && out[key] === before[key]) ? before : out;
+/** A new config object holding the first `count` entries of `before`, in order. */
+function startedFrom(before: Record<string, unknown>, keys: readonly string[], count: number): Record<string, unknown> {
+  const out = plainObject();
+  for (let index = 0; index < count; index++) out[keys[index]!] = before[keys[index]!];
+  return out;
 }
 
 /**
@@ -131,14 +131,27 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
     }
     seen.add(node);
     const counterpart = typeof before === "object" && before !== null && !Array.isArray(before) ? (before as Record<string, unknown>) : undefined;
-    const out = plainObject();
+    // While every entry so far is the counterpart's (same key, same place, same value), nothing is built.
+    const beforeKeys = counterpart ? Object.keys(counterpart) : [];
+    let out = counterpart ? undefined : plainObject();
+    let entries = 0;
     for (const key of Object.keys(node)) {
       const child = read(node, key, where);
+      if (child === undefined || child === THREW) continue;
+      const value = copy(child, { parent: where, key, depth: where.depth + 1 }, counterpart?.[key]);
+      if (!out) {
+        if (beforeKeys[entries] === key && value === counterpart![key]) {
+          entries++;
+          continue;
+        }
+        out = startedFrom(counterpart!, beforeKeys, entries);
+      }
       // Assigned, not defined: no prototype in the chain has a `__proto__` setter to intercept it.
-      if (child !== undefined && child !== THREW) out[key] = copy(child, { parent: where, key, depth: where.depth + 1 }, counterpart?.[key]);
+      out[key] = value;
+      entries++;
     }
     seen.delete(node);
-    if (counterpart && sharedObject(out, counterpart) === counterpart) return counterpart;
+    if (!out) return entries === beforeKeys.length ? counterpart : done(startedFrom(counterpart!, beforeKeys, entries));
     return done(out);
   };
   // Only frozen config can be shared: anything else may still change.
