@@ -1,7 +1,4 @@
-import { AiProcessors } from "../ai/processors.ts";
 import { AuditTrail } from "../audit/trail.ts";
-import { RateLimitServices } from "../ratelimit/services.ts";
-import { openCounterStore } from "../ratelimit/store.ts";
 import { DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
 import { type CompileResult, compileGatewayFile } from "../compile.ts";
 import { CONFIG_FILE_NAMES, discoverConfig } from "../config/discover.ts";
@@ -15,6 +12,7 @@ import { GrantExpiry } from "../server/grant-expiry.ts";
 import { createLogger } from "../server/log.ts";
 import { DEFAULT_XDS_PORT } from "../xds/default-ports.ts";
 import { ExitCode, parseCommandArgs, UsageError, type Command } from "./command.ts";
+import { OnDemand } from "./on-demand.ts";
 import { parsePort } from "./net-args.ts";
 import { redisUrlFlag } from "./redis-url.ts";
 import { stopSignal } from "./stop-signal.ts";
@@ -137,10 +135,19 @@ export const serveCommand: Command = {
         : {}),
     });
     for (const file of files) plane.configs.expect(file);
-    // The AI processor of every gateway with an `ai` section runs here too, on the address its config names.
-    const ai = new AiProcessors({ log, usage: values["usage-db"] ?? DEFAULT_USAGE_DB });
+    // The AI processor of every gateway with an `ai` or `mcp` section runs here too, on the address its config names.
+    const ai = new OnDemand(
+      (ir) => Boolean(ir.ai || ir.mcp),
+      async () => new (await import("../ai/processors.ts")).AiProcessors({ log, usage: values["usage-db"] ?? DEFAULT_USAGE_DB }),
+    );
     // So does the rate-limit service of every gateway with a global limit on a loopback address.
-    const limits = new RateLimitServices(log, () => openCounterStore(ratelimitRedis, log));
+    const limits = new OnDemand(
+      (ir) => ir.rateLimitService !== undefined,
+      async () => {
+        const [{ RateLimitServices }, { openCounterStore }] = await Promise.all([import("../ratelimit/services.ts"), import("../ratelimit/store.ts")]);
+        return new RateLimitServices(log, () => openCounterStore(ratelimitRedis, log));
+      },
+    );
     // And the audit trail: the access-log receiver and store, each config served, each rollout per node.
     const audit = new AuditTrail(log, plane);
     // Access grants stop working at their expiry instant: the config is recompiled then.
