@@ -5,6 +5,7 @@
  */
 import { type CelInput, celList, celMap, isCelError } from "@bufbuild/cel";
 import type { Diagnostic } from "../config/diagnostics.ts";
+import { sameItems } from "../config/frozen-config.ts";
 import type { ModelPath } from "../config/locate.ts";
 import { GenerationCache } from "../model/generation-cache.ts";
 import type { CompiledRule } from "./pack-compile.ts";
@@ -64,7 +65,7 @@ const pureRuleSets = new Map<string, readonly CompiledRule[]>();
 function pureRulesOf(kind: string, rules: readonly ActiveRule[]): readonly CompiledRule[] {
   const now = rules.flatMap(({ rule }) => (rule.subject === kind && !readsGateway(rule) ? [rule] : []));
   const last = pureRuleSets.get(kind);
-  if (last?.length === now.length && last.every((rule, index) => rule === now[index])) return last;
+  if (last && sameItems(last, now)) return last;
   pureRuleSets.set(kind, now);
   return now;
 }

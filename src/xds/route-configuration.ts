@@ -1,6 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { VirtualHostSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
+import { sameItems } from "../config/frozen-config.ts";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
 import { hostConfig, routeWrite } from "./host-access.ts";
 import { sortedRecord } from "./proto.ts";
@@ -49,7 +50,6 @@ export function newRouteCache(): RouteCache {
   return { routes: new WeakMap(), methodNotAllowed: new WeakMap(), tables: new GenerationCache(), scopes: new GenerationCache() };
 }
 
-const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((item, index) => item === b[index]);
 
 function configRoute(ir: RouteIR, cache: RouteCache): RouteVariants {
   let variants = cache.routes.get(ir);

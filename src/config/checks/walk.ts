@@ -4,7 +4,7 @@
  * route-local parts of checks skip the frozen versions they found clean before (`routeLocal`).
  */
 import type { Diagnostic } from "../diagnostics.ts";
-import { isFrozenConfig } from "../frozen-config.ts";
+import { isFrozenConfig, sameItems } from "../frozen-config.ts";
 import type { ModelPath } from "../locate.ts";
 import type { Access, Api, ApiVersion, GatewayConfig, Route } from "../types.ts";
 import type { CheckContext } from "./context.ts";
@@ -71,8 +71,6 @@ export const routeGroups = remembered(function* (config): Generator<RouteGroup> 
 export const routes = remembered(function* (config): Generator<RouteSite> {
   for (const { routes } of routeGroups(config)) yield* routes;
 });
-
-const sameItems = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((item, index) => item === b[index]);
 
 /**
  * The route-local part of a check: findings about one group of routes that depend on nothing but

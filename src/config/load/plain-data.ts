@@ -2,7 +2,7 @@ import { types } from "node:util";
 import type { Diagnostic } from "../diagnostics.ts";
 import { finding, type Placement } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
-import { freezeConfig, isFrozenConfig } from "../frozen-config.ts";
+import { freezeConfig, isFrozenConfig, sameItems } from "../frozen-config.ts";
 import { pathText } from "../path-text.ts";
 
 /** Deeper than any real gateway (about a dozen levels), far below what would exhaust the stack. */
@@ -60,7 +60,7 @@ function sharedItems(items: unknown[], before: readonly unknown[]): unknown[] | 
     }
     return items;
   }
-  return items.every((item, index) => item === before[index]) ? before : items;
+  return sameItems(items, before) ? before : items;
 }
 
 /** A new config object holding the first `count` entries of `before`, in order. */
