@@ -20,10 +20,5 @@ export function isFrozenConfig(node: unknown): node is object {
   return node !== null && typeof node === "object" && frozen.has(node);
 }
 
-/** Whether two lists hold the same objects in the same order: how work reused by identity checks what it was made from. */
-export function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((item, index) => item === b[index]);
-}
-
 /** A section the config leaves out, as the same frozen empty object every time: it never changed. */
 export const NO_SECTION: Readonly<Record<string, never>> = freezeConfig({});

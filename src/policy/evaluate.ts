@@ -5,7 +5,7 @@
  */
 import { type CelInput, celList, celMap, isCelError } from "@bufbuild/cel";
 import type { Diagnostic } from "../config/diagnostics.ts";
-import { sameItems } from "../config/frozen-config.ts";
+import { sameItems } from "../same-items.ts";
 import type { ModelPath } from "../config/locate.ts";
 import { GenerationCache } from "../model/generation-cache.ts";
 import type { CompiledRule } from "./pack-compile.ts";

@@ -1,7 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { VirtualHostSchema } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import { RouteConfigurationSchema } from "../../generated/envoy/config/route/v3/route_pb.js";
-import { sameItems } from "../config/frozen-config.ts";
+import { sameItems } from "../same-items.ts";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
 import { hostConfig, routeWrite } from "./host-access.ts";
 import { sortedRecord } from "./proto.ts";

@@ -4,7 +4,8 @@
  * route-local parts of checks skip the frozen versions they found clean before (`routeLocal`).
  */
 import type { Diagnostic } from "../diagnostics.ts";
-import { isFrozenConfig, sameItems } from "../frozen-config.ts";
+import { sameItems } from "../../same-items.ts";
+import { isFrozenConfig } from "../frozen-config.ts";
 import type { ModelPath } from "../locate.ts";
 import type { Access, Api, ApiVersion, GatewayConfig, Route } from "../types.ts";
 import type { CheckContext } from "./context.ts";

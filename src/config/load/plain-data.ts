@@ -2,7 +2,8 @@ import { types } from "node:util";
 import type { Diagnostic } from "../diagnostics.ts";
 import { finding, type Placement } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
-import { freezeConfig, isFrozenConfig, sameItems } from "../frozen-config.ts";
+import { sameItems } from "../../same-items.ts";
+import { freezeConfig, isFrozenConfig } from "../frozen-config.ts";
 import { pathText } from "../path-text.ts";
 
 /** Deeper than any real gateway (about a dozen levels), far below what would exhaust the stack. */
