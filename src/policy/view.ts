@@ -57,7 +57,7 @@ interface Placement {
   readonly version: VersionIR | undefined;
   /** The route's position among its version's routes (its findings' config path); -1 when not listed. */
   readonly index: number;
-  /** The version's access as JSON, one string per distinct access (see `accessTexts`), so comparing placements is cheap. */
+  /** The version's access as JSON. */
   readonly access: string | undefined;
 }
 
@@ -70,9 +70,6 @@ interface PlacementKey {
 
 const placementKey = (placement: Placement): PlacementKey => ({ apiIndex: placement.api?.index, index: placement.index, access: placement.access });
 const samePlacement = (a: PlacementKey, b: Placement) => a.apiIndex === b.api?.index && a.index === b.index && a.access === b.access;
-
-/** One string per distinct version access written out, so equal accesses compare by identity (see `sharedText`). */
-const accessTexts = new Map<string, string>();
 
 /**
  * Route subjects by IR route. Resolve hands back the same RouteIR for a route that did not change,
@@ -89,18 +86,9 @@ function placer(apis: ReadonlyMap<string, ApiIR>) {
     // An unversioned route's section (`apis[].unversioned`) plays the part of its version.
     const version = route.unversioned ? api?.unversioned : api?.versions.find((v) => v.name === route.version);
     let facts = version && versions.get(version);
-    if (version && !facts) versions.set(version, (facts = { access: sharedText(JSON.stringify(version.access ?? null)), index: new Map(version.routes.map((name, index) => [name, index])) }));
+    if (version && !facts) versions.set(version, (facts = { access: JSON.stringify(version.access ?? null), index: new Map(version.routes.map((name, index) => [name, index])) }));
     return { api, version, index: facts?.index.get(route.name) ?? -1, access: facts?.access };
   };
-}
-
-/** The one string for `text`; the table is emptied when it grows past any one gateway's worth of distinct accesses. */
-function sharedText(text: string): string {
-  const known = accessTexts.get(text);
-  if (known !== undefined) return known;
-  if (accessTexts.size >= 10_000) accessTexts.clear();
-  accessTexts.set(text, text);
-  return text;
 }
 
 /**

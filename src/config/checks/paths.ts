@@ -91,8 +91,7 @@ export const checkPaths: Check = (config, context) => {
   return out;
 };
 
-function rewriteFindings(template: string | undefined, matched: ReturnType<typeof templateVariables> | undefined, matchIsTemplate: boolean, path: ModelPath, context: CheckContext): Diagnostic[] {
-  if (template === undefined) return [];
+function rewriteFindings(template: string, matched: ReturnType<typeof templateVariables> | undefined, matchIsTemplate: boolean, path: ModelPath, context: CheckContext): Diagnostic[] {
   if (!matchIsTemplate) {
     return [finding(context.place, "PCL3027", "rewrite.template needs a match.template to take its variables from", [...path, "template"], {
       hint: "match with a template such as '/orders/{id}', or rewrite with rewrite.prefix",
