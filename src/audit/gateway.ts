@@ -10,6 +10,6 @@ export function auditGateway(ir: GatewayIR): AuditGateway {
     redactHeaders: new Set(ir.accessLog.redactHeaders),
     jwtSubjects: new Map(ir.jwtProviders.map((jwt) => [jwt.name, claimPath(jwt.claims.subject)])),
     teams: consumerTeams(ir),
-    routes: new Map(ir.routes.map((route) => [route.id, { api: route.api, version: route.version }])),
+    routes: new Set(ir.routes.map((route) => route.id)),
   };
 }

@@ -9,6 +9,7 @@ import type { HTTPAccessLogEntry } from "../../generated/envoy/data/accesslog/v3
 import type { Address } from "../../generated/envoy/config/core/v3/address_pb.js";
 import { RequestMethod } from "../../generated/envoy/config/core/v3/base_pb.js";
 import type { IdentityHeadersIR } from "../model/ir.ts";
+import { routeIdOf } from "../xds/route-metadata.ts";
 import { type Decision, decide } from "./decision.ts";
 
 export interface AuditRecord {
@@ -49,8 +50,8 @@ export interface AuditGateway {
   readonly teams: ReadonlyMap<string, string>;
   /** JWT identity → the path of the claim that holds its subject. */
   readonly jwtSubjects: ReadonlyMap<string, readonly string[]>;
-  /** Route name (as Envoy reports it) → the route's API and version. */
-  readonly routes: ReadonlyMap<string, { readonly api: string; readonly version: string }>;
+  /** The ids of its routes. */
+  readonly routes: ReadonlySet<string>;
 }
 
 const RBAC_METADATA = "envoy.filters.http.rbac";
@@ -102,15 +103,17 @@ export function auditRecord(gatewayName: string, entry: HTTPAccessLogEntry, gate
   const peerUriSan = common?.tlsProperties?.peerCertificateProperties?.subjectAltName.find((san) => san.san.case === "uri")?.san.value;
   const start = common?.startTime;
   const time = new Date(start ? Number(start.seconds) * 1000 + Math.floor(start.nanos / 1e6) : Date.now()).toISOString();
-  const routed = common?.routeName ? gateway?.routes.get(common.routeName) : undefined;
+  const api = present(common?.customTags.api);
+  const version = present(common?.customTags.version);
+  const routeName = present(common?.routeName);
   const token = verifiedToken(common?.metadata?.filterMetadata[JWT_METADATA], gateway);
   const fields: Record<string, unknown> = {
     time,
     requestId: request?.requestId ?? "",
     gateway: gatewayName,
-    api: present(routed?.api),
-    version: present(routed?.version),
-    route: present(common?.routeName),
+    api,
+    version,
+    route: routeName && routeIdOf(routeName, api, version, (id) => gateway?.routes.has(id) ?? false),
     method: request ? (RequestMethod[request.requestMethod] ?? "UNKNOWN") : "UNKNOWN",
     path: (request?.originalPath || request?.path || "").split("?")[0],
     status,

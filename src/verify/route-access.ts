@@ -11,6 +11,7 @@ import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/r
 import type { Any } from "@bufbuild/protobuf/wkt";
 import { type RBACPerRoute, RBACPerRouteSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
 import { PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
+import { hostRouteId } from "../xds/route-metadata.ts";
 import { isScopeOf } from "../xds/route-scopes.ts";
 import type { VerifyExpectations } from "./expectations.ts";
 import { apiKeyRouteHeader, type ChainFacts, chainFacts, effectiveConfig, RBAC_FILTER, verifiesProvider } from "./filter-chain.ts";
@@ -81,7 +82,7 @@ function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected
     return false;
   }
   if (!perRoute.rbac) {
-    if (!expected.publicRoutes.has(at.route.name)) out.add("PCL6002", at.resource, field, "turns the access rules off (public), but the compile result does not make this route public.");
+    if (!expected.publicRoutes.has(hostRouteId(at.host, at.route.name, (id) => expected.publicRoutes.has(id)))) out.add("PCL6002", at.resource, field, "turns the access rules off (public), but the compile result does not make this route public.");
     return false;
   }
   const rules = perRoute.rbac.rules;

@@ -65,6 +65,9 @@ export function accessLog(log: AccessLogIR, headers: IdentityHeadersIR, metadata
     : typedExtension("envoy.access_loggers.file", FileAccessLogSchema, { path: log.destination, accessLogFormat: logFormat });
 }
 
+/** The custom tags of an audit entry: the route's API and version, from its metadata. */
+export const AUDIT_ROUTE_TAGS = ["api", "version"] as const;
+
 /** Envoy sends what it buffered this often, or sooner when the buffer fills. */
 export const AUDIT_FLUSH_INTERVAL_MS = 1_000;
 /** What Envoy buffers per worker for the receiver; beyond it (a receiver that is down or slow) entries are dropped and counted. */
@@ -74,11 +77,11 @@ export const AUDIT_BUFFER_BYTES = 64 * 1024;
  * request line, addresses, TLS and dynamic metadata; of the request headers it carries only those
  * named here: the gateway's identity headers (set after verification) that audit.redactHeaders
  * does not name — never Authorization, an API key or a cookie. The receiver keeps only what a
- * record needs (the path without its query string, no dynamic metadata but the admitting rule),
- * and knows each route's API and version by the route's name (src/audit/gateway.ts): route
- * metadata is not always on the route (route-metadata.ts), and the entry cannot read a virtual host's.
+ * record needs (the path without its query string, no dynamic metadata but the admitting rule).
+ * The route's API and version come as custom tags, read from wherever its table carries them
+ * (route-metadata.ts), and with them the receiver turns the route's name into its id.
  */
-function auditAccessLog(store: AuditStoreIR, gateway: string, headers: IdentityHeadersIR, redact: readonly string[]) {
+function auditAccessLog(store: AuditStoreIR, gateway: string, headers: IdentityHeadersIR, redact: readonly string[], metadataFrom: "ROUTE" | "VIRTUAL_HOST") {
   const identityHeaders = [headers.identity, headers.subject, headers.consumer, headers.spiffeId].filter((name) => !redact.includes(name));
   return typedExtension("envoy.access_loggers.http_grpc", HttpGrpcAccessLogConfigSchema, {
     commonConfig: {
@@ -87,6 +90,7 @@ function auditAccessLog(store: AuditStoreIR, gateway: string, headers: IdentityH
       transportApiVersion: ApiVersion.V3,
       bufferFlushInterval: duration(AUDIT_FLUSH_INTERVAL_MS),
       bufferSizeBytes: AUDIT_BUFFER_BYTES,
+      customTags: AUDIT_ROUTE_TAGS.map((tag) => ({ tag, type: { case: "value" as const, value: metadata(metadataFrom, tag) } })),
     },
     additionalRequestHeadersToLog: [...new Set(identityHeaders)].sort(),
   });
@@ -96,7 +100,7 @@ function auditAccessLog(store: AuditStoreIR, gateway: string, headers: IdentityH
 export function accessLogs(ir: GatewayIR, listener: ListenerIR) {
   const log = ir.accessLog;
   const metadataFrom = metadataOnHosts(ir, listener) ? "VIRTUAL_HOST" : "ROUTE";
-  return [accessLog(log, ir.identityHeaders, metadataFrom), ...(log.store ? [auditAccessLog(log.store, ir.name, ir.identityHeaders, log.redactHeaders)] : [])];
+  return [accessLog(log, ir.identityHeaders, metadataFrom), ...(log.store ? [auditAccessLog(log.store, ir.name, ir.identityHeaders, log.redactHeaders, metadataFrom)] : [])];
 }
 
 /** The cluster that reaches the audit receiver, when the audit store is on. */

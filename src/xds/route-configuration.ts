@@ -11,7 +11,7 @@ import { type EncodedRoute, HOISTABLE_FILTERS, RouteVariants } from "./route-var
 import { pathAndHeaders, route as translateRoute } from "./route.ts";
 import { GenerationCache } from "../model/generation-cache.ts";
 import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
-import { apiMetadata, metadataOnHosts } from "./route-metadata.ts";
+import { apiMetadata, metadataOnHosts, nameWithinVersion } from "./route-metadata.ts";
 import { listenerTables, scopeResource } from "./route-scopes.ts";
 import { makeResourceFromBytes, type XdsResource } from "./snapshot.ts";
 import { splice } from "./wire.ts";
@@ -53,7 +53,7 @@ export function newRouteCache(): RouteCache {
 
 function configRoute(ir: RouteIR, cache: RouteCache): RouteVariants {
   let variants = cache.routes.get(ir);
-  if (!variants) cache.routes.set(ir, (variants = new RouteVariants(translateRoute(ir))));
+  if (!variants) cache.routes.set(ir, (variants = new RouteVariants(translateRoute(ir), nameWithinVersion(ir))));
   return variants;
 }
 
@@ -65,7 +65,10 @@ function methodNotAllowedRoute({ first, methods }: MethodGroup, cache: RouteCach
   const allow = methods.join(",");
   const cached = cache.methodNotAllowed.get(first);
   if (cached?.allow === allow) return cached.variants;
-  const variants = new RouteVariants({ name: `${METHOD_NOT_ALLOWED_ROUTE}:${first.id}`, match: pathAndHeaders(first.match), ...methodNotAllowed(methods) });
+  const variants = new RouteVariants(
+    { name: `${METHOD_NOT_ALLOWED_ROUTE}:${first.id}`, match: pathAndHeaders(first.match), ...methodNotAllowed(methods) },
+    `${METHOD_NOT_ALLOWED_ROUTE}:${nameWithinVersion(first)}`,
+  );
   cache.methodNotAllowed.set(first, { allow, variants });
   return variants;
 }

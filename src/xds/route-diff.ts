@@ -1,5 +1,7 @@
 import { parse } from "yaml";
 import { DOT_SEGMENT_GUARD } from "./route-guards.ts";
+import { METADATA_NAMESPACE } from "./gateway-headers.ts";
+import { routeIdOf } from "./route-metadata.ts";
 import { METHOD_NOT_ALLOWED_ROUTE } from "./route-methods.ts";
 import type { AllowRuleSummary, RouteSummary } from "./route-summary.ts";
 
@@ -27,16 +29,21 @@ export function routeSummariesOf(indexYaml: string | undefined): ReadonlyMap<str
 }
 
 /**
- * Route names of a rendered RouteConfiguration file, keyed `<virtual host> <route name>`. The 405
- * routes follow from the routes' methods, which the diff already shows, and the guards are in every
- * table (a new route scope brings its own copy).
+ * Route ids of a rendered RouteConfiguration file (from the names and the API and version a virtual
+ * host carries, route-metadata.ts), keyed `<virtual host> <route id>`. The 405 routes follow from
+ * the routes' methods, which the diff already shows, and the guards are in every table (a new route
+ * scope brings its own copy).
  */
-function routeKeys(yamlText: string | undefined): Map<string, string> {
+function routeKeys({ file, summaries }: RouteSide): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const vhost of list(obj(parseOrNothing(yamlText))["virtual_hosts"]).map(obj)) {
+  for (const vhost of list(obj(parseOrNothing(file))["virtual_hosts"]).map(obj)) {
+    const carried = obj(obj(obj(vhost["metadata"])["filter_metadata"])[METADATA_NAMESPACE]);
+    const [api, version] = [carried["api"], carried["version"]].map((value) => (typeof value === "string" ? value : undefined));
     for (const route of list(vhost["routes"]).map(obj)) {
       const name = str(route["name"]);
-      if (!name.startsWith(METHOD_NOT_ALLOWED_ROUTE) && name !== DOT_SEGMENT_GUARD.name) keys.set(`${str(vhost["name"])} ${name}`, name);
+      if (name.startsWith(METHOD_NOT_ALLOWED_ROUTE) || name === DOT_SEGMENT_GUARD.name) continue;
+      const id = routeIdOf(name, api, version, (candidate) => summaries.has(candidate));
+      keys.set(`${str(vhost["name"])} ${id}`, id);
     }
   }
   return keys;
@@ -71,8 +78,8 @@ export interface RouteSide {
 
 /** Human lines for the routes added, removed and changed between two renders of one route configuration. */
 export function diffRoutes(before: RouteSide, after: RouteSide): string[] {
-  const old = routeKeys(before.file);
-  const now = routeKeys(after.file);
+  const old = routeKeys(before);
+  const now = routeKeys(after);
   const lines: string[] = [];
   for (const [key, id] of now) {
     const summary = fieldTexts(after.summaries.get(id));

@@ -2,10 +2,15 @@
  * Where the `api` and `version` the access log reads are written. Envoy pays for metadata on every
  * route of every update, so a listener whose route tables each hold the routes of one API version
  * (route scopes by version and API, route-scopes.ts) writes them once per virtual host — the log
- * reads `%METADATA(VIRTUAL_HOST:…)%` — and its routes carry none. Any other listener keeps them on
- * each route. The audit store reads neither: its receiver knows each route's API and version by
- * the route's name (src/audit/gateway.ts).
+ * reads `%METADATA(VIRTUAL_HOST:…)%` — and its routes carry none, and are named within their API
+ * version (`list`, not `shop.v1.list`): the name is the one field every route must carry, and the
+ * qualifier was more than a third of a plain route's bytes. Any other listener keeps the metadata
+ * on each route and the route ids as names. Whoever reads a route's name from Envoy (the audit
+ * receiver, the MCP call processor, the route diff) reads the API and version beside it and turns
+ * the name back into the route id with `routeIdOf`.
  */
+import type { JsonValue } from "@bufbuild/protobuf";
+import type { VirtualHost } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import type { RouteIR } from "../model/ir.ts";
 import { METADATA_NAMESPACE } from "./gateway-headers.ts";
 import { sortedJson } from "./proto.ts";
@@ -15,6 +20,29 @@ import { listenerTables } from "./route-scopes.ts";
 /** The metadata of a route, or of a virtual host all of whose routes have one API and version. */
 export function apiMetadata(route: Pick<RouteIR, "api" | "version">) {
   return { filterMetadata: { [METADATA_NAMESPACE]: sortedJson({ api: route.api, version: route.version }) } };
+}
+
+/** A route's name within its API version, its name where its virtual host carries the API and version. */
+export function nameWithinVersion(route: Pick<RouteIR, "id" | "api" | "version">): string {
+  const prefix = `${route.api}.${route.version}.`;
+  return route.id.startsWith(prefix) ? route.id.slice(prefix.length) : route.id;
+}
+
+/**
+ * The id of the route Envoy reported by `name`, given the API and version its metadata carried:
+ * the name within that version when `isRoute` knows the qualified id, else the name itself (a
+ * table that carries its metadata on each route names them by id).
+ */
+export function routeIdOf(name: string, api: string | undefined, version: string | undefined, isRoute: (id: string) => boolean): string {
+  const qualified = `${api}.${version}.${name}`;
+  return api !== undefined && version !== undefined && isRoute(qualified) ? qualified : name;
+}
+
+/** The id of a route of a decoded virtual host (route names are ids where the host carries no metadata). */
+export function hostRouteId(host: Pick<VirtualHost, "metadata">, routeName: string, isRoute: (id: string) => boolean): string {
+  const carried = host.metadata?.filterMetadata[METADATA_NAMESPACE];
+  const text = (value: JsonValue | undefined) => (typeof value === "string" ? value : undefined);
+  return routeIdOf(routeName, text(carried?.["api"]), text(carried?.["version"]), isRoute);
 }
 
 /** Whether each of the listener's route tables holds one API version's routes: its virtual hosts carry `api` and `version`. */

@@ -24,11 +24,13 @@ export class RouteVariants {
   /** Per hoistable filter (HOISTABLE_FILTERS order): the route's config, or the filter's none. */
   readonly configs: readonly RouteFilterConfig[];
   readonly #init: RouteInit;
+  /** Its name where its virtual host carries its metadata (route-metadata.ts). */
+  readonly #nameOnHost: string | undefined;
   /** The route's other per-filter configs, always written. */
   readonly #others: Readonly<Record<string, Any>>;
   readonly #encoded = new Map<string, EncodedRoute>();
 
-  constructor(init: RouteInit) {
+  constructor(init: RouteInit, nameOnHost?: string) {
     const perFilter = { ...((init.typedPerFilterConfig ?? {}) as Record<string, Any>) };
     this.configs = HOISTABLE_FILTERS.map((filter) => {
       const own = perFilter[filter.name];
@@ -37,12 +39,14 @@ export class RouteVariants {
       return { key: configKey(config), config, own: own !== undefined };
     });
     this.#init = init;
+    this.#nameOnHost = nameOnHost;
     this.#others = perFilter;
   }
 
   /**
    * The route with, per hoistable filter, its own config, none, or the filter's none spelt out; and
-   * without its metadata when its virtual host carries it (route-metadata.ts).
+   * without its metadata, and named within its API version, when its virtual host carries them
+   * (route-metadata.ts).
    */
   encoded(writes: readonly RouteFilterWrite[], metadataOnHost = false): EncodedRoute {
     const signature = `${writes.join(",")}${metadataOnHost ? ";host metadata" : ""}`;
@@ -52,7 +56,7 @@ export class RouteVariants {
       const message = create(RouteSchema, {
         ...this.#init,
         typedPerFilterConfig: sortedRecord([...Object.entries(this.#others), ...written]),
-        ...(metadataOnHost ? { metadata: undefined } : {}),
+        ...(metadataOnHost ? { name: this.#nameOnHost ?? this.#init.name, metadata: undefined } : {}),
       });
       encoded = { message, bytes: toBinary(RouteSchema, message) };
       this.#encoded.set(signature, encoded);

@@ -49,8 +49,11 @@ describe("audit settings", () => {
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(hcm?.accessLog.map((log) => log.name)).toEqual(["envoy.access_loggers.stdout", "envoy.access_loggers.http_grpc"]);
     expect(logConfig?.commonConfig).toMatchObject({ logName: "settings", grpcService: { targetSpecifier: { case: "envoyGrpc", value: { clusterName: "portcullis_audit" } } } });
-    // The receiver knows each route's API and version by its name: Envoy tags nothing.
-    expect(logConfig?.commonConfig?.customTags).toEqual([]);
+    // Envoy tags each entry with the route's API and version, read where the route's table carries them.
+    expect(logConfig?.commonConfig?.customTags.map((tag) => [tag.tag, tag.type.value])).toEqual([
+      ["api", "%METADATA(VIRTUAL_HOST:portcullis:api)%"],
+      ["version", "%METADATA(VIRTUAL_HOST:portcullis:version)%"],
+    ]);
     expect(endpoint(cluster)).toMatchObject({ address: "127.0.0.1", portSpecifier: { value: 18003 } });
     expect(result.ir?.accessLog.store).toMatchObject({ file: "/srv/gw/.portcullis/audit.db", retentionMs: 30 * 86_400_000 });
   });
