@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/route_pb.js";
 import { compileGatewayFile, type CompileResult } from "../../src/compile.ts";
 import * as xds from "../../src/envoy/type-urls.ts";
+import { hostRouteId } from "../../src/xds/route-metadata.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "portcullis-reload-reuse-"));
 const file = join(dir, "gateway.yaml");
@@ -80,7 +81,8 @@ function routes(result: CompileResult): Map<string, { path: string; retryOn: str
         const match = route.match?.pathSpecifier;
         // A plain string, or the regex or template message an exact path or template compiles to.
         const path = typeof match?.value === "string" ? match.value : JSON.stringify(match?.value, (_, v) => (typeof v === "bigint" ? String(v) : v));
-        out.set(route.name, { path, retryOn: action?.retryPolicy?.retryOn ?? "" });
+        const ids = new Set(result.ir!.routes.map((ir) => ir.id));
+        out.set(hostRouteId(host, route.name, (id) => ids.has(id)), { path, retryOn: action?.retryPolicy?.retryOn ?? "" });
       }
     }
   }

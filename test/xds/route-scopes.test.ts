@@ -70,8 +70,11 @@ describe("a listener whose routes all start with literal segments", () => {
     expect(scope.key!.fragments.map((fragment) => fragment.type.value)).toEqual(["web", "v1", "orders"]);
     const v1 = snapshot.resources.get(xds.ROUTE_CONFIGURATION_TYPE_URL)!.get("web/v1/orders")!.message as RouteConfiguration;
     expect(v1.requestHeadersToRemove).toEqual([ROUTE_SCOPE_HEADER]);
-    expect(v1.virtualHosts.flatMap((host) => host.routes.map((route) => route.name))).toContain("aorders.v1.r");
-    expect(v1.virtualHosts.flatMap((host) => host.routes.map((route) => route.name))).not.toContain("ausers.v1.r");
+    // The table holds one API version: its virtual host carries the API and version, its routes are named within them.
+    expect(v1.virtualHosts.map((host) => host.metadata?.filterMetadata["portcullis"])).toEqual([{ api: "aorders", version: "v1" }]);
+    expect(v1.virtualHosts.flatMap((host) => host.routes.map((route) => route.name))).toContain("r");
+    const users = snapshot.resources.get(xds.ROUTE_CONFIGURATION_TYPE_URL)!.get("web/users/me")!.message as RouteConfiguration;
+    expect(users.virtualHosts.map((host) => host.metadata?.filterMetadata["portcullis"])).toEqual([{ api: "ausers", version: "v1" }]);
 
     const hcm = connectionManager(snapshot, "web");
     if (hcm.routeSpecifier.case !== "scopedRoutes") throw new Error(`not scoped: ${hcm.routeSpecifier.case}`);
