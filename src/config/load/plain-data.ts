@@ -101,7 +101,8 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
     }
   };
   const copy = (node: unknown, where: Where, before: unknown): unknown => {
-    if (node === null || typeof node === "string" || typeof node === "boolean") return node;
+    if (typeof node === "string") return node === before ? before : options.freeze ? ownString(node) : node;
+    if (node === null || typeof node === "boolean") return node;
     if (typeof node === "number") return Number.isFinite(node) ? node : problem(where, String(node), "use a finite number");
     if (typeof node !== "object") return problem(where, `a ${typeof node}`, "use strings, numbers, booleans, lists and objects only");
     // Before anything else touches it: a Proxy's traps run user code on every look.
@@ -159,6 +160,18 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
   const previous = options.freeze && isFrozenConfig(options.previous) ? options.previous : undefined;
   const result = copy(value, root, previous);
   return { value: result, diagnostics };
+}
+
+/** V8 makes a substring of 13 characters or more a view of the string it was cut from. */
+const SHORTEST_SLICE = 13;
+
+/**
+ * The string, not a view of the text it was read from: a parser's values are slices of the whole
+ * file, and one kept in the config would keep that version of the file alive for as long as the
+ * value is shared with later reads. Concatenating and cutting copies the characters.
+ */
+export function ownString(value: string): string {
+  return value.length < SHORTEST_SLICE ? value : `${value} `.slice(0, -1);
 }
 
 /** A place in the copy, as a link to its parent: the path is written out only for a finding. */

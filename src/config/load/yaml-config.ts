@@ -19,6 +19,12 @@ interface RememberedRead extends LastRead {
   readonly value: unknown;
   /** Where paths are written in the text. */
   readonly ranges: RangeLocator;
+  /**
+   * The same from the moves of the rereads alone, without reading any text: what the next reread
+   * builds on, so that the chain holds the first text and not one more for every reread (a path
+   * the moves cannot place is looked up in the newest text only).
+   */
+  readonly placed: RangeLocator;
   /** Rereads since the file was last read whole: each puts its moves in front of the last read's ranges. */
   readonly rereads: number;
 }
@@ -74,17 +80,26 @@ function remembering(ranges: RangeLocator): RangeLocator {
   };
 }
 
-/** The edited item of a remembered file read again and put in place, when the edit allows. */
+/** The last read again, for a file that did not change. */
+function unchanged(file: string, text: string, ranges: RangeLocator, value: unknown): ParsedSource {
+  return { value, plain: true, diagnostics: [], locate: lazyLocator(file, text, () => ranges) };
+}
+
+/**
+ * The edited item of a remembered file read again and put in place, when the edit allows. No
+ * closure made here may refer to `last`: closures of one call share their variables, so the new
+ * locator would keep every earlier read, and its text, alive.
+ */
 function reread(file: string, text: string, last: RememberedRead): ParsedSource | undefined {
-  if (last.text === text) return { value: last.value, plain: true, diagnostics: [], locate: lazyLocator(file, text, () => last.ranges) };
+  if (last.text === text) return unchanged(file, text, last.ranges, last.value);
   if (last.rereads >= MAX_REREADS) return undefined;
   const edit = rereadItem(last, text);
   if (!edit) return undefined;
-  const moved = movedRanges(last.ranges, edit);
+  const placed = remembering(movedRanges(last.placed, edit));
   let whole: RangeLocator | undefined | null;
   // A path the moves cannot place is looked up in a fast read of the new text, made on the first such question.
   const ranges = remembering((path, part) => {
-    const range = moved(path, part);
+    const range = placed(path, part);
     if (range !== undefined) return range;
     if (whole === undefined) whole = wholeRanges(text);
     return whole?.(path, part);
@@ -94,7 +109,7 @@ function reread(file: string, text: string, last: RememberedRead): ParsedSource 
   const plain = toPlainData(edit.value, { file, locate }, { at: edit.path, freeze: true, previous: before });
   if (plain.diagnostics.length > 0) return undefined;
   const value = plain.value === before ? last.value : replaceAt(last.value, edit.path, plain.value);
-  remember(file, { text, value, items: edit.items, ranges, rereads: last.rereads + 1 });
+  remember(file, { text, value, items: edit.items, ranges, placed, rereads: last.rereads + 1 });
   return { value, plain: true, diagnostics: [], locate };
 }
 
@@ -117,7 +132,8 @@ export function readYamlConfig(file: string, text: string): ParsedSource {
   const plain = toPlainData(parsed.value, { file, locate: parsed.locate }, { freeze: true, previous: last?.value });
   const clean = parsed.diagnostics.length === 0 && plain.diagnostics.length === 0;
   // Only a fast read knows where its items are; the full parser reads files with anchors and aliases, which an item could use.
-  const remembered = clean && parsed.spans ? { text, value: plain.value, items: sequenceItems(text, parsed.spans), ranges: fastLocator(text, parsed.spans), rereads: 0 } : undefined;
+  const ranges = clean && parsed.spans ? fastLocator(text, parsed.spans) : undefined;
+  const remembered = ranges ? { text, value: plain.value, items: sequenceItems(text, parsed.spans!), ranges, placed: ranges, rereads: 0 } : undefined;
   remember(file, remembered);
   return { value: plain.value, plain: true, diagnostics: [...parsed.diagnostics, ...plain.diagnostics], locate: parsed.locate };
 }

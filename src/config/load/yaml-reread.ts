@@ -9,6 +9,7 @@ import type { ModelPath } from "../locate.ts";
 import { readYamlFast } from "./yaml-fast.ts";
 import { fastLocator, type RangeLocator } from "./yaml-fast-positions.ts";
 import { type SequenceItem, sequenceItems } from "./yaml-items.ts";
+import { ownString } from "./plain-data.ts";
 
 /** What the last read of a file leaves for the next one. */
 export interface LastRead {
@@ -98,7 +99,8 @@ function leftmost(before: string, after: string, { start, beforeEnd }: { start: 
 
 function reread(last: LastRead, text: string, edited: SequenceItem): ItemEdit | undefined {
   const shift = text.length - last.text.length;
-  const fragment = text.slice(edited.lineStart, edited.end + shift);
+  // Its own string: the item's locator keeps it, and a slice would keep this version of the whole file.
+  const fragment = ownString(text.slice(edited.lineStart, edited.end + shift));
   const read = readYamlFast(fragment);
   if (!read?.spans || !Array.isArray(read.value) || read.value.length !== 1) return undefined;
   // Still one self-contained item, at the same indentation, running to the end of its lines.
@@ -126,10 +128,12 @@ function reread(last: LastRead, text: string, edited: SequenceItem): ItemEdit | 
  * (a mapping whose last entry the item is, written without a trailing newline) is not answered.
  */
 export function movedRanges(before: RangeLocator, edit: ItemEdit): RangeLocator {
-  const within = (path: ModelPath) => path.length >= edit.path.length && edit.path.every((segment, index) => String(path[index]) === String(segment));
-  const moved = (offset: number) => (offset <= edit.lineStart ? offset : offset >= edit.end ? offset + edit.shift : undefined);
+  // Not `edit` itself: the locator outlives the reread, and the edit holds every item of the new text.
+  const { path: itemPath, ranges: itemRanges, lineStart, end, shift } = edit;
+  const within = (path: ModelPath) => path.length >= itemPath.length && itemPath.every((segment, index) => String(path[index]) === String(segment));
+  const moved = (offset: number) => (offset <= lineStart ? offset : offset >= end ? offset + shift : undefined);
   return (path, part) => {
-    if (within(path)) return edit.ranges(path, part);
+    if (within(path)) return itemRanges(path, part);
     const range = before(path, part);
     if (!range) return range;
     const start = moved(range.start);
