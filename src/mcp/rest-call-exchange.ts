@@ -9,8 +9,7 @@
 import type { ProcessingRequest, ProcessingResponse } from "../../generated/envoy/service/ext_proc/v3/external_processor_pb.js";
 import { phaseResponse, processingAttribute, readHeaders } from "../ai/ext-proc-messages.ts";
 import type { McpRestToolsRouteIR } from "../model/ir.ts";
-import { hostMetadataAttribute, requestHeaderAttribute, ROUTE_NAME_ATTRIBUTE } from "../xds/mcp-rest-call-filter.ts";
-import { routeIdOf } from "../xds/route-metadata.ts";
+import { requestHeaderAttribute, ROUTE_NAME_ATTRIBUTE } from "../xds/mcp-rest-call-filter.ts";
 import { argumentsHash, type McpAuditDeps, ToolCallAudit } from "./audit.ts";
 import type { McpGatewayRuntime } from "./gateways.ts";
 import { readMcpRequest } from "./message.ts";
@@ -100,11 +99,9 @@ export class McpRestCallExchange {
     // Refused: no identity header was set, but a token may have been verified before the route's rules said no.
     const verified = runtime.verifiedSubjects.map((entry) => ({ identity: entry.identity, subject: attribute(entry.attribute) })).find((entry) => entry.subject !== undefined);
     const who = { ...(admitted.identity !== undefined ? admitted : (verified ?? {})), consumer: attribute(requestHeaderAttribute(names.consumer)) };
-    const name = attribute(ROUTE_NAME_ATTRIBUTE);
-    const isTool = (id: string) => this.#endpoint!.tools.some((tool) => tool.route === id);
-    const route = name !== undefined ? routeIdOf(name, attribute(hostMetadataAttribute("api")), attribute(hostMetadataAttribute("version")), isTool) : undefined;
+    const route = attribute(ROUTE_NAME_ATTRIBUTE);
     // The REST route of the tool, when the bridge sent the call on to it.
-    const server = route !== undefined && isTool(route) ? route : "";
+    const server = route !== undefined && this.#endpoint!.tools.some((tool) => tool.route === route) ? route : "";
     const details = responseCodeDetails(request);
     // Not sent on to any REST route (an unknown tool, a path argument that climbs out): the bridge answered.
     const reason = refusal(status, details) ?? (server === "" ? `no route took the call (${details || "answered by the bridge"})` : undefined);

@@ -5,14 +5,13 @@
  * the bridge could read differently is refused), and on the answer — which every later filter's
  * refusal passes back through — records the call in the MCP audit. Who called is read at answer
  * time from the identity headers the gateway set on the rewritten request (response attributes),
- * and which route decided from the route name and the API and version its virtual host carries.
+ * and which route decided from the route name.
  */
 import { ExternalProcessorSchema, ExtProcPerRouteSchema } from "../../generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc_pb.js";
 import { ProcessingMode_BodySendMode as Body, ProcessingMode_HeaderSendMode as Headers } from "../../generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode_pb.js";
 import type { GatewayIR, IdentityHeadersIR, JwtProviderIR, RouteIR } from "../model/ir.ts";
 import { processorService } from "./filters/ext-proc.ts";
 import type { HttpFilterModule } from "./filters/http-filter.ts";
-import { METADATA_NAMESPACE } from "./gateway-headers.ts";
 import { RESPONSE_CODE_DETAILS } from "./mcp-processor-filter.ts";
 import { duration, packed, typedExtension } from "./proto.ts";
 
@@ -21,8 +20,6 @@ export const MCP_REST_CALL_FILTER = "envoy.filters.http.ext_proc.mcp_rest_calls"
 export const MCP_REST_CALL_PROCESSOR_KIND = "mcp-rest-call";
 /** The route the rewritten request was sent on: the REST route of the tool, or the tool-list route. */
 export const ROUTE_NAME_ATTRIBUTE = "xds.route_name";
-/** The API and version of that route when its virtual host carries them, and its name is within them (route-metadata.ts). */
-export const hostMetadataAttribute = (key: "api" | "version") => `xds.virtual_host_metadata.filter_metadata['${METADATA_NAMESPACE}']['${key}']`;
 
 /** The CEL expression Envoy evaluates for the value of one request header when the answer passes (its key in the attributes). */
 export const requestHeaderAttribute = (name: string) => `request.headers['${name}']`;
@@ -57,8 +54,6 @@ function chainEntry(ir: GatewayIR) {
       responseAttributes: [
         RESPONSE_CODE_DETAILS,
         ROUTE_NAME_ATTRIBUTE,
-        hostMetadataAttribute("api"),
-        hostMetadataAttribute("version"),
         ...auditedIdentityHeaders(ir.identityHeaders).map(requestHeaderAttribute),
         ...verifiedSubjectAttributes(ir.jwtProviders).map((entry) => entry.attribute),
       ],

@@ -5,9 +5,10 @@
  * reads `%METADATA(VIRTUAL_HOST:…)%` — and its routes carry none, and are named within their API
  * version (`list`, not `shop.v1.list`): the name is the one field every route must carry, and the
  * qualifier was more than a third of a plain route's bytes. Any other listener keeps the metadata
- * on each route and the route ids as names. Whoever reads a route's name from Envoy (the audit
- * receiver, the MCP call processor, the route diff) reads the API and version beside it and turns
- * the name back into the route id with `routeIdOf`.
+ * on each route and the route ids as names — among them every listener that publishes MCP tools,
+ * whose tables hold the `@mcp` routes beside the API's, so the MCP call processor reads route ids.
+ * The audit receiver, the verifier and the route diff read the API and version beside a name and
+ * turn it back into the route id with `routeIdOf`.
  */
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { VirtualHost } from "../../generated/envoy/config/route/v3/route_components_pb.js";
