@@ -4,10 +4,14 @@ import type { AllowRuleIR, ApiKeySourceIR, RouteIR } from "./ir.ts";
 export type ApiKeyRule = AllowRuleIR & { readonly apiKey: NonNullable<AllowRuleIR["apiKey"]> };
 
 /** A route's API-key rules (the resolver allows one API-key identity per route). */
-export function apiKeyRules(route: RouteIR): ApiKeyRule[] {
-  if (route.access.kind !== "identities") return [];
-  return route.access.rules.filter((rule): rule is ApiKeyRule => rule.apiKey !== undefined);
+export function apiKeyRules(route: RouteIR): readonly ApiKeyRule[] {
+  let rules = routeRules.get(route);
+  if (!rules) routeRules.set(route, (rules = route.access.kind === "identities" ? route.access.rules.filter((rule): rule is ApiKeyRule => rule.apiKey !== undefined) : []));
+  return rules;
 }
+
+/** Per route (resolve hands back the same RouteIR for a route that did not change): the filters ask for every route's on every compile. */
+const routeRules = new WeakMap<RouteIR, readonly ApiKeyRule[]>();
 
 /**
  * A route that also admits tokens, certificates or addresses takes a key but does not demand one:

@@ -24,7 +24,22 @@ export function jwtIdentitiesOf(route: RouteIR): string[] {
  * missing one is 401). JWT rules beside mTLS or address rules: a token is optional, but one that
  * is sent must be valid; the access rules (RBAC) then decide who gets in.
  */
-function requirementOf(route: RouteIR): { name: string; identities: string[]; optional: boolean } | undefined {
+function requirementOf(route: RouteIR): Demand | undefined {
+  let demand = routeDemands.get(route);
+  if (demand === undefined) routeDemands.set(route, (demand = demandOf(route) ?? null));
+  return demand ?? undefined;
+}
+
+interface Demand {
+  readonly name: string;
+  readonly identities: string[];
+  readonly optional: boolean;
+}
+
+/** Per route (resolve hands back the same RouteIR for a route that did not change): every compile asks for every route's. */
+const routeDemands = new WeakMap<RouteIR, Demand | null>();
+
+function demandOf(route: RouteIR): Demand | undefined {
   const identities = jwtIdentitiesOf(route);
   if (identities.length === 0 || route.access.kind !== "identities") return undefined;
   const optional = route.access.rules.some((rule) => rule.identityType !== "jwt");
@@ -78,7 +93,7 @@ function requirements(ir: GatewayIR) {
 export const jwtAuthnFilter: HttpFilterModule = {
   name: JWT_AUTHN_FILTER,
   chainEntry: (ir) => {
-    if (!ir.routes.some((route) => requirementOf(route) !== undefined)) return undefined;
+    if (ir.jwtProviders.length === 0 || !ir.routes.some((route) => requirementOf(route) !== undefined)) return undefined;
     return typedExtension(JWT_AUTHN_FILTER, JwtAuthenticationSchema, {
       providers: sortedRecord(ir.jwtProviders.map((jwt) => [jwt.name, provider(jwt)] as const)),
       requirementMap: requirements(ir),
