@@ -1,17 +1,13 @@
 /** Which routes take API keys, and whether the key is required there: facts of the IR that the translator and explain share. */
 import type { AllowRuleIR, ApiKeySourceIR, RouteIR } from "./ir.ts";
+import { perRoute } from "./per-route.ts";
 
 export type ApiKeyRule = AllowRuleIR & { readonly apiKey: NonNullable<AllowRuleIR["apiKey"]> };
 
 /** A route's API-key rules (the resolver allows one API-key identity per route). */
-export function apiKeyRules(route: RouteIR): readonly ApiKeyRule[] {
-  let rules = routeRules.get(route);
-  if (!rules) routeRules.set(route, (rules = route.access.kind === "identities" ? route.access.rules.filter((rule): rule is ApiKeyRule => rule.apiKey !== undefined) : []));
-  return rules;
-}
-
-/** Per route (resolve hands back the same RouteIR for a route that did not change): the filters ask for every route's on every compile. */
-const routeRules = new WeakMap<RouteIR, readonly ApiKeyRule[]>();
+export const apiKeyRules = perRoute((route): readonly ApiKeyRule[] =>
+  route.access.kind === "identities" ? route.access.rules.filter((rule): rule is ApiKeyRule => rule.apiKey !== undefined) : [],
+);
 
 /**
  * A route that also admits tokens, certificates or addresses takes a key but does not demand one:

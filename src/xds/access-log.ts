@@ -66,7 +66,7 @@ export function accessLog(log: AccessLogIR, headers: IdentityHeadersIR, metadata
 }
 
 /** The custom tags of an audit entry: the route's API and version, from its metadata. */
-export const AUDIT_ROUTE_TAGS = ["api", "version"] as const;
+const AUDIT_ROUTE_TAGS = ["api", "version"] as const;
 
 /** Envoy sends what it buffered this often, or sooner when the buffer fills. */
 export const AUDIT_FLUSH_INTERVAL_MS = 1_000;

@@ -21,6 +21,7 @@ import { type ScopedRouteConfiguration, ScopedRouteConfigurationSchema } from ".
 import { HeaderMutationSchema } from "../../generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation_pb.js";
 import type { ScopedRoutesSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
+import { perRoute } from "../model/per-route.ts";
 import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
 import { perListener } from "./per-listener.ts";
 import { ADS, typedExtensionConfig } from "./proto.ts";
@@ -44,16 +45,10 @@ export function scopeKey(path: string, depth: number): string[] | undefined {
   return segments.length === depth && segments.every((segment) => LITERAL_SEGMENT.test(segment)) ? segments : undefined;
 }
 
-/** Scope keys by depth and route (null: none at that depth): resolve hands back the same RouteIR for a route that did not change. */
-const routeKeys = new Map<number, WeakMap<RouteIR, string | null>>(DEPTHS.map((depth) => [depth, new WeakMap()]));
+/** A route's scope key at each depth, joined with `/`. */
+const scopeKeysAt = new Map(DEPTHS.map((depth) => [depth, perRoute((route) => scopeKey(route.match.path, depth)?.join("/"))]));
 
-/** The route's scope key at `depth`, joined with `/`. */
-function routeScopeKey(route: RouteIR, depth: (typeof DEPTHS)[number]): string | undefined {
-  const keys = routeKeys.get(depth)!;
-  let key = keys.get(route);
-  if (key === undefined) keys.set(route, (key = scopeKey(route.match.path, depth)?.join("/") ?? null));
-  return key ?? undefined;
-}
+const routeScopeKey = (route: RouteIR, depth: (typeof DEPTHS)[number]): string | undefined => scopeKeysAt.get(depth)!(route);
 
 export interface RouteScope {
   /** The route configuration and the ScopedRouteConfiguration naming it: `<listener>/<segments>`. */

@@ -1,5 +1,6 @@
 import { JwtAuthenticationSchema, PerRouteConfigSchema } from "../../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
 import type { GatewayIR, JwtProviderIR, RouteIR } from "../../model/ir.ts";
+import { perRoute } from "../../model/per-route.ts";
 import { duration, packed, sortedRecord, typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 
@@ -19,32 +20,23 @@ export function jwtIdentitiesOf(route: RouteIR): string[] {
   return [...new Set(route.access.rules.flatMap((rule) => (rule.identityType === "jwt" && rule.identity ? [rule.identity] : [])))].sort();
 }
 
-/**
- * What a route demands of a token. Only JWT rules: a valid token of one of those issuers (a
- * missing one is 401). JWT rules beside mTLS or address rules: a token is optional, but one that
- * is sent must be valid; the access rules (RBAC) then decide who gets in.
- */
-function requirementOf(route: RouteIR): Demand | undefined {
-  let demand = routeDemands.get(route);
-  if (demand === undefined) routeDemands.set(route, (demand = demandOf(route) ?? null));
-  return demand ?? undefined;
-}
-
 interface Demand {
   readonly name: string;
   readonly identities: string[];
   readonly optional: boolean;
 }
 
-/** Per route (resolve hands back the same RouteIR for a route that did not change): every compile asks for every route's. */
-const routeDemands = new WeakMap<RouteIR, Demand | null>();
-
-function demandOf(route: RouteIR): Demand | undefined {
+/**
+ * What a route demands of a token. Only JWT rules: a valid token of one of those issuers (a
+ * missing one is 401). JWT rules beside mTLS or address rules: a token is optional, but one that
+ * is sent must be valid; the access rules (RBAC) then decide who gets in.
+ */
+const requirementOf = perRoute((route): Demand | undefined => {
   const identities = jwtIdentitiesOf(route);
   if (identities.length === 0 || route.access.kind !== "identities") return undefined;
   const optional = route.access.rules.some((rule) => rule.identityType !== "jwt");
   return { name: `${identities.join("|")}${optional ? "|optional" : ""}`, identities, optional };
-}
+});
 
 function provider(jwt: JwtProviderIR) {
   const jwks = jwt.jwks;
@@ -73,7 +65,7 @@ const byProvider = (identity: string) => ({ requiresType: { case: "providerName"
 
 /** One requirement per distinct demand routes make: any one valid token of those issuers, maybe optional. */
 function requirements(ir: GatewayIR) {
-  const demands = new Map<string, { identities: string[]; optional: boolean }>();
+  const demands = new Map<string, Demand>();
   for (const route of ir.routes) {
     const demand = requirementOf(route);
     if (demand) demands.set(demand.name, demand);
