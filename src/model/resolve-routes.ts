@@ -186,8 +186,8 @@ export interface ResolvedRoute {
 export class RouteCache {
   readonly byContent = new GenerationCache<ResolvedRoute>();
   readonly byRoute = new WeakMap<object, { readonly context: string; readonly resolved: ResolvedRoute }>();
-  /** A frozen version's routes, while its context and the frozen providers and identities sections stay the same: no route is looked at. */
-  readonly byVersion = new WeakMap<object, { readonly context: string; readonly sections: readonly object[]; readonly resolved: ResolvedRoute }>();
+  /** A frozen version's routes, while everything its context is made of stays the same (`VersionInputs`): no route is looked at. */
+  readonly byVersion = new WeakMap<object, { readonly inputs: readonly unknown[]; readonly resolved: ResolvedRoute }>();
   /** The gateway's routes in match order, as the last compile sorted them (route-order.ts). */
   order: readonly RouteIR[] | undefined;
 }
@@ -233,7 +233,32 @@ interface KeyContext {
   readonly providers: Map<string, string>;
 }
 
-function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache, providers: Map<string, string>): RouteIR[] {
+/**
+ * What a version's context id and routes are made of besides the version itself: its API (frozen,
+ * so the same object is the same content), place and name, the gateway-wide part (`gatewayKey`:
+ * the host names and identity headers) and the frozen providers and identities sections. Equal
+ * inputs for the same frozen version give the same routes, found without writing anything out.
+ */
+function versionInputs(api: Api, apiIndex: number, versionName: string, gatewayKey: string, inputs: Inputs): readonly unknown[] {
+  return [api, apiIndex, versionName, gatewayKey, inputs.providers, inputs.identities];
+}
+
+function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache, shared: { providers: Map<string, string>; gatewayKey: string }): RouteIR[] {
+  const frozen = isFrozenConfig(api) && isFrozenConfig(version) && isFrozenConfig(inputs.providers) && isFrozenConfig(inputs.identities);
+  const around = versionInputs(api, apiIndex, versionName, shared.gatewayKey, inputs);
+  const known = frozen ? cache.byVersion.get(version) : undefined;
+  if (known && known.inputs.every((input, index) => input === around[index])) {
+    inputs.report.replay(known.resolved.diagnostics);
+    return [...known.resolved.routes];
+  }
+  const report = new Reporter("");
+  const routes = versionRoutes(api, apiIndex, hostnames, versionName, version, { ...inputs, report }, cache, shared.providers);
+  inputs.report.replay(report.diagnostics);
+  if (frozen) cache.byVersion.set(version, { inputs: around, resolved: { routes, diagnostics: report.diagnostics } });
+  return routes;
+}
+
+function versionRoutes(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache, providers: Map<string, string>): RouteIR[] {
   const contexts = versionName === "-" ? [unversionedContext(api, apiIndex, hostnames)] : versionContexts(api, apiIndex, hostnames, versionName, version, inputs.report);
   if (version.state === "retired") {
     return contexts.map((context, copy) => {
@@ -242,18 +267,7 @@ function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[]
     });
   }
   const keys: KeyContext = { id: versionContextId(api, apiIndex, hostnames, versionName, version, inputs), versionIdentities: JSON.stringify(identitiesOf(version.access, inputs)), providers };
-  const frozen = isFrozenConfig(version) && isFrozenConfig(inputs.providers) && isFrozenConfig(inputs.identities);
-  const known = frozen ? cache.byVersion.get(version) : undefined;
-  const sections = [inputs.providers, inputs.identities];
-  if (known?.context === keys.id && known.sections.every((section, index) => section === sections[index])) {
-    inputs.report.replay(known.resolved.diagnostics);
-    return [...known.resolved.routes];
-  }
-  const report = new Reporter("");
-  const routes = resolveVersionRoutes(version, contexts, keys, { ...inputs, report }, cache);
-  inputs.report.replay(report.diagnostics);
-  if (frozen) cache.byVersion.set(version, { context: keys.id, sections, resolved: { routes, diagnostics: report.diagnostics } });
-  return routes;
+  return resolveVersionRoutes(version, contexts, keys, inputs, cache);
 }
 
 function resolveVersionRoutes(version: ApiVersion, contexts: readonly VersionContext[], keys: KeyContext, inputs: Inputs, cache: RouteCache): RouteIR[] {
@@ -277,19 +291,19 @@ function resolveVersionRoutes(version: ApiVersion, contexts: readonly VersionCon
 export function resolveRoutes(config: GatewayConfig, allHostnames: readonly string[], inputs: Inputs, cache: RouteCache = new RouteCache()): RouteIR[] {
   cache.byContent.nextGeneration();
   const routes: RouteIR[] = [];
-  const providers = new Map<string, string>();
+  const shared = { providers: new Map<string, string>(), gatewayKey: JSON.stringify([allHostnames, inputs.consumerHeader, inputs.identityHeaders]) };
   (config.apis ?? []).forEach((api, apiIndex) => {
     if (api.rateLimit) checkApiRateLimit(api.rateLimit, apiIndex, inputs.report);
     const hostnames = api.hostnames ? [...new Set(api.hostnames)].sort() : allHostnames;
     for (const versionName of Object.keys(api.versions ?? {}).sort()) {
       const version = api.versions[versionName]!;
       if (version.state === "draft") continue;
-      routes.push(...resolveVersion(api, apiIndex, hostnames, versionName, version, inputs, cache, providers));
+      routes.push(...resolveVersion(api, apiIndex, hostnames, versionName, version, inputs, cache, shared));
     }
     if (api.unversioned) {
       // Resolved like a version named "-" (no version can be: names start with a letter or digit).
       const routesOnly: ApiVersion = { state: "published", routes: api.unversioned.routes, ...(api.unversioned.access ? { access: api.unversioned.access } : {}) };
-      routes.push(...resolveVersion(api, apiIndex, hostnames, "-", routesOnly, inputs, cache, providers));
+      routes.push(...resolveVersion(api, apiIndex, hostnames, "-", routesOnly, inputs, cache, shared));
     }
   });
   return routes;
