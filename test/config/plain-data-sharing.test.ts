@@ -67,3 +67,19 @@ describe("sharing a config read with the one before it", () => {
     expect(after.gateway).toEqual(mutable.gateway);
   });
 });
+
+describe("what is not config data", () => {
+  it("reports a value that refers back to a parent at its path, and copies one shared by two parents twice", () => {
+    const shared = { path: "/x" };
+    const cyclic: Record<string, unknown> = { gateway: { name: "g" }, apis: [{ name: "a", routes: [shared, shared] }] };
+    (cyclic.apis as Record<string, unknown>[])[0]!.self = cyclic;
+    const { value, diagnostics } = toPlainData(cyclic, place);
+    expect(diagnostics.map((d) => [d.code, d.path])).toEqual([["PCL1023", ["apis", 0, "self"]]]);
+    expect((value as Sketch).apis[0]!.routes).toEqual([{ path: "/x" }, { path: "/x" }]);
+  });
+
+  it("reports an undefined list item at its index", () => {
+    const { diagnostics } = toPlainData({ apis: [{ name: "a", routes: [{ path: "/x" }, undefined] }] }, place);
+    expect(diagnostics.map((d) => [d.code, d.path, d.message])).toEqual([["PCL1023", ["apis", 0, "routes", 1], "apis[0].routes[1] is undefined, which is not config data"]]);
+  });
+});

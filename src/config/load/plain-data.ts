@@ -82,65 +82,73 @@ function startedFrom(before: Record<string, unknown>, keys: readonly string[], c
 export function toPlainData(value: unknown, place: Placement, options: PlainDataOptions = {}): { value: unknown; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const done = options.freeze ? freezeConfig : <T>(node: T) => node;
-  const seen = new Set<object>();
-  const root: Where = { parent: undefined, key: undefined, depth: (options.at ?? []).length, at: options.at ?? [] };
-  const problem = (where: Where, what: string, hint: string): undefined => {
-    const path = pathOf(where);
+  const at = options.at ?? [];
+  // The keys from the root to the value being copied, and the objects on the way (a cycle comes back to one of them):
+  // stacks, not a Set and a link per value, since this runs over every value of a config on each reload.
+  const keys: (string | number)[] = [];
+  const ancestors: object[] = [];
+  const problem = (what: string, hint: string): undefined => {
+    const path = [...at, ...keys];
     diagnostics.push(finding(place, "PCL1023", `${pathText(path)} is ${what}, which is not config data`, path, { hint }));
     return undefined;
   };
   // A getter runs user code: one that throws is a finding at its property, not a crash.
-  const read = (node: object, key: string | number, where: Where): unknown => {
+  const read = (node: object, key: string | number): unknown => {
     try {
       return (node as Record<string | number, unknown>)[key];
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const path = [...pathOf(where), key];
+      const path = [...at, ...keys, key];
       diagnostics.push(finding(place, "PCL1023", `reading ${pathText(path)} threw: ${message}`, path, { hint: "use a plain value instead of a getter" }));
       return THREW;
     }
   };
-  const copy = (node: unknown, where: Where, before: unknown): unknown => {
+  const copyAt = (key: string | number, node: unknown, before: unknown): unknown => {
+    keys.push(key);
+    const value = node === undefined ? problem("undefined", "remove the empty list item") : copy(node, before);
+    keys.pop();
+    return value;
+  };
+  const copy = (node: unknown, before: unknown): unknown => {
     if (typeof node === "string") return node === before ? before : options.freeze ? ownString(node) : node;
     if (node === null || typeof node === "boolean") return node;
-    if (typeof node === "number") return Number.isFinite(node) ? node : problem(where, String(node), "use a finite number");
-    if (typeof node !== "object") return problem(where, `a ${typeof node}`, "use strings, numbers, booleans, lists and objects only");
+    if (typeof node === "number") return Number.isFinite(node) ? node : problem(String(node), "use a finite number");
+    if (typeof node !== "object") return problem(`a ${typeof node}`, "use strings, numbers, booleans, lists and objects only");
     // Before anything else touches it: a Proxy's traps run user code on every look.
-    if (types.isProxy(node)) return problem(where, "a Proxy", "export the plain object itself");
-    if (seen.has(node)) return problem(where, "a circular reference", "a config is a tree; copy the value instead of referring back to a parent");
-    if (where.depth >= MAX_DEPTH) {
-      const path = pathOf(where);
+    if (types.isProxy(node)) return problem("a Proxy", "export the plain object itself");
+    if (ancestors.includes(node)) return problem("a circular reference", "a config is a tree; copy the value instead of referring back to a parent");
+    if (at.length + keys.length >= MAX_DEPTH) {
+      const path = [...at, ...keys];
       diagnostics.push(finding(place, "PCL1024", `${pathText(path.slice(0, 4))}… is nested more than ${MAX_DEPTH} levels deep`, path, { hint: NESTING_HINT }));
       return undefined;
     }
     if (Array.isArray(node)) {
-      seen.add(node);
+      ancestors.push(node);
       const counterparts = Array.isArray(before) ? before : undefined;
       const items: unknown[] = [];
       for (let index = 0; index < node.length; index++) {
-        const item = read(node, index, where);
-        const at: Where = { parent: where, key: index, depth: where.depth + 1 };
-        items.push(item === THREW ? undefined : item === undefined ? problem(at, "undefined", "remove the empty list item") : copy(item, at, counterparts?.[index]));
+        const item = read(node, index);
+        items.push(item === THREW ? undefined : copyAt(index, item, counterparts?.[index]));
       }
-      seen.delete(node);
+      ancestors.pop();
       const shared = counterparts ? sharedItems(items, counterparts) : items;
       return shared === before ? before : done(shared);
     }
     const prototype: unknown = Object.getPrototypeOf(node);
     if (prototype !== Object.prototype && prototype !== null && prototype !== PLAIN_PROTOTYPE) {
       const kind = (node as { constructor?: { name?: string } }).constructor?.name ?? "object";
-      return problem(where, `a ${kind}`, kind === "Date" ? 'write dates as "YYYY-MM-DD" strings' : "use a plain object literal");
+      return problem(`a ${kind}`, kind === "Date" ? 'write dates as "YYYY-MM-DD" strings' : "use a plain object literal");
     }
-    seen.add(node);
+    ancestors.push(node);
     const counterpart = typeof before === "object" && before !== null && !Array.isArray(before) ? (before as Record<string, unknown>) : undefined;
     // While every entry so far is the counterpart's (same key, same place, same value), nothing is built.
     const beforeKeys = counterpart ? Object.keys(counterpart) : [];
     let out = counterpart ? undefined : plainObject();
     let entries = 0;
     for (const key of Object.keys(node)) {
-      const child = read(node, key, where);
+      const child = read(node, key);
       if (child === undefined || child === THREW) continue;
-      const value = copy(child, { parent: where, key, depth: where.depth + 1 }, counterpart?.[key]);
+      const value = copyAt(key, child, counterpart?.[key]);
       if (!out) {
         if (beforeKeys[entries] === key && value === counterpart![key]) {
           entries++;
@@ -152,13 +160,13 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
       out[key] = value;
       entries++;
     }
-    seen.delete(node);
+    ancestors.pop();
     if (!out) return entries === beforeKeys.length ? counterpart : done(startedFrom(counterpart!, beforeKeys, entries));
     return done(out);
   };
   // Only frozen config can be shared: anything else may still change.
   const previous = options.freeze && isFrozenConfig(options.previous) ? options.previous : undefined;
-  const result = copy(value, root, previous);
+  const result = copy(value, previous);
   return { value: result, diagnostics };
 }
 
@@ -172,22 +180,6 @@ const SHORTEST_SLICE = 13;
  */
 export function ownString(value: string): string {
   return value.length < SHORTEST_SLICE ? value : `${value} `.slice(0, -1);
-}
-
-/** A place in the copy, as a link to its parent: the path is written out only for a finding. */
-interface Where {
-  readonly parent: Where | undefined;
-  readonly key: string | number | undefined;
-  readonly depth: number;
-  /** The root's path (`options.at`). */
-  readonly at?: ModelPath;
-}
-
-function pathOf(where: Where): ModelPath {
-  const keys: (string | number)[] = [];
-  let link: Where | undefined = where;
-  for (; link?.parent; link = link.parent) keys.push(link.key!);
-  return [...(link?.at ?? []), ...keys.reverse()];
 }
 
 /** What reading a property that threw gives (its finding is made). */
