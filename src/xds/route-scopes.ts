@@ -67,7 +67,13 @@ export interface ListenerScopes {
 /** The routes a listener serves: those with at least one of its host names, in IR order. */
 export function listenerRoutes(ir: GatewayIR, listener: ListenerIR): RouteIR[] {
   const hostnames = new Set(listener.hostnames);
-  return ir.routes.filter((route) => route.hostnames.some((hostname) => hostnames.has(hostname)));
+  // Routes of one API share their host names list: each list is looked at once.
+  const served = new Map<readonly string[], boolean>();
+  return ir.routes.filter((route) => {
+    let serves = served.get(route.hostnames);
+    if (serves === undefined) served.set(route.hostnames, (serves = route.hostnames.some((hostname) => hostnames.has(hostname))));
+    return serves;
+  });
 }
 
 /** Whether a processor or filter sends some request on to a path of another scope. */
