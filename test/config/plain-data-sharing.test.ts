@@ -78,6 +78,20 @@ describe("what is not config data", () => {
     expect((value as Sketch).apis[0]!.routes).toEqual([{ path: "/x" }, { path: "/x" }]);
   });
 
+  it("reports it where it looks like the part of the last read it stands in for", () => {
+    const before = read({ gateway: { name: "g" }, apis: [{ name: "a", routes: [{ path: "/x" }] }] });
+    class Route {
+      path = "/x";
+    }
+    const routes = (route: unknown) => ({ gateway: { name: "g" }, apis: [{ name: "a", routes: [route] }] });
+    const throwing = Object.defineProperty({}, "path", { enumerable: true, get: () => { throw new Error("no path today"); } });
+    for (const [route, what] of [[new Proxy({ path: "/x" }, {}), "is a Proxy"], [new Route(), "is a Route"], [throwing, "threw: no path today"]] as const) {
+      const { value, diagnostics } = toPlainData(routes(route), place, { freeze: true, previous: before });
+      expect(diagnostics.map((d) => d.message)).toEqual([expect.stringContaining(what)]);
+      expect(value).not.toBe(before);
+    }
+  });
+
   it("reports an undefined list item at its index", () => {
     const { diagnostics } = toPlainData({ apis: [{ name: "a", routes: [{ path: "/x" }, undefined] }] }, place);
     expect(diagnostics.map((d) => [d.code, d.path, d.message])).toEqual([["PCL1023", ["apis", 0, "routes", 1], "apis[0].routes[1] is undefined, which is not config data"]]);

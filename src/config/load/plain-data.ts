@@ -104,6 +104,9 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
     }
   };
   const copyAt = (key: string | number, node: unknown, before: unknown): unknown => {
+    // Below the top level a part is small beside the whole (an API, a route), so looking first costs
+    // little where it differs and saves building the copy where it does not — most of a reload.
+    if (before !== undefined && keys.length > 0 && typeof node === "object" && node !== null && equalsFrozen(node, before)) return before;
     keys.push(key);
     const value = node === undefined ? problem("undefined", "remove the empty list item") : copy(node, before);
     keys.pop();
@@ -168,6 +171,40 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
   const previous = options.freeze && isFrozenConfig(options.previous) ? options.previous : undefined;
   const result = copy(value, previous);
   return { value: result, diagnostics };
+}
+
+/**
+ * Whether copying `node` against `before` (frozen config) would give `before` itself and no
+ * finding: plain data, equal, keys in the same order. Reads without building anything; a getter
+ * that throws, a Proxy or anything else the copy would report makes it false, and the copy
+ * then goes through the part and reports it.
+ */
+function equalsFrozen(node: object, before: unknown): boolean {
+  try {
+    return sameValue(node, before);
+  } catch {
+    return false;
+  }
+}
+
+function sameValue(node: unknown, before: unknown): boolean {
+  if (node === before) return true;
+  if (typeof node !== "object" || node === null || typeof before !== "object" || before === null || types.isProxy(node)) return false;
+  if (Array.isArray(node)) {
+    if (!Array.isArray(before) || node.length !== before.length) return false;
+    for (let index = 0; index < node.length; index++) if (!sameValue(node[index], before[index])) return false;
+    return true;
+  }
+  const prototype: unknown = Object.getPrototypeOf(node);
+  if (Array.isArray(before) || (prototype !== Object.prototype && prototype !== null && prototype !== PLAIN_PROTOTYPE)) return false;
+  const keys = Object.keys(node);
+  const beforeKeys = Object.keys(before);
+  if (keys.length !== beforeKeys.length) return false;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    if (key !== beforeKeys[index] || !sameValue((node as Record<string, unknown>)[key], (before as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
 
 /** V8 makes a substring of 13 characters or more a view of the string it was cut from. */
