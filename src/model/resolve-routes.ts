@@ -10,6 +10,7 @@ import { checkApiRateLimit, resolveRateLimit } from "./resolve-rate-limits.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS, durationOr, resolveRetry } from "./resolve-clusters.ts";
 import { goneProblem, resolveLifecycle, versionLink } from "./resolve-lifecycle.ts";
 import { deriveRouteName, joinPath } from "./paths.ts";
+import type { RouteOrder } from "./route-order.ts";
 
 interface VersionContext {
   readonly api: Api;
@@ -189,7 +190,7 @@ export class RouteCache {
   /** A frozen version's routes, while everything its context is made of stays the same (`VersionInputs`): no route is looked at. */
   readonly byVersion = new WeakMap<object, { readonly inputs: readonly unknown[]; readonly resolved: ResolvedRoute }>();
   /** The gateway's routes in match order, as the last compile sorted them (route-order.ts). */
-  order: readonly RouteIR[] | undefined;
+  order: RouteOrder | undefined;
 }
 
 /**

@@ -69,8 +69,9 @@ export function resolve(written: GatewayConfig, options: ResolveOptions = {}): R
   clusters.push(...ai.clusters);
   const mcp = resolveMcp(config, apiRoutes, [...apiRoutes, ...ai.routes], { hostnames: allHostnames, access: inputs, source, report, secrets, ...(ai.ai ? { processor: ai.ai.processor.address } : {}) });
   clusters.push(...mcp.clusters);
-  const routes = sortRoutes([...apiRoutes, ...ai.routes, ...mcp.routes], options.cache?.order);
-  if (options.cache) options.cache.order = routes;
+  const order = sortRoutes([...apiRoutes, ...ai.routes, ...mcp.routes], options.cache?.order);
+  if (options.cache) options.cache.order = order;
+  const routes = order.routes;
   const limits = gateway.limits ?? {};
   const rateLimitService = resolveRateLimitService(gateway, routes.some((route) => route.rateLimit?.mode === "global" || route.apiRateLimit?.mode === "global"), report);
   const ir: GatewayIR = {

@@ -18,28 +18,35 @@ export function compareRoutes(a: RouteIR, b: RouteIR): number {
   );
 }
 
+/** The routes in match order, and the same routes as a set (the next compile's look-up of what it kept). */
+export interface RouteOrder {
+  readonly routes: RouteIR[];
+  readonly members: ReadonlySet<RouteIR>;
+}
+
 /**
  * `routes` in match order. With the last compile's order (`previous`), the routes both share keep
  * their places and only the others are sorted and merged in: resolve hands back the same RouteIR
  * for a route that did not change, so a one-route edit sorts one route, not thousands.
  */
-export function sortRoutes(routes: RouteIR[], previous?: readonly RouteIR[]): RouteIR[] {
-  if (!previous) return routes.sort(compareRoutes);
-  const now = new Set(routes);
-  const kept = previous.filter((route) => now.has(route));
-  if (kept.length === 0) return routes.sort(compareRoutes);
-  const known = new Set(kept);
-  const added = routes.filter((route) => !known.has(route)).sort(compareRoutes);
+export function sortRoutes(routes: RouteIR[], previous?: RouteOrder): RouteOrder {
+  const members = new Set(routes);
+  const sorted = (): RouteOrder => ({ routes: routes.sort(compareRoutes), members });
+  if (!previous) return sorted();
+  const kept = previous.routes.filter((route) => members.has(route));
+  if (kept.length === 0) return sorted();
+  // What the last compile did not have: every route it had and still has is in `kept`.
+  const added = routes.filter((route) => !previous.members.has(route)).sort(compareRoutes);
   const merged: RouteIR[] = [];
   let k = 0;
   let a = 0;
   while (k < kept.length && a < added.length) {
     const order = compareRoutes(kept[k]!, added[a]!);
     // Equal ids (never from resolve) would leave the order to the input's: sort it all, as a first compile does.
-    if (order === 0) return routes.sort(compareRoutes);
+    if (order === 0) return sorted();
     merged.push(order < 0 ? kept[k++]! : added[a++]!);
   }
   while (k < kept.length) merged.push(kept[k++]!);
   while (a < added.length) merged.push(added[a++]!);
-  return merged;
+  return { routes: merged, members };
 }

@@ -95,12 +95,7 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
     return value;
   };
   const run = (rule: CompiledRule, subject: Subject) => rule.evaluate({ [subject.kind]: celSubject(subject), ...(readsGateway(rule) ? { gateway: celGateway() } : {}), today });
-  const subjectsOf = new Map<string, Subject[]>();
-  for (const subject of view.subjects) {
-    const ofKind = subjectsOf.get(subject.kind);
-    if (ofKind) ofKind.push(subject);
-    else subjectsOf.set(subject.kind, [subject]);
-  }
+  const subjectsOf = view.byKind;
   // The pure rules' results that were not `false`, by rule, in subject order.
   const said = new Map<CompiledRule, Map<Subject, unknown>>();
   outcomesByContent.nextGeneration();

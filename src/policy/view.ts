@@ -26,6 +26,8 @@ export interface Subject {
 export interface PolicyView {
   readonly gateway: Value;
   readonly subjects: readonly Subject[];
+  /** The same subjects by kind, kinds and subjects in that order. */
+  readonly byKind: ReadonlyMap<SubjectKind, readonly Subject[]>;
 }
 
 function accessValue(access: AccessIR): Value {
@@ -275,16 +277,25 @@ export function buildView(ir: GatewayIR): PolicyView {
   // An API's limit is folded into each route it covers: any one of them has it.
   const apiLimits = new Map(ir.routes.flatMap((route) => (route.apiRateLimit ? [[route.api, route.apiRateLimit] as const] : [])));
   const apiSubjectsAll = ir.apis.flatMap((api) => apiSubjects(api, apiLimits.get(api.name)));
-  const values = (subjects: readonly Subject[], kind: SubjectKind) => subjects.filter((s) => s.kind === kind).map((s) => s.value);
+  const subjects = [...listeners, ...jwts, ...apiKeys, ...upstreams, ...apiSubjectsAll, ...routes];
+  // Routes are most of a gateway's subjects and all of one kind: listed as they are, not sorted out again.
+  const byKind = new Map<SubjectKind, Subject[]>();
+  for (const subject of subjects.slice(0, subjects.length - routes.length)) {
+    const ofKind = byKind.get(subject.kind);
+    if (ofKind) ofKind.push(subject);
+    else byKind.set(subject.kind, [subject]);
+  }
+  if (routes.length > 0) byKind.set("route", routes);
+  const values = (kind: SubjectKind) => (byKind.get(kind) ?? []).map((s) => s.value);
   const gateway = {
     name: ir.name,
     trustedProxyHops: ir.trustedProxyHops,
-    routes: values(routes, "route"),
-    upstreams: values(upstreams, "upstream"),
-    listeners: values(listeners, "listener"),
-    jwtIdentities: values(jwts, "jwt"),
-    apiKeyIdentities: values(apiKeys, "apiKey"),
-    apis: values(apiSubjectsAll, "api"),
+    routes: values("route"),
+    upstreams: values("upstream"),
+    listeners: values("listener"),
+    jwtIdentities: values("jwt"),
+    apiKeyIdentities: values("apiKey"),
+    apis: values("api"),
   };
-  return { gateway, subjects: [...listeners, ...jwts, ...apiKeys, ...upstreams, ...apiSubjectsAll, ...routes] };
+  return { gateway, subjects, byKind };
 }
