@@ -117,6 +117,7 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
         outcome = outcomesByContent.get(`${kind}\0${JSON.stringify(subject.value)}`, evaluate(subject), (known) => known.rules === pure && known.today === today);
         outcomesBySubject.set(subject, outcome);
       }
+      if (outcome.said.size === 0) continue;
       for (const [rule, result] of outcome.said) {
         const bySubject = said.get(rule);
         if (bySubject) bySubject.set(subject, result);

@@ -275,7 +275,8 @@ export function buildView(ir: GatewayIR): PolicyView {
     },
   }));
   // An API's limit is folded into each route it covers: any one of them has it.
-  const apiLimits = new Map(ir.routes.flatMap((route) => (route.apiRateLimit ? [[route.api, route.apiRateLimit] as const] : [])));
+  const apiLimits = new Map<string, RateLimitIR>();
+  for (const route of ir.routes) if (route.apiRateLimit) apiLimits.set(route.api, route.apiRateLimit);
   const apiSubjectsAll = ir.apis.flatMap((api) => apiSubjects(api, apiLimits.get(api.name)));
   const subjects = [...listeners, ...jwts, ...apiKeys, ...upstreams, ...apiSubjectsAll, ...routes];
   // Routes are most of a gateway's subjects and all of one kind: listed as they are, not sorted out again.
