@@ -4,10 +4,14 @@ import { perRoute } from "./per-route.ts";
 
 export type ApiKeyRule = AllowRuleIR & { readonly apiKey: NonNullable<AllowRuleIR["apiKey"]> };
 
-/** A route's API-key rules (the resolver allows one API-key identity per route). */
-export const apiKeyRules = perRoute((route): readonly ApiKeyRule[] =>
-  route.access.kind === "identities" ? route.access.rules.filter((rule): rule is ApiKeyRule => rule.apiKey !== undefined) : [],
+const NO_RULES: readonly ApiKeyRule[] = [];
+
+const identityRouteKeyRules = perRoute((route): readonly ApiKeyRule[] =>
+  route.access.kind === "identities" ? route.access.rules.filter((rule): rule is ApiKeyRule => rule.apiKey !== undefined) : NO_RULES,
 );
+
+/** A route's API-key rules (the resolver allows one API-key identity per route); a public route's are known without a look-up. */
+export const apiKeyRules = (route: RouteIR): readonly ApiKeyRule[] => (route.access.kind === "identities" ? identityRouteKeyRules(route) : NO_RULES);
 
 /**
  * A route that also admits tokens, certificates or addresses takes a key but does not demand one:

@@ -3,6 +3,7 @@ import { ClusterSchema } from "../../generated/envoy/config/cluster/v3/cluster_p
 import { ClusterLoadAssignmentSchema } from "../../generated/envoy/config/endpoint/v3/endpoint_pb.js";
 import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import { SecretSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/secret_pb.js";
+import { GenerationCache } from "../model/generation-cache.ts";
 import type { GatewayIR } from "../model/ir.ts";
 import { aiChainClusters } from "./ai-chain-cluster.ts";
 import { aiProcessorClusters } from "./ai-processor-cluster.ts";
@@ -19,10 +20,13 @@ import { buildSnapshot, makeResource, type Snapshot, type XdsResource } from "./
 /** Per-item work kept between compiles of the same gateway (see TranslateCache). */
 export interface TranslateState {
   readonly routes: RouteCache;
+  /** Encoded service clusters, and their endpoints, by the content of their IR: a recompile encodes the changed ones. */
+  readonly clusters: GenerationCache<XdsResource>;
+  readonly loadAssignments: GenerationCache<XdsResource>;
 }
 
 export function newTranslateState(): TranslateState {
-  return { routes: newRouteCache() };
+  return { routes: newRouteCache(), clusters: new GenerationCache(), loadAssignments: new GenerationCache() };
 }
 
 /** Every resource kind is produced the same way: IR in, resources of one type out. */
@@ -35,10 +39,20 @@ function resources<Desc extends DescMessage>(schema: Desc, items: readonly { nam
   return items.map((item) => makeResource(schema, item.name, create(schema, item.init)));
 }
 
-/** The providers' clusters; a federated MCP server's carries the processor that sets its credential. */
-function serviceClusters(ir: GatewayIR) {
+/** The providers' clusters; a federated MCP server's carries the processor that sets its credential (made each time: it reads more than the cluster). */
+function serviceClusters(ir: GatewayIR, cache: GenerationCache<XdsResource>): XdsResource[] {
+  cache.nextGeneration();
   const federated = federatedServerClusters(ir);
-  return ir.clusters.map((c) => ({ name: c.name, init: cluster(c, federated.has(c.name) ? [mcpServerCredentialFilter(ir)] : []) }));
+  return ir.clusters.map((c) =>
+    federated.has(c.name)
+      ? makeResource(ClusterSchema, c.name, create(ClusterSchema, cluster(c, [mcpServerCredentialFilter(ir)])))
+      : cache.get(JSON.stringify(c), () => makeResource(ClusterSchema, c.name, create(ClusterSchema, cluster(c)))),
+  );
+}
+
+function loadAssignments(ir: GatewayIR, cache: GenerationCache<XdsResource>): XdsResource[] {
+  cache.nextGeneration();
+  return ir.clusters.filter((c) => c.discovery === "eds").map((c) => cache.get(JSON.stringify(c), () => makeResource(ClusterLoadAssignmentSchema, c.name, create(ClusterLoadAssignmentSchema, loadAssignment(c)))));
 }
 
 export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
@@ -51,15 +65,12 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
       return ir.listeners.flatMap((l) => listenerRouteResources(ir, l, state.routes));
     },
   },
-  { kind: "Cluster", translate: (ir) => resources(ClusterSchema, serviceClusters(ir)) },
+  { kind: "Cluster", translate: (ir, state) => serviceClusters(ir, state.clusters) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiProcessorClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, aiChainClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, auditReceiverClusters(ir)) },
   { kind: "Cluster", translate: (ir) => resources(ClusterSchema, rateLimitServiceClusters(ir)) },
-  {
-    kind: "ClusterLoadAssignment",
-    translate: (ir) => resources(ClusterLoadAssignmentSchema, ir.clusters.filter((c) => c.discovery === "eds").map((c) => ({ name: c.name, init: loadAssignment(c) }))),
-  },
+  { kind: "ClusterLoadAssignment", translate: (ir, state) => loadAssignments(ir, state.loadAssignments) },
   { kind: "Secret", translate: (ir) => resources(SecretSchema, ir.secrets.map((s) => ({ name: s.name, init: secret(s) }))) },
 ];
 
