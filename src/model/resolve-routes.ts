@@ -248,7 +248,7 @@ function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[]
   const frozen = isFrozenConfig(api) && isFrozenConfig(version) && isFrozenConfig(inputs.providers) && isFrozenConfig(inputs.identities);
   const around = versionInputs(api, apiIndex, versionName, shared.gatewayKey, inputs);
   const known = frozen ? cache.byVersion.get(version) : undefined;
-  if (known && known.inputs.every((input, index) => input === around[index])) {
+  if (known?.inputs.every((input, index) => input === around[index])) {
     inputs.report.replay(known.resolved.diagnostics);
     return [...known.resolved.routes];
   }

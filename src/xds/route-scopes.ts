@@ -22,6 +22,7 @@ import { HeaderMutationSchema } from "../../generated/envoy/extensions/http/earl
 import type { ScopedRoutesSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
 import { perRoute } from "../model/per-route.ts";
+import { mergeInOrder, routeOrderChange, type RouteOrderChange } from "../model/route-order.ts";
 import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
 import { perListener } from "./per-listener.ts";
 import { ADS, typedExtensionConfig } from "./proto.ts";
@@ -109,8 +110,72 @@ function routeScopes(ir: GatewayIR, routes: readonly RouteIR[], listener: Listen
   return undefined;
 }
 
-/** The listener's routes in scopes (see routeScopes), worked out once per IR. */
-export const listenerScopes = perListener((ir, listener) => routeScopes(ir, listenerRoutes(ir, listener), listener));
+/**
+ * A listener's scopes by the routes array of the IR they were made for, and what they depend on
+ * besides the routes (`scopesKey`): the next compile updates them for the routes that changed.
+ */
+const madeFor = new WeakMap<readonly RouteIR[], Map<string, ListenerScopes | undefined>>();
+
+const scopesKey = (ir: GatewayIR, listener: ListenerIR) => JSON.stringify([listener.name, listener.hostnames, ir.ai?.basePath ?? null]);
+
+const byName = (a: RouteScope, b: RouteScope) => (a.name < b.name ? -1 : 1);
+
+/**
+ * `last` (a listener's scopes at the deepest key, made for the last compile's routes) with the
+ * routes added and removed since; undefined where that would not be what routeScopes makes now:
+ * an added route without a key at that depth, or one whose filter re-routes across scopes. A
+ * scope's routes stay in match order (the IR's order) by merging; untouched scopes are the same objects.
+ */
+function updatedScopes(last: ListenerScopes, change: RouteOrderChange, listener: ListenerIR): ListenerScopes | undefined {
+  const depth = DEPTHS[0];
+  if (last.depth !== depth) return undefined;
+  const hostnames = new Set(listener.hostnames);
+  const touched = new Map<string, { added: RouteIR[]; removed: Set<RouteIR> }>();
+  const touch = (key: string) => {
+    let scope = touched.get(key);
+    if (!scope) touched.set(key, (scope = { added: [], removed: new Set() }));
+    return scope;
+  };
+  for (const [routes, side] of [[change.added, "added"], [change.removed, "removed"]] as const) {
+    for (const route of routes) {
+      // Any listener's route that re-routes across scopes keeps every listener to one table (reroutesAcrossScopes).
+      if (route.mcpRestTools) return undefined;
+      if (!route.hostnames.some((hostname) => hostnames.has(hostname))) continue;
+      const key = routeScopeKey(route, depth);
+      if (key === undefined) return undefined;
+      if (side === "added") touch(key).added.push(route);
+      else touch(key).removed.add(route);
+    }
+  }
+  if (touched.size === 0) return last;
+  const scopes = new Map(last.scopes.map((scope) => [scope.name, scope]));
+  for (const [key, { added, removed }] of touched) {
+    const name = `${listener.name}/${key}`;
+    const before = scopes.get(name);
+    const routes = mergeInOrder(before?.routes.filter((route) => !removed.has(route)) ?? [], added);
+    if (!routes) return undefined;
+    if (routes.length === 0) scopes.delete(name);
+    else scopes.set(name, { name, segments: before?.segments ?? key.split("/"), routes });
+  }
+  return scopes.size === 0 ? undefined : { depth, scopes: [...scopes.values()].sort(byName) };
+}
+
+/**
+ * The listener's routes in scopes (see routeScopes), worked out once per IR: from the last
+ * compile's scopes and the routes that changed since (routeOrderChange) where it can, so a
+ * one-route edit looks at one route, not every route of the listener.
+ */
+export const listenerScopes = perListener((ir, listener) => {
+  const key = scopesKey(ir, listener);
+  const change = routeOrderChange(ir.routes);
+  const known = change && madeFor.get(change.previous);
+  const last = known?.get(key);
+  const scopes = (last && change && updatedScopes(last, change, listener)) || routeScopes(ir, listenerRoutes(ir, listener), listener);
+  let mine = madeFor.get(ir.routes);
+  if (!mine) madeFor.set(ir.routes, (mine = new Map()));
+  mine.set(key, scopes);
+  return scopes;
+});
 
 /** One route configuration of a listener: a scope's, or (unscoped) the listener's own. */
 export interface RouteTable {

@@ -1,0 +1,61 @@
+/**
+ * A recompile updates the last compile's route scopes for the routes that changed instead of
+ * grouping every route again (listenerScopes, src/xds/route-scopes.ts; the change comes from
+ * sortRoutes, src/model/route-order.ts). After every edit below — a route added to a scope, an
+ * API (a new scope) added and removed, a route moved between scopes, a route with no literal
+ * segments that turns the listener back to one table, host names changed — the snapshot is
+ * byte for byte the one a first compile of the same config makes.
+ */
+import { describe, expect, it } from "vitest";
+import type { Api, GatewayConfig, Route } from "../../src/config/types.ts";
+import { resolve } from "../../src/model/resolve.ts";
+import { RouteCache } from "../../src/model/resolve-routes.ts";
+import { newTranslateState, translate, type TranslateState } from "../../src/xds/translate.ts";
+import type { Snapshot } from "../../src/xds/snapshot.ts";
+
+const access = { public: { reason: "scope update test" } };
+const route = (name: string, match: Route["match"]): Route => ({ name, match, provider: "app" });
+const api = (name: string, v1: Route[], v2: Route[] = []): Api => ({
+  name,
+  owner: "team",
+  basePath: `/${name}`,
+  versions: { v1: { state: "published", access, routes: v1 }, ...(v2.length > 0 ? { v2: { state: "published" as const, access, routes: v2 } } : {}) },
+});
+
+function config(apis: Api[], hostnames = ["api.test"]): GatewayConfig {
+  return {
+    gateway: { name: "scopes-update", listeners: [{ name: "web", port: 8080, hostnames }] },
+    providers: { app: { type: "service", endpoints: ["127.0.0.1:9999"], plaintext: { reason: "test backend on loopback" } } },
+    apis,
+  };
+}
+
+/** Every resource's version by type and name: equal maps are byte-identical snapshots. */
+const versions = (snapshot: Snapshot) => [...snapshot.resources].map(([type, named]) => [type, [...named].map(([name, resource]) => [name, resource.version])]);
+
+function compiled(written: GatewayConfig, cache?: RouteCache, state?: TranslateState) {
+  const resolved = resolve(written, { ...(cache ? { cache } : {}), secrets: "placeholder", env: {} });
+  expect(resolved.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return translate(resolved.ir!, state ?? newTranslateState());
+}
+
+describe("route scopes across recompiles", () => {
+  it("are those of a first compile after each edit", () => {
+    const items = [route("items", { prefix: "/items" }), route("buy", { path: "/buy", methods: ["POST"] }), route("item", { template: "/items/{id}" })];
+    const edits: GatewayConfig[] = [
+      config([api("shop", [...items, route("extra", { path: "/extra" })]), api("users", [route("me", { path: "/me" })])]),
+      config([api("shop", items, [route("v2", { prefix: "/all" })]), api("users", [route("me", { path: "/me" })]), api("orders", [route("list", { path: "/list" })])]),
+      config([api("shop", items.slice(1), [route("v2", { prefix: "/all" }), route("items", { prefix: "/items" })]), api("orders", [route("list", { path: "/list" })])]),
+      config([api("shop", items), api("orders", [route("list", { path: "/list" })]), { ...api("root", [route("health", { path: "/health" })]), basePath: "/", versioning: { by: "header", default: "v1" } }]),
+      config([api("shop", items), api("orders", [route("list", { path: "/list" })])]),
+      config([api("shop", items), api("orders", [route("list", { path: "/list" }), route("one", { template: "/{id}" })])], ["api.test", "shop.test"]),
+      config([api("shop", [])]),
+    ];
+    const cache = new RouteCache();
+    const state = newTranslateState();
+    compiled(config([api("shop", items), api("users", [route("me", { path: "/me" })])]), cache, state);
+    for (const edited of edits) {
+      expect(versions(compiled(edited, cache, state))).toEqual(versions(compiled(structuredClone(edited))));
+    }
+  });
+});
