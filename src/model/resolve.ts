@@ -3,7 +3,7 @@ import type { Diagnostic } from "../config/diagnostics.ts";
 import type { Locate } from "../config/locate.ts";
 import { NO_SECTION } from "../config/frozen-config.ts";
 import type { GatewayConfig } from "../config/types.ts";
-import type { GatewayIR, SecretIR } from "./ir.ts";
+import type { GatewayIR, RouteIR, SecretIR } from "./ir.ts";
 import { Reporter } from "./report.ts";
 import { resolveClusters } from "./resolve-clusters.ts";
 import { resolveApiKeyProviders } from "./resolve-api-keys.ts";
@@ -22,6 +22,7 @@ import { sortRoutes } from "./route-order.ts";
 import { checkResolvable } from "./shape.ts";
 import type { SecretMode } from "./secrets.ts";
 import { durationOr } from "./resolve-clusters.ts";
+import { someRoute } from "./route-counts.ts";
 
 export interface ResolveOptions {
   /** The config file, for diagnostics and relative secret files. */
@@ -42,6 +43,9 @@ export interface ResolveResult {
   readonly files?: readonly string[];
   readonly ir?: GatewayIR;
 }
+
+/** A route counted by the rate-limit service (its own limit or its API's). */
+const limitedFleetWide = (route: RouteIR) => route.rateLimit?.mode === "global" || route.apiRateLimit?.mode === "global";
 
 /**
  * Resolves a (validated) config into the IR. Never throws on a weird config: what cannot be
@@ -73,7 +77,7 @@ export function resolve(written: GatewayConfig, options: ResolveOptions = {}): R
   if (options.cache) options.cache.order = order;
   const routes = order.routes;
   const limits = gateway.limits ?? {};
-  const rateLimitService = resolveRateLimitService(gateway, routes.some((route) => route.rateLimit?.mode === "global" || route.apiRateLimit?.mode === "global"), report);
+  const rateLimitService = resolveRateLimitService(gateway, someRoute(routes, limitedFleetWide), report);
   const ir: GatewayIR = {
     name: gateway.name,
     identityHeaders,

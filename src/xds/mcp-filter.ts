@@ -12,6 +12,7 @@ import { McpOverrideSchema, McpSchema, Mcp_RequestStorageMode, Mcp_TrafficMode }
 import type { GatewayIR, RouteIR } from "../model/ir.ts";
 import type { HttpFilterModule } from "./filters/http-filter.ts";
 import { packed, typedExtension } from "./proto.ts";
+import { isMcpEndpoint, someRoute } from "../model/route-counts.ts";
 
 export const MCP_FILTER = "envoy.filters.http.mcp";
 
@@ -29,7 +30,7 @@ function perRoute(route: RouteIR) {
 export const mcpFilter: HttpFilterModule = {
   name: MCP_FILTER,
   chainEntry: (ir: GatewayIR) =>
-    ir.routes.some((route) => route.mcp)
+    someRoute(ir.routes, isMcpEndpoint)
       ? {
           ...typedExtension(MCP_FILTER, McpSchema, { trafficMode: Mcp_TrafficMode.REJECT_NO_MCP, rejectDuplicateKeys: true, requestStorageMode: Mcp_RequestStorageMode.DYNAMIC_METADATA }),
           // Off unless a route turns it on: only MCP endpoints have their bodies parsed.

@@ -22,6 +22,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { GatewayIR, McpRestToolIR, RouteIR } from "../model/ir.ts";
 import type { HttpFilterModule } from "./filters/http-filter.ts";
 import { packed, typedExtension } from "./proto.ts";
+import { publishesTools, someRoute } from "../model/route-counts.ts";
 
 export const MCP_JSON_REST_BRIDGE_FILTER = "envoy.filters.http.mcp_json_rest_bridge";
 
@@ -50,7 +51,7 @@ function perRoute(route: RouteIR) {
 export const mcpJsonRestBridgeFilter: HttpFilterModule = {
   name: MCP_JSON_REST_BRIDGE_FILTER,
   chainEntry: (ir: GatewayIR) =>
-    ir.routes.some((route) => route.mcpRestTools)
+    someRoute(ir.routes, publishesTools)
       ? // Only routes that carry its per-route config (the tool endpoints) are bridged; every other request passes untouched.
         typedExtension(MCP_JSON_REST_BRIDGE_FILTER, McpJsonRestBridgeSchema, { perRouteOnly: true })
       : undefined,

@@ -12,6 +12,9 @@ import type { GatewayIR, RouteIR } from "../model/ir.ts";
 import { processorService } from "./filters/ext-proc.ts";
 import type { HttpFilterModule } from "./filters/http-filter.ts";
 import { duration, packed, typedExtension } from "./proto.ts";
+import { someRoute } from "../model/route-counts.ts";
+
+const servesMcp = (route: RouteIR) => Boolean(route.mcp || route.mcpToolList);
 
 export const MCP_PROCESSOR_FILTER = "envoy.filters.http.ext_proc.mcp";
 /** The gRPC metadata that tells the processor a stream is MCP traffic (the AI filter's streams carry none). */
@@ -36,7 +39,7 @@ const TOOL_LIST_MODE = { requestHeaderMode: Headers.SEND, requestBodyMode: Body.
 
 function chainEntry(ir: GatewayIR) {
   const mcp = ir.mcp;
-  if (!mcp || !ir.routes.some((route) => route.mcp || route.mcpToolList)) return undefined;
+  if (!mcp || !someRoute(ir.routes, servesMcp)) return undefined;
   return {
     ...typedExtension(MCP_PROCESSOR_FILTER, ExternalProcessorSchema, {
       grpcService: processorService(mcp.processor.cluster, ir, "mcp"),

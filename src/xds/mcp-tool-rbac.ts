@@ -17,6 +17,7 @@ import type { HttpFilterModule } from "./filters/http-filter.ts";
 import { rulePrincipal, withoutCriticalExtensions } from "./filters/rbac-principals.ts";
 import { MCP_FILTER } from "./mcp-filter.ts";
 import { escapeRegex, packed, sortedRecord, typedExtension } from "./proto.ts";
+import { isMcpEndpoint, someRoute } from "../model/route-counts.ts";
 
 /** A name of its own: the first RBAC filter keeps `envoy.filters.http.rbac` (and its per-route config). */
 export const MCP_TOOL_RBAC_FILTER = "envoy.filters.http.rbac.mcp_tools";
@@ -79,6 +80,6 @@ function perRoute(route: RouteIR) {
 
 export const mcpToolRbacFilter: HttpFilterModule = {
   name: MCP_TOOL_RBAC_FILTER,
-  chainEntry: (ir: GatewayIR) => (ir.routes.some((route) => route.mcp) ? { ...typedExtension(MCP_TOOL_RBAC_FILTER, RBACSchema, {}), disabled: true } : undefined),
+  chainEntry: (ir: GatewayIR) => (someRoute(ir.routes, isMcpEndpoint) ? { ...typedExtension(MCP_TOOL_RBAC_FILTER, RBACSchema, {}), disabled: true } : undefined),
   perRoute,
 };

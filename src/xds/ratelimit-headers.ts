@@ -10,6 +10,7 @@
 import { HeaderValueOption_HeaderAppendAction } from "../../generated/envoy/config/core/v3/base_pb.js";
 import type { GatewayIR } from "../model/ir.ts";
 import { statusIs } from "./local-replies.ts";
+import { limitedLocally, someRoute } from "../model/route-counts.ts";
 
 /** An sf-string: quotes and backslashes escaped. */
 const sfString = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
@@ -28,7 +29,7 @@ export function rateLimitHeader(states: readonly { readonly policy: string; read
  * clients ignore). Added only when absent: the rate-limit service writes a complete one itself.
  */
 export function rateLimitReplyHeaders(ir: GatewayIR) {
-  if (!ir.routes.some((route) => route.rateLimit?.mode === "local")) return [];
+  if (!someRoute(ir.routes, limitedLocally)) return [];
   return [{ header: { key: "ratelimit", value: "%RESP(ratelimit-policy)%;r=0;t=%RESP(retry-after)%" }, appendAction: HeaderValueOption_HeaderAppendAction.ADD_IF_ABSENT }];
 }
 

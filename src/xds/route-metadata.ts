@@ -46,7 +46,14 @@ export function hostRouteId(host: Pick<VirtualHost, "metadata">, routeName: stri
   return routeIdOf(routeName, text(carried?.["api"]), text(carried?.["version"]), isRoute);
 }
 
+/** By a table's routes: a scope the last compile left alone has the same array (listenerScopes). */
+const ofOneVersion = new WeakMap<readonly RouteIR[], boolean>();
+
+function holdsOneVersion(routes: readonly RouteIR[]): boolean {
+  let one = ofOneVersion.get(routes);
+  if (one === undefined) ofOneVersion.set(routes, (one = routes.every((route) => route.api === routes[0]!.api && route.version === routes[0]!.version)));
+  return one;
+}
+
 /** Whether each of the listener's route tables holds one API version's routes: its virtual hosts carry `api` and `version`. */
-export const metadataOnHosts = perListener((ir, listener) =>
-  listenerTables(ir, listener).every(({ routes }) => routes.every((route) => route.api === routes[0]!.api && route.version === routes[0]!.version)),
-);
+export const metadataOnHosts = perListener((ir, listener) => listenerTables(ir, listener).every(({ routes }) => holdsOneVersion(routes)));

@@ -27,6 +27,7 @@ import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
 import { perListener } from "./per-listener.ts";
 import { ADS, typedExtensionConfig } from "./proto.ts";
 import { makeResource, type XdsResource } from "./snapshot.ts";
+import { publishesTools, someRoute } from "../model/route-counts.ts";
 
 /** Unreserved characters only: a segment path normalization leaves exactly as the route spells it. */
 const LITERAL_SEGMENT = /^[A-Za-z0-9._~-]+$/;
@@ -79,7 +80,7 @@ export function listenerRoutes(ir: GatewayIR, listener: ListenerIR): RouteIR[] {
 
 /** Whether a processor or filter sends some request on to a path of another scope. */
 function reroutesAcrossScopes(ir: GatewayIR, depth: number): boolean {
-  if (ir.routes.some((route) => route.mcpRestTools)) return true;
+  if (someRoute(ir.routes, publishesTools)) return true;
   // The AI processor turns a Responses API call into a chat completion under the same base path.
   if (!ir.ai) return false;
   const [responses, chat] = [`${ir.ai.basePath}/responses`, `${ir.ai.basePath}/chat/completions`].map((path) => scopeKey(path, depth)?.join("/"));

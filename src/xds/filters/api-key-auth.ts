@@ -7,6 +7,10 @@ import { apiKeyOptional, apiKeyRules, optionalKeySources } from "../../model/api
 import type { ApiKeySourceIR, GatewayIR, RouteIR } from "../../model/ir.ts";
 import { packed, typedExtension, typedExtensionConfig } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
+import { someRoute } from "../../model/route-counts.ts";
+
+/** A route that answers 401 to a request without a key. */
+const demandsKey = (route: RouteIR) => apiKeyRules(route).length > 0 && !apiKeyOptional(route);
 
 export const API_KEY_AUTH_FILTER = "envoy.filters.http.api_key_auth";
 /** The same check where a key is one credential among others: skipped when the request carries no key. */
@@ -68,7 +72,7 @@ function skipWithoutKey(sources: readonly ApiKeySourceIR[]) {
 export const apiKeyAuthFilter: HttpFilterModule = {
   name: API_KEY_AUTH_FILTER,
   chainEntry: (ir) => {
-    if (!ir.routes.some((route) => apiKeyRules(route).length > 0 && !apiKeyOptional(route))) return undefined;
+    if (!someRoute(ir.routes, demandsKey)) return undefined;
     // Only routes that take API keys turn it on (perRoute); the others never ask for a key.
     return { ...typedExtension(API_KEY_AUTH_FILTER, ApiKeyAuthSchema, apiKeyAuth(ir)), disabled: true };
   },

@@ -2,6 +2,9 @@ import { CorsPolicySchema, CorsSchema } from "../../../generated/envoy/extension
 import type { RouteIR } from "../../model/ir.ts";
 import { escapeRegex, packed, typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
+import { someRoute } from "../../model/route-counts.ts";
+
+const takesCors = (route: RouteIR) => Boolean(route.cors);
 
 const NAME = "envoy.filters.http.cors";
 
@@ -30,6 +33,6 @@ function routePolicy(route: RouteIR) {
 /** Browser cross-origin policy, per route; routes without `cors` get no CORS headers. */
 export const corsFilter: HttpFilterModule = {
   name: NAME,
-  chainEntry: (ir) => (ir.routes.some((route) => route.cors) ? typedExtension(NAME, CorsSchema, {}) : undefined),
+  chainEntry: (ir) => (someRoute(ir.routes, takesCors) ? typedExtension(NAME, CorsSchema, {}) : undefined),
   perRoute: routePolicy,
 };

@@ -1,10 +1,13 @@
 import { HeaderValueOption_HeaderAppendAction } from "../../../generated/envoy/config/core/v3/base_pb.js";
 import { HeaderMutationSchema } from "../../../generated/envoy/extensions/filters/http/header_mutation/v3/header_mutation_pb.js";
 import { claimPath } from "../../model/claims.ts";
-import type { GatewayIR, IdentityHeadersIR, JwtProviderIR } from "../../model/ir.ts";
+import type { GatewayIR, IdentityHeadersIR, JwtProviderIR, RouteIR } from "../../model/ir.ts";
 import { JWT_AUTHN_FILTER } from "./jwt-authn.ts";
 import { typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
+import { someRoute } from "../../model/route-counts.ts";
+
+const admitsIdentities = (route: RouteIR) => route.access.kind === "identities";
 
 export const IDENTITY_HEADERS_FILTER = "envoy.filters.http.header_mutation";
 
@@ -50,7 +53,7 @@ export const forwardable = (claim: string) => !claim.includes(":");
 export const identityHeadersFilter: HttpFilterModule = {
   name: IDENTITY_HEADERS_FILTER,
   chainEntry: (ir: GatewayIR) => {
-    if (!ir.routes.some((route) => route.access.kind === "identities")) return undefined;
+    if (!someRoute(ir.routes, admitsIdentities)) return undefined;
     const headers = ir.identityHeaders;
     return typedExtension(IDENTITY_HEADERS_FILTER, HeaderMutationSchema, {
       mutations: {

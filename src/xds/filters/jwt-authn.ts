@@ -3,6 +3,7 @@ import type { GatewayIR, JwtProviderIR, RouteIR } from "../../model/ir.ts";
 import { perRoute } from "../../model/per-route.ts";
 import { duration, packed, sortedRecord, typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
+import { someRoute } from "../../model/route-counts.ts";
 
 export const JWT_AUTHN_FILTER = "envoy.filters.http.jwt_authn";
 
@@ -37,6 +38,8 @@ const requirementOf = perRoute((route): Demand | undefined => {
   const optional = route.access.rules.some((rule) => rule.identityType !== "jwt");
   return { name: `${identities.join("|")}${optional ? "|optional" : ""}`, identities, optional };
 });
+
+const demandsToken = (route: RouteIR) => requirementOf(route) !== undefined;
 
 function provider(jwt: JwtProviderIR) {
   const jwks = jwt.jwks;
@@ -85,7 +88,7 @@ function requirements(ir: GatewayIR) {
 export const jwtAuthnFilter: HttpFilterModule = {
   name: JWT_AUTHN_FILTER,
   chainEntry: (ir) => {
-    if (ir.jwtProviders.length === 0 || !ir.routes.some((route) => requirementOf(route) !== undefined)) return undefined;
+    if (ir.jwtProviders.length === 0 || !someRoute(ir.routes, demandsToken)) return undefined;
     return typedExtension(JWT_AUTHN_FILTER, JwtAuthenticationSchema, {
       providers: sortedRecord(ir.jwtProviders.map((jwt) => [jwt.name, provider(jwt)] as const)),
       requirementMap: requirements(ir),

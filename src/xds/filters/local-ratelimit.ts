@@ -6,6 +6,7 @@ import { duration, packed, typedExtension } from "../proto.ts";
 import { rateLimitPolicyHeader } from "../ratelimit-headers.ts";
 import { limitActions, limitDescriptorEntries } from "../ratelimit-descriptors.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
+import { limitedLocally, someRoute } from "../../model/route-counts.ts";
 
 const NAME = "envoy.filters.http.local_ratelimit";
 const STAT_PREFIX = "route_rate_limit";
@@ -55,6 +56,6 @@ function routeBucket(route: RouteIR) {
 /** Per-route token buckets; the chain entry has no bucket, so routes without a local limit are not limited. */
 export const localRateLimitFilter: HttpFilterModule = {
   name: NAME,
-  chainEntry: (ir) => (ir.routes.some(localLimit) ? typedExtension(NAME, LocalRateLimitSchema, { statPrefix: STAT_PREFIX }) : undefined),
+  chainEntry: (ir) => (someRoute(ir.routes, limitedLocally) ? typedExtension(NAME, LocalRateLimitSchema, { statPrefix: STAT_PREFIX }) : undefined),
   perRoute: routeBucket,
 };

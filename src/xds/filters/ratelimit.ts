@@ -12,6 +12,7 @@ import type { GatewayIR, RateLimitIR, RouteIR } from "../../model/ir.ts";
 import { duration, typedExtension } from "../proto.ts";
 import { limitActions, type RateLimitInit } from "../ratelimit-descriptors.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
+import { someRoute } from "../../model/route-counts.ts";
 
 const FILTER_TYPE = "envoy.filters.http.ratelimit";
 const STAGE = { deny: 0, allow: 1 } as const;
@@ -27,13 +28,14 @@ export function routeRateLimits(route: RouteIR): RateLimitInit[] {
 }
 
 function filter(failureMode: RateLimitIR["failureMode"]): HttpFilterModule {
+  const limitedWithThisMode = (route: RouteIR) => globalLimits(route).some((limit) => limit.failureMode === failureMode);
   // Chain entries need distinct names; the config's type is what makes both the ratelimit filter.
   const name = failureMode === "deny" ? FILTER_TYPE : `${FILTER_TYPE}.fail_open`;
   return {
     name,
     chainEntry: (ir: GatewayIR) => {
       const service = ir.rateLimitService;
-      if (!service || !ir.routes.some((route) => globalLimits(route).some((limit) => limit.failureMode === failureMode))) return undefined;
+      if (!service || !someRoute(ir.routes, limitedWithThisMode)) return undefined;
       return typedExtension(name, RateLimitSchema, {
         domain: ir.name,
         stage: STAGE[failureMode],

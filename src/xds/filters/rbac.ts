@@ -5,6 +5,9 @@ import type { AllowRuleIR, RouteIR } from "../../model/ir.ts";
 import { packed, sortedRecord, typedExtension } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 import { rulePrincipal, withoutCriticalExtensions } from "./rbac-principals.ts";
+import { someRoute } from "../../model/route-counts.ts";
+
+const notPublic = (route: RouteIR) => route.access.kind !== "public";
 
 /** ALLOW with no policy matches nothing, so it denies every request. */
 const DENY_ALL = packed(RBACPerRouteSchema, { rbac: { rules: { action: RBAC_Action.ALLOW } } });
@@ -58,7 +61,7 @@ function routeRules(route: RouteIR) {
  */
 export const rbacFilter: HttpFilterModule = {
   name: "envoy.filters.http.rbac",
-  chainEntry: (ir) => (ir.routes.some((route) => route.access.kind !== "public") ? typedExtension("envoy.filters.http.rbac", RBACSchema, {}) : undefined),
+  chainEntry: (ir) => (someRoute(ir.routes, notPublic) ? typedExtension("envoy.filters.http.rbac", RBACSchema, {}) : undefined),
   perRoute: routeRules,
   // The chain entry has no rules: a route without its own config is admitted, as with RBAC off.
   hostNeutral: RBAC_OFF,

@@ -1,9 +1,11 @@
 /**
- * A recompile updates the last compile's route scopes for the routes that changed instead of
- * grouping every route again (listenerScopes, src/xds/route-scopes.ts; the change comes from
- * sortRoutes, src/model/route-order.ts). After every edit below — a route added to a scope, an
+ * A recompile updates what the last compile made of its routes for the routes that changed instead
+ * of looking at every route again: the route scopes (listenerScopes, src/xds/route-scopes.ts) and
+ * the counts behind the filters a listener carries (countRoutes, src/model/route-counts.ts); the
+ * change comes from sortRoutes (src/model/route-order.ts). After every edit below — a route added to a scope, an
  * API (a new scope) added and removed, a route moved between scopes, a route with no literal
- * segments that turns the listener back to one table, host names changed — the snapshot is
+ * segments that turns the listener back to one table, host names changed, a filter some route
+ * needs turned on and off — the snapshot is
  * byte for byte the one a first compile of the same config makes.
  */
 import { describe, expect, it } from "vitest";
@@ -39,14 +41,17 @@ function compiled(written: GatewayConfig, cache?: RouteCache, state?: TranslateS
   return translate(resolved.ir!, state ?? newTranslateState());
 }
 
-describe("route scopes across recompiles", () => {
-  it("are those of a first compile after each edit", () => {
+describe("a recompile after each edit", () => {
+  it("makes the snapshot a first compile makes", () => {
     const items = [route("items", { prefix: "/items" }), route("buy", { path: "/buy", methods: ["POST"] }), route("item", { template: "/items/{id}" })];
     const edits: GatewayConfig[] = [
       config([api("shop", [...items, route("extra", { path: "/extra" })]), api("users", [route("me", { path: "/me" })])]),
       config([api("shop", items, [route("v2", { prefix: "/all" })]), api("users", [route("me", { path: "/me" })]), api("orders", [route("list", { path: "/list" })])]),
       config([api("shop", items.slice(1), [route("v2", { prefix: "/all" }), route("items", { prefix: "/items" })]), api("orders", [route("list", { path: "/list" })])]),
       config([api("shop", items), api("orders", [route("list", { path: "/list" })]), { ...api("root", [route("health", { path: "/health" })]), basePath: "/", versioning: { by: "header", default: "v1" } }]),
+      config([api("shop", items), api("orders", [route("list", { path: "/list" })])]),
+      // Filters the listener carries while some route needs them (countRoutes, src/model/route-counts.ts): on, then off again.
+      config([api("shop", items), api("orders", [route("list", { path: "/list" }), { ...route("cors", { path: "/cors" }), cors: { origins: ["https://app.test"] }, rateLimit: { requests: 5, per: "second" } }])]),
       config([api("shop", items), api("orders", [route("list", { path: "/list" })])]),
       config([api("shop", items), api("orders", [route("list", { path: "/list" }), route("one", { template: "/{id}" })])], ["api.test", "shop.test"]),
       config([api("shop", [])]),
