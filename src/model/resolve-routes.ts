@@ -244,13 +244,13 @@ function versionInputs(api: Api, apiIndex: number, versionName: string, gatewayK
   return [api, apiIndex, versionName, gatewayKey, inputs.providers, inputs.identities];
 }
 
-function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache, shared: { providers: Map<string, string>; gatewayKey: string }): RouteIR[] {
+function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache, shared: { providers: Map<string, string>; gatewayKey: string }): readonly RouteIR[] {
   const frozen = isFrozenConfig(api) && isFrozenConfig(version) && isFrozenConfig(inputs.providers) && isFrozenConfig(inputs.identities);
   const around = versionInputs(api, apiIndex, versionName, shared.gatewayKey, inputs);
   const known = frozen ? cache.byVersion.get(version) : undefined;
   if (known?.inputs.every((input, index) => input === around[index])) {
     inputs.report.replay(known.resolved.diagnostics);
-    return [...known.resolved.routes];
+    return known.resolved.routes;
   }
   const report = new Reporter("");
   const routes = versionRoutes(api, apiIndex, hostnames, versionName, version, { ...inputs, report }, cache, shared.providers);
@@ -288,10 +288,13 @@ function resolveVersionRoutes(version: ApiVersion, contexts: readonly VersionCon
   });
 }
 
-/** Every routed route of every API; drafts are left out, so they answer 404. */
-export function resolveRoutes(config: GatewayConfig, allHostnames: readonly string[], inputs: Inputs, cache: RouteCache = new RouteCache()): RouteIR[] {
+/**
+ * Every routed route of every API, one group per version (the same array while a frozen version
+ * is unchanged: route-order.ts merges by group); drafts are left out, so they answer 404.
+ */
+export function resolveRouteGroups(config: GatewayConfig, allHostnames: readonly string[], inputs: Inputs, cache: RouteCache = new RouteCache()): (readonly RouteIR[])[] {
   cache.byContent.nextGeneration();
-  const routes: RouteIR[] = [];
+  const groups: (readonly RouteIR[])[] = [];
   const shared = { providers: new Map<string, string>(), gatewayKey: JSON.stringify([allHostnames, inputs.consumerHeader, inputs.identityHeaders]) };
   (config.apis ?? []).forEach((api, apiIndex) => {
     if (api.rateLimit) checkApiRateLimit(api.rateLimit, apiIndex, inputs.report);
@@ -299,13 +302,13 @@ export function resolveRoutes(config: GatewayConfig, allHostnames: readonly stri
     for (const versionName of Object.keys(api.versions ?? {}).sort()) {
       const version = api.versions[versionName]!;
       if (version.state === "draft") continue;
-      routes.push(...resolveVersion(api, apiIndex, hostnames, versionName, version, inputs, cache, shared));
+      groups.push(resolveVersion(api, apiIndex, hostnames, versionName, version, inputs, cache, shared));
     }
     if (api.unversioned) {
       // Resolved like a version named "-" (no version can be: names start with a letter or digit).
       const routesOnly: ApiVersion = { state: "published", routes: api.unversioned.routes, ...(api.unversioned.access ? { access: api.unversioned.access } : {}) };
-      routes.push(...resolveVersion(api, apiIndex, hostnames, "-", routesOnly, inputs, cache, shared));
+      groups.push(resolveVersion(api, apiIndex, hostnames, "-", routesOnly, inputs, cache, shared));
     }
   });
-  return routes;
+  return groups;
 }

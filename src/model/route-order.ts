@@ -18,10 +18,10 @@ export function compareRoutes(a: RouteIR, b: RouteIR): number {
   );
 }
 
-/** The routes in match order, and the same routes as a set (the next compile's look-up of what it kept). */
+/** The routes in match order, and the groups they came in (the next compile's look-up of what it kept). */
 export interface RouteOrder {
   readonly routes: RouteIR[];
-  readonly members: ReadonlySet<RouteIR>;
+  readonly groups: ReadonlySet<readonly RouteIR[]>;
 }
 
 /** How one compile's routes differ from the last one's: passes update what they made of those instead of starting over. */
@@ -44,41 +44,53 @@ export function routeOrderChange(routes: readonly RouteIR[]): RouteOrderChange |
   return changes.get(routes);
 }
 
-/** Two lists in match order as one, in match order; undefined when two routes tie (never from resolve: ids are unique). */
+/**
+ * Two lists in match order as one, in match order; undefined when two routes tie (never from
+ * resolve: ids are unique). `second` is the short one (what an edit added): each of its routes
+ * finds its place by binary search, and the runs of `first` between are copied over.
+ */
 export function mergeInOrder(first: readonly RouteIR[], second: readonly RouteIR[]): RouteIR[] | undefined {
   const merged: RouteIR[] = [];
-  let f = 0;
-  let s = 0;
-  while (f < first.length && s < second.length) {
-    const order = compareRoutes(first[f]!, second[s]!);
-    if (order === 0) return undefined;
-    merged.push(order < 0 ? first[f++]! : second[s++]!);
+  let from = 0;
+  for (const route of second) {
+    let low = from;
+    let high = first.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const order = compareRoutes(first[middle]!, route);
+      if (order === 0) return undefined;
+      if (order < 0) low = middle + 1;
+      else high = middle;
+    }
+    for (let index = from; index < low; index++) merged.push(first[index]!);
+    merged.push(route);
+    from = low;
   }
-  while (f < first.length) merged.push(first[f++]!);
-  while (s < second.length) merged.push(second[s++]!);
+  for (let index = from; index < first.length; index++) merged.push(first[index]!);
   return merged;
 }
 
 /**
- * `routes` in match order. With the last compile's order (`previous`), the routes both share keep
- * their places and only the others are sorted and merged in: resolve hands back the same RouteIR
- * for a route that did not change, so a one-route edit sorts one route, not thousands. The
- * difference is recorded for routeOrderChange.
+ * The routes of `groups` in match order. A group is one version's routes, which resolve hands back
+ * as the same array while the version is unchanged (others, AI and MCP routes, are new each time).
+ * With the last compile's order (`previous`), the routes of the groups both share keep their places
+ * and only the new groups' routes are sorted and merged in: a one-route edit sorts one version's
+ * routes, not thousands. The difference is recorded for routeOrderChange.
  */
-export function sortRoutes(routes: RouteIR[], previous?: RouteOrder): RouteOrder {
-  const members = new Set(routes);
-  const sorted = (): RouteOrder => ({ routes: routes.sort(compareRoutes), members });
-  if (!previous) return sorted();
-  const kept: RouteIR[] = [];
-  const removed: RouteIR[] = [];
-  for (const route of previous.routes) (members.has(route) ? kept : removed).push(route);
+export function sortRoutes(groups: readonly (readonly RouteIR[])[], previous?: RouteOrder): RouteOrder {
+  const members = new Set(groups);
+  const sorted = (): RouteOrder => ({ routes: groups.flat().sort(compareRoutes), groups: members });
+  if (!previous || members.size !== groups.length) return sorted();
+  // A route of a new group may also be in a group that went (a version resolved again from the same routes): it goes and comes back.
+  const added = groups.filter((group) => !previous.groups.has(group)).flat().sort(compareRoutes);
+  const removed = [...previous.groups].filter((group) => !members.has(group)).flat();
+  const gone = new Set(removed);
+  const kept = gone.size === 0 ? previous.routes : previous.routes.filter((route) => !gone.has(route));
   if (kept.length === 0) return sorted();
-  // What the last compile did not have: every route it had and still has is in `kept`.
-  const added = routes.filter((route) => !previous.members.has(route)).sort(compareRoutes);
   // Equal ids would leave the order to the input's: sort it all, as a first compile does.
   const merged = mergeInOrder(kept, added);
   if (!merged) return sorted();
   changes.delete(previous.routes);
   changes.set(merged, { previous: previous.routes, added, removed });
-  return { routes: merged, members };
+  return { routes: merged, groups: members };
 }
