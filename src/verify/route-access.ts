@@ -24,9 +24,10 @@ interface RouteAt {
   readonly host: VirtualHost;
   readonly config: RouteConfiguration;
   readonly resource: ResourceRef;
-  /** Field path of the route in its RouteConfiguration. */
-  readonly field: string;
 }
+
+/** Field path of the route in its RouteConfiguration (written out only for a violation). */
+const fieldOf = (at: RouteAt) => `virtual_hosts["${at.host.name}"].routes["${at.route.name}"]`;
 
 /** Whether the route's own config makes jwt_authn verify the provider whose payload lands under `metadataKey`. */
 function jwtVerified(at: RouteAt, chain: ChainFacts, metadataKey: string): boolean {
@@ -49,52 +50,61 @@ function apiKeyVerified(at: RouteAt, chain: ChainFacts, header: string): boolean
 }
 
 function checkNeed(at: RouteAt, chain: ChainFacts, policy: string, need: Need, out: Violations): void {
-  const field = `${at.field}.typed_per_filter_config`;
+  const field = () => `${fieldOf(at)}.typed_per_filter_config`;
   if (need.kind === "jwt" && !jwtVerified(at, chain, need.metadataKey)) {
-    out.add("PCL6006", at.resource, `${field}["${JWT_AUTHN_FILTER}"]`, `policy ${policy} reads the JWT of ${need.metadataKey}, but no jwt_authn requirement of this route verifies that token before the access rules run.`);
+    out.add("PCL6006", at.resource, `${field()}["${JWT_AUTHN_FILTER}"]`, `policy ${policy} reads the JWT of ${need.metadataKey}, but no jwt_authn requirement of this route verifies that token before the access rules run.`);
   } else if (need.kind === "header" && !apiKeyVerified(at, chain, need.name)) {
-    out.add("PCL6007", at.resource, `${field}["envoy.filters.http.api_key_auth"]`, `policy ${policy} admits by the ${need.name} header, but no api_key_auth filter enabled on this route sets it before the access rules run.`);
+    out.add("PCL6007", at.resource, `${field()}["envoy.filters.http.api_key_auth"]`, `policy ${policy} admits by the ${need.name} header, but no api_key_auth filter enabled on this route sets it before the access rules run.`);
   } else if (need.kind === "peer-certificate" && chain.clientCertificates === "unverified") {
-    out.add("PCL6008", at.resource, `${field}["${RBAC_FILTER}"]`, `policy ${policy} admits by client certificate, but the listener accepts certificates it did not verify, so a client names its own SAN.`);
+    out.add("PCL6008", at.resource, `${field()}["${RBAC_FILTER}"]`, `policy ${policy} admits by client certificate, but the listener accepts certificates it did not verify, so a client names its own SAN.`);
   }
 }
 
 /**
- * Decodes each distinct per-route RBAC config once: routes of one API version share their rules
- * byte for byte, and decoding is most of the verifier's time (about 1.3 MB for 1,000 routes).
+ * Per-route RBAC configs, decoded: by the Any itself, which serve's recompiles hand back for every
+ * route they did not change (so verifying a snapshot after a one-route edit decodes that route's
+ * config alone), and within one verification by content, since routes of one API version share
+ * their rules byte for byte. Decoding is most of the verifier's time (about 1.3 MB for 1,000 routes).
  */
+const decodedRbac = new WeakMap<Any, RBACPerRoute | null>();
+
 class RbacDecoder {
-  readonly #decoded = new Map<string, RBACPerRoute | undefined>();
+  readonly #byContent = new Map<string, RBACPerRoute | null>();
 
   decode(any: Any | undefined): RBACPerRoute | undefined {
     if (!any) return undefined;
-    const key = `${any.typeUrl}\0${Buffer.from(any.value.buffer, any.value.byteOffset, any.value.byteLength).toString("latin1")}`;
-    if (!this.#decoded.has(key)) this.#decoded.set(key, unpackAs(any, RBACPerRouteSchema));
-    return this.#decoded.get(key);
+    let decoded = decodedRbac.get(any);
+    if (decoded === undefined) {
+      const key = `${any.typeUrl}\0${Buffer.from(any.value.buffer, any.value.byteOffset, any.value.byteLength).toString("latin1")}`;
+      decoded = this.#byContent.get(key);
+      if (decoded === undefined) this.#byContent.set(key, (decoded = unpackAs(any, RBACPerRouteSchema) ?? null));
+      decodedRbac.set(any, decoded);
+    }
+    return decoded ?? undefined;
   }
 }
 
 function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected: VerifyExpectations, out: Violations): boolean {
-  const field = `${at.field}.typed_per_filter_config["${RBAC_FILTER}"]`;
+  const field = () => `${fieldOf(at)}.typed_per_filter_config["${RBAC_FILTER}"]`;
   const perRoute = rbac.decode(effectiveConfig(RBAC_FILTER, at.route, at.host, at.config));
   if (!perRoute) {
-    out.add("PCL6001", at.resource, field, "the route forwards to an upstream with no access rules of its own, and is not marked public.");
+    out.add("PCL6001", at.resource, field(), "the route forwards to an upstream with no access rules of its own, and is not marked public.");
     return false;
   }
   if (!perRoute.rbac) {
-    if (!expected.publicRoutes.has(hostRouteId(at.host, at.route.name, (id) => expected.publicRoutes.has(id)))) out.add("PCL6002", at.resource, field, "turns the access rules off (public), but the compile result does not make this route public.");
+    if (!expected.publicRoutes.has(hostRouteId(at.host, at.route.name, (id) => expected.publicRoutes.has(id)))) out.add("PCL6002", at.resource, field(), "turns the access rules off (public), but the compile result does not make this route public.");
     return false;
   }
   const rules = perRoute.rbac.rules;
   if (!rules || rules.action !== RBAC_Action.ALLOW) {
-    out.add("PCL6003", at.resource, `${field}.rbac.rules`, rules ? `action is ${RBAC_Action[rules.action]}, not ALLOW: what no policy names gets in.` : "no enforcing rules: every request gets in.");
+    out.add("PCL6003", at.resource, `${field()}.rbac.rules`, rules ? `action is ${RBAC_Action[rules.action]}, not ALLOW: what no policy names gets in.` : "no enforcing rules: every request gets in.");
     return true;
   }
   for (const [name, policy] of Object.entries(rules.policies)) {
     const needs = new Map<string, Need>();
     for (const principal of policy.principals) {
       const principalNeeds = needsOf(principal);
-      if (!principalNeeds) out.add("PCL6005", at.resource, `${field}.rbac.rules.policies["${name}"]`, "a principal matches without any verified credential, certificate or client address.");
+      if (!principalNeeds) out.add("PCL6005", at.resource, `${field()}.rbac.rules.policies["${name}"]`, "a principal matches without any verified credential, certificate or client address.");
       for (const need of principalNeeds ?? []) needs.set(JSON.stringify(need), need);
     }
     for (const need of needs.values()) checkNeed(at, chain, name, need, out);
@@ -135,8 +145,7 @@ export function verifyRouteAccess(resources: GeneratedResources, expected: Verif
       for (const host of config.virtualHosts) {
         for (const route of host.routes) {
           if (route.action.case !== "route") continue;
-          const field = `virtual_hosts["${host.name}"].routes["${route.name}"]`;
-          reliesOnRbac = verifyRoute({ route, host, config, resource: { kind: "RouteConfiguration", name: config.name }, field }, chain, rbac, expected, out) || reliesOnRbac;
+          reliesOnRbac = verifyRoute({ route, host, config, resource: { kind: "RouteConfiguration", name: config.name } }, chain, rbac, expected, out) || reliesOnRbac;
         }
       }
       if (reliesOnRbac) relyingOnRbac.push(config.name);
