@@ -84,7 +84,7 @@ async function measure(target: VariantTarget, variant: PropagationVariant): Prom
     return [
       row(routeCount, variant, "new route served", propagation),
       ...(variant.compiles ? [row(routeCount, variant, "of which compile", compile)] : []),
-      row(routeCount, variant, "of which control plane (encode + write)", controlPlane),
+      row(routeCount, variant, "of which control plane (serve checks, encode, write)", controlPlane),
       row(routeCount, variant, "baseline: existing route", floor),
     ];
   } finally {

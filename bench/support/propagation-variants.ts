@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { type CompileGatewayResult, compileGateway, compileGatewayFile } from "../../src/compile.ts";
+import { type CompileGatewayResult, type CompileResult, compileGateway, compileGatewayFile } from "../../src/compile.ts";
 import type { GatewayConfig } from "../../src/config/types.ts";
 import type { ControlPlane } from "../../src/server/control-plane.ts";
 import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
@@ -164,10 +164,14 @@ function loopbackConfig(target: VariantTarget): GatewayConfig {
   return config;
 }
 
-/** Hands a compile's snapshot to the control plane as `serve` does, timing that part. */
-function serveCompiled(target: VariantTarget, file: string, compiled: CompileGatewayResult, compileMs: number): ServerTimings {
+/**
+ * Hands a compile's result to the control plane as `serve` does — the IR, and for a file its config
+ * and locator, so the serve-time checks (the verifier) and resource origins run before the push —
+ * timing that part.
+ */
+function serveCompiled(target: VariantTarget, file: string, compiled: CompileGatewayResult & Partial<Pick<CompileResult, "config" | "locate">>, compileMs: number): ServerTimings {
   if (!compiled.snapshot) throw new Error(`compile failed: ${JSON.stringify(compiled.diagnostics.slice(0, 3))}`);
-  const outcome = { file, gateway: target.gateway, diagnostics: compiled.diagnostics, snapshot: compiled.snapshot };
+  const outcome = { ...compiled, file, gateway: target.gateway };
   return { compileMs, controlPlaneMs: timed(() => target.plane.configs.apply(outcome)) };
 }
 

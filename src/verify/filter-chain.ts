@@ -3,6 +3,7 @@
  * access rules (RBAC) and the credential filters sit, the JWT providers and requirements
  * jwt_authn knows, and whether its listener checks client certificates.
  */
+import { toBinary } from "@bufbuild/protobuf";
 import type { Any } from "@bufbuild/protobuf/wkt";
 import { FilterConfigSchema, type Route, type VirtualHost } from "../../generated/envoy/config/route/v3/route_components_pb.js";
 import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/route_pb.js";
@@ -36,6 +37,12 @@ export interface ChainFacts {
 
 function apiKeyAuthOf(any: Any | undefined): ApiKeyAuth | undefined {
   return unpackAs(any, ApiKeyAuthSchema) ?? unpackAs(unpackAs(any, ExtensionWithMatcherSchema)?.extensionConfig?.typedConfig, ApiKeyAuthSchema);
+}
+
+/** The facts as one string: equal strings for equal facts (what a verdict that read them may be reused under). */
+export function chainKey(chain: ChainFacts): string {
+  const jwt = chain.jwt ? [chain.jwt.at, Buffer.from(toBinary(JwtAuthenticationSchema, chain.jwt.config)).toString("base64")] : null;
+  return JSON.stringify([chain.rbacAt ?? null, jwt, [...chain.apiKeys], chain.clientCertificates]);
 }
 
 export function chainFacts(manager: ConnectionManager): ChainFacts {

@@ -14,10 +14,10 @@ import { PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/h
 import { hostRouteId } from "../xds/route-metadata.ts";
 import { isScopeOf } from "../xds/route-scopes.ts";
 import type { VerifyExpectations } from "./expectations.ts";
-import { apiKeyRouteHeader, type ChainFacts, chainFacts, effectiveConfig, RBAC_FILTER, verifiesProvider } from "./filter-chain.ts";
+import { apiKeyRouteHeader, type ChainFacts, chainFacts, chainKey, effectiveConfig, RBAC_FILTER, verifiesProvider } from "./filter-chain.ts";
 import { JWT_AUTHN_FILTER, type Need, needsOf } from "./principals.ts";
 import { type ConnectionManager, type GeneratedResources, unpackAs } from "./resources.ts";
-import type { ResourceRef, Violations } from "./violations.ts";
+import { type ResourceRef, type Violation, Violations } from "./violations.ts";
 
 interface RouteAt {
   readonly route: Route;
@@ -84,7 +84,16 @@ class RbacDecoder {
   }
 }
 
-function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected: VerifyExpectations, out: Violations): boolean {
+/** A route with the access rules off, and whether the compile result made it public (PCL6002). */
+interface PublicRouteCheck {
+  readonly host: VirtualHost;
+  readonly name: string;
+  readonly public: boolean;
+}
+
+const madePublic = (expected: VerifyExpectations, host: VirtualHost, name: string) => expected.publicRoutes.has(hostRouteId(host, name, (id) => expected.publicRoutes.has(id)));
+
+function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected: VerifyExpectations, out: Violations, publics: PublicRouteCheck[]): boolean {
   const field = () => `${fieldOf(at)}.typed_per_filter_config["${RBAC_FILTER}"]`;
   const perRoute = rbac.decode(effectiveConfig(RBAC_FILTER, at.route, at.host, at.config));
   if (!perRoute) {
@@ -92,7 +101,9 @@ function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected
     return false;
   }
   if (!perRoute.rbac) {
-    if (!expected.publicRoutes.has(hostRouteId(at.host, at.route.name, (id) => expected.publicRoutes.has(id)))) out.add("PCL6002", at.resource, field(), "turns the access rules off (public), but the compile result does not make this route public.");
+    const made = madePublic(expected, at.host, at.route.name);
+    publics.push({ host: at.host, name: at.route.name, public: made });
+    if (!made) out.add("PCL6002", at.resource, field(), "turns the access rules off (public), but the compile result does not make this route public.");
     return false;
   }
   const rules = perRoute.rbac.rules;
@@ -129,6 +140,39 @@ function routeTablesOf(manager: ConnectionManager, resources: GeneratedResources
   return missing === undefined ? names.map((name) => resources.routeConfigurations.get(name)!) : `names route configuration ${missing}, which the snapshot does not hold`;
 }
 
+/** What verifying one route configuration under one connection manager's filter chain found. */
+interface TableVerdict {
+  readonly chain: string;
+  readonly violations: readonly Violation[];
+  readonly reliesOnRbac: boolean;
+  readonly publics: readonly PublicRouteCheck[];
+}
+
+/**
+ * By route configuration: serve's recompiles hand back the same message for every table an edit
+ * left alone. Its verdict stands while the chain facts are equal and each of its public routes is
+ * as public in the compile result as it was — the only inputs from outside the table — so
+ * verifying after a one-route edit looks into that route's table alone.
+ */
+const verdicts = new WeakMap<RouteConfiguration, TableVerdict>();
+
+function tableVerdict(config: RouteConfiguration, chain: ChainFacts, key: string, rbac: RbacDecoder, expected: VerifyExpectations): TableVerdict {
+  const known = verdicts.get(config);
+  if (known?.chain === key && known.publics.every((check) => madePublic(expected, check.host, check.name) === check.public)) return known;
+  const out = new Violations();
+  const publics: PublicRouteCheck[] = [];
+  let reliesOnRbac = false;
+  for (const host of config.virtualHosts) {
+    for (const route of host.routes) {
+      if (route.action.case !== "route") continue;
+      reliesOnRbac = verifyRoute({ route, host, config, resource: { kind: "RouteConfiguration", name: config.name } }, chain, rbac, expected, out, publics) || reliesOnRbac;
+    }
+  }
+  const verdict = { chain: key, violations: out.list, reliesOnRbac, publics };
+  verdicts.set(config, verdict);
+  return verdict;
+}
+
 /** Checks the routes of the route configurations each connection manager takes its routes from. */
 export function verifyRouteAccess(resources: GeneratedResources, expected: VerifyExpectations, out: Violations): void {
   for (const manager of resources.connectionManagers) {
@@ -138,17 +182,13 @@ export function verifyRouteAccess(resources: GeneratedResources, expected: Verif
       continue;
     }
     const chain = chainFacts(manager);
+    const key = chainKey(chain);
     const rbac = new RbacDecoder();
     const relyingOnRbac: string[] = [];
     for (const config of tables) {
-      let reliesOnRbac = false;
-      for (const host of config.virtualHosts) {
-        for (const route of host.routes) {
-          if (route.action.case !== "route") continue;
-          reliesOnRbac = verifyRoute({ route, host, config, resource: { kind: "RouteConfiguration", name: config.name } }, chain, rbac, expected, out) || reliesOnRbac;
-        }
-      }
-      if (reliesOnRbac) relyingOnRbac.push(config.name);
+      const verdict = tableVerdict(config, chain, key, rbac, expected);
+      out.list.push(...verdict.violations);
+      if (verdict.reliesOnRbac) relyingOnRbac.push(config.name);
     }
     if (relyingOnRbac.length > 0 && chain.rbacAt === undefined) {
       const configs = relyingOnRbac.join(", ");

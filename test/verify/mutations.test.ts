@@ -89,6 +89,19 @@ describe("route access", () => {
     expect(v.field).toContain("orders.v2.fulfil");
   });
 
+  it("sees a route the compile result stops making public in a table it verified before, and forgets it again", () => {
+    // The same snapshot verified against three IRs: its tables are the same messages each time, so
+    // the verdicts remembered for them must follow the public routes of the IR they are judged by.
+    const opened = ir.routes.find((route) => route.access.kind === "public" && route.action.kind === "forward")!;
+    const closed: GatewayIR = { ...ir, routes: ir.routes.map((route) => (route === opened ? { ...route, access: { kind: "identities" as const, rules: [] } } : route)) };
+    expect(verifySnapshot(base, ir)).toEqual([]);
+    // One finding per table that serves the route (it may be on more than one listener).
+    const violations = verifySnapshot(base, closed);
+    expect(violations.length).toBeGreaterThan(0);
+    for (const violation of violations) expect([violation.code, violation.field.includes(`"${opened.name}"`) || violation.field.includes(`"${opened.id}"`)]).toEqual(["PCL6002", true]);
+    expect(verifySnapshot(base, ir)).toEqual([]);
+  });
+
   it("catches access rules that deny listed callers instead of admitting them", () => {
     const v = only(withRoute(base, "public/v1", "orders.v1.list", (route) => {
       const perRoute = unpack(route.typedPerFilterConfig[RBAC]!, RBACPerRouteSchema);
