@@ -84,14 +84,18 @@ class RbacDecoder {
   }
 }
 
-/** A route with the access rules off, and whether the compile result made it public (PCL6002). */
+/**
+ * A route with the access rules off (its name, and its id within the API version its virtual host
+ * names, when it names one), and whether the compile result made it public (PCL6002).
+ */
 interface PublicRouteCheck {
-  readonly host: VirtualHost;
   readonly name: string;
+  readonly qualified: string | undefined;
   readonly public: boolean;
 }
 
-const madePublic = (expected: VerifyExpectations, host: VirtualHost, name: string) => expected.publicRoutes.has(hostRouteId(host, name, (id) => expected.publicRoutes.has(id)));
+/** The route is public under its id: the qualified one where the compile result knows it (hostRouteId), else its name. */
+const madePublic = (expected: VerifyExpectations, check: Omit<PublicRouteCheck, "public">) => (check.qualified !== undefined && expected.publicRoutes.has(check.qualified)) || expected.publicRoutes.has(check.name);
 
 function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected: VerifyExpectations, out: Violations, publics: PublicRouteCheck[]): boolean {
   const field = () => `${fieldOf(at)}.typed_per_filter_config["${RBAC_FILTER}"]`;
@@ -101,8 +105,10 @@ function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected
     return false;
   }
   if (!perRoute.rbac) {
-    const made = madePublic(expected, at.host, at.route.name);
-    publics.push({ host: at.host, name: at.route.name, public: made });
+    const qualified = hostRouteId(at.host, at.route.name, () => true);
+    const check = { name: at.route.name, qualified: qualified === at.route.name ? undefined : qualified };
+    const made = madePublic(expected, check);
+    publics.push({ ...check, public: made });
     if (!made) out.add("PCL6002", at.resource, field(), "turns the access rules off (public), but the compile result does not make this route public.");
     return false;
   }
@@ -158,7 +164,7 @@ const verdicts = new WeakMap<RouteConfiguration, TableVerdict>();
 
 function tableVerdict(config: RouteConfiguration, chain: ChainFacts, key: string, rbac: RbacDecoder, expected: VerifyExpectations): TableVerdict {
   const known = verdicts.get(config);
-  if (known?.chain === key && known.publics.every((check) => madePublic(expected, check.host, check.name) === check.public)) return known;
+  if (known?.chain === key && known.publics.every((check) => madePublic(expected, check) === check.public)) return known;
   const out = new Violations();
   const publics: PublicRouteCheck[] = [];
   let reliesOnRbac = false;
