@@ -188,7 +188,7 @@ export class RouteCache {
   readonly byContent = new GenerationCache<ResolvedRoute>();
   readonly byRoute = new WeakMap<object, { readonly context: string; readonly resolved: ResolvedRoute }>();
   /** A frozen version's routes, while everything its context is made of stays the same (`VersionInputs`): no route is looked at. */
-  readonly byVersion = new WeakMap<object, { readonly inputs: readonly unknown[]; readonly resolved: ResolvedRoute }>();
+  readonly byVersion = new WeakMap<object, { readonly inputs: readonly unknown[]; readonly context: string | undefined; readonly resolved: ResolvedRoute }>();
   /** The gateway's routes in match order, as the last compile sorted them (route-order.ts). */
   order: RouteOrder | undefined;
 }
@@ -248,26 +248,34 @@ function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[]
   const frozen = isFrozenConfig(api) && isFrozenConfig(version) && isFrozenConfig(inputs.providers) && isFrozenConfig(inputs.identities);
   const around = versionInputs(api, apiIndex, versionName, shared.gatewayKey, inputs);
   const known = frozen ? cache.byVersion.get(version) : undefined;
-  if (known?.inputs.every((input, index) => input === around[index])) {
-    inputs.report.replay(known.resolved.diagnostics);
-    return known.resolved.routes;
+  const reuse = (): readonly RouteIR[] => {
+    inputs.report.replay(known!.resolved.diagnostics);
+    return known!.resolved.routes;
+  };
+  if (known?.inputs.every((input, index) => input === around[index])) return reuse();
+  const context = version.state === "retired" ? undefined : versionContextId(api, apiIndex, hostnames, versionName, version, inputs);
+  // A new API object around an unchanged version (another version of the API was edited): when the
+  // version's context is the same, so are its routes — the same array, so route order keeps them in place.
+  if (known && context !== undefined && known.context === context && known.inputs[4] === inputs.providers && known.inputs[5] === inputs.identities) {
+    cache.byVersion.set(version, { ...known, inputs: around });
+    return reuse();
   }
   const report = new Reporter("");
-  const routes = versionRoutes(api, apiIndex, hostnames, versionName, version, { ...inputs, report }, cache, shared.providers);
+  const routes = versionRoutes(api, apiIndex, hostnames, versionName, version, { ...inputs, report }, cache, { context, providers: shared.providers });
   inputs.report.replay(report.diagnostics);
-  if (frozen) cache.byVersion.set(version, { inputs: around, resolved: { routes, diagnostics: report.diagnostics } });
+  if (frozen) cache.byVersion.set(version, { inputs: around, context, resolved: { routes, diagnostics: report.diagnostics } });
   return routes;
 }
 
-function versionRoutes(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache, providers: Map<string, string>): RouteIR[] {
+function versionRoutes(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache, keyed: { context: string | undefined; providers: Map<string, string> }): RouteIR[] {
   const contexts = versionName === "-" ? [unversionedContext(api, apiIndex, hostnames)] : versionContexts(api, apiIndex, hostnames, versionName, version, inputs.report);
-  if (version.state === "retired") {
+  if (version.state === "retired" || keyed.context === undefined) {
     return contexts.map((context, copy) => {
       const gone = goneRoute(context);
       return copy === 0 ? gone : { ...gone, id: `${gone.id}.default` };
     });
   }
-  const keys: KeyContext = { id: versionContextId(api, apiIndex, hostnames, versionName, version, inputs), versionIdentities: JSON.stringify(identitiesOf(version.access, inputs)), providers };
+  const keys: KeyContext = { id: keyed.context, versionIdentities: JSON.stringify(identitiesOf(version.access, inputs)), providers: keyed.providers };
   return resolveVersionRoutes(version, contexts, keys, inputs, cache);
 }
 

@@ -5,11 +5,10 @@
  * Built from the IR alone: where a finding goes is derived from names and positions the IR keeps.
  */
 import type { ModelPath } from "../config/locate.ts";
-import type { AccessIR, ApiIR, ApiVersionIR, ClusterIR, GatewayIR, ListenerIR, RateLimitIR, RouteIR, UnversionedRoutesIR } from "../model/ir.ts";
-import { beyondVersionAccess } from "./access-breadth.ts";
+import type { ApiIR, ClusterIR, GatewayIR, ListenerIR, RateLimitIR } from "../model/ir.ts";
+import { routeSubjectsOf } from "./route-subjects.ts";
+import { accessValue, rateLimitValue, type Value } from "./subject-values.ts";
 import type { SubjectKind } from "./view-schema.ts";
-
-type Value = Readonly<Record<string, unknown>>;
 
 /** One thing a rule can be about. */
 export interface Subject {
@@ -28,120 +27,6 @@ export interface PolicyView {
   readonly subjects: readonly Subject[];
   /** The same subjects by kind, kinds and subjects in that order. */
   readonly byKind: ReadonlyMap<SubjectKind, readonly Subject[]>;
-}
-
-function accessValue(access: AccessIR): Value {
-  return {
-    kind: access.kind,
-    reason: access.kind === "public" ? access.reason.trim() : "",
-    rules: (access.kind === "identities" ? access.rules : []).map((rule) => ({
-      identity: rule.identity ?? "",
-      identityType: rule.identityType,
-      scopes: rule.scopes,
-      roles: rule.roles,
-      groups: rule.groups,
-      consumers: rule.consumers,
-      spiffeIds: rule.spiffeIds,
-      clientCidrs: rule.clientCidrs,
-      claims: rule.claims.map((claim) => ({ name: claim.name, values: claim.values })),
-    })),
-  };
-}
-
-const sameAccess = (a: AccessIR, b: AccessIR | undefined) => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
-
-/** A route's version, or for an unversioned route its API's `unversioned` section. */
-type VersionIR = ApiVersionIR | UnversionedRoutesIR;
-
-/** What a route's subject reads of its API and version besides the route itself. */
-interface Placement {
-  readonly api: ApiIR | undefined;
-  readonly version: VersionIR | undefined;
-  /** The route's position among its version's routes (its findings' config path); -1 when not listed. */
-  readonly index: number;
-  /** The version's access as JSON. */
-  readonly access: string | undefined;
-}
-
-/** What a route subject is built from besides the route: equal for equal subjects. */
-interface PlacementKey {
-  readonly apiIndex: number | undefined;
-  readonly index: number;
-  readonly access: string | undefined;
-}
-
-const placementKey = (placement: Placement): PlacementKey => ({ apiIndex: placement.api?.index, index: placement.index, access: placement.access });
-const samePlacement = (a: PlacementKey, b: Placement) => a.apiIndex === b.api?.index && a.index === b.index && a.access === b.access;
-
-/**
- * Route subjects by IR route. Resolve hands back the same RouteIR for a route that did not change,
- * so after a one-route edit every other route's subject (and the rule results remembered for it,
- * src/policy/evaluate.ts) is reused, as long as its placement is the same.
- */
-const routeSubjects = new WeakMap<RouteIR, { readonly api: ApiIR | undefined; readonly placement: PlacementKey; readonly subject: Subject }>();
-
-/** Places routes in their versions, reading each version's access and route order once per view. */
-function placer(apis: ReadonlyMap<string, ApiIR>) {
-  const versions = new Map<VersionIR, { readonly access: string; readonly index: ReadonlyMap<string, number> }>();
-  return (route: RouteIR): Placement => {
-    const api = apis.get(route.api);
-    // An unversioned route's section (`apis[].unversioned`) plays the part of its version.
-    const version = route.unversioned ? api?.unversioned : api?.versions.find((v) => v.name === route.version);
-    let facts = version && versions.get(version);
-    if (version && !facts) versions.set(version, (facts = { access: JSON.stringify(version.access ?? null), index: new Map(version.routes.map((name, index) => [name, index])) }));
-    return { api, version, index: facts?.index.get(route.name) ?? -1, access: facts?.access };
-  };
-}
-
-/**
- * The route's subject: the one it had, when its API is the same ApiIR (resolve keeps an unchanged
- * API's, so its versions, order and access are the same) or its placement is equal; else a new one.
- */
-function routeSubject(route: RouteIR, apis: ReadonlyMap<string, ApiIR>, place: (route: RouteIR) => Placement): Subject {
-  const api = apis.get(route.api);
-  const remembered = routeSubjects.get(route);
-  if (remembered && remembered.api === api) return remembered.subject;
-  const placement = place(route);
-  const subject = remembered && samePlacement(remembered.placement, placement) ? remembered.subject : newRouteSubject(route, placement);
-  routeSubjects.set(route, { api, placement: placementKey(placement), subject });
-  return subject;
-}
-
-function newRouteSubject(route: RouteIR, { api, version, index }: Placement): Subject {
-  const versionPath = route.unversioned ? ["apis", api?.index ?? 0, "unversioned"] : ["apis", api?.index ?? 0, "versions", route.version];
-  const path = route.ai ? ["ai"] : index < 0 ? versionPath : [...versionPath, "routes", index];
-  const inherited = version?.access !== undefined && sameAccess(route.access, version.access);
-  const cors = route.cors;
-  const rateLimit = route.rateLimit;
-  return {
-    kind: "route",
-    target: route.ai ? `ai.routes.${route.name}` : route.unversioned ? `apis.${route.api}.unversioned.routes.${route.name}` : `apis.${route.api}.versions.${route.version}.routes.${route.name}`,
-    path,
-    accessPath: route.ai ? ["ai", "access"] : inherited ? [...versionPath, "access"] : [...path, "access"],
-    value: {
-      id: route.id.replace(/\.default$/, ""),
-      api: route.api,
-      version: route.version,
-      name: route.name,
-      path: route.match.path,
-      matchKind: route.match.kind,
-      methods: route.match.methods,
-      hostnames: route.hostnames,
-      state: route.lifecycle.state,
-      action: route.action.kind,
-      upstream: route.action.kind === "forward" ? route.action.cluster : "",
-      access: accessValue(route.access),
-      ...(version?.access ? { versionAccess: accessValue(version.access) } : {}),
-      beyondVersionAccess: route.ai ? [] : beyondVersionAccess(route.access, version?.access),
-      ...(rateLimit ? { rateLimit: rateLimitValue(rateLimit) } : {}),
-      ...(cors ? { cors: { origins: cors.origins, methods: cors.methods, credentials: cors.credentials, maxAgeSeconds: cors.maxAgeSeconds } } : {}),
-      ai: route.ai !== undefined,
-    },
-  };
-}
-
-function rateLimitValue(limit: RateLimitIR) {
-  return { requests: limit.requests, periodSeconds: limit.periodSeconds, by: limit.by, scope: limit.scope, mode: limit.mode, failureMode: limit.failureMode };
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
@@ -243,8 +128,7 @@ function newApiSubjects(api: ApiIR, rateLimit: RateLimitIR | undefined): Subject
 /** The view of `ir`: every subject, and the gateway value that lists them all. */
 export function buildView(ir: GatewayIR): PolicyView {
   const apis = new Map(ir.apis.map((api) => [api.name, api]));
-  const place = placer(apis);
-  const routes = ir.routes.map((route) => routeSubject(route, apis, place));
+  const routes = routeSubjectsOf(ir, apis);
   const upstreams = ir.clusters.map((cluster) => upstreamSubject(cluster, ir));
   const listeners = ir.listeners.map(listenerSubject);
   const jwts = ir.jwtProviders.map((jwt): Subject => ({
