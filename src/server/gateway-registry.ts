@@ -55,7 +55,8 @@ export class GatewayRegistry {
   readonly #log: Logger;
   readonly #envoysOnThisHost: boolean;
   /** Gateway → where the resources of the snapshot it serves come from. */
-  readonly #origins = new Map<string, ResourceOrigins>();
+  /** Worked out when a NACK asks (most snapshots never get one), not before each push. */
+  readonly #origins = new Map<string, () => ResourceOrigins>();
   /** The IR of each gateway's served snapshot, for the catalog at /catalog. */
   readonly #served = new Map<string, ServedGateway>();
 
@@ -81,8 +82,12 @@ export class GatewayRegistry {
     const previous = this.#configs.get(outcome.file);
     const errors = outcome.diagnostics.filter((d) => d.severity === "error").length;
     this.#metrics.compileErrors.set({ file: outcome.file }, errors);
-    for (const diagnostic of outcome.diagnostics) this.#log[diagnostic.severity === "error" ? "error" : "warn"](formatDiagnostic(diagnostic), { code: diagnostic.code, file: outcome.file });
+    // A good snapshot is pushed before its warnings are written out (a large config can have a hundred).
+    const logFindings = () => {
+      for (const diagnostic of outcome.diagnostics) this.#log[diagnostic.severity === "error" ? "error" : "warn"](formatDiagnostic(diagnostic), { code: diagnostic.code, file: outcome.file });
+    };
     if (!outcome.snapshot || !outcome.gateway || hasErrors(outcome.diagnostics)) {
+      logFindings();
       this.#configs.set(outcome.file, { ...previous, file: outcome.file, diagnostics: outcome.diagnostics, upToDate: false });
       this.#log.error(
         previous?.version ? "config has errors; still serving the last good snapshot" : "config has errors; nothing to serve yet",
@@ -92,6 +97,7 @@ export class GatewayRegistry {
     }
     const clash = [...this.#configs.values()].find((config) => config.file !== outcome.file && config.gateway === outcome.gateway);
     if (clash) {
+      logFindings();
       this.#configs.set(outcome.file, { ...previous, file: outcome.file, diagnostics: outcome.diagnostics, upToDate: false });
       this.#log.error("two configs define the same gateway name; rename one (node.cluster picks the gateway)", {
         gateway: outcome.gateway,
@@ -111,13 +117,16 @@ export class GatewayRegistry {
       });
     }
     if (outcome.ir) {
-      this.#origins.set(outcome.gateway, resourceOrigins({ ...outcome, ir: outcome.ir }));
+      const source = { ...outcome, ir: outcome.ir };
+      let origins: ResourceOrigins | undefined;
+      this.#origins.set(outcome.gateway, () => (origins ??= resourceOrigins(source)));
       this.#served.set(outcome.gateway, { ir: outcome.ir, file: outcome.file, version: outcome.snapshot.version, ...(outcome.locate ? { locate: outcome.locate } : {}) });
     } else {
       this.#origins.delete(outcome.gateway);
       this.#served.delete(outcome.gateway);
     }
     this.#cache.setSnapshot(outcome.gateway, outcome.snapshot);
+    logFindings();
     this.#metrics.setSnapshotVersion(outcome.gateway, outcome.snapshot.version);
     this.#configs.set(outcome.file, {
       file: outcome.file,
@@ -133,7 +142,7 @@ export class GatewayRegistry {
 
   /** Where the config of `gateway` defines a resource of its served snapshot, when known. */
   origin(gateway: string, typeUrl: string, name: string): ResourceOrigin | undefined {
-    return this.#origins.get(gateway)?.get(originKey(typeUrl, name));
+    return this.#origins.get(gateway)?.().get(originKey(typeUrl, name));
   }
 
   /** Ready when every config has a snapshot being served. */
