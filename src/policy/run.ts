@@ -103,12 +103,20 @@ export function runPolicy(ir: GatewayIR, options: PolicyOptions): PolicyResult {
     today: options.today,
     report,
   });
-  diagnostics.push(...findings.map((finding) => findingDiagnostic(finding, place)));
+  const locate = options.locate;
+  diagnostics.push(...findings.map((finding) => findingDiagnostic(finding, locate && ((path) => locateNearest(locate, options.file, path)))));
   return { diagnostics, waived, files: ir.policy.packs.map((pack) => pack.file) };
 }
 
-function findingDiagnostic(finding: Finding, place: (path: ModelPath) => { location: SourceLocation } | Record<never, never>): Diagnostic {
+/**
+ * The finding as a diagnostic, placed in the config text when its location is first read: a large
+ * config can have a hundred warnings, and serve pushes the snapshot before it writes them out.
+ */
+function findingDiagnostic(finding: Finding, locate: ((path: ModelPath) => SourceLocation) | undefined): Diagnostic {
   const { rule, subject } = finding;
   const at = rule.at === "access" && subject.accessPath ? subject.accessPath : [...subject.path, ...(rule.at?.split(".") ?? [])];
-  return { code: rule.id, severity: finding.severity, message: finding.message, hint: rule.fix, path: at, ...place(at) };
+  const diagnostic: Diagnostic = { code: rule.id, severity: finding.severity, message: finding.message, hint: rule.fix, path: at };
+  if (!locate) return diagnostic;
+  let location: SourceLocation | undefined;
+  return Object.defineProperty(diagnostic, "location", { enumerable: true, get: () => (location ??= locate(at)) });
 }
