@@ -4,7 +4,8 @@
  * Portcullis's own loopback services), the addresses it binds and the headers only it sets.
  */
 import { DEFAULT_IDENTITY_HEADERS } from "../model/identity-headers.ts";
-import type { GatewayIR } from "../model/ir.ts";
+import type { GatewayIR, RouteIR } from "../model/ir.ts";
+import { routeOrderChange } from "../model/route-order.ts";
 
 export interface VerifyExpectations {
   /** Names (ids) of the routes the compile result marks public. */
@@ -24,9 +25,29 @@ function serviceClusters(ir: GatewayIR): string[] {
   return [processor?.cluster, ir.rateLimitService?.cluster, ir.accessLog.store?.cluster].filter((name): name is string => name !== undefined);
 }
 
+const isPublic = (route: RouteIR) => route.access.kind === "public";
+
+/** By an IR's routes array; the newest compile's is the last one's, copied, with the routes that changed (routeOrderChange). */
+const publicIdsOf = new WeakMap<readonly RouteIR[], ReadonlySet<string>>();
+
+function publicRouteIds(routes: readonly RouteIR[]): ReadonlySet<string> {
+  const known = publicIdsOf.get(routes);
+  if (known) return known;
+  const change = routeOrderChange(routes);
+  const last = change && publicIdsOf.get(change.previous);
+  let ids: Set<string>;
+  if (change && last) {
+    ids = new Set(last);
+    for (const route of change.removed) if (isPublic(route)) ids.delete(route.id);
+    for (const route of change.added) if (isPublic(route)) ids.add(route.id);
+  } else ids = new Set(routes.filter(isPublic).map((route) => route.id));
+  publicIdsOf.set(routes, ids);
+  return ids;
+}
+
 export function verifyExpectations(ir: GatewayIR): VerifyExpectations {
   return {
-    publicRoutes: new Set(ir.routes.filter((route) => route.access.kind === "public").map((route) => route.id)),
+    publicRoutes: publicRouteIds(ir.routes),
     plaintextClusters: new Set([...ir.clusters.filter((cluster) => !cluster.tls).map((cluster) => cluster.name), ...serviceClusters(ir)]),
     listenerBinds: new Map(ir.listeners.map((listener) => [listener.name, { address: listener.address, port: listener.port }])),
     gatewayHeaders: [...new Set([...Object.values(DEFAULT_IDENTITY_HEADERS), ...Object.values(ir.identityHeaders), ...(ir.ai ? [ir.ai.routeHeader] : [])])].sort(),

@@ -1,7 +1,8 @@
 /**
  * A recompile updates what the last compile made of its routes for the routes that changed instead
  * of looking at every route again: the route scopes (listenerScopes, src/xds/route-scopes.ts) and
- * the counts behind the filters a listener carries (countRoutes, src/model/route-counts.ts); the
+ * the counts behind the filters a listener carries (countRoutes, src/model/route-counts.ts) and the
+ * routes the verifier lets be public (src/verify/expectations.ts); the
  * change comes from sortRoutes (src/model/route-order.ts). After every edit below — a route added to a scope, an
  * API (a new scope) added and removed, a route moved between scopes, a route with no literal
  * segments that turns the listener back to one table, host names changed, a filter some route
@@ -14,6 +15,7 @@ import { toPlainData } from "../../src/config/load/plain-data.ts";
 import { resolve } from "../../src/model/resolve.ts";
 import { RouteCache } from "../../src/model/resolve-routes.ts";
 import { routeOrderChange } from "../../src/model/route-order.ts";
+import { verifySnapshot } from "../../src/verify/verify.ts";
 import { newTranslateState, translate, type TranslateState } from "../../src/xds/translate.ts";
 import type { Snapshot } from "../../src/xds/snapshot.ts";
 
@@ -46,7 +48,7 @@ function frozen(written: GatewayConfig, previous?: GatewayConfig): GatewayConfig
 function compiled(written: GatewayConfig, cache?: RouteCache, state?: TranslateState) {
   const resolved = resolve(written, { ...(cache ? { cache } : {}), secrets: "placeholder", env: {} });
   expect(resolved.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return { snapshot: translate(resolved.ir!, state ?? newTranslateState()), updated: routeOrderChange(resolved.ir!.routes) !== undefined };
+  return { ir: resolved.ir!, snapshot: translate(resolved.ir!, state ?? newTranslateState()), updated: routeOrderChange(resolved.ir!.routes) !== undefined };
 }
 
 describe("a recompile after each edit", () => {
@@ -75,6 +77,8 @@ describe("a recompile after each edit", () => {
       const recompiled = compiled(last, cache, state);
       if (recompiled.updated) updates++;
       expect(versions(recompiled.snapshot)).toEqual(versions(compiled(structuredClone(edited)).snapshot));
+      // The verifier's public routes are updated the same way (src/verify/expectations.ts): every route here is public.
+      expect(verifySnapshot(recompiled.snapshot, recompiled.ir)).toEqual([]);
     }
     // Most edits leave some version alone, and those recompiles took the update path.
     expect(updates).toBeGreaterThan(edits.length / 2);
