@@ -77,7 +77,9 @@ export function mergeInOrder(first: readonly RouteIR[], second: readonly RouteIR
  * and only the new groups' routes are sorted and merged in: a one-route edit sorts one version's
  * routes, not thousands. The difference is recorded for routeOrderChange.
  */
-export function sortRoutes(groups: readonly (readonly RouteIR[])[], previous?: RouteOrder): RouteOrder {
+export function sortRoutes(all: readonly (readonly RouteIR[])[], previous?: RouteOrder): RouteOrder {
+  // An empty group adds nothing, and may be one shared constant: only groups with routes are compared.
+  const groups = all.filter((group) => group.length > 0);
   const members = new Set(groups);
   const sorted = (): RouteOrder => ({ routes: groups.flat().sort(compareRoutes), groups: members });
   if (!previous || members.size !== groups.length) return sorted();
