@@ -1,6 +1,7 @@
 /** Which routes take API keys, and whether the key is required there: facts of the IR that the translator and explain share. */
 import type { AllowRuleIR, ApiKeySourceIR, RouteIR } from "./ir.ts";
 import { perRoute } from "./per-route.ts";
+import { someRoute } from "./route-counts.ts";
 
 export type ApiKeyRule = AllowRuleIR & { readonly apiKey: NonNullable<AllowRuleIR["apiKey"]> };
 
@@ -26,6 +27,8 @@ const sourceKey = (source: ApiKeySourceIR) => ("header" in source ? `header:${so
 
 /** The key sources of routes where a key is optional: a request carrying none of them skips the optional key check. */
 export function optionalKeySources(routes: readonly RouteIR[]): ApiKeySourceIR[] {
+  // Counted once per compile (and updated from the last one's): most gateways have no such route.
+  if (!someRoute(routes, apiKeyOptional)) return [];
   const sources = new Map<string, ApiKeySourceIR>();
   for (const route of routes) if (apiKeyOptional(route)) for (const rule of apiKeyRules(route)) sources.set(sourceKey(rule.apiKey.source), rule.apiKey.source);
   return [...sources].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, source]) => source);
