@@ -71,6 +71,25 @@ export function mergeInOrder(first: readonly RouteIR[], second: readonly RouteIR
 }
 
 /**
+ * `routes` (in match order) less `removed` (some of them): both walked in match order side by side,
+ * so the thousands of routes kept are compared by identity, not looked up.
+ */
+function without(routes: readonly RouteIR[], removed: readonly RouteIR[]): readonly RouteIR[] {
+  if (removed.length === 0) return routes;
+  const going = [...removed].sort(compareRoutes);
+  const kept: RouteIR[] = [];
+  let next = 0;
+  for (const route of routes) {
+    if (route === going[next]) next++;
+    else kept.push(route);
+  }
+  if (next === going.length) return kept;
+  // A removed route out of place (not from resolve, whose last order is in match order): by look-up.
+  const gone = new Set(removed);
+  return routes.filter((route) => !gone.has(route));
+}
+
+/**
  * The routes of `groups` in match order. A group is one version's routes, which resolve hands back
  * as the same array while the version is unchanged (others, AI and MCP routes, are new each time).
  * With the last compile's order (`previous`), the routes of the groups both share keep their places
@@ -86,8 +105,7 @@ export function sortRoutes(all: readonly (readonly RouteIR[])[], previous?: Rout
   // A route of a new group may also be in a group that went (a version resolved again from the same routes): it goes and comes back.
   const added = groups.filter((group) => !previous.groups.has(group)).flat().sort(compareRoutes);
   const removed = [...previous.groups].filter((group) => !members.has(group)).flat();
-  const gone = new Set(removed);
-  const kept = gone.size === 0 ? previous.routes : previous.routes.filter((route) => !gone.has(route));
+  const kept = without(previous.routes, removed);
   if (kept.length === 0) return sorted();
   // Equal ids would leave the order to the input's: sort it all, as a first compile does.
   const merged = mergeInOrder(kept, added);
