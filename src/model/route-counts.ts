@@ -1,28 +1,26 @@
 import type { RouteIR } from "./ir.ts";
-import { routeOrderChange } from "./route-order.ts";
+import { RouteChangeMemo } from "./route-change-memo.ts";
 
 /** A fact of one route that depends on nothing else: the same RouteIR always gives the same answer. */
 export type RouteTest = (route: RouteIR) => boolean;
 
-/** Counts by the routes array of an IR and the test (each test a module-level function, so it is the same one every compile). */
-const counted = new WeakMap<readonly RouteIR[], Map<RouteTest, number>>();
+const counts = new RouteChangeMemo<RouteTest, number>();
+
+function counted(routes: readonly RouteIR[], test: RouteTest): number {
+  let count = 0;
+  for (const route of routes) if (test(route)) count++;
+  return count;
+}
 
 /**
  * How many of an IR's routes pass `test`, for the whole-gateway questions the translation asks on
  * every compile ("does any route take CORS?", "does any route need the JWT filter?"): from the last
- * compile's count and the routes added and removed since (routeOrderChange) where there is one, so
- * a one-route edit tests that route, not every route of the gateway.
+ * compile's count and the routes added and removed since (RouteChangeMemo), so a one-route edit
+ * tests that route, not every route of the gateway. Each test is a module-level function, so it is
+ * the same key every compile.
  */
 export function countRoutes(routes: readonly RouteIR[], test: RouteTest): number {
-  let mine = counted.get(routes);
-  const known = mine?.get(test);
-  if (known !== undefined) return known;
-  const change = routeOrderChange(routes);
-  const last = change && counted.get(change.previous)?.get(test);
-  const count = change && last !== undefined ? last - change.removed.filter(test).length + change.added.filter(test).length : routes.filter(test).length;
-  if (!mine) counted.set(routes, (mine = new Map()));
-  mine.set(test, count);
-  return count;
+  return counts.get(routes, test, () => counted(routes, test), (last, change) => last - counted(change.removed, test) + counted(change.added, test));
 }
 
 /** Whether some route of `routes` (an IR's) passes `test` (see countRoutes). */

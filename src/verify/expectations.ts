@@ -5,7 +5,7 @@
  */
 import { DEFAULT_IDENTITY_HEADERS } from "../model/identity-headers.ts";
 import type { GatewayIR, RouteIR } from "../model/ir.ts";
-import { routeOrderChange } from "../model/route-order.ts";
+import { RouteChangeMemo } from "../model/route-change-memo.ts";
 
 export interface VerifyExpectations {
   /** Names (ids) of the routes the compile result marks public. */
@@ -27,22 +27,21 @@ function serviceClusters(ir: GatewayIR): string[] {
 
 const isPublic = (route: RouteIR) => route.access.kind === "public";
 
-/** By an IR's routes array; the newest compile's is the last one's, copied, with the routes that changed (routeOrderChange). */
-const publicIdsOf = new WeakMap<readonly RouteIR[], ReadonlySet<string>>();
+/** By an IR's routes array: the newest compile's are the last one's, copied, with the routes that changed. */
+const publicIds = new RouteChangeMemo<"public", ReadonlySet<string>>();
 
 function publicRouteIds(routes: readonly RouteIR[]): ReadonlySet<string> {
-  const known = publicIdsOf.get(routes);
-  if (known) return known;
-  const change = routeOrderChange(routes);
-  const last = change && publicIdsOf.get(change.previous);
-  let ids: Set<string>;
-  if (change && last) {
-    ids = new Set(last);
-    for (const route of change.removed) if (isPublic(route)) ids.delete(route.id);
-    for (const route of change.added) if (isPublic(route)) ids.add(route.id);
-  } else ids = new Set(routes.filter(isPublic).map((route) => route.id));
-  publicIdsOf.set(routes, ids);
-  return ids;
+  return publicIds.get(
+    routes,
+    "public",
+    () => new Set(routes.filter(isPublic).map((route) => route.id)),
+    (last, change) => {
+      const ids = new Set(last);
+      for (const route of change.removed) if (isPublic(route)) ids.delete(route.id);
+      for (const route of change.added) if (isPublic(route)) ids.add(route.id);
+      return ids;
+    },
+  );
 }
 
 export function verifyExpectations(ir: GatewayIR): VerifyExpectations {

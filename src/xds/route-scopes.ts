@@ -22,7 +22,8 @@ import { HeaderMutationSchema } from "../../generated/envoy/extensions/http/earl
 import type { ScopedRoutesSchema } from "../../generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js";
 import type { GatewayIR, ListenerIR, RouteIR } from "../model/ir.ts";
 import { perRoute } from "../model/per-route.ts";
-import { mergeInOrder, routeOrderChange, type RouteOrderChange } from "../model/route-order.ts";
+import { RouteChangeMemo } from "../model/route-change-memo.ts";
+import { mergeInOrder, type RouteOrderChange } from "../model/route-order.ts";
 import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
 import { perListener } from "./per-listener.ts";
 import { ADS, typedExtensionConfig } from "./proto.ts";
@@ -111,11 +112,8 @@ function routeScopes(ir: GatewayIR, routes: readonly RouteIR[], listener: Listen
   return undefined;
 }
 
-/**
- * A listener's scopes by the routes array of the IR they were made for, and what they depend on
- * besides the routes (`scopesKey`): the next compile updates them for the routes that changed.
- */
-const madeFor = new WeakMap<readonly RouteIR[], Map<string, ListenerScopes | undefined>>();
+/** A listener's scopes, by its IR's routes and what they depend on besides the routes (`scopesKey`). */
+const scopesMemo = new RouteChangeMemo<string, ListenerScopes | undefined>();
 
 const scopesKey = (ir: GatewayIR, listener: ListenerIR) => JSON.stringify([listener.name, listener.hostnames, ir.ai?.basePath ?? null]);
 
@@ -166,17 +164,14 @@ function updatedScopes(last: ListenerScopes, change: RouteOrderChange, listener:
  * compile's scopes and the routes that changed since (routeOrderChange) where it can, so a
  * one-route edit looks at one route, not every route of the listener.
  */
-export const listenerScopes = perListener((ir, listener) => {
-  const key = scopesKey(ir, listener);
-  const change = routeOrderChange(ir.routes);
-  const known = change && madeFor.get(change.previous);
-  const last = known?.get(key);
-  const scopes = (last && change && updatedScopes(last, change, listener)) || routeScopes(ir, listenerRoutes(ir, listener), listener);
-  let mine = madeFor.get(ir.routes);
-  if (!mine) madeFor.set(ir.routes, (mine = new Map()));
-  mine.set(key, scopes);
-  return scopes;
-});
+export const listenerScopes = perListener((ir, listener) =>
+  scopesMemo.get(
+    ir.routes,
+    scopesKey(ir, listener),
+    () => routeScopes(ir, listenerRoutes(ir, listener), listener),
+    (last, change) => last && updatedScopes(last, change, listener),
+  ),
+);
 
 /** One route configuration of a listener: a scope's, or (unscoped) the listener's own. */
 export interface RouteTable {
