@@ -11,7 +11,7 @@ import type { RouteConfiguration } from "../../generated/envoy/config/route/v3/r
 import type { Any } from "@bufbuild/protobuf/wkt";
 import { type RBACPerRoute, RBACPerRouteSchema } from "../../generated/envoy/extensions/filters/http/rbac/v3/rbac_pb.js";
 import { PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/http/jwt_authn/v3/config_pb.js";
-import { hostRouteId } from "../xds/route-metadata.ts";
+import { hostQualifiedId, routeIdAmong } from "../xds/route-metadata.ts";
 import { isScopeOf } from "../xds/route-scopes.ts";
 import type { VerifyExpectations } from "./expectations.ts";
 import { apiKeyRouteHeader, type ChainFacts, chainFacts, chainKey, effectiveConfig, RBAC_FILTER, verifiesProvider } from "./filter-chain.ts";
@@ -94,8 +94,10 @@ interface PublicRouteCheck {
   readonly public: boolean;
 }
 
-/** The route is public under its id: the qualified one where the compile result knows it (hostRouteId), else its name. */
-const madePublic = (expected: VerifyExpectations, check: Omit<PublicRouteCheck, "public">) => (check.qualified !== undefined && expected.publicRoutes.has(check.qualified)) || expected.publicRoutes.has(check.name);
+const madePublic = (expected: VerifyExpectations, check: Omit<PublicRouteCheck, "public">) => {
+  const isPublic = (id: string) => expected.publicRoutes.has(id);
+  return isPublic(routeIdAmong(check.name, check.qualified, isPublic));
+};
 
 function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected: VerifyExpectations, out: Violations, publics: PublicRouteCheck[]): boolean {
   const field = () => `${fieldOf(at)}.typed_per_filter_config["${RBAC_FILTER}"]`;
@@ -105,8 +107,7 @@ function verifyRoute(at: RouteAt, chain: ChainFacts, rbac: RbacDecoder, expected
     return false;
   }
   if (!perRoute.rbac) {
-    const qualified = hostRouteId(at.host, at.route.name, () => true);
-    const check = { name: at.route.name, qualified: qualified === at.route.name ? undefined : qualified };
+    const check = { name: at.route.name, qualified: hostQualifiedId(at.host, at.route.name) };
     const made = madePublic(expected, check);
     publics.push({ ...check, public: made });
     if (!made) out.add("PCL6002", at.resource, field(), "turns the access rules off (public), but the compile result does not make this route public.");

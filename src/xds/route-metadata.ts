@@ -29,21 +29,34 @@ export function nameWithinVersion(route: Pick<RouteIR, "id" | "api" | "version">
   return route.id.startsWith(prefix) ? route.id.slice(prefix.length) : route.id;
 }
 
+/** The id a route named `name` within an API version has, when the API and version are known. */
+export function qualifiedId(name: string, api: string | undefined, version: string | undefined): string | undefined {
+  return api !== undefined && version !== undefined ? `${api}.${version}.${name}` : undefined;
+}
+
 /**
- * The id of the route Envoy reported by `name`, given the API and version its metadata carried:
- * the name within that version when `isRoute` knows the qualified id, else the name itself (a
- * table that carries its metadata on each route names them by id).
+ * Of the two ids a reported name can stand for, the route's: the qualified one when `isRoute` knows
+ * it, else the name itself (a table that carries its metadata on each route names them by id).
  */
+export function routeIdAmong(name: string, qualified: string | undefined, isRoute: (id: string) => boolean): string {
+  return qualified !== undefined && isRoute(qualified) ? qualified : name;
+}
+
+/** The id of the route Envoy reported by `name`, given the API and version its metadata carried. */
 export function routeIdOf(name: string, api: string | undefined, version: string | undefined, isRoute: (id: string) => boolean): string {
-  const qualified = `${api}.${version}.${name}`;
-  return api !== undefined && version !== undefined && isRoute(qualified) ? qualified : name;
+  return routeIdAmong(name, qualifiedId(name, api, version), isRoute);
+}
+
+/** The qualified id of a route of a decoded virtual host; undefined where the host carries no API and version. */
+export function hostQualifiedId(host: Pick<VirtualHost, "metadata">, routeName: string): string | undefined {
+  const carried = host.metadata?.filterMetadata[METADATA_NAMESPACE];
+  const text = (value: JsonValue | undefined) => (typeof value === "string" ? value : undefined);
+  return qualifiedId(routeName, text(carried?.["api"]), text(carried?.["version"]));
 }
 
 /** The id of a route of a decoded virtual host (route names are ids where the host carries no metadata). */
 export function hostRouteId(host: Pick<VirtualHost, "metadata">, routeName: string, isRoute: (id: string) => boolean): string {
-  const carried = host.metadata?.filterMetadata[METADATA_NAMESPACE];
-  const text = (value: JsonValue | undefined) => (typeof value === "string" ? value : undefined);
-  return routeIdOf(routeName, text(carried?.["api"]), text(carried?.["version"]), isRoute);
+  return routeIdAmong(routeName, hostQualifiedId(host, routeName), isRoute);
 }
 
 /** By a table's routes: a scope the last compile left alone has the same array (listenerScopes). */

@@ -4,7 +4,7 @@ import { ClusterLoadAssignmentSchema } from "../../generated/envoy/config/endpoi
 import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
 import { SecretSchema } from "../../generated/envoy/extensions/transport_sockets/tls/v3/secret_pb.js";
 import { GenerationCache } from "../model/generation-cache.ts";
-import type { GatewayIR } from "../model/ir.ts";
+import type { ClusterIR, GatewayIR } from "../model/ir.ts";
 import { aiChainClusters } from "./ai-chain-cluster.ts";
 import { aiProcessorClusters } from "./ai-processor-cluster.ts";
 import { auditReceiverClusters } from "./access-log.ts";
@@ -35,8 +35,17 @@ export interface ResourceTranslator {
   translate(ir: GatewayIR, state: TranslateState): XdsResource[];
 }
 
+function resource<Desc extends DescMessage>(schema: Desc, name: string, init: MessageInitShape<Desc>): XdsResource {
+  return makeResource(schema, name, create(schema, init));
+}
+
 function resources<Desc extends DescMessage>(schema: Desc, items: readonly { name: string; init: MessageInitShape<Desc> }[]): XdsResource[] {
-  return items.map((item) => makeResource(schema, item.name, create(schema, item.init)));
+  return items.map((item) => resource(schema, item.name, item.init));
+}
+
+/** A cluster's resource made from its IR alone, once per content across compiles. */
+function byClusterContent(cache: GenerationCache<XdsResource>, cluster: ClusterIR, make: () => XdsResource): XdsResource {
+  return cache.get(JSON.stringify(cluster), make);
 }
 
 /** The providers' clusters; a federated MCP server's carries the processor that sets its credential (made each time: it reads more than the cluster). */
@@ -44,15 +53,13 @@ function serviceClusters(ir: GatewayIR, cache: GenerationCache<XdsResource>): Xd
   cache.nextGeneration();
   const federated = federatedServerClusters(ir);
   return ir.clusters.map((c) =>
-    federated.has(c.name)
-      ? makeResource(ClusterSchema, c.name, create(ClusterSchema, cluster(c, [mcpServerCredentialFilter(ir)])))
-      : cache.get(JSON.stringify(c), () => makeResource(ClusterSchema, c.name, create(ClusterSchema, cluster(c)))),
+    federated.has(c.name) ? resource(ClusterSchema, c.name, cluster(c, [mcpServerCredentialFilter(ir)])) : byClusterContent(cache, c, () => resource(ClusterSchema, c.name, cluster(c))),
   );
 }
 
 function loadAssignments(ir: GatewayIR, cache: GenerationCache<XdsResource>): XdsResource[] {
   cache.nextGeneration();
-  return ir.clusters.filter((c) => c.discovery === "eds").map((c) => cache.get(JSON.stringify(c), () => makeResource(ClusterLoadAssignmentSchema, c.name, create(ClusterLoadAssignmentSchema, loadAssignment(c)))));
+  return ir.clusters.filter((c) => c.discovery === "eds").map((c) => byClusterContent(cache, c, () => resource(ClusterLoadAssignmentSchema, c.name, loadAssignment(c))));
 }
 
 export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
