@@ -1,6 +1,6 @@
 /**
  * Validating a reloaded YAML config skips the versions a route-local check found clean before
- * (src/config/checks/walk.ts, `routeLocal`) and the APIs the schema found valid before
+ * (src/config/checks/walk.ts, `routeLocal`, and `accessLocal` for the rules written on routes) and the APIs the schema found valid before
  * (src/config/schema-findings.ts): after every edit below, the findings — codes, paths and
  * positions — are those of the same text loaded fresh, in a file never read before.
  */
@@ -54,6 +54,17 @@ async function findings(file: string, text: string) {
   return loaded.diagnostics.map(({ location, ...rest }) => ({ ...rest, location: { ...location, file: "" } }));
 }
 
+/** Saves each step's text to `file` in turn, expecting the findings of a fresh load each time; the codes seen. */
+async function reloadsAsFresh(file: string, steps: readonly (readonly [string, string])[]): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (const [what, text] of steps) {
+    const reloaded = await findings(file, text);
+    expect(reloaded, what).toEqual(await findings(join(dir, `fresh-${fresh++}.yaml`), text));
+    for (const finding of reloaded) seen.add(finding.code);
+  }
+  return seen;
+}
+
 describe("validating a reloaded YAML config", () => {
   it("reports what a fresh load reports, after edits of routes, of other versions and of the sections routes name", async () => {
     const file = join(dir, "gateway.yaml");
@@ -70,13 +81,44 @@ describe("validating a reloaded YAML config", () => {
       ["a schema error in a version of the second API", gateway("svc", [api("one", [route("a", "/a"), route("b", "/b")]), api("two", [route("c", "/c")], "publishd")])],
       ["all clean again", gateway("svc", [api("one", [route("a", "/a"), route("b", "/b")]), api("two", [route("c", "/c")])])],
     ];
-    const seen = new Set<string>();
-    for (const [what, text] of steps) {
-      const reloaded = await findings(file, text);
-      expect(reloaded, what).toEqual(await findings(join(dir, `fresh-${fresh++}.yaml`), text));
-      for (const finding of reloaded) seen.add(finding.code);
-    }
+    const seen = await reloadsAsFresh(file, steps);
     // The steps do reach the route-local checks: names, matches, paths and provider references.
     expect([...seen].sort()).toEqual(["PCL2004", "PCL3001", "PCL3007", "PCL3008", "PCL3027"]);
+  });
+
+  it("reports what a fresh load reports for rules and headers written on routes, and for the identities they name", async () => {
+    const file = join(dir, "rules.yaml");
+    const ruled = (name: string, path: string, rule: string, [header, value] = ["x-tenant", "acme"]) => [
+      `          - name: ${name}`,
+      `            match: { path: ${path}, headers: [{ name: ${header}, value: "${value}" }] }`,
+      "            provider: svc",
+      `            access: { allow: [${rule}] }`,
+    ];
+    const withIdentity = (identity: string, apis: string[][]) =>
+      gateway("svc", apis).replace(
+        "providers:",
+        [
+          "identities:",
+          `  ${identity}:`,
+          "    type: jwt",
+          "    issuer: https://auth.test/",
+          '    jwks: { url: "https://auth.test/jwks.json" }',
+          "providers:",
+        ].join("\n"),
+      );
+    const good = '{ identity: users, scopes: ["orders:read"] }';
+    const steps: [string, string][] = [
+      ["clean", withIdentity("users", [api("one", [ruled("a", "/a", good), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
+      ["the identity renamed: every route rule names one that is gone", withIdentity("people", [api("one", [ruled("a", "/a", good), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
+      ["back", withIdentity("users", [api("one", [ruled("a", "/a", good), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
+      ["a bad client CIDR in the second API", withIdentity("users", [api("one", [ruled("a", "/a", good), route("b", "/b")]), api("two", [ruled("c", "/c", '{ clientCidrs: ["10.0.0.0/99"] }')])])],
+      ["a claim name with an empty part", withIdentity("users", [api("one", [ruled("a", "/a", '{ identity: users, claims: { "realm..roles": admin } }'), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
+      ["a control character in a required scope", withIdentity("users", [api("one", [ruled("a", "/a", '{ identity: users, scopes: ["read\\nwrite"] }'), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
+      ["a bad header name and a control character in a matched value", withIdentity("users", [api("one", [ruled("a", "/a", good, ["x tenant", "acme"]), route("b", "/b")]), api("two", [ruled("c", "/c", good, ["x-tenant", "a\\u0001b"])])])],
+      ["all clean again", withIdentity("users", [api("one", [ruled("a", "/a", good), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
+    ];
+    const seen = await reloadsAsFresh(file, steps);
+    // The steps reach each check that reads route rules and headers: identity references, CIDRs, claim names, control characters, header names.
+    expect([...seen].sort()).toEqual(["PCL3003", "PCL3024", "PCL3026", "PCL3032", "PCL3037"]);
   });
 });

@@ -2,8 +2,8 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { finding } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
 import type { GatewayConfig } from "../types.ts";
-import type { Check } from "./context.ts";
-import { accessSites, routes } from "./walk.ts";
+import type { Check, CheckContext } from "./context.ts";
+import { type AccessSite, accessLocal, NO_INPUTS, routeLocal } from "./walk.ts";
 
 // Every C0 control character but the tab, and DEL: an HTTP field value cannot carry them (RFC 9110 §5.5),
 // Envoy rejects a config holding them in a header value, and a claim, SAN or log path holding one never matches.
@@ -28,10 +28,11 @@ interface Site {
 const RULE_LISTS = { scopes: "a required scope", roles: "a required role", groups: "a required group", spiffeIds: "an allowed SPIFFE ID" } as const;
 
 /**
- * Strings that reach Envoy as header values, matchers or file paths and are not checked by a
- * format of their own (paths, host names, URLs and header names have theirs).
+ * Strings outside routes and access rules that reach Envoy as header values, matchers or file
+ * paths and are not checked by a format of their own (paths, host names, URLs and header names
+ * have theirs): identities' and providers' first, the access log path last.
  */
-function* sites(config: GatewayConfig): Generator<Site> {
+function* identitySites(config: GatewayConfig): Generator<Site> {
   for (const [name, identity] of Object.entries(config.identities ?? {})) {
     const path = ["identities", name];
     if (identity.type === "jwt") {
@@ -60,15 +61,19 @@ function* sites(config: GatewayConfig): Generator<Site> {
       for (const [index, san] of (provider.tls?.expectedSans ?? []).entries()) yield { value: san, path: [...path, "expectedSans", index], what: "an expected SAN" };
     }
   }
-  for (const { route, path } of routes(config)) {
-    for (const [index, header] of (route.match.headers ?? []).entries()) yield { value: header.value, path: [...path, "match", "headers", index, "value"], what: `the value matched in header '${header.name}'` };
-  }
-  yield* ruleSites(config);
-  yield { value: config.audit?.accessLog, path: ["audit", "accessLog"], what: "the access log path" };
 }
 
-function* ruleSites(config: GatewayConfig): Generator<Site> {
-  for (const { access, path } of accessSites(config)) {
+/** The header values routes match; a group with clean values is not looked at again. */
+const routeHeaderValues = routeLocal(NO_INPUTS, (group, _config, context) => {
+  const sites: Site[] = [];
+  for (const { route, path } of group.routes) {
+    for (const [index, header] of (route.match.headers ?? []).entries()) sites.push({ value: header.value, path: [...path, "match", "headers", index, "value"], what: `the value matched in header '${header.name}'` });
+  }
+  return controlFindings(sites, context);
+});
+
+function* ruleSites(sites: readonly AccessSite[]): Generator<Site> {
+  for (const { access, path } of sites) {
     if (!("allow" in access)) continue;
     for (const [ruleIndex, rule] of access.allow.entries()) {
       const rulePath = [...path, "allow", ruleIndex];
@@ -84,10 +89,12 @@ function* ruleSites(config: GatewayConfig): Generator<Site> {
   }
 }
 
-/** No control character (NUL, CR, LF, ...) in text that becomes a header value, a matcher or a file path. */
-export const checkControlCharacters: Check = (config, context) => {
+/** What allow rules require and match; a route's clean rules are not looked at again. */
+const ruleValues = accessLocal(NO_INPUTS, (sites, _config, context) => controlFindings(ruleSites(sites), context));
+
+function controlFindings(sites: Iterable<Site>, context: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const { value, path, what, key } of sites(config)) {
+  for (const { value, path, what, key } of sites) {
     const bad = value === undefined ? null : CONTROL.exec(value);
     if (!bad) continue;
     out.push(finding(context.place, "PCL3032", `${what} holds ${characterName(bad[0])}; Envoy rejects control characters in header values and never matches them elsewhere`, path, {
@@ -96,4 +103,12 @@ export const checkControlCharacters: Check = (config, context) => {
     }));
   }
   return out;
-};
+}
+
+/** No control character (NUL, CR, LF, ...) in text that becomes a header value, a matcher or a file path. */
+export const checkControlCharacters: Check = (config, context) => [
+  ...controlFindings(identitySites(config), context),
+  ...routeHeaderValues(config, context),
+  ...ruleValues(config, context),
+  ...controlFindings([{ value: config.audit?.accessLog, path: ["audit", "accessLog"], what: "the access log path" }], context),
+];

@@ -3,7 +3,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { finding } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
 import type { Check, CheckContext } from "./context.ts";
-import { accessSites, routes } from "./walk.ts";
+import { accessLocal, NO_INPUTS, routeLocal } from "./walk.ts";
 
 /** RFC 9110 token: what a header name may be made of. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -20,9 +20,10 @@ function cidrProblem(range: string): string | undefined {
   return undefined;
 }
 
-function cidrs(config: Parameters<Check>[0], context: CheckContext): Diagnostic[] {
+/** Client CIDRs of allow rules; a route's clean rules are not looked at again. */
+const cidrs = accessLocal(NO_INPUTS, (sites, _config, context) => {
   const out: Diagnostic[] = [];
-  for (const { access, path } of accessSites(config)) {
+  for (const { access, path } of sites) {
     if (!("allow" in access)) continue;
     for (const [ruleIndex, rule] of access.allow.entries()) {
       for (const [index, range] of (rule.clientCidrs ?? []).entries()) {
@@ -35,7 +36,7 @@ function cidrs(config: Parameters<Check>[0], context: CheckContext): Diagnostic[
     }
   }
   return out;
-}
+});
 
 function urlProblem(text: string, schemes: readonly string[]): string | undefined {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
@@ -79,14 +80,25 @@ function urls(config: Parameters<Check>[0], context: CheckContext): Diagnostic[]
   });
 }
 
-function headerNames(config: Parameters<Check>[0], context: CheckContext): Diagnostic[] {
-  const wanted: { name: string; path: ModelPath }[] = [];
-  for (const { route, path } of routes(config)) {
+interface HeaderNameSite {
+  readonly name: string;
+  readonly path: ModelPath;
+}
+
+/** Header names routes match on or list for CORS; a group with clean names is not looked at again. */
+const routeHeaderNames = routeLocal(NO_INPUTS, (group, _config, context) => {
+  const wanted: HeaderNameSite[] = [];
+  for (const { route, path } of group.routes) {
     for (const [index, header] of (route.match.headers ?? []).entries()) wanted.push({ name: header.name, path: [...path, "match", "headers", index, "name"] });
     for (const list of ["headers", "exposeHeaders"] as const) {
       for (const [index, name] of (route.cors?.[list] ?? []).entries()) wanted.push({ name, path: [...path, "cors", list, index] });
     }
   }
+  return headerNameFindings(wanted, context);
+});
+
+function headerNames(config: Parameters<Check>[0], context: CheckContext): Diagnostic[] {
+  const wanted: HeaderNameSite[] = [];
   for (const [index, api] of (config.apis ?? []).entries()) {
     if (api.versioning?.by === "header" && api.versioning.header !== undefined) wanted.push({ name: api.versioning.header, path: ["apis", index, "versioning", "header"] });
   }
@@ -97,6 +109,10 @@ function headerNames(config: Parameters<Check>[0], context: CheckContext): Diagn
     });
   }
   for (const [index, name] of (config.audit?.redactHeaders ?? []).entries()) wanted.push({ name, path: ["audit", "redactHeaders", index] });
+  return [...routeHeaderNames(config, context), ...headerNameFindings(wanted, context)];
+}
+
+function headerNameFindings(wanted: readonly HeaderNameSite[], context: CheckContext): Diagnostic[] {
   return wanted.flatMap(({ name, path }) => {
     if (TOKEN.test(name)) return [];
     const cleaned = name.trim().replace(/[^!#$%&'*+\-.^_`|~0-9A-Za-z]+/g, "-").replace(/^-+|-+$/g, "");

@@ -4,7 +4,7 @@ import type { ModelPath } from "../locate.ts";
 import { suggestion } from "../suggest.ts";
 import type { GatewayConfig, Provider } from "../types.ts";
 import type { Check, CheckContext } from "./context.ts";
-import { accessSites, routeLocal, versions } from "./walk.ts";
+import { type AccessSite, accessLocal, routeLocal, versions } from "./walk.ts";
 
 type ProviderKind = "service" | "llm" | "mcp";
 
@@ -83,11 +83,13 @@ function referenceFindings(wanted: readonly ProviderReference[], providers: Reco
   return out;
 }
 
-function identityReferences(config: GatewayConfig, context: CheckContext): Diagnostic[] {
-  const identities = config.identities ?? {};
+/** Allow rules name identities that exist, with fields of their type; a route's clean rules are not looked at again while the identities are the same. */
+const identityReferences = accessLocal((config) => [config.identities], (sites, config, context) => identityFindings(sites, config.identities ?? {}, context));
+
+function identityFindings(sites: readonly AccessSite[], identities: NonNullable<GatewayConfig["identities"]>, context: CheckContext): Diagnostic[] {
   const names = Object.keys(identities);
   const out: Diagnostic[] = [];
-  for (const { access, path } of accessSites(config)) {
+  for (const { access, path } of sites) {
     if (!("allow" in access)) continue;
     for (const [index, rule] of access.allow.entries()) {
       const rulePath = [...path, "allow", index];

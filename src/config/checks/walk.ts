@@ -68,11 +68,6 @@ export const routeGroups = remembered(function* (config): Generator<RouteGroup> 
   }
 });
 
-/** Every route: those of each version (with their site), then each API's unversioned ones. */
-export const routes = remembered(function* (config): Generator<RouteSite> {
-  for (const { routes } of routeGroups(config)) yield* routes;
-});
-
 /**
  * The route-local part of a check: findings about one group of routes that depend on nothing but
  * those routes and `inputs` (the sections or settings the verdict reads, compared by identity). A
@@ -101,17 +96,24 @@ export function routeLocal(
 /** For a route-local check that reads nothing outside its routes. */
 export const NO_INPUTS = (): readonly unknown[] => [];
 
-/** Every place an access rule is written. */
-export const accessSites = remembered(function* (config): Generator<{ access: Access; path: ModelPath }> {
+/** A place an access rule is written. */
+export interface AccessSite {
+  readonly access: Access;
+  readonly path: ModelPath;
+}
+
+/** Access written on versions and unversioned sections: in config order, before the routes'. */
+const sectionAccessSites = remembered(function* (config): Generator<AccessSite> {
   for (const site of versions(config)) {
     if (site.version.access) yield { access: site.version.access, path: [...site.path, "access"] };
   }
   for (const [apiIndex, api] of (config.apis ?? []).entries()) {
     if (api.unversioned?.access) yield { access: api.unversioned.access, path: ["apis", apiIndex, "unversioned", "access"] };
   }
-  for (const { route, path } of routes(config)) {
-    if (route.access) yield { access: route.access, path: [...path, "access"] };
-  }
+});
+
+/** Access written on the AI gateway, prompts and MCP APIs: in config order, after the routes'. */
+const serviceAccessSites = remembered(function* (config): Generator<AccessSite> {
   if (config.ai) yield { access: config.ai.access, path: ["ai", "access"] };
   for (const [index, prompt] of (config.prompts ?? []).entries()) yield { access: prompt.access, path: ["prompts", index, "access"] };
   for (const [index, mcp] of (config.mcp ?? []).entries()) {
@@ -119,3 +121,20 @@ export const accessSites = remembered(function* (config): Generator<{ access: Ac
     for (const [toolIndex, tool] of mcp.tools.entries()) yield { access: tool.access, path: ["mcp", index, "tools", toolIndex, "access"] };
   }
 });
+
+function routeAccessSites(group: RouteGroup): AccessSite[] {
+  return group.routes.flatMap(({ route, path }) => (route.access ? [{ access: route.access, path: [...path, "access"] }] : []));
+}
+
+/**
+ * A check of access rules wherever they are written — versions and unversioned sections, routes,
+ * then the AI gateway, prompts and MCP — with the routes' part route-local (`routeLocal`): a group
+ * whose rules were clean is not looked at again while `inputs` are the same.
+ */
+export function accessLocal(
+  inputs: (config: GatewayConfig, context: CheckContext) => readonly unknown[],
+  check: (sites: readonly AccessSite[], config: GatewayConfig, context: CheckContext) => Diagnostic[],
+): (config: GatewayConfig, context: CheckContext) => Diagnostic[] {
+  const routePart = routeLocal(inputs, (group, config, context) => check(routeAccessSites(group), config, context));
+  return (config, context) => [...check(sectionAccessSites(config), config, context), ...routePart(config, context), ...check(serviceAccessSites(config), config, context)];
+}
