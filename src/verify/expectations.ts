@@ -10,6 +10,8 @@ import { RouteChangeMemo } from "../model/route-change-memo.ts";
 export interface VerifyExpectations {
   /** Names (ids) of the routes the compile result marks public. */
   readonly publicRoutes: ReadonlySet<string>;
+  /** How `publicRoutes` came from the last compile's, when resolve recorded the change. */
+  readonly publicChange?: PublicRoutesChange;
   /** Clusters the compile result lets go without TLS. */
   readonly plaintextClusters: ReadonlySet<string>;
   /** listener name → the one `address:port` it may bind. */
@@ -25,28 +27,42 @@ function serviceClusters(ir: GatewayIR): string[] {
   return [processor?.cluster, ir.rateLimitService?.cluster, ir.accessLog.store?.cluster].filter((name): name is string => name !== undefined);
 }
 
+/** The last compile's public route ids, and the ids of the routes added or removed since: no other id can have come in or gone. */
+export interface PublicRoutesChange {
+  readonly previous: ReadonlySet<string>;
+  readonly changedIds: ReadonlySet<string>;
+}
+
 const isPublic = (route: RouteIR) => route.access.kind === "public";
 
-/** By an IR's routes array: the newest compile's are the last one's, copied, with the routes that changed. */
-const publicIds = new RouteChangeMemo<"public", ReadonlySet<string>>();
+interface PublicRoutes {
+  readonly ids: ReadonlySet<string>;
+  readonly change?: PublicRoutesChange;
+}
 
-function publicRouteIds(routes: readonly RouteIR[]): ReadonlySet<string> {
+/** By an IR's routes array: the newest compile's are the last one's, copied, with the routes that changed. */
+const publicIds = new RouteChangeMemo<"public", PublicRoutes>();
+
+function publicRoutes(routes: readonly RouteIR[]): PublicRoutes {
   return publicIds.get(
     routes,
     "public",
-    () => new Set(routes.filter(isPublic).map((route) => route.id)),
+    () => ({ ids: new Set(routes.filter(isPublic).map((route) => route.id)) }),
     (last, change) => {
-      const ids = new Set(last);
+      const ids = new Set(last.ids);
       for (const route of change.removed) if (isPublic(route)) ids.delete(route.id);
       for (const route of change.added) if (isPublic(route)) ids.add(route.id);
-      return ids;
+      // The last set itself, not the last result: that would chain every earlier compile's set.
+      return { ids, change: { previous: last.ids, changedIds: new Set([...change.removed, ...change.added].map((route) => route.id)) } };
     },
   );
 }
 
 export function verifyExpectations(ir: GatewayIR): VerifyExpectations {
+  const { ids, change } = publicRoutes(ir.routes);
   return {
-    publicRoutes: publicRouteIds(ir.routes),
+    publicRoutes: ids,
+    ...(change ? { publicChange: change } : {}),
     plaintextClusters: new Set([...ir.clusters.filter((cluster) => !cluster.tls).map((cluster) => cluster.name), ...serviceClusters(ir)]),
     listenerBinds: new Map(ir.listeners.map((listener) => [listener.name, { address: listener.address, port: listener.port }])),
     gatewayHeaders: [...new Set([...Object.values(DEFAULT_IDENTITY_HEADERS), ...Object.values(ir.identityHeaders), ...(ir.ai ? [ir.ai.routeHeader] : [])])].sort(),

@@ -16,7 +16,7 @@ import { isScopeOf } from "../xds/route-scopes.ts";
 import type { VerifyExpectations } from "./expectations.ts";
 import { apiKeyRouteHeader, type ChainFacts, chainFacts, chainKey, effectiveConfig, RBAC_FILTER, verifiesProvider } from "./filter-chain.ts";
 import { JWT_AUTHN_FILTER, type Need, needsOf } from "./principals.ts";
-import { type ConnectionManager, type GeneratedResources, unpackAs } from "./resources.ts";
+import { anyContentKey, type ConnectionManager, type GeneratedResources, unpackAs } from "./resources.ts";
 import { type ResourceRef, type Violation, Violations } from "./violations.ts";
 
 interface RouteAt {
@@ -75,7 +75,7 @@ class RbacDecoder {
     if (!any) return undefined;
     let decoded = decodedRbac.get(any);
     if (decoded === undefined) {
-      const key = `${any.typeUrl}\0${Buffer.from(any.value.buffer, any.value.byteOffset, any.value.byteLength).toString("latin1")}`;
+      const key = anyContentKey(any);
       decoded = this.#byContent.get(key);
       if (decoded === undefined) this.#byContent.set(key, (decoded = unpackAs(any, RBACPerRouteSchema) ?? null));
       decodedRbac.set(any, decoded);
@@ -153,6 +153,24 @@ interface TableVerdict {
   readonly violations: readonly Violation[];
   readonly reliesOnRbac: boolean;
   readonly publics: readonly PublicRouteCheck[];
+  /** Every id the public checks look up (names and qualified ids). */
+  readonly publicIds: ReadonlySet<string>;
+  /** The compile result's public routes the checks were last found to hold for. */
+  heldFor: ReadonlySet<string>;
+}
+
+/**
+ * Whether each public route of the table is as public in the compile result as it was. After a
+ * recompile, only the ids of routes added or removed since the set the verdict held for can have
+ * come in or gone: when the table looks up none of them, no route needs looking at.
+ */
+function publicsHold(verdict: TableVerdict, expected: VerifyExpectations): boolean {
+  if (verdict.heldFor === expected.publicRoutes) return true;
+  const change = expected.publicChange;
+  const untouched = change?.previous === verdict.heldFor && ![...change.changedIds].some((id) => verdict.publicIds.has(id));
+  if (!untouched && !verdict.publics.every((check) => madePublic(expected, check) === check.public)) return false;
+  verdict.heldFor = expected.publicRoutes;
+  return true;
 }
 
 /**
@@ -165,7 +183,7 @@ const verdicts = new WeakMap<RouteConfiguration, TableVerdict>();
 
 function tableVerdict(config: RouteConfiguration, chain: ChainFacts, key: string, rbac: RbacDecoder, expected: VerifyExpectations): TableVerdict {
   const known = verdicts.get(config);
-  if (known?.chain === key && known.publics.every((check) => madePublic(expected, check) === check.public)) return known;
+  if (known?.chain === key && publicsHold(known, expected)) return known;
   const out = new Violations();
   const publics: PublicRouteCheck[] = [];
   let reliesOnRbac = false;
@@ -175,7 +193,8 @@ function tableVerdict(config: RouteConfiguration, chain: ChainFacts, key: string
       reliesOnRbac = verifyRoute({ route, host, config, resource: { kind: "RouteConfiguration", name: config.name } }, chain, rbac, expected, out, publics) || reliesOnRbac;
     }
   }
-  const verdict = { chain: key, violations: out.list, reliesOnRbac, publics };
+  const publicIds = new Set(publics.flatMap((check) => (check.qualified === undefined ? [check.name] : [check.name, check.qualified])));
+  const verdict = { chain: key, violations: out.list, reliesOnRbac, publics, publicIds, heldFor: expected.publicRoutes };
   verdicts.set(config, verdict);
   return verdict;
 }

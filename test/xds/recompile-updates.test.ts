@@ -15,6 +15,7 @@ import { toPlainData } from "../../src/config/load/plain-data.ts";
 import { resolve } from "../../src/model/resolve.ts";
 import { RouteCache } from "../../src/model/resolve-routes.ts";
 import { routeOrderChange } from "../../src/model/route-order.ts";
+import { verifyExpectations } from "../../src/verify/expectations.ts";
 import { verifySnapshot } from "../../src/verify/verify.ts";
 import { newTranslateState, translate, type TranslateState } from "../../src/xds/translate.ts";
 import type { Snapshot } from "../../src/xds/snapshot.ts";
@@ -82,5 +83,24 @@ describe("a recompile after each edit", () => {
     }
     // Most edits leave some version alone, and those recompiles took the update path.
     expect(updates).toBeGreaterThan(edits.length / 2);
+  });
+
+  it("has the verifier judge a table it judged before by the public routes of the newest compile", () => {
+    // The last snapshot's tables judged by a recompile's IR: the verdict of a table that looks up
+    // none of the routes added or removed since stands; a table serving a route the IR no longer
+    // has as public is judged again, and its public route is reported.
+    const shop = api("shop", [route("items", { prefix: "/items" }), route("buy", { path: "/buy", methods: ["POST"] })]);
+    const first = frozen(config([shop, api("users", [route("me", { path: "/me" })])]));
+    const cache = new RouteCache();
+    const state = newTranslateState();
+    const before = compiled(first, cache, state);
+    expect(verifySnapshot(before.snapshot, before.ir)).toEqual([]);
+    const after = compiled(frozen(config([shop, api("users", [route("self", { path: "/self" })])]), first), cache, state);
+    expect(verifyExpectations(after.ir).publicChange?.changedIds).toEqual(new Set(["users.v1.me", "users.v1.self"]));
+    const violations = verifySnapshot(before.snapshot, after.ir);
+    expect(violations.length).toBeGreaterThan(0);
+    for (const violation of violations) expect([violation.code, violation.field.includes('"me"')]).toEqual(["PCL6002", true]);
+    expect(verifySnapshot(after.snapshot, after.ir)).toEqual([]);
+    expect(verifySnapshot(before.snapshot, before.ir)).toEqual([]);
   });
 });
