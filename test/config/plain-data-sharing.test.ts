@@ -60,6 +60,36 @@ describe("sharing a config read with the one before it", () => {
     expect(list.x).toEqual(["a", "b"]);
   });
 
+  it("compares a part's keys in order below the top level, and a key more or fewer is a difference", () => {
+    const [first, second] = structuredClone(before.apis);
+    const reordered = read({ gateway: before.gateway, apis: [{ routes: first!.routes, name: first!.name }, second] }, before);
+    expect(Object.keys(reordered.apis[0]!)).toEqual(["routes", "name"]);
+    expect(reordered.apis[0]).not.toBe(before.apis[0]);
+    expect(reordered.apis[0]!.routes).toBe(before.apis[0]!.routes);
+    expect(reordered.apis[1]).toBe(before.apis[1]);
+    const more = read({ gateway: before.gateway, apis: [first, { ...second, x: 1 }] }, before);
+    expect(more.apis[1]).toEqual({ name: "b", x: 1 });
+    expect(more.apis[0]).toBe(before.apis[0]);
+    const fewer = read({ gateway: before.gateway, apis: [{ name: "a" }, second] }, before);
+    expect(fewer.apis[0]).toEqual({ name: "a" });
+  });
+
+  it("shares as much when Object.prototype carries an enumerable property (its comparison then leaves it to the copy)", () => {
+    Object.defineProperty(Object.prototype, "polluted", { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      const edited = structuredClone(before);
+      edited.apis[0]!.routes![1]!.path = "/z";
+      const after = read(edited, before);
+      expect(after.gateway).toBe(before.gateway);
+      expect(after.apis[1]).toBe(before.apis[1]);
+      expect(after.apis[0]!.routes![0]).toBe(before.apis[0]!.routes![0]);
+      expect(after.apis[0]!.routes![1]!.path).toBe("/z");
+      expect(Object.keys(after.apis[0]!)).toEqual(["name", "routes"]);
+    } finally {
+      delete (Object.prototype as { polluted?: number }).polluted;
+    }
+  });
+
   it("never shares with a config that is not frozen", () => {
     const mutable = structuredClone(before);
     const after = read(structuredClone(before), mutable);

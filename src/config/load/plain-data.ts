@@ -197,14 +197,15 @@ function sameValue(node: unknown, before: unknown): boolean {
   }
   const prototype: unknown = Object.getPrototypeOf(node);
   if (Array.isArray(before) || (prototype !== Object.prototype && prototype !== null && prototype !== PLAIN_PROTOTYPE)) return false;
-  const keys = Object.keys(node);
   const beforeKeys = Object.keys(before);
-  if (keys.length !== beforeKeys.length) return false;
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]!;
-    if (key !== beforeKeys[index] || !sameValue((node as Record<string, unknown>)[key], (before as Record<string, unknown>)[key])) return false;
+  let index = 0;
+  // for-in lists an object's own keys as Object.keys does, then inherited enumerable ones (none on a
+  // plain object unless Object.prototype was polluted: then this says no, and the copy looks), and
+  // builds no array: this runs for every object of a config built in code.
+  for (const key in node) {
+    if (key !== beforeKeys[index++] || !sameValue((node as Record<string, unknown>)[key], (before as Record<string, unknown>)[key])) return false;
   }
-  return true;
+  return index === beforeKeys.length;
 }
 
 /** V8 makes a substring of 13 characters or more a view of the string it was cut from. */
