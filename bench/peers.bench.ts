@@ -228,14 +228,19 @@ try {
   await peer.close();
 }
 
+const GRPC_SERVER = 'import * as grpc from "@grpc/grpc-js"; const server = new grpc.Server(); server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), () => console.log("ready"));';
 /**
- * What Node itself holds before any of our code: an idle process with the same flags, and one
- * that also runs an empty @grpc/grpc-js server on loopback (the floor under an xDS server in Node).
+ * What an idle process holds at each layer under ours, with the same flags: Node alone; Node with an
+ * empty @grpc/grpc-js server on loopback (the floor under an xDS server in Node); and that with the
+ * built `serve` command loaded (the compiler, the control plane, the Envoy schemas) but no config.
  */
-async function nodeFloorRssMb(withGrpcServer: boolean): Promise<number> {
-  const script = withGrpcServer
-    ? 'import * as grpc from "@grpc/grpc-js"; const server = new grpc.Server(); server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), () => console.log("ready"));'
-    : 'console.log("ready"); setInterval(() => {}, 1000);';
+const FLOOR_SCRIPTS = {
+  bare: 'console.log("ready"); setInterval(() => {}, 1000);',
+  grpc: GRPC_SERVER,
+  compiler: `await import(${JSON.stringify(join(import.meta.dirname, "..", "dist", "src", "cli", "serve.js"))}); ${GRPC_SERVER}`,
+};
+
+async function floorRssMb(script: string): Promise<number> {
   const child = spawn(process.execPath, [...SERVE_NODE_OPTIONS, "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   await firstLine(child, (line) => (line === "ready" ? true : undefined));
   await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -243,7 +248,7 @@ async function nodeFloorRssMb(withGrpcServer: boolean): Promise<number> {
   child.kill("SIGKILL");
   return rss;
 }
-const floors = { bare: await nodeFloorRssMb(false), grpc: await nodeFloorRssMb(true) };
+const floors = { bare: await floorRssMb(FLOOR_SCRIPTS.bare), grpc: await floorRssMb(FLOOR_SCRIPTS.grpc), compiler: await floorRssMb(FLOOR_SCRIPTS.compiler) };
 
 const routeConfigBytes = (snapshot: Snapshot) => [...snapshot.resources.get(ROUTE_CONFIGURATION_TYPE_URL)!.values()].reduce((sum, resource) => sum + resource.bytes.length, 0);
 const yamlFile = join(mkdtempSync(join(tmpdir(), "peers-bytes-")), "gateway.yaml");
@@ -261,7 +266,7 @@ for (const [count, [a, b]] of results) {
   rows.push(row("peak RSS (process lifetime)", a.peakRssMb, b.peakRssMb, mb, large ? "≤ 200 MB" : ""));
   rows.push(row("idle RSS before any client", a.idleRssMb, b.idleRssMb, mb, large ? "≤ 80 MB" : ""));
 }
-rows.push(["—", "idle RSS of Node alone / of Node with an empty @grpc/grpc-js server (same flags; the runtime's floor)", `${mb(floors.bare)} / ${mb(floors.grpc)}`, "", "", ""]);
+rows.push(["—", "idle RSS of Node alone / with an empty @grpc/grpc-js server (the runtime's floor) / and the built serve loaded, no config (same flags)", `${mb(floors.bare)} / ${mb(floors.grpc)} / ${mb(floors.compiler)}`, "", "", ""]);
 rows.push(["—", "RouteConfiguration bytes, 1,000 prefix routes (the same paths and cluster; ours compiled, the peer's plain)", String(compiledBytes), String(plainBytes), (compiledBytes / plainBytes).toFixed(2), "ratio ≤ 1.5"]);
 printTable(
   `Peers: ${ROUTES} prefix routes, N simulated SotW ADS clients (separate process), ${EDITS} one-route edits`,
