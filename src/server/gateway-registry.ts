@@ -11,6 +11,7 @@ import type { Snapshot } from "../xds/snapshot.ts";
 import type { Logger } from "./log.ts";
 import type { ControlPlaneMetrics } from "./metrics.ts";
 import { originKey, resourceOrigins, type ResourceOrigin, type ResourceOrigins } from "./resource-origins.ts";
+import { logFindings } from "./findings-log.ts";
 import { serveChecks } from "./serve-checks.ts";
 import type { SnapshotCache } from "./snapshot-cache.ts";
 
@@ -82,12 +83,10 @@ export class GatewayRegistry {
     const previous = this.#configs.get(outcome.file);
     const errors = outcome.diagnostics.filter((d) => d.severity === "error").length;
     this.#metrics.compileErrors.set({ file: outcome.file }, errors);
-    // A good snapshot is pushed before its warnings are written out (a large config can have a hundred).
-    const logFindings = () => {
-      for (const diagnostic of outcome.diagnostics) this.#log[diagnostic.severity === "error" ? "error" : "warn"](formatDiagnostic(diagnostic), { code: diagnostic.code, file: outcome.file });
-    };
+    // A good snapshot is pushed before its findings are written out (a large config can have a hundred).
+    const logged = () => logFindings(this.#log, outcome.file, outcome.diagnostics, previous?.diagnostics ?? []);
     if (!outcome.snapshot || !outcome.gateway || hasErrors(outcome.diagnostics)) {
-      logFindings();
+      logged();
       this.#configs.set(outcome.file, { ...previous, file: outcome.file, diagnostics: outcome.diagnostics, upToDate: false });
       this.#log.error(
         previous?.version ? "config has errors; still serving the last good snapshot" : "config has errors; nothing to serve yet",
@@ -97,7 +96,7 @@ export class GatewayRegistry {
     }
     const clash = [...this.#configs.values()].find((config) => config.file !== outcome.file && config.gateway === outcome.gateway);
     if (clash) {
-      logFindings();
+      logged();
       this.#configs.set(outcome.file, { ...previous, file: outcome.file, diagnostics: outcome.diagnostics, upToDate: false });
       this.#log.error("two configs define the same gateway name; rename one (node.cluster picks the gateway)", {
         gateway: outcome.gateway,
@@ -126,7 +125,7 @@ export class GatewayRegistry {
       this.#served.delete(outcome.gateway);
     }
     this.#cache.setSnapshot(outcome.gateway, outcome.snapshot);
-    logFindings();
+    logged();
     this.#metrics.setSnapshotVersion(outcome.gateway, outcome.snapshot.version);
     this.#configs.set(outcome.file, {
       file: outcome.file,
@@ -158,11 +157,4 @@ export class GatewayRegistry {
   list(): ConfigStatus[] {
     return [...this.#configs.values()];
   }
-}
-
-/** `file:line:col: error PCL1001: message (hint)` — the same shape the CLI prints. */
-function formatDiagnostic(diagnostic: Diagnostic): string {
-  const where = diagnostic.location ? `${diagnostic.location.file}:${diagnostic.location.line}:${diagnostic.location.column}: ` : "";
-  const hint = diagnostic.hint ? ` (${diagnostic.hint})` : "";
-  return `${where}${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}${hint}`;
 }

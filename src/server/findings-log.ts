@@ -1,0 +1,33 @@
+/**
+ * What serve writes about a compile's findings: every error, and the warnings the last compile of
+ * the same file did not have. A reload of a large config would otherwise write its hundred
+ * unchanged warnings again on every save, and look each one up in the text to do it; /status
+ * lists them all.
+ */
+import type { Diagnostic } from "../config/diagnostics.ts";
+import type { Logger } from "./log.ts";
+
+/** The same finding in two compiles: its code, message and place in the config (by path where it has one: an edit above it moves its line). */
+function findingKey(diagnostic: Diagnostic): string {
+  const location = diagnostic.location;
+  const where = diagnostic.path ? JSON.stringify(diagnostic.path) : location ? `${location.file}:${location.line}:${location.column}` : "";
+  return `${diagnostic.code}\0${diagnostic.message}\0${where}`;
+}
+
+/** `file:line:col: error PCL1001: message (hint)` — the same shape the CLI prints. */
+function formatDiagnostic(diagnostic: Diagnostic): string {
+  const where = diagnostic.location ? `${diagnostic.location.file}:${diagnostic.location.line}:${diagnostic.location.column}: ` : "";
+  const hint = diagnostic.hint ? ` (${diagnostic.hint})` : "";
+  return `${where}${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}${hint}`;
+}
+
+/** Logs `diagnostics` of `file`; `before` are the findings of its last compile. */
+export function logFindings(log: Logger, file: string, diagnostics: readonly Diagnostic[], before: readonly Diagnostic[]): void {
+  const known = new Set(before.filter((diagnostic) => diagnostic.severity !== "error").map(findingKey));
+  let unchanged = 0;
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.severity !== "error" && known.has(findingKey(diagnostic))) unchanged++;
+    else log[diagnostic.severity === "error" ? "error" : "warn"](formatDiagnostic(diagnostic), { code: diagnostic.code, file });
+  }
+  if (unchanged > 0) log.info(`${unchanged} warning${unchanged === 1 ? "" : "s"} as in the last compile, not repeated (/status lists every finding)`, { file, unchanged });
+}
