@@ -9,9 +9,10 @@ import type { Logger } from "./log.ts";
 
 /** The same finding in two compiles: its code, message and place in the config (by path where it has one: an edit above it moves its line). */
 function findingKey(diagnostic: Diagnostic): string {
+  // The path first: a policy finding is placed in the text only when its location is read.
+  if (diagnostic.path) return `${diagnostic.code}\0${diagnostic.message}\0${JSON.stringify(diagnostic.path)}`;
   const location = diagnostic.location;
-  const where = diagnostic.path ? JSON.stringify(diagnostic.path) : location ? `${location.file}:${location.line}:${location.column}` : "";
-  return `${diagnostic.code}\0${diagnostic.message}\0${where}`;
+  return `${diagnostic.code}\0${diagnostic.message}\0${location ? `${location.file}:${location.line}:${location.column}` : ""}`;
 }
 
 /** `file:line:col: error PCL1001: message (hint)` — the same shape the CLI prints. */
