@@ -11,6 +11,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, durationOr, resolveRetry } from "./resolve-
 import { goneProblem, resolveLifecycle, versionLink } from "./resolve-lifecycle.ts";
 import { deriveRouteName, joinPath } from "./paths.ts";
 import type { RouteOrder } from "./route-order.ts";
+import { sameItems } from "../same-items.ts";
 
 interface VersionContext {
   readonly api: Api;
@@ -187,8 +188,8 @@ export interface ResolvedRoute {
 export class RouteCache {
   readonly byContent = new GenerationCache<ResolvedRoute>();
   readonly byRoute = new WeakMap<object, { readonly context: string; readonly resolved: ResolvedRoute }>();
-  /** A frozen version's routes, while everything its context is made of stays the same (`VersionInputs`): no route is looked at. */
-  readonly byVersion = new WeakMap<object, { readonly inputs: readonly unknown[]; readonly context: string | undefined; readonly resolved: ResolvedRoute }>();
+  /** A frozen version's routes, while its place (`versionPlace`) and the sections its routes read stay the same: no route is looked at. */
+  readonly byVersion = new WeakMap<object, { readonly place: readonly unknown[]; readonly sections: readonly object[]; readonly context: string | undefined; readonly resolved: ResolvedRoute }>();
   /** The gateway's routes in match order, as the last compile sorted them (route-order.ts). */
   order: RouteOrder | undefined;
 }
@@ -235,35 +236,37 @@ interface KeyContext {
 }
 
 /**
- * What a version's context id and routes are made of besides the version itself: its API (frozen,
- * so the same object is the same content), place and name, the gateway-wide part (`gatewayKey`:
- * the host names and identity headers) and the frozen providers and identities sections. Equal
- * inputs for the same frozen version give the same routes, found without writing anything out.
+ * What a version's context id is made of besides the version itself: its API (frozen, so the same
+ * object is the same content), place and name, and the gateway-wide part (`gatewayKey`: the host
+ * names and identity headers). With the same frozen providers and identities sections, an equal
+ * place for the same frozen version gives the same routes, found without writing anything out.
  */
-function versionInputs(api: Api, apiIndex: number, versionName: string, gatewayKey: string, inputs: Inputs): readonly unknown[] {
-  return [api, apiIndex, versionName, gatewayKey, inputs.providers, inputs.identities];
+function versionPlace(api: Api, apiIndex: number, versionName: string, gatewayKey: string): readonly unknown[] {
+  return [api, apiIndex, versionName, gatewayKey];
 }
 
 function resolveVersion(api: Api, apiIndex: number, hostnames: readonly string[], versionName: string, version: ApiVersion, inputs: Inputs, cache: RouteCache, shared: { providers: Map<string, string>; gatewayKey: string }): readonly RouteIR[] {
   const frozen = isFrozenConfig(api) && isFrozenConfig(version) && isFrozenConfig(inputs.providers) && isFrozenConfig(inputs.identities);
-  const around = versionInputs(api, apiIndex, versionName, shared.gatewayKey, inputs);
+  const place = versionPlace(api, apiIndex, versionName, shared.gatewayKey);
+  const sections = [inputs.providers, inputs.identities];
   const known = frozen ? cache.byVersion.get(version) : undefined;
   const reuse = (): readonly RouteIR[] => {
     inputs.report.replay(known!.resolved.diagnostics);
     return known!.resolved.routes;
   };
-  if (known?.inputs.every((input, index) => input === around[index])) return reuse();
+  const sameSections = known !== undefined && sameItems(known.sections, sections);
+  if (sameSections && sameItems(known.place, place)) return reuse();
   const context = version.state === "retired" ? undefined : versionContextId(api, apiIndex, hostnames, versionName, version, inputs);
   // A new API object around an unchanged version (another version of the API was edited): when the
   // version's context is the same, so are its routes — the same array, so route order keeps them in place.
-  if (known && context !== undefined && known.context === context && known.inputs[4] === inputs.providers && known.inputs[5] === inputs.identities) {
-    cache.byVersion.set(version, { ...known, inputs: around });
+  if (sameSections && context !== undefined && known.context === context) {
+    cache.byVersion.set(version, { ...known, place });
     return reuse();
   }
   const report = new Reporter("");
   const routes = versionRoutes(api, apiIndex, hostnames, versionName, version, { ...inputs, report }, cache, { context, providers: shared.providers });
   inputs.report.replay(report.diagnostics);
-  if (frozen) cache.byVersion.set(version, { inputs: around, context, resolved: { routes, diagnostics: report.diagnostics } });
+  if (frozen) cache.byVersion.set(version, { place, sections, context, resolved: { routes, diagnostics: report.diagnostics } });
   return routes;
 }
 

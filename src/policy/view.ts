@@ -162,10 +162,10 @@ export function buildView(ir: GatewayIR): PolicyView {
   const apiLimits = new Map<string, RateLimitIR>();
   for (const route of ir.routes) if (route.apiRateLimit) apiLimits.set(route.api, route.apiRateLimit);
   const apiSubjectsAll = ir.apis.flatMap((api) => apiSubjects(api, apiLimits.get(api.name)));
-  const subjects = [...listeners, ...jwts, ...apiKeys, ...upstreams, ...apiSubjectsAll, ...routes];
+  const others = [...listeners, ...jwts, ...apiKeys, ...upstreams, ...apiSubjectsAll];
   // Routes are most of a gateway's subjects and all of one kind: listed as they are, not sorted out again.
   const byKind = new Map<SubjectKind, Subject[]>();
-  for (const subject of subjects.slice(0, subjects.length - routes.length)) {
+  for (const subject of others) {
     const ofKind = byKind.get(subject.kind);
     if (ofKind) ofKind.push(subject);
     else byKind.set(subject.kind, [subject]);
@@ -182,5 +182,5 @@ export function buildView(ir: GatewayIR): PolicyView {
     apiKeyIdentities: values("apiKey"),
     apis: values("api"),
   };
-  return { gateway, subjects, byKind };
+  return { gateway, subjects: [...others, ...routes], byKind };
 }
