@@ -5,6 +5,11 @@
  * put findings at the wrong place in the config.
  */
 import { describe, expect, it } from "vitest";
+import { toPlainData } from "../../src/config/load/plain-data.ts";
+import type { GatewayConfig as Config } from "../../src/config/types.ts";
+import { resolve } from "../../src/model/resolve.ts";
+import { RouteCache } from "../../src/model/resolve-routes.ts";
+import { routeOrderChange } from "../../src/model/route-order.ts";
 import { buildView } from "../../src/policy/view.ts";
 import { baseConfig, compile } from "./policy-config.ts";
 
@@ -32,12 +37,7 @@ describe("route subjects across compiles", () => {
 });
 
 describe("route subjects after an edit", () => {
-  it("are those of a first compile, kept routes walked beside the last compile's (src/policy/route-subjects.ts)", async () => {
-    const { resolve } = await import("../../src/model/resolve.ts");
-    const { RouteCache } = await import("../../src/model/resolve-routes.ts");
-    const { routeOrderChange } = await import("../../src/model/route-order.ts");
-    const { toPlainData } = await import("../../src/config/load/plain-data.ts");
-    type Config = Parameters<typeof resolve>[0];
+  it("are those of a first compile, kept routes walked beside the last compile's (src/policy/route-subjects.ts)", () => {
     type Access = NonNullable<NonNullable<Config["apis"]>[number]["versions"][string]["access"]>;
     const access: Access = { public: { reason: "view test" } };
     const route = (name: string, path: string) => ({ name, match: { path }, provider: "app" });
