@@ -20,7 +20,7 @@ import { ms, percentile, printTable } from "./support/percentiles.ts";
 import { bareVariant, compiledVariant, fileVariant, type PropagationVariant, scopedVariant, type VariantTarget } from "./support/propagation-variants.ts";
 
 const CHANGES = 50;
-const ROUTE_COUNTS = [100, 3000];
+const ROUTE_COUNTS = process.env.ROUTES ? [Number(process.env.ROUTES)] : [100, 3000];
 const CHANGE_TIMEOUT_MS = 10_000;
 const VARIANTS: Record<string, (target: VariantTarget) => PropagationVariant> = {
   bare: bareVariant,

@@ -1,4 +1,5 @@
 import type { RouteIR } from "./ir.ts";
+import { applyEdit, type ListEdit } from "./list-edit.ts";
 
 const KIND_RANK = { exact: 0, template: 1, prefix: 2 } as const;
 
@@ -24,12 +25,17 @@ export interface RouteOrder {
   readonly groups: ReadonlySet<readonly RouteIR[]>;
 }
 
-/** How one compile's routes differ from the last one's: passes update what they made of those instead of starting over. */
-export interface RouteOrderChange {
+/**
+ * How one compile's routes differ from the last one's: passes update what they made of those instead
+ * of starting over. A route resolved again unchanged is the same object, so it is neither added nor
+ * removed: it kept its place.
+ */
+export interface RouteOrderChange extends ListEdit {
   /** The last compile's routes (its IR's `routes`). */
   readonly previous: readonly RouteIR[];
-  /** In match order. */
+  /** The routes the last compile did not have, in match order (at `addedAt`). */
   readonly added: readonly RouteIR[];
+  /** The last compile's routes that are gone, in match order (they were at `removedAt`). */
   readonly removed: readonly RouteIR[];
 }
 
@@ -70,23 +76,48 @@ export function mergeInOrder(first: readonly RouteIR[], second: readonly RouteIR
   return merged;
 }
 
-/**
- * `routes` (in match order) less `removed` (some of them): both walked in match order side by side,
- * so the thousands of routes kept are compared by identity, not looked up.
- */
-function without(routes: readonly RouteIR[], removed: readonly RouteIR[]): readonly RouteIR[] {
-  if (removed.length === 0) return routes;
-  const going = [...removed].sort(compareRoutes);
-  const kept: RouteIR[] = [];
-  let next = 0;
-  for (const route of routes) {
-    if (route === going[next]) next++;
-    else kept.push(route);
+/** Where `route` is in `routes` (in match order, as resolve sorts them); -1 when it is not there. */
+export function indexInOrder(routes: readonly RouteIR[], route: RouteIR): number {
+  const at = firstNotBefore(routes, route);
+  return routes[at] === route ? at : -1;
+}
+
+/** The first position in `routes` (in match order) whose route does not come before `route`. */
+function firstNotBefore(routes: readonly RouteIR[], route: RouteIR): number {
+  let low = 0;
+  let high = routes.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareRoutes(routes[middle]!, route) < 0) low = middle + 1;
+    else high = middle;
   }
-  if (next === going.length) return kept;
-  // A removed route out of place (not from resolve, whose last order is in match order): by look-up.
-  const gone = new Set(removed);
-  return routes.filter((route) => !gone.has(route));
+  return low;
+}
+
+/**
+ * The change from `previous` (in match order) to it without the routes of the groups that went and
+ * with those of the groups that came; undefined when a route that came ties with one that stays
+ * (never from resolve: ids are unique) or one that went is not in `previous`.
+ */
+function routeChange(previous: readonly RouteIR[], went: readonly RouteIR[], came: readonly RouteIR[]): RouteOrderChange | undefined {
+  const wentSet = new Set(went);
+  const cameSet = new Set(came);
+  const removed = went.filter((route) => !cameSet.has(route)).sort(compareRoutes);
+  const added = came.filter((route) => !wentSet.has(route)).sort(compareRoutes);
+  const removedAt = removed.map((route) => indexInOrder(previous, route));
+  if (removedAt.includes(-1)) return undefined;
+  const goneAt = new Set(removedAt);
+  const addedAt: number[] = [];
+  // Both lists are in match order, so the count of removed routes before the place only grows.
+  let goneBefore = 0;
+  for (const [index, route] of added.entries()) {
+    const at = firstNotBefore(previous, route);
+    if (at < previous.length && compareRoutes(previous[at]!, route) === 0 && !goneAt.has(at)) return undefined;
+    // Its place among the routes kept, then as many places further as routes added before it.
+    while (goneBefore < removedAt.length && removedAt[goneBefore]! < at) goneBefore++;
+    addedAt.push(at - goneBefore + index);
+  }
+  return { previous, added, removed, removedAt, addedAt };
 }
 
 /**
@@ -102,15 +133,13 @@ export function sortRoutes(all: readonly (readonly RouteIR[])[], previous?: Rout
   const members = new Set(groups);
   const sorted = (): RouteOrder => ({ routes: groups.flat().sort(compareRoutes), groups: members });
   if (!previous || members.size !== groups.length) return sorted();
-  // A route of a new group may also be in a group that went (a version resolved again from the same routes): it goes and comes back.
-  const added = groups.filter((group) => !previous.groups.has(group)).flat().sort(compareRoutes);
-  const removed = [...previous.groups].filter((group) => !members.has(group)).flat();
-  const kept = without(previous.routes, removed);
-  if (kept.length === 0) return sorted();
-  // Equal ids would leave the order to the input's: sort it all, as a first compile does.
-  const merged = mergeInOrder(kept, added);
-  if (!merged) return sorted();
+  const came = groups.filter((group) => !previous.groups.has(group)).flat();
+  const went = [...previous.groups].filter((group) => !members.has(group)).flat();
+  const change = routeChange(previous.routes, went, came);
+  // Nothing kept: sorted as a first compile is, with nothing to record.
+  if (!change || change.removed.length === previous.routes.length) return sorted();
+  const routes = applyEdit(previous.routes, change, change.added);
   changes.delete(previous.routes);
-  changes.set(merged, { previous: previous.routes, added, removed });
-  return { routes: merged, groups: members };
+  changes.set(routes, change);
+  return { routes, groups: members };
 }

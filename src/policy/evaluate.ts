@@ -8,7 +8,9 @@ import type { Diagnostic } from "../config/diagnostics.ts";
 import { sameItems } from "../same-items.ts";
 import type { ModelPath } from "../config/locate.ts";
 import { GenerationCache } from "../model/generation-cache.ts";
+import { movedTo } from "../model/list-edit.ts";
 import type { CompiledRule } from "./pack-compile.ts";
+import type { RouteSubjectsChange } from "./route-subjects.ts";
 import type { PolicyView, Subject } from "./view.ts";
 
 export interface Finding {
@@ -82,6 +84,45 @@ const outcomesByContent = new GenerationCache<Outcome>();
  */
 const outcomesBySubject = new WeakMap<Subject, Outcome>();
 
+/** Where in a list of subjects the pure rules said something, for the rules and the date they were worked out for. */
+interface SaidAt {
+  readonly rules: readonly CompiledRule[];
+  readonly today: string;
+  readonly at: readonly number[];
+}
+
+const saidAtBySubjects = new WeakMap<readonly Subject[], SaidAt>();
+
+/**
+ * The positions (ascending) of the subjects whose outcome says something. With the last compile's
+ * positions for the same rules and date, and how the subjects follow from those (the route subjects
+ * after an edit), the kept ones are moved and only the renewed ones looked at: a subject kept is the
+ * same object, so its outcome is the same.
+ */
+function saidAt(subjects: readonly Subject[], worked: Omit<SaidAt, "at">, outcomeOf: (subject: Subject) => Outcome, change: RouteSubjectsChange | undefined): readonly number[] {
+  const last = change && saidAtBySubjects.get(change.previous);
+  const says = (at: number) => outcomeOf(subjects[at]!).said.size > 0;
+  let at: number[];
+  if (change && last && last.rules === worked.rules && last.today === worked.today) {
+    const renewed = new Set(change.renewedAt);
+    const moved = last.at.map((position) => movedTo(position, change)).filter((position) => position >= 0 && !renewed.has(position));
+    at = mergeAscending(moved, change.renewedAt.filter(says));
+  } else {
+    at = [];
+    for (let position = 0; position < subjects.length; position++) if (says(position)) at.push(position);
+  }
+  saidAtBySubjects.set(subjects, { ...worked, at });
+  return at;
+}
+
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]! < b[j]!) ? a[i++]! : b[j++]!);
+  return out;
+}
+
 /** Every finding of `rules`, and a PCL5006 for each rule that failed while evaluating (it stops at its first failure). */
 export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, today: string, reported: readonly Diagnostic[]): { findings: Finding[]; failures: Diagnostic[] } {
   const findings: Finding[] = [];
@@ -111,14 +152,17 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
       }
       return { rules: pure, today, said: results };
     };
-    for (const subject of subjects) {
+    const outcomeOf = (subject: Subject): Outcome => {
       let outcome = outcomesBySubject.get(subject);
       if (outcome?.rules !== pure || outcome.today !== today) {
         outcome = outcomesByContent.get(`${kind}\0${JSON.stringify(subject.value)}`, evaluate(subject), (known) => known.rules === pure && known.today === today);
         outcomesBySubject.set(subject, outcome);
       }
-      if (outcome.said.size === 0) continue;
-      for (const [rule, result] of outcome.said) {
+      return outcome;
+    };
+    for (const at of saidAt(subjects, { rules: pure, today }, outcomeOf, kind === "route" ? view.routeChange : undefined)) {
+      const subject = subjects[at]!;
+      for (const [rule, result] of outcomeOf(subject).said) {
         const bySubject = said.get(rule);
         if (bySubject) bySubject.set(subject, result);
         else said.set(rule, new Map([[subject, result]]));

@@ -2,12 +2,13 @@
  * The route subjects of the policy view: one per IR route, in the IR's order, with the config path
  * its findings go to (its place in its version) and the waiver target that names it. A recompile
  * reuses the last compile's subjects for the routes it kept (routeOrderChange) without looking
- * each one up: a one-route edit builds that route's subject alone.
+ * each one up: a one-route edit builds the subjects of that route and its API's routes alone.
  */
 import type { ApiIR, ApiVersionIR, GatewayIR, RouteIR, UnversionedRoutesIR } from "../model/ir.ts";
-import { routeOrderChange } from "../model/route-order.ts";
+import { applyEdit, type ListEdit } from "../model/list-edit.ts";
+import { indexInOrder, mergeInOrder, type RouteOrderChange, routeOrderChange } from "../model/route-order.ts";
 import { beyondVersionAccess } from "./access-breadth.ts";
-import { accessValue, rateLimitValue, sameAccess } from "./subject-values.ts";
+import { accessValue, rateLimitValue, sameAccess, type Value } from "./subject-values.ts";
 import type { Subject } from "./view.ts";
 
 /** A route's version, or for an unversioned route its API's `unversioned` section. */
@@ -100,34 +101,117 @@ function newRouteSubject(route: RouteIR, { api, version, index }: Placement): Su
   };
 }
 
+/** A view's route subjects, in its IR's route order, and its routes by API. */
+export interface RouteSubjects {
+  readonly subjects: readonly Subject[];
+  /** Their values, in the same order (what the gateway value lists as its routes). */
+  readonly values: readonly Value[];
+  /** Each API's routes (by `route.api`), in match order. */
+  readonly byApi: ReadonlyMap<string, readonly RouteIR[]>;
+  /** How `subjects` follow from the last compile's, where they were updated from those. */
+  readonly change?: RouteSubjectsChange;
+}
+
+/**
+ * The last compile's route subjects (`previous`) edited as its routes were, and every position whose
+ * subject may not be the one from its old place (`renewedAt`, ascending; the added ones among them).
+ * Anything else is the same subject object it was.
+ */
+export interface RouteSubjectsChange extends ListEdit {
+  readonly previous: readonly Subject[];
+  readonly renewedAt: readonly number[];
+}
+
 /** The route subjects made for an IR's routes, and the APIs they were placed in. */
-const madeFor = new WeakMap<readonly RouteIR[], { readonly apis: ReadonlyMap<string, ApiIR>; readonly subjects: readonly Subject[] }>();
+const madeFor = new WeakMap<readonly RouteIR[], RouteSubjects & { readonly apis: ReadonlyMap<string, ApiIR> }>();
 
 /**
  * The subjects of `ir`'s routes, in its order. Where resolve recorded how the routes differ from the
- * last compile's, the two lists are walked side by side: a kept route whose API is the same ApiIR
- * has the subject it had (what routeSubject would find), and only added routes and routes of
- * changed APIs are looked at.
+ * last compile's, a kept route whose API is the same ApiIR has the subject it had (what routeSubject
+ * would find), and only the added routes and the routes of changed APIs are looked at: found by
+ * position, without a walk over the thousands kept, unless so many changed that the walk is cheaper.
  */
-export function routeSubjectsOf(ir: GatewayIR, apis: ReadonlyMap<string, ApiIR>): Subject[] {
+export function routeSubjectsOf(ir: GatewayIR, apis: ReadonlyMap<string, ApiIR>): RouteSubjects {
   const place = placer(apis);
   const change = routeOrderChange(ir.routes);
   const last = change && madeFor.get(change.previous);
-  let subjects: Subject[];
-  if (!change || !last) subjects = ir.routes.map((route) => routeSubject(route, apis, place));
-  else {
-    const changedApis = new Set([...apis].flatMap(([name, api]) => (last.apis.get(name) === api ? [] : [name])));
-    const removed = new Set(change.removed);
-    const before = change.previous;
-    subjects = [];
-    let at = 0;
-    for (const route of ir.routes) {
-      while (at < before.length && removed.has(before[at]!)) at++;
-      const kept = before[at] === route;
-      subjects.push(kept && !changedApis.has(route.api) ? last.subjects[at]! : routeSubject(route, apis, place));
-      if (kept) at++;
-    }
+  const made = (change && last && (edited(ir, apis, place, change, last) ?? walked(ir, apis, place, change, last))) || fromEveryRoute(ir, apis, place);
+  madeFor.set(ir.routes, { ...made, apis });
+  return made;
+}
+
+type Place = (route: RouteIR) => Placement;
+type LastSubjects = RouteSubjects & { readonly apis: ReadonlyMap<string, ApiIR> };
+
+function routesByApi(routes: readonly RouteIR[]): Map<string, RouteIR[]> {
+  const byApi = new Map<string, RouteIR[]>();
+  for (const route of routes) {
+    const list = byApi.get(route.api);
+    if (list) list.push(route);
+    else byApi.set(route.api, [route]);
   }
-  madeFor.set(ir.routes, { apis, subjects });
-  return subjects;
+  return byApi;
+}
+
+function fromEveryRoute(ir: GatewayIR, apis: ReadonlyMap<string, ApiIR>, place: Place): RouteSubjects {
+  const subjects = ir.routes.map((route) => routeSubject(route, apis, place));
+  return { subjects, values: subjects.map((subject) => subject.value), byApi: routesByApi(ir.routes) };
+}
+
+/** The names of the APIs that are not the same ApiIR as in the last compile (or are in one of the two only). */
+function changedApis(apis: ReadonlyMap<string, ApiIR>, last: ReadonlyMap<string, ApiIR>): string[] {
+  const names = new Set([...apis.keys(), ...last.keys()]);
+  return [...names].filter((name) => apis.get(name) !== last.get(name));
+}
+
+/** The last compile's routes of each API, less those removed and with those added; undefined when two tie. */
+function updatedByApi(last: ReadonlyMap<string, readonly RouteIR[]>, change: RouteOrderChange): Map<string, readonly RouteIR[]> | undefined {
+  const byApi = new Map(last);
+  const removed = new Set(change.removed);
+  const added = routesByApi(change.added);
+  for (const name of new Set([...change.removed.map((route) => route.api), ...added.keys()])) {
+    const routes = mergeInOrder((byApi.get(name) ?? []).filter((route) => !removed.has(route)), added.get(name) ?? []);
+    if (!routes) return undefined;
+    if (routes.length > 0) byApi.set(name, routes);
+    else byApi.delete(name);
+  }
+  return byApi;
+}
+
+/** The last subjects edited by position; undefined when the routes of changed APIs are too many to place one by one. */
+function edited(ir: GatewayIR, apis: ReadonlyMap<string, ApiIR>, place: Place, change: RouteOrderChange, last: LastSubjects): RouteSubjects | undefined {
+  const byApi = updatedByApi(last.byApi, change);
+  if (!byApi) return undefined;
+  const renewed = changedApis(apis, last.apis).flatMap((name) => byApi.get(name) ?? []);
+  // Each is found by a binary search; past an eighth of the routes, one walk beside the last list costs less.
+  if (renewed.length > ir.routes.length / 8) return undefined;
+  const added = change.added.map((route) => routeSubject(route, apis, place));
+  const subjects = applyEdit(last.subjects, change, added);
+  const values = applyEdit(last.values, change, added.map((subject) => subject.value));
+  const renewedAt = new Set(change.addedAt);
+  for (const route of renewed) {
+    const at = indexInOrder(ir.routes, route);
+    if (at < 0) return undefined;
+    subjects[at] = routeSubject(route, apis, place);
+    values[at] = subjects[at]!.value;
+    renewedAt.add(at);
+  }
+  const edit = { previous: last.subjects, removedAt: change.removedAt, addedAt: change.addedAt, renewedAt: [...renewedAt].sort((a, b) => a - b) };
+  return { subjects, values, byApi, change: edit };
+}
+
+/** The two lists walked side by side: kept routes of unchanged APIs keep their subjects. */
+function walked(ir: GatewayIR, apis: ReadonlyMap<string, ApiIR>, place: Place, change: RouteOrderChange, last: LastSubjects): RouteSubjects {
+  const changed = new Set(changedApis(apis, last.apis));
+  const removed = new Set(change.removed);
+  const before = change.previous;
+  const subjects: Subject[] = [];
+  let at = 0;
+  for (const route of ir.routes) {
+    while (at < before.length && removed.has(before[at]!)) at++;
+    const kept = before[at] === route;
+    subjects.push(kept && !changed.has(route.api) ? last.subjects[at]! : routeSubject(route, apis, place));
+    if (kept) at++;
+  }
+  return { subjects, values: subjects.map((subject) => subject.value), byApi: routesByApi(ir.routes) };
 }

@@ -5,8 +5,8 @@
  * Built from the IR alone: where a finding goes is derived from names and positions the IR keeps.
  */
 import type { ModelPath } from "../config/locate.ts";
-import type { ApiIR, ClusterIR, GatewayIR, ListenerIR, RateLimitIR } from "../model/ir.ts";
-import { routeSubjectsOf } from "./route-subjects.ts";
+import type { ApiIR, ClusterIR, GatewayIR, ListenerIR, RateLimitIR, RouteIR } from "../model/ir.ts";
+import { type RouteSubjectsChange, routeSubjectsOf } from "./route-subjects.ts";
 import { accessValue, rateLimitValue, type Value } from "./subject-values.ts";
 import type { SubjectKind } from "./view-schema.ts";
 
@@ -27,6 +27,8 @@ export interface PolicyView {
   readonly subjects: readonly Subject[];
   /** The same subjects by kind, kinds and subjects in that order. */
   readonly byKind: ReadonlyMap<SubjectKind, readonly Subject[]>;
+  /** How the route subjects follow from the last compile's, when they were updated from those. */
+  readonly routeChange?: RouteSubjectsChange;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
@@ -125,6 +127,19 @@ function newApiSubjects(api: ApiIR, rateLimit: RateLimitIR | undefined): Subject
   return [{ kind: "api", target: `apis.${api.name}`, path: ["apis", api.index], value }, ...versions];
 }
 
+/** An API's limit by its routes (the same array while none of them changed), null for none. */
+const limitByRoutes = new WeakMap<readonly RouteIR[], RateLimitIR | null>();
+
+/** An API's limit is folded into each route it covers: any one of them has it (the last in match order is taken). */
+function apiLimit(routes: readonly RouteIR[]): RateLimitIR | undefined {
+  let limit = limitByRoutes.get(routes);
+  if (limit === undefined) {
+    limit = routes.findLast((route) => route.apiRateLimit)?.apiRateLimit ?? null;
+    limitByRoutes.set(routes, limit);
+  }
+  return limit ?? undefined;
+}
+
 /** The view of `ir`: every subject, and the gateway value that lists them all. */
 export function buildView(ir: GatewayIR): PolicyView {
   const apis = new Map(ir.apis.map((api) => [api.name, api]));
@@ -158,29 +173,32 @@ export function buildView(ir: GatewayIR): PolicyView {
       consumers: identity.consumers.map((consumer) => ({ name: consumer.name, team: consumer.team ?? "" })),
     },
   }));
-  // An API's limit is folded into each route it covers: any one of them has it.
   const apiLimits = new Map<string, RateLimitIR>();
-  for (const route of ir.routes) if (route.apiRateLimit) apiLimits.set(route.api, route.apiRateLimit);
+  for (const [name, apiRoutes] of routes.byApi) {
+    const limit = apiLimit(apiRoutes);
+    if (limit) apiLimits.set(name, limit);
+  }
   const apiSubjectsAll = ir.apis.flatMap((api) => apiSubjects(api, apiLimits.get(api.name)));
   const others = [...listeners, ...jwts, ...apiKeys, ...upstreams, ...apiSubjectsAll];
   // Routes are most of a gateway's subjects and all of one kind: listed as they are, not sorted out again.
-  const byKind = new Map<SubjectKind, Subject[]>();
+  const othersByKind = new Map<SubjectKind, Subject[]>();
   for (const subject of others) {
-    const ofKind = byKind.get(subject.kind);
+    const ofKind = othersByKind.get(subject.kind);
     if (ofKind) ofKind.push(subject);
-    else byKind.set(subject.kind, [subject]);
+    else othersByKind.set(subject.kind, [subject]);
   }
-  if (routes.length > 0) byKind.set("route", routes);
+  const byKind = new Map<SubjectKind, readonly Subject[]>(othersByKind);
+  if (routes.subjects.length > 0) byKind.set("route", routes.subjects);
   const values = (kind: SubjectKind) => (byKind.get(kind) ?? []).map((s) => s.value);
   const gateway = {
     name: ir.name,
     trustedProxyHops: ir.trustedProxyHops,
-    routes: values("route"),
+    routes: routes.values,
     upstreams: values("upstream"),
     listeners: values("listener"),
     jwtIdentities: values("jwt"),
     apiKeyIdentities: values("apiKey"),
     apis: values("api"),
   };
-  return { gateway, subjects: [...others, ...routes], byKind };
+  return { gateway, subjects: [...others, ...routes.subjects], byKind, ...(routes.change ? { routeChange: routes.change } : {}) };
 }
