@@ -101,7 +101,7 @@ const plane = await startControlPlane({ log: silentLogger, processMetrics: false
 const rows: string[][] = [];
 try {
   for (const routeCount of ROUTE_COUNTS) {
-    // `node bench/propagation.bench.ts file-delta bare` runs only the variants named.
+    // `node bench/propagation.bench.ts file-delta bare` runs only the variants named; ROUTES=3000 only that size.
     const chosen = process.argv.slice(2);
     for (const [name, makeVariant] of Object.entries(VARIANTS).filter(([name]) => chosen.length === 0 || chosen.includes(name))) {
       const target = { plane, gateway: `${name}-${routeCount}`, routeCount, listenerPort: await freePort(), backendPort: backend.port };
