@@ -3,6 +3,8 @@ import { create, type DescMessage, type JsonObject, type JsonValue, type Message
 import type { Any, Duration } from "@bufbuild/protobuf/wkt";
 import { ApiVersion, ConfigSourceSchema, type ConfigSource } from "../../generated/envoy/config/core/v3/config_source_pb.js";
 import { pack } from "../envoy/any.ts";
+import { GenerationCache } from "../model/generation-cache.ts";
+import { contentKey } from "./content-key.ts";
 
 export function duration(ms: number): Duration {
   return { $typeName: "google.protobuf.Duration", seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
@@ -13,9 +15,28 @@ export function packed<Desc extends DescMessage>(schema: Desc, init: MessageInit
   return pack(schema, create(schema, init));
 }
 
-/** `name` + `typed_config`, the shape of every Envoy extension (filters, access loggers, ...). */
+/**
+ * Extension configs by type and content. A listener's filters and access logs are the same on
+ * nearly every recompile, and building and encoding them again was a third of making the listener;
+ * per-route configs (packed, typedExtensionConfig) are cached with their routes instead, and keying
+ * thousands of them would slow a first compile. translate() starts a generation per compile, so
+ * the entries of configs no longer made go.
+ */
+const extensions = new GenerationCache<Any>();
+
+/** Starts a compile's generation of extension configs (see `extensions`). */
+export function nextExtensionGeneration(): void {
+  extensions.nextGeneration();
+}
+
+/**
+ * `name` + `typed_config`, the shape of every Envoy extension (filters, access loggers, ...). The
+ * config is the same frozen Any for the same content: shared by every message that holds it, a
+ * write to one would change the others.
+ */
 export function typedExtension<Desc extends DescMessage>(name: string, schema: Desc, init: MessageInitShape<Desc>) {
-  return { name, configType: { case: "typedConfig" as const, value: packed(schema, init) } };
+  const value = extensions.get(`${schema.typeName}\0${contentKey(init)}`, () => Object.freeze(packed(schema, init)));
+  return { name, configType: { case: "typedConfig" as const, value } };
 }
 
 /**

@@ -12,7 +12,9 @@ import { cluster } from "./cluster.ts";
 import { federatedServerClusters, mcpServerCredentialFilter } from "./mcp-server-credential.ts";
 import { rateLimitServiceClusters } from "./ratelimit-cluster.ts";
 import { loadAssignment } from "./endpoints.ts";
+import { contentKey } from "./content-key.ts";
 import { listener } from "./listener.ts";
+import { nextExtensionGeneration } from "./proto.ts";
 import { listenerRouteResources, newRouteCache, type RouteCache } from "./route-configuration.ts";
 import { secret } from "./secret.ts";
 import { buildSnapshot, makeResource, type Snapshot, type XdsResource } from "./snapshot.ts";
@@ -20,13 +22,15 @@ import { buildSnapshot, makeResource, type Snapshot, type XdsResource } from "./
 /** Per-item work kept between compiles of the same gateway (see TranslateCache). */
 export interface TranslateState {
   readonly routes: RouteCache;
+  /** Encoded listeners by the content of what they were made from: a route edit rarely changes one. */
+  readonly listeners: GenerationCache<XdsResource>;
   /** Encoded service clusters, and their endpoints, by the content of their IR: a recompile encodes the changed ones. */
   readonly clusters: GenerationCache<XdsResource>;
   readonly loadAssignments: GenerationCache<XdsResource>;
 }
 
 export function newTranslateState(): TranslateState {
-  return { routes: newRouteCache(), clusters: new GenerationCache(), loadAssignments: new GenerationCache() };
+  return { routes: newRouteCache(), listeners: new GenerationCache(), clusters: new GenerationCache(), loadAssignments: new GenerationCache() };
 }
 
 /** Every resource kind is produced the same way: IR in, resources of one type out. */
@@ -63,7 +67,16 @@ function loadAssignments(ir: GatewayIR, cache: GenerationCache<XdsResource>): Xd
 }
 
 export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
-  { kind: "Listener", translate: (ir) => resources(ListenerSchema, ir.listeners.map((l) => ({ name: l.name, init: listener(ir, l) }))) },
+  {
+    kind: "Listener",
+    translate: (ir, state) => {
+      state.listeners.nextGeneration();
+      return ir.listeners.map((l) => {
+        const init = listener(ir, l);
+        return state.listeners.get(contentKey(init), () => resource(ListenerSchema, l.name, init));
+      });
+    },
+  },
   {
     kind: "RouteConfiguration",
     translate: (ir, state) => {
@@ -83,5 +96,6 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
 
 /** IR → the snapshot of Envoy resources for ADS. Pass the same state to later compiles to reuse work. */
 export function translate(ir: GatewayIR, state: TranslateState = newTranslateState()): Snapshot {
+  nextExtensionGeneration();
   return buildSnapshot(RESOURCE_TRANSLATORS.flatMap((translator) => translator.translate(ir, state)));
 }
