@@ -24,13 +24,26 @@ function formatDiagnostic(diagnostic: Diagnostic): string {
   return `${where}${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}${hint}`;
 }
 
+/** The warnings' keys of a compile's findings, kept from when they were logged: the next compile compares with them. */
+const warningKeys = new WeakMap<readonly Diagnostic[], ReadonlySet<string>>();
+
+function warningsOf(diagnostics: readonly Diagnostic[]): ReadonlySet<string> {
+  let keys = warningKeys.get(diagnostics);
+  if (!keys) warningKeys.set(diagnostics, (keys = new Set(diagnostics.filter((diagnostic) => diagnostic.severity !== "error").map(findingKey))));
+  return keys;
+}
+
 /** Logs `diagnostics` of `file`; `before` are the findings of its last compile. */
 export function logFindings(log: Logger, file: string, diagnostics: readonly Diagnostic[], before: readonly Diagnostic[]): void {
-  const known = new Set(before.filter((diagnostic) => diagnostic.severity !== "error").map(findingKey));
+  const known = warningsOf(before);
+  const keys = new Set<string>();
   let unchanged = 0;
   for (const diagnostic of diagnostics) {
-    if (diagnostic.severity !== "error" && known.has(findingKey(diagnostic))) unchanged++;
+    const key = diagnostic.severity === "error" ? undefined : findingKey(diagnostic);
+    if (key !== undefined) keys.add(key);
+    if (key !== undefined && known.has(key)) unchanged++;
     else log[diagnostic.severity === "error" ? "error" : "warn"](formatDiagnostic(diagnostic), { code: diagnostic.code, file });
   }
+  warningKeys.set(diagnostics, keys);
   if (unchanged > 0) log.info(`${unchanged} warning${unchanged === 1 ? "" : "s"} as in the last compile, not repeated (/status lists every finding)`, { file, unchanged });
 }

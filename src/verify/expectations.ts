@@ -6,10 +6,11 @@
 import { DEFAULT_IDENTITY_HEADERS } from "../model/identity-headers.ts";
 import type { GatewayIR, RouteIR } from "../model/ir.ts";
 import { RouteChangeMemo } from "../model/route-change-memo.ts";
+import { IdLayers, type IdSet } from "./id-layers.ts";
 
 export interface VerifyExpectations {
   /** Names (ids) of the routes the compile result marks public. */
-  readonly publicRoutes: ReadonlySet<string>;
+  readonly publicRoutes: IdSet;
   /** How `publicRoutes` came from the last compile's, when resolve recorded the change. */
   readonly publicChange?: PublicRoutesChange;
   /** Clusters the compile result lets go without TLS. */
@@ -29,29 +30,28 @@ function serviceClusters(ir: GatewayIR): string[] {
 
 /** The last compile's public route ids, and the ids of the routes added or removed since: no other id can have come in or gone. */
 export interface PublicRoutesChange {
-  readonly previous: ReadonlySet<string>;
+  readonly previous: IdSet;
   readonly changedIds: ReadonlySet<string>;
 }
 
 const isPublic = (route: RouteIR) => route.access.kind === "public";
 
 interface PublicRoutes {
-  readonly ids: ReadonlySet<string>;
+  readonly ids: IdLayers;
   readonly change?: PublicRoutesChange;
 }
 
-/** By an IR's routes array: the newest compile's are the last one's, copied, with the routes that changed. */
+/** By an IR's routes array: the newest compile's are the last one's with the routes that changed (not a copy of thousands: id-layers.ts). */
 const publicIds = new RouteChangeMemo<"public", PublicRoutes>();
 
 function publicRoutes(routes: readonly RouteIR[]): PublicRoutes {
   return publicIds.get(
     routes,
     "public",
-    () => ({ ids: new Set(routes.filter(isPublic).map((route) => route.id)) }),
+    () => ({ ids: new IdLayers(new Set(routes.filter(isPublic).map((route) => route.id))) }),
     (last, change) => {
-      const ids = new Set(last.ids);
-      for (const route of change.removed) if (isPublic(route)) ids.delete(route.id);
-      for (const route of change.added) if (isPublic(route)) ids.add(route.id);
+      const publicIds = (changed: readonly RouteIR[]) => changed.filter(isPublic).map((route) => route.id);
+      const ids = last.ids.with(publicIds(change.removed), publicIds(change.added));
       // The last set itself, not the last result: that would chain every earlier compile's set.
       return { ids, change: { previous: last.ids, changedIds: new Set([...change.removed, ...change.added].map((route) => route.id)) } };
     },

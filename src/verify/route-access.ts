@@ -14,6 +14,7 @@ import { PerRouteConfigSchema } from "../../generated/envoy/extensions/filters/h
 import { hostQualifiedId, routeIdAmong } from "../xds/route-metadata.ts";
 import { isScopeOf } from "../xds/route-scopes.ts";
 import type { VerifyExpectations } from "./expectations.ts";
+import type { IdSet } from "./id-layers.ts";
 import { apiKeyRouteHeader, type ChainFacts, chainFacts, chainKey, effectiveConfig, RBAC_FILTER, verifiesProvider } from "./filter-chain.ts";
 import { JWT_AUTHN_FILTER, type Need, needsOf } from "./principals.ts";
 import { anyContentKey, type ConnectionManager, type GeneratedResources, unpackAs } from "./resources.ts";
@@ -156,7 +157,7 @@ interface TableVerdict {
   /** Every id the public checks look up (names and qualified ids). */
   readonly publicIds: ReadonlySet<string>;
   /** The compile result's public routes the checks were last found to hold for. */
-  heldFor: ReadonlySet<string>;
+  heldFor: IdSet;
 }
 
 /**
