@@ -47,17 +47,26 @@ export interface RouteGroup {
   readonly routes: readonly RouteSite[];
   /** The version, when the routes are a version's. */
   readonly site?: VersionSite;
+  /** By route-local check: the inputs it found this owner's routes clean with (kept only for a frozen owner). */
+  readonly clean: (readonly unknown[] | undefined)[];
 }
 
-// A frozen group's route sites, while it sits at the same place: a reload builds only the edited ones.
-const groupSites = new WeakMap<object, { readonly at: string; readonly routes: readonly RouteSite[] }>();
+/**
+ * What is remembered of a frozen group's owner: its route sites while it sits at the same place (a
+ * reload builds only the edited ones), and the route-local checks' clean verdicts — found here once
+ * per validation, not once per check: with a dozen checks and a hundred versions, the look-ups were
+ * most of what validating an edit cost.
+ */
+const remembrance = new WeakMap<object, { at: string; routes: readonly RouteSite[]; readonly clean: (readonly unknown[] | undefined)[] }>();
 
 function group(owner: { readonly routes: readonly Route[] }, path: ModelPath, site?: VersionSite): RouteGroup {
   const at = path.join("\0");
-  const known = isFrozenConfig(owner) ? groupSites.get(owner) : undefined;
-  const routes = known?.at === at ? known.routes : owner.routes.map((route, index): RouteSite => ({ route, path: [...path, "routes", index] }));
-  if (known?.at !== at && isFrozenConfig(owner)) groupSites.set(owner, { at, routes });
-  return { owner, routes, ...(site ? { site } : {}) };
+  const sites = () => owner.routes.map((route, index): RouteSite => ({ route, path: [...path, "routes", index] }));
+  if (!isFrozenConfig(owner)) return { owner, routes: sites(), ...(site ? { site } : {}), clean: [] };
+  let known = remembrance.get(owner);
+  if (!known) remembrance.set(owner, (known = { at, routes: sites(), clean: [] }));
+  else if (known.at !== at) Object.assign(known, { at, routes: sites() });
+  return { owner, routes: known.routes, ...(site ? { site } : {}), clean: known.clean };
 }
 
 /** The routes of each version (with their site), then of each API's unversioned section. */
@@ -67,6 +76,9 @@ export const routeGroups = remembered(function* (config): Generator<RouteGroup> 
     if (api.unversioned) yield group(api.unversioned, ["apis", apiIndex, "unversioned"]);
   }
 });
+
+/** How many route-local checks there are: each has its slot in a group's `clean`. */
+let routeLocalChecks = 0;
 
 /**
  * The route-local part of a check: findings about one group of routes that depend on nothing but
@@ -78,20 +90,21 @@ export function routeLocal(
   inputs: (config: GatewayConfig, context: CheckContext) => readonly unknown[],
   check: (group: RouteGroup, config: GatewayConfig, context: CheckContext) => Diagnostic[],
 ): (config: GatewayConfig, context: CheckContext) => Diagnostic[] {
-  const clean = new WeakMap<object, readonly unknown[]>();
+  const slot = routeLocalChecks++;
   return (config, context) => {
     const now = inputs(config, context);
     const out: Diagnostic[] = [];
     for (const routeGroup of routeGroups(config)) {
-      const known = clean.get(routeGroup.owner);
+      const known = routeGroup.clean[slot];
       if (known && sameItems(known, now)) continue;
       const findings = check(routeGroup, config, context);
       if (findings.length > 0) out.push(...findings);
-      else if (isFrozenConfig(routeGroup.owner)) clean.set(routeGroup.owner, now);
+      else routeGroup.clean[slot] = now;
     }
     return out;
   };
 }
+
 
 /** For a route-local check that reads nothing outside its routes. */
 export const NO_INPUTS = (): readonly unknown[] => [];
