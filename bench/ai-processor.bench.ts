@@ -109,27 +109,45 @@ interface JsonBootstrap {
   };
 }
 
+/** The plain routes' names: qualified in a table of several APIs, within their version in the scope that holds it alone. */
+const PLAIN_ROUTES = new Set(["direct.v1.openai", "direct.v1.anthropic", "openai", "anthropic"]);
+
+/** The HTTP connection manager's route tables: its one inline table, or its route scopes' (the gateway splits routes by path segment). */
+interface JsonConnectionManager {
+  readonly route_config?: JsonRouteTable;
+  readonly scoped_routes?: { readonly scoped_route_configurations_list: { readonly scoped_route_configurations: readonly { readonly route_configuration: JsonRouteTable }[] } };
+}
+interface JsonRouteTable {
+  readonly virtual_hosts: readonly { routes: JsonRoute[] }[];
+}
+
 /**
  * The bootstrap with a copy of each plain route (for requests with NOOP_HEADER) whose ext_proc
  * filter runs in the chat route's processing modes against the no-op processor, and that processor's cluster.
+ * Each copy goes first in its own virtual host, so it is in the scope its path is.
  */
 function withNoopProcessorRoutes(bootstrap: JsonBootstrap, noopPort: number): JsonBootstrap {
   const filters = bootstrap.static_resources.listeners[0]!.filter_chains[0]!.filters;
-  const manager = filters.find((filter) => filter.name === "envoy.filters.network.http_connection_manager")!.typed_config as { route_config: { virtual_hosts: { routes: JsonRoute[] }[] } };
-  const host = manager.route_config.virtual_hosts[0]!;
-  const chatModes = host.routes.find((route) => route.name === "@ai.chat")!.typed_per_filter_config![EXT_PROC]!.overrides!.processing_mode;
-  const copies = host.routes
-    .filter((route) => route.name.startsWith("direct.v1."))
-    .map((route) => ({
-      ...route,
-      name: `${route.name}.noop-ext-proc`,
-      match: { ...route.match, headers: [...(route.match.headers ?? []), { name: NOOP_HEADER, present_match: true }] },
-      typed_per_filter_config: {
-        ...route.typed_per_filter_config,
-        [EXT_PROC]: { "@type": "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute", overrides: { processing_mode: chatModes, grpc_service: { envoy_grpc: { cluster_name: NOOP_CLUSTER } } } },
-      },
-    }));
-  host.routes.unshift(...copies);
+  const manager = filters.find((filter) => filter.name === "envoy.filters.network.http_connection_manager")!.typed_config as JsonConnectionManager;
+  const tables = manager.route_config ? [manager.route_config] : (manager.scoped_routes?.scoped_route_configurations_list.scoped_route_configurations ?? []).map((scope) => scope.route_configuration);
+  const hosts = tables.flatMap((table) => table.virtual_hosts);
+  const chat = hosts.flatMap((host) => host.routes).find((route) => route.name === "@ai.chat");
+  if (!chat) throw new Error("the compiled gateway has no @ai.chat route to take the processing modes from");
+  const chatModes = chat.typed_per_filter_config![EXT_PROC]!.overrides!.processing_mode;
+  for (const host of hosts) {
+    const copies = host.routes
+      .filter((route) => PLAIN_ROUTES.has(route.name))
+      .map((route) => ({
+        ...route,
+        name: `${route.name}.noop-ext-proc`,
+        match: { ...route.match, headers: [...(route.match.headers ?? []), { name: NOOP_HEADER, present_match: true }] },
+        typed_per_filter_config: {
+          ...route.typed_per_filter_config,
+          [EXT_PROC]: { "@type": "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute", overrides: { processing_mode: chatModes, grpc_service: { envoy_grpc: { cluster_name: NOOP_CLUSTER } } } },
+        },
+      }));
+    host.routes.unshift(...copies);
+  }
   bootstrap.static_resources.clusters.push({
     name: NOOP_CLUSTER,
     type: "STATIC",
