@@ -122,8 +122,11 @@ export interface RouteSubjectsChange extends ListEdit {
   readonly renewedAt: readonly number[];
 }
 
-/** The route subjects made for an IR's routes, and the APIs they were placed in. */
-const madeFor = new WeakMap<readonly RouteIR[], RouteSubjects & { readonly apis: ReadonlyMap<string, ApiIR> }>();
+/** Route subjects as made, with the APIs they were placed in. */
+type LastSubjects = RouteSubjects & { readonly apis: ReadonlyMap<string, ApiIR> };
+
+/** The route subjects made for an IR's routes. */
+const madeFor = new WeakMap<readonly RouteIR[], LastSubjects>();
 
 /**
  * The subjects of `ir`'s routes, in its order. Where resolve recorded how the routes differ from the
@@ -141,7 +144,6 @@ export function routeSubjectsOf(ir: GatewayIR, apis: ReadonlyMap<string, ApiIR>)
 }
 
 type Place = (route: RouteIR) => Placement;
-type LastSubjects = RouteSubjects & { readonly apis: ReadonlyMap<string, ApiIR> };
 
 function routesByApi(routes: readonly RouteIR[]): Map<string, RouteIR[]> {
   const byApi = new Map<string, RouteIR[]>();

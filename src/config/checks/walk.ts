@@ -105,7 +105,6 @@ export function routeLocal(
   };
 }
 
-
 /** For a route-local check that reads nothing outside its routes. */
 export const NO_INPUTS = (): readonly unknown[] => [];
 
