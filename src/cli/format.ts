@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import type { Diagnostic, SourceLocation } from "../config/diagnostics.ts";
+import { type Diagnostic, locationText, type SourceLocation } from "../config/diagnostics.ts";
 import { isSecretPath } from "../config/secret-paths.ts";
 
 export type OutputFormat = "text" | "json" | "github";
@@ -64,7 +64,7 @@ function textReport(diagnostics: readonly Diagnostic[], options: FormatOptions):
   const secrets = secretSpans(diagnostics);
   const blocks = diagnostics.map((d) => {
     const severity = d.severity === "error" ? c.red("error") : c.yellow("warning");
-    const where = d.location ? `${c.cyan(`${displayPath(d.location.file, options.cwd)}:${d.location.line}:${d.location.column}`)}: ` : "";
+    const where = d.location ? `${c.cyan(locationText({ ...d.location, file: displayPath(d.location.file, options.cwd) }))}: ` : "";
     const lines = [`${where}${severity} ${c.dim(d.code)}: ${c.bold(d.message)}`];
     if (d.location) lines.push(...codeFrame(d.location, sources, secrets, c.red));
     if (d.hint) lines.push(`  ${c.cyan("hint")}: ${d.hint}`);

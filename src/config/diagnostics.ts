@@ -7,6 +7,11 @@ export interface SourceLocation {
   readonly endColumn?: number;
 }
 
+/** `file:line:column`, as editors and terminals link a position. */
+export function locationText(location: SourceLocation): string {
+  return `${location.file}:${location.line}:${location.column}`;
+}
+
 export type Severity = "error" | "warning";
 
 /**

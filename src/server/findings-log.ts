@@ -4,22 +4,20 @@
  * unchanged warnings again on every save, and look each one up in the text to do it; /status
  * lists them all.
  */
-import type { Diagnostic, SourceLocation } from "../config/diagnostics.ts";
+import { type Diagnostic, locationText } from "../config/diagnostics.ts";
 import type { Logger } from "./log.ts";
-
-const position = (location: SourceLocation) => `${location.file}:${location.line}:${location.column}`;
 
 /** The same finding in two compiles: its code, message and place in the config (by path where it has one: an edit above it moves its line). */
 function findingKey(diagnostic: Diagnostic): string {
   // The path first: a policy finding is placed in the text only when its location is read.
   if (diagnostic.path) return `${diagnostic.code}\0${diagnostic.message}\0${JSON.stringify(diagnostic.path)}`;
   const location = diagnostic.location;
-  return `${diagnostic.code}\0${diagnostic.message}\0${location ? position(location) : ""}`;
+  return `${diagnostic.code}\0${diagnostic.message}\0${location ? locationText(location) : ""}`;
 }
 
 /** `file:line:col: error PCL1001: message (hint)` — the same shape the CLI prints. */
 function formatDiagnostic(diagnostic: Diagnostic): string {
-  const where = diagnostic.location ? `${position(diagnostic.location)}: ` : "";
+  const where = diagnostic.location ? `${locationText(diagnostic.location)}: ` : "";
   const hint = diagnostic.hint ? ` (${diagnostic.hint})` : "";
   return `${where}${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}${hint}`;
 }

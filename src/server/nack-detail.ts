@@ -4,6 +4,7 @@
  * kilobytes and is cut off mid-field), and which of the resources sent it names, with where the
  * config defines them.
  */
+import { locationText } from "../config/diagnostics.ts";
 import type { NackRecord } from "./node-status.ts";
 import type { ResourceOrigin } from "./resource-origins.ts";
 import { shortType } from "./resource-types.ts";
@@ -81,5 +82,5 @@ export function describeNack(input: NackInput): Omit<NackRecord, "at" | "snapsho
 /** A NACK record as log fields: each resource with its config location, if known. */
 export function nackLogFields(record: Omit<NackRecord, "at">): Record<string, unknown> {
   const { resources, ...rest } = record;
-  return { ...rest, resources: resources.map((r) => (r.location ? `${r.name} (${r.location.file}:${r.location.line}:${r.location.column})` : r.name)) };
+  return { ...rest, resources: resources.map((r) => (r.location ? `${r.name} (${locationText(r.location)})` : r.name)) };
 }

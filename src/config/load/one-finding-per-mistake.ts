@@ -5,7 +5,7 @@
  * has a stable code and says how to fix it), once for a shared value with its uses listed, and
  * drops what the semantic checks made of a part whose shape is already reported.
  */
-import type { Diagnostic } from "../diagnostics.ts";
+import { type Diagnostic, locationText } from "../diagnostics.ts";
 import type { Locate, ModelPath } from "../locate.ts";
 import { pathText } from "../path-text.ts";
 
@@ -13,7 +13,7 @@ const MAX_USES_LISTED = 6;
 const isTypeError = (d: Diagnostic) => d.code === "PCL1020";
 /** Findings of the schema stage: shape errors, and secrets written inline (placed by the schema too). */
 const isShapeFinding = (d: Diagnostic) => d.code.startsWith("PCL2") || d.code === "PCL3010" || d.code === "PCL3039";
-const position = (d: Diagnostic) => (d.location ? `${d.location.file}:${d.location.line}:${d.location.column}` : undefined);
+const position = (d: Diagnostic) => (d.location ? locationText(d.location) : undefined);
 const startsWith = (path: ModelPath, prefix: ModelPath) => prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
 
 export interface Merge {
@@ -67,7 +67,7 @@ function pathsByPosition(value: unknown, locate: Locate): Map<string, ModelPath[
       for (const part of ["key", "value"] as const) {
         const location = locate(path, part);
         if (!location) continue;
-        const key = `${location.file}:${location.line}:${location.column}`;
+        const key = locationText(location);
         out.set(key, [...(out.get(key) ?? []), path]);
       }
     }
