@@ -59,18 +59,11 @@ export function mergeInOrder(first: readonly RouteIR[], second: readonly RouteIR
   const merged: RouteIR[] = [];
   let from = 0;
   for (const route of second) {
-    let low = from;
-    let high = first.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const order = compareRoutes(first[middle]!, route);
-      if (order === 0) return undefined;
-      if (order < 0) low = middle + 1;
-      else high = middle;
-    }
-    for (let index = from; index < low; index++) merged.push(first[index]!);
+    const at = firstNotBefore(first, route, from);
+    if (at < first.length && compareRoutes(first[at]!, route) === 0) return undefined;
+    for (let index = from; index < at; index++) merged.push(first[index]!);
     merged.push(route);
-    from = low;
+    from = at;
   }
   for (let index = from; index < first.length; index++) merged.push(first[index]!);
   return merged;
@@ -82,9 +75,9 @@ export function indexInOrder(routes: readonly RouteIR[], route: RouteIR): number
   return routes[at] === route ? at : -1;
 }
 
-/** The first position in `routes` (in match order) whose route does not come before `route`. */
-function firstNotBefore(routes: readonly RouteIR[], route: RouteIR): number {
-  let low = 0;
+/** The first position from `from` in `routes` (in match order) whose route does not come before `route`. */
+function firstNotBefore(routes: readonly RouteIR[], route: RouteIR, from = 0): number {
+  let low = from;
   let high = routes.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
