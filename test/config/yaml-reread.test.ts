@@ -118,7 +118,7 @@ describe("rereading the edited item of a YAML config", () => {
     }
   });
 
-  it("reads a route added after a version's last route by rereading the API that lists it", () => {
+  it("reads a route added after a version's last route as a whole read does, sharing the route before it", () => {
     const file = "route-added.yaml";
     const text = ["apis:", "  - name: one", "    routes:", "      - name: a", "        path: /a", "  - name: two", "    routes:", "      - name: b", "        path: /b", ""].join("\n");
     const before = readYamlConfig(file, text).value as { apis: unknown[] };
@@ -129,6 +129,27 @@ describe("rereading the edited item of a YAML config", () => {
     // Read again, the API still shares the route the edit left alone.
     const routesOf = (value: { apis: unknown[] }) => (value.apis[0] as { routes: unknown[] }).routes;
     expect(routesOf(after)[0]).toBe(routesOf(before)[0]);
+  });
+
+  it("reads items added in the middle of a list, then an edit of an item after them, as a whole read does", () => {
+    const file = "items-added.yaml";
+    const route = (name: string) => [`      - name: ${name}`, `        path: /${name}`];
+    const text = ["apis:", "  - name: one", "    routes:", ...["a", "b", "c"].flatMap(route), "  - name: two", "    routes:", ...route("d"), ""].join("\n");
+    const routesOf = (value: Record<string, unknown>) => ((value["apis"] as unknown[])[0] as { routes: unknown[] }).routes;
+    const before = readYamlConfig(file, text).value as Record<string, unknown>;
+    // Two routes typed in after the first: read with it, they take its place and the ones after move on.
+    const added = text.replace("        path: /a\n", `        path: /a\n${[...route("x"), ...route("y")].join("\n")}\n`);
+    const after = expectSameRead(file, added, "routes added")!;
+    expect(routesOf(after)).toHaveLength(5);
+    expect(routesOf(after)[0]).toBe(routesOf(before)[0]);
+    expect(routesOf(after)[3]).toBe(routesOf(before)[1]);
+    expect(routesOf(after)[4]).toBe(routesOf(before)[2]);
+    expect((after["apis"] as unknown[])[1]).toBe((before["apis"] as unknown[])[1]);
+    // The last route, after the lines read again, is found where it is now, and only it is read again.
+    const edited = added.replace("path: /c\n", "path: /c2\n");
+    const again = expectSameRead(file, edited, "route after them edited")!;
+    expect(routesOf(again)[4]).not.toBe(routesOf(after)[4]);
+    for (const index of [0, 1, 2, 3]) expect(routesOf(again)[index]).toBe(routesOf(after)[index]);
   });
 
   it("shares with the last read what a whole read finds unchanged, and the items after an insertion", () => {

@@ -4,7 +4,7 @@
  * recompiles a one-route edit of a large file without parsing the file, and every part the edit
  * left alone keeps its objects.
  */
-import type { ModelPath } from "../locate.ts";
+import type { Locate, ModelPath } from "../locate.ts";
 import { freezeConfig } from "../frozen-config.ts";
 import { plainObject, toPlainData } from "./plain-data.ts";
 import type { ParsedSource } from "./source.ts";
@@ -12,7 +12,7 @@ import { lazyLocator, parseYaml } from "./yaml.ts";
 import { readYamlFast } from "./yaml-fast.ts";
 import { fastLocator, type RangeLocator } from "./yaml-fast-positions.ts";
 import { sequenceItems } from "./yaml-items.ts";
-import { type LastRead, movedRanges, rereadItem } from "./yaml-reread.ts";
+import { type ItemEdit, type LastRead, listIndex, movedRanges, rereadItem } from "./yaml-reread.ts";
 
 interface RememberedRead extends LastRead {
   /** The config the text reads to: plain, frozen data. */
@@ -105,12 +105,28 @@ function reread(file: string, text: string, last: RememberedRead): ParsedSource 
     return whole?.(path, part);
   });
   const locate = lazyLocator(file, text, () => ranges);
-  const before = valueAt(last.value, edit.path);
-  const plain = toPlainData(edit.value, { file, locate }, { at: edit.path, freeze: true, previous: before });
-  if (plain.diagnostics.length > 0) return undefined;
-  const value = plain.value === before ? last.value : replaceAt(last.value, edit.path, plain.value);
+  const value = itemsRead(last.value, edit, locate, file);
+  if (value === undefined) return undefined;
   remember(file, { text, value, items: edit.items, ranges, placed, rereads: last.rereads + 1 });
   return { value, plain: true, diagnostics: [], locate };
+}
+
+/**
+ * `root` with the edited item's place in its list taken by what its lines read as now (the item, or
+ * it and the items added after it); undefined when that is not config data (the whole read reports it).
+ */
+function itemsRead(root: unknown, edit: ItemEdit, locate: Locate, file: string): unknown {
+  const { list, index } = listIndex(edit.path);
+  const items = valueAt(root, list) as readonly unknown[];
+  const read: unknown[] = [];
+  for (const [offset, value] of edit.values.entries()) {
+    // Any of them may be the item that was there: an item typed in front of it reads first.
+    const plain = toPlainData(value, { file, locate }, { at: [...list, index + offset], freeze: true, previous: items[index] });
+    if (plain.diagnostics.length > 0) return undefined;
+    read.push(plain.value);
+  }
+  if (read.length === 1 && read[0] === items[index]) return root;
+  return replaceAt(root, list, freezeConfig([...items.slice(0, index), ...read, ...items.slice(index + 1)]));
 }
 
 function wholeRanges(text: string): RangeLocator | null {

@@ -1,8 +1,9 @@
 /**
- * A hot reload of a large YAML file usually edits one route. The text before and after the edit
- * is unchanged, so when the edit lies inside one block sequence item (yaml-items.ts) only that
- * item's lines are parsed again, and the item's value replaces the old one: the rest of the
- * config keeps its objects, for later stages to recognise what did not change.
+ * A hot reload of a large YAML file usually edits or adds one route. The text before and after the
+ * edit is unchanged, so when the edit lies inside one block sequence item (yaml-items.ts) only that
+ * item's lines are parsed again, and the item's value replaces the old one — or, where the lines
+ * now read as several items (a route added after it), the items replace it in its list: the rest
+ * of the config keeps its objects, for later stages to recognise what did not change.
  * test/config/yaml-reread.test.ts holds a reread equal to a whole read across many edits.
  */
 import type { ModelPath } from "../locate.ts";
@@ -19,12 +20,12 @@ export interface LastRead {
 
 /** An edit inside one item: the item read again, and the items of the new text. */
 export interface ItemEdit {
-  /** Where the edited item's value sits in the config. */
+  /** Where the edited item's value sits in the config: an index in a list. */
   readonly path: ModelPath;
-  /** The item's value as read on its own (not yet plain data). */
-  readonly value: unknown;
+  /** What its lines read as now (not yet plain data): the item, or it and the items added after it. */
+  readonly values: readonly unknown[];
   readonly items: readonly SequenceItem[];
-  /** Where paths inside the item are written in the new text (the rest: `movedRanges`). */
+  /** Where paths inside the items read (`[0, ...]` is the first) are written in the new text (the rest: `movedRanges`). */
   readonly ranges: RangeLocator;
   /** The edited item's lines in the last text, and how much longer the new text is. */
   readonly lineStart: number;
@@ -97,30 +98,51 @@ function leftmost(before: string, after: string, { start, beforeEnd }: { start: 
   return { start: at, beforeEnd: end };
 }
 
+/** Whether each of `heads` (the top-level items of a fragment) is self-contained and follows the last at `column`, the last running to the end. */
+function itemsInARow(heads: readonly SequenceItem[], column: number, length: number): boolean {
+  return heads.every((head, n) => head.path[0] === n && head.dash - head.lineStart === column && head.end === (heads[n + 1]?.lineStart ?? length));
+}
+
 function reread(last: LastRead, text: string, edited: SequenceItem): ItemEdit | undefined {
   const shift = text.length - last.text.length;
   // Its own string: the item's locator keeps it, and a slice would keep this version of the whole file.
   const fragment = ownString(text.slice(edited.lineStart, edited.end + shift));
   const read = readYamlFast(fragment);
-  if (!read?.spans || !Array.isArray(read.value) || read.value.length !== 1) return undefined;
-  // Still one self-contained item, at the same indentation, running to the end of its lines.
+  if (!read?.spans || !Array.isArray(read.value) || read.value.length === 0) return undefined;
+  // Still self-contained items at the same indentation, one after another, running to the end of its lines.
   const inner = sequenceItems(fragment, read.spans);
-  const head = inner[0];
-  if (head?.path.length !== 1 || head.dash !== edited.dash - edited.lineStart || head.end !== fragment.length) return undefined;
+  const heads = inner.filter((item) => item.path.length === 1);
+  if (heads.length !== read.value.length || heads[0]!.lineStart !== 0 || !itemsInARow(heads, edited.dash - edited.lineStart, fragment.length)) return undefined;
+  const { list, index } = listIndex(edited.path);
+  const added = heads.length - 1;
+  // The items after it in its list are that many places further on.
+  const renumbered = (path: ModelPath): ModelPath => {
+    if (added === 0 || !isBelow(path, list)) return path;
+    const at = Number(path[list.length]);
+    return at > index ? [...list, at + added, ...path.slice(list.length + 1)] : path;
+  };
   const moved = (item: SequenceItem, by: number, path = item.path): SequenceItem => ({ path, lineStart: item.lineStart + by, dash: item.dash + by, end: item.end + by });
   const items: SequenceItem[] = [];
   for (const item of last.items) {
     if (item.dash < edited.dash) items.push(item.end >= edited.end ? { ...item, end: item.end + shift } : item);
-    else if (item.dash === edited.dash) items.push(...inner.map((one) => moved(one, edited.lineStart, [...edited.path, ...one.path.slice(1)])));
-    else if (item.dash >= edited.end) items.push(moved(item, shift));
+    else if (item.dash === edited.dash) items.push(...inner.map((one) => moved(one, edited.lineStart, [...list, index + Number(one.path[0]), ...one.path.slice(1)])));
+    else if (item.dash >= edited.end) items.push(moved(item, shift, renumbered(item.path)));
   }
   const ranges = fastLocator(fragment, read.spans);
   const itemRanges: RangeLocator = (path, part) => {
-    const range = ranges([0, ...path.slice(edited.path.length)], part);
+    const range = ranges(path, part);
     return range ? { start: range.start + edited.lineStart, end: range.end + edited.lineStart } : range;
   };
-  return { path: edited.path, value: read.value[0], items, ranges: itemRanges, lineStart: edited.lineStart, end: edited.end, shift };
+  return { path: edited.path, values: read.value, items, ranges: itemRanges, lineStart: edited.lineStart, end: edited.end, shift };
 }
+
+/** The list an item's path is in, and the item's index there. */
+export function listIndex(path: ModelPath): { list: ModelPath; index: number } {
+  return { list: path.slice(0, -1), index: Number(path[path.length - 1]) };
+}
+
+/** Whether `path` is below `prefix` (a number and its digits are the same segment). */
+const isBelow = (path: ModelPath, prefix: ModelPath) => path.length > prefix.length && prefix.every((segment, index) => String(path[index]) === String(segment));
 
 /**
  * Where paths are written after `edit`: inside the edited item from its own read, elsewhere where
@@ -129,12 +151,15 @@ function reread(last: LastRead, text: string, edited: SequenceItem): ItemEdit | 
  */
 export function movedRanges(before: RangeLocator, edit: ItemEdit): RangeLocator {
   // Not `edit` itself: the locator outlives the reread, and the edit holds every item of the new text.
-  const { path: itemPath, ranges: itemRanges, lineStart, end, shift } = edit;
-  const within = (path: ModelPath) => path.length >= itemPath.length && itemPath.every((segment, index) => String(path[index]) === String(segment));
+  const { ranges: itemRanges, lineStart, end, shift } = edit;
+  const { list, index } = listIndex(edit.path);
+  const count = edit.values.length;
   const moved = (offset: number) => (offset <= lineStart ? offset : offset >= end ? offset + shift : undefined);
   return (path, part) => {
-    if (within(path)) return itemRanges(path, part);
-    const range = before(path, part);
+    const at = isBelow(path, list) ? Number(path[list.length]) : -1;
+    if (at >= index && at < index + count) return itemRanges([at - index, ...path.slice(list.length + 1)], part);
+    // An item after the ones read was that many places further back.
+    const range = before(at >= index + count ? [...list, at - count + 1, ...path.slice(list.length + 1)] : path, part);
     if (!range) return range;
     const start = moved(range.start);
     const end = moved(range.end);
