@@ -115,18 +115,17 @@ function reread(last: LastRead, text: string, edited: SequenceItem): ItemEdit | 
   if (heads.length !== read.value.length || heads[0]!.lineStart !== 0 || !itemsInARow(heads, edited.dash - edited.lineStart, fragment.length)) return undefined;
   const { list, index } = listIndex(edited.path);
   const added = heads.length - 1;
-  // The items after it in its list are that many places further on.
-  const renumbered = (path: ModelPath): ModelPath => {
-    if (added === 0 || !isBelow(path, list)) return path;
-    const at = Number(path[list.length]);
-    return at > index ? [...list, at + added, ...path.slice(list.length + 1)] : path;
-  };
   const moved = (item: SequenceItem, by: number, path = item.path): SequenceItem => ({ path, lineStart: item.lineStart + by, dash: item.dash + by, end: item.end + by });
   const items: SequenceItem[] = [];
+  // The items after it in its list (and theirs) come first after its lines: that many places further on.
+  let renumbering = added > 0;
   for (const item of last.items) {
     if (item.dash < edited.dash) items.push(item.end >= edited.end ? { ...item, end: item.end + shift } : item);
     else if (item.dash === edited.dash) items.push(...inner.map((one) => moved(one, edited.lineStart, [...list, index + Number(one.path[0]), ...one.path.slice(1)])));
-    else if (item.dash >= edited.end) items.push(moved(item, shift, renumbered(item.path)));
+    else if (item.dash >= edited.end) {
+      renumbering &&= isBelow(item.path, list);
+      items.push(moved(item, shift, renumbering ? [...list, Number(item.path[list.length]) + added, ...item.path.slice(list.length + 1)] : item.path));
+    }
   }
   const ranges = fastLocator(fragment, read.spans);
   const itemRanges: RangeLocator = (path, part) => {
@@ -142,7 +141,7 @@ export function listIndex(path: ModelPath): { list: ModelPath; index: number } {
 }
 
 /** Whether `path` is below `prefix` (a number and its digits are the same segment). */
-const isBelow = (path: ModelPath, prefix: ModelPath) => path.length > prefix.length && prefix.every((segment, index) => String(path[index]) === String(segment));
+const isBelow = (path: ModelPath, prefix: ModelPath) => path.length > prefix.length && prefix.every((segment, index) => path[index] === segment || String(path[index]) === String(segment));
 
 /**
  * Where paths are written after `edit`: inside the edited item from its own read, elsewhere where
