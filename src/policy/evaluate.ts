@@ -59,7 +59,12 @@ interface Outcome {
   readonly rules: readonly CompiledRule[];
   readonly today: string;
   readonly said: ReadonlyMap<CompiledRule, unknown>;
+  /** The findings' messages, by rule, as they were first written: a large config repeats a hundred warnings on every compile. */
+  readonly messages: Map<CompiledRule, string>;
 }
+
+/** Whether a rule's message may show `gateway` (then it is written again each time, like the rule is evaluated again). */
+const showsGateway = (rule: CompiledRule) => /\{\s*gateway\b/.test(rule.message);
 
 /** The pure rules of each subject kind in the last compile: one array while they stay the same rules, for outcomes to be checked against. */
 const pureRuleSets = new Map<string, readonly CompiledRule[]>();
@@ -137,8 +142,8 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
   };
   const run = (rule: CompiledRule, subject: Subject) => rule.evaluate({ [subject.kind]: celSubject(subject), ...(readsGateway(rule) ? { gateway: celGateway() } : {}), today });
   const subjectsOf = view.byKind;
-  // The pure rules' results that were not `false`, by rule, in subject order.
-  const said = new Map<CompiledRule, Map<Subject, unknown>>();
+  // The pure rules' outcomes where their results were not `false`, by rule, in subject order.
+  const said = new Map<CompiledRule, Map<Subject, Outcome>>();
   outcomesByContent.nextGeneration();
   for (const [kind, subjects] of subjectsOf) {
     const pure = pureRulesOf(kind, rules);
@@ -150,7 +155,7 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
         const result = rule.evaluate({ [kind]: value, today });
         if (result !== false) results.set(rule, result);
       }
-      return { rules: pure, today, said: results };
+      return { rules: pure, today, said: results, messages: new Map() };
     };
     const outcomeOf = (subject: Subject): Outcome => {
       let outcome = outcomesBySubject.get(subject);
@@ -162,19 +167,22 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
     };
     for (const at of saidAt(subjects, { rules: pure, today }, outcomeOf, kind === "route" ? view.routeChange : undefined)) {
       const subject = subjects[at]!;
-      for (const [rule, result] of outcomeOf(subject).said) {
+      const outcome = outcomeOf(subject);
+      for (const rule of outcome.said.keys()) {
         const bySubject = said.get(rule);
-        if (bySubject) bySubject.set(subject, result);
-        else said.set(rule, new Map([[subject, result]]));
+        if (bySubject) bySubject.set(subject, outcome);
+        else said.set(rule, new Map([[subject, outcome]]));
       }
     }
   }
   for (const { rule, severity } of rules) {
     const seen = new Set<string>();
-    const known = readsGateway(rule) ? undefined : (said.get(rule) ?? new Map<Subject, unknown>());
+    const known = readsGateway(rule) ? undefined : (said.get(rule) ?? new Map<Subject, Outcome>());
+    const keepsMessages = !showsGateway(rule);
     for (const subject of known ? known.keys() : (subjectsOf.get(rule.subject) ?? [])) {
       if (seen.has(subject.target)) continue;
-      const result = known ? known.get(subject) : run(rule, subject);
+      const outcome = known?.get(subject);
+      const result = outcome ? outcome.said.get(rule) : run(rule, subject);
       if (typeof result !== "boolean") {
         failures.push({
           code: "PCL5006",
@@ -187,7 +195,13 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
       }
       if (!result || covered(rule, subject, reported)) continue;
       seen.add(subject.target);
-      findings.push({ rule, severity, subject, message: rule.render({ [subject.kind]: subject.value, gateway: view.gateway, today }) });
+      const written = keepsMessages ? outcome?.messages : undefined;
+      let message = written?.get(rule);
+      if (message === undefined) {
+        message = rule.render({ [subject.kind]: subject.value, gateway: view.gateway, today });
+        written?.set(rule, message);
+      }
+      findings.push({ rule, severity, subject, message });
     }
   }
   return { findings, failures };

@@ -31,6 +31,15 @@ writeFileSync(
     '    message: "Route {route.id} at {route.path} is flagged."',
     "    rationale: Test rule.",
     "    fix: Rename it.",
+    // Its message shows the gateway, which a route's outcome does not depend on: written again when the gateway changes.
+    "  - id: FLAG-002",
+    "    title: Flagged route on a gateway",
+    "    severity: warning",
+    "    for: route",
+    '    when: route.name.startsWith("flag")',
+    '    message: "Route {route.id} is flagged on {gateway.name}."',
+    "    rationale: Test rule.",
+    "    fix: Rename it.",
     "",
   ].join("\n"),
 );
@@ -69,6 +78,7 @@ const edits: [string, Edit][] = [
   ["the API's owner changed, not its routes", (c) => Object.assign(c.apis![9]!, { owner: "another team" })],
   ["the version's access changed", (c) => Object.assign(c.apis![2]!.versions["v1"]!, { access: { public: { reason: "another reason" } } })],
   ["a route's path changed", (c) => Object.assign(routesOf(c, 11)[3]!, { match: { prefix: "/moved" } })],
+  ["the gateway renamed, not its routes", (c) => Object.assign(c.gateway, { name: "renamed" })],
   ["an API near the front removed: those after it move up", (c) => c.apis!.splice(1, 1)],
 ];
 
