@@ -1,7 +1,7 @@
 import { HeaderMutationSchema } from "../../generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation_pb.js";
 import type { GatewayIR } from "../model/ir.ts";
 import { gatewaySetRequestHeaders } from "./gateway-headers.ts";
-import { typedExtensionConfig } from "./proto.ts";
+import { sharedExtensionConfig } from "./proto.ts";
 
 /**
  * Headers with which a client asks a backend to serve another URL or method than the one the
@@ -55,7 +55,7 @@ export function removedClientHeaders(ir: GatewayIR): string[] {
  * those filters set for the backend.
  */
 export function clientHeaderRemoval(ir: GatewayIR) {
-  return typedExtensionConfig("envoy.http.early_header_mutation.header_mutation", HeaderMutationSchema, {
+  return sharedExtensionConfig("envoy.http.early_header_mutation.header_mutation", HeaderMutationSchema, {
     mutations: removedClientHeaders(ir).map((name) => ({ action: { case: "remove" as const, value: name } })),
   });
 }

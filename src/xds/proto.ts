@@ -4,7 +4,7 @@ import type { Any, Duration } from "@bufbuild/protobuf/wkt";
 import { ApiVersion, ConfigSourceSchema, type ConfigSource } from "../../generated/envoy/config/core/v3/config_source_pb.js";
 import { pack } from "../envoy/any.ts";
 import { GenerationCache } from "../model/generation-cache.ts";
-import { contentKey } from "./content-key.ts";
+import { contentKey, keyedByIdentity } from "./content-key.ts";
 
 export function duration(ms: number): Duration {
   return { $typeName: "google.protobuf.Duration", seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
@@ -35,7 +35,7 @@ export function nextExtensionGeneration(): void {
  * write to one would change the others.
  */
 export function typedExtension<Desc extends DescMessage>(name: string, schema: Desc, init: MessageInitShape<Desc>) {
-  const value = extensions.get(`${schema.typeName}\0${contentKey(init)}`, () => Object.freeze(packed(schema, init)));
+  const value = extensions.get(`${schema.typeName}\0${contentKey(init)}`, () => keyedByIdentity(Object.freeze(packed(schema, init))));
   return { name, configType: { case: "typedConfig" as const, value } };
 }
 
@@ -61,6 +61,11 @@ export function sortedRecord<V>(entries: Iterable<readonly [string, V]>): Record
 /** An `envoy.config.core.v3.TypedExtensionConfig` (path matchers, rewriters): `typed_config` is a plain field there. */
 export function typedExtensionConfig<Desc extends DescMessage>(name: string, schema: Desc, init: MessageInitShape<Desc>) {
   return { name, typedConfig: packed(schema, init) };
+}
+
+/** `typedExtensionConfig` for a listener's configs (early header mutations, matcher inputs): the config shared per content, as `typedExtension`'s. */
+export function sharedExtensionConfig<Desc extends DescMessage>(name: string, schema: Desc, init: MessageInitShape<Desc>) {
+  return { name, typedConfig: typedExtension(name, schema, init).configType.value };
 }
 
 /** Resources fetched from the control plane over the ADS stream. */

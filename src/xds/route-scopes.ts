@@ -26,7 +26,7 @@ import { RouteChangeMemo } from "../model/route-change-memo.ts";
 import { mergeInOrder, type RouteOrderChange } from "../model/route-order.ts";
 import { ROUTE_SCOPE_HEADER } from "../model/route-scope-header.ts";
 import { perListener } from "./per-listener.ts";
-import { ADS, typedExtensionConfig } from "./proto.ts";
+import { ADS, sharedExtensionConfig } from "./proto.ts";
 import { makeResource, type XdsResource } from "./snapshot.ts";
 import { publishesTools, someRoute } from "../model/route-counts.ts";
 
@@ -217,7 +217,7 @@ export function scopedRoutes(listener: ListenerIR, depth: number): MessageInitSh
  * formatter would read.
  */
 export function routeScopeKeyHeader(listener: ListenerIR) {
-  return typedExtensionConfig("envoy.http.early_header_mutation.header_mutation", HeaderMutationSchema, {
+  return sharedExtensionConfig("envoy.http.early_header_mutation.header_mutation", HeaderMutationSchema, {
     mutations: [
       {
         action: {

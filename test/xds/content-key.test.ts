@@ -35,6 +35,17 @@ describe("content keys", () => {
     expect(contentKey({ a: 1, b: undefined })).toBe(contentKey({ a: 1 }));
   });
 
+  it("name a shared extension config by its identity, not by its bytes", () => {
+    const config = (statPrefix: string) => typedExtension("envoy.filters.http.local_ratelimit", LocalRateLimitSchema, { statPrefix, tokenBucket: { maxTokens: 10, tokensPerFill: 10 } });
+    const holding = (statPrefix: string) => ({ filters: [config(statPrefix)] });
+    expect(contentKey(holding("one"))).toBe(contentKey(holding("one")));
+    expect(contentKey(holding("one"))).not.toBe(contentKey(holding("two")));
+    expect(contentKey(holding("one"))).not.toContain("bytes");
+    // The same content in an Any made elsewhere is written out: another key, so a cache misses rather than mixes them up.
+    const copy = { filters: [{ ...config("one"), configType: { case: "typedConfig", value: { ...config("one").configType.value } } }] };
+    expect(contentKey(copy)).not.toBe(contentKey(holding("one")));
+  });
+
   it("share one frozen extension config per content", () => {
     const init = { statPrefix: "route_rate_limit", tokenBucket: { maxTokens: 10, tokensPerFill: 10 } };
     const config = (init: MessageInitShape<typeof LocalRateLimitSchema>) => typedExtension("envoy.filters.http.local_ratelimit", LocalRateLimitSchema, init).configType.value;

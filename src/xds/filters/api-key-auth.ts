@@ -5,7 +5,7 @@ import { SkipFilterSchema } from "../../../generated/envoy/extensions/filters/co
 import { HttpRequestHeaderMatchInputSchema, HttpRequestQueryParamMatchInputSchema } from "../../../generated/envoy/type/matcher/v3/http_inputs_pb.js";
 import { apiKeyOptional, apiKeyRules, optionalKeySources } from "../../model/api-key-routes.ts";
 import type { ApiKeySourceIR, GatewayIR, RouteIR } from "../../model/ir.ts";
-import { packed, typedExtension, typedExtensionConfig } from "../proto.ts";
+import { packed, typedExtension, sharedExtensionConfig } from "../proto.ts";
 import type { HttpFilterModule } from "./http-filter.ts";
 import { someRoute } from "../../model/route-counts.ts";
 
@@ -50,15 +50,15 @@ function perRoute(route: RouteIR) {
 function carries(source: ApiKeySourceIR) {
   const input =
     "header" in source
-      ? typedExtensionConfig("key-header", HttpRequestHeaderMatchInputSchema, { headerName: source.header })
-      : typedExtensionConfig("key-query", HttpRequestQueryParamMatchInputSchema, { queryParam: source.query });
+      ? sharedExtensionConfig("key-header", HttpRequestHeaderMatchInputSchema, { headerName: source.header })
+      : sharedExtensionConfig("key-query", HttpRequestQueryParamMatchInputSchema, { queryParam: source.query });
   return { matchType: { case: "singlePredicate" as const, value: { input, matcher: { case: "valueMatch" as const, value: { matchPattern: { case: "safeRegex" as const, value: { engineType: { case: "googleRe2" as const, value: {} }, regex: ".*" } } } } } } };
 }
 
 /** Skip the wrapped filter when the request carries none of the key sources. */
 function skipWithoutKey(sources: readonly ApiKeySourceIR[]) {
   const anyKey = sources.length === 1 ? carries(sources[0]!) : { matchType: { case: "orMatcher" as const, value: { predicate: sources.map(carries) } } };
-  const skip = typedExtensionConfig("skip", SkipFilterSchema, {});
+  const skip = sharedExtensionConfig("skip", SkipFilterSchema, {});
   return { matcherType: { case: "matcherList" as const, value: { matchers: [{ predicate: { matchType: { case: "notMatcher" as const, value: anyKey } }, onMatch: { onMatch: { case: "action" as const, value: skip } } }] } } };
 }
 
@@ -92,7 +92,7 @@ export const optionalApiKeyAuthFilter: HttpFilterModule = {
     if (sources.length === 0) return undefined;
     return {
       ...typedExtension(OPTIONAL_API_KEY_AUTH_FILTER, ExtensionWithMatcherSchema, {
-        extensionConfig: typedExtensionConfig(OPTIONAL_API_KEY_AUTH_FILTER, ApiKeyAuthSchema, apiKeyAuth(ir)),
+        extensionConfig: sharedExtensionConfig(OPTIONAL_API_KEY_AUTH_FILTER, ApiKeyAuthSchema, apiKeyAuth(ir)),
         xdsMatcher: skipWithoutKey(sources),
       }),
       disabled: true,
