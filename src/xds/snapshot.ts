@@ -65,8 +65,24 @@ export function makeResourceFromBytes<Desc extends DescMessage>(schema: Desc, na
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Groups resources by type, sorts them, rejects duplicates, and derives the snapshot version. */
-export function buildSnapshot(resources: Iterable<XdsResource>): Snapshot {
+/** Each type's resources of a snapshot (sorted by name), with their hash: what the snapshot version is made of. */
+const typeHashes = new WeakMap<ReadonlyMap<string, XdsResource>, string>();
+
+/** `named` sorted by name, and its hash — the last snapshot's, when it holds exactly these resources (a recompile changes few types). */
+function sortedType(typeUrl: string, named: ReadonlyMap<string, XdsResource>, last: ReadonlyMap<string, XdsResource> | undefined): ReadonlyMap<string, XdsResource> {
+  if (last?.size === named.size && typeHashes.has(last) && [...named].every(([name, resource]) => last.get(name) === resource)) return last;
+  const names = [...named.keys()].sort(byCodePoint);
+  const sorted = new Map(names.map((name) => [name, named.get(name)!]));
+  typeHashes.set(sorted, contentHash(typeUrl, ...names.flatMap((name) => [name, named.get(name)!.version])));
+  return sorted;
+}
+
+/**
+ * Groups resources by type, sorts them, rejects duplicates, and derives the snapshot version from
+ * each type's hash of its names and versions. With `last`, the snapshot this one follows, a type
+ * whose resources are all the same objects is taken from it as it is.
+ */
+export function buildSnapshot(resources: Iterable<XdsResource>, last?: Snapshot): Snapshot {
   const byType = new Map<string, Map<string, XdsResource>>();
   for (const resource of resources) {
     let named = byType.get(resource.typeUrl);
@@ -77,10 +93,9 @@ export function buildSnapshot(resources: Iterable<XdsResource>): Snapshot {
   const sorted = new Map<string, ReadonlyMap<string, XdsResource>>();
   const versionParts: string[] = [];
   for (const typeUrl of [...byType.keys()].sort(byCodePoint)) {
-    const named = byType.get(typeUrl)!;
-    const names = [...named.keys()].sort(byCodePoint);
-    sorted.set(typeUrl, new Map(names.map((name) => [name, named.get(name)!])));
-    for (const name of names) versionParts.push(typeUrl, name, named.get(name)!.version);
+    const named = sortedType(typeUrl, byType.get(typeUrl)!, last?.resources.get(typeUrl));
+    sorted.set(typeUrl, named);
+    versionParts.push(typeUrl, typeHashes.get(named)!);
   }
   return { version: contentHash(...versionParts), resources: sorted };
 }

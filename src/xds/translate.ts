@@ -27,6 +27,8 @@ export interface TranslateState {
   /** Encoded service clusters, and their endpoints, by the content of their IR: a recompile encodes the changed ones. */
   readonly clusters: GenerationCache<XdsResource>;
   readonly loadAssignments: GenerationCache<XdsResource>;
+  /** The last snapshot made with this state: the types a recompile left alone are taken from it. */
+  last?: Snapshot;
 }
 
 export function newTranslateState(): TranslateState {
@@ -97,5 +99,5 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
 /** IR → the snapshot of Envoy resources for ADS. Pass the same state to later compiles to reuse work. */
 export function translate(ir: GatewayIR, state: TranslateState = newTranslateState()): Snapshot {
   nextExtensionGeneration();
-  return buildSnapshot(RESOURCE_TRANSLATORS.flatMap((translator) => translator.translate(ir, state)));
+  return (state.last = buildSnapshot(RESOURCE_TRANSLATORS.flatMap((translator) => translator.translate(ir, state)), state.last));
 }
