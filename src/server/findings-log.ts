@@ -22,7 +22,7 @@ function formatDiagnostic(diagnostic: Diagnostic): string {
   return `${where}${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}${hint}`;
 }
 
-/** The warnings' keys of a compile's findings, kept from when they were logged: the next compile compares with them. */
+/** The warnings' keys of a compile's findings, made when the next compile first needs them. */
 const warningKeys = new WeakMap<readonly Diagnostic[], ReadonlySet<string>>();
 
 function warningsOf(diagnostics: readonly Diagnostic[]): ReadonlySet<string> {
@@ -31,17 +31,36 @@ function warningsOf(diagnostics: readonly Diagnostic[]): ReadonlySet<string> {
   return keys;
 }
 
+/** The same warning, found without writing its key: policy writes an unchanged finding's message once, so equal messages are mostly one string. */
+function sameWarning(a: Diagnostic, b: Diagnostic | undefined): boolean {
+  const path = a.path;
+  return (
+    b !== undefined && a.severity !== "error" && a.severity === b.severity && a.code === b.code && a.message === b.message &&
+    path !== undefined && path.length === b.path?.length && path.every((part, index) => part === b.path![index])
+  );
+}
+
+/**
+ * How many warnings at the start and at the end of `diagnostics` are those of `before` at the same
+ * places: the findings of a recompile after a small edit, where only the middle needs keys.
+ */
+function sameEnds(diagnostics: readonly Diagnostic[], before: readonly Diagnostic[]): { head: number; tail: number } {
+  const most = Math.min(diagnostics.length, before.length);
+  let head = 0;
+  while (head < most && sameWarning(diagnostics[head]!, before[head])) head++;
+  let tail = 0;
+  while (head + tail < most && sameWarning(diagnostics[diagnostics.length - 1 - tail]!, before[before.length - 1 - tail])) tail++;
+  return { head, tail };
+}
+
 /** Logs `diagnostics` of `file`; `before` are the findings of its last compile. */
 export function logFindings(log: Logger, file: string, diagnostics: readonly Diagnostic[], before: readonly Diagnostic[]): void {
-  const known = warningsOf(before);
-  const keys = new Set<string>();
-  let unchanged = 0;
-  for (const diagnostic of diagnostics) {
-    const key = diagnostic.severity === "error" ? undefined : findingKey(diagnostic);
-    if (key !== undefined) keys.add(key);
-    if (key !== undefined && known.has(key)) unchanged++;
+  const { head, tail } = sameEnds(diagnostics, before);
+  let unchanged = head + tail;
+  for (let index = head; index < diagnostics.length - tail; index++) {
+    const diagnostic = diagnostics[index]!;
+    if (diagnostic.severity !== "error" && warningsOf(before).has(findingKey(diagnostic))) unchanged++;
     else log[diagnostic.severity === "error" ? "error" : "warn"](formatDiagnostic(diagnostic), { code: diagnostic.code, file });
   }
-  warningKeys.set(diagnostics, keys);
   if (unchanged > 0) log.info(`${unchanged} warning${unchanged === 1 ? "" : "s"} as in the last compile, not repeated (/status lists every finding)`, { file, unchanged });
 }

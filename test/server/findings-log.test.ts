@@ -55,6 +55,12 @@ describe("the findings serve logs on each compile", () => {
       expect.stringMatching(/^warn PCL-GOV-002: API cart has no description/),
       expect.stringMatching(/^info 1 warning as in the last compile/),
     ]);
+    // Known warnings after a new error and before a new warning (they are found by key, not by place): only the new ones are written.
+    expect(await applied(gateway([api("shop").replace("owner: test", 'owner: ""'), api("cart"), api("new")]))).toEqual([
+      expect.stringMatching(/^error PCL-GOV-001: API shop has a blank owner/),
+      expect.stringMatching(/^warn PCL-GOV-002: API new has no description/),
+      expect.stringMatching(/^info 2 warnings as in the last compile/),
+    ]);
     // Errors are written every time (a config that does not load has no policy warnings).
     const broken = gateway([api("shop"), api("cart", "nope")]);
     for (let round = 0; round < 2; round++) expect(await applied(broken)).toEqual([expect.stringMatching(/^error PCL3001: a route names provider 'nope'/)]);
