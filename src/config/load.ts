@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import type { Diagnostic, SourceLocation } from "./diagnostics.ts";
 import { hasErrors } from "./diagnostics.ts";
 import { CONFIG_FILE_NAMES, discoverConfig } from "./discover.ts";
+import { fileContent } from "./load/file-content.ts";
 import { oneFindingPerMistake } from "./load/one-finding-per-mistake.ts";
 import { toPlainData } from "./load/plain-data.ts";
 import type { ParsedSource } from "./load/source.ts";
@@ -42,15 +43,15 @@ export async function loadConfig(path?: string, options: LoadOptions = {}): Prom
       ? `no gateway config found in ${file}`
       : `config file ${file} does not exist`, `create one with 'portcullis init', or name one of: ${CONFIG_FILE_NAMES.join(", ")}`);
   }
-  let text: string;
+  let bytes: Buffer;
   try {
     // Synchronous: a config file is read in well under a millisecond, and the async read's trips
     // through the thread pool cost a hot reload of a 3,000-route file more than the read itself.
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (error) {
     return failed(file, "PCL1003", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, "check the path and its permissions");
   }
-  const parsed = await parseSource(file, text);
+  const parsed = await parseSource(file, bytes);
   const locate = parsed.locate;
   const place = { file, locate };
   let diagnostics = [...parsed.diagnostics];
@@ -67,18 +68,19 @@ export async function loadConfig(path?: string, options: LoadOptions = {}): Prom
   return { file, ...(config ? { config } : {}), diagnostics: sortByLocation(diagnostics), files: parsed.files ?? [file], locate };
 }
 
-async function parseSource(file: string, text: string): Promise<ParsedSource> {
+async function parseSource(file: string, bytes: Buffer): Promise<ParsedSource> {
   switch (extname(file).toLowerCase()) {
     case ".yaml":
     case ".yml":
-      return readYamlConfig(file, text);
+      // As bytes: a hot reload of an ASCII file compares and rereads them without making the whole text.
+      return readYamlConfig(file, fileContent(bytes));
     case ".json":
-      return parseYaml(file, text, "json");
+      return parseYaml(file, bytes.toString("utf8"), "json");
     case ".ts":
     case ".mts":
     case ".mjs":
     case ".js":
-      return (await import("./load/script.ts")).parseScript(file, text);
+      return (await import("./load/script.ts")).parseScript(file, bytes.toString("utf8"));
     default:
       return {
         diagnostics: [unsupported(file)],

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { isFrozenConfig } from "../../src/config/frozen-config.ts";
 import type { ModelPath } from "../../src/config/locate.ts";
+import { fileContent } from "../../src/config/load/file-content.ts";
 import { readYamlConfig } from "../../src/config/load/yaml-config.ts";
 
 let fresh = 0;
@@ -29,9 +30,9 @@ function paths(value: unknown, at: ModelPath = []): { path: ModelPath; part?: "k
   return [{ path: at }, ...children];
 }
 
-/** The same read, whichever way it was made: value, findings and every position (file names aside). */
+/** The same read, whichever way it was made: value, findings and every position (file names aside). The reread takes the bytes, as loading a file does. */
 function expectSameRead(file: string, text: string, context: string) {
-  const reread = readYamlConfig(file, text);
+  const reread = readYamlConfig(file, fileContent(Buffer.from(text, "utf8")));
   const whole = wholeRead(text);
   expect(reread.value, context).toStrictEqual(whole.value);
   const findings = (read: typeof whole) => read.diagnostics.map(({ location, ...rest }) => ({ ...rest, location: { ...location, file: "" } }));
@@ -55,7 +56,7 @@ function random(seed: number) {
   };
 }
 
-const PIECES = [" ", "a", "7", "\n", "- ", ": ", "#", "[", "]", "{", "'", '"', "&x ", "*x", "\t", "|", "|+\n", "\n      ", "\n  - b: 1\n", "- - "];
+const PIECES = [" ", "a", "7", "\n", "- ", ": ", "#", "[", "]", "{", "'", '"', "&x ", "*x", "\t", "|", "|+\n", "\n      ", "\n  - b: 1\n", "- - ", "é"];
 
 function randomEdit(text: string, next: (below: number) => number): string {
   const at = next(text.length);
@@ -115,6 +116,36 @@ describe("rereading the edited item of a YAML config", () => {
       expect(after["providers"]).toBe(before["providers"]);
       expect(after).not.toBe(before);
       before = after;
+    }
+  });
+
+  it("reads the edits of a file larger than the blocks it is compared in, from its bytes, as a whole read does", () => {
+    const file = "large.yaml";
+    const route = (api: number, n: number) => [`      - name: r${n}`, `        match: { path: /a${api}/r${n} }`, "        provider: app"];
+    const lines = ["gateway: { name: large }", "apis:", ...Array.from({ length: 40 }, (_, api) => [`  - name: api-${api}`, "    routes:", ...Array.from({ length: 25 }, (_, n) => route(api, n)).flat()]).flat(), ""];
+    let text = lines.join("\n");
+    expect(text.length).toBeGreaterThan(16 * 4096);
+    readYamlConfig(file, fileContent(Buffer.from(text)));
+    const next = random(11);
+    for (let edit = 0; edit < 40; edit++) {
+      const names = [...text.matchAll(/^ {6}- name: (\S+)$/gm)];
+      const chosen = names[next(names.length)]!;
+      const lineEnd = text.indexOf("\n", chosen.index) + 1;
+      const itemEnd = text.indexOf("\n", text.indexOf("provider:", lineEnd)) + 1;
+      switch (edit % 4) {
+        case 0: // renamed, with a character outside ASCII every eighth time (the file is then read as text)
+          text = `${text.slice(0, lineEnd - 1)}${edit % 8 === 0 ? "é" : ""}-${edit}${text.slice(lineEnd - 1)}`;
+          break;
+        case 1: // a route added after it
+          text = `${text.slice(0, itemEnd)}${route(99, edit).join("\n")}\n${text.slice(itemEnd)}`;
+          break;
+        case 2: // removed
+          text = `${text.slice(0, chosen.index)}${text.slice(itemEnd)}`;
+          break;
+        default: // its path changed to one as long
+          text = `${text.slice(0, lineEnd)}${text.slice(lineEnd, itemEnd).replace("/r", "/x")}${text.slice(itemEnd)}`;
+      }
+      expectSameRead(file, text, `edit ${edit}`);
     }
   });
 

@@ -6,6 +6,7 @@
  */
 import type { Locate, ModelPath } from "../locate.ts";
 import { freezeConfig } from "../frozen-config.ts";
+import { type FileContent, textContent } from "./file-content.ts";
 import { plainObject, toPlainData } from "./plain-data.ts";
 import type { ParsedSource } from "./source.ts";
 import { lazyLocator, parseYaml } from "./yaml.ts";
@@ -81,8 +82,8 @@ function remembering(ranges: RangeLocator): RangeLocator {
 }
 
 /** The last read again, for a file that did not change. */
-function unchanged(file: string, text: string, ranges: RangeLocator, value: unknown): ParsedSource {
-  return { value, plain: true, diagnostics: [], locate: lazyLocator(file, text, () => ranges) };
+function unchanged(file: string, content: FileContent, ranges: RangeLocator, value: unknown): ParsedSource {
+  return { value, plain: true, diagnostics: [], locate: lazyLocator(file, () => content.text(), () => ranges) };
 }
 
 /**
@@ -90,10 +91,10 @@ function unchanged(file: string, text: string, ranges: RangeLocator, value: unkn
  * closure made here may refer to `last`: closures of one call share their variables, so the new
  * locator would keep every earlier read, and its text, alive.
  */
-function reread(file: string, text: string, last: RememberedRead): ParsedSource | undefined {
-  if (last.text === text) return unchanged(file, text, last.ranges, last.value);
+function reread(file: string, content: FileContent, last: RememberedRead): ParsedSource | undefined {
+  if (last.content.length === content.length && last.content.same(0, content, 0, content.length)) return unchanged(file, content, last.ranges, last.value);
   if (last.rereads >= MAX_REREADS) return undefined;
-  const edit = rereadItem(last, text);
+  const edit = rereadItem(last, content);
   if (!edit) return undefined;
   const placed = remembering(movedRanges(last.placed, edit));
   let whole: RangeLocator | undefined | null;
@@ -101,13 +102,13 @@ function reread(file: string, text: string, last: RememberedRead): ParsedSource 
   const ranges = remembering((path, part) => {
     const range = placed(path, part);
     if (range !== undefined) return range;
-    if (whole === undefined) whole = wholeRanges(text);
+    if (whole === undefined) whole = wholeRanges(content.text());
     return whole?.(path, part);
   });
-  const locate = lazyLocator(file, text, () => ranges);
+  const locate = lazyLocator(file, () => content.text(), () => ranges);
   const value = itemsRead(last.value, edit, locate, file);
   if (value === undefined) return undefined;
-  remember(file, { text, value, items: edit.items, ranges, placed, rereads: last.rereads + 1 });
+  remember(file, { content, value, items: edit.items, ranges, placed, rereads: last.rereads + 1 });
   return { value, plain: true, diagnostics: [], locate };
 }
 
@@ -134,11 +135,13 @@ function wholeRanges(text: string): RangeLocator | null {
   return spans ? fastLocator(text, spans) : null;
 }
 
-/** A YAML config file's value as plain, frozen data, with its findings. */
-export function readYamlConfig(file: string, text: string): ParsedSource {
+/** A YAML config file's value (its text, or its contents as read: file-content.ts) as plain, frozen data, with its findings. */
+export function readYamlConfig(file: string, source: string | FileContent): ParsedSource {
+  const content = typeof source === "string" ? textContent(source) : source;
   const last = lastReads.get(file);
-  const edited = last && reread(file, text, last);
+  const edited = last && reread(file, content, last);
   if (edited) return edited;
+  const text = content.text();
   const parsed = parseYaml(file, text, "yaml");
   if (parsed.value === undefined) {
     remember(file, undefined);
@@ -149,7 +152,7 @@ export function readYamlConfig(file: string, text: string): ParsedSource {
   const clean = parsed.diagnostics.length === 0 && plain.diagnostics.length === 0;
   // Only a fast read knows where its items are; the full parser reads files with anchors and aliases, which an item could use.
   const ranges = clean && parsed.spans ? fastLocator(text, parsed.spans) : undefined;
-  const remembered = ranges ? { text, value: plain.value, items: sequenceItems(text, parsed.spans!), ranges, placed: ranges, rereads: 0 } : undefined;
+  const remembered = ranges ? { content, value: plain.value, items: sequenceItems(text, parsed.spans!), ranges, placed: ranges, rereads: 0 } : undefined;
   remember(file, remembered);
   return { value: plain.value, plain: true, diagnostics: [...parsed.diagnostics, ...plain.diagnostics], locate: parsed.locate };
 }

@@ -10,11 +10,11 @@ import type { ModelPath } from "../locate.ts";
 import { readYamlFast } from "./yaml-fast.ts";
 import { fastLocator, type RangeLocator } from "./yaml-fast-positions.ts";
 import { type SequenceItem, sequenceItems } from "./yaml-items.ts";
-import { ownString } from "./plain-data.ts";
+import type { FileContent } from "./file-content.ts";
 
 /** What the last read of a file leaves for the next one. */
 export interface LastRead {
-  readonly text: string;
+  readonly content: FileContent;
   readonly items: readonly SequenceItem[];
 }
 
@@ -33,19 +33,29 @@ export interface ItemEdit {
   readonly shift: number;
 }
 
-/** Compared a block at a time: a one-line edit of a large file leaves nearly all of it equal, and comparing equal slices is a native memcmp. */
-const BLOCK = 4096;
-
-/** The span of `before` that `after` rewrote: [start, before's end) became [start, after's end). */
-function changedRange(before: string, after: string): { start: number; beforeEnd: number } {
+/**
+ * The span of `before` that `after` rewrote: [start, before's end) became [start, after's end).
+ * The common start and end are found by halving: each step compares one run natively (a memcmp),
+ * a few dozen calls for a file of any size instead of a look at every character or block.
+ */
+function changedRange(before: FileContent, after: FileContent): { start: number; beforeEnd: number } {
   const limit = Math.min(before.length, after.length);
+  // [0, start) reads the same; the common start is at most `most`.
   let start = 0;
-  while (start + BLOCK <= limit && before.slice(start, start + BLOCK) === after.slice(start, start + BLOCK)) start += BLOCK;
-  while (start < limit && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  const room = limit - start;
+  let most = limit;
+  while (start < most) {
+    const mid = (start + most + 1) >> 1;
+    if (before.same(start, after, start, mid - start)) start = mid;
+    else most = mid - 1;
+  }
+  // The last `common` characters read the same; at most `room`, so that the two spans never overlap.
   let common = 0;
-  while (common + BLOCK <= room && before.slice(before.length - common - BLOCK, before.length - common) === after.slice(after.length - common - BLOCK, after.length - common)) common += BLOCK;
-  while (common < room && before.charCodeAt(before.length - 1 - common) === after.charCodeAt(after.length - 1 - common)) common++;
+  let room = limit - start;
+  while (common < room) {
+    const mid = (common + room + 1) >> 1;
+    if (before.same(before.length - mid, after, after.length - mid, mid - common)) common = mid;
+    else room = mid - 1;
+  }
   return { start, beforeEnd: before.length - common };
 }
 
@@ -64,14 +74,14 @@ function itemsAround(items: readonly SequenceItem[], start: number, beforeEnd: n
  * one item (read the whole file). When the innermost item's lines no longer read as one item (a
  * route added after it), the item around it is tried (the API that lists the routes).
  */
-export function rereadItem(last: LastRead, text: string): ItemEdit | undefined {
-  const change = changedRange(last.text, text);
+export function rereadItem(last: LastRead, content: FileContent): ItemEdit | undefined {
+  const change = changedRange(last.content, content);
   const tried = new Set<SequenceItem>();
-  for (const { start, beforeEnd } of [change, leftmost(last.text, text, change)]) {
+  for (const { start, beforeEnd } of [change, leftmost(last.content, content, change)]) {
     for (const edited of itemsAround(last.items, start, beforeEnd)) {
       if (tried.has(edited)) continue;
       tried.add(edited);
-      const edit = reread(last, text, edited);
+      const edit = reread(last, content, edited);
       if (edit) return edit;
     }
   }
@@ -83,14 +93,14 @@ export function rereadItem(last: LastRead, text: string): ItemEdit | undefined {
  * are found after the next line's indentation (the common prefix runs into it), outside the item;
  * moved back, they follow the item's last line, inside the item around it.
  */
-function leftmost(before: string, after: string, { start, beforeEnd }: { start: number; beforeEnd: number }): { start: number; beforeEnd: number } {
+function leftmost(before: FileContent, after: FileContent, { start, beforeEnd }: { start: number; beforeEnd: number }): { start: number; beforeEnd: number } {
   const shift = after.length - before.length;
   let at = start;
   let end = beforeEnd;
   const inserted = end === at && shift > 0;
   const deleted = end - at === -shift;
   // An insertion slides while the character before it ends the inserted text; a deletion, while it ends the deleted text.
-  while (at > 0 && ((inserted && before[at - 1] === after[at + shift - 1]) || (deleted && before[at - 1] === before[end - 1]))) {
+  while (at > 0 && ((inserted && before.code(at - 1) === after.code(at + shift - 1)) || (deleted && before.code(at - 1) === before.code(end - 1)))) {
     at--;
     if (deleted) end--;
     else end = at;
@@ -103,10 +113,10 @@ function itemsInARow(heads: readonly SequenceItem[], column: number, length: num
   return heads.every((head, n) => head.path[0] === n && head.dash - head.lineStart === column && head.end === (heads[n + 1]?.lineStart ?? length));
 }
 
-function reread(last: LastRead, text: string, edited: SequenceItem): ItemEdit | undefined {
-  const shift = text.length - last.text.length;
-  // Its own string: the item's locator keeps it, and a slice would keep this version of the whole file.
-  const fragment = ownString(text.slice(edited.lineStart, edited.end + shift));
+function reread(last: LastRead, content: FileContent, edited: SequenceItem): ItemEdit | undefined {
+  const shift = content.length - last.content.length;
+  // Its own string (as FileContent cuts them): the item's locator keeps it, and a slice would keep this version of the whole file.
+  const fragment = content.text(edited.lineStart, edited.end + shift);
   const read = readYamlFast(fragment);
   if (!read?.spans || !Array.isArray(read.value) || read.value.length === 0) return undefined;
   // Still self-contained items at the same indentation, one after another, running to the end of its lines.

@@ -120,18 +120,20 @@ export function fullLocator(file: string, text: string): Locate {
 
 /**
  * Positions from offsets (a fast read's spans, yaml-fast-positions.ts), and from the full parser
- * for any path those cannot place: both worked out on the first question only.
+ * for any path those cannot place: both worked out on the first question only, and the text itself
+ * made then when it is given as a function (a reread keeps the file's bytes).
  */
-export function lazyLocator(file: string, text: string, ranges: () => RangeLocator | undefined): Locate {
+export function lazyLocator(file: string, text: string | (() => string), ranges: () => RangeLocator | undefined): Locate {
   let fast: RangeLocator | undefined | null;
   let full: Locate | undefined;
   let at: ((offset: number) => { line: number; column: number }) | undefined;
+  const whole = typeof text === "string" ? () => text : text;
   return (path, part) => {
     if (fast === undefined) fast = ranges() ?? null;
     const range = fast?.(path, part);
     if (range === null) return undefined;
-    if (!range) return (full ??= fullLocator(file, text))(path, part);
-    at ??= lineIndex(text);
+    if (!range) return (full ??= fullLocator(file, whole()))(path, part);
+    at ??= lineIndex(whole());
     return { file, ...at(range.start), ...endOf({ file, ...at(range.end) }) };
   };
 }
