@@ -8,8 +8,8 @@ import { versions } from "./walk.ts";
 export const checkLifecycle: Check = (config, context) => {
   const out: Diagnostic[] = [];
   for (const { api, version, versionName, path } of versions(config)) {
-    const sunsetOk = validDate(version.sunset, [...path, "sunset"], context, out);
-    const deprecatedOk = validDate(version.deprecatedOn, [...path, "deprecatedOn"], context, out);
+    const sunsetOk = validDate(version.sunset, path, "sunset", context, out);
+    const deprecatedOk = validDate(version.deprecatedOn, path, "deprecatedOn", context, out);
     const label = `${api.name} ${versionName}`;
     if (version.state === "published" && sunsetOk && version.sunset! < context.today) {
       out.push(finding(context.place, "PCL3013", `${label} is published but its sunset ${version.sunset} has passed`, [...path, "sunset"], {
@@ -39,15 +39,29 @@ export const checkLifecycle: Check = (config, context) => {
     }
   }
   for (const [index, waiver] of (config.policy?.waivers ?? []).entries()) {
-    validDate(waiver.expires, ["policy", "waivers", index, "expires"], context, out);
+    validDate(waiver.expires, ["policy", "waivers", index], "expires", context, out);
   }
   return out;
 };
 
-function validDate(value: string | undefined, path: ModelPath, context: CheckContext, out: Diagnostic[]): boolean {
+/** Which strings are calendar dates: every version's dates are checked on each reload, and few distinct ones are written. */
+const calendarDates = new Map<string, boolean>();
+const REMEMBERED_DATES = 1024;
+
+function isCalendarDate(value: string): boolean {
+  let known = calendarDates.get(value);
+  if (known === undefined) {
+    const parsed = new Date(`${value}T00:00:00Z`);
+    known = !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+    if (calendarDates.size >= REMEMBERED_DATES) calendarDates.clear();
+    calendarDates.set(value, known);
+  }
+  return known;
+}
+
+function validDate(value: string | undefined, at: ModelPath, field: string, context: CheckContext, out: Diagnostic[]): boolean {
   if (value === undefined) return false;
-  const parsed = new Date(`${value}T00:00:00Z`);
-  if (!Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value) return true;
-  out.push(finding(context.place, "PCL3012", `'${value}' is not a calendar date`, path, { hint: "write a real date as YYYY-MM-DD, e.g. 2026-06-30" }));
+  if (isCalendarDate(value)) return true;
+  out.push(finding(context.place, "PCL3012", `'${value}' is not a calendar date`, [...at, field], { hint: "write a real date as YYYY-MM-DD, e.g. 2026-06-30" }));
   return false;
 }

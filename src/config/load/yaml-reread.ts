@@ -70,9 +70,9 @@ function itemsAround(items: readonly SequenceItem[], start: number, beforeEnd: n
 }
 
 /**
- * Reads again only the item `text` changed since `last`; undefined when the change is not inside
- * one item (read the whole file). When the innermost item's lines no longer read as one item (a
- * route added after it), the item around it is tried (the API that lists the routes).
+ * Reads again only the item `content` changed since `last`; undefined when the change is not inside
+ * one item (read the whole file). When the innermost item's lines no longer read as items in its
+ * place (a line dedented out of it), the item around it is tried (the API that lists the routes).
  */
 export function rereadItem(last: LastRead, content: FileContent): ItemEdit | undefined {
   const change = changedRange(last.content, content);
