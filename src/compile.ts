@@ -88,7 +88,7 @@ function internalError(error: unknown): Diagnostic {
  */
 function frozenCopy(config: GatewayConfig, state: GatewayState): GatewayConfig {
   if (isFrozenConfig(config)) return (state.last = config);
-  const copy = toPlainData(config, { file: "<config>", locate: () => undefined }, { freeze: true, previous: state.last });
+  const copy = toPlainData(config, { file: "<config>", locate: () => undefined }, { freeze: true, previous: state.last, flatItems: true });
   if (copy.diagnostics.length > 0) return config;
   return (state.last = copy.value as GatewayConfig);
 }

@@ -1,8 +1,11 @@
 /**
  * A config read again shares with the last read every part that did not change (toPlainData's
- * `previous`, src/config/load/plain-data.ts): later stages reuse their work by the identity of
- * those parts, so a false share would compile a stale config and a missed one costs a recompile.
+ * `previous`, src/config/load/plain-data.ts; the comparison, src/config/load/frozen-compare.ts,
+ * by the frozen objects or by the section items written out flat): later stages reuse their work
+ * by the identity of those parts, so a false share would compile a stale config and a missed one
+ * costs a recompile.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isFrozenConfig } from "../../src/config/frozen-config.ts";
 import { toPlainData } from "../../src/config/load/plain-data.ts";
@@ -14,7 +17,8 @@ interface Sketch {
   apis: { name: string; routes?: { path: string }[] }[];
   x?: unknown;
 }
-const read = (value: unknown, previous?: unknown) => toPlainData(value, place, { freeze: true, previous }).value as Sketch;
+/** A read sharing with `previous`; a config built in code compares its section items written out flat (`flatItems`), a file's read again does not. */
+const read = (value: unknown, previous?: unknown, flatItems = true) => toPlainData(value, place, { freeze: true, previous, flatItems }).value as Sketch;
 
 describe("sharing a config read with the one before it", () => {
   const before = read({ gateway: { name: "g" }, apis: [{ name: "a", routes: [{ path: "/x" }, { path: "/y" }] }, { name: "b" }] });
@@ -88,6 +92,64 @@ describe("sharing a config read with the one before it", () => {
     } finally {
       delete (Object.prototype as { polluted?: number }).polluted;
     }
+  });
+
+  it("does not share a section's item with one that differs only in its shape", () => {
+    const pairs: [unknown, unknown][] = [
+      [{ a: 1, b: 1 }, { b: 1, a: 1 }],
+      [{ a: 1 }, { a: 1, b: 1 }],
+      [{ a: 1, b: 1 }, { a: 1 }],
+      [{ x: { a: 1 }, y: 1 }, { x: { a: 1, y: 1 } }],
+      [{ x: { a: 1, y: 1 } }, { x: { a: 1 }, y: 1 }],
+      [[[1], 2], [[1, 2]]],
+      [[[1, 2]], [[1], 2]],
+      [{ a: {} }, { a: [] }],
+      [{ a: [] }, { a: {} }],
+      [{ a: "1" }, { a: 1 }],
+      [{ a: null }, { a: {} }],
+      [{ "0": "a" }, ["a"]],
+    ];
+    for (const flat of [true, false]) {
+      for (const [was, now] of pairs) {
+        const last = read({ gateway: null, apis: [was] }, undefined, flat);
+        const next = read({ gateway: null, apis: [structuredClone(now)] }, last, flat);
+        expect(next.apis[0], JSON.stringify([was, now, flat])).not.toBe(last.apis[0]);
+        expect(next.apis[0]).toEqual(now);
+        // The same value again is shared.
+        expect(read({ gateway: null, apis: [structuredClone(was)] }, last, flat).apis[0]).toBe(last.apis[0]);
+      }
+    }
+  });
+
+  it("shares a section's item exactly when it reads the same, key order included, for any values and edits", () => {
+    // Items of a section are compared against a flat copy of the last read's item; a false share would serve a stale config.
+    const leaf = fc.oneof(fc.string({ maxLength: 2 }), fc.integer({ min: -2, max: 2 }), fc.boolean(), fc.constant(null));
+    const { node } = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("node"), { maxLength: 3 }), fc.dictionary(fc.constantFrom("a", "b", "0", "name"), tie("node"), { maxKeys: 3 })),
+    }));
+    /** The item read the same, with one leaf changed, its keys in reverse order, or another value altogether. */
+    const edited = (item: unknown, how: number, other: unknown): unknown => {
+      if (how === 0) return structuredClone(item);
+      if (how === 3) return other;
+      if (Array.isArray(item)) return item.length === 0 ? [null] : [edited(item[0], how, other), ...structuredClone(item.slice(1))];
+      if (item !== null && typeof item === "object") {
+        const entries = Object.entries(item);
+        if (entries.length === 0) return { a: 1 };
+        if (how === 2) return Object.fromEntries(entries.reverse());
+        return Object.fromEntries(entries.map(([key, value], index) => [key, index === 0 ? edited(value, how, other) : structuredClone(value)]));
+      }
+      return typeof item === "string" ? `${item}!` : item === null ? 0 : typeof item === "number" ? item + 1 : !item;
+    };
+    fc.assert(
+      fc.property(fc.array(fc.tuple(node, fc.integer({ min: 0, max: 3 }), node), { minLength: 1, maxLength: 5 }), fc.boolean(), (items, flat) => {
+        const last = read({ gateway: null, apis: items.map(([item]) => item) }, undefined, flat);
+        const next = items.map(([item, how, other]) => edited(item, how, other));
+        const now = read({ gateway: null, apis: next }, last, flat);
+        expect(JSON.stringify(now.apis)).toBe(JSON.stringify(next));
+        for (const [index, item] of next.entries()) expect(now.apis[index] === last.apis[index]).toBe(JSON.stringify(item) === JSON.stringify(last.apis[index]));
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it("never shares with a config that is not frozen", () => {

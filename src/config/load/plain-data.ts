@@ -5,19 +5,14 @@ import type { ModelPath } from "../locate.ts";
 import { sameItems } from "../../same-items.ts";
 import { freezeConfig, isFrozenConfig } from "../frozen-config.ts";
 import { pathText } from "../path-text.ts";
+import { equalsFrozen, writeFlat } from "./frozen-compare.ts";
+import { isPlainPrototype, PLAIN_PROTOTYPE } from "./plain-prototype.ts";
 
 /** Deeper than any real gateway (about a dozen levels), far below what would exhaust the stack. */
 export const MAX_DEPTH = 100;
 
 export const NESTING_HINT = "a gateway config is a shallow tree; build it without deep recursion";
 
-/**
- * The prototype of every config object: empty and frozen, itself without a prototype, so a name
- * looked up in the model (a provider called `constructor`) is only found when the user defined it.
- * Not `Object.create(null)`: V8 keeps objects without a prototype in dictionary mode, and every
- * later stage reads them two to three times slower.
- */
-const PLAIN_PROTOTYPE: object = Object.freeze(Object.create(null));
 
 /** An empty config object. */
 export function plainObject(): Record<string, unknown> {
@@ -36,6 +31,12 @@ export interface PlainDataOptions {
    * front and, when their lengths differ, from the back (one insertion or removal shares the rest).
    */
   readonly previous?: unknown;
+  /**
+   * With `freeze`, for a config built whole again on each compile (in code): each item of its
+   * sections (an API, a provider) is also kept written out flat, and the next copy compares its
+   * items with that instead of reading the frozen objects again (frozen-compare.ts).
+   */
+  readonly flatItems?: boolean;
 }
 
 /** Equal config data, keys in the same order (the order of a section can change what is compiled). */
@@ -104,12 +105,16 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
     }
   };
   const copyAt = (key: string | number, node: unknown, before: unknown): unknown => {
+    // An item of a whole config's sections (an API, a provider) is compared with the last read's written out flat.
+    const item = options.freeze === true && options.flatItems === true && at.length === 0 && keys.length === 1;
     // Below the top level a part is small beside the whole (an API, a route), so looking first costs
     // little where it differs and saves building the copy where it does not — most of a reload.
-    if (before !== undefined && keys.length > 0 && typeof node === "object" && node !== null && equalsFrozen(node, before)) return before;
+    if (before !== undefined && keys.length > 0 && typeof node === "object" && node !== null && equalsFrozen(node, before, item)) return before;
     keys.push(key);
     const value = node === undefined ? problem("undefined", "remove the empty list item") : copy(node, before);
     keys.pop();
+    // Written out now, while its objects are fresh in the cache, rather than on the next reload.
+    if (item && value !== before) writeFlat(value);
     return value;
   };
   const copy = (node: unknown, before: unknown): unknown => {
@@ -138,7 +143,7 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
       return shared === before ? before : done(shared);
     }
     const prototype: unknown = Object.getPrototypeOf(node);
-    if (prototype !== Object.prototype && prototype !== null && prototype !== PLAIN_PROTOTYPE) {
+    if (!isPlainPrototype(prototype)) {
       const kind = (node as { constructor?: { name?: string } }).constructor?.name ?? "object";
       return problem(`a ${kind}`, kind === "Date" ? 'write dates as "YYYY-MM-DD" strings' : "use a plain object literal");
     }
@@ -171,41 +176,6 @@ export function toPlainData(value: unknown, place: Placement, options: PlainData
   const previous = options.freeze && isFrozenConfig(options.previous) ? options.previous : undefined;
   const result = copy(value, previous);
   return { value: result, diagnostics };
-}
-
-/**
- * Whether copying `node` against `before` (frozen config) would give `before` itself and no
- * finding: plain data, equal, keys in the same order. Reads without building anything; a getter
- * that throws, a Proxy or anything else the copy would report makes it false, and the copy
- * then goes through the part and reports it.
- */
-function equalsFrozen(node: object, before: unknown): boolean {
-  try {
-    return sameValue(node, before);
-  } catch {
-    return false;
-  }
-}
-
-function sameValue(node: unknown, before: unknown): boolean {
-  if (node === before) return true;
-  if (typeof node !== "object" || node === null || typeof before !== "object" || before === null || types.isProxy(node)) return false;
-  if (Array.isArray(node)) {
-    if (!Array.isArray(before) || node.length !== before.length) return false;
-    for (let index = 0; index < node.length; index++) if (!sameValue(node[index], before[index])) return false;
-    return true;
-  }
-  const prototype: unknown = Object.getPrototypeOf(node);
-  if (Array.isArray(before) || (prototype !== Object.prototype && prototype !== null && prototype !== PLAIN_PROTOTYPE)) return false;
-  const beforeKeys = Object.keys(before);
-  let index = 0;
-  // for-in lists an object's own keys as Object.keys does, then inherited enumerable ones (none on a
-  // plain object unless Object.prototype was polluted: then this says no, and the copy looks), and
-  // builds no array: this runs for every object of a config built in code.
-  for (const key in node) {
-    if (key !== beforeKeys[index++] || !sameValue((node as Record<string, unknown>)[key], (before as Record<string, unknown>)[key])) return false;
-  }
-  return index === beforeKeys.length;
 }
 
 /** V8 makes a substring of 13 characters or more a view of the string it was cut from. */
