@@ -90,7 +90,7 @@ const routesVersion = (snapshot: Snapshot) => typeVersion(snapshot, ROUTE_CONFIG
 const GATEWAYS = COUNTS.map((count) => `peers-${count}`);
 const main = join(import.meta.dirname, "..", "dist", "src", "cli", "main.js");
 /** As README's "Running a fleet" recommends for serve. */
-const SERVE_NODE_OPTIONS = ["--max-semi-space-size=8"];
+const SERVE_NODE_OPTIONS = ["--max-semi-space-size=4"];
 
 async function portcullis(): Promise<Server> {
   execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
