@@ -20,7 +20,11 @@ import { readYamlConfig } from "../../src/config/load/yaml-config.ts";
 const parsed = vi.hoisted(() => ({ lengths: [] as number[] }));
 vi.mock("../../src/config/load/yaml-fast.ts", async (importOriginal) => {
   const real = await importOriginal<typeof import("../../src/config/load/yaml-fast.ts")>();
-  return { ...real, readYamlFast: (text: string) => (parsed.lengths.push(text.length), real.readYamlFast(text)) };
+  const readYamlFast = (text: string) => {
+    parsed.lengths.push(text.length);
+    return real.readYamlFast(text);
+  };
+  return { ...real, readYamlFast };
 });
 
 /** The longest text the last reread parsed: a fragment when it read the edited items again, the file when it read it whole. */
