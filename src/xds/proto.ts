@@ -3,7 +3,7 @@ import { create, type DescMessage, type JsonObject, type JsonValue, type Message
 import type { Any, Duration } from "@bufbuild/protobuf/wkt";
 import { ApiVersion, ConfigSourceSchema, type ConfigSource } from "../../generated/envoy/config/core/v3/config_source_pb.js";
 import { pack } from "../envoy/any.ts";
-import { GenerationCache } from "../model/generation-cache.ts";
+import type { GenerationCache } from "../model/generation-cache.ts";
 import { contentKey, keyedByIdentity } from "./content-key.ts";
 
 export function duration(ms: number): Duration {
@@ -16,17 +16,25 @@ export function packed<Desc extends DescMessage>(schema: Desc, init: MessageInit
 }
 
 /**
- * Extension configs by type and content. A listener's filters and access logs are the same on
- * nearly every recompile, and building and encoding them again was a third of making the listener;
- * per-route configs (packed, typedExtensionConfig) are cached with their routes instead, and keying
- * thousands of them would slow a first compile. translate() starts a generation per compile, so
- * the entries of configs no longer made go.
+ * The extension configs of the gateway being translated, by type and content. A listener's filters
+ * and access logs are the same on nearly every recompile, and building and encoding them again was
+ * a third of making the listener; per-route configs (packed, typedExtensionConfig) are cached with
+ * their routes instead, and keying thousands of them would slow a first compile. One cache per
+ * gateway (its TranslateState's), so that compiles of other gateways in between do not end its
+ * entries' generation; outside a translate, nothing is kept.
  */
-const extensions = new GenerationCache<Any>();
+let extensions: GenerationCache<Any> | undefined;
 
-/** Starts a compile's generation of extension configs (see `extensions`). */
-export function nextExtensionGeneration(): void {
-  extensions.nextGeneration();
+/** Runs `work` (a compile's translation) with `cache` as the extension configs' cache, starting its next generation. */
+export function withExtensionCache<T>(cache: GenerationCache<Any>, work: () => T): T {
+  const outer = extensions;
+  extensions = cache;
+  cache.nextGeneration();
+  try {
+    return work();
+  } finally {
+    extensions = outer;
+  }
 }
 
 /**
@@ -35,7 +43,8 @@ export function nextExtensionGeneration(): void {
  * write to one would change the others.
  */
 export function typedExtension<Desc extends DescMessage>(name: string, schema: Desc, init: MessageInitShape<Desc>) {
-  const value = extensions.get(`${schema.typeName}\0${contentKey(init)}`, () => keyedByIdentity(Object.freeze(packed(schema, init))));
+  const made = () => keyedByIdentity(Object.freeze(packed(schema, init)));
+  const value = extensions ? extensions.get(`${schema.typeName}\0${contentKey(init)}`, made) : made();
   return { name, configType: { case: "typedConfig" as const, value } };
 }
 

@@ -1,4 +1,5 @@
 import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import type { Any } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema } from "../../generated/envoy/config/cluster/v3/cluster_pb.js";
 import { ClusterLoadAssignmentSchema } from "../../generated/envoy/config/endpoint/v3/endpoint_pb.js";
 import { ListenerSchema } from "../../generated/envoy/config/listener/v3/listener_pb.js";
@@ -14,7 +15,7 @@ import { rateLimitServiceClusters } from "./ratelimit-cluster.ts";
 import { loadAssignment } from "./endpoints.ts";
 import { contentKey } from "./content-key.ts";
 import { listener } from "./listener.ts";
-import { nextExtensionGeneration } from "./proto.ts";
+import { withExtensionCache } from "./proto.ts";
 import { listenerRouteResources, newRouteCache, type RouteCache } from "./route-configuration.ts";
 import { secret } from "./secret.ts";
 import { buildSnapshot, makeResource, type Snapshot, type XdsResource } from "./snapshot.ts";
@@ -27,12 +28,14 @@ export interface TranslateState {
   /** Encoded service clusters, and their endpoints, by the content of their IR: a recompile encodes the changed ones. */
   readonly clusters: GenerationCache<XdsResource>;
   readonly loadAssignments: GenerationCache<XdsResource>;
+  /** Extension configs shared per content (proto.ts `typedExtension`). */
+  readonly extensions: GenerationCache<Any>;
   /** The last snapshot made with this state: the types a recompile left alone are taken from it. */
   last?: Snapshot;
 }
 
 export function newTranslateState(): TranslateState {
-  return { routes: newRouteCache(), listeners: new GenerationCache(), clusters: new GenerationCache(), loadAssignments: new GenerationCache() };
+  return { routes: newRouteCache(), listeners: new GenerationCache(), clusters: new GenerationCache(), loadAssignments: new GenerationCache(), extensions: new GenerationCache() };
 }
 
 /** Every resource kind is produced the same way: IR in, resources of one type out. */
@@ -98,6 +101,6 @@ export const RESOURCE_TRANSLATORS: readonly ResourceTranslator[] = [
 
 /** IR → the snapshot of Envoy resources for ADS. Pass the same state to later compiles to reuse work. */
 export function translate(ir: GatewayIR, state: TranslateState = newTranslateState()): Snapshot {
-  nextExtensionGeneration();
-  return (state.last = buildSnapshot(RESOURCE_TRANSLATORS.flatMap((translator) => translator.translate(ir, state)), state.last));
+  const resources = withExtensionCache(state.extensions, () => RESOURCE_TRANSLATORS.flatMap((translator) => translator.translate(ir, state)));
+  return (state.last = buildSnapshot(resources, state.last));
 }

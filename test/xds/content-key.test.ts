@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { LocalRateLimitSchema } from "../../generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit_pb.js";
 import { contentKey } from "../../src/xds/content-key.ts";
-import { typedExtension } from "../../src/xds/proto.ts";
+import { GenerationCache } from "../../src/model/generation-cache.ts";
+import { typedExtension, withExtensionCache } from "../../src/xds/proto.ts";
 
 describe("content keys", () => {
   it("differ wherever the content does, and only there", () => {
@@ -35,7 +36,7 @@ describe("content keys", () => {
     expect(contentKey({ a: 1, b: undefined })).toBe(contentKey({ a: 1 }));
   });
 
-  it("name a shared extension config by its identity, not by its bytes", () => {
+  it("name a shared extension config by its identity, not by its bytes", () => withExtensionCache(new GenerationCache(), () => {
     const config = (statPrefix: string) => typedExtension("envoy.filters.http.local_ratelimit", LocalRateLimitSchema, { statPrefix, tokenBucket: { maxTokens: 10, tokensPerFill: 10 } });
     const holding = (statPrefix: string) => ({ filters: [config(statPrefix)] });
     expect(contentKey(holding("one"))).toBe(contentKey(holding("one")));
@@ -44,9 +45,9 @@ describe("content keys", () => {
     // The same content in an Any made elsewhere is written out: another key, so a cache misses rather than mixes them up.
     const copy = { filters: [{ ...config("one"), configType: { case: "typedConfig", value: { ...config("one").configType.value } } }] };
     expect(contentKey(copy)).not.toBe(contentKey(holding("one")));
-  });
+  }));
 
-  it("share one frozen extension config per content", () => {
+  it("share one frozen extension config per content while a gateway is translated", () => withExtensionCache(new GenerationCache(), () => {
     const init = { statPrefix: "route_rate_limit", tokenBucket: { maxTokens: 10, tokensPerFill: 10 } };
     const config = (init: MessageInitShape<typeof LocalRateLimitSchema>) => typedExtension("envoy.filters.http.local_ratelimit", LocalRateLimitSchema, init).configType.value;
     const first = config(init);
@@ -57,5 +58,5 @@ describe("content keys", () => {
     expect(first.value).toEqual(toBinary(LocalRateLimitSchema, create(LocalRateLimitSchema, init)));
     expect(Object.isFrozen(first)).toBe(true);
     expect(() => Object.assign(first, { typeUrl: "changed" })).toThrow(TypeError);
-  });
+  }));
 });

@@ -19,6 +19,7 @@ import { verifyExpectations } from "../../src/verify/expectations.ts";
 import { verifySnapshot } from "../../src/verify/verify.ts";
 import { newTranslateState, translate, type TranslateState } from "../../src/xds/translate.ts";
 import type { Snapshot } from "../../src/xds/snapshot.ts";
+import { LISTENER_TYPE_URL } from "../../src/envoy/type-urls.ts";
 
 const access = { public: { reason: "scope update test" } };
 const route = (name: string, match: Route["match"]): Route => ({ name, match, provider: "app" });
@@ -86,6 +87,18 @@ describe("a recompile after each edit", () => {
     }
     // Most edits leave some version alone, and those recompiles took the update path.
     expect(updates).toBeGreaterThan(edits.length / 2);
+  });
+
+  it("keeps a gateway's listener and its shared filter configs while another gateway compiles in between", () => {
+    const listenerOf = (snapshot: Snapshot) => snapshot.resources.get(LISTENER_TYPE_URL)!.get("web");
+    const one = { routes: new RouteCache(), state: newTranslateState() };
+    const other = { routes: new RouteCache(), state: newTranslateState() };
+    const shop = frozen(config([api("shop", [route("items", { prefix: "/items" })])]));
+    const users = frozen({ ...config([api("users", [{ ...route("me", { path: "/me" }), cors: { origins: ["https://app.test"] } }])]), gateway: { name: "other", listeners: [{ name: "web", port: 8081, hostnames: ["other.test"] }] } });
+    const first = compiled(shop, one.routes, one.state).snapshot;
+    compiled(users, other.routes, other.state);
+    // Each gateway's extension configs are its own (translate's state): the other's compile does not end them.
+    expect(listenerOf(compiled(shop, one.routes, one.state).snapshot)).toBe(listenerOf(first));
   });
 
   it("has the verifier judge a table it judged before by the public routes of the newest compile", () => {
