@@ -13,6 +13,7 @@ import type { Locate } from "./config/locate.ts";
 import type { GatewayConfig } from "./config/types.ts";
 import type { GatewayIR } from "./model/ir.ts";
 import { runPolicy, type WaivedFinding } from "./policy/run.ts";
+import { newPolicyState, type PolicyState } from "./policy/evaluate.ts";
 import { resolve } from "./model/resolve.ts";
 import type { SecretMode } from "./model/secrets.ts";
 import { RouteCache } from "./model/resolve-routes.ts";
@@ -59,6 +60,7 @@ export interface CompileResult extends CompileGatewayResult {
 interface GatewayState {
   readonly routes: RouteCache;
   readonly translate: TranslateState;
+  readonly policy: PolicyState;
   /** The last config compiled, as frozen data: a config built in code is shared with it (see `frozenCopy`). */
   last?: GatewayConfig;
 }
@@ -68,7 +70,7 @@ const states = new Map<string, GatewayState>();
 
 function stateFor(key: string): GatewayState {
   let state = states.get(key);
-  if (!state) states.set(key, (state = { routes: new RouteCache(), translate: newTranslateState() }));
+  if (!state) states.set(key, (state = { routes: new RouteCache(), policy: newPolicyState(), translate: newTranslateState() }));
   return state;
 }
 
@@ -112,6 +114,7 @@ export function compileGateway(written: GatewayConfig, locate?: Locate, options:
       ...(locate ? { locate } : {}),
       today: options.today ?? new Date().toISOString().slice(0, 10),
       reported: [...(options.reported ?? []), ...resolved.diagnostics],
+      state: state.policy,
     });
     const result = { diagnostics: [...resolved.diagnostics, ...policy.diagnostics], files: [...(resolved.files ?? []), ...policy.files], ir: resolved.ir, waived: policy.waived };
     if (hasErrors(policy.diagnostics)) return result;

@@ -66,22 +66,29 @@ interface Outcome {
 /** Whether a rule's message may show `gateway` (then it is written again each time, like the rule is evaluated again). */
 const showsGateway = (rule: CompiledRule) => /\{\s*gateway\b/.test(rule.message);
 
-/** The pure rules of each subject kind in the last compile: one array while they stay the same rules, for outcomes to be checked against. */
-const pureRuleSets = new Map<string, readonly CompiledRule[]>();
-
-function pureRulesOf(kind: string, rules: readonly ActiveRule[]): readonly CompiledRule[] {
-  const now = rules.flatMap(({ rule }) => (rule.subject === kind && !readsGateway(rule) ? [rule] : []));
-  const last = pureRuleSets.get(kind);
-  if (last && sameItems(last, now)) return last;
-  pureRuleSets.set(kind, now);
-  return now;
+/**
+ * What evaluation keeps between compiles of one gateway. Kept per gateway (compile.ts keeps one
+ * with each gateway's other caches): two gateways with different packs compiled in turn would
+ * otherwise each replace the other's rule sets, and every subject would be evaluated again.
+ */
+export interface PolicyState {
+  /** The pure rules of each subject kind in the last compile: one array while they stay the same rules, for outcomes to be checked against. */
+  readonly pureRuleSets: Map<string, readonly CompiledRule[]>;
+  /** Outcomes by subject content: a recompile after a one-route edit evaluates that route again and reuses the rest. Holds the latest compile's subjects only. */
+  readonly outcomesByContent: GenerationCache<Outcome>;
 }
 
-/**
- * Outcomes by subject content: a recompile after a one-route edit evaluates that route again and
- * reuses the rest. Holds the subjects of the latest compile only.
- */
-const outcomesByContent = new GenerationCache<Outcome>();
+export function newPolicyState(): PolicyState {
+  return { pureRuleSets: new Map(), outcomesByContent: new GenerationCache() };
+}
+
+function pureRulesOf(kind: string, rules: readonly ActiveRule[], state: PolicyState): readonly CompiledRule[] {
+  const now = rules.flatMap(({ rule }) => (rule.subject === kind && !readsGateway(rule) ? [rule] : []));
+  const last = state.pureRuleSets.get(kind);
+  if (last && sameItems(last, now)) return last;
+  state.pureRuleSets.set(kind, now);
+  return now;
+}
 
 /**
  * The view hands back the same subject for a route that did not change (view.ts): its outcome is
@@ -129,7 +136,7 @@ function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
 }
 
 /** Every finding of `rules`, and a PCL5006 for each rule that failed while evaluating (it stops at its first failure). */
-export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, today: string, reported: readonly Diagnostic[]): { findings: Finding[]; failures: Diagnostic[] } {
+export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, today: string, reported: readonly Diagnostic[], state: PolicyState): { findings: Finding[]; failures: Diagnostic[] } {
   const findings: Finding[] = [];
   const failures: Diagnostic[] = [];
   let gateway: CelInput | undefined;
@@ -144,9 +151,9 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
   const subjectsOf = view.byKind;
   // The pure rules' outcomes where their results were not `false`, by rule, in subject order.
   const said = new Map<CompiledRule, Map<Subject, Outcome>>();
-  outcomesByContent.nextGeneration();
+  state.outcomesByContent.nextGeneration();
   for (const [kind, subjects] of subjectsOf) {
-    const pure = pureRulesOf(kind, rules);
+    const pure = pureRulesOf(kind, rules, state);
     if (pure.length === 0) continue;
     const evaluate = (subject: Subject) => () => {
       const value = celSubject(subject);
@@ -160,7 +167,7 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
     const outcomeOf = (subject: Subject): Outcome => {
       let outcome = outcomesBySubject.get(subject);
       if (outcome?.rules !== pure || outcome.today !== today) {
-        outcome = outcomesByContent.get(`${kind}\0${JSON.stringify(subject.value)}`, evaluate(subject), (known) => known.rules === pure && known.today === today);
+        outcome = state.outcomesByContent.get(`${kind}\0${JSON.stringify(subject.value)}`, evaluate(subject), (known) => known.rules === pure && known.today === today);
         outcomesBySubject.set(subject, outcome);
       }
       return outcome;

@@ -9,7 +9,7 @@ import { locateNearest, type Locate, type ModelPath } from "../config/locate.ts"
 import { closest } from "../config/suggest.ts";
 import type { GatewayIR, PolicyIR } from "../model/ir.ts";
 import type { PolicyCode } from "./codes.ts";
-import { evaluateRules, type ActiveRule, type Finding } from "./evaluate.ts";
+import { evaluateRules, newPolicyState, type ActiveRule, type Finding, type PolicyState } from "./evaluate.ts";
 import type { CompiledRule } from "./pack-compile.ts";
 import { builtInRules, userPack } from "./packs.ts";
 import { buildView } from "./view.ts";
@@ -25,6 +25,8 @@ export interface PolicyOptions {
   readonly today: string;
   /** Findings of earlier stages: a rule that `covers` one of them stays silent where it was reported. */
   readonly reported?: readonly Diagnostic[];
+  /** What the last compile of this gateway evaluated (compile.ts keeps one per gateway); without it, every rule is evaluated on every subject. */
+  readonly state?: PolicyState;
 }
 
 export interface PolicyResult {
@@ -93,7 +95,7 @@ export function runPolicy(ir: GatewayIR, options: PolicyOptions): PolicyResult {
   const rules = loadRules(ir.policy, report, diagnostics);
   const { active, off } = activeRules(rules, ir.policy, report);
   const view = buildView(ir);
-  const evaluated = evaluateRules(active, view, options.today, options.reported ?? []);
+  const evaluated = evaluateRules(active, view, options.today, options.reported ?? [], options.state ?? newPolicyState());
   diagnostics.push(...evaluated.failures);
   let targets: Set<string> | undefined;
   const { findings, waived } = applyWaivers(evaluated.findings, ir.policy.waivers, {

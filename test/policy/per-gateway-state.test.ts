@@ -1,0 +1,96 @@
+/**
+ * What policy evaluation keeps between compiles is kept per gateway: `serve` compiles several
+ * gateways in turn, and one gateway's rule set (its own packs) must not end another's remembered
+ * outcomes. Counted on the built-in rules' evaluations: a gateway recompiled after another gateway
+ * with a different pack evaluates no more than when it is recompiled straight after itself.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { compileGateway } from "../../src/compile.ts";
+import type { GatewayConfig, Route } from "../../src/config/types.ts";
+import type { CompiledRule } from "../../src/policy/pack-compile.ts";
+import { builtInRules } from "../../src/policy/packs.ts";
+import { TODAY } from "./policy-config.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "portcullis-policy-state-"));
+writeFileSync(
+  join(dir, "own.yaml"),
+  [
+    "pack: own",
+    "rules:",
+    "  - id: OWN-001",
+    "    title: Route named old",
+    "    severity: warning",
+    "    for: route",
+    '    when: route.name.startsWith("old")',
+    '    message: "Route {route.id} is named old."',
+    "    rationale: Test rule.",
+    "    fix: Rename it.",
+    "",
+  ].join("\n"),
+);
+
+function config(name: string, packs: string[]): GatewayConfig {
+  return {
+    gateway: { name, listeners: [{ name: "web", port: 8080, hostnames: ["api.test"] }] },
+    providers: { app: { type: "service", endpoints: ["127.0.0.1:9999"], plaintext: { reason: "test backend on loopback" } } },
+    ...(packs.length > 0 ? { policy: { packs } } : {}),
+    apis: Array.from({ length: 6 }, (_, a) => ({
+      name: `api${a}`,
+      owner: "team",
+      basePath: `/api${a}`,
+      versions: {
+        v1: {
+          state: "published" as const,
+          access: { public: { reason: "test API" } },
+          routes: Array.from({ length: 10 }, (_, r): Route => ({ name: `${r % 2 === 0 ? "old" : "r"}${r}`, match: { prefix: `/r${r}` }, provider: "app" })),
+        },
+      },
+    })),
+  };
+}
+
+// Every built-in rule's evaluation is counted (the rule objects are the ones every compile uses).
+let evaluations = 0;
+const originals = new Map<CompiledRule, CompiledRule["evaluate"]>();
+for (const rule of builtInRules()) {
+  const evaluate = rule.evaluate;
+  originals.set(rule, evaluate);
+  (rule as { evaluate: CompiledRule["evaluate"] }).evaluate = (bindings) => {
+    evaluations++;
+    return evaluate(bindings);
+  };
+}
+afterAll(() => {
+  for (const [rule, evaluate] of originals) (rule as { evaluate: CompiledRule["evaluate"] }).evaluate = evaluate;
+});
+
+const counted = (compile: () => void) => {
+  const before = evaluations;
+  compile();
+  return evaluations - before;
+};
+
+describe("policy evaluation across gateways", () => {
+  it("keeps each gateway's outcomes while another gateway with other packs compiles", () => {
+    const options = { file: join(dir, "gateway.yaml"), today: TODAY, secrets: "placeholder" as const, env: {} };
+    const compile = (name: string, packs: string[]) => {
+      const result = compileGateway(config(name, packs), undefined, options);
+      expect(result.snapshot, name).toBeDefined();
+      return result;
+    };
+    const first = counted(() => compile("plain", []));
+    // Straight after itself: only the rules that read the whole gateway run again.
+    const again = counted(() => compile("plain", []));
+    expect(again).toBeLessThan(first / 4);
+    compile("own-pack", ["./own.yaml"]);
+    const afterOther = counted(() => compile("plain", []));
+    expect(afterOther).toBe(again);
+    // The other gateway keeps its own too, and its pack's findings (every other route of it is named old).
+    let own = compile("own-pack", ["./own.yaml"]);
+    expect(counted(() => (own = compile("own-pack", ["./own.yaml"])))).toBe(again);
+    expect(own.diagnostics.filter((d) => d.code === "OWN-001")).toHaveLength(30);
+  });
+});
