@@ -26,13 +26,17 @@ interface RememberedRead extends LastRead {
    * the moves cannot place is looked up in the newest text only).
    */
   readonly placed: RangeLocator;
-  /** Rereads since the file was last read whole: each puts its moves in front of the last read's ranges. */
+  /** Rereads since `placed` was last made from a text: each puts its moves in front of the last read's ranges. */
   readonly rereads: number;
 }
 
 /** Files whose last read is remembered: a few gateways' worth, most recently read last. */
 const REMEMBERED_FILES = 16;
-/** After this many rereads the file is read whole, so that placing a path never runs through a long chain of moves. */
+/**
+ * After this many rereads the next one places paths from its own text (read fast on the first
+ * question) instead of through the moves, so that placing a path never runs through a long chain.
+ * Reading the whole file instead would put a whole parse on an edit's path every so often.
+ */
 const MAX_REREADS = 50;
 const lastReads = new Map<string, RememberedRead>();
 
@@ -93,22 +97,24 @@ function unchanged(file: string, content: FileContent, ranges: RangeLocator, val
  */
 function reread(file: string, content: FileContent, last: RememberedRead): ParsedSource | undefined {
   if (last.content.length === content.length && last.content.same(0, content, 0, content.length)) return unchanged(file, content, last.ranges, last.value);
-  if (last.rereads >= MAX_REREADS) return undefined;
   const edit = rereadItem(last, content);
   if (!edit) return undefined;
-  const placed = remembering(movedRanges(last.placed, edit));
   let whole: RangeLocator | undefined | null;
-  // A path the moves cannot place is looked up in a fast read of the new text, made on the first such question.
-  const ranges = remembering((path, part) => {
-    const range = placed(path, part);
-    if (range !== undefined) return range;
+  const wholeRange: RangeLocator = (path, part) => {
     if (whole === undefined) whole = wholeRanges(content.text());
     return whole?.(path, part);
-  });
+  };
+  const rebased = last.rereads >= MAX_REREADS;
+  const placed = rebased ? wholeRange : remembering(movedRanges(last.placed, edit));
+  // A path the moves cannot place is looked up in a fast read of the new text, made on the first such question.
+  const ranges = rebased ? wholeRange : remembering((path, part) => {
+        const range = placed(path, part);
+        return range !== undefined ? range : wholeRange(path, part);
+      });
   const locate = lazyLocator(file, () => content.text(), () => ranges);
   const value = itemsRead(last.value, edit, locate, file);
   if (value === undefined) return undefined;
-  remember(file, { content, value, items: edit.items, ranges, placed, rereads: last.rereads + 1 });
+  remember(file, { content, value, items: edit.items, ranges, placed, rereads: rebased ? 0 : last.rereads + 1 });
   return { value, plain: true, diagnostics: [], locate };
 }
 
