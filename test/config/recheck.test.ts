@@ -107,6 +107,9 @@ describe("validating a reloaded YAML config", () => {
         ].join("\n"),
       );
     const good = '{ identity: users, scopes: ["orders:read"] }';
+    // An API whose version's own access names an identity (a rule on the version, not on a route).
+    const allowing = (name: string, routes: string[][], rule: string) =>
+      api(name, routes).flatMap((line) => (line === "          public:" ? [`          allow: [${rule}]`] : line.includes("reason: test API") ? [] : [line]));
     const steps: [string, string][] = [
       ["clean", withIdentity("users", [api("one", [ruled("a", "/a", good), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
       ["the identity renamed: every route rule names one that is gone", withIdentity("people", [api("one", [ruled("a", "/a", good), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
@@ -115,9 +118,18 @@ describe("validating a reloaded YAML config", () => {
       ["a claim name with an empty part", withIdentity("users", [api("one", [ruled("a", "/a", '{ identity: users, claims: { "realm..roles": admin } }'), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
       ["a control character in a required scope", withIdentity("users", [api("one", [ruled("a", "/a", '{ identity: users, scopes: ["read\\nwrite"] }'), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
       ["a bad header name and a control character in a matched value", withIdentity("users", [api("one", [ruled("a", "/a", good, ["x tenant", "acme"]), route("b", "/b")]), api("two", [ruled("c", "/c", good, ["x-tenant", "a\\u0001b"])])])],
+      ["a version's own rule names the identity", withIdentity("users", [allowing("one", [route("a", "/a"), route("b", "/b")], good), api("two", [ruled("c", "/c", good)])])],
+      ["the identity renamed: the version's rule and a route's name one that is gone", withIdentity("people", [allowing("one", [route("a", "/a"), route("b", "/b")], good), api("two", [ruled("c", "/c", good)])])],
+      ["another API edited: the version's finding stays", withIdentity("people", [allowing("one", [route("a", "/a"), route("b", "/b")], good), api("two", [ruled("c", "/c", good), route("d", "/d")])])],
+      ["an API inserted before it: its finding moves", withIdentity("people", [api("zero", [route("z", "/z")]), allowing("one", [route("a", "/a"), route("b", "/b")], good), api("two", [ruled("c", "/c", good), route("d", "/d")])])],
+      ["the version's rule given a bad CIDR, the identity back", withIdentity("users", [api("zero", [route("z", "/z")]), allowing("one", [route("a", "/a"), route("b", "/b")], '{ clientCidrs: ["10.0.0.0/99"] }'), api("two", [ruled("c", "/c", good), route("d", "/d")])])],
       ["all clean again", withIdentity("users", [api("one", [ruled("a", "/a", good), route("b", "/b")]), api("two", [ruled("c", "/c", good)])])],
     ];
     const seen = await reloadsAsFresh(file, steps);
+    const versionRules = new Set<string>();
+    for (const [, text] of steps) for (const d of await findings(join(dir, `fresh-${fresh++}.yaml`), text)) if (/^apis\.\d+\.versions\.v1\.access/.test((d.path ?? []).join("."))) versionRules.add(d.code);
+    // A version's own rule reaches the identity and CIDR checks.
+    expect([...versionRules].sort()).toEqual(["PCL3003", "PCL3024"]);
     // The steps reach each check that reads route rules and headers: identity references, CIDRs, claim names, control characters, header names.
     expect([...seen].sort()).toEqual(["PCL3003", "PCL3024", "PCL3026", "PCL3032", "PCL3037"]);
   });

@@ -1,7 +1,8 @@
 /**
  * The places checks walk: versions, routes and access rules, each with its config path. A config
- * the loader froze (frozen-config.ts) is walked once per validation, not once per check, and the
- * route-local parts of checks skip the frozen versions they found clean before (`routeLocal`).
+ * the loader froze (frozen-config.ts) is walked once per validation, not once per check, and only
+ * through the APIs a reload changed (the others keep their sites); the route-local parts of checks
+ * skip the frozen versions they found clean before (`routeLocal`), by position when they can.
  */
 import type { Diagnostic } from "../diagnostics.ts";
 import { sameItems } from "../../same-items.ts";
@@ -26,24 +27,22 @@ export interface RouteSite {
 function remembered<T>(walk: (config: GatewayConfig) => Iterable<T>): (config: GatewayConfig) => readonly T[] {
   const walks = new WeakMap<GatewayConfig, readonly T[]>();
   return (config) => {
-    if (!isFrozenConfig(config)) return [...walk(config)];
+    const made = () => {
+      const sites = walk(config);
+      return Array.isArray(sites) ? (sites as readonly T[]) : [...sites];
+    };
+    if (!isFrozenConfig(config)) return made();
     let sites = walks.get(config);
-    if (!sites) walks.set(config, (sites = [...walk(config)]));
+    if (!sites) walks.set(config, (sites = made()));
     return sites;
   };
 }
 
-export const versions = remembered(function* (config): Generator<VersionSite> {
-  for (const [apiIndex, api] of (config.apis ?? []).entries()) {
-    for (const [versionName, version] of Object.entries(api.versions)) {
-      yield { api, versionName, version, path: ["apis", apiIndex, "versions", versionName] };
-    }
-  }
-});
-
 /** The routes of one version, or of one API's unversioned section (`owner`: the object that holds them). */
 export interface RouteGroup {
-  readonly owner: object;
+  readonly owner: { readonly routes: readonly Route[]; readonly access?: Access };
+  /** Where the owner is written. */
+  readonly path: ModelPath;
   readonly routes: readonly RouteSite[];
   /** The version, when the routes are a version's. */
   readonly site?: VersionSite;
@@ -59,23 +58,64 @@ export interface RouteGroup {
  */
 const remembrance = new WeakMap<object, { at: string; routes: readonly RouteSite[]; readonly clean: (readonly unknown[] | undefined)[] }>();
 
-function group(owner: { readonly routes: readonly Route[] }, path: ModelPath, site?: VersionSite): RouteGroup {
+function group(owner: RouteGroup["owner"], path: ModelPath, site?: VersionSite): RouteGroup {
   const at = path.join("\0");
   const sites = () => owner.routes.map((route, index): RouteSite => ({ route, path: [...path, "routes", index] }));
-  if (!isFrozenConfig(owner)) return { owner, routes: sites(), ...(site ? { site } : {}), clean: [] };
+  if (!isFrozenConfig(owner)) return { owner, path, routes: sites(), ...(site ? { site } : {}), clean: [] };
   let known = remembrance.get(owner);
   if (!known) remembrance.set(owner, (known = { at, routes: sites(), clean: [] }));
   else if (known.at !== at) Object.assign(known, { at, routes: sites() });
-  return { owner, routes: known.routes, ...(site ? { site } : {}), clean: known.clean };
+  return { owner, path, routes: known.routes, ...(site ? { site } : {}), clean: known.clean };
 }
 
+/** An API's versions and route groups, at its place in the config. */
+interface ApiWalk {
+  readonly index: number;
+  readonly versions: readonly VersionSite[];
+  readonly versionGroups: readonly RouteGroup[];
+  readonly unversioned?: RouteGroup;
+}
+
+/**
+ * A frozen API's walk while it stays at the same place: a reload walks only the edited APIs, and
+ * the others' sites and groups are the same objects as before (which lets `routeLocal` pass over
+ * them by position).
+ */
+const apiWalks = new WeakMap<Api, ApiWalk>();
+
+function apiWalk(api: Api, index: number): ApiWalk {
+  let known = isFrozenConfig(api) ? apiWalks.get(api) : undefined;
+  if (known?.index === index) return known;
+  const versions = Object.entries(api.versions).map(([versionName, version]): VersionSite => ({ api, versionName, version, path: ["apis", index, "versions", versionName] }));
+  known = {
+    index,
+    versions,
+    versionGroups: versions.map((site) => group(site.version, site.path, site)),
+    ...(api.unversioned ? { unversioned: group(api.unversioned, ["apis", index, "unversioned"]) } : {}),
+  };
+  if (isFrozenConfig(api)) apiWalks.set(api, known);
+  return known;
+}
+
+const apiWalksOf = (config: GatewayConfig) => (config.apis ?? []).map(apiWalk);
+
+export const versions = remembered((config) => apiWalksOf(config).flatMap((walk) => walk.versions));
+
 /** The routes of each version (with their site), then of each API's unversioned section. */
-export const routeGroups = remembered(function* (config): Generator<RouteGroup> {
-  for (const site of versions(config)) yield group(site.version, site.path, site);
-  for (const [apiIndex, api] of (config.apis ?? []).entries()) {
-    if (api.unversioned) yield group(api.unversioned, ["apis", apiIndex, "unversioned"]);
-  }
+export const routeGroups = remembered((config) => {
+  const walks = apiWalksOf(config);
+  return [...walks.flatMap((walk) => walk.versionGroups), ...walks.flatMap((walk) => (walk.unversioned ? [walk.unversioned] : []))];
 });
+
+/** A route-local check's last run over a file's config. */
+interface RouteLocalRun {
+  readonly groups: readonly RouteGroup[];
+  readonly inputs: readonly unknown[];
+  readonly clean: readonly boolean[];
+}
+
+/** Files whose last run each route-local check remembers: a few gateways' worth. */
+const REMEMBERED_RUNS = 16;
 
 /** How many route-local checks there are: each has its slot in a group's `clean`. */
 let routeLocalChecks = 0;
@@ -91,16 +131,29 @@ export function routeLocal(
   check: (group: RouteGroup, config: GatewayConfig, context: CheckContext) => Diagnostic[],
 ): (config: GatewayConfig, context: CheckContext) => Diagnostic[] {
   const slot = routeLocalChecks++;
+  // Each file's last run: its groups and which were clean. A group at the same place is passed over without being read.
+  const lastRuns = new Map<string, RouteLocalRun>();
   return (config, context) => {
     const now = inputs(config, context);
+    const groups = routeGroups(config);
+    const last = lastRuns.get(context.place.file);
+    const before = last && sameItems(last.inputs, now) ? last : undefined;
+    const clean: boolean[] = [];
     const out: Diagnostic[] = [];
-    for (const routeGroup of routeGroups(config)) {
-      const known = routeGroup.clean[slot];
-      if (known && sameItems(known, now)) continue;
+    for (const [at, routeGroup] of groups.entries()) {
+      const known = before?.groups[at] === routeGroup ? before.clean[at] : routeGroup.clean[slot] !== undefined && sameItems(routeGroup.clean[slot], now);
+      if (known) {
+        clean.push(true);
+        continue;
+      }
       const findings = check(routeGroup, config, context);
+      clean.push(findings.length === 0);
       if (findings.length > 0) out.push(...findings);
       else routeGroup.clean[slot] = now;
     }
+    lastRuns.delete(context.place.file);
+    lastRuns.set(context.place.file, { groups, inputs: now, clean });
+    if (lastRuns.size > REMEMBERED_RUNS) lastRuns.delete(lastRuns.keys().next().value!);
     return out;
   };
 }
@@ -114,15 +167,10 @@ export interface AccessSite {
   readonly path: ModelPath;
 }
 
-/** Access written on versions and unversioned sections: in config order, before the routes'. */
-const sectionAccessSites = remembered(function* (config): Generator<AccessSite> {
-  for (const site of versions(config)) {
-    if (site.version.access) yield { access: site.version.access, path: [...site.path, "access"] };
-  }
-  for (const [apiIndex, api] of (config.apis ?? []).entries()) {
-    if (api.unversioned?.access) yield { access: api.unversioned.access, path: ["apis", apiIndex, "unversioned", "access"] };
-  }
-});
+/** Access written on a version or an unversioned section (before its routes' in config order). */
+function sectionAccessSites(group: RouteGroup): AccessSite[] {
+  return group.owner.access ? [{ access: group.owner.access, path: [...group.path, "access"] }] : [];
+}
 
 /** Access written on the AI gateway, prompts and MCP APIs: in config order, after the routes'. */
 const serviceAccessSites = remembered(function* (config): Generator<AccessSite> {
@@ -147,6 +195,7 @@ export function accessLocal(
   inputs: (config: GatewayConfig, context: CheckContext) => readonly unknown[],
   check: (sites: readonly AccessSite[], config: GatewayConfig, context: CheckContext) => Diagnostic[],
 ): (config: GatewayConfig, context: CheckContext) => Diagnostic[] {
+  const sectionPart = routeLocal(inputs, (group, config, context) => check(sectionAccessSites(group), config, context));
   const routePart = routeLocal(inputs, (group, config, context) => check(routeAccessSites(group), config, context));
-  return (config, context) => [...check(sectionAccessSites(config), config, context), ...routePart(config, context), ...check(serviceAccessSites(config), config, context)];
+  return (config, context) => [...sectionPart(config, context), ...routePart(config, context), ...check(serviceAccessSites(config), config, context)];
 }
