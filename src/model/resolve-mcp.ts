@@ -203,7 +203,7 @@ export function resolveMcp(config: GatewayConfig, apiRoutes: readonly RouteIR[],
     taken,
     report,
   );
-  const restToolRoutes = resolveMcpRestTools(config, apiRoutes, [...taken, ...routes], inputs);
+  const restToolRoutes = resolveMcpRestTools(config, apiRoutes, routes.length > 0 ? [...taken, ...routes] : taken, inputs);
   const restTools = restToolRoutes.flatMap((route) => (route.mcpRestTools ? [route.mcpRestTools] : []));
   if (apis.length === 0 && restTools.length === 0) return { clusters: [], routes: [] };
   return {

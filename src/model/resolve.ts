@@ -72,7 +72,7 @@ export function resolve(written: GatewayConfig, options: ResolveOptions = {}): R
   const apiRoutes = apiGroups.flat();
   const ai = resolveAi(config, apiRoutes, { hostnames: allHostnames, access: inputs, source, report });
   clusters.push(...ai.clusters);
-  const mcp = resolveMcp(config, apiRoutes, [...apiRoutes, ...ai.routes], { hostnames: allHostnames, access: inputs, source, report, secrets, ...(ai.ai ? { processor: ai.ai.processor.address } : {}) });
+  const mcp = resolveMcp(config, apiRoutes, ai.routes.length > 0 ? [...apiRoutes, ...ai.routes] : apiRoutes, { hostnames: allHostnames, access: inputs, source, report, secrets, ...(ai.ai ? { processor: ai.ai.processor.address } : {}) });
   clusters.push(...mcp.clusters);
   const order = sortRoutes([...apiGroups, ai.routes, mcp.routes], options.cache?.order);
   if (options.cache) options.cache.order = order;
