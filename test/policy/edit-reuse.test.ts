@@ -9,13 +9,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { toPlainData } from "../../src/config/load/plain-data.ts";
-import type { GatewayConfig, Route } from "../../src/config/types.ts";
+import type { GatewayConfig } from "../../src/config/types.ts";
 import type { GatewayIR } from "../../src/model/ir.ts";
 import { resolve } from "../../src/model/resolve.ts";
 import { RouteCache } from "../../src/model/resolve-routes.ts";
 import { runPolicy } from "../../src/policy/run.ts";
 import { buildView } from "../../src/policy/view.ts";
-import { dir, TODAY } from "./policy-config.ts";
+import { dir, manyApisConfig, TODAY } from "./policy-config.ts";
 
 const file = join(dir, "gateway.yaml");
 writeFileSync(
@@ -48,23 +48,7 @@ const API_COUNT = 16;
 const ROUTES_PER_API = 8;
 
 function largeConfig(): GatewayConfig {
-  return {
-    gateway: { name: "edit-reuse", listeners: [{ name: "web", port: 8080, hostnames: ["api.test"] }] },
-    providers: { app: { type: "service", endpoints: ["127.0.0.1:9999"], plaintext: { reason: "test backend on loopback" } } },
-    policy: { packs: ["./flags.yaml"] },
-    apis: Array.from({ length: API_COUNT }, (_, a) => ({
-      name: `api${a}`,
-      owner: "team",
-      basePath: `/api${a}`,
-      versions: {
-        v1: {
-          state: "published" as const,
-          access: { public: { reason: "test API" } },
-          routes: Array.from({ length: ROUTES_PER_API }, (_, r): Route => ({ name: r % 3 === 0 ? `flag${r}` : `r${r}`, match: { prefix: `/r${r}` }, provider: "app" })),
-        },
-      },
-    })),
-  };
+  return { ...manyApisConfig("edit-reuse", API_COUNT, ROUTES_PER_API, (r) => (r % 3 === 0 ? `flag${r}` : `r${r}`)), policy: { packs: ["./flags.yaml"] } };
 }
 
 type Edit = (config: GatewayConfig) => void;

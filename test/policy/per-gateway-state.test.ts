@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileGateway } from "../../src/compile.ts";
-import type { GatewayConfig, Route } from "../../src/config/types.ts";
+import type { GatewayConfig } from "../../src/config/types.ts";
 import type { CompiledRule } from "../../src/policy/pack-compile.ts";
 import { builtInRules } from "../../src/policy/packs.ts";
-import { TODAY } from "./policy-config.ts";
+import { manyApisConfig, TODAY } from "./policy-config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "portcullis-policy-state-"));
 writeFileSync(
@@ -33,23 +33,8 @@ writeFileSync(
 );
 
 function config(name: string, packs: string[]): GatewayConfig {
-  return {
-    gateway: { name, listeners: [{ name: "web", port: 8080, hostnames: ["api.test"] }] },
-    providers: { app: { type: "service", endpoints: ["127.0.0.1:9999"], plaintext: { reason: "test backend on loopback" } } },
-    ...(packs.length > 0 ? { policy: { packs } } : {}),
-    apis: Array.from({ length: 6 }, (_, a) => ({
-      name: `api${a}`,
-      owner: "team",
-      basePath: `/api${a}`,
-      versions: {
-        v1: {
-          state: "published" as const,
-          access: { public: { reason: "test API" } },
-          routes: Array.from({ length: 10 }, (_, r): Route => ({ name: `${r % 2 === 0 ? "old" : "r"}${r}`, match: { prefix: `/r${r}` }, provider: "app" })),
-        },
-      },
-    })),
-  };
+  const config = manyApisConfig(name, 6, 10, (r) => `${r % 2 === 0 ? "old" : "r"}${r}`);
+  return packs.length > 0 ? { ...config, policy: { packs } } : config;
 }
 
 // Every built-in rule's evaluation is counted (the rule objects are the ones every compile uses).

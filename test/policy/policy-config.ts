@@ -48,6 +48,29 @@ export function baseConfig(): GatewayConfig {
   };
 }
 
+/**
+ * A gateway of `apis` public APIs (api0, api1, ...) of `routesPerApi` prefix routes each to one
+ * loopback service, route r of each named `routeName(r)`: a config large enough to edit in parts.
+ */
+export function manyApisConfig(name: string, apis: number, routesPerApi: number, routeName: (route: number) => string): GatewayConfig {
+  return {
+    gateway: { name, listeners: [{ name: "web", port: 8080, hostnames: ["api.test"] }] },
+    providers: { app: { type: "service", endpoints: ["127.0.0.1:9999"], plaintext: { reason: "test backend on loopback" } } },
+    apis: Array.from({ length: apis }, (_, a) => ({
+      name: `api${a}`,
+      owner: "team",
+      basePath: `/api${a}`,
+      versions: {
+        v1: {
+          state: "published" as const,
+          access: { public: { reason: "test API" } },
+          routes: Array.from({ length: routesPerApi }, (_, r) => ({ name: routeName(r), match: { prefix: `/r${r}` }, provider: "app" })),
+        },
+      },
+    })),
+  };
+}
+
 /** `base` changed by `edit` (a structured clone, so edits never leak between tests). */
 export function changed(edit: (config: GatewayConfig) => void, base = baseConfig()): GatewayConfig {
   const config = structuredClone(base);
