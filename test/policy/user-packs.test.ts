@@ -130,6 +130,26 @@ describe("user packs", () => {
     expect(where(finding!)).toBe("unguarded.yaml:7:11");
   });
 
+  // Subjects reach CEL with the fields their kind's rules name (src/policy/evaluate.ts fieldsRead): every way of naming one must still read it.
+  it("a rule reads any field of its subject: one no built-in rule reads, across lines, or through the subject used whole", async () => {
+    const rule = (id: string, when: string) =>
+      [`  - id: ${id}`, "    title: Test rule", "    severity: warning", "    for: route", `    when: ${when}`, '    message: "Route {route.id} matched."', "    rationale: Test.", "    fix: None."].join("\n");
+    pack(
+      "fields.yaml",
+      [
+        rule("SHOP-101", '\'"api.test" in route.hostnames && route.name == "browse"\''),
+        rule("SHOP-102", '|\n      route\n        .versionAccess.kind == "public" && route.methods == ["POST"]'),
+        rule("SHOP-103", '\'[route].exists(r, r.upstream == "app" && has(r.rateLimit))\''),
+      ].join("\n"),
+    );
+    const found = (await findings(["./fields.yaml"])).filter((d) => d.code.startsWith("SHOP-")).map((d) => [d.code, d.message]);
+    expect(found).toEqual([
+      ["SHOP-101", "Route shop.v1.browse matched."],
+      ["SHOP-102", "Route shop.v1.buy matched."],
+      ["SHOP-103", "Route shop.v1.buy matched."],
+    ]);
+  });
+
   it("ids are checked: the PCL- prefix is reserved, and an id is defined once", async () => {
     pack("reserved.yaml", RULE(NEVER).replace("SHOP-001", "PCL-ZT-099"));
     expect((await findings(["./reserved.yaml"]))[0]).toMatchObject({ code: "PCL5005", message: "rule PCL-ZT-099: the PCL- prefix is reserved for Portcullis's built-in rules" });
