@@ -30,24 +30,25 @@ export interface ActiveRule {
  * field access, again for each rule; converted once, a subject costs that once for all the rules
  * (about half of a 1,000-route compile's policy time).
  */
-function celValue(value: unknown, fields?: ReadonlySet<string>): CelInput {
+function celValue(value: unknown, fields?: readonly string[]): CelInput {
   // The view's numbers are all integers (it has no doubles): CEL compares them as ints.
   if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return celList(value.map((item) => celValue(item)));
   if (value !== null && typeof value === "object" && value.constructor === Object) {
     const entries = Object.entries(value);
-    return celMap(new Map((fields ? entries.filter(([key]) => fields.has(key)) : entries).map(([key, field]) => [key, celValue(field)] as const)));
+    return celMap(new Map((fields ? entries.filter(([key]) => fields.includes(key)) : entries).map(([key, field]) => [key, celValue(field)] as const)));
   }
   return value as CelInput;
 }
 
 /**
- * The fields of a `kind` subject that `rules` can read: each mention of the subject must be a field
- * access (`route.cors`), else undefined (all of them). A subject is converted to CEL with those
- * fields only: a route's value carries its version's access and its host names, which no built-in
- * rule reads, and converting them was most of what a first compile's policy cost.
+ * The fields of a `kind` subject that `rules` can read, sorted: each mention of the subject must be
+ * a field access (`route.cors`), else undefined (all of them). A subject is converted to CEL with
+ * those fields only, and subjects equal in them share their rule results: a route's value carries
+ * its id, its version's access and its host names, which no built-in rule reads, so most routes of
+ * a large config are evaluated once for all.
  */
-function fieldsRead(kind: string, rules: readonly ActiveRule[]): ReadonlySet<string> | undefined {
+function fieldsRead(kind: string, rules: readonly ActiveRule[]): readonly string[] | undefined {
   const fields = new Set<string>();
   const mention = new RegExp(`\\b${kind}\\b(?:\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*))?`, "g");
   for (const { rule } of rules) {
@@ -57,7 +58,15 @@ function fieldsRead(kind: string, rules: readonly ActiveRule[]): ReadonlySet<str
       fields.add(match[1]);
     }
   }
-  return fields;
+  return [...fields].sort();
+}
+
+/** What rules reading only `fields` (all of them when undefined) can tell apart of a subject's value. */
+function contentKey(kind: string, value: unknown, fields: readonly string[] | undefined): string {
+  if (!fields) return `${kind}\0${JSON.stringify(value)}`;
+  const record = value as Readonly<Record<string, unknown>>;
+  // An absent field writes nothing, which no JSON value does.
+  return `${kind}\0${fields.map((field) => JSON.stringify(record[field]) ?? "").join("\0")}`;
 }
 
 const within = (path: readonly (string | number)[], prefix: ModelPath) => prefix.every((part, i) => path[i] === part);
@@ -73,14 +82,21 @@ function covered(rule: CompiledRule, subject: Subject, reported: readonly Diagno
  */
 const readsGateway = (rule: CompiledRule) => /\bgateway\b/.test(rule.when);
 
-/** What the pure rules of a subject's kind said about it: only the results that were not `false` (findings and failures). */
+/** What the pure rules of a subject's kind said about it (and about every subject equal in the fields they read): only the results that were not `false` (findings and failures). */
 interface Outcome {
   /** The rules it was worked out for (the same array while the rules stay the same), and the date. */
   readonly rules: readonly CompiledRule[];
   readonly today: string;
   readonly said: ReadonlyMap<CompiledRule, unknown>;
-  /** The findings' messages, by rule, as they were first written: a large config repeats a hundred warnings on every compile. */
-  readonly messages: Map<CompiledRule, string>;
+}
+
+/** A subject's findings' messages, by rule, as they were first written for a date: a large config repeats a hundred warnings on every compile. */
+const messagesBySubject = new WeakMap<Subject, { readonly today: string; readonly byRule: Map<CompiledRule, string> }>();
+
+function writtenMessages(subject: Subject, today: string): Map<CompiledRule, string> {
+  let written = messagesBySubject.get(subject);
+  if (written?.today !== today) messagesBySubject.set(subject, (written = { today, byRule: new Map() }));
+  return written.byRule;
 }
 
 /** Whether a rule's message may show `gateway` (then it is written again each time, like the rule is evaluated again). */
@@ -162,13 +178,14 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
   let gateway: CelInput | undefined;
   const celGateway = () => (gateway ??= celValue(view.gateway));
   const converted = new Map<Subject, CelInput>();
-  const fieldsOf = new Map<string, ReadonlySet<string> | undefined>();
+  const fieldsByKind = new Map<string, readonly string[] | undefined>();
+  const fieldsOf = (kind: string) => {
+    if (!fieldsByKind.has(kind)) fieldsByKind.set(kind, fieldsRead(kind, rules));
+    return fieldsByKind.get(kind);
+  };
   const celSubject = (subject: Subject) => {
     let value = converted.get(subject);
-    if (value === undefined) {
-      if (!fieldsOf.has(subject.kind)) fieldsOf.set(subject.kind, fieldsRead(subject.kind, rules));
-      converted.set(subject, (value = celValue(subject.value, fieldsOf.get(subject.kind))));
-    }
+    if (value === undefined) converted.set(subject, (value = celValue(subject.value, fieldsOf(subject.kind))));
     return value;
   };
   const run = (rule: CompiledRule, subject: Subject) => rule.evaluate({ [subject.kind]: celSubject(subject), ...(readsGateway(rule) ? { gateway: celGateway() } : {}), today });
@@ -186,12 +203,12 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
         const result = rule.evaluate({ [kind]: value, today });
         if (result !== false) results.set(rule, result);
       }
-      return { rules: pure, today, said: results, messages: new Map() };
+      return { rules: pure, today, said: results };
     };
     const outcomeOf = (subject: Subject): Outcome => {
       let outcome = outcomesBySubject.get(subject);
       if (outcome?.rules !== pure || outcome.today !== today) {
-        outcome = state.outcomesByContent.get(`${kind}\0${JSON.stringify(subject.value)}`, evaluate(subject), (known) => known.rules === pure && known.today === today);
+        outcome = state.outcomesByContent.get(contentKey(kind, subject.value, fieldsOf(kind)), evaluate(subject), (known) => known.rules === pure && known.today === today);
         outcomesBySubject.set(subject, outcome);
       }
       return outcome;
@@ -226,7 +243,7 @@ export function evaluateRules(rules: readonly ActiveRule[], view: PolicyView, to
       }
       if (!result || covered(rule, subject, reported)) continue;
       seen.add(subject.target);
-      const written = keepsMessages ? outcome?.messages : undefined;
+      const written = keepsMessages && outcome ? writtenMessages(subject, today) : undefined;
       let message = written?.get(rule);
       if (message === undefined) {
         message = rule.render({ [subject.kind]: subject.value, gateway: view.gateway, today });

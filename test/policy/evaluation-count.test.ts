@@ -1,8 +1,8 @@
 /**
- * What policy evaluation keeps between compiles is kept per gateway: `serve` compiles several
- * gateways in turn, and one gateway's rule set (its own packs) must not end another's remembered
- * outcomes. Counted on the built-in rules' evaluations: a gateway recompiled after another gateway
- * with a different pack evaluates no more than when it is recompiled straight after itself.
+ * How often policy rules are evaluated, counted on the built-in rules: subjects equal in the fields
+ * their rules read share one evaluation, and what evaluation keeps between compiles is kept per
+ * gateway — `serve` compiles several gateways in turn, and one gateway's rule set (its own packs)
+ * must not end another's remembered outcomes.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,14 +37,16 @@ function config(name: string, packs: string[]): GatewayConfig {
   return packs.length > 0 ? { ...config, policy: { packs } } : config;
 }
 
-// Every built-in rule's evaluation is counted (the rule objects are the ones every compile uses).
+// Every built-in rule's evaluation is counted (the rule objects are the ones every compile uses), and the route rules' apart.
 let evaluations = 0;
+let routeEvaluations = 0;
 const originals = new Map<CompiledRule, CompiledRule["evaluate"]>();
 for (const rule of builtInRules()) {
   const evaluate = rule.evaluate;
   originals.set(rule, evaluate);
   (rule as { evaluate: CompiledRule["evaluate"] }).evaluate = (bindings) => {
     evaluations++;
+    if (rule.subject === "route") routeEvaluations++;
     return evaluate(bindings);
   };
 }
@@ -58,7 +60,20 @@ const counted = (compile: () => void) => {
   return evaluations - before;
 };
 
-describe("policy evaluation across gateways", () => {
+describe("policy evaluation", () => {
+  it("evaluates the route rules once for routes equal in the fields they read", () => {
+    const options = { file: join(dir, "gateway.yaml"), today: TODAY, secrets: "placeholder" as const, env: {} };
+    const routeRulesOn = (config: GatewayConfig) => {
+      const before = routeEvaluations;
+      expect(compileGateway(config, undefined, options).snapshot).toBeDefined();
+      return routeEvaluations - before;
+    };
+    const one = routeRulesOn(manyApisConfig("one-route", 1, 1, (r) => `r${r}`));
+    expect(one).toBeGreaterThan(0);
+    // Sixty routes with their own names, paths and APIs, but the same access, action and no CORS or limit.
+    expect(routeRulesOn(manyApisConfig("sixty-routes", 6, 10, (r) => `r${r}`))).toBe(one);
+  });
+
   it("keeps each gateway's outcomes while another gateway with other packs compiles", () => {
     const options = { file: join(dir, "gateway.yaml"), today: TODAY, secrets: "placeholder" as const, env: {} };
     const compile = (name: string, packs: string[]) => {
