@@ -80,7 +80,8 @@ describe("portcullis up on the quickstart example", () => {
     });
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    await waitForOutput(() => output, /Portcullis is up/, 45_000);
+    // The last line up prints once it is serving: the URLs to call come in writes after "Portcullis is up".
+    await waitForOutput(() => output, /Press Ctrl-C to stop/, 45_000);
   });
 
   afterAll(async () => {
