@@ -67,10 +67,18 @@ interface GatewayState {
 
 // One cache per gateway (and secret mode), so a hot reload resolves and translates only what changed.
 const states = new Map<string, GatewayState>();
+/**
+ * The gateways whose caches are kept, most recently compiled last: a long-running serve whose
+ * gateway was renamed, or a process that compiled many gateways, does not keep every old one's
+ * (about 10 MB per 1,000 routes). One compiled again after that is compiled whole once.
+ */
+const MAX_GATEWAY_STATES = 64;
 
 function stateFor(key: string): GatewayState {
   let state = states.get(key);
-  if (!state) states.set(key, (state = { routes: new RouteCache(), policy: newPolicyState(), translate: newTranslateState() }));
+  states.delete(key);
+  states.set(key, (state ??= { routes: new RouteCache(), policy: newPolicyState(), translate: newTranslateState() }));
+  if (states.size > MAX_GATEWAY_STATES) states.delete(states.keys().next().value!);
   return state;
 }
 
