@@ -17,6 +17,7 @@ import { newPolicyState, type PolicyState } from "./policy/evaluate.ts";
 import { resolve } from "./model/resolve.ts";
 import type { SecretMode } from "./model/secrets.ts";
 import { RouteCache } from "./model/resolve-routes.ts";
+import { RecentlyUsed } from "./recently-used.ts";
 import type { Snapshot } from "./xds/snapshot.ts";
 import { newTranslateState, translate, type TranslateState } from "./xds/translate.ts";
 
@@ -65,20 +66,18 @@ interface GatewayState {
   last?: GatewayConfig;
 }
 
-// One cache per gateway (and secret mode), so a hot reload resolves and translates only what changed.
-const states = new Map<string, GatewayState>();
 /**
- * The gateways whose caches are kept, most recently compiled last: a long-running serve whose
+ * How many gateways' caches are kept, the most recently compiled: a long-running serve whose
  * gateway was renamed, or a process that compiled many gateways, does not keep every old one's
  * (about 10 MB per 1,000 routes). One compiled again after that is compiled whole once.
  */
 const MAX_GATEWAY_STATES = 64;
+// One cache per gateway (and secret mode), so a hot reload resolves and translates only what changed.
+const states = new RecentlyUsed<string, GatewayState>(MAX_GATEWAY_STATES);
 
 function stateFor(key: string): GatewayState {
-  let state = states.get(key);
-  states.delete(key);
-  states.set(key, (state ??= { routes: new RouteCache(), policy: newPolicyState(), translate: newTranslateState() }));
-  if (states.size > MAX_GATEWAY_STATES) states.delete(states.keys().next().value!);
+  const state = states.get(key) ?? { routes: new RouteCache(), policy: newPolicyState(), translate: newTranslateState() };
+  states.set(key, state);
   return state;
 }
 

@@ -5,6 +5,7 @@
  * skip the frozen versions they found clean before (`routeLocal`), by position when they can.
  */
 import type { Diagnostic } from "../diagnostics.ts";
+import { RecentlyUsed } from "../../recently-used.ts";
 import { sameItems } from "../../same-items.ts";
 import { isFrozenConfig } from "../frozen-config.ts";
 import type { ModelPath } from "../locate.ts";
@@ -132,7 +133,7 @@ export function routeLocal(
 ): (config: GatewayConfig, context: CheckContext) => Diagnostic[] {
   const slot = routeLocalChecks++;
   // Each file's last run: its groups and which were clean. A group at the same place is passed over without being read.
-  const lastRuns = new Map<string, RouteLocalRun>();
+  const lastRuns = new RecentlyUsed<string, RouteLocalRun>(REMEMBERED_RUNS);
   return (config, context) => {
     const now = inputs(config, context);
     const groups = routeGroups(config);
@@ -151,9 +152,7 @@ export function routeLocal(
       if (findings.length > 0) out.push(...findings);
       else routeGroup.clean[slot] = now;
     }
-    lastRuns.delete(context.place.file);
     lastRuns.set(context.place.file, { groups, inputs: now, clean });
-    if (lastRuns.size > REMEMBERED_RUNS) lastRuns.delete(lastRuns.keys().next().value!);
     return out;
   };
 }

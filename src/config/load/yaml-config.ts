@@ -5,6 +5,7 @@
  * left alone keeps its objects.
  */
 import type { Locate, ModelPath } from "../locate.ts";
+import { RecentlyUsed } from "../../recently-used.ts";
 import { freezeConfig } from "../frozen-config.ts";
 import { type FileContent, textContent } from "./file-content.ts";
 import { plainObject, toPlainData } from "./plain-data.ts";
@@ -38,13 +39,11 @@ const REMEMBERED_FILES = 16;
  * Reading the whole file instead would put a whole parse on an edit's path every so often.
  */
 const MAX_REREADS = 50;
-const lastReads = new Map<string, RememberedRead>();
+const lastReads = new RecentlyUsed<string, RememberedRead>(REMEMBERED_FILES);
 
 function remember(file: string, read: RememberedRead | undefined): void {
-  lastReads.delete(file);
-  if (!read) return;
-  lastReads.set(file, read);
-  if (lastReads.size > REMEMBERED_FILES) lastReads.delete(lastReads.keys().next().value!);
+  if (read) lastReads.set(file, read);
+  else lastReads.delete(file);
 }
 
 /** A copy of `root` with the value at `path` replaced; the copies are frozen, everything else shared. */
