@@ -1,3 +1,4 @@
+import { RecentlyUsed } from "../../recently-used.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { finding } from "../finding.ts";
 import type { ModelPath } from "../locate.ts";
@@ -45,15 +46,13 @@ export const checkLifecycle: Check = (config, context) => {
 };
 
 /** Which strings are calendar dates: every version's dates are checked on each reload, and few distinct ones are written. */
-const calendarDates = new Map<string, boolean>();
-const REMEMBERED_DATES = 1024;
+const calendarDates = new RecentlyUsed<string, boolean>(1024);
 
 function isCalendarDate(value: string): boolean {
   let known = calendarDates.get(value);
   if (known === undefined) {
     const parsed = new Date(`${value}T00:00:00Z`);
     known = !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
-    if (calendarDates.size >= REMEMBERED_DATES) calendarDates.clear();
     calendarDates.set(value, known);
   }
   return known;

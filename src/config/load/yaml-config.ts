@@ -106,7 +106,9 @@ function reread(file: string, content: FileContent, last: RememberedRead): Parse
   const rebased = last.rereads >= MAX_REREADS;
   const placed = rebased ? wholeRange : remembering(movedRanges(last.placed, edit));
   // A path the moves cannot place is looked up in a fast read of the new text, made on the first such question.
-  const ranges = rebased ? wholeRange : remembering((path, part) => {
+  const ranges = rebased
+    ? wholeRange
+    : remembering((path, part) => {
         const range = placed(path, part);
         return range !== undefined ? range : wholeRange(path, part);
       });
